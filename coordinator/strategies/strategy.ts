@@ -1,0 +1,30 @@
+import type { Genome } from '../../genome/genome.ts';
+
+/** A genome with the fitness it earned: speedup over the baseline, or null when it failed. */
+export interface Scored<G = Genome> {
+  readonly genome: G;
+  readonly fitness: number | null;
+}
+
+/** A proposal with its lineage, so the store can record how each genome was made. */
+export interface Proposal<G = Genome> {
+  readonly genome: G;
+  readonly parents: readonly string[];
+  /** e.g. "sample", "mutate", "crossover", "llm-edit", "llm-source". */
+  readonly operator: string;
+}
+
+/** Plain JSON a strategy can be rebuilt from (population, archive, rng state...). */
+export type StrategyState = Record<string, unknown>;
+
+/**
+ * Search as ask/tell (as in Optuna's samplers): a strategy proposes genomes and
+ * learns from scores. It knows nothing of stores, transports or devices, so any
+ * strategy runs over any transport, and a checkpoint is just its state.
+ */
+export interface Strategy<G = Genome> {
+  readonly name: string;
+  ask(n: number): Promise<Proposal<G>[]>;
+  tell(results: readonly Scored<G>[]): void;
+  state(): StrategyState;
+}

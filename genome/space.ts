@@ -1,0 +1,24 @@
+import type { z } from 'zod';
+import type { Rng } from '../lib/rng.ts';
+
+/**
+ * The genes of one op on one backend for one problem on one device, with the
+ * constraints between them. Strategies search through this and nothing else:
+ * every genome a space returns parses under `schema` and passes `check`.
+ */
+export interface SearchSpace<G> {
+  /** e.g. "matmul/wasm". */
+  readonly name: string;
+  readonly schema: z.ZodType<G>;
+  sample(rng: Rng): G;
+  mutate(genome: G, rng: Rng): G;
+  crossover(a: G, b: G, rng: Rng): G;
+  /** Why this genome breaks a constraint of this space, or null if it is fine. */
+  check(genome: G): string | null;
+  /** The nearest genome that passes `check`, or null when there is none worth trying. */
+  repair(genome: G): G | null;
+  /** Every genome of the space, when it is small enough to sweep (benchmarks, exhaustive search). */
+  enumerate?(): Iterable<G>;
+  /** Behaviour descriptors for MAP-Elites, e.g. ["f32-fma", "tile:large"]. */
+  descriptor(genome: G): readonly string[];
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** Order of the three cache-block loops, outermost first (GotoBLAS is "nkm"). */
+export const LoopOrder = z.enum(['nkm', 'knm', 'mnk', 'kmn', 'nmk', 'mkn']);
+export type LoopOrder = z.infer<typeof LoopOrder>;
+
+/**
+ * A WASM SIMD matmul kernel variant: an mr x nr register micro-tile (nr a
+ * multiple of 4, one v128 per 4 columns) inside mc x kc x nc cache blocks.
+ * Constraints between genes (the v128 register budget, blocks vs tiles) live
+ * in the search space, not here: this schema says what a genome *is*.
+ */
+export const MatmulWasmGenome = z
+  .object({
+    backend: z.literal('wasm'),
+    family: z.literal('tiled'),
+    mr: z.number().int().min(1).max(8),
+    nr: z.number().int().multipleOf(4).min(4).max(16),
+    kUnroll: z.number().int().min(1).max(8),
+    mc: z.number().int().min(1).max(4096),
+    kc: z.number().int().min(1).max(4096),
+    nc: z.number().int().min(4).max(8192),
+    packA: z.boolean(),
+    packB: z.boolean(),
+    loopOrder: LoopOrder,
+    /** f32x4.relaxed_madd (a fused multiply-add): only where the runtime has relaxed SIMD. */
+    fma: z.boolean(),
+  })
+  .strict();
+export type MatmulWasmGenome = z.infer<typeof MatmulWasmGenome>;

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/**
+ * A WGSL matmul kernel variant: a workgroup of x*y threads, each computing a
+ * tm x tn register tile (tn in vectors of `vec` columns), stepping K by kTile,
+ * optionally staging tiles of A and B in workgroup memory (double-buffered or not).
+ * Adapter limits (invocations per workgroup, workgroup storage) are constraints
+ * of the search space.
+ */
+export const MatmulWebgpuGenome = z
+  .object({
+    backend: z.literal('webgpu'),
+    family: z.literal('tiled'),
+    workgroupX: z.number().int().min(1).max(256),
+    workgroupY: z.number().int().min(1).max(256),
+    tm: z.number().int().min(1).max(8),
+    tn: z.number().int().min(1).max(8),
+    vec: z.union([z.literal(1), z.literal(4)]),
+    kTile: z.number().int().min(1).max(64),
+    workgroupMemory: z.boolean(),
+    doubleBuffer: z.boolean(),
+    unroll: z.number().int().min(1).max(16),
+    precision: z.enum(['f32', 'f16']),
+  })
+  .strict();
+export type MatmulWebgpuGenome = z.infer<typeof MatmulWebgpuGenome>;

@@ -1,0 +1,3 @@
+export * from './device.ts';
+export * from './job.ts';
+export * from './result.ts';

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { Genome } from '../genome/genome.ts';
+import { Problem } from '../genome/ops/problem.ts';
+
+/** Bumped on any incompatible change of Job or Result; a worker rejects versions it does not speak. */
+export const PROTOCOL_VERSION = 1;
+
+export const Budgets = z
+  .object({
+    /** Hard wall-clock limit for the whole job; past it the thread (or GPU process) is killed. */
+    deadlineMs: z.number().int().min(100).max(3_600_000).default(60_000),
+    /** Time allowed for timing the candidate (the baseline gets the same). */
+    timingMs: z.number().int().min(1).max(600_000).default(1_500),
+    minSamples: z.number().int().min(1).max(10_000).default(5),
+    maxSamples: z.number().int().min(1).max(100_000).default(200),
+  })
+  .strict();
+export type Budgets = z.infer<typeof Budgets>;
+
+export const KernelJob = z
+  .object({
+    v: z.literal(PROTOCOL_VERSION),
+    kind: z.literal('kernel'),
+    jobId: z.string().min(1).max(200),
+    campaignId: z.string().min(1).max(200),
+    problem: Problem,
+    genome: Genome,
+    /** Seeds every input the verifiers draw, so a job is reproducible anywhere. */
+    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    budgets: Budgets,
+    /** The device class this job must be timed on; absent: any worker of the genome's backend. */
+    deviceClassId: z.string().optional(),
+  })
+  .strict();
+export type KernelJob = z.infer<typeof KernelJob>;
+
+export const Job = z.discriminatedUnion('kind', [KernelJob]);
+export type Job = z.infer<typeof Job>;

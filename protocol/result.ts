@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { Genome } from '../genome/genome.ts';
+import { Problem } from '../genome/ops/problem.ts';
+import { DeviceClass } from './device.ts';
+import { PROTOCOL_VERSION } from './job.ts';
+
+/**
+ * ok: verified and timed. rejected: a verifier stage failed (stage and reason say which).
+ * compile_error: the source did not assemble or compile. runtime_error: a trap,
+ * out-of-memory or device loss. timeout: the job's deadline killed it.
+ * unsupported: this worker cannot run the genome (missing feature). dead_letter:
+ * delivery gave up after max_deliver attempts.
+ */
+export const Status = z.enum(['ok', 'rejected', 'compile_error', 'runtime_error', 'timeout', 'unsupported', 'dead_letter']);
+export type Status = z.infer<typeof Status>;
+
+export const StageVerdict = z
+  .object({
+    stage: z.string(),
+    ok: z.boolean(),
+    reason: z.string().optional(),
+    ms: z.number().nonnegative(),
+  })
+  .strict();
+export type StageVerdict = z.infer<typeof StageVerdict>;
+
+export const Timing = z
+  .object({
+    medianMs: z.number().positive(),
+    p10Ms: z.number().positive(),
+    p90Ms: z.number().positive(),
+    samples: z.number().int().positive(),
+    gflops: z.number().nonnegative(),
+    baselineMedianMs: z.number().positive(),
+    baselineGflops: z.number().nonnegative(),
+    /** baseline median / candidate median, both timed in this job on this thread. */
+    speedup: z.number().positive(),
+  })
+  .strict();
+export type Timing = z.infer<typeof Timing>;
+
+export const KernelSource = z.object({ language: z.enum(['wat', 'wgsl']), text: z.string() }).strict();
+export type KernelSource = z.infer<typeof KernelSource>;
+
+export const KernelResult = z
+  .object({
+    v: z.literal(PROTOCOL_VERSION),
+    kind: z.literal('kernel'),
+    jobId: z.string().min(1),
+    campaignId: z.string().min(1),
+    problem: Problem,
+    genome: Genome,
+    status: Status,
+    /** The stage that decided a non-ok status: a verifier stage, 'assemble', 'compile', 'deadline', ... */
+    stage: z.string().optional(),
+    reason: z.string().optional(),
+    verdicts: z.array(StageVerdict),
+    timing: Timing.optional(),
+    deviceClass: DeviceClass.optional(),
+    kernel: KernelSource.optional(),
+    worker: z.string(),
+    elapsedMs: z.number().nonnegative(),
+  })
+  .strict();
+export type KernelResult = z.infer<typeof KernelResult>;
+
+export const Result = z.discriminatedUnion('kind', [KernelResult]);
+export type Result = z.infer<typeof Result>;

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { matmul } from '../../../genome/ops/matmul.ts';
+import type { MatmulProblem } from '../../../genome/ops/problem.ts';
+import { KevoError } from '../../../lib/errors.ts';
+import { Rng } from '../../../lib/rng.ts';
+import { poisonCount } from '../../../verifiers/kernel.ts';
+import { wasmKernel } from '../../../worker/wasm/kernel.ts';
+import { naiveMatmulWat } from '../../fixtures/naive-wat.ts';
+
+const problem: MatmulProblem = { op: 'matmul', shape: { m: 5, n: 7, k: 3 }, dtype: 'f32' };
+
+function randomInputs(rng: Rng): Float32Array[] {
+  return matmul.inputs(problem).map((t) => Float32Array.from({ length: t.dims[0]! * t.dims[1]! }, () => rng.normal()));
+}
+
+describe('wasmKernel', () => {
+  it('runs a WAT kernel over the ABI and matches the f64 reference', async () => {
+    const kernel = await wasmKernel(problem, naiveMatmulWat(problem));
+    const inputs = randomInputs(new Rng(1));
+    await kernel.write(inputs);
+    await kernel.poison();
+    expect(poisonCount(await kernel.readOutput())).toBe(problem.shape.m * problem.shape.n);
+    await kernel.run();
+    const got = await kernel.readOutput();
+    expect(poisonCount(got)).toBe(0);
+    const want = matmul.reference(problem, inputs);
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 4));
+    expect(await kernel.readInputs()).toEqual(inputs);
+    expect(await kernel.timeRuns(3)).toBeGreaterThan(0);
+  });
+
+  it('reports an assembler error with code ASSEMBLE and the offending text', async () => {
+    const error = await wasmKernel(problem, '(module (func (export "matmul") (i32.bogus)))').catch((e) => e);
+    expect(error).toBeInstanceOf(KevoError);
+    expect(error.code).toBe('ASSEMBLE');
+    expect(error.message).toMatch(/bogus/);
+  });
+
+  it('refuses a module without the matmul export', async () => {
+    const error = await wasmKernel(problem, '(module (import "env" "memory" (memory 1)))').catch((e) => e);
+    expect(error.code).toBe('ASSEMBLE');
+    expect(error.message).toMatch(/exports no function "matmul"/);
+  });
+});
