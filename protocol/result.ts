@@ -66,3 +66,24 @@ export type KernelResult = z.infer<typeof KernelResult>;
 
 export const Result = z.discriminatedUnion('kind', [KernelResult]);
 export type Result = z.infer<typeof Result>;
+
+/** A result for a job that produced no timing: the one way every layer reports a failure. */
+export function failureResult(
+  job: { jobId: string; campaignId: string; problem: Problem; genome: Genome },
+  failure: { status: Exclude<Status, 'ok'>; stage: string; reason: string; worker: string; elapsedMs?: number },
+): KernelResult {
+  return {
+    v: PROTOCOL_VERSION,
+    kind: 'kernel',
+    jobId: job.jobId,
+    campaignId: job.campaignId,
+    problem: job.problem,
+    genome: job.genome,
+    status: failure.status,
+    stage: failure.stage,
+    reason: failure.reason,
+    verdicts: [],
+    worker: failure.worker,
+    elapsedMs: failure.elapsedMs ?? 0,
+  };
+}

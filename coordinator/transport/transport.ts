@@ -25,6 +25,12 @@ export interface WorkerInfo {
  */
 export interface Transport {
   readonly name: string;
+  /**
+   * Whether submitted jobs and published results outlive this process (NATS:
+   * yes, they wait in streams; embedded: no). A resumed campaign waits for the
+   * pending jobs of a durable transport and submits them again otherwise.
+   */
+  readonly durable: boolean;
   submit(job: Job): Promise<void>;
   results(): AsyncIterable<Result>;
   /** Live workers and their device classes; the campaign targets one of them. */

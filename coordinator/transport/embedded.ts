@@ -1,0 +1,86 @@
+import { AsyncQueue } from '../../lib/async-queue.ts';
+import type { DeviceClass } from '../../protocol/device.ts';
+import type { Job } from '../../protocol/job.ts';
+import { failureResult, type Result } from '../../protocol/result.ts';
+import type { Transport, WorkerInfo } from './transport.ts';
+
+/** What the embedded transport needs of the in-process worker (worker/evaluator.ts provides it). */
+export interface JobEvaluator {
+  evaluate(job: Job): Promise<Result>;
+  deviceClasses(): Promise<DeviceClass[]>;
+  readonly backends: readonly string[];
+  /** Jobs it runs at once (its threads). */
+  readonly capacity: number;
+  readonly name: string;
+  readonly version: string;
+}
+
+/**
+ * Jobs go straight to an in-process worker pool. Jobs beyond the pool's
+ * capacity wait here rather than inside the pool, so a job's deadline starts
+ * when it starts running, as it does for a NATS worker that pulls it.
+ * Nothing survives the process: on resume, pending jobs are submitted again.
+ */
+export class EmbeddedTransport implements Transport {
+  readonly name = 'embedded';
+  readonly durable = false;
+  private readonly queue = new AsyncQueue<Result>();
+  private readonly waiting: Job[] = [];
+  private running = 0;
+  private jobsDone = 0;
+  private closed = false;
+
+  constructor(private readonly evaluator: JobEvaluator) {}
+
+  async submit(job: Job): Promise<void> {
+    if (this.closed) throw new Error('transport closed');
+    this.waiting.push(job);
+    this.pump();
+  }
+
+  results(): AsyncIterable<Result> {
+    return this.queue;
+  }
+
+  async workers(): Promise<WorkerInfo[]> {
+    return [
+      {
+        name: this.evaluator.name,
+        deviceClasses: await this.evaluator.deviceClasses(),
+        backends: this.evaluator.backends,
+        threads: this.evaluator.capacity,
+        jobsDone: this.jobsDone,
+        version: this.evaluator.version,
+        lastSeen: new Date().toISOString(),
+      },
+    ];
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.waiting.length = 0;
+    this.queue.close();
+  }
+
+  /** The evaluator promises never to reject; if it breaks that promise the job still gets its one result. */
+  private async evaluate(job: Job): Promise<Result> {
+    try {
+      return await this.evaluator.evaluate(job);
+    } catch (error) {
+      return failureResult(job, { status: 'runtime_error', stage: 'worker', reason: String(error), worker: this.evaluator.name });
+    }
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running < this.evaluator.capacity && this.waiting.length > 0) {
+      const job = this.waiting.shift()!;
+      this.running++;
+      void this.evaluate(job).then((result) => {
+        this.running--;
+        this.jobsDone++;
+        this.queue.push(result);
+        this.pump();
+      });
+    }
+  }
+}
