@@ -1,0 +1,131 @@
+import type { Database } from 'better-sqlite3';
+import { KevoError } from '../../lib/errors.ts';
+
+/**
+ * The schema's history, append-only. `PRAGMA user_version` records the last
+ * version applied; open() applies every later one, each in its own transaction,
+ * so an old kevo.db upgrades in place and a failed step leaves the previous
+ * version intact.
+ *
+ * To change the schema, append { version: last + 1, name, sql }. Never edit or
+ * reorder a migration that has shipped: databases in the field (and the fixture
+ * in test/coordinator/store/fixtures/) already ran it. Planned: LLM cache and
+ * prompts tables.
+ *
+ * 1 initial schema: campaigns, genomes + lineage, kernels, jobs, evaluations, devices
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE campaigns (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        strategy TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'stopped', 'done', 'failed')),
+        -- no foreign key: a spec may name a device class before any worker of it has been seen
+        device_class_id TEXT,
+        checkpoint TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      CREATE TABLE genomes (
+        hash TEXT PRIMARY KEY,
+        backend TEXT NOT NULL,
+        genome TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+
+      CREATE TABLE lineage (
+        genome_hash TEXT NOT NULL REFERENCES genomes (hash),
+        campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+        parents TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        PRIMARY KEY (genome_hash, campaign_id)
+      );
+
+      CREATE TABLE kernels (
+        id TEXT PRIMARY KEY,
+        language TEXT NOT NULL,
+        text TEXT NOT NULL
+      );
+
+      CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        facts TEXT NOT NULL,
+        first_seen TEXT NOT NULL
+      );
+
+      CREATE TABLE jobs (
+        job_id TEXT PRIMARY KEY,
+        campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+        genome_hash TEXT NOT NULL,
+        problem_key TEXT NOT NULL,
+        job TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'done')),
+        submitted_at TEXT NOT NULL
+      );
+      CREATE INDEX jobs_campaign_status ON jobs (campaign_id, status);
+
+      CREATE TABLE evaluations (
+        id INTEGER PRIMARY KEY,
+        job_id TEXT NOT NULL UNIQUE,
+        campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+        problem_key TEXT NOT NULL,
+        problem TEXT NOT NULL,
+        genome_hash TEXT NOT NULL REFERENCES genomes (hash),
+        device_class_id TEXT REFERENCES devices (id),
+        kernel_id TEXT REFERENCES kernels (id),
+        status TEXT NOT NULL,
+        stage TEXT,
+        reason TEXT,
+        median_ms REAL,
+        p10_ms REAL,
+        p90_ms REAL,
+        samples INTEGER,
+        gflops REAL,
+        baseline_median_ms REAL,
+        baseline_gflops REAL,
+        speedup REAL,
+        verdicts TEXT NOT NULL,
+        worker TEXT NOT NULL,
+        elapsed_ms REAL NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX evaluations_campaign ON evaluations (campaign_id);
+      CREATE INDEX evaluations_kernel ON evaluations (kernel_id);
+    `,
+  },
+];
+
+export const latestVersion = migrations[migrations.length - 1]!.version;
+
+/** Brings the database up to latestVersion; returns the version it found. */
+export function migrate(db: Database): number {
+  const found = db.pragma('user_version', { simple: true }) as number;
+  if (found > latestVersion) {
+    throw new KevoError(
+      'BAD_INPUT',
+      `database schema version ${found} is newer than this kevo knows (${latestVersion}): upgrade kevo`,
+    );
+  }
+  for (const migration of migrations) {
+    if (migration.version <= found) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      // user_version takes no bound parameters; the version is our own integer.
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+  return found;
+}

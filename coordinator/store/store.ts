@@ -1,0 +1,322 @@
+import Database from 'better-sqlite3';
+import { genomeHash, type Backend, type Genome } from '../../genome/genome.ts';
+import { problemKey, type Problem } from '../../genome/ops/index.ts';
+import { KevoError } from '../../lib/errors.ts';
+import type { DeviceClass } from '../../protocol/device.ts';
+import type { KernelJob } from '../../protocol/job.ts';
+import type { KernelSource, Result } from '../../protocol/result.ts';
+import { kernelId } from './kernel-id.ts';
+import { latestVersion, migrate } from './migrations.ts';
+import { bestFirst, selectBest, selectCampaigns, selectEvaluations } from './queries.ts';
+import {
+  BestRow,
+  CampaignRow,
+  DeviceRow,
+  EvaluationRow,
+  JobRow,
+  KernelSourceRow,
+  parseRow,
+  type CampaignStatus,
+} from './rows.ts';
+
+export type { BestRow, CampaignRow, CampaignStatus, EvaluationRow };
+
+/** A kernel's source and the evidence for it: its best ok evaluation (else its latest) and that device. */
+export interface KernelRow {
+  readonly id: string;
+  readonly language: KernelSource['language'];
+  readonly text: string;
+  readonly evaluation: EvaluationRow | undefined;
+  readonly deviceClass: DeviceClass | undefined;
+}
+
+const now = () => new Date().toISOString();
+
+/**
+ * kevo's SQLite database, and the only module that speaks SQL. One writer (the
+ * coordinator); WAL lets `kevo best` and `kevo serve` read while a campaign
+ * writes. Every row read back is checked by its schema (rows.ts).
+ */
+export class Store {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private constructor(private readonly db: Database.Database) {}
+
+  /** Opens (creating if needed) and migrates to the latest schema. */
+  static open(path: string): Store {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      // WAL with synchronous=NORMAL cannot corrupt; a power cut may lose the last commits, which resume redoes.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      // Readers in other processes (kevo best, kevo serve) wait out a checkpoint rather than fail.
+      db.pragma('busy_timeout = 5000');
+    } catch (error) {
+      db?.close();
+      throw new KevoError('BAD_INPUT', `cannot open database "${path}": ${messageOf(error)}`, { cause: error });
+    }
+    try {
+      migrate(db);
+    } catch (error) {
+      db.close();
+      if (error instanceof KevoError) throw error;
+      throw new KevoError('FAILURE', `cannot migrate database "${path}" to version ${latestVersion}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+    return new Store(db);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs fn in one transaction (a savepoint when nested); a throw rolls it back. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  createCampaign(c: { id: string; name?: string; spec: unknown; strategy: string; deviceClassId?: string }): void {
+    if (this.statement('SELECT 1 FROM campaigns WHERE id = ?').get(c.id)) {
+      throw new KevoError('BAD_INPUT', `campaign "${c.id}" already exists`);
+    }
+    const at = now();
+    this.statement(
+      `INSERT INTO campaigns (id, name, spec, strategy, status, device_class_id, checkpoint, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'running', ?, NULL, ?, ?)`,
+    ).run(c.id, c.name ?? c.id, JSON.stringify(c.spec), c.strategy, c.deviceClassId ?? null, at, at);
+  }
+
+  campaign(id: string): CampaignRow | undefined {
+    const row = this.statement(selectCampaigns('WHERE c.id = ?')).get(id);
+    return row === undefined ? undefined : parseRow(CampaignRow, row, `campaigns "${id}"`);
+  }
+
+  /** Newest first. */
+  campaigns(): CampaignRow[] {
+    return this.statement(selectCampaigns(''))
+      .all()
+      .map((row) => parseRow(CampaignRow, row, `campaigns "${(row as { id: unknown }).id}"`));
+  }
+
+  updateCampaign(id: string, patch: { status?: CampaignStatus; deviceClassId?: string; checkpoint?: unknown }): void {
+    this.requireCampaign(id);
+    this.statement(
+      `UPDATE campaigns SET
+         status = coalesce(@status, status),
+         device_class_id = coalesce(@deviceClassId, device_class_id),
+         checkpoint = coalesce(@checkpoint, checkpoint),
+         updated_at = @at
+       WHERE id = @id`,
+    ).run({
+      id,
+      status: patch.status ?? null,
+      deviceClassId: patch.deviceClassId ?? null,
+      checkpoint: patch.checkpoint === undefined ? null : JSON.stringify(patch.checkpoint),
+      at: now(),
+    });
+  }
+
+  /** Stores the genome once, and how this campaign first made it. Returns its hash. */
+  recordGenome(g: { genome: Genome; campaignId: string; parents: readonly string[]; operator: string }): string {
+    return this.transaction(() => {
+      this.requireCampaign(g.campaignId);
+      const hash = this.insertGenome(g.genome);
+      this.statement(
+        'INSERT OR IGNORE INTO lineage (genome_hash, campaign_id, parents, operator) VALUES (?, ?, ?, ?)',
+      ).run(hash, g.campaignId, JSON.stringify(g.parents), g.operator);
+      return hash;
+    });
+  }
+
+  /** First sighting wins: a device class id is a hash of its facts, so a later record says nothing new. */
+  recordDevice(d: DeviceClass): void {
+    this.statement('INSERT OR IGNORE INTO devices (id, label, facts, first_seen) VALUES (?, ?, ?, ?)').run(
+      d.id,
+      d.label,
+      JSON.stringify(d.facts),
+      now(),
+    );
+  }
+
+  devices(): DeviceClass[] {
+    return this.statement('SELECT id, label, facts FROM devices ORDER BY first_seen, id')
+      .all()
+      .map((row) => parseRow(DeviceRow, row, `devices "${(row as { id: unknown }).id}"`));
+  }
+
+  /** A job submitted and not yet answered: what resume must wait for or resubmit. */
+  recordJob(job: KernelJob): void {
+    this.requireCampaign(job.campaignId);
+    this.statement(
+      `INSERT OR IGNORE INTO jobs (job_id, campaign_id, genome_hash, problem_key, job, status, submitted_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
+    ).run(job.jobId, job.campaignId, genomeHash(job.genome), problemKey(job.problem), JSON.stringify(job), now());
+  }
+
+  /** In submission order. */
+  pendingJobs(campaignId: string): KernelJob[] {
+    return this.statement("SELECT job_id AS jobId, job FROM jobs WHERE campaign_id = ? AND status = 'pending' ORDER BY rowid")
+      .all(campaignId)
+      .map((row) => parseRow(JobRow, row, `jobs "${(row as { jobId: unknown }).jobId}"`).job);
+  }
+
+  /**
+   * Stores a result exactly once per jobId (transports deliver at least once):
+   * kernel (deduplicated by source), device, evaluation, and the job marked done,
+   * all in one transaction. False, changing nothing, when the jobId is already in.
+   */
+  ingest(result: Result): boolean {
+    return this.transaction(() => {
+      if (this.statement('SELECT 1 FROM evaluations WHERE job_id = ?').get(result.jobId)) return false;
+      this.requireCampaign(result.campaignId);
+      const hash = this.insertGenome(result.genome);
+      if (result.deviceClass) this.recordDevice(result.deviceClass);
+      const kernel = result.kernel ? this.insertKernel(result.kernel) : null;
+      const t = result.timing;
+      this.statement(
+        `INSERT INTO evaluations (job_id, campaign_id, problem_key, problem, genome_hash, device_class_id, kernel_id,
+           status, stage, reason, median_ms, p10_ms, p90_ms, samples, gflops, baseline_median_ms, baseline_gflops,
+           speedup, verdicts, worker, elapsed_ms, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        result.jobId,
+        result.campaignId,
+        problemKey(result.problem),
+        JSON.stringify(result.problem),
+        hash,
+        result.deviceClass?.id ?? null,
+        kernel,
+        result.status,
+        result.stage ?? null,
+        result.reason ?? null,
+        t?.medianMs ?? null,
+        t?.p10Ms ?? null,
+        t?.p90Ms ?? null,
+        t?.samples ?? null,
+        t?.gflops ?? null,
+        t?.baselineMedianMs ?? null,
+        t?.baselineGflops ?? null,
+        t?.speedup ?? null,
+        JSON.stringify(result.verdicts),
+        result.worker,
+        result.elapsedMs,
+        now(),
+      );
+      this.statement("UPDATE jobs SET status = 'done' WHERE job_id = ?").run(result.jobId);
+      return true;
+    });
+  }
+
+  /**
+   * The store is the cache: any evaluation of this genome on this problem and
+   * device class, whatever its campaign. The best ok one if any, else the latest.
+   */
+  cached(problem: Problem, genomeHashValue: string, deviceClassId: string): EvaluationRow | undefined {
+    const row = this.statement(
+      `${selectEvaluations} WHERE e.problem_key = ? AND e.genome_hash = ? AND e.device_class_id = ? ${bestFirst}`,
+    ).get(problemKey(problem), genomeHashValue, deviceClassId);
+    return row === undefined ? undefined : this.evaluationRow(row);
+  }
+
+  /** In ingest order. */
+  evaluations(campaignId: string): EvaluationRow[] {
+    return this.statement(`${selectEvaluations} WHERE e.campaign_id = ? ORDER BY e.id`)
+      .all(campaignId)
+      .map((row) => this.evaluationRow(row));
+  }
+
+  /** Fastest first, one row per kernel (its fastest ok evaluation); at most 10 unless limit says. */
+  best(problem: Problem, opts: { deviceClassId?: string; backend?: Backend; limit?: number } = {}): BestRow[] {
+    return this.statement(selectBest)
+      .all({
+        problemKey: problemKey(problem),
+        deviceClassId: opts.deviceClassId ?? null,
+        backend: opts.backend ?? null,
+        limit: opts.limit ?? 10,
+      })
+      .map((row) => parseRow(BestRow, row, `evaluations ${(row as { evaluationId: unknown }).evaluationId}`));
+  }
+
+  kernel(id: string): KernelRow | undefined {
+    const row = this.statement('SELECT id, language, text FROM kernels WHERE id = ?').get(id);
+    if (row === undefined) return undefined;
+    const source = parseRow(KernelSourceRow, row, `kernels "${id}"`);
+    const evaluationRow = this.statement(`${selectEvaluations} WHERE e.kernel_id = ? ${bestFirst}`).get(id);
+    const evaluation = evaluationRow === undefined ? undefined : this.evaluationRow(evaluationRow);
+    const deviceClass = evaluation?.deviceClassId === undefined ? undefined : this.device(evaluation.deviceClassId);
+    return { ...source, evaluation, deviceClass };
+  }
+
+  /** A device class by id or unique id prefix, so users can type a few characters. */
+  resolveDevice(prefix: string): DeviceClass {
+    return this.device(this.resolve('devices', 'device class', prefix))!;
+  }
+
+  /** A kernel by id or unique id prefix. */
+  resolveKernel(prefix: string): KernelRow {
+    return this.kernel(this.resolve('kernels', 'kernel', prefix))!;
+  }
+
+  private device(id: string): DeviceClass | undefined {
+    const row = this.statement('SELECT id, label, facts FROM devices WHERE id = ?').get(id);
+    return row === undefined ? undefined : parseRow(DeviceRow, row, `devices "${id}"`);
+  }
+
+  private resolve(table: 'devices' | 'kernels', what: string, prefix: string): string {
+    if (prefix === '') throw new KevoError('BAD_INPUT', `${what} id: expected at least one character`);
+    // A range rather than LIKE: no wildcards to escape, and it uses the primary key.
+    const ids = this.statement(`SELECT id FROM ${table} WHERE id >= ? AND id < ? ORDER BY id LIMIT 6`)
+      .pluck()
+      .all(prefix, `${prefix}\u{10FFFF}`) as string[];
+    if (ids.includes(prefix)) return prefix;
+    if (ids.length === 0) throw new KevoError('NOT_FOUND', `no ${what} with id "${prefix}"`);
+    if (ids.length > 1) {
+      throw new KevoError('BAD_INPUT', `${what} id "${prefix}" is ambiguous: matches ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''}`);
+    }
+    return ids[0]!;
+  }
+
+  private evaluationRow(row: unknown): EvaluationRow {
+    return parseRow(EvaluationRow, row, `evaluations ${(row as { id: unknown }).id}`);
+  }
+
+  private insertGenome(genome: Genome): string {
+    const hash = genomeHash(genome);
+    this.statement('INSERT OR IGNORE INTO genomes (hash, backend, genome, created_at) VALUES (?, ?, ?, ?)').run(
+      hash,
+      genome.backend,
+      JSON.stringify(genome),
+      now(),
+    );
+    return hash;
+  }
+
+  private insertKernel(source: KernelSource): string {
+    const id = kernelId(source);
+    this.statement('INSERT OR IGNORE INTO kernels (id, language, text) VALUES (?, ?, ?)').run(id, source.language, source.text);
+    return id;
+  }
+
+  private requireCampaign(id: string): void {
+    if (!this.statement('SELECT 1 FROM campaigns WHERE id = ?').get(id)) {
+      throw new KevoError('NOT_FOUND', `no campaign with id "${id}"`);
+    }
+  }
+
+  /** Prepared once per SQL text: better-sqlite3 statements are reusable and preparing is the slow part. */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

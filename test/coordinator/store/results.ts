@@ -1,0 +1,135 @@
+import type { Genome } from '../../../genome/genome.ts';
+import type { MatmulProblem } from '../../../genome/ops/problem.ts';
+import type { DeviceClass } from '../../../protocol/device.ts';
+import { PROTOCOL_VERSION, type KernelJob } from '../../../protocol/job.ts';
+import type { KernelResult } from '../../../protocol/result.ts';
+
+/** Valid wire messages for store tests: real schemas, small variations. */
+
+export const problem512: MatmulProblem = { op: 'matmul', shape: { m: 512, n: 512, k: 512 }, dtype: 'f32' };
+export const problem64: MatmulProblem = { op: 'matmul', shape: { m: 64, n: 64, k: 64 }, dtype: 'f32' };
+
+export function wasmGenome(mr: number): Genome {
+  return {
+    backend: 'wasm',
+    family: 'tiled',
+    mr,
+    nr: 8,
+    kUnroll: 2,
+    mc: 64,
+    kc: 128,
+    nc: 256,
+    packA: false,
+    packB: true,
+    loopOrder: 'nkm',
+    fma: false,
+  };
+}
+
+export function webgpuGenome(tm: number): Genome {
+  return {
+    backend: 'webgpu',
+    family: 'tiled',
+    workgroupX: 8,
+    workgroupY: 8,
+    tm,
+    tn: 4,
+    vec: 4,
+    kTile: 16,
+    workgroupMemory: true,
+    doubleBuffer: false,
+    unroll: 2,
+    precision: 'f32',
+  };
+}
+
+export const cpuDevice: DeviceClass = {
+  id: 'c0ffee0000000001',
+  label: 'Test CPU x2, node 20',
+  facts: { backend: 'wasm', cpu: 'Test CPU', cores: 2, arch: 'x64', node: '20.0.0', v8: '11.3', simd: true, relaxedSimd: false },
+};
+
+export const otherCpuDevice: DeviceClass = { ...cpuDevice, id: 'c0ffee0000000002', label: 'Other CPU', facts: { ...cpuDevice.facts, cpu: 'Other CPU' } };
+
+export const gpuDevice: DeviceClass = {
+  id: 'a1b2c3d4e5f60718',
+  label: 'lavapipe',
+  facts: {
+    backend: 'webgpu',
+    vendor: 'mesa',
+    architecture: '',
+    device: 'llvmpipe',
+    description: 'lavapipe',
+    fallback: false,
+    features: ['shader-f16'],
+    limits: { maxComputeInvocationsPerWorkgroup: 256 },
+  },
+};
+
+export function job(jobId: string, campaignId: string, genome: Genome, problem: MatmulProblem = problem512): KernelJob {
+  return {
+    v: PROTOCOL_VERSION,
+    kind: 'kernel',
+    jobId,
+    campaignId,
+    problem,
+    genome,
+    seed: 7,
+    budgets: { deadlineMs: 60_000, timingMs: 1_500, minSamples: 5, maxSamples: 200 },
+  };
+}
+
+/** An ok result whose kernel text is derived from the genome unless given. */
+export function okResult(
+  j: KernelJob,
+  opts: { medianMs: number; device?: DeviceClass; text?: string },
+): KernelResult {
+  const baselineMedianMs = 10;
+  const language = j.genome.backend === 'wasm' ? 'wat' : 'wgsl';
+  return {
+    v: PROTOCOL_VERSION,
+    kind: 'kernel',
+    jobId: j.jobId,
+    campaignId: j.campaignId,
+    problem: j.problem,
+    genome: j.genome,
+    status: 'ok',
+    verdicts: [{ stage: 'smoke', ok: true, ms: 1.5 }],
+    timing: {
+      medianMs: opts.medianMs,
+      p10Ms: opts.medianMs * 0.9,
+      p90Ms: opts.medianMs * 1.2,
+      samples: 20,
+      gflops: 268.435456 / opts.medianMs,
+      baselineMedianMs,
+      baselineGflops: 26.8435456,
+      speedup: baselineMedianMs / opts.medianMs,
+    },
+    deviceClass: opts.device ?? cpuDevice,
+    kernel: { language, text: opts.text ?? `(module ;; ${JSON.stringify(j.genome)}\n)` },
+    worker: 'test-worker',
+    elapsedMs: 120,
+  };
+}
+
+export function rejectedResult(j: KernelJob, device: DeviceClass = cpuDevice): KernelResult {
+  return {
+    v: PROTOCOL_VERSION,
+    kind: 'kernel',
+    jobId: j.jobId,
+    campaignId: j.campaignId,
+    problem: j.problem,
+    genome: j.genome,
+    status: 'rejected',
+    stage: 'numerical',
+    reason: 'max relative error 3e-2 above tolerance 6e-5',
+    verdicts: [
+      { stage: 'smoke', ok: true, ms: 1 },
+      { stage: 'numerical', ok: false, reason: 'max relative error 3e-2 above tolerance 6e-5', ms: 4 },
+    ],
+    deviceClass: device,
+    kernel: { language: 'wat', text: `(module ;; wrong ${j.jobId}\n)` },
+    worker: 'test-worker',
+    elapsedMs: 30,
+  };
+}
