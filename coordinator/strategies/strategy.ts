@@ -28,3 +28,13 @@ export interface Strategy<G = Genome> {
   tell(results: readonly Scored<G>[]): void;
   state(): StrategyState;
 }
+
+/**
+ * A strategy that keeps a population or archive of scored genomes and lets a
+ * wrapper read it (e.g. an LLM operator that shows the current elites in its
+ * prompt). Read-only: a wrapper steers only through ask and tell.
+ */
+export interface ArchiveStrategy<G = Genome> extends Strategy<G> {
+  /** The genomes the strategy currently keeps, best first. */
+  archive(): readonly Scored<G>[];
+}
