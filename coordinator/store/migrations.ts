@@ -13,6 +13,7 @@ import { KevoError } from '../../lib/errors.ts';
  * prompts tables.
  *
  * 1 initial schema: campaigns, genomes + lineage, kernels, jobs, evaluations, devices
+ * 2 indexes for best() and cached(), which otherwise scan every evaluation
  */
 export interface Migration {
   readonly version: number;
@@ -104,6 +105,14 @@ export const migrations: readonly Migration[] = [
       );
       CREATE INDEX evaluations_campaign ON evaluations (campaign_id);
       CREATE INDEX evaluations_kernel ON evaluations (kernel_id);
+    `,
+  },
+  {
+    version: 2,
+    name: 'best-of and cache indexes',
+    sql: `
+      CREATE INDEX evaluations_best ON evaluations (problem_key, status, median_ms);
+      CREATE INDEX evaluations_cache ON evaluations (genome_hash, problem_key, device_class_id);
     `,
   },
 ];

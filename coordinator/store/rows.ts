@@ -117,6 +117,13 @@ export const KernelSourceRow = z.object({
   text: z.string(),
 });
 
+export const LineageRow = z.object({
+  campaignId: z.string(),
+  parents: jsonColumn(z.array(z.string())),
+  operator: z.string(),
+});
+export type LineageRow = z.output<typeof LineageRow>;
+
 export const JobRow = z.object({ job: jsonColumn(KernelJob) });
 
 /** Parse a row read back, or throw FAILURE naming where it came from. */

@@ -15,11 +15,12 @@ import {
   EvaluationRow,
   JobRow,
   KernelSourceRow,
+  LineageRow,
   parseRow,
   type CampaignStatus,
 } from './rows.ts';
 
-export type { BestRow, CampaignRow, CampaignStatus, EvaluationRow };
+export type { BestRow, CampaignRow, CampaignStatus, EvaluationRow, LineageRow };
 
 /** A kernel's source and the evidence for it: its best ok evaluation (else its latest) and that device. */
 export interface KernelRow {
@@ -131,6 +132,15 @@ export class Store {
     });
   }
 
+  /** How each campaign that proposed this genome first made it. */
+  lineage(genomeHashValue: string): LineageRow[] {
+    return this.statement(
+      'SELECT campaign_id AS campaignId, parents, operator FROM lineage WHERE genome_hash = ? ORDER BY rowid',
+    )
+      .all(genomeHashValue)
+      .map((row) => parseRow(LineageRow, row, `lineage of "${genomeHashValue}"`));
+  }
+
   /** First sighting wins: a device class id is a hash of its facts, so a later record says nothing new. */
   recordDevice(d: DeviceClass): void {
     this.statement('INSERT OR IGNORE INTO devices (id, label, facts, first_seen) VALUES (?, ?, ?, ?)').run(
@@ -142,7 +152,7 @@ export class Store {
   }
 
   devices(): DeviceClass[] {
-    return this.statement('SELECT id, label, facts FROM devices ORDER BY first_seen, id')
+    return this.statement('SELECT id, label, facts FROM devices ORDER BY rowid')
       .all()
       .map((row) => parseRow(DeviceRow, row, `devices "${(row as { id: unknown }).id}"`));
   }

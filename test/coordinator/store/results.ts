@@ -1,6 +1,6 @@
 import type { Genome } from '../../../genome/genome.ts';
 import type { MatmulProblem } from '../../../genome/ops/problem.ts';
-import type { DeviceClass } from '../../../protocol/device.ts';
+import type { CpuFacts, DeviceClass } from '../../../protocol/device.ts';
 import { PROTOCOL_VERSION, type KernelJob } from '../../../protocol/job.ts';
 import type { KernelResult } from '../../../protocol/result.ts';
 
@@ -43,13 +43,11 @@ export function webgpuGenome(tm: number): Genome {
   };
 }
 
-export const cpuDevice: DeviceClass = {
-  id: 'c0ffee0000000001',
-  label: 'Test CPU x2, node 20',
-  facts: { backend: 'wasm', cpu: 'Test CPU', cores: 2, arch: 'x64', node: '20.0.0', v8: '11.3', simd: true, relaxedSimd: false },
-};
+const cpuFacts: CpuFacts = { backend: 'wasm', cpu: 'Test CPU', cores: 2, arch: 'x64', node: '20.0.0', v8: '11.3', simd: true, relaxedSimd: false };
 
-export const otherCpuDevice: DeviceClass = { ...cpuDevice, id: 'c0ffee0000000002', label: 'Other CPU', facts: { ...cpuDevice.facts, cpu: 'Other CPU' } };
+export const cpuDevice: DeviceClass = { id: 'c0ffee0000000001', label: 'Test CPU x2, node 20', facts: cpuFacts };
+
+export const otherCpuDevice: DeviceClass = { id: 'c0ffee0000000002', label: 'Other CPU', facts: { ...cpuFacts, cpu: 'Other CPU' } };
 
 export const gpuDevice: DeviceClass = {
   id: 'a1b2c3d4e5f60718',
