@@ -37,6 +37,26 @@ function magnitude(p: MatmulProblem, [a, b]: readonly Float32Array[]): Float64Ar
   return reference(p, [absA, absB]);
 }
 
+function referenceAt(p: MatmulProblem, [a, b]: readonly Float32Array[], indices: ArrayLike<number>) {
+  const { n, k } = p.shape;
+  const want = new Float64Array(indices.length);
+  const magnitude = new Float64Array(indices.length);
+  for (let e = 0; e < indices.length; e++) {
+    const i = Math.floor(indices[e]! / n);
+    const j = indices[e]! % n;
+    let sum = 0;
+    let abs = 0;
+    for (let kk = 0; kk < k; kk++) {
+      const product = a![i * k + kk]! * b![kk * n + j]!;
+      sum += product;
+      abs += Math.abs(product);
+    }
+    want[e] = sum;
+    magnitude[e] = abs;
+  }
+  return { want, magnitude };
+}
+
 /** Unit roundoff per precision: f32 products and sums each round once (FMA rounds once per step). */
 const unitRoundoff: Record<Precision, number> = { f32: 2 ** -24, 'f32-fma': 2 ** -24, f16: 2 ** -11 };
 
@@ -84,6 +104,7 @@ export const matmul: Op<MatmulProblem> = {
   output: ({ shape: { m, n } }) => ({ name: 'C', dims: [m, n] }),
   reference,
   magnitude,
+  referenceAt,
   tolerance,
   flops: ({ shape: { m, n, k } }) => 2 * m * n * k,
   bytes: ({ shape: { m, n, k } }) => 4 * (m * k + k * n + m * n),

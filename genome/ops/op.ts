@@ -33,6 +33,11 @@ export interface Op<P extends Problem = Problem> {
    * so tolerances scale with the data rather than being one global epsilon.
    */
   magnitude(problem: P, inputs: readonly Float32Array[]): Float64Array;
+  /**
+   * reference and magnitude for a few output elements (flat row-major indices),
+   * so verifiers can check big problems on a sample at a fraction of the full cost.
+   */
+  referenceAt?(problem: P, inputs: readonly Float32Array[], indices: ArrayLike<number>): { want: Float64Array; magnitude: Float64Array };
   tolerance(problem: P, precision: Precision): Tolerance;
   flops(problem: P): number;
   bytes(problem: P): number;

@@ -1,0 +1,60 @@
+import { opFor, type Op, type Precision, type Problem, type Tolerance } from '../genome/ops/index.ts';
+import type { Rng } from '../lib/rng.ts';
+import { checkInputsUnchanged, checkOutput, type Allowance } from './compare.ts';
+import { expectedOutput } from './expected.ts';
+import { DeadlineExceeded, StageFailure } from './failure.ts';
+import { formats, type Format } from './inputs.ts';
+import type { Kernel } from './kernel.ts';
+
+/** What every stage works from: the problem, the seeded randomness, the error model and the clock. */
+export interface VerifyContext {
+  readonly problem: Problem;
+  readonly op: Op;
+  readonly rng: Rng;
+  readonly precision: Precision;
+  readonly format: Format;
+  /** performance.now() past which stages stop with DeadlineExceeded. */
+  readonly deadlineAt: number;
+}
+
+export function verifyContext(problem: Problem, rng: Rng, precision: Precision, deadlineAt = Infinity): VerifyContext {
+  return { problem, op: opFor(problem), rng, precision, format: formats[precision], deadlineAt };
+}
+
+export function checkDeadline(ctx: Pick<VerifyContext, 'deadlineAt'>): void {
+  if (performance.now() > ctx.deadlineAt) throw new DeadlineExceeded('the job deadline passed during verification');
+}
+
+/** One honest run: fresh inputs in, output poisoned, run, output out. */
+export async function runOn(kernel: Kernel, inputs: readonly Float32Array[], ctx: VerifyContext): Promise<Float32Array> {
+  checkDeadline(ctx);
+  await kernel.write(inputs);
+  await kernel.poison();
+  await kernel.run();
+  return kernel.readOutput();
+}
+
+export function toleranceFor(ctx: VerifyContext, problem: Problem = ctx.problem): Tolerance {
+  return opFor(problem).tolerance(problem, ctx.precision);
+}
+
+/** Run on `inputs` and throw a StageFailure naming `inputCase` unless the output matches the reference. */
+export async function expectCorrect(
+  kernel: Kernel,
+  inputs: readonly Float32Array[],
+  ctx: VerifyContext,
+  inputCase: string,
+  allow?: Allowance,
+): Promise<void> {
+  const problem = kernel.problem;
+  const got = await runOn(kernel, inputs, ctx);
+  const expected = expectedOutput(problem, inputs, ctx.rng);
+  const complaint = checkOutput(got, expected, toleranceFor(ctx, problem), opFor(problem).output(problem), allow);
+  if (complaint) throw new StageFailure(complaint, inputCase);
+}
+
+/** Throw a StageFailure if the kernel changed any input since `written`. */
+export async function expectInputsUnchanged(kernel: Kernel, written: readonly Float32Array[], inputCase: string): Promise<void> {
+  const complaint = checkInputsUnchanged(written, await kernel.readInputs(), opFor(kernel.problem).inputs(kernel.problem));
+  if (complaint) throw new StageFailure(complaint, inputCase);
+}

@@ -1,0 +1,22 @@
+import { expectCorrect, expectInputsUnchanged, type VerifyContext } from './context.ts';
+import { randomInputs } from './inputs.ts';
+import type { Kernel } from './kernel.ts';
+
+const ROUNDS = 4;
+
+/**
+ * Guards the timing against kernels that game it. Every run gets a poisoned
+ * output and the kernel must leave its inputs as written. Each round after the
+ * first redraws a random half of every input's elements: a kernel that
+ * memoizes its answer under a partial key of its inputs returns a stale one
+ * and is caught, since nearly every output element depends on a redrawn input.
+ */
+export async function loophole(kernel: Kernel, ctx: VerifyContext): Promise<void> {
+  let inputs = randomInputs(ctx.problem, 'normal', ctx.rng, ctx.format);
+  for (let round = 1; round <= ROUNDS; round++) {
+    if (round > 1) inputs = inputs.map((input) => input.map((v) => (ctx.rng.chance(0.5) ? ctx.rng.normal() : v)));
+    const inputCase = round === 1 ? 'fresh inputs' : `round ${round}, half of the inputs redrawn`;
+    await expectCorrect(kernel, inputs, ctx, inputCase);
+    await expectInputsUnchanged(kernel, inputs, inputCase);
+  }
+}

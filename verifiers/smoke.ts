@@ -1,0 +1,27 @@
+import { runOn, type VerifyContext } from './context.ts';
+import { checkWritten } from './compare.ts';
+import { elementName, num } from './describe.ts';
+import { StageFailure } from './failure.ts';
+import { randomInputs } from './inputs.ts';
+import type { Kernel, KernelBuilder } from './kernel.ts';
+
+/**
+ * Builds the kernel for the problem and runs it once on ordinary inputs: every
+ * output element written and finite. Cheap (no reference), so a broken kernel
+ * costs little. Returns the kernel the later stages and the timing use.
+ */
+export async function smoke(build: KernelBuilder, ctx: VerifyContext): Promise<Kernel> {
+  const kernel = await build(ctx.problem);
+  try {
+    const got = await runOn(kernel, randomInputs(ctx.problem, 'uniform', ctx.rng, ctx.format), ctx);
+    const spec = ctx.op.output(ctx.problem);
+    const unwritten = checkWritten(got, spec);
+    if (unwritten) throw new StageFailure(unwritten);
+    const bad = got.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new StageFailure(`${elementName(spec, bad)} = ${num(got[bad]!)} from finite inputs in [0, 1)`);
+    return kernel;
+  } catch (error) {
+    await kernel.dispose();
+    throw error;
+  }
+}
