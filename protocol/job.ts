@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Genome } from '../genome/genome.ts';
 import { Problem } from '../genome/ops/problem.ts';
+import { SourceGenome } from '../genome/source.ts';
 
 /** Bumped on any incompatible change of Job or Result; a worker rejects versions it does not speak. */
 export const PROTOCOL_VERSION = 1;
@@ -34,5 +35,24 @@ export const KernelJob = z
   .strict();
 export type KernelJob = z.infer<typeof KernelJob>;
 
-export const Job = z.discriminatedUnion('kind', [KernelJob]);
+/**
+ * An LLM reads a candidate source against the op contract before the
+ * expensive timing. Only workers advertising the `llm` capability (configured
+ * with an endpoint) take these; the review never runs the source.
+ */
+export const ReviewJob = z
+  .object({
+    v: z.literal(PROTOCOL_VERSION),
+    kind: z.literal('review'),
+    jobId: z.string().min(1).max(200),
+    campaignId: z.string().min(1).max(200),
+    problem: Problem,
+    genome: SourceGenome,
+    /** Seeds the request, so a redelivered job asks the same question and hits the worker's cache. */
+    seed: z.number().int().min(0).max(2 ** 32 - 1),
+  })
+  .strict();
+export type ReviewJob = z.infer<typeof ReviewJob>;
+
+export const Job = z.discriminatedUnion('kind', [KernelJob, ReviewJob]);
 export type Job = z.infer<typeof Job>;

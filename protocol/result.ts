@@ -64,7 +64,40 @@ export const KernelResult = z
   .strict();
 export type KernelResult = z.infer<typeof KernelResult>;
 
-export const Result = z.discriminatedUnion('kind', [KernelResult]);
+export const ReviewVerdict = z
+  .object({
+    verdict: z.enum(['pass', 'fail', 'unsure']),
+    reasons: z.array(z.string().max(2000)).max(20),
+    /** The trick the reviewer suspects (caches results, skips work, writes an input...). */
+    suspectedLoophole: z.string().max(2000).optional(),
+  })
+  .strict();
+export type ReviewVerdict = z.infer<typeof ReviewVerdict>;
+
+/**
+ * The reviewer's verdict on one source. When the LLM call itself failed
+ * (timeout, refusal, garbage) the verdict is 'unsure' and `failure` says why,
+ * so a gate never blocks on a broken endpoint.
+ */
+export const ReviewResult = z
+  .object({
+    v: z.literal(PROTOCOL_VERSION),
+    kind: z.literal('review'),
+    jobId: z.string().min(1),
+    campaignId: z.string().min(1),
+    genomeHash: z.string().min(1),
+    review: ReviewVerdict,
+    failure: z.string().optional(),
+    model: z.string(),
+    promptTokens: z.number().int().nonnegative(),
+    completionTokens: z.number().int().nonnegative(),
+    worker: z.string(),
+    elapsedMs: z.number().nonnegative(),
+  })
+  .strict();
+export type ReviewResult = z.infer<typeof ReviewResult>;
+
+export const Result = z.discriminatedUnion('kind', [KernelResult, ReviewResult]);
 export type Result = z.infer<typeof Result>;
 
 /** A result for a job that produced no timing: the one way every layer reports a failure. */
