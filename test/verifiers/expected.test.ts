@@ -6,7 +6,7 @@ import { checkOutput } from '../../verifiers/compare.ts';
 import { expectedOutput, sampleIndices } from '../../verifiers/expected.ts';
 import { formats, randomInputs } from '../../verifiers/inputs.ts';
 
-const big: MatmulProblem = { op: 'matmul', shape: { m: 300, n: 200, k: 600 }, dtype: 'f32' };
+const big: MatmulProblem = { op: 'matmul', shape: { m: 250, n: 100, k: 800 }, dtype: 'f32' };
 
 describe('expectedOutput', () => {
   it('computes the full reference for small problems and a sample for big ones', () => {
@@ -14,13 +14,13 @@ describe('expectedOutput', () => {
     expect(expectedOutput(small, randomInputs(small, 'normal', new Rng(1), formats.f32), new Rng(2)).indices).toBeNull();
     const inputs = randomInputs(big, 'normal', new Rng(1), formats.f32);
     const sampled = expectedOutput(big, inputs, new Rng(2));
-    expect(sampled.indices!.length).toBeLessThan(300 * 200);
+    expect(sampled.indices!.length).toBeLessThan(250 * 100);
     const full = matmul.reference(big, inputs);
     const magnitude = matmul.magnitude(big, inputs);
-    sampled.indices!.forEach((at, e) => {
-      expect(sampled.want[e]).toBeCloseTo(full[at]!, 9);
-      expect(sampled.magnitude[e]).toBeCloseTo(magnitude[at]!, 9);
-    });
+    const worst = Math.max(
+      ...Array.from(sampled.indices!, (at, e) => Math.abs(sampled.want[e]! - full[at]!) + Math.abs(sampled.magnitude[e]! - magnitude[at]!)),
+    );
+    expect(worst).toBeLessThan(1e-9);
   });
 
   it('samples every row end and column end, so a wrong remainder tile is seen', () => {
@@ -33,8 +33,8 @@ describe('expectedOutput', () => {
   it('finds a wrong last column in a big problem through the sample', () => {
     const inputs = randomInputs(big, 'normal', new Rng(4), formats.f32);
     const got = Float32Array.from(matmul.reference(big, inputs));
-    for (let i = 0; i < 300; i++) got[i * 200 + 199] = 0;
+    for (let i = 0; i < 250; i++) got[i * 100 + 99] = 0;
     const complaint = checkOutput(got, expectedOutput(big, inputs, new Rng(5)), matmul.tolerance(big, 'f32'), matmul.output(big));
-    expect(complaint).toMatch(/^C\[0,199\] = 0 but expected .*; 300 of \d+ checked elements off$/);
+    expect(complaint).toMatch(/^C\[0,99\] = 0 but expected .*; 2[45]\d of \d+ checked elements off$/);
   });
 });
