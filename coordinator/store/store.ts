@@ -102,6 +102,7 @@ export class Store {
       .map((row) => parseRow(CampaignRow, row, `campaigns "${(row as { id: unknown }).id}"`));
   }
 
+  /** Fields the patch leaves out keep their value; touches updated_at. */
   updateCampaign(id: string, patch: { status?: CampaignStatus; deviceClassId?: string; checkpoint?: unknown }): void {
     this.requireCampaign(id);
     this.statement(

@@ -25,6 +25,13 @@ describe('open', () => {
     again.close();
   });
 
+  it('opens an in-memory database for callers that need no file', () => {
+    const memory = Store.open(':memory:');
+    memory.createCampaign({ id: 'c1', spec: {}, strategy: 'random' });
+    expect(memory.campaigns().map((c) => c.id)).toEqual(['c1']);
+    memory.close();
+  });
+
   it('close() is safe to call twice', () => {
     t.store.close();
     expect(() => t.store.close()).not.toThrow();
