@@ -1,0 +1,22 @@
+import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { KernelJob } from '../../protocol/job.ts';
+import type { KernelResult } from '../../protocol/result.ts';
+import type { Tile } from './abi.ts';
+import type { Availability } from './device.ts';
+
+/**
+ * What the worker and its GPU child process say to each other over IPC
+ * (advanced serialization, so typed arrays travel as they are). One request
+ * at a time; every request gets exactly one reply unless the child dies.
+ */
+export type ToChild =
+  | { type: 'probe' }
+  | { type: 'job'; job: KernelJob }
+  /** Run one WGSL kernel once on given inputs and return C: for tests, benchmarks and exports. */
+  | { type: 'run'; problem: MatmulProblem; wgsl: string; tile: Tile; inputs: Float32Array[] };
+
+export type FromChild =
+  | { type: 'probe'; availability: Availability }
+  | { type: 'result'; result: KernelResult }
+  | { type: 'output'; output: Float32Array }
+  | { type: 'error'; code: string; message: string };
