@@ -4,7 +4,7 @@ import { problemKey, type Problem } from '../../genome/ops/index.ts';
 import { KevoError } from '../../lib/errors.ts';
 import type { DeviceClass } from '../../protocol/device.ts';
 import type { KernelJob } from '../../protocol/job.ts';
-import type { KernelSource, Result } from '../../protocol/result.ts';
+import type { KernelResult, KernelSource } from '../../protocol/result.ts';
 import { kernelId } from './kernel-id.ts';
 import { latestVersion, migrate } from './migrations.ts';
 import { bestFirst, selectBest, selectCampaigns, selectEvaluations } from './queries.ts';
@@ -178,8 +178,9 @@ export class Store {
    * Stores a result exactly once per jobId (transports deliver at least once):
    * kernel (deduplicated by source), device, evaluation, and the job marked done,
    * all in one transaction. False, changing nothing, when the jobId is already in.
+   * Review results (kind 'review') belong to the LLM tables, not here.
    */
-  ingest(result: Result): boolean {
+  ingest(result: KernelResult): boolean {
     return this.transaction(() => {
       if (this.statement('SELECT 1 FROM evaluations WHERE job_id = ?').get(result.jobId)) return false;
       this.requireCampaign(result.campaignId);
