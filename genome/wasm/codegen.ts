@@ -1,0 +1,155 @@
+import type { MatmulProblem } from '../ops/problem.ts';
+import type { MatmulWasmGenome } from './genome.ts';
+import { packAFunc, packBFunc } from './pack.ts';
+import { tileFunc, tileName } from './tile.ts';
+import { get, i32, indent } from './wat.ts';
+
+/**
+ * Genome -> WAT for C = A x B under the kernel ABI (worker/wasm/abi.ts).
+ * GotoBLAS-style: three cache-block loops in the genome's order, optional
+ * packing of each A and B block into the workspace, and an mr x nr register
+ * tile as the micro-kernel. Correct for every M, N, K >= 1: the last rows
+ * and columns get narrower tiles of their own, so no tile reads or writes
+ * past the matrices. Pure: the same inputs always give the same text.
+ */
+export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem): string {
+  const { m, n, k } = problem.shape;
+  const { mr, nr } = genome;
+  // Blocks are whole tiles, so only a dimension's last block has a short tile; a genome
+  // that says otherwise is rounded up rather than refused (the space never proposes one).
+  const blocks = { m: roundUp(genome.mc, mr), k: genome.kc, n: roundUp(genome.nc, nr) };
+  const mTail = m % mr;
+  const nTail = n % nr;
+  const tile = (rows: number, cols: number) =>
+    tileFunc({ rows, cols, packA: genome.packA, packB: genome.packB, kUnroll: genome.kUnroll, fma: genome.fma, k, n });
+  const tiles = [tile(mr, nr)];
+  if (mTail) tiles.push(tile(mTail, nr));
+  if (nTail) tiles.push(tile(mr, nTail));
+  if (mTail && nTail) tiles.push(tile(mTail, nTail));
+  const packs = [
+    genome.packA ? packAFunc({ width: mr, tail: mTail, k, n }) : '',
+    genome.packB ? packBFunc({ width: nr, tail: nTail, k, n }) : '',
+  ].filter(Boolean);
+
+  return `;; kevo matmul ${m}x${n}x${k} f32: C[${m},${n}] = A[${m},${k}] x B[${k},${n}]
+;; genome: ${mr}x${nr} register tile, k unroll ${genome.kUnroll}, blocks mc ${blocks.m} kc ${blocks.k} nc ${blocks.n},
+;;         loop order ${genome.loopOrder}, ${genome.packA ? 'A packed' : 'A unpacked'}, ${genome.packB ? 'B packed' : 'B unpacked'}, ${genome.fma ? 'relaxed_madd (FMA)' : 'mul + add'}
+(module
+  (import "env" "memory" (memory 1))
+
+${indent(tiles.join('\n\n'), 1)}
+
+${indent(blockFunc(genome, problem, mTail, nTail), 1)}
+${packs.length ? `\n${indent(packs.join('\n\n'), 1)}\n` : ''}
+${indent(entryFunc(genome, problem, blocks), 1)})
+`;
+}
+
+function roundUp(value: number, multiple: number): number {
+  return Math.max(multiple, Math.ceil(value / multiple) * multiple);
+}
+
+/** The tiles of one cache block: column strips outer, so one B strip stays in L1 across every row panel. */
+function blockFunc(genome: MatmulWasmGenome, problem: MatmulProblem, mTail: number, nTail: number): string {
+  const { k, n } = problem.shape;
+  const { mr, nr } = genome;
+  const aAt = genome.packA ? `(i32.mul ${get('ir')} (i32.shl ${get('depth')} (i32.const 2)))` : `(i32.mul ${get('ir')} ${i32(k * 4)})`;
+  const bAt = genome.packB ? `(i32.mul ${get('jr')} (i32.shl ${get('depth')} (i32.const 2)))` : `(i32.shl ${get('jr')} (i32.const 2))`;
+  const call = (rows: number, cols: number) =>
+    `(call ${tileName(rows, cols)}
+  (i32.add ${get('a')} ${aAt})
+  (i32.add ${get('b')} ${bAt})
+  (i32.add ${get('c')} (i32.shl (i32.add (i32.mul ${get('ir')} ${i32(n)}) ${get('jr')}) (i32.const 2)))
+  ${get('depth')} ${get('first')})`;
+  /** Every row panel of one column strip `cols` wide. */
+  const rowPanels = (cols: number) => {
+    const lastRows = mTail
+      ? `
+;; the last ${mTail} rows of M
+(if (i32.lt_u ${get('mFull')} ${get('rows')})
+  (then
+    (local.set $ir ${get('mFull')})
+${indent(call(mTail, cols), 2)}))`
+      : '';
+    return `(local.set $ir (i32.const 0))
+(block $rows_done
+  (br_if $rows_done (i32.eqz ${get('mFull')}))
+  (loop $row_panels ;; ${mr}-row panels
+${indent(call(mr, cols), 2)}
+    (local.set $ir (i32.add ${get('ir')} ${i32(mr)}))
+    (br_if $row_panels (i32.lt_u ${get('ir')} ${get('mFull')}))))${lastRows}`;
+  };
+  const lastCols = nTail
+    ? `
+  ;; the last ${nTail} columns of N
+  (if (i32.lt_u ${get('nFull')} ${get('cols')})
+    (then
+      (local.set $jr ${get('nFull')})
+${indent(rowPanels(nTail), 3)}))`
+    : '';
+  return `;; one cache block: rows x cols of C over depth steps of k; A and B as the entry point passes them
+(func $block (param $a i32) (param $b i32) (param $c i32) (param $rows i32) (param $cols i32) (param $depth i32) (param $first i32)
+  (local $ir i32) (local $jr i32) (local $mFull i32) (local $nFull i32)
+  (local.set $mFull (i32.sub ${get('rows')} (i32.rem_u ${get('rows')} ${i32(mr)})))
+  (local.set $nFull (i32.sub ${get('cols')} (i32.rem_u ${get('cols')} ${i32(nr)})))
+  (local.set $jr (i32.const 0))
+  (block $cols_done
+    (br_if $cols_done (i32.eqz ${get('nFull')}))
+    (loop $col_strips ;; ${nr}-column strips
+${indent(rowPanels(nr), 3)}
+      (local.set $jr (i32.add ${get('jr')} ${i32(nr)}))
+      (br_if $col_strips (i32.lt_u ${get('jr')} ${get('nFull')}))))${lastCols})`;
+}
+
+type Dim = 'm' | 'k' | 'n';
+
+const blockLoop: Record<Dim, { origin: string; extent: string; label: string; what: string }> = {
+  m: { origin: 'ic', extent: 'mcb', label: '$m_blocks', what: 'rows of M' },
+  k: { origin: 'pc', extent: 'kcb', label: '$k_blocks', what: 'steps of K' },
+  n: { origin: 'jc', extent: 'ncb', label: '$n_blocks', what: 'columns of N' },
+};
+
+/** The exported entry: the three block loops in the genome's order, packing each block as soon as its loops fix it. */
+function entryFunc(genome: MatmulWasmGenome, problem: MatmulProblem, blocks: Record<Dim, number>): string {
+  const { m, n, k } = problem.shape;
+  const total: Record<Dim, number> = { m, k, n };
+  const order = [...genome.loopOrder] as Dim[];
+  const aSource = `(i32.add ${get('a')} (i32.shl (i32.add (i32.mul ${get('ic')} ${i32(k)}) ${get('pc')}) (i32.const 2)))`;
+  const bSource = `(i32.add ${get('b')} (i32.shl (i32.add (i32.mul ${get('pc')} ${i32(n)}) ${get('jc')}) (i32.const 2)))`;
+  const prepareA = genome.packA
+    ? `;; pack this A block (the workspace's first M*K floats)
+(call $pack_a ${aSource} ${get('ws')} ${get('mcb')} ${get('kcb')})
+(local.set $aBlock ${get('ws')})`
+    : `(local.set $aBlock ${aSource})`;
+  const prepareB = genome.packB
+    ? `;; pack this B block (the workspace after A's part)
+(call $pack_b ${bSource} (i32.add ${get('ws')} ${i32(m * k * 4)}) ${get('ncb')} ${get('kcb')})
+(local.set $bBlock (i32.add ${get('ws')} ${i32(m * k * 4)}))`
+    : `(local.set $bBlock ${bSource})`;
+  const callBlock = `(call $block ${get('aBlock')} ${get('bBlock')}
+  (i32.add ${get('c')} (i32.shl (i32.add (i32.mul ${get('ic')} ${i32(n)}) ${get('jc')}) (i32.const 2)))
+  ${get('mcb')} ${get('ncb')} ${get('kcb')} (i32.eqz ${get('pc')}))`;
+
+  const nest = (level: number): string => {
+    if (level === order.length) return callBlock;
+    const dim = order[level]!;
+    const { origin, extent, label, what } = blockLoop[dim];
+    const bound = new Set(order.slice(0, level + 1));
+    const justBound = (a: Dim, b: Dim) => bound.has(a) && bound.has(b) && (dim === a || dim === b);
+    const prepare = [justBound('m', 'k') ? prepareA : '', justBound('k', 'n') ? prepareB : ''].filter(Boolean).join('\n');
+    const size = blocks[dim];
+    return `;; ${dim.toUpperCase()} blocks of ${size} ${what}
+(local.set $${origin} (i32.const 0))
+(loop ${label}
+  (local.set $${extent} (select ${i32(size)} (i32.sub ${i32(total[dim])} ${get(origin)}) (i32.lt_u ${i32(size)} (i32.sub ${i32(total[dim])} ${get(origin)}))))
+${prepare ? `${indent(prepare, 1)}\n` : ''}${indent(nest(level + 1), 1)}
+  (local.set $${origin} (i32.add ${get(origin)} ${i32(size)}))
+  (br_if ${label} (i32.lt_u ${get(origin)} ${i32(total[dim])})))`;
+  };
+
+  return `(func (export "matmul") (param $a i32) (param $b i32) (param $c i32) (param $ws i32)
+  (local $ic i32) (local $pc i32) (local $jc i32) ;; block origins in M, K, N
+  (local $mcb i32) (local $kcb i32) (local $ncb i32) ;; block sizes: the last block of a dimension may be short
+  (local $aBlock i32) (local $bBlock i32) ;; where the current block's A and B are read from
+${indent(nest(0), 1)})`;
+}

@@ -1,0 +1,195 @@
+import { describeZodError, KevoError } from '../../lib/errors.ts';
+import type { Rng } from '../../lib/rng.ts';
+import type { MatmulProblem } from '../ops/problem.ts';
+import type { SearchSpace } from '../space.ts';
+import { LoopOrder, MatmulWasmGenome } from './genome.ts';
+
+/**
+ * v128 values V8 keeps in registers on x64 (xmm0-14; xmm15 is its scratch).
+ * A tile needs mr*(nr/4) accumulators, nr/4 B vectors and an A broadcast;
+ * past this it spills inside the k loop and runs at half speed or worse.
+ */
+export const V128_REGISTERS = 15;
+
+export interface WasmCaps {
+  /** f32x4.relaxed_madd validates here (worker/wasm/features.ts enableRelaxedSimd). */
+  readonly relaxedSimd: boolean;
+}
+
+const MR = [1, 2, 3, 4, 5, 6, 7, 8];
+const NR = [4, 8, 12, 16];
+const K_UNROLL = [1, 2, 4];
+const LOOP_ORDERS = LoopOrder.options;
+/** Schema ceilings of the block genes. */
+const MAX = { mc: 4096, kc: 4096, nc: 8192 } as const;
+
+export const liveVectors = (mr: number, nr: number) => mr * (nr / 4) + nr / 4 + 1;
+
+/** a rounded up to a multiple of b (at least b). */
+const roundUp = (a: number, b: number) => Math.max(b, Math.ceil(a / b) * b);
+const floorTo = (a: number, b: number) => Math.floor(a / b) * b;
+const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+
+/**
+ * The matmul genes for one problem on a WASM SIMD runtime. Values live on
+ * discrete grids so the space can be enumerated: block sizes are powers of
+ * two times the tile (or the whole dimension), never much past the problem,
+ * since a block larger than its dimension is the same kernel as one that fits.
+ */
+export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchSpace<MatmulWasmGenome> {
+  const { m, n, k } = problem.shape;
+  const limits = {
+    mr: Math.min(8, m),
+    nr: Math.min(16, roundUp(n, 4)),
+    mc: (mr: number) => Math.min(roundUp(m, mr), floorTo(MAX.mc, mr)),
+    kc: Math.min(k, MAX.kc),
+    nc: (nr: number) => Math.min(roundUp(n, nr), floorTo(MAX.nc, nr)),
+  };
+  const tiles = MR.flatMap((mr) => NR.map((nr) => ({ mr, nr }))).filter(
+    ({ mr, nr }) => mr <= limits.mr && nr <= limits.nr && liveVectors(mr, nr) <= V128_REGISTERS,
+  );
+  const powersBelow = (unit: number, cap: number, from: number) => {
+    const values: number[] = [];
+    for (let v = unit * from; v < cap; v *= 2) values.push(v);
+    return [...values, cap];
+  };
+  const grids = {
+    mc: (mr: number) => powersBelow(mr, limits.mc(mr), 4),
+    kc: () => powersBelow(1, limits.kc, 32),
+    nc: (nr: number) => powersBelow(nr, limits.nc(nr), 4),
+    kUnroll: (kc: number) => K_UNROLL.filter((u) => u <= kc),
+    fma: caps.relaxedSimd ? [false, true] : [false],
+  };
+
+  function check(genome: MatmulWasmGenome): string | null {
+    const parsed = MatmulWasmGenome.safeParse(genome);
+    if (!parsed.success) return describeZodError(parsed.error);
+    const g = parsed.data;
+    if (g.fma && !caps.relaxedSimd) return 'fma needs relaxed SIMD, which this runtime lacks';
+    const live = liveVectors(g.mr, g.nr);
+    if (live > V128_REGISTERS) {
+      return `a ${g.mr}x${g.nr} tile keeps ${live} v128 values live (accumulators, B vectors, A broadcast), over the ${V128_REGISTERS} registers V8 has`;
+    }
+    if (g.mr > limits.mr) return `mr ${g.mr} is more rows than M ${m}`;
+    if (g.nr > limits.nr) return `nr ${g.nr} is more columns than N ${n} needs`;
+    if (g.mc % g.mr !== 0 || g.mc > limits.mc(g.mr)) return `mc ${g.mc} must be a multiple of mr ${g.mr} up to ${limits.mc(g.mr)}`;
+    if (g.kc > limits.kc) return `kc ${g.kc} is more than K ${k}`;
+    if (g.kUnroll > g.kc) return `kUnroll ${g.kUnroll} is more than kc ${g.kc}`;
+    if (g.nc % g.nr !== 0 || g.nc > limits.nc(g.nr)) return `nc ${g.nc} must be a multiple of nr ${g.nr} up to ${limits.nc(g.nr)}`;
+    return null;
+  }
+
+  function repair(genome: MatmulWasmGenome): MatmulWasmGenome | null {
+    let mr = clamp(genome.mr, 1, limits.mr);
+    let nr = clamp(floorTo(genome.nr, 4), 4, limits.nr);
+    while (liveVectors(mr, nr) > V128_REGISTERS) {
+      if (mr > 1) mr--;
+      else nr -= 4;
+    }
+    const kc = clamp(genome.kc, 1, limits.kc);
+    const repaired: MatmulWasmGenome = {
+      ...genome,
+      mr,
+      nr,
+      mc: clamp(roundUp(genome.mc, mr), mr, limits.mc(mr)),
+      kc,
+      kUnroll: clamp(genome.kUnroll, 1, kc),
+      nc: clamp(roundUp(genome.nc, nr), nr, limits.nc(nr)),
+      fma: genome.fma && caps.relaxedSimd,
+    };
+    return check(repaired) === null ? repaired : null;
+  }
+
+  /** Always a valid genome: repair only fails on input that could not come from this space. */
+  const repaired = (genome: MatmulWasmGenome) => {
+    const g = repair(genome);
+    if (!g) throw new KevoError('FAILURE', `matmul/wasm: could not repair ${JSON.stringify(genome)}`);
+    return g;
+  };
+
+  function sample(rng: Rng): MatmulWasmGenome {
+    const { mr, nr } = rng.pick(tiles);
+    const kc = rng.pick(grids.kc());
+    return {
+      backend: 'wasm',
+      family: 'tiled',
+      mr,
+      nr,
+      kUnroll: rng.pick(grids.kUnroll(kc)),
+      mc: rng.pick(grids.mc(mr)),
+      kc,
+      nc: rng.pick(grids.nc(nr)),
+      packA: rng.chance(0.5),
+      packB: rng.chance(0.5),
+      loopOrder: rng.pick(LOOP_ORDERS),
+      fma: rng.pick(grids.fma),
+    };
+  }
+
+  /** One step along a grid, to a neighbouring value, so mutation explores locally. */
+  const step = (values: readonly number[], current: number, rng: Rng) => {
+    const at = values.reduce((best, v, i) => (Math.abs(v - current) < Math.abs(values[best]! - current) ? i : best), 0);
+    const neighbours = [values[at - 1], values[at + 1]].filter((v): v is number => v !== undefined);
+    return neighbours.length > 0 ? rng.pick(neighbours) : values[at]!;
+  };
+
+  const mutations: ((g: MatmulWasmGenome, rng: Rng) => MatmulWasmGenome)[] = [
+    (g, rng) => ({ ...g, ...rng.pick(tiles) }),
+    (g, rng) => ({ ...g, kUnroll: step(grids.kUnroll(g.kc), g.kUnroll, rng) }),
+    (g, rng) => ({ ...g, mc: step(grids.mc(g.mr), g.mc, rng) }),
+    (g, rng) => ({ ...g, kc: step(grids.kc(), g.kc, rng) }),
+    (g, rng) => ({ ...g, nc: step(grids.nc(g.nr), g.nc, rng) }),
+    (g) => ({ ...g, packA: !g.packA }),
+    (g) => ({ ...g, packB: !g.packB }),
+    (g, rng) => ({ ...g, loopOrder: rng.pick(LOOP_ORDERS.filter((o) => o !== g.loopOrder)) }),
+    (g) => ({ ...g, fma: !g.fma }),
+  ];
+
+  function mutate(genome: MatmulWasmGenome, rng: Rng): MatmulWasmGenome {
+    const changes = rng.chance(0.3) ? 2 : 1;
+    let g = genome;
+    for (let i = 0; i < changes; i++) g = repaired(rng.pick(mutations)(g, rng));
+    return g;
+  }
+
+  function crossover(a: MatmulWasmGenome, b: MatmulWasmGenome, rng: Rng): MatmulWasmGenome {
+    // The tile travels as one gene: mr and nr only mean something together (the register budget).
+    const tile = rng.chance(0.5) ? a : b;
+    const from = () => (rng.chance(0.5) ? a : b);
+    return repaired({
+      backend: 'wasm',
+      family: 'tiled',
+      mr: tile.mr,
+      nr: tile.nr,
+      kUnroll: from().kUnroll,
+      mc: from().mc,
+      kc: from().kc,
+      nc: from().nc,
+      packA: from().packA,
+      packB: from().packB,
+      loopOrder: from().loopOrder,
+      fma: from().fma,
+    });
+  }
+
+  function* enumerate(): Iterable<MatmulWasmGenome> {
+    for (const { mr, nr } of tiles)
+      for (const kc of grids.kc())
+        for (const kUnroll of grids.kUnroll(kc))
+          for (const mc of grids.mc(mr))
+            for (const nc of grids.nc(nr))
+              for (const packA of [false, true])
+                for (const packB of [false, true])
+                  for (const loopOrder of LOOP_ORDERS)
+                    for (const fma of grids.fma)
+                      yield { backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma };
+  }
+
+  function descriptor(g: MatmulWasmGenome): readonly string[] {
+    const accumulators = g.mr * (g.nr / 4);
+    const size = accumulators <= 4 ? 'small' : accumulators <= 8 ? 'medium' : 'large';
+    return [g.fma ? 'f32-fma' : 'f32', `tile:${size}`];
+  }
+
+  return { name: 'matmul/wasm', schema: MatmulWasmGenome, sample, mutate, crossover, check, repair, enumerate, descriptor };
+}

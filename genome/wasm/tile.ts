@@ -1,0 +1,93 @@
+import { addConst, get, offsetArg, i32, indent, loadLanes, multiplyAdd, storeLanes, vectorLanes } from './wat.ts';
+
+/** One register tile: how big it is and how it finds its A, B and C. */
+export interface TileSpec {
+  readonly rows: number;
+  readonly cols: number;
+  /** A comes packed (per k, `rows` consecutive f32) or straight from row-major A[M,K]. */
+  readonly packA: boolean;
+  /** B comes packed (per k, `cols` consecutive f32) or straight from row-major B[K,N]. */
+  readonly packB: boolean;
+  readonly kUnroll: number;
+  readonly fma: boolean;
+  /** The problem's K and N: row strides of unpacked A, B and of C. */
+  readonly k: number;
+  readonly n: number;
+}
+
+export const tileName = (rows: number, cols: number) => `$tile_${rows}x${cols}`;
+
+const acc = (row: number, vec: number) => `c${row}_${vec}`;
+
+/**
+ * The micro-kernel: C[rows, cols] (+)= A[rows, depth] x B[depth, cols], with
+ * the whole C tile held in v128 locals for the length of the k loop. It is a
+ * function of its own because V8 tiers a function up between calls: the
+ * block loops call it thousands of times, so it runs optimised after the first few.
+ */
+export function tileFunc(spec: TileSpec): string {
+  const { rows, cols, kUnroll } = spec;
+  const lanes = vectorLanes(cols);
+  const aRowBytes = spec.packA ? 4 : spec.k * 4;
+  const aStepBytes = spec.packA ? rows * 4 : 4;
+  const bStepBytes = spec.packB ? cols * 4 : spec.n * 4;
+  const cRowBytes = spec.n * 4;
+  const forTile = (emit: (row: number, vec: number, lanes: number) => string) =>
+    Array.from({ length: rows }, (_, r) => lanes.map((l, v) => emit(r, v, l)).join('\n')).join('\n');
+
+  const locals = [
+    `${Array.from({ length: rows }, (_, r) => lanes.map((_, v) => `(local $${acc(r, v)} v128)`).join(' ')).join(' ')} ;; the C tile: row, column vector`,
+    `${lanes.map((_, v) => `(local $b${v} v128)`).join(' ')} ;; one k-row of B across the tile`,
+    `(local $ai v128) ;; A[i, k] broadcast to four lanes`,
+  ].join('\n');
+
+  const loadC = forTile((r, v, l) => `(local.set $${acc(r, v)} ${loadLanes(l, get('c'), r * cRowBytes + v * 16)})`);
+  const storeC = forTile((r, v, l) => storeLanes(l, get('c'), r * cRowBytes + v * 16, get(acc(r, v))));
+
+  /** One rank-1 update of the tile, k steps past the pointers. */
+  const step = (u: number) =>
+    [
+      ...lanes.map((l, v) => `(local.set $b${v} ${loadLanes(l, get('b'), u * bStepBytes + v * 16)})`),
+      ...Array.from({ length: rows }, (_, r) =>
+        [
+          `(local.set $ai (v128.load32_splat${offsetArg(u * aStepBytes + r * aRowBytes)} ${get('a')}))`,
+          ...lanes.map((_, v) => `(local.set $${acc(r, v)} ${multiplyAdd(spec.fma, get('ai'), get(`b${v}`), get(acc(r, v)))})`),
+        ].join('\n'),
+      ),
+    ].join('\n');
+
+  const advance = (steps: number) =>
+    [addConst('a', steps * aStepBytes), addConst('b', steps * bStepBytes), `(local.set $depth (i32.sub ${get('depth')} ${i32(steps)}))`].join('\n');
+
+  const singleLoop = (label: string) => `(loop ${label}
+${indent(step(0), 1)}
+${indent(advance(1), 1)}
+  (br_if ${label} ${get('depth')}))`;
+
+  const kLoops =
+    kUnroll === 1
+      ? `;; k loop: one rank-1 update per step ($depth >= 1 always)
+${singleLoop('$k')}`
+      : `;; k loop unrolled ${kUnroll} times
+(block $k_unrolled_done
+  (br_if $k_unrolled_done (i32.lt_u ${get('depth')} ${i32(kUnroll)}))
+  (loop $k_unrolled
+${indent(Array.from({ length: kUnroll }, (_, u) => step(u)).join('\n'), 2)}
+${indent(advance(kUnroll), 2)}
+    (br_if $k_unrolled (i32.ge_u ${get('depth')} ${i32(kUnroll)}))))
+;; the last depth % ${kUnroll} steps of k
+(block $k_done
+  (br_if $k_done (i32.eqz ${get('depth')}))
+${indent(singleLoop('$k'), 1)})`;
+
+  return `;; register tile ${rows}x${cols}: ${rows * lanes.length} accumulators, A ${spec.packA ? 'packed' : 'unpacked'}, B ${spec.packB ? 'packed' : 'unpacked'}
+(func ${tileName(rows, cols)} (param $a i32) (param $b i32) (param $c i32) (param $depth i32) (param $first i32)
+${indent(locals, 1)}
+  ;; the first K block starts from zero (locals start at zero); later ones continue the sums in C
+  (if (i32.eqz ${get('first')})
+    (then
+${indent(loadC, 3)}))
+${indent(kLoops, 1)}
+  ;; write the tile back
+${indent(storeC, 1)})`;
+}

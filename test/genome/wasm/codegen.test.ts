@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { matmulWat } from '../../../genome/wasm/codegen.ts';
+import type { MatmulWasmGenome } from '../../../genome/wasm/genome.ts';
+import { wasmMatmulSpace } from '../../../genome/wasm/space.ts';
+import { Rng } from '../../../lib/rng.ts';
+import { enableRelaxedSimd } from '../../../worker/wasm/features.ts';
+import { errorOf, problemOf } from './kernel-error.ts';
+
+const relaxedSimd = enableRelaxedSimd();
+
+/** 1s, primes, one past a multiple of 4 and of the tiles, K longer than a block. */
+const shapes: [number, number, number][] = [
+  [1, 1, 1],
+  [2, 3, 5],
+  [7, 5, 3],
+  [13, 17, 9],
+  [4, 13, 64],
+  [31, 29, 37],
+  [65, 67, 31],
+  [9, 6, 70],
+];
+
+const base: MatmulWasmGenome = {
+  backend: 'wasm',
+  family: 'tiled',
+  mr: 3,
+  nr: 8,
+  kUnroll: 2,
+  mc: 6,
+  kc: 16,
+  nc: 16,
+  packA: true,
+  packB: true,
+  loopOrder: 'nkm',
+  fma: false,
+};
+
+async function expectCorrect(genome: MatmulWasmGenome, [m, n, k]: [number, number, number]) {
+  const problem = problemOf(m, n, k);
+  const { worst, unwritten, inputsKept } = await errorOf(problem, matmulWat(genome, problem), genome.fma, m * 7919 + n * 31 + k);
+  expect({ shape: `${m}x${n}x${k}`, unwritten, inputsKept, withinTolerance: worst <= 1 }).toEqual({
+    shape: `${m}x${n}x${k}`,
+    unwritten: 0,
+    inputsKept: true,
+    withinTolerance: true,
+  });
+}
+
+describe('matmulWat', () => {
+  it('is pure: the same genome and problem give the same text', () => {
+    const problem = problemOf(33, 17, 9);
+    expect(matmulWat(base, problem)).toBe(matmulWat({ ...base }, problem));
+  });
+
+  it('comments every block loop and names the tile functions', () => {
+    const wat = matmulWat(base, problemOf(64, 64, 64));
+    for (const label of [';; N blocks', ';; K blocks', ';; M blocks', ';; register tile 3x8', '(func $tile_3x8', '(func $pack_a', '(func $pack_b']) {
+      expect(wat).toContain(label);
+    }
+    expect(wat).not.toContain('relaxed_madd');
+  });
+
+  it.each(shapes)('matches the reference on %ix%ix%i with every packing and loop order', async (m, n, k) => {
+    for (const packA of [false, true])
+      for (const packB of [false, true])
+        for (const loopOrder of ['nkm', 'mnk', 'kmn'] as const) await expectCorrect({ ...base, packA, packB, loopOrder }, [m, n, k]);
+  });
+
+  it('handles every column remainder and unroll, including tiles wider and taller than the problem', async () => {
+    for (const nr of [4, 8, 12, 16])
+      for (const kUnroll of [1, 3, 4])
+        for (const mr of [1, 5, 8]) await expectCorrect({ ...base, mr, nr, kUnroll, mc: mr * 2, nc: nr, kc: 7 }, [6, nr + 3, 10]);
+  });
+
+  it('is correct for random genomes of a 64^3 space run on random small shapes', async () => {
+    const space = wasmMatmulSpace(problemOf(64, 64, 64), { relaxedSimd });
+    const rng = new Rng(2024);
+    for (let i = 0; i < 40; i++) {
+      const genome = space.sample(rng);
+      await expectCorrect(genome, [rng.int(1, 40), rng.int(1, 40), rng.int(1, 80)]);
+    }
+  });
+
+  it.runIf(relaxedSimd)('emits relaxed_madd for fma genomes and stays within the FMA tolerance', async () => {
+    const genome = { ...base, fma: true, mr: 6, nr: 8 };
+    expect(matmulWat(genome, problemOf(8, 8, 8))).toContain('f32x4.relaxed_madd');
+    for (const shape of shapes) await expectCorrect(genome, shape);
+  });
+});

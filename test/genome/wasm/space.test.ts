@@ -1,0 +1,114 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { genomeHash } from '../../../genome/genome.ts';
+import type { MatmulWasmGenome } from '../../../genome/wasm/genome.ts';
+import { liveVectors, V128_REGISTERS, wasmMatmulSpace } from '../../../genome/wasm/space.ts';
+import { Rng } from '../../../lib/rng.ts';
+import { problemOf } from './kernel-error.ts';
+
+const dims = fc.integer({ min: 1, max: 2048 });
+const spaceArb = fc.record({ m: dims, n: dims, k: dims, relaxedSimd: fc.boolean(), seed: fc.integer() });
+const spaceOf = ({ m, n, k, relaxedSimd }: { m: number; n: number; k: number; relaxedSimd: boolean }) =>
+  wasmMatmulSpace(problemOf(m, n, k), { relaxedSimd });
+
+function expectValid(space: ReturnType<typeof spaceOf>, genome: MatmulWasmGenome) {
+  expect(space.schema.safeParse(genome).success).toBe(true);
+  expect(space.check(genome)).toBeNull();
+}
+
+describe('wasmMatmulSpace', () => {
+  it('samples, mutates and crosses over only valid genomes', () => {
+    fc.assert(
+      fc.property(spaceArb, (params) => {
+        const space = spaceOf(params);
+        const rng = new Rng(params.seed);
+        let a = space.sample(rng);
+        let b = space.sample(rng);
+        for (let i = 0; i < 10; i++) {
+          expectValid(space, a);
+          expectValid(space, b);
+          [a, b] = [space.mutate(a, rng), space.crossover(a, b, rng)];
+        }
+        if (!params.relaxedSimd) expect(a.fma || b.fma).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('repairs any schema-valid genome into a valid one', () => {
+    const anyGenome = fc.record({
+      backend: fc.constant('wasm' as const),
+      family: fc.constant('tiled' as const),
+      mr: fc.integer({ min: 1, max: 8 }),
+      nr: fc.constantFrom(4, 8, 12, 16),
+      kUnroll: fc.integer({ min: 1, max: 8 }),
+      mc: fc.integer({ min: 1, max: 4096 }),
+      kc: fc.integer({ min: 1, max: 4096 }),
+      nc: fc.integer({ min: 4, max: 8192 }),
+      packA: fc.boolean(),
+      packB: fc.boolean(),
+      loopOrder: fc.constantFrom('nkm', 'knm', 'mnk', 'kmn', 'nmk', 'mkn') as fc.Arbitrary<MatmulWasmGenome['loopOrder']>,
+      fma: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(spaceArb, anyGenome, (params, genome) => {
+        const space = spaceOf(params);
+        const repaired = space.repair(genome);
+        expect(repaired).not.toBeNull();
+        expectValid(space, repaired!);
+        if (space.check(genome) === null) expect(repaired).toEqual(genome);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('says why a genome breaks a constraint', () => {
+    const space = wasmMatmulSpace(problemOf(512, 512, 512), { relaxedSimd: false });
+    const ok = space.sample(new Rng(1));
+    expect(space.check({ ...ok, fma: true })).toMatch(/relaxed SIMD/);
+    expect(space.check({ ...ok, mr: 4, nr: 16, mc: 64, nc: 64 })).toMatch(/v128 values live/);
+    expect(space.check({ ...ok, mr: 4, nr: 8, mc: 66, nc: 64 })).toMatch(/mc 66 must be a multiple of mr 4/);
+    expect(space.check({ ...ok, mr: 4, nr: 8, mc: 64, nc: 60 })).toMatch(/nc 60/);
+    expect(space.check({ ...ok, kc: 1024 })).toMatch(/kc 1024 is more than K 512/);
+    expect(space.check({ ...ok, mr: 9 } as MatmulWasmGenome)).toMatch(/mr/);
+    expect(wasmMatmulSpace(problemOf(2, 3, 5), { relaxedSimd: true }).check({ ...ok, mr: 3 })).toMatch(/more rows than M 2/);
+  });
+
+  it('keeps every tile within the v128 register budget', () => {
+    const space = wasmMatmulSpace(problemOf(256, 256, 256), { relaxedSimd: true });
+    const rng = new Rng(7);
+    for (let i = 0; i < 200; i++) {
+      const g = space.sample(rng);
+      expect(liveVectors(g.mr, g.nr)).toBeLessThanOrEqual(V128_REGISTERS);
+    }
+  });
+
+  it('enumerates a finite grid of distinct valid genomes for a small problem', () => {
+    const space = wasmMatmulSpace(problemOf(24, 20, 40), { relaxedSimd: true });
+    const all = [...space.enumerate!()];
+    expect(all.length).toBeGreaterThan(100);
+    expect(all.length).toBeLessThan(200_000);
+    for (const g of all) expect(space.check(g)).toBeNull();
+    expect(new Set(all.map((g) => genomeHash(g))).size).toBe(all.length);
+    expect(new Set(all.map((g) => g.fma))).toEqual(new Set([false, true]));
+  });
+
+  it('describes genomes by precision and tile size', () => {
+    const space = wasmMatmulSpace(problemOf(512, 512, 512), { relaxedSimd: true });
+    const g = space.sample(new Rng(3));
+    expect(space.descriptor({ ...g, mr: 1, nr: 4, fma: false })).toEqual(['f32', 'tile:small']);
+    expect(space.descriptor({ ...g, mr: 2, nr: 16, fma: true })).toEqual(['f32-fma', 'tile:medium']);
+    expect(space.descriptor({ ...g, mr: 6, nr: 8, fma: true })).toEqual(['f32-fma', 'tile:large']);
+  });
+
+  it('hashes a genome the same whatever its key order', () => {
+    const space = wasmMatmulSpace(problemOf(300, 200, 100), { relaxedSimd: true });
+    const rng = new Rng(11);
+    for (let i = 0; i < 20; i++) {
+      const g = space.sample(rng);
+      const reversed = Object.fromEntries(Object.entries(g).reverse()) as MatmulWasmGenome;
+      expect(genomeHash(reversed)).toBe(genomeHash(g));
+      expect(genomeHash({ ...g, kc: g.kc === 32 ? 64 : 32 })).not.toBe(genomeHash(g));
+    }
+  });
+});
