@@ -83,8 +83,8 @@ export async function webgpuKernel(device: GPUDevice, problem: MatmulProblem, ke
   return {
     problem,
     async write(inputs) {
-      device.queue.writeBuffer(a, 0, inputs[0]!);
-      device.queue.writeBuffer(b, 0, inputs[1]!);
+      device.queue.writeBuffer(a, 0, inputs[0]! as Float32Array<ArrayBuffer>);
+      device.queue.writeBuffer(b, 0, inputs[1]! as Float32Array<ArrayBuffer>);
     },
     async poison() {
       device.queue.writeBuffer(c, 0, poison);

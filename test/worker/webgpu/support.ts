@@ -1,0 +1,39 @@
+import { describe } from 'vitest';
+import { opFor } from '../../../genome/ops/index.ts';
+import type { Precision } from '../../../genome/ops/op.ts';
+import type { MatmulProblem } from '../../../genome/ops/problem.ts';
+import { Rng } from '../../../lib/rng.ts';
+import { checkOutput } from '../../../verifiers/compare.ts';
+import { drawInputs } from '../../../verifiers/inputs.ts';
+import { webgpuAvailable } from '../../../worker/webgpu/available.ts';
+import type { Tile } from '../../../worker/webgpu/abi.ts';
+import type { GpuProcess } from '../../../worker/webgpu/process.ts';
+
+export const availability = await webgpuAvailable();
+
+/**
+ * describe() for suites that need a WebGPU adapter: skipped, with the probe's
+ * reason in the suite name, only when the machine has none.
+ */
+export const describeGpu = (name: string, body: () => void) => {
+  if (!availability.ok) console.warn(`skipping "${name}": ${availability.reason}`);
+  return describe.skipIf(!availability.ok)(availability.ok ? name : `${name} [skipped: ${availability.reason}]`, body);
+};
+
+export const matmulProblem = (m: number, n: number, k: number): MatmulProblem => ({ op: 'matmul', shape: { m, n, k }, dtype: 'f32' });
+
+export function normalInputs(problem: MatmulProblem, seed: number): Float32Array[] {
+  const rng = new Rng(seed);
+  return drawInputs(problem, () => rng.normal());
+}
+
+/** Runs a kernel once in the GPU child; null when C matches the reference within the error model, else why not. */
+export async function wrongness(gpu: GpuProcess, problem: MatmulProblem, kernel: { wgsl: string; tile: Tile }, precision: Precision, seed = 1): Promise<string | null> {
+  const inputs = normalInputs(problem, seed);
+  const outcome = await gpu.request({ type: 'run', problem, wgsl: kernel.wgsl, tile: kernel.tile, inputs }, 30_000);
+  if (outcome.kind !== 'reply') return `GPU process: ${outcome.kind === 'exit' ? outcome.reason : 'timeout'}`;
+  if (outcome.reply.type !== 'output') return `GPU process: ${JSON.stringify(outcome.reply)}`;
+  const op = opFor(problem);
+  const expected = { indices: null, want: op.reference(problem, inputs), magnitude: op.magnitude(problem, inputs) };
+  return checkOutput(outcome.reply.output, expected, op.tolerance(problem, precision), op.output(problem));
+}
