@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
+import { nanos } from '@nats-io/transport-node';
+import { describeZodError, KevoError, parseOrThrow } from '../../lib/errors.ts';
+import { silentLogger, type Logger } from '../../lib/log.ts';
+import { connectNats } from '../../lib/nats-options.ts';
+import type { Job } from '../../protocol/job.ts';
+import { Result } from '../../protocol/result.ts';
+import { deadLetter } from './nats-dead-letters.ts';
+import { jsonOrUndefined } from './nats-json.ts';
+import { publishDurably, resultMsgId } from './nats-publish.ts';
+import { ensureConsumer, ensureJobConsumer, ensureStreams, jobRoute, jobSubject, MAX_JOB_BYTES, NatsTopology, workersBucket, type NatsNames } from './nats-topology.ts';
+import { listWorkers } from './nats-workers.ts';
+import type { Transport, WorkerInfo } from './transport.ts';
+
+export const NatsTransportOptions = NatsTopology.extend({
+  /**
+   * The results consumer's durable name: results published while this
+   * coordinator is down wait for it. One per coordinator (or campaign) name.
+   */
+  durable: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'letters, digits, _ and - only' }).max(64).default('coordinator'),
+  /** How long submit() and dead-lettering wait out a server restart before failing. */
+  publishPatienceMs: z.number().int().min(0).max(600_000).default(30_000),
+}).strict();
+export type NatsTransportOptions = z.input<typeof NatsTransportOptions>;
+
+/** Results can sit in the consumer's buffer while the coordinator ingests; give them time before a redelivery. */
+const RESULT_ACK_WAIT_MS = 5 * 60_000;
+const RESULT_BUFFER = 256;
+
+/**
+ * Jobs go to a JetStream work-queue stream, one subject per route (device
+ * class, or any worker of a backend); results come back on a stream read by a
+ * durable consumer; workers heartbeat into a KV bucket.
+ *
+ * Acks: results() acks a result when the caller asks for the next one, i.e.
+ * after the loop body that ingested it has finished. A result the caller never
+ * got past (a crash, a break, close()) is redelivered to this durable later;
+ * ingest is idempotent by jobId, so that is safe.
+ */
+export class NatsTransport implements Transport {
+  readonly name = 'nats';
+  readonly durable = true;
+  private readonly routes = new Map<string, Promise<unknown>>();
+  private readonly streams: ConsumerMessages[] = [];
+  private closing: Promise<void> | undefined;
+  private consuming = false;
+
+  private constructor(
+    private readonly connection: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly consumers: { results: Consumer; deadLetters: Consumer },
+    private readonly bucket: KV,
+    private readonly names: NatsNames,
+    private readonly options: z.output<typeof NatsTransportOptions>,
+    private readonly log: Logger,
+  ) {}
+
+  static async open(connection: NodeConnectionOptions, options: NatsTransportOptions = {}, log: Logger = silentLogger): Promise<NatsTransport> {
+    const parsed = parseOrThrow(NatsTransportOptions, options, 'NATS transport options');
+    const nc = await connectNats(connection, log);
+    try {
+      const jsm = await jetstreamManager(nc);
+      const names = await ensureStreams(jsm, parsed);
+      const consumer = {
+        durable_name: parsed.durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: nanos(RESULT_ACK_WAIT_MS),
+      };
+      const js = jetstream(nc);
+      const results = js.consumers.getConsumerFromInfo(await ensureConsumer(jsm, names.resultsStream, consumer));
+      const deadLetters = js.consumers.getConsumerFromInfo(await ensureConsumer(jsm, names.deadLetterStream, consumer));
+      const transport = new NatsTransport(nc, js, jsm, { results, deadLetters }, await workersBucket(nc, parsed), names, parsed, log);
+      void transport.watchDeadLetters();
+      return transport;
+    } catch (error) {
+      await nc.close();
+      throw new KevoError('UNAVAILABLE', `NATS JetStream setup failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async submit(job: Job): Promise<void> {
+    if (this.closing) throw new KevoError('FAILURE', 'NATS transport is closed');
+    const route = jobRoute(job);
+    const payload = JSON.stringify(job);
+    if (Buffer.byteLength(payload) > MAX_JOB_BYTES) {
+      throw new KevoError('BAD_INPUT', `job ${job.jobId} is ${Buffer.byteLength(payload)} bytes; at most ${MAX_JOB_BYTES} go over NATS`);
+    }
+    await this.ensureRoute(route);
+    // msgID: a job submitted again on resume, within the stream's duplicate window, is not queued twice.
+    await publishDurably(this.js, jobSubject(this.options.prefix, route), payload, job.jobId, this.options.publishPatienceMs);
+  }
+
+  results(): AsyncIterable<Result> {
+    if (this.consuming) throw new KevoError('FAILURE', 'results() is already being consumed');
+    this.consuming = true;
+    return this.iterateResults();
+  }
+
+  async workers(): Promise<WorkerInfo[]> {
+    return listWorkers(this.bucket);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all(this.streams.map((s) => s.close()));
+      await this.connection.drain().catch(() => this.connection.close());
+    })();
+    return this.closing;
+  }
+
+  private async *iterateResults(): AsyncGenerator<Result> {
+    const messages = await this.consume(this.consumers.results);
+    if (!messages) return;
+    for await (const message of messages) {
+      const result = Result.safeParse(jsonOrUndefined(message.data));
+      if (!result.success) {
+        this.log.error({ seq: message.seq, reason: describeZodError(result.error) }, 'dropped a malformed result message');
+        message.term('malformed result');
+        continue;
+      }
+      yield result.data;
+      if (!this.closing) message.ack();
+    }
+  }
+
+  /** MAX_DELIVERIES advisories, captured by a stream, each turned into a stored dead_letter result. */
+  private async watchDeadLetters(): Promise<void> {
+    const messages = await this.consume(this.consumers.deadLetters);
+    if (!messages) return;
+    for await (const message of messages) {
+      try {
+        await deadLetter(message, this.jsm, (result) => this.publishResult(result), `coordinator:${this.options.durable}`, this.log);
+        message.ack();
+      } catch (error) {
+        if (this.closing) return;
+        this.log.warn({ err: error }, 'dead-lettering failed; will retry');
+        message.nak(1_000);
+      }
+    }
+  }
+
+  private async consume(consumer: Consumer): Promise<ConsumerMessages | undefined> {
+    if (this.closing) return undefined;
+    const messages = await consumer.consume({ max_messages: RESULT_BUFFER });
+    this.streams.push(messages);
+    return messages;
+  }
+
+  private publishResult(result: Result): Promise<void> {
+    return publishDurably(this.js, this.names.resultsSubject, JSON.stringify(result), resultMsgId(result.jobId), this.options.publishPatienceMs);
+  }
+
+  private ensureRoute(route: string): Promise<unknown> {
+    let ready = this.routes.get(route);
+    if (!ready) {
+      ready = ensureJobConsumer(this.jsm, this.options, route);
+      ready.catch(() => this.routes.delete(route));
+      this.routes.set(route, ready);
+    }
+    return ready;
+  }
+}

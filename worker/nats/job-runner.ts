@@ -1,0 +1,82 @@
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { JobEvaluator } from '../../coordinator/transport/embedded.ts';
+import { publishDurably, resultMsgId } from '../../coordinator/transport/nats-publish.ts';
+import { natsNames } from '../../coordinator/transport/nats-topology.ts';
+import type { Logger } from '../../lib/log.ts';
+import type { Result } from '../../protocol/result.ts';
+import { decodeJob } from './job-message.ts';
+
+/** A result that cannot be stored within this long (server down) is given up: the job goes back to the queue. */
+const PUBLISH_PATIENCE_MS = 60_000;
+const ABANDONED = Symbol('abandoned');
+
+/**
+ * Runs the jobs a worker's threads pull: validate, evaluate while telling the
+ * server the job is still being worked on, store the Result, then ack. After
+ * stop(), jobs still running when the drain deadline passes are abandoned:
+ * nak'd without delay so another worker takes them at once.
+ */
+export class JobRunner {
+  jobsDone = 0;
+  private readonly abandons = new Set<() => void>();
+  private deadline: NodeJS.Timeout | undefined;
+  private readonly resultsSubject: string;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly evaluator: Pick<JobEvaluator, 'evaluate'>,
+    private readonly options: { name: string; prefix: string; maxJobBytes: number; ackWaitMs: number },
+    private readonly log: Logger,
+  ) {
+    this.resultsSubject = natsNames(options.prefix).resultsSubject;
+  }
+
+  async run(message: JsMsg): Promise<void> {
+    const decoded = decodeJob(message.data, this.options.maxJobBytes, this.options.name);
+    if (!decoded.ok) {
+      this.log.warn({ seq: message.seq, subject: message.subject, reason: decoded.reason.slice(0, 500) }, 'rejected a job message');
+      if (decoded.failure) await this.publish(decoded.failure).catch((error: unknown) => this.log.error({ err: error }, 'could not publish the failure result'));
+      message.term('invalid job');
+      return;
+    }
+    const job = decoded.job;
+    const log = this.log.child({ jobId: job.jobId, campaignId: job.campaignId });
+    let abandon!: (value: typeof ABANDONED) => void;
+    const abandoned = new Promise<typeof ABANDONED>((resolve) => (abandon = resolve));
+    const entry = (): void => abandon(ABANDONED);
+    this.abandons.add(entry);
+    // Tell the server the job is alive well inside ack_wait, however long it runs.
+    const working = setInterval(() => message.working(), Math.max(50, this.options.ackWaitMs / 3));
+    try {
+      const outcome = await Promise.race([this.evaluator.evaluate(job), abandoned]);
+      if (outcome === ABANDONED) {
+        message.nak();
+        log.warn('drain deadline passed: returned the job to the queue');
+        return;
+      }
+      await this.publish(outcome);
+      message.ack();
+      this.jobsDone++;
+    } catch (error) {
+      // The evaluator promises never to reject and publish retries through restarts: redelivery is the last resort.
+      log.error({ err: error }, 'job failed in the worker; returned to the queue');
+      message.nak(1_000);
+    } finally {
+      clearInterval(working);
+      this.abandons.delete(entry);
+    }
+  }
+
+  /** From now, running jobs have `drainMs` to finish. */
+  stop(drainMs: number): void {
+    this.deadline ??= setTimeout(() => [...this.abandons].forEach((a) => a()), drainMs);
+  }
+
+  dispose(): void {
+    clearTimeout(this.deadline);
+  }
+
+  private publish(result: Result): Promise<void> {
+    return publishDurably(this.js, this.resultsSubject, JSON.stringify(result), resultMsgId(result.jobId), PUBLISH_PATIENCE_MS);
+  }
+}

@@ -1,0 +1,141 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { jetstream, jetstreamManager, type Consumer } from '@nats-io/jetstream';
+import type { NodeConnectionOptions } from '@nats-io/transport-node';
+import type { JobEvaluator } from '../../coordinator/transport/embedded.ts';
+import { ensureJobConsumer, ensureStreams, MAX_JOB_BYTES, NatsTopology, workerRoutes, workersBucket } from '../../coordinator/transport/nats-topology.ts';
+import { parseOrThrow } from '../../lib/errors.ts';
+import { silentLogger, type Logger } from '../../lib/log.ts';
+import { connectNats } from '../../lib/nats-options.ts';
+import { Heartbeat } from './heartbeat.ts';
+import { JobRunner } from './job-runner.ts';
+
+export const NatsWorkerOptions = NatsTopology.extend({
+  /** Its key in the heartbeat bucket: unique per worker process. */
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.=-]+$/, { error: 'letters, digits and _ . = - only' })
+    .max(200)
+    .default(() => `${hostname().replace(/[^A-Za-z0-9_.=-]/g, '_')}-${process.pid}`),
+  /** Jobs at once; each free thread pulls one job at a time. Default: the evaluator's capacity. */
+  threads: z.number().int().min(1).max(1_024).optional(),
+  /** After the stop signal, in-flight jobs get this long to finish; the rest go back to the queue. */
+  drainMs: z.number().int().min(0).max(3_600_000).default(30_000),
+  maxJobBytes: z.number().int().min(1_024).max(MAX_JOB_BYTES).default(MAX_JOB_BYTES),
+}).strict();
+export type NatsWorkerOptions = z.input<typeof NatsWorkerOptions>;
+
+/** What the worker needs of the evaluator (worker/evaluator.ts); the same contract as the embedded transport's. */
+export type WorkerEvaluator = Pick<JobEvaluator, 'evaluate' | 'deviceClasses' | 'backends' | 'capacity' | 'version'>;
+
+export interface NatsWorkerRun {
+  readonly connection: NodeConnectionOptions;
+  readonly evaluator: WorkerEvaluator;
+  readonly options?: NatsWorkerOptions;
+  readonly log?: Logger;
+  /** Abort to stop: no more pulls, in-flight jobs drain, the heartbeat entry goes. */
+  readonly signal: AbortSignal;
+}
+
+/** A server-side pull that waits this long for a job before the thread tries its next route. */
+const PULL_EXPIRES_MS = 1_000;
+const RETRY_AFTER_ERROR_MS = 1_000;
+
+/**
+ * Serve jobs from NATS until `signal` aborts. Each thread pulls ONE job at a
+ * time (consume() would buffer jobs whose ack_wait runs out while they wait),
+ * evaluates it, publishes the Result and waits for the stream's ack, and only
+ * then acks the job: a worker that dies mid-job leaves it to be redelivered.
+ * Resolves with the number of jobs done once it has shut down.
+ */
+export async function runNatsWorker(run: NatsWorkerRun): Promise<{ jobsDone: number }> {
+  const options = parseOrThrow(NatsWorkerOptions, run.options ?? {}, 'NATS worker options');
+  const log = (run.log ?? silentLogger).child({ worker: options.name });
+  const threads = options.threads ?? run.evaluator.capacity;
+  const connection = await connectNats(run.connection, log);
+  try {
+    const jsm = await jetstreamManager(connection);
+    await ensureStreams(jsm, options);
+    const deviceClasses = await run.evaluator.deviceClasses();
+    const routes = workerRoutes(
+      deviceClasses.map((d) => d.id),
+      run.evaluator.backends,
+    );
+    const infos = await Promise.all(routes.map((route) => ensureJobConsumer(jsm, options, route)));
+    const js = jetstream(connection);
+    const consumers = await Promise.all(infos.map((info) => js.consumers.get(info.stream_name, info.name)));
+    const ackWaitMs = Math.min(...infos.map((info) => info.config.ack_wait ?? 30e9)) / 1e6;
+    const runner = new JobRunner(js, run.evaluator, { ...options, ackWaitMs }, log);
+    const heartbeat = new Heartbeat(
+      await workersBucket(connection, options),
+      () => ({
+        name: options.name,
+        deviceClasses,
+        backends: run.evaluator.backends,
+        threads,
+        jobsDone: runner.jobsDone,
+        version: run.evaluator.version,
+        lastSeen: new Date().toISOString(),
+      }),
+      Math.min(5_000, options.heartbeatTtlMs / 3),
+      log,
+    );
+    await heartbeat.start();
+    log.info({ routes, threads }, 'worker ready');
+    const stop = (): void => runner.stop(options.drainMs);
+    run.signal.addEventListener('abort', stop, { once: true });
+    try {
+      await Promise.all(Array.from({ length: threads }, (_, thread) => pullLoop(consumers, thread, runner, run.signal, log)));
+    } finally {
+      run.signal.removeEventListener('abort', stop);
+      runner.dispose();
+    }
+    await heartbeat.stop();
+    log.info({ jobsDone: runner.jobsDone }, 'worker stopped');
+    return { jobsDone: runner.jobsDone };
+  } finally {
+    await connection.drain().catch(() => connection.close());
+  }
+}
+
+/**
+ * One thread: pull a job, run it, repeat. It stays on a route while that route
+ * has jobs and moves to the next when a pull comes back empty, so an idle
+ * route costs at most one pull's wait.
+ */
+async function pullLoop(consumers: Consumer[], thread: number, runner: JobRunner, signal: AbortSignal, log: Logger): Promise<void> {
+  // Threads start spread over the routes, so no route waits a whole pull for its first job.
+  let turn = thread;
+  while (!signal.aborted) {
+    const consumer = consumers[turn % consumers.length]!;
+    let message;
+    try {
+      message = await consumer.next({ expires: PULL_EXPIRES_MS });
+    } catch (error) {
+      log.debug({ err: error }, 'pull failed; retrying');
+      await abortableDelay(RETRY_AFTER_ERROR_MS, signal);
+      continue;
+    }
+    if (!message) {
+      turn++;
+      continue;
+    }
+    if (signal.aborted) {
+      message.nak();
+      return;
+    }
+    await runner.run(message);
+  }
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
