@@ -1,0 +1,39 @@
+import { matmulWat } from '../../genome/wasm/codegen.ts';
+import type { MatmulWasmGenome } from '../../genome/wasm/genome.ts';
+import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
+import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import { genomeHash } from '../../genome/genome.ts';
+import { Rng } from '../../lib/rng.ts';
+import { wasmKernel } from '../../worker/wasm/kernel.ts';
+import { measure } from './timing.ts';
+import { kernelContender } from './kernel-contender.ts';
+
+export interface SweepResult {
+  readonly genome: MatmulWasmGenome;
+  readonly gflops: number;
+}
+
+/**
+ * A bounded random sweep over the genome space at one (smaller) size: `count`
+ * distinct genomes (plus `seeds`), each timed briefly, best first. Enough to
+ * show what the space holds; the real search is the strategies' job.
+ */
+export async function sweep(
+  problem: MatmulProblem,
+  opts: { count: number; fma: boolean; seed: number; seeds: readonly MatmulWasmGenome[]; inputs: readonly Float32Array[] },
+): Promise<SweepResult[]> {
+  const space = wasmMatmulSpace(problem, { relaxedSimd: opts.fma });
+  const rng = new Rng(opts.seed);
+  const genomes = new Map<string, MatmulWasmGenome>(opts.seeds.map((g) => [genomeHash(g), g]));
+  for (let tries = 0; genomes.size < opts.count + opts.seeds.length && tries < opts.count * 20; tries++) {
+    const g = space.sample(rng);
+    if (g.fma === opts.fma) genomes.set(genomeHash(g), g);
+  }
+  const results: SweepResult[] = [];
+  for (const genome of genomes.values()) {
+    const contender = await kernelContender(genomeHash(genome), problem, await wasmKernel(problem, matmulWat(genome, problem)), opts.inputs);
+    const gflops = (await measure([contender], { rounds: 3, sampleMs: 15 })).get(contender.name)!;
+    results.push({ genome, gflops });
+  }
+  return results.sort((a, b) => b.gflops - a.gflops);
+}

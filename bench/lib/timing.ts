@@ -1,0 +1,37 @@
+/** Something the bench can time: one call does `flops` floating-point operations. */
+export interface Contender {
+  readonly name: string;
+  readonly flops: number;
+  /** Run `times` calls back to back; mean milliseconds per call. */
+  time(times: number): Promise<number>;
+}
+
+/** Calls per sample so one sample lasts about `sampleMs`: long enough for the clock, short enough to interleave. */
+async function callsPerSample(contender: Contender, sampleMs: number): Promise<number> {
+  const once = await contender.time(1);
+  return Math.max(1, Math.round(sampleMs / Math.max(once, 1e-3)));
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/**
+ * GFLOP/s of each contender: warm up (V8 tiers a function up between calls,
+ * so the first calls are 2-4x slower), then take `rounds` samples of each in
+ * turn, interleaved so machine noise hits every contender alike, and report medians.
+ */
+export async function measure(contenders: readonly Contender[], opts: { rounds: number; sampleMs: number }): Promise<Map<string, number>> {
+  const calls = new Map<Contender, number>();
+  for (const c of contenders) {
+    await c.time(3);
+    calls.set(c, await callsPerSample(c, opts.sampleMs));
+  }
+  const samples = new Map<Contender, number[]>(contenders.map((c) => [c, []]));
+  for (let round = 0; round < opts.rounds; round++) {
+    for (const c of contenders) samples.get(c)!.push(await c.time(calls.get(c)!));
+  }
+  return new Map(contenders.map((c) => [c.name, c.flops / median(samples.get(c)!) / 1e6]));
+}
