@@ -9,8 +9,7 @@ import { KevoError } from '../../lib/errors.ts';
  *
  * To change the schema, append { version: last + 1, name, sql }. Never edit or
  * reorder a migration that has shipped: databases in the field (and the fixture
- * in test/coordinator/store/fixtures/) already ran it. Planned: LLM cache and
- * prompts tables.
+ * in test/coordinator/store/fixtures/) already ran it.
  *
  * 1 initial schema: campaigns, genomes + lineage, kernels, jobs, evaluations, devices
  * 2 indexes for best() and cached(), which otherwise scan every evaluation
@@ -113,6 +112,93 @@ export const migrations: readonly Migration[] = [
     sql: `
       CREATE INDEX evaluations_best ON evaluations (problem_key, status, median_ms);
       CREATE INDEX evaluations_cache ON evaluations (genome_hash, problem_key, device_class_id);
+    `,
+  },
+  {
+    version: 3,
+    name: 'LLM cache, prompts, calls, proposals and reviews',
+    sql: `
+      -- keyed by sha256(model, request hash): a resumed campaign asking the same question pays nothing
+      CREATE TABLE llm_cache (
+        key TEXT PRIMARY KEY,
+        model TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        response TEXT NOT NULL,
+        prompt_tokens INTEGER NOT NULL,
+        completion_tokens INTEGER NOT NULL,
+        cost REAL NOT NULL,
+        created_at TEXT NOT NULL
+      );
+
+      -- content-addressed like genomes, so one prompt bred in two campaigns is one row
+      CREATE TABLE prompts (
+        id TEXT PRIMARY KEY,
+        task TEXT NOT NULL,
+        parents TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        sections TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+
+      CREATE TABLE prompt_scores (
+        prompt_id TEXT NOT NULL REFERENCES prompts (id),
+        campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+        proposals INTEGER NOT NULL,
+        valid INTEGER NOT NULL,
+        best_speedup REAL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (prompt_id, campaign_id)
+      );
+
+      -- every call, answered or failed, paid or cached: failures are results with a reason
+      CREATE TABLE llm_calls (
+        id INTEGER PRIMARY KEY,
+        campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+        purpose TEXT NOT NULL,
+        model TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        prompt_id TEXT,
+        cached INTEGER NOT NULL,
+        ok INTEGER NOT NULL,
+        failure TEXT,
+        reason TEXT,
+        prompt_tokens INTEGER NOT NULL,
+        completion_tokens INTEGER NOT NULL,
+        cost REAL NOT NULL,
+        retries INTEGER NOT NULL,
+        ms REAL NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX llm_calls_campaign ON llm_calls (campaign_id);
+
+      -- what each LLM proposal became: a genome (genome_hash) or a failure with its reason
+      CREATE TABLE llm_proposals (
+        id INTEGER PRIMARY KEY,
+        campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+        prompt_id TEXT NOT NULL REFERENCES prompts (id),
+        task TEXT NOT NULL,
+        genome_hash TEXT,
+        failure TEXT,
+        reason TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX llm_proposals_prompt ON llm_proposals (prompt_id);
+      CREATE INDEX llm_proposals_genome ON llm_proposals (campaign_id, genome_hash);
+
+      -- harness_ok stays null until the harness judged the same genome: then agreement can be computed
+      CREATE TABLE llm_reviews (
+        campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+        genome_hash TEXT NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'fail', 'unsure')),
+        reasons TEXT NOT NULL,
+        suspected_loophole TEXT,
+        failure TEXT,
+        gate INTEGER NOT NULL,
+        harness_ok INTEGER,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (campaign_id, genome_hash)
+      );
     `,
   },
 ];

@@ -74,6 +74,11 @@ export class Store {
     if (this.db.open) this.db.close();
   }
 
+  /** The open handle, for the query modules beside this one (llm.ts): SQL stays in coordinator/store. */
+  get handle(): Database.Database {
+    return this.db;
+  }
+
   /** Runs fn in one transaction (a savepoint when nested); a throw rolls it back. */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
