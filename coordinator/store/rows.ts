@@ -14,7 +14,7 @@ import { describeZodError, KevoError } from '../../lib/errors.ts';
  */
 
 /** A JSON text column, parsed, then checked against its schema. */
-function jsonColumn<S extends z.ZodType>(schema: S) {
+export function jsonColumn<S extends z.ZodType>(schema: S) {
   return z
     .string()
     .transform((text, ctx): unknown => {
@@ -29,7 +29,7 @@ function jsonColumn<S extends z.ZodType>(schema: S) {
 }
 
 /** SQL NULL reads back as undefined, like the protocol's optional fields. */
-function optional<S extends z.ZodType>(schema: S) {
+export function optional<S extends z.ZodType>(schema: S) {
   return schema.nullable().transform((value) => value ?? undefined);
 }
 
