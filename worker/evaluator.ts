@@ -1,0 +1,66 @@
+import type { Backend } from '../genome/genome.ts';
+import { KevoError } from '../lib/errors.ts';
+import type { DeviceClass } from '../protocol/device.ts';
+import type { KernelJob } from '../protocol/job.ts';
+import type { KernelResult } from '../protocol/result.ts';
+import { resultFor } from './result.ts';
+import type { BackendRunner, RunnerOptions } from './runner.ts';
+import { runners } from './runners.ts';
+
+export interface EvaluatorOptions extends RunnerOptions {
+  /** Default ['wasm']. */
+  readonly backends?: readonly Backend[];
+}
+
+/** A worker's runners, one per backend it runs, behind one evaluate(): what a Transport hands jobs to. */
+export class Evaluator {
+  #closed: Promise<void> | undefined;
+
+  private constructor(
+    private readonly runners: ReadonlyMap<Backend, BackendRunner>,
+    readonly name: string,
+  ) {}
+
+  /** Starts a runner per backend; if one cannot start, closes those that did and throws its error. */
+  static async create(options: EvaluatorOptions = {}): Promise<Evaluator> {
+    const backends = [...new Set<Backend>(options.backends ?? ['wasm'])];
+    const started = new Map<Backend, BackendRunner>();
+    try {
+      for (const backend of backends) started.set(backend, await runners[backend](options));
+    } catch (error) {
+      await Promise.all([...started.values()].map((runner) => runner.close()));
+      throw error;
+    }
+    return new Evaluator(started, options.name ?? 'worker');
+  }
+
+  get backends(): Backend[] {
+    return [...this.runners.keys()];
+  }
+
+  deviceClasses(): Promise<DeviceClass[]> {
+    return Promise.all([...this.runners.values()].map((runner) => runner.deviceClass()));
+  }
+
+  /** Routes by the genome's backend. A job this worker cannot run gets status unsupported, not an error. */
+  async evaluate(job: KernelJob): Promise<KernelResult> {
+    if (this.#closed) throw new KevoError('UNAVAILABLE', 'the evaluator is closed');
+    const backend = job.genome.backend;
+    const runner = this.runners.get(backend);
+    const unsupported = (reason: string) =>
+      resultFor(job, { status: 'unsupported', stage: 'backend', reason, verdicts: [], worker: this.name, elapsedMs: 0 });
+    if (!runner) return unsupported(`this worker runs ${this.backends.join(', ')} jobs, not ${backend}`);
+    if (job.deviceClassId !== undefined) {
+      const device = await runner.deviceClass();
+      if (device.id !== job.deviceClassId) {
+        return unsupported(`the job wants device class ${job.deviceClassId}; this worker's ${backend} device class is ${device.id} (${device.label})`);
+      }
+    }
+    return runner.evaluate(job);
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= Promise.all([...this.runners.values()].map((runner) => runner.close())).then(() => undefined);
+    return this.#closed;
+  }
+}

@@ -1,0 +1,122 @@
+import os from 'node:os';
+import { Piscina } from 'piscina';
+import { KevoError, parseOrThrow } from '../lib/errors.ts';
+import { silentLogger, type Logger } from '../lib/log.ts';
+import type { DeviceClass } from '../protocol/device.ts';
+import { KernelJob } from '../protocol/job.ts';
+import type { KernelResult } from '../protocol/result.ts';
+import { resultFor } from './result.ts';
+import type { BackendRunner, RunnerOptions } from './runner.ts';
+import type { TaskData } from './task.ts';
+
+export interface WasmPoolOptions extends RunnerOptions {
+  readonly log?: Logger;
+}
+
+const TASK = new URL('./task.ts', import.meta.url).href;
+
+/**
+ * WASM jobs on a piscina pool, one job per thread at a time. Every job runs
+ * under its deadline: past it piscina terminates the thread, even inside a
+ * wasm infinite loop, and starts a fresh one. Jobs wait here, not in
+ * piscina's queue, so the deadline counts from when a thread takes the job.
+ */
+export class WasmPool implements BackendRunner {
+  readonly backend = 'wasm' as const;
+  readonly threads: number;
+  readonly name: string;
+  readonly #piscina: Piscina<unknown, KernelResult>;
+  readonly #log: Logger;
+  readonly #waiting: (() => void)[] = [];
+  #running = 0;
+  #device: Promise<DeviceClass> | undefined;
+  #closed: Promise<void> | undefined;
+
+  constructor(options: WasmPoolOptions = {}) {
+    this.threads = checkThreads(options.threads);
+    if (options.relaxedSimd !== undefined && typeof options.relaxedSimd !== 'boolean') {
+      throw new TypeError(`options.relaxedSimd must be a boolean, got ${typeof options.relaxedSimd}`);
+    }
+    this.name = options.name ?? os.hostname();
+    this.#log = (options.log ?? silentLogger).child({ pool: 'wasm' });
+    const workerData: TaskData = { relaxedSimd: options.relaxedSimd ?? false, name: this.name };
+    this.#piscina = new Piscina({
+      filename: TASK,
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      idleTimeout: Infinity,
+      // The task is TypeScript: each thread loads it through tsx, under vitest and in production alike.
+      execArgv: process.execArgv.includes('tsx') ? process.execArgv : [...process.execArgv, '--import', 'tsx'],
+      workerData,
+    });
+    // A thread that dies between tasks is replaced by piscina; say so rather than crash the process.
+    this.#piscina.on('error', (error: unknown) => this.#log.error({ err: error }, 'a pool thread failed'));
+  }
+
+  /** Where this pool's threads time kernels, asked of a thread (relaxed SIMD is a thread's view). */
+  deviceClass(): Promise<DeviceClass> {
+    this.#device ??= this.#piscina.run(undefined, { name: 'deviceClass' }).then(
+      (device) => device as unknown as DeviceClass,
+      (error: unknown) => {
+        this.#device = undefined;
+        throw error;
+      },
+    );
+    return this.#device;
+  }
+
+  /** A result for every valid job, whatever its kernel does; rejects only for a job that does not parse, or after close(). */
+  async evaluate(job: KernelJob): Promise<KernelResult> {
+    if (this.#closed) throw new KevoError('UNAVAILABLE', 'the wasm pool is closed');
+    const parsed = parseOrThrow(KernelJob, job, 'job');
+    await this.#take();
+    const start = performance.now();
+    try {
+      return await this.#piscina.run(parsed, { signal: AbortSignal.timeout(parsed.budgets.deadlineMs) });
+    } catch (error) {
+      return this.#failure(parsed, error, performance.now() - start);
+    } finally {
+      this.#give();
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.#piscina.destroy();
+    return this.#closed;
+  }
+
+  async #failure(job: KernelJob, error: unknown, elapsedMs: number): Promise<KernelResult> {
+    const deviceClass = this.#closed ? undefined : await this.deviceClass().catch(() => undefined);
+    const base = { verdicts: [], deviceClass, worker: this.name, elapsedMs };
+    if (error instanceof Error && error.name === 'AbortError') {
+      const reason = `the job's deadline of ${job.budgets.deadlineMs} ms passed: its thread was killed and replaced`;
+      this.#log.warn({ jobId: job.jobId }, reason);
+      return resultFor(job, { ...base, status: 'timeout', stage: 'deadline', reason });
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    this.#log.error({ jobId: job.jobId, err: error }, 'job thread failed');
+    return resultFor(job, { ...base, status: 'runtime_error', stage: 'worker', reason: `the worker thread failed: ${message}` });
+  }
+
+  async #take(): Promise<void> {
+    if (this.#running < this.threads) {
+      this.#running++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** Hands the slot straight to the next waiting job, if any. */
+  #give(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#running--;
+  }
+}
+
+function checkThreads(threads: unknown): number {
+  if (threads === undefined) return os.availableParallelism();
+  if (typeof threads !== 'number') throw new TypeError(`options.threads must be a number, got ${typeof threads}`);
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`options.threads must be a positive integer, got ${threads}`);
+  return threads;
+}

@@ -1,0 +1,28 @@
+import type { Backend } from '../genome/genome.ts';
+import type { DeviceClass } from '../protocol/device.ts';
+import type { KernelJob } from '../protocol/job.ts';
+import type { KernelResult } from '../protocol/result.ts';
+
+/**
+ * Runs one backend's jobs somewhere it can kill them: a thread pool for wasm,
+ * a child process for WebGPU. The contract every runner keeps:
+ * - evaluate() resolves with a result for every valid job, also when the
+ *   kernel loops (status timeout), traps or kills its thread (runtime_error);
+ *   it rejects only for a job that does not parse (KevoError BAD_INPUT);
+ * - close() is safe to call twice; evaluate() after close() rejects with UNAVAILABLE.
+ */
+export interface BackendRunner {
+  readonly backend: Backend;
+  deviceClass(): Promise<DeviceClass>;
+  evaluate(job: KernelJob): Promise<KernelResult>;
+  close(): Promise<void>;
+}
+
+export interface RunnerOptions {
+  /** Jobs run at once; default os.availableParallelism(). */
+  readonly threads?: number;
+  /** wasm: turn on relaxed SIMD (process-wide in V8) so fma genomes run. */
+  readonly relaxedSimd?: boolean;
+  /** This worker's name in results, e.g. the host name. */
+  readonly name?: string;
+}
