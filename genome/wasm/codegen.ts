@@ -104,9 +104,9 @@ ${indent(rowPanels(nr), 3)}
 type Dim = 'm' | 'k' | 'n';
 
 const blockLoop: Record<Dim, { origin: string; extent: string; label: string; what: string }> = {
-  m: { origin: 'ic', extent: 'mcb', label: '$m_blocks', what: 'rows of M' },
-  k: { origin: 'pc', extent: 'kcb', label: '$k_blocks', what: 'steps of K' },
-  n: { origin: 'jc', extent: 'ncb', label: '$n_blocks', what: 'columns of N' },
+  m: { origin: 'ic', extent: 'mcb', label: '$m_blocks', what: 'rows' },
+  k: { origin: 'pc', extent: 'kcb', label: '$k_blocks', what: 'steps' },
+  n: { origin: 'jc', extent: 'ncb', label: '$n_blocks', what: 'columns' },
 };
 
 /** The exported entry: the three block loops in the genome's order, packing each block as soon as its loops fix it. */
