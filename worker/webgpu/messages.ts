@@ -11,7 +11,7 @@ import type { Availability } from './device.ts';
  */
 export type ToChild =
   | { type: 'probe' }
-  | { type: 'job'; job: KernelJob }
+  | { type: 'job'; job: KernelJob; worker: string }
   /** Run one WGSL kernel once on given inputs and return C: for tests, benchmarks and exports. */
   | { type: 'run'; problem: MatmulProblem; wgsl: string; tile: Tile; inputs: Float32Array[] };
 
