@@ -120,7 +120,8 @@ export class NatsTransport implements Transport {
       const result = Result.safeParse(jsonOrUndefined(message.data));
       if (!result.success) {
         this.log.error({ seq: message.seq, reason: describeZodError(result.error) }, 'dropped a malformed result message');
-        message.term('malformed result');
+        // No reason text: nats-server 2.9 ignores `+TERM <reason>`.
+        message.term();
         continue;
       }
       yield result.data;

@@ -36,7 +36,8 @@ export class JobRunner {
     if (!decoded.ok) {
       this.log.warn({ seq: message.seq, subject: message.subject, reason: decoded.reason.slice(0, 500) }, 'rejected a job message');
       if (decoded.failure) await this.publish(decoded.failure).catch((error: unknown) => this.log.error({ err: error }, 'could not publish the failure result'));
-      message.term('invalid job');
+      // No reason text: nats-server 2.9 does not know `+TERM <reason>` and would redeliver the message.
+      message.term();
       return;
     }
     const job = decoded.job;

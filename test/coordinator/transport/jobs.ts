@@ -1,8 +1,8 @@
-import { Job, PROTOCOL_VERSION } from '../../../protocol/index.ts';
+import { KernelJob, PROTOCOL_VERSION } from '../../../protocol/index.ts';
 
 /** A valid kernel job whose evaluation (by SleepEvaluator) takes `timingMs`; 1 means trivial. */
-export function testJob(campaignId: string, index: number, timingMs = 1, deviceClassId?: string): Job {
-  return Job.parse({
+export function testJob(campaignId: string, index: number, timingMs = 1, deviceClassId?: string): KernelJob {
+  return KernelJob.parse({
     v: PROTOCOL_VERSION,
     kind: 'kernel',
     jobId: `${campaignId}-job-${index}`,
