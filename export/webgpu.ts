@@ -1,0 +1,195 @@
+import type { MatmulProblem } from '../genome/ops/problem.ts';
+import type { SourceGenome } from '../genome/source.ts';
+import { matmulWgsl, workgroupBytes } from '../genome/webgpu/codegen.ts';
+import type { MatmulWebgpuGenome } from '../genome/webgpu/genome.ts';
+import { KevoError } from '../lib/errors.ts';
+import type { Timing } from '../protocol/result.ts';
+import { dispatchSize, type Tile } from '../worker/webgpu/abi.ts';
+
+export interface WebgpuExport {
+  readonly problem: MatmulProblem;
+  readonly genome: MatmulWebgpuGenome | SourceGenome;
+  readonly wgsl: string;
+  /** Derived from a tiled genome when absent; a source genome carries its tile. */
+  readonly tile?: Tile;
+  readonly workgroupSize?: readonly [number, number, number];
+  /** Adapter features the kernel needs beyond what `enable` lines in the WGSL already say. */
+  readonly features?: readonly string[];
+  /** The device class it was timed on, for the reader of meta.json. */
+  readonly deviceLabel: string;
+  readonly timing?: Timing;
+  /** Anything else worth keeping with the kernel (ids, verdicts). */
+  readonly meta?: Record<string, unknown>;
+}
+
+/** `enable` directives name the adapter features a shader needs. */
+const ENABLES: Record<string, string> = { f16: 'shader-f16', subgroups: 'subgroups' };
+
+export function wgslFeatures(wgsl: string): string[] {
+  const found = [...wgsl.matchAll(/^\s*enable\s+([\w\s,]+);/gm)].flatMap((m) => m[1]!.split(',').map((s) => s.trim()));
+  return [...new Set(found.map((name) => ENABLES[name]).filter((f): f is string => f !== undefined))];
+}
+
+/**
+ * The files of an exported WebGPU kernel: kernel.wgsl, meta.json (features and
+ * limits it needs, workgroup and dispatch sizes, problem, genome, timing) and
+ * a dependency-free ES module with its typings whose load() compiles the
+ * kernel on a GPUDevice (navigator.gpu's in a browser, or one the caller
+ * passes, e.g. from the `webgpu` package in Node). Pure.
+ */
+export function webgpuExportFiles(k: WebgpuExport): Record<string, string> {
+  const tiled = k.genome.family === 'tiled' ? matmulWgsl(k.genome, k.problem) : null;
+  const tile = k.tile ?? tiled?.tile ?? (k.genome.family === 'source' ? k.genome.tile : undefined);
+  if (!tile) throw new KevoError('BAD_INPUT', 'a WGSL source kernel needs its tile (rows, cols) to be dispatched');
+  const features = [...new Set([...(k.features ?? []), ...wgslFeatures(k.wgsl)])].sort();
+  const limits = k.genome.family === 'tiled' ? neededLimits(k.genome, k.problem) : {};
+  const dispatch = dispatchSize(k.problem, tile);
+  const meta = {
+    ...k.meta,
+    backend: 'webgpu',
+    problem: k.problem,
+    genome: k.genome,
+    features,
+    limits,
+    workgroupSize: k.workgroupSize ?? tiled?.workgroupSize ?? null,
+    tile,
+    dispatch,
+    abi: 'bindings 0: A (read), 1: B (read), 2: C (read_write), f32 row-major; entry point main',
+    timedOn: k.deviceLabel,
+    ...(k.timing ? { timing: k.timing } : {}),
+  };
+  return {
+    'kernel.wgsl': k.wgsl,
+    'meta.json': `${JSON.stringify(meta, null, 2)}\n`,
+    'index.js': loaderJs({ problem: k.problem, wgsl: k.wgsl, features, limits, dispatch }),
+    'index.d.ts': loaderDts(k.problem),
+  };
+}
+
+/** Limits above WebGPU's defaults the kernel relies on; the loader requests them or says which are missing. */
+function neededLimits(g: MatmulWebgpuGenome, p: MatmulProblem): Record<string, number> {
+  const limits: Record<string, number> = {};
+  const bytes = workgroupBytes(g, p.shape.k);
+  if (bytes > 16384) limits.maxComputeWorkgroupStorageSize = bytes;
+  const threads = g.workgroupX * g.workgroupY;
+  if (threads > 256) limits.maxComputeInvocationsPerWorkgroup = threads;
+  if (g.workgroupX > 256) limits.maxComputeWorkgroupSizeX = g.workgroupX;
+  if (g.workgroupY > 256) limits.maxComputeWorkgroupSizeY = g.workgroupY;
+  return limits;
+}
+
+function loaderJs(c: { problem: MatmulProblem; wgsl: string; features: string[]; limits: Record<string, number>; dispatch: number[] }): string {
+  const { m, n, k } = c.problem.shape;
+  return `// Exported by kevo. Runs the kernel on any WebGPU device; no dependencies.
+export const problem = ${JSON.stringify(c.problem)};
+export const features = ${JSON.stringify(c.features)};
+export const limits = ${JSON.stringify(c.limits)};
+const WGSL = ${JSON.stringify(c.wgsl)};
+const DISPATCH = ${JSON.stringify(c.dispatch)};
+const LENGTHS = { A: ${m * k}, B: ${k * n}, C: ${m * n} };
+// The spec's flag values, so this works where GPUBufferUsage and friends are not globals (Node).
+const STORAGE = 0x80, COPY_DST = 0x8, COPY_SRC = 0x4, MAP_READ = 0x1, MAP_MODE_READ = 0x1, COMPUTE = 0x4;
+
+async function openDevice() {
+  const gpu = globalThis.navigator && globalThis.navigator.gpu;
+  if (!gpu) throw new Error('WebGPU is not available here: pass a GPUDevice to load() (in Node, from the "webgpu" package)');
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter');
+  check(adapter);
+  return adapter.requestDevice({ requiredFeatures: features, requiredLimits: limits });
+}
+
+/** Throws naming every feature or limit the adapter or device lacks. */
+function check(target) {
+  const missing = features.filter((f) => !target.features.has(f));
+  const short = Object.keys(limits).filter((name) => !(target.limits[name] >= limits[name]));
+  if (missing.length + short.length > 0) {
+    throw new Error('this kernel needs ' + [...missing.map((f) => 'feature ' + f), ...short.map((l) => l + ' >= ' + limits[l])].join(', '));
+  }
+}
+
+export async function load(device) {
+  if (device) check(device);
+  else device = await openDevice();
+  const module = device.createShaderModule({ code: WGSL });
+  const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
+  if (errors.length > 0) throw new Error('WGSL: ' + errors.map((m) => m.lineNum + ':' + m.linePos + ' ' + m.message).join('; '));
+  const entry = (binding, type) => ({ binding, visibility: COMPUTE, buffer: { type } });
+  const layout = device.createBindGroupLayout({ entries: [entry(0, 'read-only-storage'), entry(1, 'read-only-storage'), entry(2, 'storage')] });
+  const pipeline = await device.createComputePipelineAsync({
+    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+    compute: { module, entryPoint: 'main' },
+  });
+  const buffer = (length, usage) => device.createBuffer({ size: length * 4, usage });
+  const a = buffer(LENGTHS.A, STORAGE | COPY_DST);
+  const b = buffer(LENGTHS.B, STORAGE | COPY_DST);
+  const c = buffer(LENGTHS.C, STORAGE | COPY_SRC);
+  const readback = buffer(LENGTHS.C, MAP_READ | COPY_DST);
+  const bindGroup = device.createBindGroup({ layout, entries: [a, b, c].map((buf, binding) => ({ binding, resource: { buffer: buf } })) });
+  // One run at a time: the buffers are shared.
+  let queue = Promise.resolve();
+
+  async function runOnce(inputA, inputB) {
+    for (const [name, input] of [['A', inputA], ['B', inputB]]) {
+      if (!(input instanceof Float32Array) || input.length !== LENGTHS[name]) {
+        throw new TypeError('input ' + name + ': expected a Float32Array of ' + LENGTHS[name] + ' elements');
+      }
+    }
+    device.queue.writeBuffer(a, 0, inputA);
+    device.queue.writeBuffer(b, 0, inputB);
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(DISPATCH[0], DISPATCH[1], DISPATCH[2]);
+    pass.end();
+    encoder.copyBufferToBuffer(c, 0, readback, 0, LENGTHS.C * 4);
+    device.queue.submit([encoder.finish()]);
+    await readback.mapAsync(MAP_MODE_READ);
+    const out = new Float32Array(readback.getMappedRange().slice(0));
+    readback.unmap();
+    return out;
+  }
+
+  return {
+    problem,
+    run(inputA, inputB) {
+      const result = queue.then(() => runOnce(inputA, inputB));
+      queue = result.then(() => undefined, () => undefined);
+      return result;
+    },
+    destroy() {
+      for (const buf of [a, b, c, readback]) buf.destroy();
+    },
+  };
+}
+`;
+}
+
+function loaderDts(problem: MatmulProblem): string {
+  const { m, n, k } = problem.shape;
+  return `// Exported by kevo.
+/// <reference types="@webgpu/types" />
+export interface Problem {
+  readonly op: 'matmul';
+  readonly shape: { readonly m: ${m}; readonly n: ${n}; readonly k: ${k} };
+  readonly dtype: 'f32';
+}
+export declare const problem: Problem;
+/** Adapter features the kernel needs (e.g. "shader-f16"). */
+export declare const features: readonly string[];
+/** Device limits above WebGPU's defaults the kernel needs. */
+export declare const limits: Readonly<Record<string, number>>;
+/**
+ * Compiles the kernel on \`device\`, or on navigator.gpu's default device when none
+ * is passed; rejects naming any feature or limit the device lacks.
+ */
+export declare function load(device?: GPUDevice): Promise<{
+  readonly problem: Problem;
+  /** A (${m}x${k}) and B (${k}x${n}), row-major f32; resolves with C (${m}x${n}). */
+  run(a: Float32Array, b: Float32Array): Promise<Float32Array>;
+  /** Frees the kernel's GPU buffers. */
+  destroy(): void;
+}>;
+`;
+}

@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { matmul } from '../../genome/ops/matmul.ts';
+import { matmulWgsl } from '../../genome/webgpu/codegen.ts';
+import type { MatmulWebgpuGenome } from '../../genome/webgpu/genome.ts';
+import { webgpuExportFiles, wgslFeatures } from '../../export/webgpu.ts';
+import { checkOutput } from '../../verifiers/compare.ts';
+import { hostile, naiveWgsl, wgslSource } from '../worker/webgpu/hostile.ts';
+import { describeGpu, matmulProblem, normalInputs } from '../worker/webgpu/support.ts';
+
+const problem = matmulProblem(37, 29, 50);
+const genome: MatmulWebgpuGenome = {
+  backend: 'webgpu', family: 'tiled', workgroupX: 8, workgroupY: 8, tm: 4, tn: 2, vec: 4,
+  kTile: 64, workgroupMemory: true, doubleBuffer: true, unroll: 4, precision: 'f16',
+};
+const files = () => webgpuExportFiles({ problem, genome, wgsl: matmulWgsl(genome, problem).wgsl, deviceLabel: 'webgpu test adapter' });
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+describe('webgpuExportFiles (pure)', () => {
+  it('writes the kernel, a loader with typings, and meta naming what the kernel needs', () => {
+    const out = files();
+    expect(Object.keys(out).sort()).toEqual(['index.d.ts', 'index.js', 'kernel.wgsl', 'meta.json']);
+    const meta = JSON.parse(out['meta.json']!);
+    expect(meta).toMatchObject({ backend: 'webgpu', problem, genome, features: ['shader-f16'], workgroupSize: [8, 8, 1], tile: { rows: 32, cols: 64 }, dispatch: [1, 2, 1] });
+    // Two buffers, K-deep (50 < kTile), of a 32-row and a 64-column f16 tile: above the default 16 KiB.
+    expect(meta.limits).toEqual({ maxComputeWorkgroupStorageSize: 2 * 50 * (32 + 64) * 2 });
+    expect(out['index.d.ts']).toContain('export declare function load(device?: GPUDevice)');
+  });
+
+  it('takes a source kernel\'s tile from its genome, and refuses one without', () => {
+    const source = wgslSource(naiveWgsl(problem));
+    expect(JSON.parse(webgpuExportFiles({ problem, genome: source, wgsl: source.text, deviceLabel: 'x' })['meta.json']!).dispatch).toEqual([2, 3, 1]);
+    const { tile: _tile, ...untiled } = source;
+    expect(() => webgpuExportFiles({ problem, genome: untiled, wgsl: source.text, deviceLabel: 'x' })).toThrow(/needs its tile/);
+  });
+
+  it('reads needed features from enable directives', () => {
+    expect(wgslFeatures('enable f16;\nenable subgroups;\nfn main() {}')).toEqual(['shader-f16', 'subgroups']);
+    expect(wgslFeatures(hostile.writesNothing(problem))).toEqual([]);
+  });
+});
+
+/** Loads the exported module in a plain Node child with a device from the `webgpu` package, as a user would. */
+const USER_SCRIPT = (webgpuUrl: string) => `
+import { readFileSync, writeFileSync } from 'node:fs';
+import { create, globals } from ${JSON.stringify(webgpuUrl)};
+Object.assign(globalThis, globals);
+globalThis.keepGpu = create([]);
+const adapter = await globalThis.keepGpu.requestAdapter();
+const { load, features, limits } = await import('./index.js');
+const device = await adapter.requestDevice({ requiredFeatures: features, requiredLimits: limits });
+const kernel = await load(device);
+const read = (name) => new Float32Array(readFileSync(name).buffer.slice(0));
+const c = await kernel.run(read('a.bin'), read('b.bin'));
+writeFileSync('c.bin', c);
+const rejected = await kernel.run(new Float32Array(3), read('b.bin')).then(() => 'accepted', (e) => e.message);
+writeFileSync('rejected.txt', rejected);
+kernel.destroy();
+device.destroy();
+delete globalThis.keepGpu;
+`;
+
+describeGpu('the exported WebGPU module', () => {
+  it('loads on a device from the webgpu package and matches the reference on fresh inputs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kevo-webgpu-export-'));
+    dirs.push(dir);
+    for (const [name, content] of Object.entries(files())) writeFileSync(join(dir, name), content);
+    const webgpuUrl = pathToFileURL(createRequire(import.meta.url).resolve('webgpu')).href;
+    writeFileSync(join(dir, 'user.mjs'), USER_SCRIPT(webgpuUrl));
+    const inputs = normalInputs(problem, 99);
+    writeFileSync(join(dir, 'a.bin'), inputs[0]!);
+    writeFileSync(join(dir, 'b.bin'), inputs[1]!);
+    await promisify(execFile)(process.execPath, ['user.mjs'], { cwd: dir, timeout: 60_000 });
+    const got = new Float32Array(readFileSync(join(dir, 'c.bin')).buffer.slice(0));
+    const expected = { indices: null, want: matmul.reference(problem, inputs), magnitude: matmul.magnitude(problem, inputs) };
+    expect(checkOutput(got, expected, matmul.tolerance(problem, 'f16'), matmul.output(problem))).toBeNull();
+    expect(readFileSync(join(dir, 'rejected.txt'), 'utf8')).toMatch(/input A: expected a Float32Array of 1850 elements/);
+  });
+});
