@@ -17,7 +17,7 @@ import { kernelContender } from './lib/kernel-contender.ts';
 import { naiveJs } from './lib/naive.ts';
 import { peakContender } from './lib/peak-contender.ts';
 import { sweep, type SweepResult } from './lib/sweep.ts';
-import { measure, type Contender } from './lib/timing.ts';
+import { measure, medianGflops, pairedRatio, type Contender, type Samples } from './lib/timing.ts';
 import { xnnpackMatmul } from './lib/xnnpack.ts';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
@@ -67,15 +67,13 @@ function maxRelativeDiff(got: Float32Array, want: Float32Array): number {
 }
 
 interface Row {
-  baseline: number;
-  naive: number;
-  plain: number;
-  fma: number;
-  xnnpack: number;
-  ceilingPlain: number;
-  ceilingFma: number;
-  plainGenome?: MatmulWasmGenome;
-  fmaGenome?: MatmulWasmGenome;
+  readonly samples: Samples;
+  /** naive JS is timed on its own (it is too slow to interleave): GFLOP/s. */
+  readonly naive: number;
+  /** Contender names in `samples`; the best genome of each kind, if any. */
+  readonly names: { baseline: string; xnnpack: string; ceilingPlain: string; ceilingFma?: string; plain?: string; fma?: string };
+  readonly plainGenome?: MatmulWasmGenome;
+  readonly fmaGenome?: MatmulWasmGenome;
 }
 
 async function benchSize(s: number, kept: { plain: SweepResult[]; fma: SweepResult[] }, ceilings: Contender[]): Promise<Row> {
@@ -92,56 +90,60 @@ async function benchSize(s: number, kept: { plain: SweepResult[]; fma: SweepResu
     const diff = maxRelativeDiff(await output, want);
     if (!(diff < 1e-4)) throw new Error(`${name} at ${s}^3 differs from the baseline by ${diff}`);
   }
-  const gflops = await measure([baseline, ...candidates.map((c) => c.contender), xnnpack, ...ceilings], { rounds: 9, sampleMs: 30 });
+  const samples = await measure([baseline, ...candidates.map((c) => c.contender), xnnpack, ...ceilings], { rounds: 9, sampleMs: 30 });
   const naiveRows = Math.min(s, Math.max(1, Math.floor(2 ** 24 / (s * s))));
-  const naive = (await measure([naiveJs(s, s, s, inputs[0]!, inputs[1]!, naiveRows)], { rounds: 3, sampleMs: 40 })).get('naive JS')!;
+  const naive = medianGflops(await measure([naiveJs(s, s, s, inputs[0]!, inputs[1]!, naiveRows)], { rounds: 3, sampleMs: 40 }), 'naive JS');
   const best = (fma: boolean) =>
-    candidates.filter((c) => c.genome.fma === fma).reduce<{ g: number; genome?: MatmulWasmGenome }>((top, c) => {
-      const g = gflops.get(c.contender.name)!;
-      return g > top.g ? { g, genome: c.genome } : top;
-    }, { g: 0 });
+    candidates
+      .filter((c) => c.genome.fma === fma)
+      .map((c) => ({ genome: c.genome, name: c.contender.name, gflops: medianGflops(samples, c.contender.name) }))
+      .sort((a, b) => b.gflops - a.gflops)[0];
   const plain = best(false);
   const fma = best(true);
   return {
-    baseline: gflops.get('baseline')!,
+    samples,
     naive,
-    plain: plain.g,
-    fma: fma.g,
-    xnnpack: gflops.get(xnnpack.name)!,
-    ceilingPlain: gflops.get(ceilings[0]!.name)!,
-    ceilingFma: ceilings[1] ? gflops.get(ceilings[1].name)! : 0,
-    plainGenome: plain.genome,
-    fmaGenome: fma.genome,
+    names: { baseline: baseline.name, xnnpack: xnnpack.name, ceilingPlain: ceilings[0]!.name, ceilingFma: ceilings[1]?.name, plain: plain?.name, fma: fma?.name },
+    plainGenome: plain?.genome,
+    fmaGenome: fma?.genome,
   };
 }
 
 function table(rows: Map<number, Row>): string {
   const header = `| | ${[...rows.keys()].map((s) => `${s}^3`).join(' | ')} |\n|---|${[...rows.keys()].map(() => '---:').join('|')}|`;
   const line = (label: string, cell: (r: Row) => string) => `| ${label} | ${[...rows.values()].map(cell).join(' | ')} |`;
-  const g = (v: number) => (v > 0 ? v.toFixed(1) : '-');
-  const x = (a: number, b: number) => (a > 0 && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
-  const pct = (a: number, b: number) => (a > 0 && b > 0 ? `${((100 * a) / b).toFixed(0)}%` : '-');
+  const g = (pick: (n: Row['names']) => string | undefined) => (r: Row) => {
+    const name = pick(r.names);
+    return name ? medianGflops(r.samples, name).toFixed(1) : '-';
+  };
+  const ratio = (a: (n: Row['names']) => string | undefined, b: (n: Row['names']) => string | undefined, percent = false) => (r: Row) => {
+    const [x, y] = [a(r.names), b(r.names)];
+    if (!x || !y) return '-';
+    const v = pairedRatio(r.samples, x, y);
+    return percent ? `${(100 * v).toFixed(0)}%` : `${v.toFixed(2)}x`;
+  };
   return [
-    'GFLOP/s (median of interleaved samples):',
+    'GFLOP/s (median of 9 interleaved samples):',
     '',
     header,
-    line('naive JS (i-j-k)', (r) => g(r.naive)),
-    line('baseline kernel (i-k-j, f32x4)', (r) => g(r.baseline)),
-    line('XNNPACK, tfjs-backend-wasm, 1 thread', (r) => g(r.xnnpack)),
-    line('best genome, mul+add', (r) => g(r.plain)),
-    line('best genome, relaxed_madd', (r) => g(r.fma)),
-    line('ceiling: f32x4 mul+add', (r) => g(r.ceilingPlain)),
-    line('ceiling: f32x4.relaxed_madd', (r) => g(r.ceilingFma)),
+    line('naive JS (i-j-k)', (r) => r.naive.toFixed(2)),
+    line('baseline kernel (i-k-j, f32x4)', g((n) => n.baseline)),
+    line('XNNPACK, tfjs-backend-wasm, 1 thread', g((n) => n.xnnpack)),
+    line('best genome, mul+add', g((n) => n.plain)),
+    line('best genome, relaxed_madd', g((n) => n.fma)),
+    line('ceiling: f32x4 mul+add', g((n) => n.ceilingPlain)),
+    line('ceiling: f32x4.relaxed_madd', g((n) => n.ceilingFma)),
     '',
-    'Ratios:',
+    'Ratios (median of per-round ratios, each round timing every contender back to back):',
     '',
     header,
-    line('best mul+add / XNNPACK', (r) => x(r.plain, r.xnnpack)),
-    line('best mul+add / mul+add ceiling', (r) => pct(r.plain, r.ceilingPlain)),
-    line('best relaxed_madd / XNNPACK', (r) => x(r.fma, r.xnnpack)),
-    line('best relaxed_madd / FMA ceiling', (r) => pct(r.fma, r.ceilingFma)),
-    line('best / baseline', (r) => x(Math.max(r.plain, r.fma), r.baseline)),
-    line('baseline / naive JS', (r) => x(r.baseline, r.naive)),
+    line('best mul+add / XNNPACK', ratio((n) => n.plain, (n) => n.xnnpack)),
+    line('best mul+add / mul+add ceiling', ratio((n) => n.plain, (n) => n.ceilingPlain, true)),
+    line('best relaxed_madd / XNNPACK', ratio((n) => n.fma, (n) => n.xnnpack)),
+    line('best relaxed_madd / FMA ceiling', ratio((n) => n.fma, (n) => n.ceilingFma, true)),
+    line('best mul+add / baseline', ratio((n) => n.plain, (n) => n.baseline)),
+    line('best relaxed_madd / baseline', ratio((n) => n.fma, (n) => n.baseline)),
+    line('baseline / naive JS (not interleaved)', (r) => `${(medianGflops(r.samples, r.names.baseline) / r.naive).toFixed(0)}x`),
   ].join('\n');
 }
 

@@ -5,7 +5,7 @@ import type { MatmulProblem } from '../../genome/ops/problem.ts';
 import { genomeHash } from '../../genome/genome.ts';
 import { Rng } from '../../lib/rng.ts';
 import { wasmKernel } from '../../worker/wasm/kernel.ts';
-import { measure } from './timing.ts';
+import { measure, medianGflops } from './timing.ts';
 import { kernelContender } from './kernel-contender.ts';
 
 export interface SweepResult {
@@ -37,6 +37,6 @@ export async function sweep(
   );
   // all genomes interleaved, so a burst of load on the shared machine hits them alike
   const gflops = await measure(timed.map((t) => t.contender), { rounds: 3, sampleMs: 10 });
-  const results = timed.map(({ genome, contender }) => ({ genome, gflops: gflops.get(contender.name)! }));
+  const results = timed.map(({ genome, contender }) => ({ genome, gflops: medianGflops(gflops, contender.name) }));
   return results.sort((a, b) => b.gflops - a.gflops);
 }

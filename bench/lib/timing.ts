@@ -12,26 +12,41 @@ async function callsPerSample(contender: Contender, sampleMs: number): Promise<n
   return Math.max(1, Math.round(sampleMs / Math.max(once, 1e-3)));
 }
 
-const median = (values: number[]) => {
+export const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+/** GFLOP/s of one contender, one sample per round. */
+export type Samples = Map<string, number[]>;
+
 /**
- * GFLOP/s of each contender: warm up (V8 tiers a function up between calls,
- * so the first calls are 2-4x slower), then take `rounds` samples of each in
- * turn, interleaved so machine noise hits every contender alike, and report medians.
+ * Time each contender: warm up (V8 tiers a function up between calls, so the
+ * first calls are 2-4x slower), then take `rounds` samples of each in turn,
+ * interleaved so machine noise hits every contender alike. GFLOP/s per round.
  */
-export async function measure(contenders: readonly Contender[], opts: { rounds: number; sampleMs: number }): Promise<Map<string, number>> {
+export async function measure(contenders: readonly Contender[], opts: { rounds: number; sampleMs: number }): Promise<Samples> {
   const calls = new Map<Contender, number>();
   for (const c of contenders) {
     await c.time(3);
     calls.set(c, await callsPerSample(c, opts.sampleMs));
   }
-  const samples = new Map<Contender, number[]>(contenders.map((c) => [c, []]));
+  const samples: Samples = new Map(contenders.map((c) => [c.name, []]));
   for (let round = 0; round < opts.rounds; round++) {
-    for (const c of contenders) samples.get(c)!.push(await c.time(calls.get(c)!));
+    for (const c of contenders) samples.get(c.name)!.push(c.flops / (await c.time(calls.get(c)!)) / 1e6);
   }
-  return new Map(contenders.map((c) => [c.name, c.flops / median(samples.get(c)!) / 1e6]));
+  return samples;
+}
+
+export const medianGflops = (samples: Samples, name: string) => median(samples.get(name)!);
+
+/**
+ * a / b as the median of per-round ratios: two contenders timed in the same
+ * round saw the same load, so pairing cancels most of the shared machine's drift.
+ */
+export function pairedRatio(samples: Samples, a: string, b: string): number {
+  const as = samples.get(a)!;
+  const bs = samples.get(b)!;
+  return median(as.map((v, i) => v / bs[i]!));
 }

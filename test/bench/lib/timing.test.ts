@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { measure, median, pairedRatio, type Contender } from '../../../bench/lib/timing.ts';
+
+describe('bench timing', () => {
+  it('takes the median of an odd or even count', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it('pairs ratios by round, so a drift shared by both contenders cancels', () => {
+    const samples = new Map([
+      ['fast', [10, 40, 20, 80]],
+      ['slow', [5, 20, 10, 40]],
+    ]);
+    expect(pairedRatio(samples, 'fast', 'slow')).toBe(2);
+  });
+
+  it('warms up, then takes one sample per round from each contender in turn', async () => {
+    const calls: string[] = [];
+    const contender = (name: string): Contender => ({
+      name,
+      flops: 1e6,
+      async time(times) {
+        calls.push(`${name}x${times}`);
+        return 1;
+      },
+    });
+    const samples = await measure([contender('a'), contender('b')], { rounds: 2, sampleMs: 5 });
+    expect(calls).toEqual(['ax3', 'ax1', 'bx3', 'bx1', 'ax5', 'bx5', 'ax5', 'bx5']);
+    expect(samples.get('a')).toEqual([1, 1]);
+  });
+});
