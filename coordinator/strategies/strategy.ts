@@ -24,6 +24,7 @@ export type StrategyState = Record<string, unknown>;
  */
 export interface Strategy<G = Genome> {
   readonly name: string;
+  /** Up to n proposals; fewer (none at the end) once the space has nothing unseen left to give. */
   ask(n: number): Promise<Proposal<G>[]>;
   tell(results: readonly Scored<G>[]): void;
   state(): StrategyState;
