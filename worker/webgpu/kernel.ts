@@ -144,8 +144,15 @@ async function compile(device: GPUDevice, wgsl: string): Promise<GPUComputePipel
   }
 }
 
-/** Validation errors and device loss, remembered until the next check: GPU errors arrive asynchronously. */
+const watchers = new WeakMap<GPUDevice, { throwIfAny(): void }>();
+
+/**
+ * Validation errors and device loss, remembered until the next check: GPU
+ * errors arrive asynchronously. One watcher per device, shared by its kernels.
+ */
 function watchFaults(device: GPUDevice): { throwIfAny(): void } {
+  const existing = watchers.get(device);
+  if (existing) return existing;
   let fault: string | null = null;
   device.addEventListener('uncapturederror', (event) => {
     fault ??= `GPU error: ${(event as GPUUncapturedErrorEvent).error.message}`;
@@ -153,9 +160,11 @@ function watchFaults(device: GPUDevice): { throwIfAny(): void } {
   void device.lost.then((info) => {
     fault ??= `GPU device lost (${info.reason}): ${info.message}`;
   });
-  return {
+  const watcher = {
     throwIfAny() {
       if (fault) throw new KevoError('FAILURE', fault);
     },
   };
+  watchers.set(device, watcher);
+  return watcher;
 }
