@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Evaluator } from '../../worker/evaluator.ts';
+import { naive, sourceJob } from './jobs.ts';
+
+describe('Evaluator', () => {
+  let evaluator: Evaluator;
+  beforeAll(async () => {
+    evaluator = await Evaluator.create({ threads: 1, name: 'test-worker' });
+  });
+  afterAll(() => evaluator.close());
+
+  it('routes a wasm job to the wasm pool', async () => {
+    expect(evaluator.backends).toEqual(['wasm']);
+    expect((await evaluator.evaluate(sourceJob(naive()))).status).toBe('ok');
+  });
+
+  it('answers a job for a backend it does not run with status unsupported', async () => {
+    const job = { ...sourceJob(naive()), genome: { backend: 'webgpu' as const, family: 'source' as const, language: 'wgsl' as const, text: 'fn main() {}' } };
+    expect(await evaluator.evaluate(job)).toMatchObject({ status: 'unsupported', stage: 'backend', reason: 'this worker runs wasm jobs, not webgpu', worker: 'test-worker' });
+  });
+
+  it('answers a job meant for another device class with status unsupported', async () => {
+    const [device] = await evaluator.deviceClasses();
+    const result = await evaluator.evaluate(sourceJob(naive(), { deviceClassId: 'elsewhere' }));
+    expect(result).toMatchObject({ status: 'unsupported', stage: 'backend' });
+    expect(result.reason).toContain(`this worker's wasm device class is ${device!.id}`);
+  });
+
+  it('closes twice without complaint', async () => {
+    const other = await Evaluator.create({ threads: 1 });
+    await Promise.all([other.close(), other.close()]);
+    await expect(other.evaluate(sourceJob(naive()))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+});
