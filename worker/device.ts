@@ -11,7 +11,7 @@ const SIMD_PROBE_WAT = '(module (func (param v128 v128) (result v128) (f32x4.add
  * a kernel comparably. Relaxed SIMD is whatever this process has on now (a
  * pool that enables it is a different device class from one that does not).
  */
-export async function cpuDeviceClass(): Promise<DeviceClass> {
+export async function cpuDeviceClass(): Promise<DeviceClass & { facts: CpuFacts }> {
   const facts: CpuFacts = {
     backend: 'wasm',
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown cpu',
