@@ -31,3 +31,10 @@ export const MetaReply = z.object({
   rationale: z.string().max(4000).default(''),
 });
 export type MetaReply = z.infer<typeof MetaReply>;
+
+export const ReviewReply = z.object({
+  verdict: z.enum(['pass', 'fail', 'unsure']),
+  reasons: z.array(z.string().max(2000)).max(20).default([]),
+  suspectedLoophole: z.string().max(2000).optional(),
+});
+export type ReviewReply = z.infer<typeof ReviewReply>;

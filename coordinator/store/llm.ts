@@ -4,7 +4,8 @@ import { emptyUsage, type LlmCall, type LlmUsage } from '../../llm/ledger.ts';
 import type { ScoredPrompt } from '../../llm/meta.ts';
 import { PromptGenome, PromptOperator, type PromptRecord, type PromptScore, type PromptTask } from '../../llm/prompt.ts';
 import type { ReviewVerdict } from '../../protocol/result.ts';
-import type { ReviewPair } from '../../verifiers/llm-review-agreement.ts';
+import { reviewAgreement, type ReviewAgreement, type ReviewPair } from '../../verifiers/llm-review-agreement.ts';
+import { KevoError } from '../../lib/errors.ts';
 import { jsonColumn, optional, parseRow } from './rows.ts';
 import type { Store } from './store.ts';
 
@@ -268,4 +269,22 @@ function summary(row: unknown): PromptSummary {
     bestSpeedup: parsed.bestSpeedup ?? null,
     validityRate: parsed.proposals === 0 ? 0 : parsed.valid / parsed.proposals,
   };
+}
+
+/** `kevo prompts list`: every prompt, its lineage and record. */
+export function listPrompts(store: Store): PromptSummary[] {
+  return new LlmStore(store).promptSummaries();
+}
+
+/** `kevo prompts show ID`: by id or unique prefix; NOT_FOUND otherwise. */
+export function showPrompt(store: Store, id: string): PromptDetail {
+  const detail = new LlmStore(store).promptDetail(id);
+  if (!detail) throw new KevoError('NOT_FOUND', `no prompt "${id}" (or the prefix is ambiguous): see kevo prompts list`);
+  return detail;
+}
+
+/** The LLM lines of `kevo campaign show`: usage, failures by kind, reviewer agreement with the harness. */
+export function llmCampaignSummary(store: Store, campaignId: string): { usage: LlmUsage; failures: { failure: string; count: number }[]; agreement: ReviewAgreement } {
+  const llm = new LlmStore(store);
+  return { usage: llm.usage(campaignId), failures: llm.failures(campaignId), agreement: reviewAgreement(llm.reviewPairs(campaignId)) };
 }
