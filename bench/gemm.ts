@@ -123,7 +123,7 @@ function table(rows: Map<number, Row>): string {
     return percent ? `${(100 * v).toFixed(0)}%` : `${v.toFixed(2)}x`;
   };
   return [
-    'GFLOP/s (median of 9 interleaved samples):',
+    'GFLOP/s per CPU-second of the bench thread (median of 9 interleaved samples):',
     '',
     header,
     line('naive JS (i-j-k)', (r) => r.naive.toFixed(2)),

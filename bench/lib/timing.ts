@@ -18,11 +18,25 @@ export const median = (values: readonly number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+/**
+ * CPU milliseconds per call, not wall time: on a machine shared with other
+ * busy processes, the time this thread spends preempted would otherwise count
+ * against whichever contender happened to be running. Everything timed runs
+ * on this one thread, and V8's background compiles are over after warm-up.
+ * (Contention for caches and memory bandwidth still shows.)
+ */
+async function cpuMsPerCall(contender: Contender, times: number): Promise<number> {
+  const before = process.cpuUsage();
+  await contender.time(times);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / times;
+}
+
 /** GFLOP/s of one contender, one sample per round. */
 export type Samples = Map<string, number[]>;
 
 /**
- * Time each contender: warm up (V8 tiers a function up between calls, so the
+ * Time each contender by CPU time: warm up (V8 tiers a function up between calls, so the
  * first calls are 2-4x slower), then take `rounds` samples of each in turn,
  * interleaved so machine noise hits every contender alike. GFLOP/s per round.
  */
@@ -34,7 +48,7 @@ export async function measure(contenders: readonly Contender[], opts: { rounds: 
   }
   const samples: Samples = new Map(contenders.map((c) => [c.name, []]));
   for (let round = 0; round < opts.rounds; round++) {
-    for (const c of contenders) samples.get(c.name)!.push(c.flops / (await c.time(calls.get(c)!)) / 1e6);
+    for (const c of contenders) samples.get(c.name)!.push(c.flops / (await cpuMsPerCall(c, calls.get(c)!)) / 1e6);
   }
   return samples;
 }
