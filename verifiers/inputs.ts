@@ -22,7 +22,12 @@ export const distributions: readonly Distribution[] = ['normal', 'uniform', 'wid
 export function drawInputs(problem: Problem, draw: (input: number) => number): Float32Array[] {
   return opFor(problem)
     .inputs(problem)
-    .map((spec, input) => Float32Array.from({ length: elementCount(spec.dims) }, () => draw(input)));
+    .map((spec, input) => {
+      // A plain loop: Float32Array.from with a mapping function is ~10x slower, and big problems draw millions.
+      const values = new Float32Array(elementCount(spec.dims));
+      for (let i = 0; i < values.length; i++) values[i] = draw(input);
+      return values;
+    });
 }
 
 /**
