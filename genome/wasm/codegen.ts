@@ -2,6 +2,7 @@ import type { MatmulProblem } from '../ops/problem.ts';
 import type { MatmulWasmGenome } from './genome.ts';
 import { packAFunc, packBFunc } from './pack.ts';
 import { tileFunc, tileName } from './tile.ts';
+import { roundUp } from './tiling.ts';
 import { get, i32, indent } from './wat.ts';
 
 /**
@@ -43,10 +44,6 @@ ${indent(blockFunc(genome, problem, mTail, nTail), 1)}
 ${packs.length ? `\n${indent(packs.join('\n\n'), 1)}\n` : ''}
 ${indent(entryFunc(genome, problem, blocks), 1)})
 `;
-}
-
-function roundUp(value: number, multiple: number): number {
-  return Math.max(multiple, Math.ceil(value / multiple) * multiple);
 }
 
 /** The tiles of one cache block: column strips outer, so one B strip stays in L1 across every row panel. */

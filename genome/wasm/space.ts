@@ -3,6 +3,7 @@ import type { Rng } from '../../lib/rng.ts';
 import type { MatmulProblem } from '../ops/problem.ts';
 import type { SearchSpace } from '../space.ts';
 import { LoopOrder, MatmulWasmGenome } from './genome.ts';
+import { roundUp } from './tiling.ts';
 
 /**
  * v128 values V8 keeps in registers on x64 (xmm0-14; xmm15 is its scratch).
@@ -28,8 +29,6 @@ const MAX = { mc: 4096, kc: 4096, nc: 8192 } as const;
 
 export const liveVectors = (mr: number, nr: number) => mr * (nr / 4) + nr / 4 + mr;
 
-/** a rounded up to a multiple of b (at least b). */
-const roundUp = (a: number, b: number) => Math.max(b, Math.ceil(a / b) * b);
 const floorTo = (a: number, b: number) => Math.floor(a / b) * b;
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
