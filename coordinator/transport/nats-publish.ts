@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { ClosedConnectionError } from '@nats-io/transport-node';
+import type { Result } from '../../protocol/result.ts';
+import { natsNames } from './nats-topology.ts';
 
 /**
  * Publish to a stream and wait for the stream's ack, riding out a server
@@ -27,5 +29,10 @@ export async function publishDurably(
   }
 }
 
-/** Every result of a job carries the same msgID, so a repeat within the duplicate window is not stored twice. */
-export const resultMsgId = (jobId: string): string => `result:${jobId}`;
+/**
+ * Store a Result on its campaign's subject. Every result of a job carries the
+ * same msgID, so a repeat within the duplicate window is stored once.
+ */
+export function publishResult(js: JetStreamClient, prefix: string, result: Result, patienceMs: number): Promise<void> {
+  return publishDurably(js, natsNames(prefix).resultsSubject(result.campaignId), JSON.stringify(result), `result:${result.jobId}`, patienceMs);
+}

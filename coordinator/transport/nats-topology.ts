@@ -13,6 +13,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { nanos } from '@nats-io/transport-node';
 import { KevoError } from '../../lib/errors.ts';
+import { canonicalHash } from '../../lib/hash.ts';
 import type { Job } from '../../protocol/job.ts';
 
 /** A subject token and a stream/consumer/bucket name at once: no dots, wildcards or spaces. */
@@ -40,7 +41,9 @@ export type NatsTopologyInput = z.input<typeof NatsTopology>;
 export interface NatsNames {
   readonly jobsStream: string;
   readonly resultsStream: string;
-  readonly resultsSubject: string;
+  /** Every campaign's results: `resultsSubject(campaignId)` is one campaign's. */
+  readonly allResults: string;
+  resultsSubject(campaignId: string): string;
   /** Captures MAX_DELIVERIES advisories so none is lost while no coordinator listens. */
   readonly deadLetterStream: string;
   readonly workersBucket: string;
@@ -50,7 +53,9 @@ export function natsNames(prefix: string): NatsNames {
   return {
     jobsStream: `${prefix}_jobs`,
     resultsStream: `${prefix}_results`,
-    resultsSubject: `${prefix}.results`,
+    allResults: `${prefix}.results.>`,
+    // A campaign id that is not a subject token is hashed into one.
+    resultsSubject: (campaignId) => `${prefix}.results.${token.safeParse(campaignId).success ? campaignId : canonicalHash(campaignId)}`,
     deadLetterStream: `${prefix}_dead_letters`,
     workersBucket: `${prefix}_workers`,
   };
@@ -85,7 +90,9 @@ export const maxDeliveriesSubject = (jobsStream: string): string =>
 /** Under the server's default max_payload (1 MiB) with room for headers; a job's source text is at most 200k characters. */
 export const MAX_JOB_BYTES = 960 * 1024;
 
-const WEEK_NS = nanos(7 * 24 * 3_600_000);
+/** How long results and dead letters wait for a coordinator that never comes back. */
+export const RETENTION_MS = 7 * 24 * 3_600_000;
+const RETENTION_NS = nanos(RETENTION_MS);
 const STREAM_IN_USE = 10058;
 
 /** Create the streams if missing; an existing stream is left as it is (another side made it first). */
@@ -100,17 +107,17 @@ export async function ensureStreams(jsm: JetStreamManager, topology: NatsTopolog
   // Interest: a result lives until every coordinator durable acked it, so none is lost while they are down.
   await addStream(jsm, {
     name: names.resultsStream,
-    subjects: [names.resultsSubject],
+    subjects: [names.allResults],
     retention: RetentionPolicy.Interest,
     storage: StorageType.File,
-    max_age: WEEK_NS,
+    max_age: RETENTION_NS,
   });
   await addStream(jsm, {
     name: names.deadLetterStream,
     subjects: [maxDeliveriesSubject(names.jobsStream)],
     retention: RetentionPolicy.Interest,
     storage: StorageType.File,
-    max_age: WEEK_NS,
+    max_age: RETENTION_NS,
   });
   return names;
 }

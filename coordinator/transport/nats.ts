@@ -10,8 +10,8 @@ import type { Job } from '../../protocol/job.ts';
 import { Result } from '../../protocol/result.ts';
 import { deadLetter } from './nats-dead-letters.ts';
 import { jsonOrUndefined } from './nats-json.ts';
-import { publishDurably, resultMsgId } from './nats-publish.ts';
-import { ensureConsumer, ensureJobConsumer, ensureStreams, jobRoute, jobSubject, MAX_JOB_BYTES, NatsTopology, workersBucket, type NatsNames } from './nats-topology.ts';
+import { publishDurably, publishResult } from './nats-publish.ts';
+import { ensureConsumer, ensureJobConsumer, ensureStreams, jobRoute, jobSubject, MAX_JOB_BYTES, NatsTopology, RETENTION_MS, workersBucket, type NatsNames } from './nats-topology.ts';
 import { listWorkers } from './nats-workers.ts';
 import type { Transport, WorkerInfo } from './transport.ts';
 
@@ -21,6 +21,8 @@ export const NatsTransportOptions = NatsTopology.extend({
    * coordinator is down wait for it. One per coordinator (or campaign) name.
    */
   durable: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'letters, digits, _ and - only' }).max(64).default('coordinator'),
+  /** Only this campaign's results, so a finished campaign's results do not wait in the stream for another's durable. */
+  campaignId: z.string().min(1).max(200).optional(),
   /** How long submit() and dead-lettering wait out a server restart before failing. */
   publishPatienceMs: z.number().int().min(0).max(600_000).default(30_000),
 }).strict();
@@ -70,9 +72,12 @@ export class NatsTransport implements Transport {
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
         ack_wait: nanos(RESULT_ACK_WAIT_MS),
+        // A campaign never resumed lets go of its results when the stream would have dropped them anyway.
+        inactive_threshold: nanos(RETENTION_MS),
       };
       const js = jetstream(nc);
-      const results = js.consumers.getConsumerFromInfo(await ensureConsumer(jsm, names.resultsStream, consumer));
+      const resultsFilter = parsed.campaignId === undefined ? names.allResults : names.resultsSubject(parsed.campaignId);
+      const results = js.consumers.getConsumerFromInfo(await ensureConsumer(jsm, names.resultsStream, { ...consumer, filter_subject: resultsFilter }));
       const deadLetters = js.consumers.getConsumerFromInfo(await ensureConsumer(jsm, names.deadLetterStream, consumer));
       const transport = new NatsTransport(nc, js, jsm, { results, deadLetters }, await workersBucket(nc, parsed), names, parsed, log);
       void transport.watchDeadLetters();
@@ -153,7 +158,7 @@ export class NatsTransport implements Transport {
   }
 
   private publishResult(result: Result): Promise<void> {
-    return publishDurably(this.js, this.names.resultsSubject, JSON.stringify(result), resultMsgId(result.jobId), this.options.publishPatienceMs);
+    return publishResult(this.js, this.options.prefix, result, this.options.publishPatienceMs);
   }
 
   private ensureRoute(route: string): Promise<unknown> {

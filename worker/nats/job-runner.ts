@@ -1,10 +1,11 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import type { JobEvaluator } from '../../coordinator/transport/embedded.ts';
-import { publishDurably, resultMsgId } from '../../coordinator/transport/nats-publish.ts';
-import { natsNames } from '../../coordinator/transport/nats-topology.ts';
+import { undeliverableResult } from '../../coordinator/transport/nats-failure.ts';
+import { publishResult } from '../../coordinator/transport/nats-publish.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { Result } from '../../protocol/result.ts';
+import type { Job } from '../../protocol/job.ts';
 import { decodeJob } from './job-message.ts';
+import type { WorkerEvaluator } from './worker.ts';
 
 /** A result that cannot be stored within this long (server down) is given up: the job goes back to the queue. */
 const PUBLISH_PATIENCE_MS = 60_000;
@@ -20,16 +21,13 @@ export class JobRunner {
   jobsDone = 0;
   private readonly abandons = new Set<() => void>();
   private deadline: NodeJS.Timeout | undefined;
-  private readonly resultsSubject: string;
 
   constructor(
     private readonly js: JetStreamClient,
-    private readonly evaluator: Pick<JobEvaluator, 'evaluate'>,
+    private readonly evaluator: Pick<WorkerEvaluator, 'evaluate'>,
     private readonly options: { name: string; prefix: string; maxJobBytes: number; ackWaitMs: number },
     private readonly log: Logger,
-  ) {
-    this.resultsSubject = natsNames(options.prefix).resultsSubject;
-  }
+  ) {}
 
   async run(message: JsMsg): Promise<void> {
     const decoded = decodeJob(message.data, this.options.maxJobBytes, this.options.name);
@@ -49,7 +47,7 @@ export class JobRunner {
     // Tell the server the job is alive well inside ack_wait, however long it runs.
     const working = setInterval(() => message.working(), Math.max(50, this.options.ackWaitMs / 3));
     try {
-      const outcome = await Promise.race([this.evaluator.evaluate(job), abandoned]);
+      const outcome = await Promise.race([this.evaluate(job), abandoned]);
       if (outcome === ABANDONED) {
         message.nak();
         log.warn('drain deadline passed: returned the job to the queue');
@@ -68,6 +66,12 @@ export class JobRunner {
     }
   }
 
+  /** Kernel jobs go to the evaluator; this worker has no LLM reviewer, so a review that reached it gets a failure. */
+  private async evaluate(job: Job): Promise<Result> {
+    if (job.kind === 'kernel') return this.evaluator.evaluate(job);
+    return undeliverableResult(job, { status: 'unsupported', stage: 'backend', reason: 'this worker has no LLM reviewer', worker: this.options.name });
+  }
+
   /** From now, running jobs have `drainMs` to finish. */
   stop(drainMs: number): void {
     this.deadline ??= setTimeout(() => [...this.abandons].forEach((a) => a()), drainMs);
@@ -78,6 +82,6 @@ export class JobRunner {
   }
 
   private publish(result: Result): Promise<void> {
-    return publishDurably(this.js, this.resultsSubject, JSON.stringify(result), resultMsgId(result.jobId), PUBLISH_PATIENCE_MS);
+    return publishResult(this.js, this.options.prefix, result, PUBLISH_PATIENCE_MS);
   }
 }

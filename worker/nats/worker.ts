@@ -1,12 +1,15 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { z } from 'zod';
 import { jetstream, jetstreamManager, type Consumer } from '@nats-io/jetstream';
 import type { NodeConnectionOptions } from '@nats-io/transport-node';
-import type { JobEvaluator } from '../../coordinator/transport/embedded.ts';
 import { ensureJobConsumer, ensureStreams, MAX_JOB_BYTES, NatsTopology, workerRoutes, workersBucket } from '../../coordinator/transport/nats-topology.ts';
 import { parseOrThrow } from '../../lib/errors.ts';
 import { silentLogger, type Logger } from '../../lib/log.ts';
 import { connectNats } from '../../lib/nats-options.ts';
+import { KEVO_VERSION } from '../../lib/version.ts';
+import type { DeviceClass } from '../../protocol/device.ts';
+import { PROTOCOL_VERSION, type KernelJob } from '../../protocol/job.ts';
+import type { KernelResult } from '../../protocol/result.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { JobRunner } from './job-runner.ts';
 
@@ -17,16 +20,23 @@ export const NatsWorkerOptions = NatsTopology.extend({
     .regex(/^[A-Za-z0-9_.=-]+$/, { error: 'letters, digits and _ . = - only' })
     .max(200)
     .default(() => `${hostname().replace(/[^A-Za-z0-9_.=-]/g, '_')}-${process.pid}`),
-  /** Jobs at once; each free thread pulls one job at a time. Default: the evaluator's capacity. */
-  threads: z.number().int().min(1).max(1_024).optional(),
+  /** Jobs at once; each free thread pulls one job at a time. Give the evaluator as many threads. */
+  threads: z.number().int().min(1).max(1_024).default(() => availableParallelism()),
   /** After the stop signal, in-flight jobs get this long to finish; the rest go back to the queue. */
   drainMs: z.number().int().min(0).max(3_600_000).default(30_000),
   maxJobBytes: z.number().int().min(1_024).max(MAX_JOB_BYTES).default(MAX_JOB_BYTES),
 }).strict();
 export type NatsWorkerOptions = z.input<typeof NatsWorkerOptions>;
 
-/** What the worker needs of the evaluator (worker/evaluator.ts); the same contract as the embedded transport's. */
-export type WorkerEvaluator = Pick<JobEvaluator, 'evaluate' | 'deviceClasses' | 'backends' | 'capacity' | 'version'>;
+/** What the worker needs of worker/evaluator.ts's Evaluator: evaluate() never rejects. */
+export interface WorkerEvaluator {
+  evaluate(job: KernelJob): Promise<KernelResult>;
+  deviceClasses(): Promise<DeviceClass[]>;
+  readonly backends: readonly string[];
+}
+
+/** What a worker reports in its heartbeat: the build, and the protocol it speaks. */
+const WORKER_VERSION = `kevo ${KEVO_VERSION} protocol v${PROTOCOL_VERSION}`;
 
 export interface NatsWorkerRun {
   readonly connection: NodeConnectionOptions;
@@ -51,7 +61,7 @@ const RETRY_AFTER_ERROR_MS = 1_000;
 export async function runNatsWorker(run: NatsWorkerRun): Promise<{ jobsDone: number }> {
   const options = parseOrThrow(NatsWorkerOptions, run.options ?? {}, 'NATS worker options');
   const log = (run.log ?? silentLogger).child({ worker: options.name });
-  const threads = options.threads ?? run.evaluator.capacity;
+  const threads = options.threads;
   const connection = await connectNats(run.connection, log);
   try {
     const jsm = await jetstreamManager(connection);
@@ -74,7 +84,7 @@ export async function runNatsWorker(run: NatsWorkerRun): Promise<{ jobsDone: num
         backends: run.evaluator.backends,
         threads,
         jobsDone: runner.jobsDone,
-        version: run.evaluator.version,
+        version: WORKER_VERSION,
         lastSeen: new Date().toISOString(),
       }),
       Math.min(5_000, options.heartbeatTtlMs / 3),

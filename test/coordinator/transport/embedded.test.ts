@@ -3,6 +3,6 @@ import { SleepEvaluator } from '../../worker/nats/sleep-evaluator.ts';
 import { transportConformance } from './conformance.ts';
 
 transportConformance('embedded', async () => {
-  const transport = new EmbeddedTransport(new SleepEvaluator('embedded-test', 4));
+  const transport = new EmbeddedTransport(new SleepEvaluator('embedded-test'), 4);
   return { transport, workerName: 'embedded-test', dispose: () => transport.close() };
 });

@@ -21,8 +21,8 @@ transportConformance('nats', async () => {
   const name = `${prefix}-worker`;
   const worker = runNatsWorker({
     connection: { servers: server.url },
-    evaluator: new SleepEvaluator(name, 4),
-    options: { ...topology, name },
+    evaluator: new SleepEvaluator(name),
+    options: { ...topology, name, threads: 4 },
     signal: stop.signal,
   });
   await waitForWorker(transport, name, worker);

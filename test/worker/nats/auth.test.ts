@@ -8,7 +8,7 @@ import { SleepEvaluator } from './sleep-evaluator.ts';
 
 function startWorker(server: NatsServer, flags: Record<string, string | undefined>, prefix: string, signal: AbortSignal) {
   const connection = natsConnectionOptions(natsFlagsFrom({ nats: server.url, ...flags }, {}), 'test');
-  const running = runNatsWorker({ connection, evaluator: new SleepEvaluator('w', 1), options: { prefix, name: `${prefix}-w` }, signal });
+  const running = runNatsWorker({ connection, evaluator: new SleepEvaluator('w'), options: { prefix, name: `${prefix}-w` }, signal });
   return { connection, running };
 }
 

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobEvaluator } from '../../../coordinator/transport/embedded.ts';
 import type { DeviceClass } from '../../../protocol/device.ts';
 import type { Job } from '../../../protocol/job.ts';
-import { PROTOCOL_VERSION, type Result } from '../../../protocol/index.ts';
+import { PROTOCOL_VERSION, type KernelResult } from '../../../protocol/index.ts';
 
 export const TEST_DEVICE_CLASS: DeviceClass = {
   id: 'testcpu',
@@ -17,11 +17,9 @@ export const TEST_DEVICE_CLASS: DeviceClass = {
  */
 export class SleepEvaluator implements JobEvaluator {
   readonly backends = ['wasm'];
-  readonly version = 'test';
 
   constructor(
     readonly name: string,
-    readonly capacity: number,
     private readonly onStart: (job: Job) => void = () => {},
   ) {}
 
@@ -29,7 +27,7 @@ export class SleepEvaluator implements JobEvaluator {
     return [TEST_DEVICE_CLASS];
   }
 
-  async evaluate(job: Job): Promise<Result> {
+  async evaluate(job: Job): Promise<KernelResult> {
     if (job.kind !== 'kernel') throw new Error('the sleep evaluator runs kernel jobs only');
     this.onStart(job);
     const started = performance.now();

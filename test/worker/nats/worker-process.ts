@@ -18,7 +18,7 @@ const log = pino({ level: 'info' }, pino.destination({ dest: 1, sync: true }));
 const stop = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
 
-const evaluator = new SleepEvaluator(config.name, config.threads, (job) => {
+const evaluator = new SleepEvaluator(config.name, (job) => {
   process.stdout.write(`${JSON.stringify({ event: 'started', jobId: job.jobId })}\n`);
 });
 await runNatsWorker({

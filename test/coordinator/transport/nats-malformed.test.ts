@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { connect } from '@nats-io/transport-node';
+import { natsNames } from '../../../coordinator/transport/nats-topology.ts';
+import { expectEachJobOnce, faultFixture } from './fault-fixture.ts';
+import { testJob } from './jobs.ts';
+
+const setUp = faultFixture();
+
+describe('NATS bad messages', () => {
+  it('rejects malformed and oversized messages on the jobs and results subjects without crashing', async () => {
+    const current = await setUp(5);
+    const { run, startWorker, prefix, logLines, server } = current;
+    const worker = await startWorker('sturdy');
+    const nc = await connect({ servers: server.url });
+    const jobsSubject = `${prefix}.jobs.any.wasm`;
+    const newerVersion = { ...testJob(prefix, 100), v: 2 };
+    const oversized = { ...testJob(prefix, 101), padding: 'x'.repeat(990_000) };
+    const resultsSubject = natsNames(prefix).resultsSubject(prefix);
+    nc.publish(jobsSubject, 'not json {');
+    nc.publish(jobsSubject, JSON.stringify(newerVersion));
+    nc.publish(jobsSubject, JSON.stringify(oversized));
+    nc.publish(resultsSubject, 'not json {');
+    nc.publish(resultsSubject, JSON.stringify({ kind: 'kernel', jobId: 'nobody' }));
+    await nc.flush();
+    await nc.close();
+    // The recoverable ones come back as failures addressed to their jobs; good jobs still flow.
+    run.store.recordJob(testJob(prefix, 100));
+    run.store.recordJob(testJob(prefix, 101));
+    const good = [testJob(prefix, 0), testJob(prefix, 1)];
+    await run.submit(good);
+    await run.untilDone();
+    expectEachJobOnce(run, [...good.map((j) => j.jobId), `${prefix}-job-100`, `${prefix}-job-101`]);
+    for (const id of [`${prefix}-job-100`, `${prefix}-job-101`]) {
+      expect(run.results.find((r) => r.jobId === id)).toMatchObject({ status: 'unsupported', stage: 'protocol' });
+    }
+    expect(run.results.find((r) => r.jobId === `${prefix}-job-101`)!.reason).toMatch(/bytes; at most/);
+    expect(worker.lines.filter((l) => l.msg === 'rejected a job message')).toHaveLength(3);
+    expect(logLines.filter((l) => l.msg === 'dropped a malformed result message')).toHaveLength(2);
+    await worker.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+  });
+});
