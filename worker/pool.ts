@@ -8,10 +8,9 @@ import type { KernelResult } from '../protocol/result.ts';
 import { resultFor } from './result.ts';
 import type { BackendRunner, RunnerOptions } from './runner.ts';
 import type { TaskData } from './task.ts';
+import { TSX_IMPORT } from '../lib/tsx.ts';
 
-export interface WasmPoolOptions extends RunnerOptions {
-  readonly log?: Logger;
-}
+export type WasmPoolOptions = RunnerOptions;
 
 const TASK = new URL('./task.ts', import.meta.url).href;
 
@@ -46,7 +45,7 @@ export class WasmPool implements BackendRunner {
       maxThreads: this.threads,
       idleTimeout: Infinity,
       // The task is TypeScript: each thread loads it through tsx, under vitest and in production alike.
-      execArgv: process.execArgv.includes('tsx') ? process.execArgv : [...process.execArgv, '--import', 'tsx'],
+      execArgv: [...TSX_IMPORT],
       workerData,
     });
     // A thread that dies between tasks is replaced by piscina; say so rather than crash the process.
@@ -71,13 +70,17 @@ export class WasmPool implements BackendRunner {
     const parsed = parseOrThrow(KernelJob, job, 'job');
     await this.#take();
     const start = performance.now();
+    let result: KernelResult;
     try {
-      return await this.#piscina.run(parsed, { signal: AbortSignal.timeout(parsed.budgets.deadlineMs) });
+      result = await this.#piscina.run(parsed, { signal: AbortSignal.timeout(parsed.budgets.deadlineMs) });
     } catch (error) {
-      return this.#failure(parsed, error, performance.now() - start);
+      result = await this.#failure(parsed, error, performance.now() - start);
     } finally {
       this.#give();
     }
+    const { status, stage, timing } = result;
+    this.#log.info({ jobId: job.jobId, status, stage, gflops: timing?.gflops, speedup: timing?.speedup }, 'evaluated');
+    return result;
   }
 
   close(): Promise<void> {

@@ -1,11 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { FromChild, ToChild } from './messages.ts';
+import { TSX_IMPORT } from '../../lib/tsx.ts';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
-// Resolved from here, not from the cwd, so a worker started anywhere finds tsx.
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const STDERR_TAIL = 2000;
 
 export type Outcome =
@@ -36,7 +34,7 @@ export class GpuProcess {
     const env = { ...(options.env ?? process.env) };
     if (options.lavapipeThreads !== undefined) env.LP_NUM_THREADS = String(options.lavapipeThreads);
     this.child = fork(CHILD, [], {
-      execArgv: ['--import', TSX],
+      execArgv: [...TSX_IMPORT],
       env,
       serialization: 'advanced',
       // stdout to /dev/null, never a pipe that might close under Dawn's prints.
