@@ -1,18 +1,16 @@
 import { AsyncQueue } from '../../lib/async-queue.ts';
 import type { DeviceClass } from '../../protocol/device.ts';
-import type { Job } from '../../protocol/job.ts';
-import { failureResult, type Result } from '../../protocol/result.ts';
+import type { Job, KernelJob } from '../../protocol/job.ts';
+import { failureResult, type KernelResult, type Result } from '../../protocol/result.ts';
+import { KEVO_VERSION } from '../../lib/version.ts';
 import type { Transport, WorkerInfo } from './transport.ts';
 
-/** What the embedded transport needs of the in-process worker (worker/evaluator.ts provides it). */
+/** What the embedded transport needs of the in-process worker (worker/evaluator.ts's Evaluator). */
 export interface JobEvaluator {
-  evaluate(job: Job): Promise<Result>;
+  evaluate(job: KernelJob): Promise<KernelResult>;
   deviceClasses(): Promise<DeviceClass[]>;
   readonly backends: readonly string[];
-  /** Jobs it runs at once (its threads). */
-  readonly capacity: number;
   readonly name: string;
-  readonly version: string;
 }
 
 /**
@@ -30,7 +28,12 @@ export class EmbeddedTransport implements Transport {
   private jobsDone = 0;
   private closed = false;
 
-  constructor(private readonly evaluator: JobEvaluator) {}
+  /** capacity: jobs the evaluator runs at once (its threads). An owned evaluator is closed with the transport. */
+  constructor(
+    private readonly evaluator: JobEvaluator & { close?(): Promise<void> },
+    private readonly capacity: number,
+    private readonly owns = false,
+  ) {}
 
   async submit(job: Job): Promise<void> {
     if (this.closed) throw new Error('transport closed');
@@ -48,23 +51,26 @@ export class EmbeddedTransport implements Transport {
         name: this.evaluator.name,
         deviceClasses: await this.evaluator.deviceClasses(),
         backends: this.evaluator.backends,
-        threads: this.evaluator.capacity,
+        threads: this.capacity,
         jobsDone: this.jobsDone,
-        version: this.evaluator.version,
+        version: KEVO_VERSION,
         lastSeen: new Date().toISOString(),
       },
     ];
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     this.waiting.length = 0;
     this.queue.close();
+    if (this.owns) await this.evaluator.close?.();
   }
 
   /** The evaluator promises never to reject; if it breaks that promise the job still gets its one result. */
   private async evaluate(job: Job): Promise<Result> {
     try {
+      if (job.kind !== 'kernel') throw new Error(`the embedded worker runs kernel jobs, not ${job.kind}`);
       return await this.evaluator.evaluate(job);
     } catch (error) {
       return failureResult(job, { status: 'runtime_error', stage: 'worker', reason: String(error), worker: this.evaluator.name });
@@ -72,7 +78,7 @@ export class EmbeddedTransport implements Transport {
   }
 
   private pump(): void {
-    while (!this.closed && this.running < this.evaluator.capacity && this.waiting.length > 0) {
+    while (!this.closed && this.running < this.capacity && this.waiting.length > 0) {
       const job = this.waiting.shift()!;
       this.running++;
       void this.evaluate(job).then((result) => {

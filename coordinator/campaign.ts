@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { spaceFor } from '../genome/spaces.ts';
+import { problemKey } from '../genome/ops/index.ts';
+import { KevoError } from '../lib/errors.ts';
+import type { Logger } from '../lib/log.ts';
+import type { DeviceClass } from '../protocol/device.ts';
+import type { Timing } from '../protocol/result.ts';
+import { Checkpoint, emptyCheckpoint, startProgress, type ProblemProgress } from './checkpoint.ts';
+import { chooseDevice } from './device-choice.ts';
+import { runGeneration } from './generation.ts';
+import { parseSpec, specProblems, type CampaignSpec } from './spec.ts';
+import type { Store } from './store/store.ts';
+import { createStrategy } from './strategies/index.ts';
+import type { Transport } from './transport/transport.ts';
+
+export interface Progress {
+  readonly campaignId: string;
+  readonly problem: string;
+  readonly asked: number;
+  readonly budget: number | undefined;
+  /** Counted for this run: evaluated now, answered from the store, failed. */
+  readonly evaluated: number;
+  readonly cached: number;
+  readonly failures: number;
+  readonly bestGflops: number | undefined;
+  readonly bestSpeedup: number | undefined;
+  readonly workers: number;
+}
+
+export interface CampaignRun {
+  readonly campaignId: string;
+  readonly status: 'done' | 'stopped';
+  readonly deviceClass: DeviceClass;
+  readonly evaluations: number;
+  readonly cached: number;
+  readonly failures: number;
+}
+
+export interface CampaignContext {
+  readonly store: Store;
+  readonly transport: Transport;
+  readonly log: Logger;
+  /** Aborting stops the campaign after recording what finished; `kevo campaign resume` goes on. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+export function newCampaignId(): string {
+  return `c-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Records a validated spec as a new campaign and returns its id. */
+export function createCampaign(store: Store, spec: CampaignSpec, id = newCampaignId()): string {
+  store.createCampaign({ id, name: spec.name, spec, strategy: spec.strategy });
+  return id;
+}
+
+/**
+ * Runs (or resumes) a campaign until every problem's budget is spent or the
+ * signal aborts. The coordinator computes nothing itself: the strategy proposes,
+ * the store answers what it already knows, the transport evaluates the rest.
+ */
+export async function runCampaign(campaignId: string, ctx: CampaignContext): Promise<CampaignRun> {
+  const row = ctx.store.campaign(campaignId);
+  if (!row) throw new KevoError('NOT_FOUND', `no campaign "${campaignId}"`);
+  const spec = parseSpec(row.spec, `campaign ${campaignId} spec`);
+  const checkpoint = row.checkpoint ? Checkpoint.parse(row.checkpoint) : emptyCheckpoint();
+  const log = ctx.log.child({ campaignId });
+  const device = await chooseDevice(ctx.transport, {
+    backend: spec.backend,
+    wanted: row.deviceClassId ?? spec.device,
+    log,
+    signal: ctx.signal,
+  });
+  ctx.store.recordDevice(device);
+  ctx.store.updateCampaign(campaignId, { status: 'running', deviceClassId: device.id });
+  log.info({ device: device.label, deviceClassId: device.id, transport: ctx.transport.name }, 'campaign running');
+
+  const started = performance.now();
+  const secondsSpent = () => checkpoint.seconds + (performance.now() - started) / 1000;
+  const counts = { evaluated: 0, cached: 0, failures: 0 };
+  const pending = new Set(ctx.store.pendingJobs(campaignId).map((j) => j.jobId));
+  const results = ctx.transport.results()[Symbol.asyncIterator]();
+  let best: Timing | undefined;
+  let stopped = false;
+
+  for (const problem of specProblems(spec)) {
+    const key = problemKey(problem);
+    const progress: ProblemProgress = checkpoint.problems[key] ?? startProgress();
+    const space = spaceFor(problem, spec.backend, device);
+    const strategy = createStrategy(spec.strategy, space, {
+      seed: spec.seed,
+      population: spec.population,
+      state: progress.strategy,
+    });
+    const report = async () =>
+      ctx.onProgress?.({
+        campaignId,
+        problem: key,
+        asked: progress.asked,
+        budget: spec.budget.evaluations,
+        ...counts,
+        bestGflops: best?.gflops,
+        bestSpeedup: best?.speedup,
+        workers: (await ctx.transport.workers()).length,
+      });
+    await report();
+    while (!progress.done) {
+      if (ctx.signal?.aborted) {
+        stopped = true;
+        break;
+      }
+      const left = (spec.budget.evaluations ?? Infinity) - progress.asked;
+      if (left <= 0 || (spec.budget.seconds !== undefined && secondsSpent() >= spec.budget.seconds)) {
+        progress.done = true;
+        break;
+      }
+      let outcome;
+      try {
+        outcome = await runGeneration(
+          {
+            campaignId,
+            problem,
+            deviceClassId: device.id,
+            budgets: { deadlineMs: 60_000, timingMs: 1_500, minSamples: 5, maxSamples: 200, ...spec.timing },
+            store: ctx.store,
+            transport: ctx.transport,
+            results,
+            pending,
+            log,
+            signal: ctx.signal,
+            onResult: (result, fresh) => {
+              if (!fresh || result.campaignId !== campaignId) return;
+              counts.evaluated++;
+              if (result.status !== 'ok') counts.failures++;
+              else if (result.timing && (!best || result.timing.gflops > best.gflops)) best = result.timing;
+              log.debug({ jobId: result.jobId, status: result.status, stage: result.stage, gflops: result.timing?.gflops, speedup: result.timing?.speedup }, 'evaluated');
+            },
+          },
+          strategy,
+          Math.min(spec.population, left),
+        );
+      } catch (error) {
+        if (ctx.signal?.aborted) {
+          stopped = true;
+          break;
+        }
+        throw error;
+      }
+      if (outcome === null) {
+        progress.done = true; // the space has nothing left to propose
+        break;
+      }
+      progress.generation++;
+      progress.asked += outcome.asked;
+      progress.cached += outcome.cached;
+      counts.cached += outcome.cached;
+      progress.strategy = strategy.state();
+      checkpoint.problems[key] = progress;
+      ctx.store.updateCampaign(campaignId, { checkpoint: { ...checkpoint, seconds: secondsSpent() } });
+      await report();
+    }
+    checkpoint.problems[key] = progress;
+    if (stopped) break;
+  }
+  const status = stopped ? 'stopped' : 'done';
+  ctx.store.updateCampaign(campaignId, { status, checkpoint: { ...checkpoint, seconds: secondsSpent() } });
+  log.info({ status, ...counts }, 'campaign finished');
+  return { campaignId, status, deviceClass: device, evaluations: counts.evaluated, cached: counts.cached, failures: counts.failures };
+}

@@ -1,0 +1,51 @@
+import type { Backend } from '../genome/genome.ts';
+import { KevoError } from '../lib/errors.ts';
+import type { Logger } from '../lib/log.ts';
+import type { DeviceClass } from '../protocol/device.ts';
+import type { Transport } from './transport/transport.ts';
+
+/**
+ * The device class a campaign times on: the pinned one on resume, else the one
+ * the user asked for (by id prefix), else the first live worker's that can run
+ * the backend. With no such worker yet it waits (workers may join later)
+ * rather than failing, until the signal aborts.
+ */
+export async function chooseDevice(
+  transport: Transport,
+  opts: { backend: Backend; wanted?: string; log: Logger; signal?: AbortSignal; pollMs?: number },
+): Promise<DeviceClass> {
+  let announced = false;
+  for (;;) {
+    const classes = (await transport.workers()).flatMap((w) => w.deviceClasses).filter((d) => d.facts.backend === opts.backend);
+    const matches = opts.wanted ? classes.filter((d) => d.id.startsWith(opts.wanted!)) : classes;
+    const ids = [...new Set(matches.map((d) => d.id))];
+    if (ids.length > 1 && opts.wanted) {
+      throw new KevoError('BAD_INPUT', `device "${opts.wanted}" is ambiguous: it matches ${ids.join(', ')}`);
+    }
+    if (matches.length > 0) return matches[0]!;
+    if (transport.durable === false) {
+      const what = opts.wanted ? `device class "${opts.wanted}"` : `backend ${opts.backend}`;
+      throw new KevoError('UNAVAILABLE', `no ${what} on this machine (have: ${classes.map((d) => d.id).join(', ') || 'none'})`);
+    }
+    if (!announced) {
+      opts.log.info({ backend: opts.backend, device: opts.wanted }, 'waiting for a worker that can run this campaign');
+      announced = true;
+    }
+    await abortableSleep(opts.pollMs ?? 1000, opts.signal);
+  }
+}
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
