@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { Backend } from '../../genome/genome.ts';
+import { opByName, type Problem } from '../../genome/ops/index.ts';
+import { addCommonOptions, CommonFlags, intFlag, parseFlags } from '../options.ts';
+import { fixed, printJson, table } from '../output.ts';
+import { describeGenome } from '../session.ts';
+import { withStore } from './campaign.ts';
+
+const BestFlags = z.object({
+  ...CommonFlags,
+  shape: z.string(),
+  device: z.string().optional(),
+  backend: Backend.optional(),
+  limit: intFlag(1, 1000),
+});
+
+export function registerBest(program: Command): void {
+  addCommonOptions(
+    program
+      .command('best')
+      .description('the best verified kernels found for a problem, fastest first')
+      .argument('<op>', 'the op, e.g. matmul')
+      .requiredOption('--shape <MxNxK>', 'problem shape')
+      .option('--device <id>', 'only this device class (id or prefix)')
+      .option('--backend <backend>', 'only this backend: wasm | webgpu')
+      .option('--limit <n>', 'how many', '10'),
+  ).action((opName: string, options: Record<string, unknown>) => {
+    const flags = parseFlags(BestFlags, options);
+    const op = opByName(opName);
+    const problem = { op: op.name, shape: op.parseShape(flags.shape), dtype: 'f32' } as Problem;
+    withStore(flags.db, (store) => {
+      const deviceClassId = flags.device ? store.resolveDevice(flags.device).id : undefined;
+      const rows = store.best(problem, { deviceClassId, backend: flags.backend, limit: flags.limit });
+      if (flags.json) return printJson(rows);
+      if (rows.length === 0) return void process.stdout.write(`no verified kernel for ${opName} ${flags.shape} yet\n`);
+      process.stdout.write(
+        `${table(
+          ['kernel', 'GFLOP/s', 'speedup', 'median ms', 'p10-p90 ms', 'device', 'genome'],
+          rows.map((r) => [
+            r.kernelId,
+            fixed(r.gflops, 1),
+            `${fixed(r.speedup)}x`,
+            fixed(r.medianMs, 3),
+            `${fixed(r.p10Ms, 3)}-${fixed(r.p90Ms, 3)}`,
+            `${r.deviceClass.id.slice(0, 8)} ${r.deviceClass.label}`,
+            describeGenome(r.genome),
+          ]),
+        )}\n`,
+      );
+    });
+  });
+}

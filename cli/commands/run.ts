@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { parseSpec } from '../../coordinator/spec.ts';
+import { opByName } from '../../genome/ops/index.ts';
+import { addCommonOptions, CommonFlags, intFlag, numberFlag, parseFlags } from '../options.ts';
+import { addNatsOptions } from '../nats.ts';
+import { runSession } from '../session.ts';
+
+const RunFlags = z.object({
+  ...CommonFlags,
+  shape: z.string({ error: 'required, e.g. --shape 512x512x512' }),
+  backend: z.string(),
+  strategy: z.string(),
+  budget: intFlag(1).optional(),
+  seconds: numberFlag(0.001).optional(),
+  population: intFlag(2, 10_000),
+  seed: intFlag(0, 2 ** 32 - 1),
+  threads: intFlag(1, 256).optional(),
+  device: z.string().optional(),
+  relaxedSimd: z.boolean(),
+  deadlineMs: intFlag(100, 3_600_000).optional(),
+  timingMs: intFlag(1, 600_000).optional(),
+});
+
+export function registerRun(program: Command): void {
+  const command = addCommonOptions(
+    program
+      .command('run')
+      .description('run a search campaign for one problem (embedded: no server needed)')
+      .argument('<op>', 'the op, e.g. matmul')
+      .requiredOption('--shape <MxNxK>', 'problem shape, e.g. 512x512x512')
+      .option('--backend <backend>', 'wasm | webgpu', 'wasm')
+      .option('--strategy <name>', 'genetic | random | map-elites', 'genetic')
+      .option('--budget <n>', 'candidates to evaluate, store hits included (default 60 unless --seconds)')
+      .option('--seconds <s>', 'wall-clock budget in seconds')
+      .option('--population <p>', 'candidates per generation', '12')
+      .option('--seed <s>', 'seed: the same seed on the same db proposes the same genomes', '1')
+      .option('--threads <t>', 'worker threads of the embedded pool (default: all cores)')
+      .option('--device <id>', 'pin the campaign to a device class (id or prefix)')
+      .option('--no-relaxed-simd', 'do not enable relaxed SIMD (FMA) in WASM workers')
+      .option('--deadline-ms <ms>', 'per-job deadline: a kernel past it is killed')
+      .option('--timing-ms <ms>', 'time budget for timing one candidate'),
+  );
+  addNatsOptions(command).action(async (op: string, options: Record<string, unknown>) => {
+    const flags = parseFlags(RunFlags, options);
+    opByName(op);
+    const spec = parseSpec(
+      {
+        problems: [{ op, shape: flags.shape }],
+        backend: flags.backend,
+        strategy: flags.strategy,
+        population: flags.population,
+        budget: { evaluations: flags.budget ?? (flags.seconds === undefined ? 60 : undefined), seconds: flags.seconds },
+        seed: flags.seed,
+        threads: flags.threads,
+        db: flags.db,
+        device: flags.device,
+        relaxedSimd: flags.relaxedSimd,
+        timing: { deadlineMs: flags.deadlineMs, timingMs: flags.timingMs },
+      },
+      'options',
+    );
+    process.exitCode = await runSession({ spec, flags, transport: options });
+  });
+}

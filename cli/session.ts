@@ -1,0 +1,107 @@
+import type { Backend } from '../genome/genome.ts';
+import { createCampaign, newCampaignId, runCampaign, type CampaignRun } from '../coordinator/campaign.ts';
+import type { CampaignSpec } from '../coordinator/spec.ts';
+import { specProblems } from '../coordinator/spec.ts';
+import { Store } from '../coordinator/store/store.ts';
+import type { Transport } from '../coordinator/transport/transport.ts';
+import { createLogger, type Logger } from '../lib/log.ts';
+import { fixed, printJson, table } from './output.ts';
+import { progressBar } from './progress.ts';
+import { openTransport, type TransportFlags } from './transport.ts';
+
+export interface SessionFlags {
+  readonly json?: boolean;
+  readonly logLevel: Parameters<typeof createLogger>[0];
+}
+
+/**
+ * What run, campaign start and campaign resume share: open the transport
+ * first (a missing backend fails before anything is written), then the store,
+ * run with a progress line and Ctrl-C handling, then report.
+ */
+export async function runSession(args: {
+  spec: CampaignSpec;
+  resumeId?: string;
+  flags: SessionFlags;
+  transport: TransportFlags;
+  store?: Store;
+}): Promise<number> {
+  const log = createLogger(args.flags.logLevel);
+  const campaignId = args.resumeId ?? newCampaignId();
+  const transport = await openTransport(
+    args.transport,
+    { backend: args.spec.backend, threads: args.spec.threads, relaxedSimd: args.spec.relaxedSimd, campaignId },
+    log,
+  );
+  let store = args.store;
+  const abort = new AbortController();
+  const onSignal = () => {
+    log.warn('stopping: finishing what is running; resume with `kevo campaign resume`');
+    abort.abort(new Error('interrupted'));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const bar = args.flags.json ? progressBar({ isTTY: false } as NodeJS.WriteStream) : progressBar();
+  try {
+    store ??= Store.open(args.spec.db);
+    if (!args.resumeId) createCampaign(store, args.spec, campaignId);
+    if (!args.flags.json) process.stderr.write(`campaign ${campaignId}\n`);
+    const run = await runCampaign(campaignId, { store, transport, log, signal: abort.signal, onProgress: (p) => bar.update(p) });
+    bar.end();
+    report(store, args.spec, run, args.flags.json === true);
+    return run.status === 'done' ? 0 : 130;
+  } finally {
+    bar.end();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await transport.close();
+    store?.close();
+  }
+}
+
+function report(store: Store, spec: CampaignSpec, run: CampaignRun, json: boolean): void {
+  const problems = specProblems(spec).map((problem) => ({
+    problem,
+    top: store.best(problem, { deviceClassId: run.deviceClass.id, backend: spec.backend as Backend, limit: 5 }),
+  }));
+  if (json) {
+    const summarize = (b: (typeof problems)[number]['top'][number] | undefined) =>
+      b && { kernelId: b.kernelId, genome: b.genome, gflops: b.gflops, speedup: b.speedup, medianMs: b.medianMs, deviceClass: b.deviceClass };
+    printJson({
+      campaignId: run.campaignId,
+      status: run.status,
+      evaluations: run.evaluations,
+      cached: run.cached,
+      failures: run.failures,
+      best: summarize(problems[0]?.top[0]),
+      problems: problems.map((p) => ({ problem: p.problem, best: summarize(p.top[0]) })),
+    });
+    return;
+  }
+  const lines = [
+    `campaign ${run.campaignId} ${run.status}: ${run.evaluations} evaluated, ${run.cached} from the store, ${run.failures} failed, on ${run.deviceClass.label}`,
+  ];
+  for (const { problem, top } of problems) {
+    lines.push('', `best kernels for ${problem.op} ${problem.shape.m}x${problem.shape.n}x${problem.shape.k}:`);
+    lines.push(
+      top.length === 0
+        ? '  none verified yet'
+        : table(
+            ['kernel', 'GFLOP/s', 'speedup', 'median ms', 'genome'],
+            top.map((b) => [b.kernelId, fixed(b.gflops, 1), `${fixed(b.speedup)}x`, fixed(b.medianMs, 3), describeGenome(b.genome)]),
+          ),
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** A genome in one short line, e.g. "wasm 6x8 k1 mc48 kc256 nc512 packA packB nkm fma". */
+export function describeGenome(genome: Record<string, unknown>): string {
+  if (genome.family === 'source') return `${String(genome.backend)} source (${String(genome.language)})`;
+  return Object.entries(genome)
+    .filter(([key]) => key !== 'family')
+    .map(([key, value]) => (typeof value === 'boolean' ? (value ? key : '') : key === 'backend' ? String(value) : `${key}=${String(value)}`))
+    .filter(Boolean)
+    .join(' ');
+}
+

@@ -1,0 +1,25 @@
+import { availableParallelism, hostname } from 'node:os';
+import type { Backend } from '../genome/genome.ts';
+import { EmbeddedTransport } from '../coordinator/transport/embedded.ts';
+import type { Transport } from '../coordinator/transport/transport.ts';
+import type { Logger } from '../lib/log.ts';
+import { Evaluator } from '../worker/evaluator.ts';
+import { openNatsTransport, wantsNats } from './nats.ts';
+
+/** The command's flags: --nats and its connection flags (see cli/nats.ts); no URL means embedded. */
+export type TransportFlags = Record<string, unknown>;
+
+/**
+ * Embedded by default: a worker pool in this process, created before anything
+ * is written, so a backend this machine cannot run fails at once.
+ */
+export async function openTransport(
+  flags: TransportFlags,
+  need: { backend: Backend; threads?: number; relaxedSimd: boolean; campaignId: string },
+  log: Logger,
+): Promise<Transport> {
+  if (wantsNats(flags)) return openNatsTransport(flags, need.campaignId, log);
+  const threads = need.threads ?? availableParallelism();
+  const evaluator = await Evaluator.create({ threads, backends: [need.backend], relaxedSimd: need.relaxedSimd, name: `embedded@${hostname()}` });
+  return new EmbeddedTransport(evaluator, threads, true);
+}

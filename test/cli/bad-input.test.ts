@@ -1,0 +1,59 @@
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { kevo } from '../helpers/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-bad-'));
+const db = join(dir, 'kevo.db');
+
+describe('kevo CLI on bad input', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['zero shape', ['run', 'matmul', '--shape', '0x4x4'], /shape "0x4x4": expected MxNxK with positive integers/],
+    ['negative shape', ['run', 'matmul', '--shape', '-4x4x4'], /shape "-4x4x4"/],
+    ['non-numeric shape', ['run', 'matmul', '--shape', 'bigxbigxbig'], /shape "bigxbigxbig"/],
+    ['unknown op', ['run', 'conv9d', '--shape', '4x4x4'], /unknown op "conv9d": expected one of matmul/],
+    ['unknown backend', ['run', 'matmul', '--shape', '4x4x4', '--backend', 'cuda'], /backend/],
+    ['unknown strategy', ['run', 'matmul', '--shape', '4x4x4', '--strategy', 'annealing'], /strategy/],
+    ['negative budget', ['run', 'matmul', '--shape', '4x4x4', '--budget', '-5'], /--budget: must be at least 1/],
+    ['non-numeric budget', ['run', 'matmul', '--shape', '4x4x4', '--budget', 'lots'], /--budget: expected an integer/],
+    ['unreadable spec', ['campaign', 'start', join(dir, 'nope.json')], /cannot read spec .*nope\.json/],
+    ['missing --shape', ['run', 'matmul'], /required option '--shape/],
+    ['unknown flag', ['run', 'matmul', '--shape', '4x4x4', '--colour', 'red'], /unknown option '--colour'/],
+  ];
+
+  for (const [name, args, message] of cases) {
+    it(`${name}: exit 2, a clear error, nothing written`, async () => {
+      const run = await kevo([...args, '--db', db], { cwd: dir });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stdout).toBe('');
+      expect(existsSync(db)).toBe(false);
+    });
+  }
+
+  it('an unwritable db path: exit 2 naming the path, nothing created', async () => {
+    const bad = join(dir, 'no-such-dir', 'kevo.db');
+    const run = await kevo(['run', 'matmul', '--shape', '4x4x4', '--budget', '1', '--db', bad], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/cannot open database ".*no-such-dir\/kevo\.db"/);
+    expect(existsSync(join(dir, 'no-such-dir'))).toBe(false);
+  });
+
+  it('queries against a missing database: exit 2, and no database appears', async () => {
+    for (const args of [['best', 'matmul', '--shape', '4x4x4'], ['export', 'abc', '--out', join(dir, 'out')], ['campaign', 'list']]) {
+      const run = await kevo([...args, '--db', db], { cwd: dir });
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(/no database at/);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('--help works on every command with exit 0', async () => {
+    for (const args of [[], ['run'], ['campaign'], ['campaign', 'start'], ['campaign', 'resume'], ['campaign', 'list'], ['campaign', 'show'], ['best'], ['export']]) {
+      const run = await kevo([...args, '--help']);
+      expect(run.code, args.join(' ')).toBe(0);
+      expect(run.stdout).toMatch(/Usage: kevo/);
+    }
+  });
+});
