@@ -1,4 +1,5 @@
 import type { Backend } from '../genome/genome.ts';
+import type { Logger } from '../lib/log.ts';
 import type { DeviceClass } from '../protocol/device.ts';
 import type { KernelJob } from '../protocol/job.ts';
 import type { KernelResult } from '../protocol/result.ts';
@@ -25,4 +26,5 @@ export interface RunnerOptions {
   readonly relaxedSimd?: boolean;
   /** This worker's name in results, e.g. the host name. */
   readonly name?: string;
+  readonly log?: Logger;
 }
