@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { KevoError, parseOrThrow } from '../lib/errors.ts';
 import { silentLogger, type Logger } from '../lib/log.ts';
@@ -7,18 +8,22 @@ import { KernelJob } from '../protocol/job.ts';
 import type { KernelResult } from '../protocol/result.ts';
 import { resultFor } from './result.ts';
 import type { BackendRunner, RunnerOptions } from './runner.ts';
-import type { TaskData } from './task.ts';
+import type { TaskData, TimedTask } from './task.ts';
 import { TSX_IMPORT } from '../lib/tsx.ts';
 
 export type WasmPoolOptions = RunnerOptions;
 
 const TASK = new URL('./task.ts', import.meta.url).href;
 
+/** How long a job may wait for a fresh thread to boot (tsx, wabt) before its deadline starts anyway. */
+const BOOT_GRACE_MS = 30_000;
+
 /**
  * WASM jobs on a piscina pool, one job per thread at a time. Every job runs
  * under its deadline: past it piscina terminates the thread, even inside a
- * wasm infinite loop, and starts a fresh one. Jobs wait here, not in
- * piscina's queue, so the deadline counts from when a thread takes the job.
+ * wasm infinite loop, and starts a fresh one. The deadline counts from when
+ * a thread starts the job, not from when it was queued or while a replaced
+ * thread boots (a second or more on a busy machine).
  */
 export class WasmPool implements BackendRunner {
   readonly backend = 'wasm' as const;
@@ -71,11 +76,21 @@ export class WasmPool implements BackendRunner {
     await this.#take();
     const start = performance.now();
     let result: KernelResult;
+    const deadline = new AbortController();
+    const { port1, port2 } = new MessageChannel();
+    const abort = () => deadline.abort();
+    let timer: NodeJS.Timeout | undefined;
+    port1.once('message', () => (timer = setTimeout(abort, parsed.budgets.deadlineMs)));
+    const backstop = setTimeout(abort, parsed.budgets.deadlineMs + BOOT_GRACE_MS);
     try {
-      result = await this.#piscina.run(parsed, { signal: AbortSignal.timeout(parsed.budgets.deadlineMs) });
+      const task: TimedTask = { job: parsed, started: port2 };
+      result = await this.#piscina.run(task, { name: 'timed', signal: deadline.signal, transferList: [port2] });
     } catch (error) {
       result = await this.#failure(parsed, error, performance.now() - start);
     } finally {
+      clearTimeout(timer);
+      clearTimeout(backstop);
+      port1.close();
       this.#give();
     }
     const { status, stage, timing } = result;

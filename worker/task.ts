@@ -1,4 +1,4 @@
-import { threadId, workerData } from 'node:worker_threads';
+import { threadId, workerData, type MessagePort } from 'node:worker_threads';
 import { KevoError, describeZodError } from '../lib/errors.ts';
 import type { DeviceClass } from '../protocol/device.ts';
 import { KernelJob } from '../protocol/job.ts';
@@ -25,6 +25,18 @@ export default async function evaluate(message: unknown): Promise<KernelResult> 
   const parsed = KernelJob.safeParse(message);
   if (!parsed.success) throw new KevoError('BAD_INPUT', `invalid job: ${describeZodError(parsed.error)}`);
   return evaluateWasmJob(parsed.data, { device: await deviceClass(), worker: `${data.name}#${threadId}` });
+}
+
+/** What the pool sends: the job, and a port to say when it starts, so its deadline does not count a thread's boot. */
+export interface TimedTask {
+  readonly job: unknown;
+  readonly started: MessagePort;
+}
+
+export function timed({ job, started }: TimedTask): Promise<KernelResult> {
+  started.postMessage('started');
+  started.close();
+  return evaluate(job);
 }
 
 /** The device class as this thread sees it (relaxed SIMD on or off here). */
