@@ -1,0 +1,96 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { matmul } from '../../genome/ops/matmul.ts';
+import { Rng } from '../../lib/rng.ts';
+import { kevo } from '../helpers/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-'));
+const db = join(dir, 'kevo.db');
+const runArgs = ['run', 'matmul', '--shape', '20x28x12', '--budget', '8', '--population', '4', '--threads', '2', '--timing-ms', '40', '--seed', '5', '--no-relaxed-simd', '--db', db];
+
+describe('kevo run, best, export, campaign (spawning the bin)', () => {
+  let kernelId = '';
+  let campaignId = '';
+
+  it('runs a campaign in process and prints one JSON object', async () => {
+    const run = await kevo([...runArgs, '--json'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({ status: 'done', cached: 0 });
+    expect(out.evaluations).toBeGreaterThan(0);
+    expect(out.evaluations + out.cached).toBeLessThanOrEqual(8);
+    expect(out.best.gflops).toBeGreaterThan(0);
+    expect(out.best.genome.backend).toBe('wasm');
+    expect(out.best.deviceClass.id).toMatch(/^[0-9a-f]{16}$/);
+    kernelId = out.best.kernelId;
+    campaignId = out.campaignId;
+  });
+
+  it('the same seeded campaign again evaluates nothing new', async () => {
+    const run = await kevo([...runArgs, '--json'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.evaluations).toBe(0);
+    expect(out.cached).toBe(8);
+    expect(out.best.kernelId).toBe(kernelId);
+  });
+
+  it('best lists verified kernels fastest first, filtered by device', async () => {
+    const run = await kevo(['best', 'matmul', '--shape', '20x28x12', '--db', db, '--json'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    const rows = JSON.parse(run.stdout) as { kernelId: string; medianMs: number; deviceClass: { id: string } }[];
+    expect(rows[0]!.kernelId).toBe(kernelId);
+    expect(rows.map((r) => r.medianMs)).toEqual([...rows.map((r) => r.medianMs)].sort((a, b) => a - b));
+    const device = rows[0]!.deviceClass.id.slice(0, 6);
+    const filtered = await kevo(['best', 'matmul', '--shape', '20x28x12', '--device', device, '--db', db], { cwd: dir });
+    expect(filtered.stdout).toContain(kernelId);
+    const none = await kevo(['best', 'matmul', '--shape', '20x28x12', '--device', 'ffffffffff', '--db', db], { cwd: dir });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/device/);
+  });
+
+  it('exports a kernel whose ES module computes C on fresh inputs', async () => {
+    const out = join(dir, 'exported');
+    const run = await kevo(['export', kernelId.slice(0, 8), '--out', out, '--db', db], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['index.d.ts', 'index.js', 'kernel.wasm', 'kernel.wat', 'meta.json']);
+    const meta = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8'));
+    expect(meta).toMatchObject({ kernelId, backend: 'wasm', problem: { shape: { m: 20, n: 28, k: 12 } } });
+    expect(meta.verdicts.length).toBeGreaterThan(0);
+    const module = await import(pathToFileURL(join(out, 'index.js')).href);
+    const kernel = await module.load();
+    const problem = kernel.problem;
+    const rng = new Rng(99);
+    const inputs = matmul.inputs(problem).map((t) => Float32Array.from({ length: t.dims[0]! * t.dims[1]! }, () => rng.normal()));
+    const got: Float32Array = kernel.run(...inputs);
+    const want = matmul.reference(problem, inputs);
+    const magnitude = matmul.magnitude(problem, inputs);
+    const tol = matmul.tolerance(problem, 'f32');
+    got.forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(tol.abs + tol.rel * magnitude[i]!));
+    expect(() => kernel.run(inputs[0])).toThrow(/expected 2 inputs/);
+  });
+
+  it('an unknown kernel id is bad input', async () => {
+    const run = await kevo(['export', 'deadbeefdead', '--out', join(dir, 'x'), '--db', db], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/deadbeefdead/);
+  });
+
+  it('campaign list and show report what ran', async () => {
+    const list = await kevo(['campaign', 'list', '--db', db, '--json'], { cwd: dir });
+    expect(list.code, list.stderr).toBe(0);
+    const campaigns = JSON.parse(list.stdout) as { id: string; status: string }[];
+    expect(campaigns).toHaveLength(2);
+    expect(campaigns.every((c) => c.status === 'done')).toBe(true);
+    const show = await kevo(['campaign', 'show', campaignId, '--db', db], { cwd: dir });
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain(campaignId);
+    expect(show.stdout).toContain(kernelId);
+    const missing = await kevo(['campaign', 'show', 'c-nope', '--db', db], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no campaign "c-nope"/);
+  });
+});
