@@ -86,7 +86,7 @@ export class WasmPool implements BackendRunner {
       const task: TimedTask = { job: parsed, started: port2 };
       result = await this.#piscina.run(task, { name: 'timed', signal: deadline.signal, transferList: [port2] });
     } catch (error) {
-      result = await this.#failure(parsed, error, performance.now() - start);
+      result = await this.#failure(parsed, deadline.signal.aborted, error, performance.now() - start);
     } finally {
       clearTimeout(timer);
       clearTimeout(backstop);
@@ -103,10 +103,11 @@ export class WasmPool implements BackendRunner {
     return this.#closed;
   }
 
-  async #failure(job: KernelJob, error: unknown, elapsedMs: number): Promise<KernelResult> {
+  /** The result for a job that produced none: its deadline killed the thread, or the thread went away. */
+  async #failure(job: KernelJob, timedOut: boolean, error: unknown, elapsedMs: number): Promise<KernelResult> {
     const deviceClass = this.#closed ? undefined : await this.deviceClass().catch(() => undefined);
     const base = { verdicts: [], deviceClass, worker: this.name, elapsedMs };
-    if (error instanceof Error && error.name === 'AbortError') {
+    if (timedOut) {
       const reason = `the job's deadline of ${job.budgets.deadlineMs} ms passed: its thread was killed and replaced`;
       this.#log.warn({ jobId: job.jobId }, reason);
       return resultFor(job, { ...base, status: 'timeout', stage: 'deadline', reason });

@@ -64,6 +64,16 @@ describe('WasmPool options and lifecycle', () => {
     expect(() => new WasmPool({ threads: '2' as unknown as number })).toThrow(new TypeError('options.threads must be a number, got string'));
   });
 
+  it('answers a job whose thread goes away under it with a runtime error', async () => {
+    const pool = new WasmPool({ threads: 1 });
+    await pool.deviceClass();
+    const running = pool.evaluate(sourceJob(forever));
+    await pool.close();
+    const result = await running;
+    expect(result).toMatchObject({ status: 'runtime_error', stage: 'worker' });
+    expect(result.reason).toMatch(/^the worker thread failed: /);
+  });
+
   it('closes twice without complaint and refuses jobs after', async () => {
     const pool = new WasmPool({ threads: 1 });
     await Promise.all([pool.close(), pool.close()]);
