@@ -174,7 +174,7 @@ export class LlmStrategy implements Strategy<Genome> {
     this.seen.add(hash);
     if (isSource(attempt.genome) && this.deps.reviewer && this.deps.options.review !== 'off') {
       const gate = this.deps.options.review === 'gate';
-      const { review, failure } = await this.deps.reviewer(attempt.genome as Extract<Genome, { text: string }>, this.deps.context.problem, seed);
+      const { review, failure } = await this.review(attempt.genome as Extract<Genome, { text: string }>, seed);
       this.deps.recorder.recordReview(hash, review, { gate, ...(failure ? { failure } : {}) });
       if (gate && review.verdict === 'fail') {
         const reason = `LLM review: ${review.suspectedLoophole ?? review.reasons.join('; ')}`;
@@ -186,6 +186,15 @@ export class LlmStrategy implements Strategy<Genome> {
     this.pending.set(hash, { promptId: prompt.id, task });
     this.deps.recorder.recordProposal({ promptId: prompt.id, task, genomeHash: hash });
     return { genome: attempt.genome, parents: attempt.parents, operator: attempt.operator };
+  }
+
+  /** A reviewer that throws (a transport gone, say) counts as an unsure verdict: the harness still judges. */
+  private async review(genome: Extract<Genome, { text: string }>, seed: number): Promise<{ review: ReviewVerdict; failure?: string }> {
+    try {
+      return await this.deps.reviewer!(genome, this.deps.context.problem, seed);
+    } catch (error) {
+      return { review: { verdict: 'unsure', reasons: [] }, failure: `reviewer failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
   }
 
   /** A new prompt per task once `promptGenerationSize` of its proposals have been scored. */
