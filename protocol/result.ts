@@ -100,23 +100,17 @@ export type ReviewResult = z.infer<typeof ReviewResult>;
 export const Result = z.discriminatedUnion('kind', [KernelResult, ReviewResult]);
 export type Result = z.infer<typeof Result>;
 
-/** A result for a job that produced no timing: the one way every layer reports a failure. */
+type Outcome = Omit<KernelResult, 'v' | 'kind' | 'jobId' | 'campaignId' | 'problem' | 'genome'>;
+
+/** A result that answers `job`: the job's ids, problem and genome, plus what became of it. */
+export function resultFor(job: Pick<KernelResult, 'jobId' | 'campaignId' | 'problem' | 'genome'>, outcome: Outcome): KernelResult {
+  return { v: PROTOCOL_VERSION, kind: 'kernel', jobId: job.jobId, campaignId: job.campaignId, problem: job.problem, genome: job.genome, ...outcome };
+}
+
+/** A result for a job that produced no timing: how every layer reports a failure it caught. */
 export function failureResult(
-  job: { jobId: string; campaignId: string; problem: Problem; genome: Genome },
+  job: Pick<KernelResult, 'jobId' | 'campaignId' | 'problem' | 'genome'>,
   failure: { status: Exclude<Status, 'ok'>; stage: string; reason: string; worker: string; elapsedMs?: number },
 ): KernelResult {
-  return {
-    v: PROTOCOL_VERSION,
-    kind: 'kernel',
-    jobId: job.jobId,
-    campaignId: job.campaignId,
-    problem: job.problem,
-    genome: job.genome,
-    status: failure.status,
-    stage: failure.stage,
-    reason: failure.reason,
-    verdicts: [],
-    worker: failure.worker,
-    elapsedMs: failure.elapsedMs ?? 0,
-  };
+  return resultFor(job, { ...failure, verdicts: [], elapsedMs: failure.elapsedMs ?? 0 });
 }

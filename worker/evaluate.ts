@@ -9,7 +9,7 @@ import { randomInputs } from '../verifiers/inputs.ts';
 import { describeFailure, runStage, verify, type VerifyFailure } from '../verifiers/harness.ts';
 import type { Kernel, KernelBuilder } from '../verifiers/kernel.ts';
 import { spotCheck } from '../verifiers/spotcheck.ts';
-import { resultFor } from './result.ts';
+import { resultFor } from '../protocol/result.ts';
 import { timeSideBySide, timingOf } from './timing.ts';
 
 export interface EvaluateArgs {

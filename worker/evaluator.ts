@@ -3,7 +3,7 @@ import { KevoError } from '../lib/errors.ts';
 import type { DeviceClass } from '../protocol/device.ts';
 import type { KernelJob } from '../protocol/job.ts';
 import type { KernelResult } from '../protocol/result.ts';
-import { resultFor } from './result.ts';
+import { resultFor } from '../protocol/result.ts';
 import type { BackendRunner, RunnerOptions } from './runner.ts';
 import { runners } from './runners.ts';
 

@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../lib/log.ts';
 import type { DeviceClass } from '../protocol/device.ts';
 import { KernelJob } from '../protocol/job.ts';
 import type { KernelResult } from '../protocol/result.ts';
-import { resultFor } from './result.ts';
+import { resultFor } from '../protocol/result.ts';
 import type { BackendRunner, RunnerOptions } from './runner.ts';
 import type { TaskData, TimedTask } from './task.ts';
 import { TSX_IMPORT } from '../lib/tsx.ts';

@@ -8,7 +8,8 @@ import { assembleWat } from './assemble.ts';
 export async function wasmKernel(problem: Problem, wat: string): Promise<Kernel> {
   const binary = await assembleWat(wat);
   const layout = layoutFor(problem);
-  const memory = new WebAssembly.Memory({ initial: layout.pages });
+  // No room to grow: a hostile kernel's memory.grow fails instead of taking gigabytes from the worker.
+  const memory = new WebAssembly.Memory({ initial: layout.pages, maximum: layout.pages });
   let entry: (a: number, b: number, c: number, ws: number) => void;
   try {
     const module = await WebAssembly.compile(binary);

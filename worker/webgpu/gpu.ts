@@ -46,6 +46,8 @@ export async function settle<T>(promise: Promise<T>): Promise<T> {
   const tracked = promise.finally(() => {
     done = true;
   });
+  // Handled here so a rejection that lands between our naps is not an unhandled one (fatal in Node); the caller still sees it.
+  tracked.catch(() => undefined);
   while (!done) {
     Atomics.wait(nap, 0, 0, 1);
     await new Promise((resolve) => setImmediate(resolve));

@@ -9,7 +9,7 @@ import type { KernelJob } from '../../protocol/job.ts';
 import type { KernelResult } from '../../protocol/result.ts';
 import type { KernelBuilder } from '../../verifiers/kernel.ts';
 import { evaluateKernel } from '../evaluate.ts';
-import { resultFor } from '../result.ts';
+import { resultFor } from '../../protocol/result.ts';
 import { webgpuKernel } from './kernel.ts';
 
 export interface WebgpuJobContext {

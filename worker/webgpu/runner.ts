@@ -4,7 +4,7 @@ import { silentLogger } from '../../lib/log.ts';
 import type { DeviceClass } from '../../protocol/device.ts';
 import { KernelJob } from '../../protocol/job.ts';
 import { KernelResult } from '../../protocol/result.ts';
-import { resultFor } from '../result.ts';
+import { resultFor } from '../../protocol/result.ts';
 import type { BackendRunner, RunnerOptions } from '../runner.ts';
 import { GpuProcess } from './process.ts';
 

@@ -41,4 +41,13 @@ describe('wasmKernel', () => {
     expect(error.code).toBe('ASSEMBLE');
     expect(error.message).toMatch(/exports no function "matmul"/);
   });
+
+  it('gives a kernel no room to grow its memory', async () => {
+    const wat = `(module (import "env" "memory" (memory 1))
+      (func (export "matmul") (param $a i32) (param $b i32) (param $c i32) (param $ws i32)
+        (f32.store (local.get $c) (f32.convert_i32_s (memory.grow (i32.const 1000))))))`;
+    const kernel = await wasmKernel(problem, wat);
+    await kernel.run();
+    expect((await kernel.readOutput())[0]).toBe(-1);
+  });
 });
