@@ -118,19 +118,24 @@ function microKernel(ctx: Ctx, loadA: (r: number) => string, loadB: (c: number) 
 }
 
 /**
- * The K loop, tile by tile. A full tile runs the unrolled body; the last,
- * partial tile (K % kTile) a plain loop, so the unrolled path has no bounds to check.
+ * The K loop over workgroup-memory tiles: per tile, the unrolled body while
+ * `unroll` more k remain, then (only where K % kTile or kTile % unroll leaves
+ * some) one k at a time. Flat loops, not an if/else of two: lavapipe's LLVM
+ * compiles nested constant-trip loops very slowly.
  */
 function kLoop(ctx: Ctx, step: (kk: string, tag: string) => string[], tileBody: { before: string[]; after: string[] }): string[] {
   const { g, K, KT } = ctx;
-  const unroll = KT % g.unroll === 0 ? g.unroll : 1;
-  const full = [
-    `for (var kk = 0u; kk < KT; kk += ${unroll}u) {`,
+  const unroll = Math.min(g.unroll, KT);
+  const partialTile = K % KT !== 0;
+  const count = partialTile ? 'kCount' : 'KT';
+  const body = [
+    ...(partialTile ? ['let kCount = min(KT, K - k0);'] : []),
+    'var kk = 0u;',
+    `for (; kk + ${unroll}u <= ${count}; kk += ${unroll}u) {`,
     ...range(unroll).flatMap((u) => step(u === 0 ? 'kk' : `kk + ${u}u`, `_${u}`)).map(indent(1)),
     '}',
+    ...(partialTile || KT % unroll !== 0 ? [`for (; kk < ${count}; kk++) {`, ...step('kk', '').map(indent(1)), '}'] : []),
   ];
-  const partial = ['for (var kk = 0u; kk < kCount; kk++) {', ...step('kk', '').map(indent(1)), '}'];
-  const body = K % KT === 0 ? full : ['let kCount = min(KT, K - k0);', 'if (kCount == KT) {', ...full.map(indent(1)), '} else {', ...partial.map(indent(1)), '}'];
   return [
     `for (var k0 = 0u; k0 < K; k0 += KT) {`,
     ...[...tileBody.before, ...body, ...tileBody.after].map(indent(1)),
@@ -145,10 +150,18 @@ function loadBDirect({ T, vt, wide, g, N }: Ctx, c: number, k: string): string {
   return cast(vt, `vec4<f32>(${lanes.join(', ')})`, 'vec4<f32>');
 }
 
+/**
+ * Without workgroup memory kTile has nothing to stage: one flat K loop,
+ * unrolled, then the remainder one k at a time. (Nested constant-trip loops
+ * here made lavapipe's LLVM take seconds to compile a tiny shader.)
+ */
 function directLoop(ctx: Ctx): string[] {
-  const step = (kk: string, tag: string) =>
-    microKernel(ctx, (r) => cast(ctx.T, `A[arow${r} + k0 + ${kk}]`, 'f32'), (c) => loadBDirect(ctx, c, `k0 + ${kk}`), tag);
-  return kLoop(ctx, step, { before: [], after: [] });
+  const { g, K } = ctx;
+  const unroll = Math.min(g.unroll, K);
+  const step = (k: string, tag: string) => microKernel(ctx, (r) => cast(ctx.T, `A[arow${r} + ${k}]`, 'f32'), (c) => loadBDirect(ctx, c, k), tag);
+  const main = ['for (; k + ' + unroll + 'u <= K; k += ' + unroll + 'u) {', ...range(unroll).flatMap((u) => step(u === 0 ? 'k' : `k + ${u}u`, `_${u}`)).map(indent(1)), '}'];
+  const rest = K % unroll === 0 ? [] : ['for (; k < K; k++) {', ...step('k', '').map(indent(1)), '}'];
+  return ['var k = 0u;', ...main, ...rest];
 }
 
 // ---- workgroup-memory tiling ------------------------------------------------

@@ -93,6 +93,13 @@ describeGpu('WebgpuRunner', () => {
     expect(next.status).toBe('ok');
   });
 
+  it('reports a WGSL source without a tile as a compile error that says what is missing', async () => {
+    const { tile: _tile, ...untiled } = wgslSource(naiveWgsl(problem));
+    const result = await runner.evaluate(job(untiled));
+    expect(result.status).toBe('compile_error');
+    expect(result.reason).toMatch(/must say the output tile/);
+  });
+
   it('says unsupported for a genome of another backend', async () => {
     const wasm = { backend: 'wasm', family: 'source', language: 'wat', text: '(module)' } as const;
     const result = await runner.evaluate(job(wasm));
