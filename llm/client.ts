@@ -66,6 +66,8 @@ export class LlmClient {
       apiKey: options.apiKey,
       timeout: endpoint.timeoutMs,
       maxRetries: endpoint.maxRetries,
+      // failures are logged here, with the call's ids; the client's own console lines would bypass pino
+      logLevel: 'off',
       fetch: (url, init) => {
         const headers = new Headers(init?.headers);
         const id = headers.get(CALL_HEADER);

@@ -42,7 +42,12 @@ export const LlmOptions = LlmEndpoint.extend({
   promptPopulation: z.number().int().min(2).max(100).default(8),
   /** LLM review of LLM-written sources: off, a gate before timing, or advisory only. */
   review: z.enum(['off', 'gate', 'advisory']).default('off'),
-}).strict();
+})
+  .strict()
+  .refine((o) => o.maxCost === undefined || o.costPer1kPromptTokens > 0 || o.costPer1kCompletionTokens > 0, {
+    message: 'maxCost needs costPer1kPromptTokens or costPer1kCompletionTokens: without a price every call costs 0 and the budget never ends',
+    path: ['maxCost'],
+  });
 export type LlmOptions = z.infer<typeof LlmOptions>;
 export type LlmOptionsInput = z.input<typeof LlmOptions>;
 
