@@ -45,7 +45,7 @@ export function matmulWgsl(g: MatmulWebgpuGenome, p: MatmulProblem): WgslKernel 
     `const M = ${M}u;`,
     `const N = ${N}u;`,
     `const K = ${K}u;`,
-    `const KT = ${ctx.KT}u;`,
+    ...(g.workgroupMemory ? [`const KT = ${ctx.KT}u;`] : []),
     '',
     '@group(0) @binding(0) var<storage, read> A: array<f32>;',
     `@group(0) @binding(1) var<storage, read> B: array<${wide ? 'vec4<f32>' : 'f32'}>;`,
@@ -159,7 +159,11 @@ function directLoop(ctx: Ctx): string[] {
   const { g, K } = ctx;
   const unroll = Math.min(g.unroll, K);
   const step = (k: string, tag: string) => microKernel(ctx, (r) => cast(ctx.T, `A[arow${r} + ${k}]`, 'f32'), (c) => loadBDirect(ctx, c, k), tag);
-  const main = ['for (; k + ' + unroll + 'u <= K; k += ' + unroll + 'u) {', ...range(unroll).flatMap((u) => step(u === 0 ? 'k' : `k + ${u}u`, `_${u}`)).map(indent(1)), '}'];
+  const main = [
+    `for (; k + ${unroll}u <= K; k += ${unroll}u) {`,
+    ...range(unroll).flatMap((u) => step(u === 0 ? 'k' : `k + ${u}u`, `_${u}`)).map(indent(1)),
+    '}',
+  ];
   const rest = K % unroll === 0 ? [] : ['for (; k < K; k++) {', ...step('k', '').map(indent(1)), '}'];
   return ['var k = 0u;', ...main, ...rest];
 }
