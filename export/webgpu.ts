@@ -1,5 +1,5 @@
 import type { MatmulProblem } from '../genome/ops/problem.ts';
-import type { SourceGenome } from '../genome/source.ts';
+import type { Genome } from '../genome/genome.ts';
 import { matmulWgsl, workgroupBytes } from '../genome/webgpu/codegen.ts';
 import type { MatmulWebgpuGenome } from '../genome/webgpu/genome.ts';
 import { KevoError } from '../lib/errors.ts';
@@ -8,7 +8,8 @@ import { dispatchSize, type Tile } from '../worker/webgpu/abi.ts';
 
 export interface WebgpuExport {
   readonly problem: MatmulProblem;
-  readonly genome: MatmulWebgpuGenome | SourceGenome;
+  /** A webgpu genome (tiled or WGSL source); any other backend is refused. */
+  readonly genome: Genome;
   readonly wgsl: string;
   /** Derived from a tiled genome when absent; a source genome carries its tile. */
   readonly tile?: Tile;
@@ -38,11 +39,13 @@ export function wgslFeatures(wgsl: string): string[] {
  * passes, e.g. from the `webgpu` package in Node). Pure.
  */
 export function webgpuExportFiles(k: WebgpuExport): Record<string, string> {
-  const tiled = k.genome.family === 'tiled' ? matmulWgsl(k.genome, k.problem) : null;
-  const tile = k.tile ?? tiled?.tile ?? (k.genome.family === 'source' ? k.genome.tile : undefined);
+  const genome = k.genome;
+  if (genome.backend !== 'webgpu') throw new KevoError('BAD_INPUT', `a ${genome.backend} kernel cannot be exported as WebGPU`);
+  const tiled = genome.family === 'tiled' ? matmulWgsl(genome, k.problem) : null;
+  const tile = k.tile ?? tiled?.tile ?? (genome.family === 'source' ? genome.tile : undefined);
   if (!tile) throw new KevoError('BAD_INPUT', 'a WGSL source kernel needs its tile (rows, cols) to be dispatched');
   const features = [...new Set([...(k.features ?? []), ...wgslFeatures(k.wgsl)])].sort();
-  const limits = k.genome.family === 'tiled' ? neededLimits(k.genome, k.problem) : {};
+  const limits = genome.family === 'tiled' ? neededLimits(genome, k.problem) : {};
   const dispatch = dispatchSize(k.problem, tile);
   const meta = {
     ...k.meta,

@@ -42,6 +42,11 @@ describe('webgpuExportFiles (pure)', () => {
     expect(() => webgpuExportFiles({ problem, genome: untiled, wgsl: source.text, deviceLabel: 'x' })).toThrow(/needs its tile/);
   });
 
+  it('refuses a kernel of another backend', () => {
+    const wat = { backend: 'wasm', family: 'source', language: 'wat', text: '(module)' } as const;
+    expect(() => webgpuExportFiles({ problem, genome: wat, wgsl: '', deviceLabel: 'x' })).toThrow(/a wasm kernel cannot be exported as WebGPU/);
+  });
+
   it('reads needed features from enable directives', () => {
     expect(wgslFeatures('enable f16;\nenable subgroups;\nfn main() {}')).toEqual(['shader-f16', 'subgroups']);
     expect(wgslFeatures(hostile.writesNothing(problem))).toEqual([]);

@@ -106,6 +106,15 @@ describeGpu('WebgpuRunner', () => {
     expect(result.status).toBe('unsupported');
   });
 
+  it('replaces its GPU process after recycleAfter jobs and keeps going', async () => {
+    const recycling = await WebgpuRunner.start({ recycleAfter: 1 });
+    try {
+      for (let i = 0; i < 2; i++) expect((await recycling.evaluate(job(wgslSource(naiveWgsl(problem))))).status).toBe('ok');
+    } finally {
+      await recycling.close();
+    }
+  });
+
   it('rejects a malformed job and refuses work after close', async () => {
     await expect(runner.evaluate({ ...job(tiled), seed: -1 })).rejects.toMatchObject({ code: 'BAD_INPUT' });
     const other = await WebgpuRunner.start();
