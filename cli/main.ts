@@ -3,6 +3,8 @@ import { registerBest } from './commands/best.ts';
 import { registerCampaign } from './commands/campaign.ts';
 import { registerExport } from './commands/export.ts';
 import { registerRun } from './commands/run.ts';
+import { registerWorker } from './commands/worker.ts';
+import { registerWorkers } from './commands/workers.ts';
 import { errorLine, exitCodeFor } from './exit.ts';
 
 export function buildProgram(): Command {
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerCampaign(program);
   registerBest(program);
   registerExport(program);
+  registerWorker(program);
+  registerWorkers(program);
   return program;
 }
 

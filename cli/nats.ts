@@ -25,5 +25,5 @@ export function wantsNats(options: Record<string, unknown>): boolean {
 
 export async function openNatsTransport(options: Record<string, unknown>, campaignId: string, log: Logger): Promise<Transport> {
   const flags = natsFlagsFrom(options);
-  return NatsTransport.open(natsConnectionOptions(flags, `kevo-coordinator-${campaignId}`), { durable: campaignId }, log);
+  return NatsTransport.open(natsConnectionOptions(flags, `kevo-coordinator-${campaignId}`), { durable: campaignId, campaignId }, log);
 }

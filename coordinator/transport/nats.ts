@@ -9,6 +9,7 @@ import { connectNats } from '../../lib/nats-options.ts';
 import type { Job } from '../../protocol/job.ts';
 import { Result } from '../../protocol/result.ts';
 import { deadLetter } from './nats-dead-letters.ts';
+import { HeldMessages } from './nats-held.ts';
 import { jsonOrUndefined } from './nats-json.ts';
 import { publishDurably, publishResult } from './nats-publish.ts';
 import { ensureConsumer, ensureJobConsumer, ensureStreams, jobRoute, jobSubject, MAX_JOB_BYTES, NatsTopology, RETENTION_MS, workersBucket, type NatsNames } from './nats-topology.ts';
@@ -28,8 +29,8 @@ export const NatsTransportOptions = NatsTopology.extend({
 }).strict();
 export type NatsTransportOptions = z.input<typeof NatsTransportOptions>;
 
-/** Results can sit in the consumer's buffer while the coordinator ingests; give them time before a redelivery. */
-const RESULT_ACK_WAIT_MS = 5 * 60_000;
+/** Held results are kept alive (HeldMessages), so this only delays a resumed coordinator's redeliveries. */
+const RESULT_ACK_WAIT_MS = 5_000;
 const RESULT_BUFFER = 256;
 
 /**
@@ -39,7 +40,8 @@ const RESULT_BUFFER = 256;
  *
  * Acks: results() acks a result when the caller asks for the next one, i.e.
  * after the loop body that ingested it has finished. A result the caller never
- * got past (a crash, a break, close()) is redelivered to this durable later;
+ * got past (a crash, a break, close()) is redelivered to this durable within
+ * seconds (held ones are kept alive meanwhile, see HeldMessages);
  * ingest is idempotent by jobId, so that is safe.
  */
 export class NatsTransport implements Transport {
@@ -121,16 +123,21 @@ export class NatsTransport implements Transport {
   private async *iterateResults(): AsyncGenerator<Result> {
     const messages = await this.consume(this.consumers.results);
     if (!messages) return;
-    for await (const message of messages) {
+    const held = new HeldMessages(messages, RESULT_ACK_WAIT_MS / 3);
+    for await (const message of held) {
+      if (this.closing) return;
       const result = Result.safeParse(jsonOrUndefined(message.data));
       if (!result.success) {
         this.log.error({ seq: message.seq, reason: describeZodError(result.error) }, 'dropped a malformed result message');
         // No reason text: nats-server 2.9 ignores `+TERM <reason>`.
         message.term();
+        held.release(message);
         continue;
       }
       yield result.data;
-      if (!this.closing) message.ack();
+      if (this.closing) return;
+      message.ack();
+      held.release(message);
     }
   }
 
