@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerBest } from './commands/best.ts';
 import { registerCampaign } from './commands/campaign.ts';
 import { registerExport } from './commands/export.ts';
+import { registerPrompts } from './commands/prompts.ts';
 import { registerRun } from './commands/run.ts';
 import { registerWorker } from './commands/worker.ts';
 import { registerWorkers } from './commands/workers.ts';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerCampaign(program);
   registerBest(program);
   registerExport(program);
+  registerPrompts(program);
   registerWorker(program);
   registerWorkers(program);
   return program;

@@ -30,7 +30,7 @@ export async function runSession(args: {
   const campaignId = args.resumeId ?? newCampaignId();
   const transport = await openTransport(
     args.transport,
-    { backend: args.spec.backend, threads: args.spec.threads, relaxedSimd: args.spec.relaxedSimd, campaignId },
+    { backend: args.spec.backend, threads: args.spec.threads, relaxedSimd: args.spec.relaxedSimd, campaignId, llm: args.spec.llm },
     log,
   );
   let store = args.store;

@@ -4,6 +4,8 @@ import { EmbeddedTransport } from '../coordinator/transport/embedded.ts';
 import type { Transport } from '../coordinator/transport/transport.ts';
 import type { Logger } from '../lib/log.ts';
 import { Evaluator } from '../worker/evaluator.ts';
+import { endpointOf, type LlmOptions } from '../llm/options.ts';
+import { createReviewWorker } from '../verifiers/llm-review.ts';
 import { openNatsTransport, wantsNats } from './nats.ts';
 
 /** The command's flags: --nats and its connection flags (see cli/nats.ts); no URL means embedded. */
@@ -15,11 +17,14 @@ export type TransportFlags = Record<string, unknown>;
  */
 export async function openTransport(
   flags: TransportFlags,
-  need: { backend: Backend; threads?: number; relaxedSimd: boolean; campaignId: string },
+  need: { backend: Backend; threads?: number; relaxedSimd: boolean; campaignId: string; llm?: LlmOptions },
   log: Logger,
 ): Promise<Transport> {
   if (wantsNats(flags)) return openNatsTransport(flags, need.campaignId, log);
   const threads = need.threads ?? availableParallelism();
-  const evaluator = await Evaluator.create({ threads, backends: [need.backend], relaxedSimd: need.relaxedSimd, name: `embedded@${hostname()}` });
+  const name = `embedded@${hostname()}`;
+  // The in-process worker answers the campaign's review jobs itself when the spec asks for reviews.
+  const review = need.llm && need.llm.review !== 'off' ? createReviewWorker(endpointOf(need.llm), name, log) : undefined;
+  const evaluator = await Evaluator.create({ threads, backends: [need.backend], relaxedSimd: need.relaxedSimd, name, ...(review ? { review } : {}) });
   return new EmbeddedTransport(evaluator, threads, true);
 }

@@ -8,9 +8,19 @@ import type { Timing } from '../protocol/result.ts';
 import { Checkpoint, emptyCheckpoint, startProgress, type ProblemProgress } from './checkpoint.ts';
 import { chooseDevice } from './device-choice.ts';
 import { runGeneration } from './generation.ts';
+import { ResultRouter } from './results.ts';
 import { parseSpec, specProblems, type CampaignSpec } from './spec.ts';
 import type { Store } from './store/store.ts';
 import { createStrategy } from './strategies/index.ts';
+import { createLlmStrategy, innerState } from './strategies/llm-create.ts';
+import { LlmStrategy } from './strategies/llm.ts';
+import type { Strategy } from './strategies/strategy.ts';
+import { transportReviewer } from './review.ts';
+import { LLM_CAPABILITY } from '../protocol/job.ts';
+import type { LlmUsage } from '../llm/ledger.ts';
+import type { Genome } from '../genome/genome.ts';
+import type { Problem } from '../genome/ops/problem.ts';
+import type { SearchSpace } from '../genome/space.ts';
 import type { Transport } from './transport/transport.ts';
 
 export interface Progress {
@@ -25,6 +35,8 @@ export interface Progress {
   readonly bestGflops: number | undefined;
   readonly bestSpeedup: number | undefined;
   readonly workers: number;
+  /** LLM calls, tokens and cost so far, when the campaign uses an LLM. */
+  readonly llm: LlmUsage | undefined;
 }
 
 export interface CampaignRun {
@@ -80,19 +92,27 @@ export async function runCampaign(campaignId: string, ctx: CampaignContext): Pro
   const secondsSpent = () => checkpoint.seconds + (performance.now() - started) / 1000;
   const counts = { evaluated: 0, cached: 0, failures: 0 };
   const pending = new Set(ctx.store.pendingJobs(campaignId).map((j) => j.jobId));
-  const results = ctx.transport.results()[Symbol.asyncIterator]();
   let best: Timing | undefined;
+  const results = new ResultRouter(
+    campaignId,
+    ctx.transport.results(),
+    ctx.store,
+    (result, fresh) => {
+      if (!fresh) return;
+      counts.evaluated++;
+      if (result.status !== 'ok') counts.failures++;
+      else if (result.timing && (!best || result.timing.gflops > best.gflops)) best = result.timing;
+      log.debug({ jobId: result.jobId, status: result.status, stage: result.stage, gflops: result.timing?.gflops, speedup: result.timing?.speedup }, 'evaluated');
+    },
+    log,
+  );
   let stopped = false;
 
   for (const problem of specProblems(spec)) {
     const key = problemKey(problem);
     const progress: ProblemProgress = checkpoint.problems[key] ?? startProgress();
     const space = spaceFor(problem, spec.backend, device);
-    const strategy = createStrategy(spec.strategy, space, {
-      seed: spec.seed,
-      population: spec.population,
-      state: progress.strategy,
-    });
+    const strategy = await strategyFor(spec, space, progress, { ctx, campaignId, problem, device, results, log });
     const report = async () =>
       ctx.onProgress?.({
         campaignId,
@@ -103,6 +123,7 @@ export async function runCampaign(campaignId: string, ctx: CampaignContext): Pro
         bestGflops: best?.gflops,
         bestSpeedup: best?.speedup,
         workers: (await ctx.transport.workers()).length,
+        llm: strategy instanceof LlmStrategy ? strategy.usage() : undefined,
       });
     await report();
     while (!progress.done) {
@@ -129,13 +150,6 @@ export async function runCampaign(campaignId: string, ctx: CampaignContext): Pro
             pending,
             log,
             signal: ctx.signal,
-            onResult: (result, fresh) => {
-              if (!fresh || result.campaignId !== campaignId) return;
-              counts.evaluated++;
-              if (result.status !== 'ok') counts.failures++;
-              else if (result.timing && (!best || result.timing.gflops > best.gflops)) best = result.timing;
-              log.debug({ jobId: result.jobId, status: result.status, stage: result.stage, gflops: result.timing?.gflops, speedup: result.timing?.speedup }, 'evaluated');
-            },
           },
           strategy,
           Math.min(spec.population, left),
@@ -167,4 +181,42 @@ export async function runCampaign(campaignId: string, ctx: CampaignContext): Pro
   ctx.store.updateCampaign(campaignId, { status, checkpoint: { ...checkpoint, seconds: secondsSpent() } });
   log.info({ status, ...counts }, 'campaign finished');
   return { campaignId, status, deviceClass: device, evaluations: counts.evaluated, cached: counts.cached, failures: counts.failures };
+}
+
+/**
+ * The spec's strategy, wrapped in the LLM strategy when the spec asks for one.
+ * Reviews go to a worker with the `llm` capability when one is live, else to
+ * the endpoint from this process.
+ */
+async function strategyFor(
+  spec: CampaignSpec,
+  space: SearchSpace<Genome>,
+  progress: ProblemProgress,
+  env: { ctx: CampaignContext; campaignId: string; problem: Problem; device: DeviceClass; results: ResultRouter; log: Logger },
+): Promise<Strategy<Genome>> {
+  const options = { seed: spec.seed, population: spec.population };
+  if (!spec.llm) return createStrategy(spec.strategy, space, { ...options, state: progress.strategy });
+  const inner = createStrategy(spec.strategy, space, { ...options, state: innerState(progress.strategy) });
+  const reviewWorkers = (await env.ctx.transport.workers()).filter((w) => w.backends.includes(LLM_CAPABILITY));
+  const reviewer =
+    spec.llm.review !== 'off' && reviewWorkers.length > 0
+      ? transportReviewer({
+          campaignId: env.campaignId,
+          transport: env.ctx.transport,
+          results: env.results,
+          timeoutMs: spec.llm.timeoutMs * (spec.llm.maxRetries + 1) + 30_000,
+          signal: env.ctx.signal,
+        })
+      : undefined;
+  return createLlmStrategy(inner, space, {
+    ...spec.llm,
+    store: env.ctx.store,
+    campaignId: env.campaignId,
+    problem: env.problem,
+    device: env.device,
+    seed: spec.seed,
+    log: env.log,
+    state: progress.strategy,
+    ...(reviewer ? { reviewer } : {}),
+  });
 }

@@ -3,7 +3,8 @@ import { problemKey, type Problem } from '../genome/ops/index.ts';
 import { canonicalHash } from '../lib/hash.ts';
 import type { Logger } from '../lib/log.ts';
 import { PROTOCOL_VERSION, type Budgets, type KernelJob } from '../protocol/job.ts';
-import type { KernelResult, Result } from '../protocol/result.ts';
+import type { Result } from '../protocol/result.ts';
+import type { ResultRouter } from './results.ts';
 import type { Store } from './store/store.ts';
 import type { Scored, Strategy } from './strategies/strategy.ts';
 import type { Transport } from './transport/transport.ts';
@@ -15,14 +16,12 @@ export interface GenerationContext {
   readonly budgets: Budgets;
   readonly store: Store;
   readonly transport: Transport;
-  /** One iterator over transport.results() for the whole campaign. */
-  readonly results: AsyncIterator<Result>;
+  /** The campaign's one reader of transport.results(); it ingests every kernel result. */
+  readonly results: ResultRouter;
   /** Jobs recorded as pending in an earlier run: a durable transport still holds them. */
   readonly pending: Set<string>;
   readonly log: Logger;
   readonly signal?: AbortSignal;
-  /** Called for every result ingested, whichever generation it belongs to. */
-  onResult(result: KernelResult, fresh: boolean): void;
 }
 
 export interface GenerationOutcome {
@@ -46,35 +45,39 @@ export async function runGeneration(ctx: GenerationContext, strategy: Strategy, 
   const proposals = await strategy.ask(n);
   if (proposals.length === 0) return null;
   const scored: (Scored | undefined)[] = new Array(proposals.length);
-  const waiting = new Map<string, number[]>();
+  const waiting = new Map<string, { indices: number[]; result: Promise<Result> }>();
   let cached = 0;
   for (const [i, proposal] of proposals.entries()) {
     const hash = ctx.store.recordGenome({ genome: proposal.genome, campaignId: ctx.campaignId, parents: proposal.parents, operator: proposal.operator });
     const known = ctx.store.cached(ctx.problem, hash, ctx.deviceClassId);
     if (known) {
-      scored[i] = { genome: proposal.genome, fitness: known.status === 'ok' && known.timing ? known.timing.speedup : null };
+      scored[i] =
+        known.status === 'ok' && known.timing
+          ? { genome: proposal.genome, fitness: known.timing.speedup }
+          : { genome: proposal.genome, fitness: null, reason: `${known.status} at ${known.stage ?? '?'}: ${known.reason ?? ''}` };
       cached++;
       continue;
     }
     const jobId = jobIdFor(ctx.campaignId, ctx.problem, hash, ctx.deviceClassId);
     const same = waiting.get(jobId);
     if (same) {
-      same.push(i);
+      same.indices.push(i);
       continue;
     }
-    waiting.set(jobId, [i]);
+    const result = ctx.results.wait(jobId, ctx.signal);
+    result.catch(() => {}); // observed below; this only keeps a wait abandoned by a failed submit from going unhandled
+    waiting.set(jobId, { indices: [i], result });
     if (ctx.pending.has(jobId) && ctx.transport.durable) continue;
     const job = makeJob(ctx, jobId, proposal.genome);
     ctx.store.recordJob(job);
     await ctx.transport.submit(job);
   }
-  while (waiting.size > 0) {
-    const result = await nextResult(ctx);
-    const indices = waiting.get(result.jobId);
-    if (!indices) continue;
-    waiting.delete(result.jobId);
-    for (const i of indices) scored[i] = { genome: proposals[i]!.genome, fitness: fitnessOf(result) };
-  }
+  // All at once, so an abort rejects every wait together and none goes unhandled.
+  const entries = [...waiting.values()];
+  const outcomes = await Promise.all(entries.map((entry) => entry.result));
+  entries.forEach(({ indices }, n) => {
+    for (const i of indices) scored[i] = scoredOf(proposals[i]!.genome, outcomes[n]!);
+  });
   const all = scored as Scored[];
   strategy.tell(all);
   return { asked: proposals.length, cached, scored: all };
@@ -95,37 +98,8 @@ function makeJob(ctx: GenerationContext, jobId: string, genome: Genome): KernelJ
   };
 }
 
-async function nextResult(ctx: GenerationContext): Promise<KernelResult> {
-  for (;;) {
-    const next = await raceAbort(ctx.results.next(), ctx.signal);
-    if (next.done) throw new Error('the transport closed while jobs were outstanding');
-    const result = next.value;
-    if (result.kind !== 'kernel') continue; // reviews are answered to whoever asked for them, not to generations
-    const fresh = ctx.store.ingest(result);
-    ctx.onResult(result, fresh);
-    return result;
-  }
-}
-
-function fitnessOf(result: KernelResult): number | null {
-  return result.status === 'ok' && result.timing ? result.timing.speedup : null;
-}
-
-function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+function scoredOf(genome: Genome, result: Result): Scored {
+  if (result.kind !== 'kernel') throw new Error(`job ${result.jobId} was answered by a ${result.kind} result`);
+  if (result.status === 'ok' && result.timing) return { genome, fitness: result.timing.speedup };
+  return { genome, fitness: null, reason: `${result.status} at ${result.stage ?? '?'}: ${result.reason ?? ''}` };
 }

@@ -4,6 +4,7 @@ import { Backend } from '../genome/genome.ts';
 import { opByName, opNames, type Problem } from '../genome/ops/index.ts';
 import { KevoError, describeZodError } from '../lib/errors.ts';
 import { Budgets } from '../protocol/job.ts';
+import { LlmOptions } from '../llm/options.ts';
 import { strategyNames } from './strategies/index.ts';
 
 /** A problem as a person writes it, the shape in the op's own text form ("MxNxK" for matmul). */
@@ -42,6 +43,8 @@ export const CampaignSpec = z
     /** Let WASM workers enable relaxed SIMD (FMA) where the runtime has it. */
     relaxedSimd: z.boolean().default(true),
     timing: Budgets.partial().default({}),
+    /** LLM proposals (and reviews) mixed into the strategy; absent: no LLM. */
+    llm: LlmOptions.optional(),
   })
   .strict();
 export type CampaignSpecInput = z.input<typeof CampaignSpec>;

@@ -49,6 +49,12 @@ export const LlmOptions = LlmEndpoint.extend({
     path: ['maxCost'],
   });
 export type LlmOptions = z.infer<typeof LlmOptions>;
+
+/** The endpoint part of a campaign's LLM options: what a reviewing worker needs. */
+export function endpointOf(options: LlmOptions): LlmEndpoint {
+  const keys = Object.keys(LlmEndpoint.shape) as (keyof LlmEndpoint)[];
+  return Object.fromEntries(keys.map((key) => [key, options[key]])) as LlmEndpoint;
+}
 export type LlmOptionsInput = z.input<typeof LlmOptions>;
 
 /** The key, from the environment only. Servers such as Ollama ignore it but the client needs a value. */

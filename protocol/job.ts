@@ -55,4 +55,7 @@ export const ReviewJob = z
 export type ReviewJob = z.infer<typeof ReviewJob>;
 
 export const Job = z.discriminatedUnion('kind', [KernelJob, ReviewJob]);
+
+/** The capability a worker advertises (among its backends) when it answers review jobs. */
+export const LLM_CAPABILITY = 'llm';
 export type Job = z.infer<typeof Job>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Genome } from '../genome/genome.ts';
+import { Genome, genomeHash } from '../genome/genome.ts';
 import { Problem } from '../genome/ops/problem.ts';
 import { DeviceClass } from './device.ts';
 import { PROTOCOL_VERSION } from './job.ts';
@@ -113,4 +113,30 @@ export function failureResult(
   failure: { status: Exclude<Status, 'ok'>; stage: string; reason: string; worker: string; elapsedMs?: number },
 ): KernelResult {
   return resultFor(job, { ...failure, verdicts: [], elapsedMs: failure.elapsedMs ?? 0 });
+}
+
+/**
+ * The result for a job of either kind that no evaluation answered (a dead
+ * letter, a worker that could not take it). A review has no status field: its
+ * verdict is 'unsure' and `failure` says why, as for a failed LLM call.
+ */
+export function failureFor(
+  job: Pick<KernelResult, 'jobId' | 'campaignId' | 'problem' | 'genome'> & { kind: 'kernel' | 'review' },
+  failure: { status: Exclude<Status, 'ok'>; stage: string; reason: string; worker: string },
+): Result {
+  if (job.kind === 'kernel') return failureResult(job, failure);
+  return {
+    v: PROTOCOL_VERSION,
+    kind: 'review',
+    jobId: job.jobId,
+    campaignId: job.campaignId,
+    genomeHash: genomeHash(job.genome),
+    review: { verdict: 'unsure', reasons: [] },
+    failure: `${failure.status} at ${failure.stage}: ${failure.reason}`,
+    model: 'none',
+    promptTokens: 0,
+    completionTokens: 0,
+    worker: failure.worker,
+    elapsedMs: 0,
+  };
 }

@@ -1,8 +1,8 @@
 import type { Backend } from '../genome/genome.ts';
 import { KevoError } from '../lib/errors.ts';
 import type { DeviceClass } from '../protocol/device.ts';
-import type { KernelJob } from '../protocol/job.ts';
-import type { KernelResult } from '../protocol/result.ts';
+import { LLM_CAPABILITY, type Job, type KernelJob, type ReviewJob } from '../protocol/job.ts';
+import type { KernelResult, Result, ReviewResult } from '../protocol/result.ts';
 import { resultFor } from '../protocol/result.ts';
 import type { BackendRunner, RunnerOptions } from './runner.ts';
 import { runners } from './runners.ts';
@@ -10,6 +10,8 @@ import { runners } from './runners.ts';
 export interface EvaluatorOptions extends RunnerOptions {
   /** Default ['wasm']. */
   readonly backends?: readonly Backend[];
+  /** Answers review jobs (an LLM endpoint, see verifiers/llm-review.ts); with it the worker advertises `llm`. */
+  readonly review?: (job: ReviewJob) => Promise<ReviewResult>;
 }
 
 /** A worker's runners, one per backend it runs, behind one evaluate(): what a Transport hands jobs to. */
@@ -19,6 +21,7 @@ export class Evaluator {
   private constructor(
     private readonly runners: ReadonlyMap<Backend, BackendRunner>,
     readonly name: string,
+    private readonly review: EvaluatorOptions['review'],
   ) {}
 
   /** Starts a runner per backend; if one cannot start, closes those that did and throws its error. */
@@ -31,20 +34,28 @@ export class Evaluator {
       await Promise.all([...started.values()].map((runner) => runner.close()));
       throw error;
     }
-    return new Evaluator(started, options.name ?? 'worker');
+    return new Evaluator(started, options.name ?? 'worker', options.review);
   }
 
-  get backends(): Backend[] {
-    return [...this.runners.keys()];
+  /** The backends it runs, plus `llm` when it answers review jobs: what a worker advertises and pulls jobs for. */
+  get backends(): string[] {
+    return [...this.runners.keys(), ...(this.review ? [LLM_CAPABILITY] : [])];
   }
 
   deviceClasses(): Promise<DeviceClass[]> {
     return Promise.all([...this.runners.values()].map((runner) => runner.deviceClass()));
   }
 
-  /** Routes by the genome's backend. A job this worker cannot run gets status unsupported, not an error. */
-  async evaluate(job: KernelJob): Promise<KernelResult> {
+  /** Reviews go to the reviewer; kernel jobs by the genome's backend. A job this worker cannot run gets status unsupported, not an error. */
+  evaluate(job: ReviewJob): Promise<ReviewResult>;
+  evaluate(job: KernelJob): Promise<KernelResult>;
+  evaluate(job: Job): Promise<Result>;
+  async evaluate(job: Job): Promise<Result> {
     if (this.#closed) throw new KevoError('UNAVAILABLE', 'the evaluator is closed');
+    if (job.kind === 'review') {
+      if (!this.review) throw new KevoError('BAD_INPUT', `worker ${this.name} has no LLM endpoint for review job ${job.jobId}`);
+      return this.review(job);
+    }
     const backend = job.genome.backend;
     const runner = this.runners.get(backend);
     const unsupported = (reason: string) =>

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadSpecFile, parseSpec } from '../../coordinator/spec.ts';
 import { Store, type CampaignRow } from '../../coordinator/store/store.ts';
+import { llmCampaignSummary } from '../../coordinator/store/llm.ts';
 import { KevoError } from '../../lib/errors.ts';
 import { addNatsOptions } from '../nats.ts';
 import { addCommonOptions, CommonFlags, parseFlags } from '../options.ts';
@@ -76,10 +77,12 @@ export function registerCampaign(program: Command): void {
           .filter((e) => e.status === 'ok' && e.timing)
           .sort((a, b) => b.timing!.gflops - a.timing!.gflops)
           .slice(0, 5);
-        if (flags.json) return printJson({ ...summary(row), spec: row.spec, checkpoint: row.checkpoint, byStatus, top });
+        const llm = (row.spec as { llm?: unknown }).llm ? llmCampaignSummary(store, id) : undefined;
+        if (flags.json) return printJson({ ...summary(row), spec: row.spec, checkpoint: row.checkpoint, byStatus, top, llm });
         const lines = [
           `campaign ${row.id} (${row.name}) ${row.status}, strategy ${row.strategy}, device ${row.deviceClassId ?? '-'}`,
           `evaluations ${row.evaluations}: ${Object.entries(byStatus).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}`,
+          ...(llm ? llmLines(llm) : []),
           '',
           top.length === 0
             ? 'no verified kernel yet'
@@ -119,4 +122,13 @@ export function withStore<T>(path: string, fn: (store: Store) => T): T {
   } finally {
     store.close();
   }
+}
+
+function llmLines({ usage, failures, agreement }: ReturnType<typeof llmCampaignSummary>): string[] {
+  const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(0)}%`);
+  return [
+    `llm: ${usage.calls} calls (${usage.cacheHits} cached, ${usage.retries} retries, ${usage.failures} failed), ${usage.promptTokens + usage.completionTokens} tokens, $${usage.cost.toFixed(4)}`,
+    ...(failures.length > 0 ? [`llm failures: ${failures.map((f) => `${f.failure} ${f.count}`).join(', ')}`] : []),
+    `llm reviewer vs harness: ${agreement.reviewed} reviewed (${agreement.unsure} unsure), precision ${pct(agreement.precision)}, recall ${pct(agreement.recall)}, accuracy ${pct(agreement.accuracy)}`,
+  ];
 }

@@ -20,6 +20,18 @@ const RunFlags = z.object({
   relaxedSimd: z.boolean(),
   deadlineMs: intFlag(100, 3_600_000).optional(),
   timingMs: intFlag(1, 600_000).optional(),
+  llmBaseUrl: z.url({ error: 'expected a URL, e.g. http://127.0.0.1:11434/v1' }).optional(),
+  llmModel: z.string().min(1).optional(),
+  llmShare: numberFlag(0).pipe(z.number().max(1, { error: 'must be at most 1' })).optional(),
+  llmMaxTokens: intFlag(1).optional(),
+  llmMaxCost: numberFlag(0).optional(),
+  llmCostPer1kPrompt: numberFlag(0).optional(),
+  llmCostPer1kCompletion: numberFlag(0).optional(),
+  llmReview: z.enum(['off', 'gate', 'advisory']).optional(),
+  llmTimeoutMs: intFlag(10, 600_000).optional(),
+}).refine((f) => (f.llmBaseUrl === undefined) === (f.llmModel === undefined), {
+  message: '--llm-base-url and --llm-model go together',
+  path: ['llmBaseUrl'],
 });
 
 export function registerRun(program: Command): void {
@@ -39,7 +51,16 @@ export function registerRun(program: Command): void {
       .option('--device <id>', 'pin the campaign to a device class (id or prefix)')
       .option('--no-relaxed-simd', 'do not enable relaxed SIMD (FMA) in WASM workers')
       .option('--deadline-ms <ms>', 'per-job deadline: a kernel past it is killed')
-      .option('--timing-ms <ms>', 'time budget for timing one candidate'),
+      .option('--timing-ms <ms>', 'time budget for timing one candidate')
+      .option('--llm-base-url <url>', 'OpenAI-compatible endpoint for LLM proposals (key from KEVO_LLM_API_KEY)')
+      .option('--llm-model <model>', 'model name at that endpoint')
+      .option('--llm-share <fraction>', 'share of proposals the LLM makes (default 0.3)')
+      .option('--llm-max-tokens <n>', 'token budget: past it LLM calls stop, the search goes on')
+      .option('--llm-max-cost <usd>', 'cost budget in USD (needs a price per 1k tokens)')
+      .option('--llm-cost-per-1k-prompt <usd>', 'price of 1k prompt tokens')
+      .option('--llm-cost-per-1k-completion <usd>', 'price of 1k completion tokens')
+      .option('--llm-review <mode>', 'LLM review of LLM-written sources: off | gate | advisory')
+      .option('--llm-timeout-ms <ms>', 'timeout of one LLM call'),
   );
   addNatsOptions(command).action(async (op: string, options: Record<string, unknown>) => {
     const flags = parseFlags(RunFlags, options);
@@ -57,9 +78,26 @@ export function registerRun(program: Command): void {
         device: flags.device,
         relaxedSimd: flags.relaxedSimd,
         timing: { deadlineMs: flags.deadlineMs, timingMs: flags.timingMs },
+        llm: flags.llmBaseUrl === undefined ? undefined : llmSpec(flags),
       },
       'options',
     );
     process.exitCode = await runSession({ spec, flags, transport: options });
   });
+}
+
+/** The spec's llm field from --llm-* flags, leaving out what was not given so the schema's defaults apply. */
+function llmSpec(flags: z.infer<typeof RunFlags>): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    baseUrl: flags.llmBaseUrl,
+    model: flags.llmModel,
+    share: flags.llmShare,
+    maxTokens: flags.llmMaxTokens,
+    maxCost: flags.llmMaxCost,
+    costPer1kPromptTokens: flags.llmCostPer1kPrompt,
+    costPer1kCompletionTokens: flags.llmCostPer1kCompletion,
+    review: flags.llmReview,
+    timeoutMs: flags.llmTimeoutMs,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }

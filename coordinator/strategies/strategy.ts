@@ -4,6 +4,8 @@ import type { Genome } from '../../genome/genome.ts';
 export interface Scored<G = Genome> {
   readonly genome: G;
   readonly fitness: number | null;
+  /** Why it failed (stage and reason), for strategies that learn from failures, such as an LLM shown failed exemplars. */
+  readonly reason?: string;
 }
 
 /** A proposal with its lineage, so the store can record how each genome was made. */

@@ -1,13 +1,13 @@
 import { AsyncQueue } from '../../lib/async-queue.ts';
 import type { DeviceClass } from '../../protocol/device.ts';
-import type { Job, KernelJob } from '../../protocol/job.ts';
-import { failureResult, type KernelResult, type Result } from '../../protocol/result.ts';
+import type { Job } from '../../protocol/job.ts';
+import { failureFor, type Result } from '../../protocol/result.ts';
 import { KEVO_VERSION } from '../../lib/version.ts';
 import type { Transport, WorkerInfo } from './transport.ts';
 
 /** What the embedded transport needs of the in-process worker (worker/evaluator.ts's Evaluator). */
 export interface JobEvaluator {
-  evaluate(job: KernelJob): Promise<KernelResult>;
+  evaluate(job: Job): Promise<Result>;
   deviceClasses(): Promise<DeviceClass[]>;
   readonly backends: readonly string[];
   readonly name: string;
@@ -70,10 +70,9 @@ export class EmbeddedTransport implements Transport {
   /** The evaluator promises never to reject; if it breaks that promise the job still gets its one result. */
   private async evaluate(job: Job): Promise<Result> {
     try {
-      if (job.kind !== 'kernel') throw new Error(`the embedded worker runs kernel jobs, not ${job.kind}`);
       return await this.evaluator.evaluate(job);
     } catch (error) {
-      return failureResult(job, { status: 'runtime_error', stage: 'worker', reason: String(error), worker: this.evaluator.name });
+      return failureFor(job, { status: 'runtime_error', stage: 'worker', reason: String(error), worker: this.evaluator.name });
     }
   }
 

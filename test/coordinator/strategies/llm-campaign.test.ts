@@ -19,6 +19,7 @@ import { Evaluator } from '../../../worker/evaluator.ts';
 import { naiveMatmulWat } from '../../fixtures/naive-wat.ts';
 import { startLlmServer, type LlmServer } from '../../helpers/llm-server.ts';
 import { scriptedModel } from '../../llm/model.ts';
+import { ResultRouter } from '../../../coordinator/results.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 12, n: 16, k: 8 }, dtype: 'f32' };
 const space = wasmMatmulSpace(problem, { relaxedSimd: false }) as unknown as SearchSpace<Genome>;
@@ -64,10 +65,9 @@ function campaign(store: Store, state?: StrategyState) {
     budgets: { deadlineMs: 5_000, timingMs: 5, minSamples: 1, maxSamples: 3 },
     store,
     transport,
-    results: transport.results()[Symbol.asyncIterator](),
+    results: new ResultRouter('c1', transport.results(), store, () => {}, silentLogger),
     pending: new Set(),
     log: silentLogger,
-    onResult: () => {},
   };
   return { strategy, next: () => runGeneration(ctx, strategy, 4) };
 }

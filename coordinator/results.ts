@@ -1,0 +1,85 @@
+import type { Logger } from '../lib/log.ts';
+import type { KernelResult, Result } from '../protocol/result.ts';
+import type { Store } from './store/store.ts';
+
+interface Waiter {
+  resolve(result: Result): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The one reader of a transport's results for a campaign. Kernel results are
+ * ingested into the store as they arrive (whoever waits for them, if anyone:
+ * a result of a job pending from an earlier run is stored all the same), then
+ * handed to whoever waits for that job id: a generation, or a reviewer waiting
+ * for a review.
+ */
+export class ResultRouter {
+  private readonly waiters = new Map<string, Waiter>();
+  private failure: unknown;
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly campaignId: string,
+    results: AsyncIterable<Result>,
+    private readonly store: Store,
+    private readonly onKernel: (result: KernelResult, fresh: boolean) => void,
+    private readonly log: Logger,
+  ) {
+    this.done = this.pump(results);
+  }
+
+  /** Register before submitting the job: its result may come back at once. */
+  wait(jobId: string, signal?: AbortSignal): Promise<Result> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise<Result>((resolve, reject) => {
+      const onAbort = () => {
+        this.waiters.delete(jobId);
+        reject(signal!.reason);
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.set(jobId, {
+        resolve: (r) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(r);
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      });
+    });
+  }
+
+  private async pump(results: AsyncIterable<Result>): Promise<void> {
+    try {
+      for await (const result of results) {
+        if (result.campaignId !== this.campaignId) {
+          this.log.warn({ jobId: result.jobId, campaignId: result.campaignId }, "ignored another campaign's result");
+          continue;
+        }
+        if (result.kind === 'kernel') {
+          const fresh = this.store.ingest(result);
+          this.onKernel(result, fresh);
+        }
+        const waiter = this.waiters.get(result.jobId);
+        if (!waiter) {
+          this.log.debug({ jobId: result.jobId, kind: result.kind }, 'result for a job nobody waits for (stored)');
+          continue;
+        }
+        this.waiters.delete(result.jobId);
+        waiter.resolve(result);
+      }
+      this.fail(new Error('the transport closed while jobs were outstanding'));
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.failure = error;
+    for (const waiter of this.waiters.values()) waiter.reject(error);
+    this.waiters.clear();
+  }
+}
