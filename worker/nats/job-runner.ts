@@ -20,6 +20,7 @@ const ABANDONED = Symbol('abandoned');
 export class JobRunner {
   jobsDone = 0;
   private readonly abandons = new Set<() => void>();
+  private readonly finishing = new Set<Promise<void>>();
   private deadline: NodeJS.Timeout | undefined;
 
   constructor(
@@ -29,6 +30,11 @@ export class JobRunner {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * Resolves once the thread is free again: when the job is evaluated. Storing
+   * its result and acking it go on in the background (settled() waits for
+   * them), so the thread pulls its next job during that round trip.
+   */
   async run(message: JsMsg): Promise<void> {
     const decoded = decodeJob(message.data, this.options.maxJobBytes, this.options.name);
     if (!decoded.ok) {
@@ -44,25 +50,44 @@ export class JobRunner {
     const abandoned = new Promise<typeof ABANDONED>((resolve) => (abandon = resolve));
     const entry = (): void => abandon(ABANDONED);
     this.abandons.add(entry);
-    // Tell the server the job is alive well inside ack_wait, however long it runs.
+    // Tell the server the job is alive well inside ack_wait, however long it runs or its result takes to store.
     const working = setInterval(() => message.working(), Math.max(50, this.options.ackWaitMs / 3));
+    let outcome: Result | typeof ABANDONED;
     try {
-      const outcome = await Promise.race([this.evaluate(job), abandoned]);
-      if (outcome === ABANDONED) {
-        message.nak();
-        log.warn('drain deadline passed: returned the job to the queue');
-        return;
-      }
-      await this.publish(outcome);
+      outcome = await Promise.race([this.evaluate(job), abandoned]);
+    } catch (error) {
+      outcome = ABANDONED;
+      log.error({ err: error }, 'the evaluator broke its promise never to reject');
+    } finally {
+      this.abandons.delete(entry);
+    }
+    if (outcome === ABANDONED) {
+      clearInterval(working);
+      message.nak();
+      log.warn('returned the job to the queue unfinished');
+      return;
+    }
+    const finishing = this.finish(message, outcome, log).finally(() => {
+      clearInterval(working);
+      this.finishing.delete(finishing);
+    });
+    this.finishing.add(finishing);
+  }
+
+  /** Resolves when every evaluated job's result is stored and the job acked (or given back). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.finishing]);
+  }
+
+  private async finish(message: JsMsg, result: Result, log: Logger): Promise<void> {
+    try {
+      await this.publish(result);
       message.ack();
       this.jobsDone++;
     } catch (error) {
-      // The evaluator promises never to reject and publish retries through restarts: redelivery is the last resort.
-      log.error({ err: error }, 'job failed in the worker; returned to the queue');
+      // publish retried through restarts for a minute: redelivery is the last resort.
+      log.error({ err: error }, 'could not store the result; returned the job to the queue');
       message.nak(1_000);
-    } finally {
-      clearInterval(working);
-      this.abandons.delete(entry);
     }
   }
 

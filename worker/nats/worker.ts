@@ -12,6 +12,7 @@ import { PROTOCOL_VERSION, type KernelJob } from '../../protocol/job.ts';
 import type { KernelResult } from '../../protocol/result.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { JobRunner } from './job-runner.ts';
+import { RoutePicker } from './route-picker.ts';
 
 export const NatsWorkerOptions = NatsTopology.extend({
   /** Its key in the heartbeat bucket: unique per worker process. */
@@ -95,7 +96,9 @@ export async function runNatsWorker(run: NatsWorkerRun): Promise<{ jobsDone: num
     const stop = (): void => runner.stop(options.drainMs);
     run.signal.addEventListener('abort', stop, { once: true });
     try {
-      await Promise.all(Array.from({ length: threads }, (_, thread) => pullLoop(consumers, thread, runner, run.signal, log)));
+      const picker = new RoutePicker(consumers.length, threads);
+      await Promise.all(Array.from({ length: threads }, (_, thread) => pullLoop(consumers, picker, thread, runner, run.signal, log)));
+      await runner.settled();
     } finally {
       run.signal.removeEventListener('abort', stop);
       runner.dispose();
@@ -108,16 +111,11 @@ export async function runNatsWorker(run: NatsWorkerRun): Promise<{ jobsDone: num
   }
 }
 
-/**
- * One thread: pull a job, run it, repeat. It stays on a route while that route
- * has jobs and moves to the next when a pull comes back empty, so an idle
- * route costs at most one pull's wait.
- */
-async function pullLoop(consumers: Consumer[], thread: number, runner: JobRunner, signal: AbortSignal, log: Logger): Promise<void> {
-  // Threads start spread over the routes, so no route waits a whole pull for its first job.
-  let turn = thread;
+/** One thread: pull a job from the route the picker says, run it, repeat. */
+async function pullLoop(consumers: Consumer[], picker: RoutePicker, thread: number, runner: JobRunner, signal: AbortSignal, log: Logger): Promise<void> {
   while (!signal.aborted) {
-    const consumer = consumers[turn % consumers.length]!;
+    const route = picker.pick(thread);
+    const consumer = consumers[route]!;
     let message;
     try {
       message = await consumer.next({ expires: PULL_EXPIRES_MS });
@@ -127,9 +125,10 @@ async function pullLoop(consumers: Consumer[], thread: number, runner: JobRunner
       continue;
     }
     if (!message) {
-      turn++;
+      picker.gotNothing(thread);
       continue;
     }
+    picker.gotJob(route);
     if (signal.aborted) {
       message.nak();
       return;

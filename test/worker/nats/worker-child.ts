@@ -8,7 +8,9 @@ export interface WorkerChildConfig {
   readonly url: string;
   readonly name: string;
   readonly threads: number;
-  readonly topology: { prefix: string; ackWaitMs: number; maxDeliver: number };
+  readonly topology: { prefix: string; ackWaitMs?: number; maxDeliver?: number };
+  /** Print a `started` line per job (for tests that kill a worker mid-job); off for benchmarks. */
+  readonly announceJobs?: boolean;
 }
 
 type Line = Record<string, unknown>;

@@ -12,14 +12,15 @@ const config = JSON.parse(process.argv[2]!) as {
   url: string;
   name: string;
   threads: number;
-  topology: { prefix: string; ackWaitMs: number; maxDeliver: number };
+  topology: { prefix: string; ackWaitMs?: number; maxDeliver?: number };
+  announceJobs?: boolean;
 };
 const log = pino({ level: 'info' }, pino.destination({ dest: 1, sync: true }));
 const stop = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
 
 const evaluator = new SleepEvaluator(config.name, (job) => {
-  process.stdout.write(`${JSON.stringify({ event: 'started', jobId: job.jobId })}\n`);
+  if (config.announceJobs !== false) process.stdout.write(`${JSON.stringify({ event: 'started', jobId: job.jobId })}\n`);
 });
 await runNatsWorker({
   connection: { servers: config.url, reconnectTimeWait: 250 },
