@@ -82,7 +82,9 @@ export class NatsTransport implements Transport {
       const results = js.consumers.getConsumerFromInfo(await ensureConsumer(jsm, names.resultsStream, { ...consumer, filter_subject: resultsFilter }));
       const deadLetters = js.consumers.getConsumerFromInfo(await ensureConsumer(jsm, names.deadLetterStream, consumer));
       const transport = new NatsTransport(nc, js, jsm, { results, deadLetters }, await workersBucket(nc, parsed), names, parsed, log);
-      void transport.watchDeadLetters();
+      transport.watchDeadLetters().catch((error: unknown) => {
+        if (!transport.closing) log.error({ err: error }, 'stopped watching for dead letters');
+      });
       return transport;
     } catch (error) {
       await nc.close();
