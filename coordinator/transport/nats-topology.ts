@@ -14,7 +14,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { nanos } from '@nats-io/transport-node';
 import { KevoError } from '../../lib/errors.ts';
 import { canonicalHash } from '../../lib/hash.ts';
-import type { Job } from '../../protocol/job.ts';
+import { LLM_CAPABILITY, type Job } from '../../protocol/job.ts';
 
 /** A subject token and a stream/consumer/bucket name at once: no dots, wildcards or spaces. */
 const token = z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'letters, digits, _ and - only' });
@@ -72,9 +72,6 @@ export function jobRoute(job: Job): string {
   if (!parsed.success) throw new KevoError('BAD_INPUT', `deviceClassId "${job.deviceClassId}": letters, digits, _ and - only`);
   return `dc.${job.deviceClassId}`;
 }
-
-/** Review jobs go to workers that list this among their backends (capabilities). */
-export const LLM_CAPABILITY = 'llm';
 
 /** The routes a worker serves: each of its device classes, and each backend it has for unpinned jobs. */
 export function workerRoutes(deviceClassIds: readonly string[], backends: readonly string[]): string[] {

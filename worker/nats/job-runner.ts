@@ -1,9 +1,7 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { undeliverableResult } from '../../coordinator/transport/nats-failure.ts';
 import { publishResult } from '../../coordinator/transport/nats-publish.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { Result } from '../../protocol/result.ts';
-import type { Job } from '../../protocol/job.ts';
 import { decodeJob } from './job-message.ts';
 import type { WorkerEvaluator } from './worker.ts';
 
@@ -54,10 +52,14 @@ export class JobRunner {
     const working = setInterval(() => message.working(), Math.max(50, this.options.ackWaitMs / 3));
     let outcome: Result | typeof ABANDONED;
     try {
-      outcome = await Promise.race([this.evaluate(job), abandoned]);
+      outcome = await Promise.race([this.evaluator.evaluate(job), abandoned]);
     } catch (error) {
-      outcome = ABANDONED;
-      log.error({ err: error }, 'the evaluator broke its promise never to reject');
+      // A review reaching a worker without an LLM endpoint, or a broken promise: another worker may do
+      // better, and after max_deliver tries the job becomes a dead_letter result.
+      clearInterval(working);
+      message.nak(1_000);
+      log.error({ err: error }, 'the evaluator failed the job; returned it to the queue');
+      return;
     } finally {
       this.abandons.delete(entry);
     }
@@ -89,12 +91,6 @@ export class JobRunner {
       log.error({ err: error }, 'could not store the result; returned the job to the queue');
       message.nak(1_000);
     }
-  }
-
-  /** Kernel jobs go to the evaluator; this worker has no LLM reviewer, so a review that reached it gets a failure. */
-  private async evaluate(job: Job): Promise<Result> {
-    if (job.kind === 'kernel') return this.evaluator.evaluate(job);
-    return undeliverableResult(job, { status: 'unsupported', stage: 'backend', reason: 'this worker has no LLM reviewer', worker: this.options.name });
   }
 
   /** From now, running jobs have `drainMs` to finish. */

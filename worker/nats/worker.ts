@@ -8,8 +8,8 @@ import { silentLogger, type Logger } from '../../lib/log.ts';
 import { connectNats } from '../../lib/nats-options.ts';
 import { KEVO_VERSION } from '../../lib/version.ts';
 import type { DeviceClass } from '../../protocol/device.ts';
-import { PROTOCOL_VERSION, type KernelJob } from '../../protocol/job.ts';
-import type { KernelResult } from '../../protocol/result.ts';
+import { PROTOCOL_VERSION, type Job } from '../../protocol/job.ts';
+import type { Result } from '../../protocol/result.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { JobRunner } from './job-runner.ts';
 import { RoutePicker } from './route-picker.ts';
@@ -29,9 +29,9 @@ export const NatsWorkerOptions = NatsTopology.extend({
 }).strict();
 export type NatsWorkerOptions = z.input<typeof NatsWorkerOptions>;
 
-/** What the worker needs of worker/evaluator.ts's Evaluator: evaluate() never rejects. */
+/** What the worker needs of worker/evaluator.ts's Evaluator: evaluate() never rejects for jobs of its backends. */
 export interface WorkerEvaluator {
-  evaluate(job: KernelJob): Promise<KernelResult>;
+  evaluate(job: Job): Promise<Result>;
   deviceClasses(): Promise<DeviceClass[]>;
   readonly backends: readonly string[];
 }
