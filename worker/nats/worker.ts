@@ -12,7 +12,7 @@ import { PROTOCOL_VERSION, type Job } from '../../protocol/job.ts';
 import type { Result } from '../../protocol/result.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { JobRunner } from './job-runner.ts';
-import { RoutePicker } from './route-picker.ts';
+import { FreeThreads } from './free-threads.ts';
 
 export const NatsWorkerOptions = NatsTopology.extend({
   /** Its key in the heartbeat bucket: unique per worker process. */
@@ -53,11 +53,11 @@ const PULL_EXPIRES_MS = 1_000;
 const RETRY_AFTER_ERROR_MS = 1_000;
 
 /**
- * Serve jobs from NATS until `signal` aborts. Each thread pulls ONE job at a
- * time (consume() would buffer jobs whose ack_wait runs out while they wait),
- * evaluates it, publishes the Result and waits for the stream's ack, and only
- * then acks the job: a worker that dies mid-job leaves it to be redelivered.
- * Resolves with the number of jobs done once it has shut down.
+ * Serve jobs from NATS until `signal` aborts. It pulls as many jobs as it has
+ * idle threads, never more (consume() would buffer jobs whose ack_wait runs
+ * out while they wait), evaluates each, publishes the Result and waits for the
+ * stream's ack, and only then acks the job: a worker that dies mid-job leaves
+ * it to be redelivered. Resolves with the number of jobs done once it has shut down.
  */
 export async function runNatsWorker(run: NatsWorkerRun): Promise<{ jobsDone: number }> {
   const options = parseOrThrow(NatsWorkerOptions, run.options ?? {}, 'NATS worker options');
@@ -96,8 +96,9 @@ export async function runNatsWorker(run: NatsWorkerRun): Promise<{ jobsDone: num
     const stop = (): void => runner.stop(options.drainMs);
     run.signal.addEventListener('abort', stop, { once: true });
     try {
-      const picker = new RoutePicker(consumers.length, threads);
-      await Promise.all(Array.from({ length: threads }, (_, thread) => pullLoop(consumers, picker, thread, runner, run.signal, log)));
+      const idle = new FreeThreads(threads);
+      await pullLoop(consumers, idle, runner, run.signal, log);
+      await idle.allIdle();
       await runner.settled();
     } finally {
       run.signal.removeEventListener('abort', stop);
@@ -111,29 +112,37 @@ export async function runNatsWorker(run: NatsWorkerRun): Promise<{ jobsDone: num
   }
 }
 
-/** One thread: pull a job from the route the picker says, run it, repeat. */
-async function pullLoop(consumers: Consumer[], picker: RoutePicker, thread: number, runner: JobRunner, signal: AbortSignal, log: Logger): Promise<void> {
-  while (!signal.aborted) {
-    const route = picker.pick(thread);
-    const consumer = consumers[route]!;
-    let message;
+/**
+ * One pull at a time, for as many jobs as there are idle threads: under load
+ * that is one round trip for many jobs. It stays on a route while the route
+ * gives jobs and moves to the next when a pull comes back empty, so an idle
+ * route costs one pull's wait (1 s).
+ */
+async function pullLoop(consumers: Consumer[], idle: FreeThreads, runner: JobRunner, signal: AbortSignal, log: Logger): Promise<void> {
+  let turn = 0;
+  for (;;) {
+    const free = await idle.takeAll(signal);
+    if (free === 0) return;
+    let started = 0;
     try {
-      message = await consumer.next({ expires: PULL_EXPIRES_MS });
+      const batch = await consumers[turn % consumers.length]!.fetch({ max_messages: free, expires: PULL_EXPIRES_MS });
+      for await (const message of batch) {
+        if (signal.aborted) {
+          message.nak();
+          continue;
+        }
+        started++;
+        void runner
+          .run(message)
+          .catch((error: unknown) => log.error({ err: error }, 'job handling failed'))
+          .finally(() => idle.release(1));
+      }
     } catch (error) {
       log.debug({ err: error }, 'pull failed; retrying');
       await abortableDelay(RETRY_AFTER_ERROR_MS, signal);
-      continue;
     }
-    if (!message) {
-      picker.gotNothing(thread);
-      continue;
-    }
-    picker.gotJob(route);
-    if (signal.aborted) {
-      message.nak();
-      return;
-    }
-    await runner.run(message);
+    idle.release(free - started);
+    if (started === 0) turn++;
   }
 }
 
