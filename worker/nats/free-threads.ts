@@ -11,8 +11,12 @@ export class FreeThreads {
   async takeAll(signal: AbortSignal): Promise<number> {
     while (this.free === 0 && !signal.aborted) {
       await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        signal.addEventListener('abort', () => resolve(), { once: true });
+        const wake = (): void => {
+          signal.removeEventListener('abort', wake);
+          resolve();
+        };
+        this.waiters.push(wake);
+        signal.addEventListener('abort', wake, { once: true });
       });
     }
     if (signal.aborted) return 0;
