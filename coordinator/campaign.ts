@@ -91,7 +91,7 @@ export async function runCampaign(campaignId: string, ctx: CampaignContext): Pro
   const started = performance.now();
   const secondsSpent = () => checkpoint.seconds + (performance.now() - started) / 1000;
   const counts = { evaluated: 0, cached: 0, failures: 0 };
-  const pending = new Set(ctx.store.pendingJobs(campaignId).map((j) => j.jobId));
+  const published = ctx.store.publishedPendingJobIds(campaignId);
   let best: Timing | undefined;
   const results = new ResultRouter(
     campaignId,
@@ -147,7 +147,7 @@ export async function runCampaign(campaignId: string, ctx: CampaignContext): Pro
             store: ctx.store,
             transport: ctx.transport,
             results,
-            pending,
+            published,
             log,
             signal: ctx.signal,
           },

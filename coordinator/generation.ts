@@ -18,8 +18,8 @@ export interface GenerationContext {
   readonly transport: Transport;
   /** The campaign's one reader of transport.results(); it ingests every kernel result. */
   readonly results: ResultRouter;
-  /** Jobs recorded as pending in an earlier run: a durable transport still holds them. */
-  readonly pending: Set<string>;
+  /** Jobs an earlier run published and saw no result for: a durable transport still holds them. */
+  readonly published: Set<string>;
   readonly log: Logger;
   readonly signal?: AbortSignal;
 }
@@ -67,10 +67,11 @@ export async function runGeneration(ctx: GenerationContext, strategy: Strategy, 
     const result = ctx.results.wait(jobId, ctx.signal);
     result.catch(() => {}); // observed below; this only keeps a wait abandoned by a failed submit from going unhandled
     waiting.set(jobId, { indices: [i], result });
-    if (ctx.pending.has(jobId) && ctx.transport.durable) continue;
+    if (ctx.published.has(jobId) && ctx.transport.durable) continue;
     const job = makeJob(ctx, jobId, proposal.genome);
     ctx.store.recordJob(job);
     await ctx.transport.submit(job);
+    ctx.store.markPublished(jobId);
   }
   // All at once, so an abort rejects every wait together and none goes unhandled.
   const entries = [...waiting.values()];

@@ -13,6 +13,8 @@ import { KevoError } from '../../lib/errors.ts';
  *
  * 1 initial schema: campaigns, genomes + lineage, kernels, jobs, evaluations, devices
  * 2 indexes for best() and cached(), which otherwise scan every evaluation
+ * 3 LLM cache, prompts, calls, proposals and reviews
+ * 4 jobs.published_at: a resumed campaign waits for jobs the transport holds and publishes the others
  */
 export interface Migration {
   readonly version: number;
@@ -200,6 +202,13 @@ export const migrations: readonly Migration[] = [
         PRIMARY KEY (campaign_id, genome_hash)
       );
     `,
+  },
+  {
+    version: 4,
+    name: 'job publication time',
+    // NULL until the transport accepted the job: a coordinator killed between recording
+    // and publishing left a job no worker will ever see, which resume must publish.
+    sql: `ALTER TABLE jobs ADD COLUMN published_at TEXT;`,
   },
 ];
 

@@ -172,6 +172,17 @@ export class Store {
     ).run(job.jobId, job.campaignId, genomeHash(job.genome), problemKey(job.problem), JSON.stringify(job), now());
   }
 
+  /** The transport accepted the job: a durable one still holds it after a crash. */
+  markPublished(jobId: string): void {
+    this.statement('UPDATE jobs SET published_at = ? WHERE job_id = ? AND published_at IS NULL').run(now(), jobId);
+  }
+
+  /** Pending jobs a transport accepted (see markPublished), by id. */
+  publishedPendingJobIds(campaignId: string): Set<string> {
+    const rows = this.statement("SELECT job_id AS jobId FROM jobs WHERE campaign_id = ? AND status = 'pending' AND published_at IS NOT NULL").all(campaignId);
+    return new Set(rows.map((row) => (row as { jobId: string }).jobId));
+  }
+
   /** In submission order. */
   pendingJobs(campaignId: string): KernelJob[] {
     return this.statement("SELECT job_id AS jobId, job FROM jobs WHERE campaign_id = ? AND status = 'pending' ORDER BY rowid")

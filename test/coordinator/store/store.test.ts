@@ -94,6 +94,17 @@ describe('jobs and ingest', () => {
     expect(t.store.pendingJobs('c2').map((j) => j.jobId)).toEqual(['other']);
   });
 
+  it('knows which pending jobs a transport accepted, so resume publishes only the others', () => {
+    campaign('c1');
+    const jobs = [job('a', 'c1', wasmGenome(1)), job('b', 'c1', wasmGenome(2)), job('c', 'c1', wasmGenome(3))];
+    for (const j of jobs) t.store.recordJob(j);
+    t.store.markPublished('a');
+    t.store.markPublished('b');
+    expect(t.store.publishedPendingJobIds('c1')).toEqual(new Set(['a', 'b']));
+    t.store.ingest(okResult(jobs[0]!, { medianMs: 3 }));
+    expect(t.store.publishedPendingJobIds('c1')).toEqual(new Set(['b']));
+  });
+
   it('ingests a job id once: a redelivered or conflicting result changes nothing', () => {
     campaign('c1');
     const j = job('j1', 'c1', wasmGenome(1));

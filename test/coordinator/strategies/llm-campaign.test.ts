@@ -66,7 +66,7 @@ function campaign(store: Store, state?: StrategyState) {
     store,
     transport,
     results: new ResultRouter('c1', transport.results(), store, () => {}, silentLogger),
-    pending: new Set(),
+    published: new Set(),
     log: silentLogger,
   };
   return { strategy, next: () => runGeneration(ctx, strategy, 4) };
