@@ -5,6 +5,7 @@ import { Backend } from '../../genome/genome.ts';
 import { createLogger } from '../../lib/log.ts';
 import { natsConnectionOptions, natsFlagsFrom } from '../../lib/nats-options.ts';
 import { Evaluator } from '../../worker/evaluator.ts';
+import { createReviewWorker } from '../../verifiers/llm-review.ts';
 import { runNatsWorker } from '../../worker/nats/worker.ts';
 import { addNatsOptions } from '../nats.ts';
 import { intFlag, LogLevel, parseFlags } from '../options.ts';
@@ -19,6 +20,12 @@ const WorkerFlags = z.object({
   relaxedSimd: z.boolean(),
   drainSeconds: intFlag(0, 3_600),
   logLevel: LogLevel,
+  llmBaseUrl: z.url({ error: 'expected a URL, e.g. http://127.0.0.1:11434/v1' }).optional(),
+  llmModel: z.string().min(1).optional(),
+  llmTimeoutMs: intFlag(10, 600_000).optional(),
+}).refine((f) => (f.llmBaseUrl === undefined) === (f.llmModel === undefined), {
+  message: '--llm-base-url and --llm-model go together',
+  path: ['llmBaseUrl'],
 });
 
 export function registerWorker(program: Command): void {
@@ -30,7 +37,10 @@ export function registerWorker(program: Command): void {
     .option('--name <name>', 'this worker in `kevo workers` and in results (default: host-pid)')
     .option('--no-relaxed-simd', 'do not enable relaxed SIMD (FMA) for WASM kernels')
     .option('--drain-seconds <s>', 'after Ctrl-C, how long running jobs may finish before they go back to the queue', '30')
-    .option('--log-level <level>', 'trace|debug|info|warn|error|silent', 'info');
+    .option('--log-level <level>', 'trace|debug|info|warn|error|silent', 'info')
+    .option('--llm-base-url <url>', 'answer LLM review jobs with this OpenAI-compatible endpoint (key from KEVO_LLM_API_KEY): advertises `llm`')
+    .option('--llm-model <model>', 'model for reviews at that endpoint')
+    .option('--llm-timeout-ms <ms>', 'timeout of one review call');
   addNatsOptions(command).action(async (options: Record<string, unknown>) => {
     const flags = parseFlags(WorkerFlags, options);
     const name = flags.name ?? `${hostname().replace(/[^A-Za-z0-9_.=-]/g, '_')}-${process.pid}`;
@@ -43,7 +53,11 @@ export function registerWorker(program: Command): void {
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    const evaluator = await Evaluator.create({ threads: flags.threads, backends: flags.backends, relaxedSimd: flags.relaxedSimd, name });
+    const review =
+      flags.llmBaseUrl && flags.llmModel
+        ? createReviewWorker({ baseUrl: flags.llmBaseUrl, model: flags.llmModel, ...(flags.llmTimeoutMs ? { timeoutMs: flags.llmTimeoutMs } : {}) }, name, log)
+        : undefined;
+    const evaluator = await Evaluator.create({ threads: flags.threads, backends: flags.backends, relaxedSimd: flags.relaxedSimd, name, ...(review ? { review } : {}) });
     try {
       await runNatsWorker({
         connection,

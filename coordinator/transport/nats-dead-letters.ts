@@ -4,7 +4,8 @@ import type { JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { describeZodError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { Result } from '../../protocol/result.ts';
-import { AddressableJob, undeliverableResult } from './nats-failure.ts';
+import { AddressableJob } from './nats-failure.ts';
+import { failureFor } from '../../protocol/result.ts';
 
 /** The fields of a MAX_DELIVERIES advisory we use (io.nats.jetstream.advisory.v1.max_deliver). */
 const MaxDeliveriesAdvisory = z.object({
@@ -39,7 +40,7 @@ export async function deadLetter(
   const job = AddressableJob.safeParse(jsonOrUndefined(stored.data));
   if (job.success) {
     await publish(
-      undeliverableResult(job.data, {
+      failureFor(job.data, {
         status: 'dead_letter',
         stage: 'delivery',
         reason: `no worker finished it in ${deliveries} deliveries (consumer ${consumer}, max_deliver)`,

@@ -1,11 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
 import { Store } from '../../coordinator/store/store.ts';
-import { collect, kevo, startKevo } from '../helpers/cli.ts';
+import { collect, evaluationsReach, kevo, logLine, startKevo } from '../helpers/cli.ts';
 import { NatsServer } from '../helpers/nats-server.ts';
 
 let server: NatsServer;
@@ -19,39 +17,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Resolves with the first JSON log line on the child's stderr that matches. */
-function logLine(child: ChildProcess, match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`exited (${code}) before the awaited log line`)));
-    createInterface({ input: child.stderr! }).on('line', (text) => {
-      try {
-        const line = JSON.parse(text) as Record<string, unknown>;
-        if (match(line)) resolve(line);
-      } catch {
-        // not a log line
-      }
-    });
-  });
-}
 
-/** Resolves once the campaign has ingested at least `n` evaluations (read through a second connection: WAL). */
-async function evaluationsReach(n: number): Promise<string> {
-  for (;;) {
-    try {
-      const store = Store.open(db);
-      try {
-        const campaign = store.campaigns()[0];
-        if (campaign && campaign.evaluations >= n) return campaign.id;
-      } finally {
-        store.close();
-      }
-    } catch {
-      // the campaign process may not have created the file yet
-    }
-    // A poll, not a wait for time to pass: each open is a reader the coordinator shares the file with.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 it('a coordinator killed mid-campaign resumes over NATS without losing or repeating work', async () => {
   const worker = startKevo(['worker', '--nats', server.url, '--threads', '1', '--name', 'w1', '--log-level', 'info']);
@@ -60,7 +26,7 @@ it('a coordinator killed mid-campaign resumes over NATS without losing or repeat
   try {
     const coordinator = startKevo(['run', 'matmul', '--shape', '24x24x24', '--nats', server.url, '--budget', '16', '--population', '4', '--seed', '5', '--timing-ms', '40', '--db', db]);
     const killed = collect(coordinator);
-    const campaignId = await evaluationsReach(2);
+    const campaignId = await evaluationsReach(db, 2);
     coordinator.kill('SIGKILL');
     await killed;
 

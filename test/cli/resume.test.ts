@@ -3,28 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
-import { collect, kevo, startKevo } from '../helpers/cli.ts';
+import { collect, evaluationsReach, kevo, startKevo } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-resume-'));
 const db = join(dir, 'kevo.db');
 
-/** Resolves once the campaign has ingested at least `n` evaluations (read through a second connection: WAL). */
-async function evaluationsReach(n: number): Promise<string> {
-  for (;;) {
-    try {
-      const store = Store.open(db);
-      try {
-        const campaign = store.campaigns()[0];
-        if (campaign && campaign.evaluations >= n) return campaign.id;
-      } finally {
-        store.close();
-      }
-    } catch {
-      // the campaign process may not have created the file yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('kevo campaign start, Ctrl-C, resume', () => {
   it('stops on SIGINT keeping what finished, and resume completes without repeating it', async () => {
@@ -35,7 +18,7 @@ describe('kevo campaign start, Ctrl-C, resume', () => {
     );
     const child = startKevo(['campaign', 'start', spec, '--db', db]);
     const done = collect(child);
-    const campaignId = await evaluationsReach(2);
+    const campaignId = await evaluationsReach(db, 2);
     child.kill('SIGINT');
     const stopped = await done;
     expect(stopped.code, stopped.stderr).toBe(130);

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { Store } from '../../coordinator/store/store.ts';
 import { fileURLToPath } from 'node:url';
 
 export const KEVO_BIN = fileURLToPath(new URL('../../bin/kevo.js', import.meta.url));
@@ -31,4 +33,38 @@ export function collect(child: ChildProcess): Promise<CliRun> {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Resolves with the first JSON log line on the child's stderr that matches. */
+export function logLine(child: ChildProcess, match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`exited (${code}) before the awaited log line`)));
+    createInterface({ input: child.stderr! }).on('line', (text) => {
+      try {
+        const line = JSON.parse(text) as Record<string, unknown>;
+        if (match(line)) resolve(line);
+      } catch {
+        // not a log line
+      }
+    });
+  });
+}
+
+/** Resolves with the campaign id once a campaign in `db` has ingested at least `n` evaluations (read through a second connection: WAL). */
+export async function evaluationsReach(db: string, n: number): Promise<string> {
+  for (;;) {
+    try {
+      const store = Store.open(db);
+      try {
+        const campaign = store.campaigns()[0];
+        if (campaign && campaign.evaluations >= n) return campaign.id;
+      } finally {
+        store.close();
+      }
+    } catch {
+      // the campaign process may not have created the file yet
+    }
+    // A poll, not a wait for time to pass: each open is a reader the coordinator shares the file with.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -1,4 +1,5 @@
-import { AddressableJob, undeliverableResult } from '../../coordinator/transport/nats-failure.ts';
+import { AddressableJob } from '../../coordinator/transport/nats-failure.ts';
+import { failureFor } from '../../protocol/result.ts';
 import { jsonOrUndefined } from '../../coordinator/transport/nats-json.ts';
 import { describeZodError } from '../../lib/errors.ts';
 import { Job } from '../../protocol/job.ts';
@@ -23,5 +24,5 @@ export function decodeJob(data: Uint8Array, maxBytes: number, worker: string): D
   }
   const addressable = AddressableJob.safeParse(value);
   if (!addressable.success) return { ok: false, reason };
-  return { ok: false, reason, failure: undeliverableResult(addressable.data, { status: 'unsupported', stage: 'protocol', reason, worker }) };
+  return { ok: false, reason, failure: failureFor(addressable.data, { status: 'unsupported', stage: 'protocol', reason, worker }) };
 }
