@@ -3,8 +3,7 @@ import { createCampaign, newCampaignId, runCampaign, type CampaignRun } from '..
 import type { CampaignSpec } from '../coordinator/spec.ts';
 import { specProblems } from '../coordinator/spec.ts';
 import { Store } from '../coordinator/store/store.ts';
-import type { Transport } from '../coordinator/transport/transport.ts';
-import { createLogger, type Logger } from '../lib/log.ts';
+import { createLogger } from '../lib/log.ts';
 import { fixed, printJson, table } from './output.ts';
 import { progressBar } from './progress.ts';
 import { openTransport, type TransportFlags } from './transport.ts';

@@ -11,16 +11,10 @@ import { runGeneration } from './generation.ts';
 import { ResultRouter } from './results.ts';
 import { parseSpec, specProblems, type CampaignSpec } from './spec.ts';
 import type { Store } from './store/store.ts';
-import { createStrategy } from './strategies/index.ts';
-import { createLlmStrategy, innerState } from './strategies/llm-create.ts';
 import { LlmStrategy } from './strategies/llm.ts';
-import type { Strategy } from './strategies/strategy.ts';
-import { transportReviewer } from './review.ts';
-import { LLM_CAPABILITY } from '../protocol/job.ts';
+import { strategyFor } from './strategy-for.ts';
 import type { LlmUsage } from '../llm/ledger.ts';
-import type { Genome } from '../genome/genome.ts';
-import type { Problem } from '../genome/ops/problem.ts';
-import type { SearchSpace } from '../genome/space.ts';
+import { Budgets } from '../protocol/job.ts';
 import type { Transport } from './transport/transport.ts';
 
 export interface Progress {
@@ -92,6 +86,7 @@ export async function runCampaign(campaignId: string, ctx: CampaignContext): Pro
   const secondsSpent = () => checkpoint.seconds + (performance.now() - started) / 1000;
   const counts = { evaluated: 0, cached: 0, failures: 0 };
   const published = ctx.store.publishedPendingJobIds(campaignId);
+  const budgets = Budgets.parse(spec.timing);
   let best: Timing | undefined;
   const results = new ResultRouter(
     campaignId,
@@ -143,7 +138,7 @@ export async function runCampaign(campaignId: string, ctx: CampaignContext): Pro
             campaignId,
             problem,
             deviceClassId: device.id,
-            budgets: { deadlineMs: 60_000, timingMs: 1_500, minSamples: 5, maxSamples: 200, ...spec.timing },
+            budgets,
             store: ctx.store,
             transport: ctx.transport,
             results,
@@ -159,6 +154,8 @@ export async function runCampaign(campaignId: string, ctx: CampaignContext): Pro
           stopped = true;
           break;
         }
+        // Finished generations are stored and checkpointed: `kevo campaign resume` goes on from there.
+        ctx.store.updateCampaign(campaignId, { status: 'failed' });
         throw error;
       }
       if (outcome === null) {
@@ -181,42 +178,4 @@ export async function runCampaign(campaignId: string, ctx: CampaignContext): Pro
   ctx.store.updateCampaign(campaignId, { status, checkpoint: { ...checkpoint, seconds: secondsSpent() } });
   log.info({ status, ...counts }, 'campaign finished');
   return { campaignId, status, deviceClass: device, evaluations: counts.evaluated, cached: counts.cached, failures: counts.failures };
-}
-
-/**
- * The spec's strategy, wrapped in the LLM strategy when the spec asks for one.
- * Reviews go to a worker with the `llm` capability when one is live, else to
- * the endpoint from this process.
- */
-async function strategyFor(
-  spec: CampaignSpec,
-  space: SearchSpace<Genome>,
-  progress: ProblemProgress,
-  env: { ctx: CampaignContext; campaignId: string; problem: Problem; device: DeviceClass; results: ResultRouter; log: Logger },
-): Promise<Strategy<Genome>> {
-  const options = { seed: spec.seed, population: spec.population };
-  if (!spec.llm) return createStrategy(spec.strategy, space, { ...options, state: progress.strategy });
-  const inner = createStrategy(spec.strategy, space, { ...options, state: innerState(progress.strategy) });
-  const reviewWorkers = (await env.ctx.transport.workers()).filter((w) => w.backends.includes(LLM_CAPABILITY));
-  const reviewer =
-    spec.llm.review !== 'off' && reviewWorkers.length > 0
-      ? transportReviewer({
-          campaignId: env.campaignId,
-          transport: env.ctx.transport,
-          results: env.results,
-          timeoutMs: spec.llm.timeoutMs * (spec.llm.maxRetries + 1) + 30_000,
-          signal: env.ctx.signal,
-        })
-      : undefined;
-  return createLlmStrategy(inner, space, {
-    ...spec.llm,
-    store: env.ctx.store,
-    campaignId: env.campaignId,
-    problem: env.problem,
-    device: env.device,
-    seed: spec.seed,
-    log: env.log,
-    state: progress.strategy,
-    ...(reviewer ? { reviewer } : {}),
-  });
 }

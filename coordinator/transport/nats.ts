@@ -12,7 +12,7 @@ import { deadLetter } from './nats-dead-letters.ts';
 import { HeldMessages } from './nats-held.ts';
 import { jsonOrUndefined } from './nats-json.ts';
 import { publishDurably, publishResult } from './nats-publish.ts';
-import { ensureConsumer, ensureJobConsumer, ensureStreams, jobRoute, jobSubject, MAX_JOB_BYTES, NatsTopology, RETENTION_MS, workersBucket, type NatsNames } from './nats-topology.ts';
+import { ensureConsumer, ensureJobConsumer, ensureStreams, jobRoute, jobSubject, MAX_JOB_BYTES, NatsTopology, RETENTION_MS, workersBucket } from './nats-topology.ts';
 import { listWorkers } from './nats-workers.ts';
 import type { Transport, WorkerInfo } from './transport.ts';
 
@@ -58,7 +58,6 @@ export class NatsTransport implements Transport {
     private readonly jsm: JetStreamManager,
     private readonly consumers: { results: Consumer; deadLetters: Consumer },
     private readonly bucket: KV,
-    private readonly names: NatsNames,
     private readonly options: z.output<typeof NatsTransportOptions>,
     private readonly log: Logger,
   ) {}
@@ -81,7 +80,7 @@ export class NatsTransport implements Transport {
       const resultsFilter = parsed.campaignId === undefined ? names.allResults : names.resultsSubject(parsed.campaignId);
       const results = js.consumers.getConsumerFromInfo(await ensureConsumer(jsm, names.resultsStream, { ...consumer, filter_subject: resultsFilter }));
       const deadLetters = js.consumers.getConsumerFromInfo(await ensureConsumer(jsm, names.deadLetterStream, consumer));
-      const transport = new NatsTransport(nc, js, jsm, { results, deadLetters }, await workersBucket(nc, parsed), names, parsed, log);
+      const transport = new NatsTransport(nc, js, jsm, { results, deadLetters }, await workersBucket(nc, parsed), parsed, log);
       transport.watchDeadLetters().catch((error: unknown) => {
         if (!transport.closing) log.error({ err: error }, 'stopped watching for dead letters');
       });

@@ -258,7 +258,7 @@ function sharedLoop(ctx: Ctx): string[] {
 
 // ---- stores -----------------------------------------------------------------
 
-function stores({ g, T, wide, N }: Ctx): string[] {
+function stores({ g, T, wide }: Ctx): string[] {
   const value = (r: number, c: number, lane?: number) => {
     const acc = `acc${r}_${c}${lane === undefined ? '' : `[${lane}]`}`;
     if (T === 'f32') return acc;

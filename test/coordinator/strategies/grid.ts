@@ -14,7 +14,6 @@ export const GridGenome = z.object({ x: z.number().int().min(0).max(9), y: z.num
 export type GridGenome = z.infer<typeof GridGenome>;
 
 const top = { x: 9, y: 9, z: 7 } as const;
-type IntGene = keyof typeof top;
 const LIMIT = 13;
 
 export const optimum: GridGenome = { x: 7, y: 6, z: 3, w: true };
