@@ -64,7 +64,7 @@ export async function runGeneration(ctx: GenerationContext, strategy: Strategy, 
       same.indices.push(i);
       continue;
     }
-    const result = ctx.results.wait(jobId, ctx.signal);
+    const result = ctx.results.wait(jobId);
     result.catch(() => {}); // observed below; this only keeps a wait abandoned by a failed submit from going unhandled
     waiting.set(jobId, { indices: [i], result });
     if (ctx.published.has(jobId) && ctx.transport.durable) continue;
@@ -73,9 +73,8 @@ export async function runGeneration(ctx: GenerationContext, strategy: Strategy, 
     await ctx.transport.submit(job);
     ctx.store.markPublished(jobId);
   }
-  // All at once, so an abort rejects every wait together and none goes unhandled.
   const entries = [...waiting.values()];
-  const outcomes = await Promise.all(entries.map((entry) => entry.result));
+  const outcomes = await untilAborted(Promise.all(entries.map((entry) => entry.result)), ctx.signal);
   entries.forEach(({ indices }, n) => {
     for (const i of indices) scored[i] = scoredOf(proposals[i]!.genome, outcomes[n]!);
   });
@@ -103,4 +102,15 @@ function scoredOf(genome: Genome, result: Result): Scored {
   if (result.kind !== 'kernel') throw new Error(`job ${result.jobId} was answered by a ${result.kind} result`);
   if (result.status === 'ok' && result.timing) return { genome, fitness: result.timing.speedup };
   return { genome, fitness: null, reason: `${result.status} at ${result.stage ?? '?'}: ${result.reason ?? ''}` };
+}
+
+/** One abort listener for the whole generation, however many jobs it waits for. */
+function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
