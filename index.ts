@@ -1,0 +1,26 @@
+/**
+ * kevo as a library: what a script needs to describe, generate, evaluate and
+ * search kernels without the CLI. Run scripts with tsx (kevo ships TypeScript).
+ */
+export { matmul } from './genome/ops/matmul.ts';
+export { opByName, problemKey, type Op, type Problem, type MatmulProblem } from './genome/ops/index.ts';
+export { Genome, genomeHash, type Backend } from './genome/genome.ts';
+export { MatmulWasmGenome } from './genome/wasm/genome.ts';
+export { MatmulWebgpuGenome } from './genome/webgpu/genome.ts';
+export { SourceGenome } from './genome/source.ts';
+export { matmulWat } from './genome/wasm/codegen.ts';
+export { baselineWat, defaultWasmGenome } from './genome/wasm/baseline.ts';
+export { wasmMatmulSpace } from './genome/wasm/space.ts';
+export { matmulWgsl } from './genome/webgpu/codegen.ts';
+export { webgpuMatmulSpace } from './genome/webgpu/space.ts';
+export { Job, KernelJob, Result, KernelResult, DeviceClass, PROTOCOL_VERSION } from './protocol/index.ts';
+export { Evaluator } from './worker/evaluator.ts';
+export { evaluateGenome } from './worker/evaluate-genome.ts';
+export { verify } from './verifiers/harness.ts';
+export { createStrategy, strategyNames } from './coordinator/strategies/index.ts';
+export { createCampaign, runCampaign } from './coordinator/campaign.ts';
+export { parseSpec, CampaignSpec } from './coordinator/spec.ts';
+export { Store } from './coordinator/store/store.ts';
+export { EmbeddedTransport } from './coordinator/transport/embedded.ts';
+export { NatsTransport } from './coordinator/transport/nats.ts';
+export { KevoError } from './lib/errors.ts';
