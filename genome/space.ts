@@ -17,6 +17,12 @@ export interface SearchSpace<G> {
   check(genome: G): string | null;
   /** The nearest genome that passes `check`, or null when there is none worth trying. */
   repair(genome: G): G | null;
+  /**
+   * Known-good starting points (the hand-picked configurations our measurements
+   * found), fitted to the problem: strategies propose them before random samples,
+   * so a search starts no worse than a person would.
+   */
+  seeds?(): G[];
   /** Every genome of the space, when it is small enough to sweep (benchmarks, exhaustive search). */
   enumerate?(): Iterable<G>;
   /** Behaviour descriptors for MAP-Elites, e.g. ["f32-fma", "tile:large"]. */

@@ -57,6 +57,8 @@ export class SeenGenomes<G> {
    * enumerate, none turned up in ATTEMPTS draws).
    */
   sample(rng: Rng): Proposal<G> | null {
+    const seed = this.nextSeed();
+    if (seed) return seed;
     const drawn = this.draw(() => ({ genome: this.space.sample(rng), parents: [], operator: 'sample' }));
     if (drawn !== null || !this.space.enumerate) return drawn;
     const left = this.enumerate().filter((e) => !this.hashes.has(e.hash));
@@ -64,6 +66,15 @@ export class SeenGenomes<G> {
     const { genome, hash } = rng.pick(left);
     this.hashes.add(hash);
     return { genome, parents: [], operator: 'sample' };
+  }
+
+  /** The space's first unseen seed: every strategy starts from the known-good points before sampling. */
+  private nextSeed(): Proposal<G> | null {
+    for (const genome of this.space.seeds?.() ?? []) {
+      const admitted = this.admit(genome);
+      if (admitted !== null && this.mark(hashOf(admitted))) return { genome: admitted, parents: [], operator: 'seed' };
+    }
+    return null;
   }
 
   toJSON(): string[] {

@@ -63,21 +63,7 @@ export function baselineWat(problem: MatmulProblem): string {
  * 32 KiB L1 (4x256 of A and 256x8 of B per tile) and L2, fitted to the problem.
  */
 export function defaultWasmGenome(problem: MatmulProblem): MatmulWasmGenome {
-  const start: MatmulWasmGenome = {
-    backend: 'wasm',
-    family: 'tiled',
-    mr: 4,
-    nr: 8,
-    kUnroll: 1,
-    mc: 64,
-    kc: 256,
-    nc: 512,
-    packA: true,
-    packB: true,
-    loopOrder: 'nkm',
-    fma: false,
-  };
-  const fitted = wasmMatmulSpace(problem, { relaxedSimd: false }).repair(start);
-  if (!fitted) throw new KevoError('FAILURE', 'the default genome did not repair for this problem');
-  return fitted;
+  const [start] = wasmMatmulSpace(problem, { relaxedSimd: false }).seeds!();
+  if (!start) throw new KevoError('FAILURE', 'the default genome did not repair for this problem');
+  return start;
 }

@@ -196,5 +196,19 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
     return [g.precision, `tile:${size}`, g.workgroupMemory ? 'staged' : 'direct'];
   }
 
-  return { name: 'matmul/webgpu', schema: MatmulWebgpuGenome, sample, mutate, crossover, check, repair, descriptor };
+  function seeds(): MatmulWebgpuGenome[] {
+    return STARTS.map(repair).filter((g): g is MatmulWebgpuGenome => g !== null && check(g) === null);
+  }
+
+  return { name: 'matmul/webgpu', schema: MatmulWebgpuGenome, sample, mutate, crossover, check, repair, seeds, descriptor };
 }
+
+/**
+ * The hand-written starts: 8x8 threads each computing a 4x4 tile as vec4
+ * accumulators (the best kernel measured by hand on lavapipe), and the same
+ * staging A and B tiles in workgroup memory (what real GPUs usually reward).
+ */
+const STARTS: readonly MatmulWebgpuGenome[] = [
+  { backend: 'webgpu', family: 'tiled', workgroupX: 8, workgroupY: 8, tm: 4, tn: 1, vec: 4, kTile: 1, workgroupMemory: false, doubleBuffer: false, unroll: 1, precision: 'f32' },
+  { backend: 'webgpu', family: 'tiled', workgroupX: 8, workgroupY: 8, tm: 4, tn: 1, vec: 4, kTile: 16, workgroupMemory: true, doubleBuffer: false, unroll: 4, precision: 'f32' },
+];
