@@ -1,0 +1,34 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { collect, logLine, startKevo } from '../helpers/cli.ts';
+import { NatsServer } from '../helpers/nats-server.ts';
+
+let server: NatsServer;
+const dir = mkdtempSync(join(tmpdir(), 'kevo-nats-wait-'));
+beforeAll(async () => {
+  server = await NatsServer.start();
+});
+afterAll(async () => {
+  await server.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('a campaign started before any worker waits for one, then finishes on it', async () => {
+  const coordinator = startKevo(['run', 'matmul', '--shape', '16x16x16', '--nats', server.url, '--budget', '4', '--population', '2', '--timing-ms', '20', '--log-level', 'info', '--json', '--db', join(dir, 'kevo.db')]);
+  const done = collect(coordinator);
+  await logLine(coordinator, (line) => line.msg === 'waiting for a worker that can run this campaign');
+  const worker = startKevo(['worker', '--nats', server.url, '--threads', '1', '--name', 'late', '--log-level', 'warn']);
+  const workerDone = collect(worker);
+  try {
+    const run = await done;
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({ status: 'done', evaluations: 4 });
+    expect(out.best.deviceClass.id).toMatch(/^[0-9a-f]{16}$/);
+  } finally {
+    worker.kill('SIGTERM');
+    expect((await workerDone).code).toBe(0);
+  }
+});
