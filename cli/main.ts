@@ -4,6 +4,7 @@ import { registerCampaign } from './commands/campaign.ts';
 import { registerExport } from './commands/export.ts';
 import { registerPrompts } from './commands/prompts.ts';
 import { registerRun } from './commands/run.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerWorker } from './commands/worker.ts';
 import { registerWorkers } from './commands/workers.ts';
 import { errorLine, exitCodeFor } from './exit.ts';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerBest(program);
   registerExport(program);
   registerPrompts(program);
+  registerServe(program);
   registerWorker(program);
   registerWorkers(program);
   return program;

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { Backend } from '../genome/genome.ts';
+import { opByName, type Problem } from '../genome/ops/index.ts';
+import { llmCampaignSummary, listPrompts, showPrompt } from '../coordinator/store/llm.ts';
+import type { Store } from '../coordinator/store/store.ts';
+import { describeZodError, KevoError } from '../lib/errors.ts';
+
+const BestQuery = z
+  .object({
+    op: z.string().min(1),
+    shape: z.string().min(1),
+    device: z.string().min(1).optional(),
+    backend: Backend.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(10),
+  })
+  .strict();
+
+/** A JSON answer, or the error a client made (400, 404). */
+export interface ApiAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/**
+ * The read-only JSON API over the store: what `kevo best`, `campaign list|show`
+ * and `prompts` print, for dashboards and scripts. Pure routing over the Store:
+ * the HTTP shell is serve/server.ts.
+ */
+export function answer(store: Store, path: string, query: URLSearchParams): ApiAnswer {
+  try {
+    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const [root, what, id] = parts;
+    if (root !== 'api') return notFound(path);
+    if (what === 'campaigns' && parts.length === 2) return ok(store.campaigns());
+    if (what === 'campaigns' && id && parts.length === 3) return campaign(store, id);
+    if (what === 'best' && parts.length === 2) return best(store, query);
+    if (what === 'kernels' && id && parts.length === 3) return ok(store.resolveKernel(id));
+    if (what === 'devices' && parts.length === 2) return ok(store.devices());
+    if (what === 'prompts' && parts.length === 2) return ok(listPrompts(store));
+    if (what === 'prompts' && id && parts.length === 3) return ok(showPrompt(store, id));
+    return notFound(path);
+  } catch (error) {
+    if (error instanceof KevoError && error.code === 'NOT_FOUND') return { status: 404, body: { error: error.message } };
+    if (error instanceof KevoError && error.code === 'BAD_INPUT') return { status: 400, body: { error: error.message } };
+    throw error;
+  }
+}
+
+function campaign(store: Store, id: string): ApiAnswer {
+  const row = store.campaign(id);
+  if (!row) return { status: 404, body: { error: `no campaign "${id}"` } };
+  const llm = (row.spec as { llm?: unknown }).llm ? llmCampaignSummary(store, id) : undefined;
+  return ok({ ...row, evaluationsList: store.evaluations(id), llm });
+}
+
+function best(store: Store, query: URLSearchParams): ApiAnswer {
+  const parsed = BestQuery.safeParse(Object.fromEntries(query));
+  if (!parsed.success) return { status: 400, body: { error: `invalid query: ${describeZodError(parsed.error)}` } };
+  const { op: opName, shape, device, backend, limit } = parsed.data;
+  const op = opByName(opName);
+  const problem = { op: op.name, shape: op.parseShape(shape), dtype: 'f32' } as Problem;
+  const deviceClassId = device ? store.resolveDevice(device).id : undefined;
+  return ok(store.best(problem, { deviceClassId, backend, limit }));
+}
+
+const ok = (body: unknown): ApiAnswer => ({ status: 200, body });
+const notFound = (path: string): ApiAnswer => ({ status: 404, body: { error: `no such endpoint: ${path}` } });
