@@ -50,7 +50,7 @@ describe('kevo CLI on bad input', () => {
   });
 
   it('--help works on every command with exit 0', async () => {
-    for (const args of [[], ['run'], ['campaign'], ['campaign', 'start'], ['campaign', 'resume'], ['campaign', 'list'], ['campaign', 'show'], ['best'], ['export']]) {
+    for (const args of [[], ['run'], ['campaign'], ['campaign', 'start'], ['campaign', 'resume'], ['campaign', 'list'], ['campaign', 'show'], ['best'], ['export'], ['worker'], ['workers'], ['prompts'], ['serve']]) {
       const run = await kevo([...args, '--help']);
       expect(run.code, args.join(' ')).toBe(0);
       expect(run.stdout).toMatch(/Usage: kevo/);
