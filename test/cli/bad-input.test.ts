@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
 import { kevo } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-bad-'));
@@ -49,11 +50,16 @@ describe('kevo CLI on bad input', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('--help works on every command with exit 0', async () => {
-    for (const args of [[], ['run'], ['campaign'], ['campaign', 'start'], ['campaign', 'resume'], ['campaign', 'list'], ['campaign', 'show'], ['best'], ['export'], ['worker'], ['workers'], ['prompts'], ['serve']]) {
-      const run = await kevo([...args, '--help']);
-      expect(run.code, args.join(' ')).toBe(0);
-      expect(run.stdout).toMatch(/Usage: kevo/);
+  it('--help works on every command with exit 0 (in process: the bin is spawned above)', async () => {
+    for (const args of [[], ['run'], ['campaign'], ['campaign', 'start'], ['campaign', 'resume'], ['campaign', 'list'], ['campaign', 'show'], ['best'], ['export'], ['worker'], ['workers'], ['prompts'], ['prompts', 'show'], ['serve']]) {
+      let printed = '';
+      const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((printed += String(chunk)), true));
+      try {
+        expect(await main(['node', 'kevo', ...args, '--help']), args.join(' ')).toBe(0);
+      } finally {
+        write.mockRestore();
+      }
+      expect(printed, args.join(' ')).toMatch(/Usage: kevo/);
     }
   });
 });
