@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { Script } from 'node:vm';
 import type { Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/log.ts';
@@ -32,6 +33,8 @@ describe('kevo serve', () => {
     expect(page.status).toBe(200);
     expect(page.type).toMatch(/text\/html/);
     expect(page.body).toContain("api('/api/campaigns')");
+    const script = /<script>([\s\S]*)<\/script>/.exec(page.body)![1]!;
+    expect(() => new Script(script)).not.toThrow();
   });
 
   it('answers campaigns, one campaign, best, kernels and devices as JSON', async () => {
