@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { parseSpec } from '../../coordinator/spec.ts';
 import { opByName } from '../../genome/ops/index.ts';
 import { addCommonOptions, CommonFlags, intFlag, numberFlag, parseFlags } from '../options.ts';
+import { LlmEndpointFlags, withLlmEndpoint } from '../llm-flags.ts';
 import { addNatsOptions } from '../nats.ts';
 import { runSession } from '../session.ts';
 
-const RunFlags = z.object({
+const RunFlags = withLlmEndpoint(z.object({
   ...CommonFlags,
   shape: z.string({ error: 'required, e.g. --shape 512x512x512' }),
   backend: z.string(),
@@ -20,19 +21,14 @@ const RunFlags = z.object({
   relaxedSimd: z.boolean(),
   deadlineMs: intFlag(100, 3_600_000).optional(),
   timingMs: intFlag(1, 600_000).optional(),
-  llmBaseUrl: z.url({ error: 'expected a URL, e.g. http://127.0.0.1:11434/v1' }).optional(),
-  llmModel: z.string().min(1).optional(),
+  ...LlmEndpointFlags,
   llmShare: numberFlag(0).pipe(z.number().max(1, { error: 'must be at most 1' })).optional(),
   llmMaxTokens: intFlag(1).optional(),
   llmMaxCost: numberFlag(0).optional(),
   llmCostPer1kPrompt: numberFlag(0).optional(),
   llmCostPer1kCompletion: numberFlag(0).optional(),
   llmReview: z.enum(['off', 'gate', 'advisory']).optional(),
-  llmTimeoutMs: intFlag(10, 600_000).optional(),
-}).refine((f) => (f.llmBaseUrl === undefined) === (f.llmModel === undefined), {
-  message: '--llm-base-url and --llm-model go together',
-  path: ['llmBaseUrl'],
-});
+}));
 
 export function registerRun(program: Command): void {
   const command = addCommonOptions(

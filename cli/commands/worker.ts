@@ -7,10 +7,11 @@ import { natsConnectionOptions, natsFlagsFrom } from '../../lib/nats-options.ts'
 import { Evaluator } from '../../worker/evaluator.ts';
 import { createReviewWorker } from '../../verifiers/llm-review.ts';
 import { runNatsWorker } from '../../worker/nats/worker.ts';
+import { LlmEndpointFlags, withLlmEndpoint } from '../llm-flags.ts';
 import { addNatsOptions } from '../nats.ts';
 import { intFlag, LogLevel, parseFlags } from '../options.ts';
 
-const WorkerFlags = z.object({
+const WorkerFlags = withLlmEndpoint(z.object({
   threads: intFlag(1, 1_024).optional(),
   backends: z
     .string()
@@ -20,13 +21,8 @@ const WorkerFlags = z.object({
   relaxedSimd: z.boolean(),
   drainSeconds: intFlag(0, 3_600),
   logLevel: LogLevel,
-  llmBaseUrl: z.url({ error: 'expected a URL, e.g. http://127.0.0.1:11434/v1' }).optional(),
-  llmModel: z.string().min(1).optional(),
-  llmTimeoutMs: intFlag(10, 600_000).optional(),
-}).refine((f) => (f.llmBaseUrl === undefined) === (f.llmModel === undefined), {
-  message: '--llm-base-url and --llm-model go together',
-  path: ['llmBaseUrl'],
-});
+  ...LlmEndpointFlags,
+}));
 
 export function registerWorker(program: Command): void {
   const command = program
