@@ -125,12 +125,7 @@ export function failureFor(
   failure: { status: Exclude<Status, 'ok'>; stage: string; reason: string; worker: string },
 ): Result {
   if (job.kind === 'kernel') return failureResult(job, failure);
-  return {
-    v: PROTOCOL_VERSION,
-    kind: 'review',
-    jobId: job.jobId,
-    campaignId: job.campaignId,
-    genomeHash: genomeHash(job.genome),
+  return reviewResultFor(job, {
     review: { verdict: 'unsure', reasons: [] },
     failure: `${failure.status} at ${failure.stage}: ${failure.reason}`,
     model: 'none',
@@ -138,5 +133,13 @@ export function failureFor(
     completionTokens: 0,
     worker: failure.worker,
     elapsedMs: 0,
-  };
+  });
+}
+
+/** A review result that answers `job`: its ids and the reviewed genome's hash, plus the verdict and its cost. */
+export function reviewResultFor(
+  job: { jobId: string; campaignId: string; genome: Genome },
+  outcome: Omit<ReviewResult, 'v' | 'kind' | 'jobId' | 'campaignId' | 'genomeHash'>,
+): ReviewResult {
+  return { v: PROTOCOL_VERSION, kind: 'review', jobId: job.jobId, campaignId: job.campaignId, genomeHash: genomeHash(job.genome), ...outcome };
 }

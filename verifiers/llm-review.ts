@@ -1,4 +1,3 @@
-import { genomeHash } from '../genome/genome.ts';
 import type { Problem } from '../genome/ops/problem.ts';
 import type { SourceGenome } from '../genome/source.ts';
 import { MemoryLlmCache } from '../llm/cache.ts';
@@ -9,8 +8,8 @@ import { ReviewReply } from '../llm/replies.ts';
 import { fill, template } from '../llm/templates.ts';
 import { parseOrThrow } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
-import { PROTOCOL_VERSION, type ReviewJob } from '../protocol/job.ts';
-import type { ReviewResult, ReviewVerdict } from '../protocol/result.ts';
+import type { ReviewJob } from '../protocol/job.ts';
+import { reviewResultFor, type ReviewResult, type ReviewVerdict } from '../protocol/result.ts';
 
 export interface Review {
   readonly review: ReviewVerdict;
@@ -48,12 +47,7 @@ export function reviewJobHandler(client: LlmClient, worker: string): (job: Revie
   return async (job) => {
     const started = performance.now();
     const review = await reviewSource(client, job.genome, job.problem, job.seed);
-    return {
-      v: PROTOCOL_VERSION,
-      kind: 'review',
-      jobId: job.jobId,
-      campaignId: job.campaignId,
-      genomeHash: genomeHash(job.genome),
+    return reviewResultFor(job, {
       review: review.review,
       ...(review.failure ? { failure: review.failure } : {}),
       model: client.model,
@@ -61,7 +55,7 @@ export function reviewJobHandler(client: LlmClient, worker: string): (job: Revie
       completionTokens: review.completionTokens,
       worker,
       elapsedMs: performance.now() - started,
-    };
+    });
   };
 }
 

@@ -2,7 +2,7 @@ import type { Genome } from '../../../genome/genome.ts';
 import type { MatmulProblem } from '../../../genome/ops/problem.ts';
 import type { CpuFacts, DeviceClass } from '../../../protocol/device.ts';
 import { PROTOCOL_VERSION, type KernelJob } from '../../../protocol/job.ts';
-import type { KernelResult } from '../../../protocol/result.ts';
+import { resultFor, type KernelResult } from '../../../protocol/result.ts';
 
 /** Valid wire messages for store tests: real schemas, small variations. */
 
@@ -84,13 +84,7 @@ export function okResult(
 ): KernelResult {
   const baselineMedianMs = 10;
   const language = j.genome.backend === 'wasm' ? 'wat' : 'wgsl';
-  return {
-    v: PROTOCOL_VERSION,
-    kind: 'kernel',
-    jobId: j.jobId,
-    campaignId: j.campaignId,
-    problem: j.problem,
-    genome: j.genome,
+  return resultFor(j, {
     status: 'ok',
     verdicts: [{ stage: 'smoke', ok: true, ms: 1.5 }],
     timing: {
@@ -107,17 +101,11 @@ export function okResult(
     kernel: { language, text: opts.text ?? `(module ;; ${JSON.stringify(j.genome)}\n)` },
     worker: 'test-worker',
     elapsedMs: 120,
-  };
+  });
 }
 
 export function rejectedResult(j: KernelJob, device: DeviceClass = cpuDevice): KernelResult {
-  return {
-    v: PROTOCOL_VERSION,
-    kind: 'kernel',
-    jobId: j.jobId,
-    campaignId: j.campaignId,
-    problem: j.problem,
-    genome: j.genome,
+  return resultFor(j, {
     status: 'rejected',
     stage: 'numerical',
     reason: 'max relative error 3e-2 above tolerance 6e-5',
@@ -129,5 +117,5 @@ export function rejectedResult(j: KernelJob, device: DeviceClass = cpuDevice): K
     kernel: { language: 'wat', text: `(module ;; wrong ${j.jobId}\n)` },
     worker: 'test-worker',
     elapsedMs: 30,
-  };
+  });
 }
