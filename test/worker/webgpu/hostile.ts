@@ -1,32 +1,23 @@
+import { naiveMatmulWgsl } from '../../../genome/webgpu/baseline.ts';
 import type { MatmulProblem } from '../../../genome/ops/problem.ts';
 import type { SourceGenome } from '../../../genome/source.ts';
 
-/**
- * A plainly correct WGSL matmul obeying the kernel ABI (16x16 workgroups, one
- * output per thread), with hooks to splice in misbehaviour: the hostile
- * kernels of the tests are built from it.
- */
-export function naiveWgsl({ shape: { m, n, k } }: MatmulProblem, hooks: { aRowStride?: string; body?: string; beforeStore?: string } = {}): string {
-  return `const M = ${m}u;
-const N = ${n}u;
-const K = ${k}u;
-@group(0) @binding(0) var<storage, read> A: array<f32>;
-@group(0) @binding(1) var<storage, read> B: array<f32>;
-@group(0) @binding(2) var<storage, read_write> C: array<f32>;
-@compute @workgroup_size(16, 16, 1)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-  let row = id.y;
-  let col = id.x;
-  if (row >= M || col >= N) { return; }
-  ${hooks.body ?? ''}
-  var acc = 0.0;
-  for (var k = 0u; k < K; k++) {
-    acc += A[row * ${hooks.aRowStride ?? 'K'} + k] * B[k * N + col];
-  }
-  ${hooks.beforeStore ?? ''}
-  C[row * N + col] = acc;
+/** Replaces `anchor` in the baseline's text, loudly if the baseline no longer has it. */
+function splice(text: string, anchor: string, replacement: string): string {
+  if (!text.includes(anchor)) throw new Error(`the baseline WGSL no longer contains ${JSON.stringify(anchor)}`);
+  return text.replace(anchor, replacement);
 }
-`;
+
+/**
+ * The real baseline kernel (16x16 workgroups, one output per thread), with
+ * hooks to splice in misbehaviour: the hostile kernels of the tests are built from it.
+ */
+export function naiveWgsl(problem: MatmulProblem, hooks: { aRowStride?: string; body?: string; beforeStore?: string } = {}): string {
+  let text = naiveMatmulWgsl(problem).wgsl;
+  if (hooks.body) text = splice(text, '  var acc = 0.0;', `  ${hooks.body}\n  var acc = 0.0;`);
+  if (hooks.aRowStride) text = splice(text, 'A[row * K + k]', `A[row * ${hooks.aRowStride} + k]`);
+  if (hooks.beforeStore) text = splice(text, '  C[row * N + col] = acc;', `  ${hooks.beforeStore}\n  C[row * N + col] = acc;`);
+  return text;
 }
 
 export const wgslSource = (text: string): SourceGenome => ({ backend: 'webgpu', family: 'source', language: 'wgsl', text, tile: { rows: 16, cols: 16 } });
