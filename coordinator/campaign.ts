@@ -77,6 +77,10 @@ export async function runCampaign(campaignId: string, ctx: CampaignContext): Pro
     wanted: row.deviceClassId ?? spec.device,
     log,
     signal: ctx.signal,
+  }).catch((error: unknown) => {
+    if (!ctx.signal?.aborted) throw error;
+    ctx.store.updateCampaign(campaignId, { status: 'stopped' });
+    throw new KevoError('UNAVAILABLE', `campaign ${campaignId} stopped while waiting for a worker that can run ${spec.backend}; resume it when one is up`);
   });
   ctx.store.recordDevice(device);
   ctx.store.updateCampaign(campaignId, { status: 'running', deviceClassId: device.id });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Backend } from '../genome/genome.ts';
 import { KevoError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
@@ -31,21 +32,6 @@ export async function chooseDevice(
       opts.log.info({ backend: opts.backend, device: opts.wanted }, 'waiting for a worker that can run this campaign');
       announced = true;
     }
-    await abortableSleep(opts.pollMs ?? 1000, opts.signal);
+    await sleep(opts.pollMs ?? 1000, undefined, { signal: opts.signal });
   }
-}
-
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Store } from '../../coordinator/store/store.ts';
 import { collect, logLine, startKevo } from '../helpers/cli.ts';
 import { NatsServer } from '../helpers/nats-server.ts';
 
@@ -31,4 +32,18 @@ it('a campaign started before any worker waits for one, then finishes on it', as
     worker.kill('SIGTERM');
     expect((await workerDone).code).toBe(0);
   }
+});
+
+it('Ctrl-C while waiting for a worker stops the campaign with a clear message', async () => {
+  const db = join(dir, 'stopped.db');
+  const coordinator = startKevo(['run', 'matmul', '--shape', '16x16x16', '--nats', server.url, '--budget', '2', '--log-level', 'info', '--db', db]);
+  const done = collect(coordinator);
+  await logLine(coordinator, (line) => line.msg === 'waiting for a worker that can run this campaign');
+  coordinator.kill('SIGINT');
+  const run = await done;
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(/stopped while waiting for a worker that can run wasm; resume it when one is up/);
+  const store = Store.open(db);
+  expect(store.campaigns().map((c) => c.status)).toEqual(['stopped']);
+  store.close();
 });
