@@ -40,7 +40,8 @@ export async function runSession(args: {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const bar = args.flags.json ? progressBar({ isTTY: false } as NodeJS.WriteStream) : progressBar();
+  // On stderr and only on a terminal, so it never mixes with --json on stdout.
+  const bar = progressBar();
   try {
     store ??= Store.open(args.spec.db);
     if (!args.resumeId) createCampaign(store, args.spec, campaignId);
