@@ -13,9 +13,12 @@ export const availability = await webgpuAvailable();
 
 /**
  * describe() for suites that need a WebGPU adapter: skipped, with the probe's
- * reason in the suite name, only when the machine has none.
+ * reason in the suite name, only when the machine has none. CI installs an
+ * adapter and sets KEVO_REQUIRE_WEBGPU, so there a missing one fails instead
+ * of skipping silently.
  */
 export const describeGpu = (name: string, body: () => void) => {
+  if (!availability.ok && process.env.KEVO_REQUIRE_WEBGPU) throw new Error(`KEVO_REQUIRE_WEBGPU is set but there is no WebGPU adapter: ${availability.reason}`);
   if (!availability.ok) console.warn(`skipping "${name}": ${availability.reason}`);
   return describe.skipIf(!availability.ok)(availability.ok ? name : `${name} [skipped: ${availability.reason}]`, body);
 };
