@@ -5,7 +5,7 @@ import { opByName, type Problem } from '../../genome/ops/index.ts';
 import { addCommonOptions, CommonFlags, intFlag, parseFlags } from '../options.ts';
 import { fixed, printJson, table } from '../output.ts';
 import { describeGenome } from '../session.ts';
-import { withStore } from './campaign.ts';
+import { withStore } from '../store.ts';
 
 const BestFlags = z.object({
   ...CommonFlags,

@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadSpecFile, parseSpec } from '../../coordinator/spec.ts';
-import { Store, type CampaignRow } from '../../coordinator/store/store.ts';
+import type { CampaignRow } from '../../coordinator/store/store.ts';
 import { llmCampaignSummary } from '../../coordinator/store/llm.ts';
 import { KevoError } from '../../lib/errors.ts';
 import { addNatsOptions } from '../nats.ts';
+import { openExistingStore, withStore } from '../store.ts';
 import { addCommonOptions, CommonFlags, parseFlags } from '../options.ts';
 import { fixed, printJson, table } from '../output.ts';
 import { describeGenome, runSession } from '../session.ts';
@@ -39,7 +39,7 @@ export function registerCampaign(program: Command): void {
     ),
   ).action(async (id: string, options: Record<string, unknown>) => {
     const flags = parseFlags(Flags, options);
-    const store = Store.open(flags.db);
+    const store = openExistingStore(flags.db);
     const row = store.campaign(id);
     if (!row) {
       store.close();
@@ -113,16 +113,6 @@ function summary(c: CampaignRow) {
   };
 }
 
-/** Read-only commands: the store must already exist (opening would create an empty one). */
-export function withStore<T>(path: string, fn: (store: Store) => T): T {
-  if (!existsSync(path)) throw new KevoError('NOT_FOUND', `no database at "${path}" (run a campaign first, or pass --db)`);
-  const store = Store.open(path);
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
 
 function llmLines({ usage, failures, agreement }: ReturnType<typeof llmCampaignSummary>): string[] {
   const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(0)}%`);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { exportKernel } from '../../export/index.ts';
 import { addCommonOptions, CommonFlags, parseFlags } from '../options.ts';
 import { printJson } from '../output.ts';
-import { withStore } from './campaign.ts';
+import { withStore } from '../store.ts';
 
 const ExportFlags = z.object({ ...CommonFlags, out: z.string({ error: 'required: the directory to write into' }).min(1) });
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { listPrompts, showPrompt } from '../../coordinator/store/llm.ts';
 import { addCommonOptions, CommonFlags, parseFlags } from '../options.ts';
 import { fixed, printJson, table } from '../output.ts';
-import { withStore } from './campaign.ts';
+import { withStore } from '../store.ts';
 
 const Flags = z.object(CommonFlags);
 

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { Store } from '../../coordinator/store/store.ts';
 import { KevoError } from '../../lib/errors.ts';
 import { createLogger } from '../../lib/log.ts';
 import { createDashboardServer, listen } from '../../serve/server.ts';
 import { intFlag, LogLevel, parseFlags } from '../options.ts';
+import { openExistingStore } from '../store.ts';
 
 const ServeFlags = z.object({ db: z.string().min(1), port: intFlag(0, 65_535), host: z.string().min(1), logLevel: LogLevel });
 
@@ -19,9 +18,8 @@ export function registerServe(program: Command): void {
     .option('--log-level <level>', 'trace|debug|info|warn|error|silent', 'info')
     .action(async (options: Record<string, unknown>) => {
       const flags = parseFlags(ServeFlags, options);
-      if (!existsSync(flags.db)) throw new KevoError('NOT_FOUND', `no database at "${flags.db}" (run a campaign first, or pass --db)`);
+      const store = openExistingStore(flags.db);
       const log = createLogger(flags.logLevel);
-      const store = Store.open(flags.db);
       const server = createDashboardServer(store, log);
       const address = await listen(server, flags.port, flags.host).catch((error: NodeJS.ErrnoException) => {
         store.close();

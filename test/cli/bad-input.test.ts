@@ -42,7 +42,7 @@ describe('kevo CLI on bad input', () => {
   });
 
   it('queries against a missing database: exit 2, and no database appears', async () => {
-    for (const args of [['best', 'matmul', '--shape', '4x4x4'], ['export', 'abc', '--out', join(dir, 'out')], ['campaign', 'list']]) {
+    for (const args of [['best', 'matmul', '--shape', '4x4x4'], ['export', 'abc', '--out', join(dir, 'out')], ['campaign', 'list'], ['campaign', 'resume', 'c-1'], ['serve', '--port', '0']]) {
       const run = await kevo([...args, '--db', db], { cwd: dir });
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr).toMatch(/no database at/);
