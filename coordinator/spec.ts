@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
 import { opByName, opNames, type Problem } from '../genome/ops/index.ts';
 import { KevoError, describeZodError } from '../lib/errors.ts';
+import { clip, quote } from '../lib/quote.ts';
 import { Budgets } from '../protocol/job.ts';
 import { LlmOptions } from '../llm/options.ts';
 import { strategyNames } from './strategies/index.ts';
@@ -64,20 +65,61 @@ export function parseSpec(value: unknown, source = 'spec'): CampaignSpec {
   return parsed.data;
 }
 
+/** A spec is a few hundred bytes; past this it is not one (and reading it would only cost memory). */
+export const MAX_SPEC_BYTES = 1 << 20;
+
+/**
+ * Reads a spec file: a regular file of at most MAX_SPEC_BYTES (a FIFO, a
+ * device such as /dev/zero or a directory is refused before a byte is read),
+ * UTF-8 with or without a byte-order mark.
+ */
 export function loadSpecFile(path: string): CampaignSpec {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new KevoError('BAD_INPUT', `cannot read spec "${path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const name = `spec ${quote(path)}`;
+  const text = readSpecText(path, name);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new KevoError('BAD_INPUT', `spec "${path}" is not valid JSON: ${(error as Error).message}`);
+    throw new KevoError('BAD_INPUT', `${name} is not valid JSON: ${clip((error as Error).message)}`);
   }
-  return parseSpec(json, `spec "${path}"`);
+  return parseSpec(json, name);
+}
+
+function readSpecText(path: string, name: string): string {
+  let fd: number;
+  try {
+    // Non-blocking: opening a FIFO with no writer would otherwise wait forever.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new KevoError('BAD_INPUT', `cannot read ${name}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new KevoError('BAD_INPUT', `${name} is not a regular file (${fileKind(stat)})`);
+    if (stat.size > MAX_SPEC_BYTES) {
+      throw new KevoError('BAD_INPUT', `${name} is ${stat.size} bytes; a spec is at most ${MAX_SPEC_BYTES} bytes`);
+    }
+    // Read at most one byte past the cap: a file growing after fstat is refused, not read to the end.
+    const buffer = Buffer.alloc(MAX_SPEC_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    if (length > MAX_SPEC_BYTES) throw new KevoError('BAD_INPUT', `${name} is over ${MAX_SPEC_BYTES} bytes; a spec is at most that`);
+    return buffer.toString('utf8', 0, length).replace(/^\uFEFF/, '');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fileKind(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a file';
 }
 
 export function resolveProblem(p: z.infer<typeof ProblemSpec>): Problem {
