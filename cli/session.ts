@@ -2,6 +2,7 @@ import type { Backend } from '../genome/genome.ts';
 import { createCampaign, newCampaignId, runCampaign, type CampaignRun } from '../coordinator/campaign.ts';
 import type { CampaignSpec } from '../coordinator/spec.ts';
 import { specProblems } from '../coordinator/spec.ts';
+import { chooseDevice } from '../coordinator/device-choice.ts';
 import { Store } from '../coordinator/store/store.ts';
 import { createLogger } from '../lib/log.ts';
 import { fixed, printJson, table } from './output.ts';
@@ -32,6 +33,13 @@ export async function runSession(args: {
     { backend: args.spec.backend, threads: args.spec.threads, relaxedSimd: args.spec.relaxedSimd, campaignId, llm: args.spec.llm },
     log,
   );
+  // An embedded transport knows every device class it has: a --device it lacks fails before the campaign is recorded.
+  if (!args.resumeId && !transport.durable) {
+    await chooseDevice(transport, { backend: args.spec.backend, wanted: args.spec.device, log }).catch(async (error: unknown) => {
+      await transport.close();
+      throw error;
+    });
+  }
   let store = args.store;
   const abort = new AbortController();
   const onSignal = () => {

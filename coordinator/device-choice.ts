@@ -26,8 +26,9 @@ export async function chooseDevice(
     }
     if (matches.length > 0) return matches[0]!;
     if (transport.durable === false) {
-      const what = opts.wanted ? `device class ${quote(opts.wanted)}` : `backend ${opts.backend}`;
-      throw new KevoError('UNAVAILABLE', `no ${what} on this machine (have: ${classes.map((d) => d.id).join(', ') || 'none'})`);
+      // A device the user named that is not here is theirs to fix; a backend this machine lacks is the machine's.
+      if (opts.wanted) throw new KevoError('BAD_INPUT', `--device ${quote(opts.wanted)}: no such ${opts.backend} device class on this machine (have: ${classes.map((d) => d.id).join(', ') || 'none'})`);
+      throw new KevoError('UNAVAILABLE', `no backend ${opts.backend} on this machine`);
     }
     if (!announced) {
       opts.log.info({ backend: opts.backend, device: opts.wanted }, 'waiting for a worker that can run this campaign');

@@ -40,7 +40,10 @@ export const CampaignSpec = z
     threads: z.number().int().min(1).max(256).optional(),
     db: z.string().min(1).default('kevo.db'),
     /** A device class id (or unique prefix) to pin the campaign to; default: the first one that can run the backend. */
-    device: z.string().min(1).optional(),
+    device: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a device class id or prefix (letters, digits, _ and -), see kevo workers' })
+      .optional(),
     /** Let WASM workers enable relaxed SIMD (FMA) where the runtime has it. */
     relaxedSimd: z.boolean().default(true),
     timing: Budgets.partial().default({}),

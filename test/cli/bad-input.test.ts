@@ -21,6 +21,8 @@ describe('kevo CLI on bad input', () => {
     ['unreadable spec', ['campaign', 'start', join(dir, 'nope.json')], /cannot read spec .*nope\.json/],
     ['missing --shape', ['run', 'matmul'], /required option '--shape/],
     ['unknown flag', ['run', 'matmul', '--shape', '4x4x4', '--colour', 'red'], /unknown option '--colour'/],
+    ['unknown device', ['run', 'matmul', '--shape', '4x4x4', '--budget', '1', '--device', 'zzz'], /--device "zzz": no such wasm device class on this machine \(have: \w+\)/],
+    ['malformed device', ['run', 'matmul', '--shape', '4x4x4', '--budget', '1', '--device', 'a b'], /device: expected a device class id/],
   ];
 
   for (const [name, args, message] of cases) {
