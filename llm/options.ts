@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 export const LlmEndpoint = z
   .object({
-    baseUrl: z.url({ error: 'expected an http(s) URL, e.g. http://localhost:11434/v1' }),
+    baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. http://localhost:11434/v1' }),
     model: z.string().min(1, { error: 'expected a model name' }),
     /** Per attempt; the client retries a timed-out attempt like a 429 or 5xx. */
     timeoutMs: z.number().int().min(10).max(600_000).default(120_000),

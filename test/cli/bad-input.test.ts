@@ -22,6 +22,10 @@ describe('kevo CLI on bad input', () => {
     ['missing --shape', ['run', 'matmul'], /required option '--shape/],
     ['unknown flag', ['run', 'matmul', '--shape', '4x4x4', '--colour', 'red'], /unknown option '--colour'/],
     ['unknown device', ['run', 'matmul', '--shape', '4x4x4', '--budget', '1', '--device', 'zzz'], /--device "zzz": no such wasm device class on this machine \(have: \w+\)/],
+    ['not a NATS URL', ['run', 'matmul', '--shape', '4x4x4', '--nats', 'not a url'], /--nats \(or NATS_URL\): expected nats:\/\/host:port/],
+    ['a file: LLM URL', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'file:///etc/passwd', '--llm-model', 'm'], /--llm-base-url: expected an http\(s\) URL/],
+    ['an ftp: LLM URL', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'ftp://a/v1', '--llm-model', 'm'], /--llm-base-url: expected an http\(s\) URL/],
+    ['a javascript: LLM URL', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'javascript:alert(1)', '--llm-model', 'm'], /--llm-base-url: expected an http\(s\) URL/],
     ['malformed device', ['run', 'matmul', '--shape', '4x4x4', '--budget', '1', '--device', 'a b'], /device: expected a device class id/],
   ];
 
@@ -34,6 +38,13 @@ describe('kevo CLI on bad input', () => {
       expect(existsSync(db)).toBe(false);
     });
   }
+
+  it('a NATS URL with a password: the password is never printed', async () => {
+    const run = await kevo(['workers', '--nats', 'nats://kevo:s3cret-pw@127.0.0.1:1'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/cannot connect to NATS at nats:\/\/kevo:\*\*\*@127\.0\.0\.1:1/);
+    expect(run.stderr).not.toContain('s3cret-pw');
+  });
 
   it('an unwritable db path: exit 2 naming the path, nothing created', async () => {
     const bad = join(dir, 'no-such-dir', 'kevo.db');

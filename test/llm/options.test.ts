@@ -9,6 +9,9 @@ describe('LlmOptions', () => {
 
   it.each([
     [{ baseUrl: 'localhost', model: 'm' }, /baseUrl/],
+    [{ baseUrl: 'file:///etc/passwd', model: 'm' }, /baseUrl: expected an http\(s\) URL/],
+    [{ baseUrl: 'ftp://x/v1', model: 'm' }, /baseUrl: expected an http\(s\) URL/],
+    [{ baseUrl: 'javascript:alert(1)', model: 'm' }, /baseUrl: expected an http\(s\) URL/],
     [{ baseUrl: 'http://x/v1', model: '' }, /model/],
     [{ baseUrl: 'http://x/v1', model: 'm', share: 1.5 }, /share/],
     [{ baseUrl: 'http://x/v1', model: 'm', maxCost: -1 }, /maxCost/],
