@@ -16,11 +16,15 @@ const ProblemSpec = z
   })
   .strict();
 
+/** Candidates per problem and seconds per campaign: the most a budget may ask for. */
+export const MAX_EVALUATIONS = 1_000_000;
+const MAX_SECONDS = 30 * 86_400;
+
 export const CampaignBudget = z
   .object({
     /** Candidates per problem, cached ones included: a seeded campaign re-run on the same db evaluates nothing new. */
-    evaluations: z.number().int().min(1).max(1_000_000).optional(),
-    seconds: z.number().positive().max(30 * 86_400).optional(),
+    evaluations: z.number().int().min(1, { error: 'must be at least 1' }).max(MAX_EVALUATIONS, { error: `must be at most ${MAX_EVALUATIONS}` }).optional(),
+    seconds: z.number().positive({ error: 'must be positive' }).max(MAX_SECONDS, { error: `must be at most ${MAX_SECONDS} (30 days)` }).optional(),
   })
   .strict()
   .refine((b) => b.evaluations !== undefined || b.seconds !== undefined, {
@@ -54,14 +58,22 @@ export const CampaignSpec = z
 export type CampaignSpecInput = z.input<typeof CampaignSpec>;
 export type CampaignSpec = z.infer<typeof CampaignSpec>;
 
-/** Validate a spec; every problem names its zod path, e.g. `problems.0.shape: ...`. */
-export function parseSpec(value: unknown, source = 'spec'): CampaignSpec {
+/**
+ * Validate a spec; every problem names its zod path, e.g. `problems.0.shape: ...`,
+ * or, when the spec was built from flags, the flag that set it (`flagFor`).
+ */
+export function parseSpec(value: unknown, source = 'spec', flagFor?: (path: string) => string | undefined): CampaignSpec {
   const parsed = CampaignSpec.safeParse(value);
-  if (!parsed.success) throw new KevoError('BAD_INPUT', `invalid ${source}: ${describeZodError(parsed.error)}`);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const flag = flagFor?.(issue.path.join('.'));
+    throw new KevoError('BAD_INPUT', flag ? `${flag}: ${issue.message}` : `invalid ${source}: ${describeZodError(parsed.error)}`);
+  }
   parsed.data.problems.forEach((p, i) => {
     try {
       resolveProblem(p);
     } catch (error) {
+      if (flagFor?.(`problems.${i}.shape`)) throw error; // its message already names the shape as typed
       throw new KevoError('BAD_INPUT', `invalid ${source}: problems.${i}.shape: ${(error as Error).message}`);
     }
   });

@@ -18,6 +18,9 @@ describe('kevo CLI on bad input', () => {
     ['unknown strategy', ['run', 'matmul', '--shape', '4x4x4', '--strategy', 'annealing'], /strategy/],
     ['negative budget', ['run', 'matmul', '--shape', '4x4x4', '--budget', '-5'], /--budget: must be at least 1/],
     ['non-numeric budget', ['run', 'matmul', '--shape', '4x4x4', '--budget', 'lots'], /--budget: expected an integer/],
+    ['a budget past any integer', ['run', 'matmul', '--shape', '4x4x4', '--budget', '99999999999999999999'], /^kevo: --budget: must be at most 1000000\n$/],
+    ['a budget past the spec maximum', ['run', 'matmul', '--shape', '4x4x4', '--budget', '2000000'], /^kevo: --budget: must be at most 1000000\n$/],
+    ['seconds past the spec maximum (a flag, not a spec path)', ['run', 'matmul', '--shape', '4x4x4', '--seconds', '99999999'], /^kevo: --seconds: must be at most 2592000 \(30 days\)\n$/],
     ['unreadable spec', ['campaign', 'start', join(dir, 'nope.json')], /cannot read spec .*nope\.json/],
     ['missing --shape', ['run', 'matmul'], /required option '--shape/],
     ['unknown flag', ['run', 'matmul', '--shape', '4x4x4', '--colour', 'red'], /unknown option '--colour'/],
@@ -26,7 +29,7 @@ describe('kevo CLI on bad input', () => {
     ['a file: LLM URL', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'file:///etc/passwd', '--llm-model', 'm'], /--llm-base-url: expected an http\(s\) URL/],
     ['an ftp: LLM URL', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'ftp://a/v1', '--llm-model', 'm'], /--llm-base-url: expected an http\(s\) URL/],
     ['a javascript: LLM URL', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'javascript:alert(1)', '--llm-model', 'm'], /--llm-base-url: expected an http\(s\) URL/],
-    ['malformed device', ['run', 'matmul', '--shape', '4x4x4', '--budget', '1', '--device', 'a b'], /device: expected a device class id/],
+    ['malformed device', ['run', 'matmul', '--shape', '4x4x4', '--budget', '1', '--device', 'a b'], /--device: expected a device class id/],
   ];
 
   for (const [name, args, message] of cases) {
