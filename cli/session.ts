@@ -5,6 +5,9 @@ import { specProblems } from '../coordinator/spec.ts';
 import { chooseDevice } from '../coordinator/device-choice.ts';
 import { Store } from '../coordinator/store/store.ts';
 import { createLogger } from '../lib/log.ts';
+import { redactUrls } from '../lib/quote.ts';
+import { llmCampaignSummary } from '../coordinator/store/llm.ts';
+import type { LlmOptions } from '../llm/options.ts';
 import { fixed, printJson, table } from './output.ts';
 import { progressBar } from './progress.ts';
 import { openTransport, type TransportFlags } from './transport.ts';
@@ -68,6 +71,7 @@ export async function runSession(args: {
 }
 
 function report(store: Store, spec: CampaignSpec, run: CampaignRun, json: boolean): void {
+  const llm = spec.llm && llmReport(store, run.campaignId, spec.llm);
   const problems = specProblems(spec).map((problem) => ({
     problem,
     top: store.best(problem, { deviceClassId: run.deviceClass.id, backend: spec.backend as Backend, limit: 5 }),
@@ -82,12 +86,14 @@ function report(store: Store, spec: CampaignSpec, run: CampaignRun, json: boolea
       cached: run.cached,
       failures: run.failures,
       best: summarize(problems[0]?.top[0]),
+      ...(llm ? { llm: llm.summary } : {}),
       problems: problems.map((p) => ({ problem: p.problem, best: summarize(p.top[0]) })),
     });
     return;
   }
   const lines = [
     `campaign ${run.campaignId} ${run.status}: ${run.evaluations} evaluated, ${run.cached} from the store, ${run.failures} failed, on ${run.deviceClass.label}`,
+    ...(llm ? [llm.line] : []),
   ];
   for (const { problem, top } of problems) {
     lines.push('', `best kernels for ${problem.op} ${problem.shape.m}x${problem.shape.n}x${problem.shape.k}:`);
@@ -113,3 +119,17 @@ export function describeGenome(genome: Record<string, unknown>): string {
     .join(' ');
 }
 
+/**
+ * What the LLM did, naming the endpoint: a campaign whose every call failed
+ * (a wrong URL, a dead server) otherwise reads like a plain search that went well.
+ */
+function llmReport(store: Store, campaignId: string, options: LlmOptions) {
+  const { usage, failures } = llmCampaignSummary(store, campaignId);
+  const endpoint = `${redactUrls(options.baseUrl)} (model ${options.model})`;
+  const allFailed = usage.calls > 0 && usage.failures === usage.calls;
+  const why = failures.map((f) => `${f.failure} ${f.count}`).join(', ');
+  const line = allFailed
+    ? `llm: all ${usage.calls} calls to ${endpoint} failed (${why}); the search went on without the LLM`
+    : `llm: ${usage.calls} calls to ${endpoint}, ${usage.failures} failed${why ? ` (${why})` : ''}`;
+  return { line, summary: { endpoint: redactUrls(options.baseUrl), model: options.model, calls: usage.calls, failures: usage.failures, allFailed, failuresByKind: failures } };
+}

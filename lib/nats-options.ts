@@ -10,6 +10,7 @@ import {
 } from '@nats-io/transport-node';
 import { KevoError } from './errors.ts';
 import { flagName } from './flags.ts';
+import { redactUrls } from './quote.ts';
 import { silentLogger, type Logger } from './log.ts';
 
 const path = z.string().min(1, { error: 'expected a file path' });
@@ -87,10 +88,6 @@ function isNatsUrl(text: string): boolean {
   }
 }
 
-/** A URL's password never reaches a log or an error line: nats://user:secret@host -> nats://user:***@host. */
-export function redactUrls(text: string): string {
-  return text.replace(/\b([a-z][\w+.-]*:\/\/[^\s:@/]*):[^\s@/]*@/gi, '$1:***@');
-}
 
 /** Client options: reconnect forever (workers outlive server restarts), auth and TLS as given. */
 export function natsConnectionOptions(flags: NatsFlags, name: string): NodeConnectionOptions {

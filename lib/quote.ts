@@ -18,6 +18,11 @@ export function clip(text: string, max = MAX_ECHO * 2): string {
   return escapeControls(JSON.stringify(cut).slice(1, -1));
 }
 
+/** A URL's password never reaches a log or an error line: nats://user:secret@host -> nats://user:***@host. */
+export function redactUrls(text: string): string {
+  return text.replace(/\b([a-z][\w+.-]*:\/\/[^\s:@/]*):[^\s@/]*@/gi, '$1:***@');
+}
+
 /** JSON escapes C0 controls; DEL, C1 controls and the line separators it leaves raw. */
 function escapeControls(json: string): string {
   return json.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
