@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
+import { backendLimit } from '../genome/spaces.ts';
 import { opByName, opNames, type Problem } from '../genome/ops/index.ts';
 import { KevoError, describeZodError } from '../lib/errors.ts';
 import { clip, quote } from '../lib/quote.ts';
@@ -71,7 +72,8 @@ export function parseSpec(value: unknown, source = 'spec', flagFor?: (path: stri
   }
   parsed.data.problems.forEach((p, i) => {
     try {
-      resolveProblem(p);
+      const limit = backendLimit(resolveProblem(p), parsed.data.backend);
+      if (limit) throw new KevoError('BAD_INPUT', `shape ${quote(p.shape)} is too big for ${parsed.data.backend}: ${limit}`);
     } catch (error) {
       if (flagFor?.(`problems.${i}.shape`)) throw error; // its message already names the shape as typed
       throw new KevoError('BAD_INPUT', `invalid ${source}: problems.${i}.shape: ${(error as Error).message}`);

@@ -21,6 +21,8 @@ describe('kevo CLI on bad input', () => {
     ['a budget past any integer', ['run', 'matmul', '--shape', '4x4x4', '--budget', '99999999999999999999'], /^kevo: --budget: must be at most 1000000\n$/],
     ['a budget past the spec maximum', ['run', 'matmul', '--shape', '4x4x4', '--budget', '2000000'], /^kevo: --budget: must be at most 1000000\n$/],
     ['seconds past the spec maximum (a flag, not a spec path)', ['run', 'matmul', '--shape', '4x4x4', '--seconds', '99999999'], /^kevo: --seconds: must be at most 2592000 \(30 days\)\n$/],
+    ['a shape past wasm32 memory', ['run', 'matmul', '--shape', '65536x65536x65536'], /shape "65536x65536x65536" is too big for wasm: needs 80 GiB .*wasm32 holds at most 4 GiB/],
+    ['a shape past WebGPU buffers', ['run', 'matmul', '--shape', '8192x8192x8192', '--backend', 'webgpu'], /shape "8192x8192x8192" is too big for webgpu: A needs 256 MiB .*maxStorageBufferBindingSize is 128 MiB/],
     ['unreadable spec', ['campaign', 'start', join(dir, 'nope.json')], /cannot read spec .*nope\.json/],
     ['missing --shape', ['run', 'matmul'], /required option '--shape/],
     ['unknown flag', ['run', 'matmul', '--shape', '4x4x4', '--colour', 'red'], /unknown option '--colour'/],
