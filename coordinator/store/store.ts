@@ -183,6 +183,12 @@ export class Store {
     return new Set(rows.map((row) => (row as { jobId: string }).jobId));
   }
 
+  /** A job this campaign recorded and has no result for yet: the only jobs whose results are accepted. */
+  pendingJob(campaignId: string, jobId: string): KernelJob | undefined {
+    const row = this.statement("SELECT job_id AS jobId, job FROM jobs WHERE campaign_id = ? AND job_id = ? AND status = 'pending'").get(campaignId, jobId);
+    return row === undefined ? undefined : parseRow(JobRow, row, `jobs "${jobId}"`).job;
+  }
+
   /** In submission order. */
   pendingJobs(campaignId: string): KernelJob[] {
     return this.statement("SELECT job_id AS jobId, job FROM jobs WHERE campaign_id = ? AND status = 'pending' ORDER BY rowid")
