@@ -10,6 +10,9 @@ import { llmCampaignSummary } from '../coordinator/store/llm.ts';
 import type { LlmOptions } from '../llm/options.ts';
 import { fixed, printJson, table } from './output.ts';
 import { progressBar } from './progress.ts';
+import { reverifiedRanking, refusedLines, storedKernel } from './reverified.ts';
+import type { BestRow } from '../coordinator/store/rows.ts';
+import type { Problem } from '../genome/ops/index.ts';
 import { openTransport, type TransportFlags } from './transport.ts';
 
 export interface SessionFlags {
@@ -59,7 +62,8 @@ export async function runSession(args: {
     if (!args.flags.json) process.stderr.write(`campaign ${campaignId}\n`);
     const run = await runCampaign(campaignId, { store, transport, log, signal: abort.signal, onProgress: (p) => bar.update(p) });
     bar.end();
-    report(store, args.spec, run, args.flags.json === true);
+    const problems = await rankings(store, args.spec, run, transport.durable);
+    report(store, args.spec, run, problems, args.flags.json === true);
     return run.status === 'done' ? 0 : 130;
   } finally {
     bar.end();
@@ -70,12 +74,30 @@ export async function runSession(args: {
   }
 }
 
-function report(store: Store, spec: CampaignSpec, run: CampaignRun, json: boolean): void {
+type Ranking = { problem: Problem; top: BestRow[] };
+
+/**
+ * Each problem's best kernels. Over NATS the best is re-verified here first
+ * (results came from other machines); embedded ones came from this process's
+ * own pool.
+ */
+async function rankings(store: Store, spec: CampaignSpec, run: CampaignRun, remote: boolean): Promise<Ranking[]> {
+  const ranked = specProblems(spec).map((problem) => {
+    const top = store.best(problem, { deviceClassId: run.deviceClass.id, backend: spec.backend as Backend, limit: 5 });
+    return { problem, top, stored: new Map(remote ? top.map((row) => [row.kernelId, storedKernel(store, row)]) : []) };
+  });
+  if (!remote) return ranked;
+  const checked: Ranking[] = [];
+  for (const { problem, top, stored } of ranked) {
+    const { rows, refused } = await reverifiedRanking(top, stored);
+    process.stderr.write(refusedLines(refused));
+    checked.push({ problem, top: rows });
+  }
+  return checked;
+}
+
+function report(store: Store, spec: CampaignSpec, run: CampaignRun, problems: readonly Ranking[], json: boolean): void {
   const llm = spec.llm && llmReport(store, run.campaignId, spec.llm);
-  const problems = specProblems(spec).map((problem) => ({
-    problem,
-    top: store.best(problem, { deviceClassId: run.deviceClass.id, backend: spec.backend as Backend, limit: 5 }),
-  }));
   if (json) {
     const summarize = (b: (typeof problems)[number]['top'][number] | undefined) =>
       b && { kernelId: b.kernelId, genome: b.genome, gflops: b.gflops, speedup: b.speedup, medianMs: b.medianMs, deviceClass: b.deviceClass };
