@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { genomeHash, type Backend, type Genome } from '../../genome/genome.ts';
 import { problemKey, type Problem } from '../../genome/ops/index.ts';
+import { quote } from '../../lib/quote.ts';
 import { KevoError } from '../../lib/errors.ts';
 import type { DeviceClass } from '../../protocol/device.ts';
 import type { KernelJob } from '../../protocol/job.ts';
@@ -306,9 +307,9 @@ export class Store {
       .pluck()
       .all(prefix, `${prefix}\u{10FFFF}`) as string[];
     if (ids.includes(prefix)) return prefix;
-    if (ids.length === 0) throw new KevoError('NOT_FOUND', `no ${what} with id "${prefix}"`);
+    if (ids.length === 0) throw new KevoError('NOT_FOUND', `no ${what} with id ${quote(prefix)}`);
     if (ids.length > 1) {
-      throw new KevoError('BAD_INPUT', `${what} id "${prefix}" is ambiguous: matches ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''}`);
+      throw new KevoError('BAD_INPUT', `${what} id ${quote(prefix)} is ambiguous: matches ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''}`);
     }
     return ids[0]!;
   }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_SPEC_BYTES } from '../../coordinator/spec.ts';
+import { Store } from '../../coordinator/store/store.ts';
 import { kevo } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-unbounded-'));
@@ -60,6 +61,15 @@ describe('kevo on unbounded input', () => {
     writeFileSync(spec, JSON.stringify({ problems: [{ op: 'matmul', shape: '8x8x8' }], ['\u001b'.repeat(10_000)]: 1 }));
     const stderr = await refused(['campaign', 'start', spec], /unknown field "(\\u001b){80}…" \(10000 characters\)/);
     expect(stderr.length).toBeLessThan(1000);
+  });
+
+  it('a 100k-character kernel id: the error line is cut', async () => {
+    const existing = join(dir, 'existing.db');
+    Store.open(existing).close();
+    const run = await kevo(['export', 'a'.repeat(100_000), '--out', join(dir, 'out'), '--db', existing], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/no kernel with id "a{80}…" \(100000 characters\)/);
+    expect(run.stderr.length).toBeLessThan(300);
   });
 
   it('a spec with a UTF-8 byte-order mark is accepted', async () => {
