@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// kevo is written in TypeScript and run through tsx's loader, so the bin needs no build step.
-import { register } from 'tsx/esm/api';
+// The compiled CLI in dist/ (`npm run build`, run by `npm install` in a checkout through `prepare`).
+import { main } from '../dist/cli/main.js';
 
-register();
-const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv);
