@@ -11,6 +11,17 @@ export function abiTensors<P extends Problem>(op: Op<P>, problem: P): { inputs: 
   return { inputs: op.inputs(problem).map(tensor), output: tensor(op.output(problem)) };
 }
 
+/** The generated loaders' argument check (JavaScript source): the error names the argument. */
+export const CHECK_JS = `function check(array, length, what) {
+  if (!(array instanceof Float32Array)) {
+    throw new TypeError('run(): ' + what + ' must be a Float32Array, got ' + Object.prototype.toString.call(array).slice(8, -1));
+  }
+  if (array.length !== length) throw new RangeError('run(): ' + what + ' must have ' + length + ' elements, got ' + array.length);
+}`;
+
+/** run()'s parameters in the generated JavaScript: one per input, then out (no rest parameters, so no array per call). */
+export const runParams = (inputs: readonly unknown[]): string[] => [...inputs.map((_, i) => `x${i}`), 'out'];
+
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /**

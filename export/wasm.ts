@@ -1,7 +1,7 @@
 import { elementCount, opFor, type Problem } from '../genome/ops/index.ts';
 import { ENTRY, layoutFor } from '../worker/wasm/abi.ts';
 import { assembleWat } from '../worker/wasm/assemble.ts';
-import { abiTensors, loaderTypes, type AbiTensor } from './loader.ts';
+import { abiTensors, CHECK_JS, loaderTypes, runParams, type AbiTensor } from './loader.ts';
 
 /** Tiny modules whose validation tells a runtime's wasm features apart. */
 const PROBES = {
@@ -74,13 +74,12 @@ export async function wasmLoaderFiles(c: WasmLoader): Promise<{ 'index.js': stri
 }
 
 /**
- * The loader. run() has one parameter per input (x0, x1, ...) and `out`, not
- * rest parameters, and calls the entry with literal offsets: a call allocates
+ * The loader. run() calls the entry with literal offsets: a call allocates
  * nothing. An input that is the kernel's own view is not copied; without
  * `out` the result is the kernel's output view, overwritten by the next call.
  */
 function loaderJs(c: WasmLoader, probes: Record<string, number[]>): string {
-  const params = c.inputs.map((_, i) => `x${i}`);
+  const params = runParams(c.inputs);
   const offsets = [...c.inputs.map((t) => t.offset), c.output.offset, c.workspace].join(', ');
   return `// Exported by kevo. Loads the kernel in any runtime with WebAssembly SIMD; no dependencies.
 export const problem = ${JSON.stringify(c.problem)};
@@ -101,12 +100,7 @@ function bytes(base64) {
   return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
 }
 
-function check(array, length, what) {
-  if (!(array instanceof Float32Array)) {
-    throw new TypeError('run(): ' + what + ' must be a Float32Array, got ' + Object.prototype.toString.call(array).slice(8, -1));
-  }
-  if (array.length !== length) throw new RangeError('run(): ' + what + ' must have ' + length + ' elements, got ' + array.length);
-}
+${CHECK_JS}
 
 export async function load() {
   const missing = features.filter((f) => !WebAssembly.validate(new Uint8Array(PROBES[f === 'relaxed-simd' ? 'relaxedSimd' : 'simd'])));
@@ -127,8 +121,8 @@ export async function load() {
     problem,
     inputs,
     output,
-    run(${[...params, 'out'].join(', ')}) {
-${params.map((p, i) => `      put(${p}, ${i});`).join('\n')}
+    run(${params.join(', ')}) {
+${c.inputs.map((_, i) => `      put(${params[i]}, ${i});`).join('\n')}
       if (out !== undefined) check(out, OUTPUT.length, 'out');
       entry(${offsets});
       if (out === undefined || out === output) return output;
