@@ -92,6 +92,23 @@ describe('the packed kevo in a plain Node project', () => {
     expect(imported.stdout.trim()).toBe('function function matmul:2x3x4:f32');
   });
 
+  it('its typings compile in a strict TypeScript project, without skipLibCheck', async () => {
+    writeFileSync(
+      join(project, 'use.ts'),
+      `import { defaultWasmGenome, matmulWat, type MatmulProblem } from 'kevo';
+const problem: MatmulProblem = { op: 'matmul', shape: { m: 4, n: 4, k: 4 }, dtype: 'f32' };
+const wat: string = matmulWat(defaultWasmGenome(problem), problem);
+// @ts-expect-error kevo's types are real, not any: a number is no genome
+matmulWat(42, problem);
+console.log(wat.length);
+`,
+    );
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    const checked = await sh(project, process.execPath, [tsc, '--strict', '--module', 'nodenext', '--target', 'es2022', '--types', 'node', '--noEmit', 'use.ts']);
+    expect(checked.stdout + checked.stderr).toBe('');
+    expect(checked.code).toBe(0);
+  });
+
   it('a campaign runs: worker threads load the compiled task, the store takes its kernels', async () => {
     const db = join(project, 'kevo.db');
     const ran = await sh(project, 'npx', ['--offline', 'kevo', 'run', 'matmul', '--shape', '8x8x8', '--budget', '2', '--population', '2', '--threads', '1', '--db', db, '--json']);
