@@ -68,7 +68,18 @@ globalThis.keepGpu = create([]);
 const adapter = await globalThis.keepGpu.requestAdapter();
 const { load, features, limits } = await import('./index.js');
 const device = await adapter.requestDevice({ requiredFeatures: features, requiredLimits: limits });
+// Count the buffers the kernel makes and the readbacks it maps.
+const counts = { buffers: 0, maps: 0 };
+const createBuffer = device.createBuffer.bind(device);
+device.createBuffer = (descriptor) => {
+  counts.buffers++;
+  const buffer = createBuffer(descriptor);
+  const mapAsync = buffer.mapAsync.bind(buffer);
+  buffer.mapAsync = (...args) => (counts.maps++, mapAsync(...args));
+  return buffer;
+};
 const kernel = await load(device);
+const afterLoad = { ...counts };
 const read = (name) => new Float32Array(readFileSync(name).buffer.slice(0));
 const [a, b] = [read('a.bin'), read('b.bin')];
 const c = await kernel.run(a, b);
@@ -78,11 +89,12 @@ const out = new Float32Array(c.length);
 const again = await kernel.run(a, b);
 const into = await kernel.run(a, b, out);
 const same = { own: c === kernel.output && again === c, out: into === out, equal: out.every((v, i) => v === c[i]) };
+const perRuns = { buffers: counts.buffers - afterLoad.buffers, maps: counts.maps - afterLoad.maps };
 const rejected = await Promise.all([
   kernel.run(new Float32Array(3), b),
   kernel.run(a, b, new Float32Array(c.length + 1)),
 ].map((run) => run.then(() => 'accepted', (e) => e.name + ': ' + e.message)));
-writeFileSync('checks.json', JSON.stringify({ same, rejected }));
+writeFileSync('checks.json', JSON.stringify({ same, afterLoad, perRuns, rejected }));
 kernel.destroy();
 device.destroy();
 delete globalThis.keepGpu;
@@ -104,6 +116,9 @@ describeGpu('the exported WebGPU module', () => {
     expect(checkOutput(got, expected, matmul.tolerance(problem, 'f16'), matmul.output(problem))).toBeNull();
     expect(JSON.parse(readFileSync(join(dir, 'checks.json'), 'utf8'))).toEqual({
       same: { own: true, out: true, equal: true },
+      // Two inputs, the result and one staging buffer, made by load(); three runs then make none and map it thrice.
+      afterLoad: { buffers: 4, maps: 0 },
+      perRuns: { buffers: 0, maps: 3 },
       rejected: ['RangeError: run(): input A must have 1850 elements, got 3', 'RangeError: run(): out must have 1073 elements, got 1074'],
     });
   });
