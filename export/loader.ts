@@ -12,7 +12,7 @@ export function abiTensors<P extends Problem>(op: Op<P>, problem: P): { inputs: 
 }
 
 /** The generated loaders' argument check (JavaScript source): the error names the argument. */
-export const CHECK_JS = `function check(array, length, what) {
+export const CHECK_JS = `function checkArgument(array, length, what) {
   if (!(array instanceof Float32Array)) {
     throw new TypeError('run(): ' + what + ' must be a Float32Array, got ' + Object.prototype.toString.call(array).slice(8, -1));
   }

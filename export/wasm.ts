@@ -114,7 +114,7 @@ export async function load() {
   const inputs = Object.freeze(INPUTS.map((t) => new Float32Array(memory.buffer, t.offset, t.length)));
   const output = new Float32Array(memory.buffer, OUTPUT.offset, OUTPUT.length);
   function put(array, i) {
-    check(array, INPUTS[i].length, 'input ' + INPUTS[i].name);
+    checkArgument(array, INPUTS[i].length, 'input ' + INPUTS[i].name);
     if (array.buffer !== memory.buffer || array.byteOffset !== INPUTS[i].offset) inputs[i].set(array);
   }
   return {
@@ -123,7 +123,7 @@ export async function load() {
     output,
     run(${params.join(', ')}) {
 ${c.inputs.map((_, i) => `      put(${params[i]}, ${i});`).join('\n')}
-      if (out !== undefined) check(out, OUTPUT.length, 'out');
+      if (out !== undefined) checkArgument(out, OUTPUT.length, 'out');
       entry(${offsets});
       if (out === undefined || out === output) return output;
       out.set(output);

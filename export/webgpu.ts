@@ -118,7 +118,7 @@ function check(target) {
   }
 }
 
-${CHECK_JS.replace('function check(', 'function checkArgument(')}
+${CHECK_JS}
 
 export async function load(device) {
   if (device) check(device);
