@@ -33,10 +33,14 @@ export interface KernelRow {
 
 const now = () => new Date().toISOString();
 
+/** How long a write waits for another process's write to finish before failing with "database is locked". */
+const BUSY_TIMEOUT_MS = 15_000;
+
 /**
- * kevo's SQLite database, and the only module that speaks SQL. One writer (the
- * coordinator); WAL lets `kevo best` and `kevo serve` read while a campaign
- * writes. Every row read back is checked by its schema (rows.ts).
+ * kevo's SQLite database, and the only module that speaks SQL. Several campaigns
+ * (processes) may write one file: each write transaction takes the lock up front
+ * and waits for the others. WAL lets `kevo best` and `kevo serve` read while
+ * campaigns write. Every row read back is checked by its schema (rows.ts).
  */
 export class Store {
   private readonly statements = new Map<string, Database.Statement>();
@@ -47,13 +51,13 @@ export class Store {
   static open(path: string): Store {
     let db: Database.Database | undefined;
     try {
-      db = new Database(path);
+      // Other campaigns and readers on the same file (kevo best, kevo serve) are waited for, not failed on;
+      // set first, so that switching a fresh file to WAL waits too.
+      db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
       db.pragma('journal_mode = WAL');
       // WAL with synchronous=NORMAL cannot corrupt; a power cut may lose the last commits, which resume redoes.
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      // Readers in other processes (kevo best, kevo serve) wait out a checkpoint rather than fail.
-      db.pragma('busy_timeout = 5000');
     } catch (error) {
       db?.close();
       throw new KevoError('BAD_INPUT', `cannot open database "${path}": ${messageOf(error)}`, { cause: error });
@@ -79,9 +83,14 @@ export class Store {
     return this.db;
   }
 
-  /** Runs fn in one transaction (a savepoint when nested); a throw rolls it back. */
+  /**
+   * Runs fn in one transaction (a savepoint when nested); a throw rolls it back.
+   * IMMEDIATE: the write lock is taken first, waiting out busy_timeout, because a
+   * transaction that reads and then writes cannot wait for a lock that another
+   * process's campaign holds: SQLite answers BUSY at once on that upgrade.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   createCampaign(c: { id: string; name?: string; spec: unknown; strategy: string; deviceClassId?: string }): void {
