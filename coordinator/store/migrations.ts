@@ -217,12 +217,7 @@ export const latestVersion = migrations[migrations.length - 1]!.version;
 /** Brings the database up to latestVersion; returns the version it found. */
 export function migrate(db: Database): number {
   const found = userVersion(db);
-  if (found > latestVersion) {
-    throw new KevoError(
-      'BAD_INPUT',
-      `database schema version ${found} is newer than this kevo knows (${latestVersion}): upgrade kevo`,
-    );
-  }
+  refuseNewer(found);
   if (found === latestVersion) return found;
   // Several processes may open one fresh file at once. Each step takes the write lock first
   // (IMMEDIATE: it waits out busy_timeout) and re-reads the version under it, so a step
@@ -237,6 +232,13 @@ export function migrate(db: Database): number {
   });
   while (step.immediate());
   return found;
+}
+
+/** A database from a newer kevo: reading it with this one's schema would misread it. */
+export function refuseNewer(found: number): void {
+  if (found > latestVersion) {
+    throw new KevoError('BAD_INPUT', `database schema version ${found} is newer than this kevo knows (${latestVersion}): upgrade kevo`);
+  }
 }
 
 export function userVersion(db: Database): number {

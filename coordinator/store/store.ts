@@ -6,7 +6,7 @@ import type { DeviceClass } from '../../protocol/device.ts';
 import type { KernelJob } from '../../protocol/job.ts';
 import type { KernelResult, KernelSource } from '../../protocol/result.ts';
 import { kernelId } from './kernel-id.ts';
-import { latestVersion, migrate } from './migrations.ts';
+import { openForReading, openForWriting } from './open.ts';
 import { bestFirst, selectBest, selectCampaigns, selectEvaluations } from './queries.ts';
 import {
   BestRow,
@@ -33,9 +33,6 @@ export interface KernelRow {
 
 const now = () => new Date().toISOString();
 
-/** How long a write waits for another process's write to finish before failing with "database is locked". */
-const BUSY_TIMEOUT_MS = 15_000;
-
 /**
  * kevo's SQLite database, and the only module that speaks SQL. Several campaigns
  * (processes) may write one file: each write transaction takes the lock up front
@@ -49,29 +46,12 @@ export class Store {
 
   /** Opens (creating if needed) and migrates to the latest schema. */
   static open(path: string): Store {
-    let db: Database.Database | undefined;
-    try {
-      // Other campaigns and readers on the same file (kevo best, kevo serve) are waited for, not failed on;
-      // set first, so that switching a fresh file to WAL waits too.
-      db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-      db.pragma('journal_mode = WAL');
-      // WAL with synchronous=NORMAL cannot corrupt; a power cut may lose the last commits, which resume redoes.
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-    } catch (error) {
-      db?.close();
-      throw new KevoError('BAD_INPUT', `cannot open database "${path}": ${messageOf(error)}`, { cause: error });
-    }
-    try {
-      migrate(db);
-    } catch (error) {
-      db.close();
-      if (error instanceof KevoError) throw error;
-      throw new KevoError('FAILURE', `cannot migrate database "${path}" to version ${latestVersion}: ${messageOf(error)}`, {
-        cause: error,
-      });
-    }
-    return new Store(db);
+    return new Store(openForWriting(path));
+  }
+
+  /** For commands that only read: an existing kevo database at the latest schema, never written (see open.ts). */
+  static openReadOnly(path: string): Store {
+    return new Store(openForReading(path));
   }
 
   close(): void {
@@ -352,8 +332,4 @@ export class Store {
     }
     return statement;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
