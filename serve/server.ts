@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Store } from '../coordinator/store/store.ts';
 import type { Logger } from '../lib/log.ts';
 import { answer } from './api.ts';
-import { DASHBOARD_HTML } from './dashboard.ts';
+import { CONTENT_SECURITY_POLICY, DASHBOARD_FILES } from './dashboard.ts';
 
 /** `kevo serve`: the dashboard at /, the JSON API under /api/, read-only over one store. */
 export function createDashboardServer(store: Store, log: Logger): Server {
@@ -23,7 +23,8 @@ function handle(store: Store, request: IncomingMessage, response: ServerResponse
   if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'application/json', JSON.stringify({ error: 'read-only: GET only' }));
   const url = parseTarget(request.url);
   if (!url) return send(response, 400, 'application/json', JSON.stringify({ error: 'malformed request target' }));
-  if (url.pathname === '/') return send(response, 200, 'text/html; charset=utf-8', DASHBOARD_HTML);
+  const file = DASHBOARD_FILES.get(url.pathname);
+  if (file) return send(response, 200, file.type, file.body);
   const { status, body } = answer(store, url.pathname, url.searchParams);
   send(response, status, 'application/json', JSON.stringify(body));
 }
@@ -38,7 +39,14 @@ function parseTarget(target: string | undefined): URL | undefined {
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string): void {
-  response.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  response.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  });
   response.end(body);
 }
 
