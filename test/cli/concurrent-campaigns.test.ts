@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
-import { collect, evaluationsReach, kevo, startKevo } from '../helpers/cli.ts';
+import { collect, evaluationsReach, kevo, startServe } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-concurrent-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,14 +18,8 @@ describe('several campaigns on one database', () => {
     );
     await evaluationsReach(db, 1);
 
-    const serve = startKevo(['serve', '--db', db, '--port', '0', '--log-level', 'warn']);
+    const { child: serve, base } = await startServe(db);
     const served = collect(serve);
-    const base = await new Promise<string>((resolve) =>
-      createInterface({ input: serve.stdout! }).on('line', (line) => {
-        const url = /(http:\/\/\S+\/)/.exec(line)?.[1];
-        if (url) resolve(url);
-      }),
-    );
     let finished = false;
     const all = Promise.all(runs).finally(() => (finished = true));
     let polls = 0;

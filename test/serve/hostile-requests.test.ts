@@ -2,11 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
-import { startKevo } from '../helpers/cli.ts';
+import { startServe } from '../helpers/cli.ts';
 import { job, okResult, problem64, wasmGenome } from '../coordinator/store/results.ts';
 import { rawGet, rawRequest, replyJson } from './raw-http.ts';
 
@@ -22,14 +21,7 @@ beforeAll(async () => {
   store.createCampaign({ id: 'c1', spec: { problems: [] }, strategy: 'genetic' });
   store.ingest(okResult(job('j1', 'c1', wasmGenome(2), problem64), { medianMs: 2 }));
   store.close();
-  serve = startKevo(['serve', '--db', db, '--port', '0', '--log-level', 'silent']);
-  port = await new Promise<number>((resolve, reject) => {
-    serve.once('exit', (code) => reject(new Error(`kevo serve exited (${code}) before listening`)));
-    createInterface({ input: serve.stdout! }).on('line', (line) => {
-      const match = /http:\/\/[^:]+:(\d+)\//.exec(line);
-      if (match) resolve(Number(match[1]));
-    });
-  });
+  ({ child: serve, port } = await startServe(db, 'silent'));
 }, 60_000);
 
 afterAll(() => {
