@@ -68,3 +68,16 @@ export async function evaluationsReach(db: string, n: number): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Starts `kevo serve` on a free loopback port; resolves once it listens, with its base URL (ending in /) and port. */
+export async function startServe(db: string, logLevel = 'warn'): Promise<{ child: ChildProcess; base: string; port: number }> {
+  const child = startKevo(['serve', '--db', db, '--port', '0', '--log-level', logLevel]);
+  const base = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`kevo serve exited (${code}) before listening`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const url = /(http:\/\/\S+\/)/.exec(line)?.[1];
+      if (url) resolve(url);
+    });
+  });
+  return { child, base, port: Number(new URL(base).port) };
+}
