@@ -3,6 +3,7 @@ import { createCampaign, newCampaignId, runCampaign, type CampaignRun } from '..
 import type { CampaignSpec } from '../coordinator/spec.ts';
 import { specProblems } from '../coordinator/spec.ts';
 import { chooseDevice } from '../coordinator/device-choice.ts';
+import { damaged } from '../coordinator/store/open.ts';
 import { Store } from '../coordinator/store/store.ts';
 import { createLogger } from '../lib/log.ts';
 import { redactUrls } from '../lib/quote.ts';
@@ -65,6 +66,8 @@ export async function runSession(args: {
     const problems = await rankings(store, args.spec, run, transport.durable);
     report(store, args.spec, run, problems, args.flags.json === true);
     return run.status === 'done' ? 0 : 130;
+  } catch (error) {
+    throw damaged(args.spec.db, error) ?? error;
   } finally {
     bar.end();
     process.off('SIGINT', onSignal);
