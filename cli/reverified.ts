@@ -9,6 +9,11 @@ export interface Refused {
   readonly reason: string;
 }
 
+/** What re-verifying ranked kernels needs from the store, read while it is open, by kernel id. */
+export function storedKernels(store: Store, rows: readonly BestRow[]): Map<string, StoredKernel> {
+  return new Map(rows.map((row) => [row.kernelId, storedKernel(store, row)]));
+}
+
 /** What re-verifying a ranked kernel needs from the store, read while it is open. */
 export function storedKernel(store: Store, row: Pick<BestRow, 'kernelId' | 'problem' | 'genome'>): StoredKernel {
   const kernel = store.kernel(row.kernelId);

@@ -11,7 +11,7 @@ import { llmCampaignSummary } from '../coordinator/store/llm.ts';
 import type { LlmOptions } from '../llm/options.ts';
 import { fixed, printJson, table } from './output.ts';
 import { progressBar } from './progress.ts';
-import { reverifiedRanking, refusedLines, storedKernel } from './reverified.ts';
+import { reverifiedRanking, refusedLines, storedKernels } from './reverified.ts';
 import type { BestRow } from '../coordinator/store/rows.ts';
 import type { Problem } from '../genome/ops/index.ts';
 import { openTransport, type TransportFlags } from './transport.ts';
@@ -87,7 +87,7 @@ type Ranking = { problem: Problem; top: BestRow[] };
 async function rankings(store: Store, spec: CampaignSpec, run: CampaignRun, remote: boolean): Promise<Ranking[]> {
   const ranked = specProblems(spec).map((problem) => {
     const top = store.best(problem, { deviceClassId: run.deviceClass.id, backend: spec.backend as Backend, limit: 5 });
-    return { problem, top, stored: new Map(remote ? top.map((row) => [row.kernelId, storedKernel(store, row)]) : []) };
+    return { problem, top, stored: storedKernels(store, remote ? top : []) };
   });
   if (!remote) return ranked;
   const checked: Ranking[] = [];

@@ -5,7 +5,7 @@ import { opByName, type Problem } from '../../genome/ops/index.ts';
 import { addCommonOptions, CommonFlags, intFlag, parseFlags } from '../options.ts';
 import { fixed, printJson, table } from '../output.ts';
 import { describeGenome } from '../session.ts';
-import { reverifiedRanking, refusedLines, storedKernel } from '../reverified.ts';
+import { reverifiedRanking, refusedLines, storedKernels } from '../reverified.ts';
 import { withStore } from '../store.ts';
 
 const BestFlags = z.object({
@@ -33,7 +33,7 @@ export function registerBest(program: Command): void {
     const ranked = withStore(flags.db, (store) => {
       const deviceClassId = flags.device ? store.resolveDevice(flags.device).id : undefined;
       const rows = store.best(problem, { deviceClassId, backend: flags.backend, limit: flags.limit });
-      return { rows, stored: new Map(rows.map((row) => [row.kernelId, storedKernel(store, row)])) };
+      return { rows, stored: storedKernels(store, rows) };
     });
     // The best is reported only after its stored text passes the harness here: a worker may have lied about it.
     const { rows, refused } = await reverifiedRanking(ranked.rows, ranked.stored);
