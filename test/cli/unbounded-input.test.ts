@@ -46,6 +46,14 @@ describe('kevo on unbounded input', () => {
     expect(stderr.length).toBeLessThan(300);
   });
 
+  it("a 100k-character unknown flag, or a command with control bytes: commander's error lines are cut and escaped", async () => {
+    const flag = await refused(['run', 'matmul', '--shape', '4x4x4', `--${'x'.repeat(100_000)}`], /unknown option '--x{100,}…/);
+    expect(flag.length).toBeLessThan(400);
+    const command = await refused(['bad\u001b[31mcmd'], /unknown command 'bad\\u001b\[31mcmd'/);
+    // eslint-disable-next-line no-control-regex
+    expect(command).not.toMatch(/\u001b/);
+  });
+
   it('a binary spec: the error line escapes control bytes and stays short', async () => {
     const binary = join(dir, 'binary.json');
     writeFileSync(binary, Buffer.from([0x1b, 0x5b, 0x32, 0x4a, 0x00, 0x07, ...Array.from({ length: 5000 }, (_, i) => i % 256)]));
