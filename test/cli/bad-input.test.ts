@@ -43,6 +43,7 @@ describe('kevo CLI on bad input', () => {
     ['a file: LLM URL', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'file:///etc/passwd', '--llm-model', 'm'], /--llm-base-url: expected an http\(s\) URL/],
     ['an ftp: LLM URL', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'ftp://a/v1', '--llm-model', 'm'], /--llm-base-url: expected an http\(s\) URL/],
     ['a javascript: LLM URL', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'javascript:alert(1)', '--llm-model', 'm'], /--llm-base-url: expected an http\(s\) URL/],
+    ['a cost budget without a price', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'http://127.0.0.1:1/v1', '--llm-model', 'm', '--llm-max-cost', '3'], /^kevo: --llm-max-cost: a cost budget needs a price per 1k tokens .*--llm-cost-per-1k-prompt/],
     ['malformed device', ['run', 'matmul', '--shape', '4x4x4', '--budget', '1', '--device', 'a b'], /--device: expected a device class id/],
     ['unknown command', ['bets', 'matmul'], /unknown command 'bets'\n\(Did you mean best\?\)/],
   ];

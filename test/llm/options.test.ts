@@ -15,7 +15,7 @@ describe('LlmOptions', () => {
     [{ baseUrl: 'http://x/v1', model: '' }, /model/],
     [{ baseUrl: 'http://x/v1', model: 'm', share: 1.5 }, /share/],
     [{ baseUrl: 'http://x/v1', model: 'm', maxCost: -1 }, /maxCost/],
-    [{ baseUrl: 'http://x/v1', model: 'm', maxCost: 5 }, /maxCost needs costPer1k/],
+    [{ baseUrl: 'http://x/v1', model: 'm', maxCost: 5 }, /maxCost: a cost budget needs a price per 1k tokens/],
     [{ baseUrl: 'http://x/v1', model: 'm', apiKey: 'sk-x' }, /apiKey/],
   ])('rejects %j naming the field', (input, field) => {
     expect(() => parseOrThrow(LlmOptions, input, 'LLM options')).toThrow(field);
