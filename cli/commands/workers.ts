@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { listWorkers } from '../../coordinator/transport/nats-workers.ts';
-import { NatsTopology, workersBucket } from '../../coordinator/transport/nats-topology.ts';
+import { NatsTopology, workersBucket } from '../../protocol/nats/topology.ts';
 import { connectNats, natsConnectionOptions, natsFlagsFrom } from '../../lib/nats-options.ts';
 import { addNatsOptions } from '../nats.ts';
 import { parseFlags } from '../options.ts';

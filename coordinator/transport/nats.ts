@@ -10,11 +10,12 @@ import type { Job } from '../../protocol/job.ts';
 import { Result } from '../../protocol/result.ts';
 import { deadLetter } from './nats-dead-letters.ts';
 import { HeldMessages } from './nats-held.ts';
-import { jsonOrUndefined } from './nats-json.ts';
-import { publishDurably, publishResult } from './nats-publish.ts';
-import { ensureConsumer, ensureJobConsumer, ensureStreams, jobRoute, jobSubject, MAX_JOB_BYTES, NatsTopology, RETENTION_MS, workersBucket } from './nats-topology.ts';
+import { jsonOrUndefined } from '../../protocol/nats/json.ts';
+import { publishDurably, publishResult } from '../../protocol/nats/publish.ts';
+import { ensureConsumer, ensureJobConsumer, ensureStreams, jobRoute, jobSubject, MAX_JOB_BYTES, NatsTopology, RETENTION_MS, workersBucket } from '../../protocol/nats/topology.ts';
 import { listWorkers } from './nats-workers.ts';
-import type { Transport, WorkerInfo } from './transport.ts';
+import type { WorkerInfo } from '../../protocol/worker-info.ts';
+import type { Transport } from './transport.ts';
 
 export const NatsTransportOptions = NatsTopology.extend({
   /**

@@ -1,5 +1,5 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { publishResult } from '../../coordinator/transport/nats-publish.ts';
+import { publishResult } from '../../protocol/nats/publish.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { Result } from '../../protocol/result.ts';
 import { decodeJob } from './job-message.ts';

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { ClosedConnectionError } from '@nats-io/transport-node';
-import type { Result } from '../../protocol/result.ts';
-import { natsNames } from './nats-topology.ts';
+import type { Result } from '../result.ts';
+import { natsNames } from './topology.ts';
 
 /**
  * Publish to a stream and wait for the stream's ack, riding out a server
