@@ -3,15 +3,15 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, t
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
 import { nanos } from '@nats-io/transport-node';
-import { describeZodError, KevoError, parseOrThrow } from '../../lib/errors.ts';
+import { KevoError, parseOrThrow } from '../../lib/errors.ts';
 import { silentLogger, type Logger } from '../../lib/log.ts';
 import { connectNats } from '../../lib/nats-options.ts';
 import type { Job } from '../../protocol/job.ts';
-import { Result } from '../../protocol/result.ts';
+import type { Result } from '../../protocol/result.ts';
 import { deadLetter } from './nats-dead-letters.ts';
 import { HeldMessages } from './nats-held.ts';
-import { jsonOrUndefined } from '../../protocol/nats/json.ts';
-import { publishDurably, publishResult } from '../../protocol/nats/publish.ts';
+import { publishDurably, publishResultBatch } from '../../protocol/nats/publish.ts';
+import { decodeResultBatch, encodeResultBatches } from '../../protocol/nats/result-batch.ts';
 import { ensureConsumer, ensureJobConsumer, ensureStreams, jobRoute, jobSubject, MAX_JOB_BYTES, NatsTopology, RETENTION_MS, workersBucket } from '../../protocol/nats/topology.ts';
 import { listWorkers } from './nats-workers.ts';
 import type { WorkerInfo } from '../../protocol/worker-info.ts';
@@ -39,8 +39,9 @@ const RESULT_BUFFER = 256;
  * class, or any worker of a backend); results come back on a stream read by a
  * durable consumer; workers heartbeat into a KV bucket.
  *
- * Acks: results() acks a result when the caller asks for the next one, i.e.
- * after the loop body that ingested it has finished. A result the caller never
+ * Acks: a results message holds a worker's batch of Results; results() acks
+ * it when the caller asks for the Result after its last, i.e. after the loop
+ * body that ingested that one has finished. A result the caller never
  * got past (a crash, a break, close()) is redelivered to this durable within
  * seconds (held ones are kept alive meanwhile, see HeldMessages);
  * ingest is idempotent by jobId, so that is safe.
@@ -128,16 +129,20 @@ export class NatsTransport implements Transport {
     const held = new HeldMessages(messages, RESULT_ACK_WAIT_MS / 3);
     for await (const message of held) {
       if (this.closing) return;
-      const result = Result.safeParse(jsonOrUndefined(message.data));
-      if (!result.success) {
-        this.log.error({ seq: message.seq, reason: describeZodError(result.error) }, 'dropped a malformed result message');
+      const batch = decodeResultBatch(message.data);
+      if (!batch.ok) {
+        this.log.error({ seq: message.seq, reason: batch.reason }, 'dropped a malformed result message');
         // No reason text: nats-server 2.9 ignores `+TERM <reason>`.
         message.term();
         held.release(message);
         continue;
       }
-      yield result.data;
-      if (this.closing) return;
+      for (const reason of batch.rejected) this.log.error({ seq: message.seq, reason }, 'dropped a malformed result');
+      for (const result of batch.results) {
+        yield result;
+        if (this.closing) return;
+      }
+      // The whole batch is ingested: a crash before this redelivers all of it, and ingest is idempotent.
       message.ack();
       held.release(message);
     }
@@ -167,7 +172,7 @@ export class NatsTransport implements Transport {
   }
 
   private publishResult(result: Result): Promise<void> {
-    return publishResult(this.js, this.options.prefix, result, this.options.publishPatienceMs);
+    return publishResultBatch(this.js, this.options.prefix, encodeResultBatches([result])[0]!, this.options.publishPatienceMs);
   }
 
   private ensureRoute(route: string): Promise<unknown> {
