@@ -53,6 +53,7 @@ export class NatsTransport implements Transport {
   private readonly streams: ConsumerMessages[] = [];
   private closing: Promise<void> | undefined;
   private consuming = false;
+  private held: HeldMessages | undefined;
 
   private constructor(
     private readonly connection: NatsConnection,
@@ -115,6 +116,11 @@ export class NatsTransport implements Transport {
     return listWorkers(this.bucket);
   }
 
+  /** Results messages received and not yet acked: buffered, or being ingested. */
+  get unacked(): number {
+    return this.held?.size ?? 0;
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.all(this.streams.map((s) => s.close()));
@@ -127,6 +133,7 @@ export class NatsTransport implements Transport {
     const messages = await this.consume(this.consumers.results);
     if (!messages) return;
     const held = new HeldMessages(messages, RESULT_ACK_WAIT_MS / 3);
+    this.held = held;
     for await (const message of held) {
       if (this.closing) return;
       const batch = decodeResultBatch(message.data);
