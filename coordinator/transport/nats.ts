@@ -12,7 +12,7 @@ import { deadLetter } from './nats-dead-letters.ts';
 import { HeldMessages } from './nats-held.ts';
 import { publishDurably, publishResultBatch } from '../../protocol/nats/publish.ts';
 import { decodeResultBatch, encodeResultBatches } from '../../protocol/nats/result-batch.ts';
-import { ensureConsumer, ensureJobConsumer, ensureStreams, jobRoute, jobSubject, MAX_JOB_BYTES, NatsTopology, RETENTION_MS, workersBucket } from '../../protocol/nats/topology.ts';
+import { ensureConsumer, ensureJobConsumer, ensureStreams, jobRoute, jobSubject, MAX_JOB_BYTES, natsNames, NatsTopology, RETENTION_MS, workersBucket } from '../../protocol/nats/topology.ts';
 import { listWorkers } from './nats-workers.ts';
 import type { WorkerInfo } from '../../protocol/worker-info.ts';
 import type { Transport } from './transport.ts';
@@ -113,7 +113,7 @@ export class NatsTransport implements Transport {
   }
 
   async workers(): Promise<WorkerInfo[]> {
-    return listWorkers(this.bucket);
+    return listWorkers(this.jsm, this.bucket, natsNames(this.options.prefix).workersBucket);
   }
 
   /** Results messages received and not yet acked: buffered, or being ingested. */
