@@ -22,14 +22,14 @@ const EVERY = positive('every');
 const gc = (globalThis as { gc?: () => void }).gc;
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 
-console.log('| evaluations | RSS MB | heap used MB | seconds |');
-console.log('|---:|---:|---:|---:|');
+console.log('| evaluations | RSS MB | heap used MB | heap total MB | external MB | seconds |');
+console.log('|---:|---:|---:|---:|---:|---:|');
 const started = performance.now();
 let next = 0;
 const sample = (done: number) => {
   gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  console.log(`| ${done} | ${mb(rss)} | ${mb(heapUsed)} | ${((performance.now() - started) / 1000).toFixed(0)} |`);
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  console.log(`| ${done} | ${mb(rss)} | ${mb(heapUsed)} | ${mb(heapTotal)} | ${mb(external)} | ${((performance.now() - started) / 1000).toFixed(0)} |`);
 };
 const run = await soakCampaign({
   evaluations,

@@ -32,7 +32,12 @@ export type NatsTransportOptions = z.input<typeof NatsTransportOptions>;
 
 /** Held results are kept alive (HeldMessages), so this only delays a resumed coordinator's redeliveries. */
 const RESULT_ACK_WAIT_MS = 5_000;
-const RESULT_BUFFER = 256;
+/**
+ * Results messages buffered ahead of ingest, bounded by bytes: a message is a
+ * batch of up to 512 KiB, so a count would allow hundreds of MiB. It must
+ * exceed the largest message (the server's max_payload, 1 MiB by default).
+ */
+const RESULT_BUFFER_BYTES = 4 * 2 ** 20;
 
 /**
  * Jobs go to a JetStream work-queue stream, one subject per route (device
@@ -173,7 +178,7 @@ export class NatsTransport implements Transport {
 
   private async consume(consumer: Consumer): Promise<ConsumerMessages | undefined> {
     if (this.closing) return undefined;
-    const messages = await consumer.consume({ max_messages: RESULT_BUFFER });
+    const messages = await consumer.consume({ max_bytes: RESULT_BUFFER_BYTES });
     this.streams.push(messages);
     return messages;
   }
