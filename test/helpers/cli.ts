@@ -11,7 +11,7 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the real `kevo` bin in a child process, as a user would. */
+/** Runs the real `kevo` bin (the compiled dist/, built by test/helpers/build.ts) in a child process, as a user would. */
 export function kevo(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   return collect(startKevo(args, opts));
 }
