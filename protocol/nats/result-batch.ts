@@ -8,8 +8,15 @@ export const MAX_BATCH_RESULTS = 256;
 /** And at most this many bytes, under the server's default max_payload (1 MiB), unless one Result alone is larger. */
 export const MAX_BATCH_BYTES = 512 * 1024;
 
-/** A results message: the Results a worker finished together, of one campaign. */
-const ResultBatchEnvelope = z.array(z.unknown()).min(1).max(MAX_BATCH_RESULTS);
+/**
+ * A results message: the Results a worker finished together, of one campaign.
+ * A lone Result object (what workers published before batches) reads as a
+ * batch of one, so a worker not yet upgraded loses nothing.
+ */
+const ResultBatchEnvelope = z.union([
+  z.array(z.unknown()).min(1).max(MAX_BATCH_RESULTS),
+  z.record(z.string(), z.unknown()).transform((result) => [result]),
+]);
 
 export type DecodedBatch =
   | { ok: true; results: Result[]; rejected: string[] }

@@ -32,7 +32,12 @@ describe('results messages', () => {
     expect(decoded).toMatchObject({ ok: true, results: [good] });
     expect(decoded.ok && decoded.rejected).toEqual([expect.stringMatching(/^1\./)]);
     expect(decodeResultBatch('not json {')).toMatchObject({ ok: false });
-    expect(decodeResultBatch(JSON.stringify(good))).toMatchObject({ ok: false });
+    expect(decodeResultBatch('"text"')).toMatchObject({ ok: false });
     expect(decodeResultBatch('[]')).toMatchObject({ ok: false });
+  });
+
+  it('reads a lone Result, as workers published before batches, as a batch of one', () => {
+    const good = resultOf('a', 0);
+    expect(decodeResultBatch(JSON.stringify(good))).toEqual({ ok: true, results: [good], rejected: [] });
   });
 });
