@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { natsNames } from '../../../coordinator/transport/nats-topology.ts';
+import { natsNames } from '../../../protocol/nats/topology.ts';
 import { expectEachJobOnce, faultFixture } from './fault-fixture.ts';
-import { testJob } from './jobs.ts';
+import { testJob } from '../../../testkit/test-job.ts';
 
 const setUp = faultFixture();
 
