@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kevo } from '../helpers/cli.ts';
-import { failure, startLlmServer, type LlmServer } from '../helpers/llm-server.ts';
+import { failure, startLlmServer, type LlmServer } from '../../testkit/llm-server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-llm-failed-'));
 let server: LlmServer;

@@ -9,7 +9,7 @@ import { kernelSource } from '../../genome/kernel-source.ts';
 import type { KernelJob } from '../../protocol/job.ts';
 import { resultFor, type KernelResult } from '../../protocol/result.ts';
 import { collect, evaluationsReach, kevo, logLine, startKevo } from '../helpers/cli.ts';
-import { NatsServer } from '../helpers/nats-server.ts';
+import { NatsServer } from '../../testkit/nats-server.ts';
 
 let server: NatsServer;
 const dir = mkdtempSync(join(tmpdir(), 'kevo-forged-'));

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NatsTransport } from '../../coordinator/transport/nats.ts';
 import { failureResult } from '../../protocol/result.ts';
 import { runNatsWorker } from '../../worker/nats/worker.ts';
-import { NatsServer } from '../helpers/nats-server.ts';
+import { NatsServer } from '../../testkit/nats-server.ts';
 import { sourceJob, naive } from '../worker/jobs.ts';
-import { SleepEvaluator } from '../worker/nats/sleep-evaluator.ts';
+import { SleepEvaluator } from '../../testkit/sleep-evaluator.ts';
 
 /** The configuration docs/nats-permissions.md gives, taken from the page itself so the two cannot drift apart. */
 const config = /```conf\n([\s\S]*?)```/.exec(readFileSync(new URL('../../docs/nats-permissions.md', import.meta.url), 'utf8'))![1]!;
