@@ -1,5 +1,5 @@
 import type { Tolerance, TensorSpec } from '../genome/ops/index.ts';
-import { poisonCount, POISON_BITS } from './kernel.ts';
+import { f32, findPoisoned } from '../genome/dtypes/index.ts';
 import { elementName, num } from './describe.ts';
 import type { Expected } from './expected.ts';
 
@@ -48,15 +48,10 @@ function judge(got: number, want: number, magnitude: number, tol: Tolerance, all
 
 /** Null when the kernel wrote every output element (none still holds the poison). */
 export function checkWritten(got: Float32Array, spec: TensorSpec): string | null {
-  const unwritten = poisonCount(got);
-  if (unwritten === 0) return null;
-  if (unwritten === got.length) return `${spec.name} was never written: all ${got.length} elements still hold the poison`;
-  return `${unwritten} of ${got.length} elements of ${spec.name} were never written, first ${elementName(spec, firstPoisoned(got))}`;
-}
-
-function firstPoisoned(output: Float32Array): number {
-  const bits = new Uint32Array(output.buffer, output.byteOffset, output.length);
-  return bits.indexOf(POISON_BITS);
+  const unwritten = findPoisoned(f32, got, got.length);
+  if (unwritten.count === 0) return null;
+  if (unwritten.count === got.length) return `${spec.name} was never written: all ${got.length} elements still hold the poison`;
+  return `${unwritten.count} of ${got.length} elements of ${spec.name} were never written, first ${elementName(spec, unwritten.first)}`;
 }
 
 /** Null when the kernel left every input as written; otherwise which element it changed. */
