@@ -39,6 +39,26 @@ export const Timing = z
   .strict();
 export type Timing = z.infer<typeof Timing>;
 
+/**
+ * How far a verified kernel's outputs were from the f64 reference, as the
+ * harness measured them. `ofTolerance` is the largest
+ * |got - want| / (abs + rel * magnitude + allowance) over every element judged
+ * by tolerance in every stage and spot check: at most 1 for a kernel that
+ * passed, it says how much of the error budget the kernel used. `maxAbs` and
+ * `maxRel` (|got - want| / |want|, want nonzero) come from the checks on
+ * N(0, 1) inputs only, where they mean something: edge cases scale inputs by
+ * powers of two far from 1. `elements` counts the elements behind ofTolerance.
+ */
+export const MeasuredError = z
+  .object({
+    ofTolerance: z.number().nonnegative(),
+    maxAbs: z.number().nonnegative(),
+    maxRel: z.number().nonnegative(),
+    elements: z.number().int().positive(),
+  })
+  .strict();
+export type MeasuredError = z.infer<typeof MeasuredError>;
+
 export const KernelSource = z.object({ language: z.enum(['wat', 'wgsl']), text: z.string() }).strict();
 export type KernelSource = z.infer<typeof KernelSource>;
 
@@ -56,6 +76,8 @@ export const KernelResult = z
     reason: z.string().optional(),
     verdicts: z.array(StageVerdict),
     timing: Timing.optional(),
+    /** Present on ok results; absent from results of kevo before it was measured. */
+    measuredError: MeasuredError.optional(),
     deviceClass: DeviceClass.optional(),
     kernel: KernelSource.optional(),
     worker: z.string(),
