@@ -10,10 +10,16 @@ const timingJson = `
     'gflops', e.gflops, 'baselineMedianMs', e.baseline_median_ms,
     'baselineGflops', e.baseline_gflops, 'speedup', e.speedup) END`;
 
+/** The measured error columns back as the protocol's MeasuredError; NULL for results that carried none. */
+const measuredErrorJson = (e: string) => `
+  CASE WHEN ${e}.error_of_tolerance IS NULL THEN NULL ELSE json_object(
+    'ofTolerance', ${e}.error_of_tolerance, 'maxAbs', ${e}.error_max_abs,
+    'maxRel', ${e}.error_max_rel, 'elements', ${e}.error_elements) END`;
+
 export const selectEvaluations = `
   SELECT e.id, e.job_id AS jobId, e.campaign_id AS campaignId, e.problem_key AS problemKey,
     e.problem, e.genome_hash AS genomeHash, g.genome, e.device_class_id AS deviceClassId,
-    e.kernel_id AS kernelId, e.status, e.stage, e.reason, ${timingJson} AS timing,
+    e.kernel_id AS kernelId, e.status, e.stage, e.reason, ${timingJson} AS timing, ${measuredErrorJson('e')} AS measuredError,
     e.verdicts, e.worker, e.elapsed_ms AS elapsedMs, e.created_at AS createdAt
   FROM evaluations e JOIN genomes g ON g.hash = e.genome_hash`;
 
@@ -47,7 +53,7 @@ export const selectBest = `
     r.campaign_id AS campaignId, r.problem, r.genome_hash AS genomeHash, r.genome, r.backend,
     r.device_class_id AS deviceClassId, d.label AS deviceLabel,
     r.median_ms AS medianMs, r.p10_ms AS p10Ms, r.p90_ms AS p90Ms, r.gflops,
-    r.baseline_median_ms AS baselineMedianMs, r.speedup, r.created_at AS createdAt
+    r.baseline_median_ms AS baselineMedianMs, r.speedup, ${measuredErrorJson('r')} AS measuredError, r.created_at AS createdAt
   FROM ranked r
     JOIN kernels k ON k.id = r.kernel_id
     JOIN devices d ON d.id = r.device_class_id

@@ -72,6 +72,17 @@ describe('best', () => {
     expect(rows[1]).toMatchObject({ backend: 'webgpu', language: 'wgsl', deviceClass: { id: gpuDevice.id, label: 'lavapipe' } });
   });
 
+  it('shows each kernel measured error beside its speed, none for results that carried none', () => {
+    const measuredError = { ofTolerance: 0.25, maxAbs: 3e-6, maxRel: 1e-5, elements: 900 };
+    t.store.ingest(okResult(job('measured', 'a', wasmGenome(1)), { medianMs: 2, measuredError }));
+    t.store.ingest(okResult(job('older', 'a', wasmGenome(2)), { medianMs: 3 }));
+    expect(t.store.best(problem512).map((r) => [r.jobId, r.measuredError])).toEqual([
+      ['measured', measuredError],
+      ['older', undefined],
+    ]);
+    expect(t.store.kernel(t.store.best(problem512)[0]!.kernelId)?.evaluation?.measuredError).toEqual(measuredError);
+  });
+
   it('filters by device class and backend, and limits', () => {
     ingestMix();
     expect(t.store.best(problem512, { deviceClassId: cpuDevice.id }).map((r) => r.jobId)).toEqual(['fast', 'slow']);

@@ -120,7 +120,8 @@ describe('jobs and ingest', () => {
 
   it('reads back what it ingested', () => {
     campaign('c1');
-    const result = okResult(job('j1', 'c1', wasmGenome(2)), { medianMs: 2.5 });
+    const measuredError = { ofTolerance: 0.031, maxAbs: 2.4e-7, maxRel: 1.5e-6, elements: 4096 };
+    const result = okResult(job('j1', 'c1', wasmGenome(2)), { medianMs: 2.5, measuredError });
     t.store.ingest(result);
     const [row] = t.store.evaluations('c1');
     expect(row).toMatchObject({
@@ -136,6 +137,7 @@ describe('jobs and ingest', () => {
       stage: undefined,
       reason: undefined,
       timing: result.timing,
+      measuredError,
       verdicts: result.verdicts,
       worker: 'test-worker',
       elapsedMs: 120,
