@@ -17,6 +17,7 @@ import type { SearchSpace } from '../genome/space.ts';
 import { wasmMatmulSpace } from '../genome/wasm/space.ts';
 import { canonicalHash } from '../lib/hash.ts';
 import { Rng } from '../lib/rng.ts';
+import { median } from '../lib/stats.ts';
 import { LlmArchive } from '../llm/archive.ts';
 import { MemoryLlmCache } from '../llm/cache.ts';
 import { LlmClient } from '../llm/client.ts';
@@ -39,7 +40,6 @@ const ROUNDS = args.quick ? 20 : 60;
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 64, n: 64, k: 64 }, dtype: 'f32' };
 const space = wasmMatmulSpace(problem, { relaxedSimd: false }) as unknown as SearchSpace<Genome>;
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 
 const pool = new WasmPool({ threads: 1 });

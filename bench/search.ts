@@ -17,6 +17,7 @@ import { wasmMatmulSpace } from '../genome/wasm/space.ts';
 import { createStrategy, strategyNames, type StrategyName } from '../coordinator/strategies/index.ts';
 import { hashOf } from '../coordinator/strategies/seen.ts';
 import { Rng } from '../lib/rng.ts';
+import { median } from '../lib/stats.ts';
 import { enableRelaxedSimd } from '../worker/wasm/features.ts';
 import { summarize, warmUp } from '../worker/timing.ts';
 import { wasmKernel } from '../worker/wasm/kernel.ts';
@@ -147,12 +148,6 @@ async function sweep(genomes: readonly Genome[]): Promise<{ fitness: Map<string,
 
 function describe(g: Genome): string {
   return `${g.mr}x${g.nr} tile, kUnroll ${g.kUnroll}, kc ${g.kc}, ${g.packA ? 'A packed' : 'A unpacked'}, ${g.packB ? 'B packed' : 'B unpacked'}, ${g.fma ? 'FMA' : 'mul+add'}`;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Best fitness found after each evaluation, asking and telling in batches as a coordinator would. */
