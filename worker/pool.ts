@@ -44,7 +44,7 @@ export class WasmPool implements BackendRunner {
     }
     this.#slots = pLimit(this.threads);
     this.name = options.name ?? os.hostname();
-    this.#log = (options.log ?? silentLogger).child({ pool: 'wasm' });
+    this.#log = (options.log ?? silentLogger).child({ backend: 'wasm' });
     const workerData: TaskData = { relaxedSimd: options.relaxedSimd ?? false, name: this.name };
     this.#piscina = new Piscina({
       filename: TASK,
@@ -75,10 +75,7 @@ export class WasmPool implements BackendRunner {
   async evaluate(job: KernelJob): Promise<KernelResult> {
     if (this.#closed) throw new KevoError('UNAVAILABLE', 'the wasm pool is closed');
     const parsed = parseOrThrow(KernelJob, job, 'job');
-    const result = await this.#slots(() => this.#run(parsed));
-    const { status, stage, timing } = result;
-    this.#log.info({ jobId: job.jobId, status, stage, gflops: timing?.gflops, speedup: timing?.speedup }, 'evaluated');
-    return result;
+    return this.#slots(() => this.#run(parsed));
   }
 
   /** One job on a thread under its deadline; a kill or a crash becomes the job's result. */
@@ -111,13 +108,14 @@ export class WasmPool implements BackendRunner {
   async #failure(job: KernelJob, timedOut: boolean, error: unknown, elapsedMs: number): Promise<KernelResult> {
     const deviceClass = this.#closed ? undefined : await this.deviceClass().catch(() => undefined);
     const base = { verdicts: [], deviceClass, worker: this.name, elapsedMs };
+    const log = this.#log.child({ jobId: job.jobId });
     if (timedOut) {
       const reason = `the job's deadline of ${job.budgets.deadlineMs} ms passed: its thread was killed and replaced`;
-      this.#log.warn({ jobId: job.jobId }, reason);
+      log.warn({ deadlineMs: job.budgets.deadlineMs }, reason);
       return resultFor(job, { ...base, status: 'timeout', stage: 'deadline', reason });
     }
     const message = error instanceof Error ? error.message : String(error);
-    this.#log.error({ jobId: job.jobId, err: error }, 'job thread failed');
+    log.error({ err: error }, 'the thread running the job failed');
     return resultFor(job, { ...base, status: 'runtime_error', stage: 'worker', reason: `the worker thread failed: ${message}` });
   }
 
