@@ -19,7 +19,7 @@ export function registerBest(program: Command): void {
   addCommonOptions(
     program
       .command('best')
-      .description('the best verified kernels found for a problem, fastest first')
+      .description('the best verified kernels found for a problem: highest speedup over the baseline first')
       .argument('<op>', 'the op, e.g. matmul')
       .requiredOption('--shape <MxNxK>', 'problem shape')
       .option('--device <id>', 'only this device class (id or prefix)')

@@ -261,7 +261,7 @@ export class Store {
       .map((row) => this.evaluationRow(row));
   }
 
-  /** Fastest first, one row per kernel (its fastest ok evaluation); at most 10 unless limit says. */
+  /** Best first (best.ts), one row per kernel (its best ok evaluation); at most 10 unless limit says. */
   best(problem: Problem, opts: { deviceClassId?: string; backend?: Backend; limit?: number } = {}): BestRow[] {
     return this.statement(selectBest)
       .all({

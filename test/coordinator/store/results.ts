@@ -80,9 +80,9 @@ export function job(jobId: string, campaignId: string, genome: Genome, problem: 
 /** An ok result whose kernel text is derived from the genome unless given. */
 export function okResult(
   j: KernelJob,
-  opts: { medianMs: number; device?: DeviceClass; text?: string; measuredError?: MeasuredError },
+  opts: { medianMs: number; baselineMedianMs?: number; device?: DeviceClass; text?: string; measuredError?: MeasuredError },
 ): KernelResult {
-  const baselineMedianMs = 10;
+  const baselineMedianMs = opts.baselineMedianMs ?? 10;
   const language = j.genome.backend === 'wasm' ? 'wat' : 'wgsl';
   return resultFor(j, {
     status: 'ok',
