@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { LlmStore } from '../coordinator/store/llm.ts';
 import { Store } from '../coordinator/store/store.ts';
 import { GeneticSearch } from '../coordinator/strategies/genetic.ts';
+import { llmRecords } from '../coordinator/llm-records.ts';
 import { createLlmStrategy } from '../coordinator/strategies/llm-create.ts';
 import type { Genome } from '../genome/genome.ts';
 import type { MatmulProblem } from '../genome/ops/problem.ts';
@@ -126,7 +127,7 @@ async function realEndpoint(baseUrl: string, model: string): Promise<void> {
   const store = Store.open(':memory:');
   store.createCampaign({ id: 'bench', spec: {}, strategy: 'llm' });
   const strategy = createLlmStrategy(new GeneticSearch(space, { seed: 1, population: 8 }), space, {
-    baseUrl, model, share: 1, promptGenerationSize: 4, store, campaignId: 'bench', problem, device, seed: 1,
+    baseUrl, model, share: 1, promptGenerationSize: 4, records: llmRecords(store, 'bench'), problem, device, seed: 1,
   });
   const outcome = new Map<string, number | null>();
   for (let gen = 0; gen < (args.quick ? 3 : 6); gen++) {
