@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Genome, genomeHash } from '../genome/genome.ts';
 import { Problem } from '../genome/ops/problem.ts';
 import { DeviceClass } from './device.ts';
-import { PROTOCOL_VERSION } from './job.ts';
+import { answering, envelope } from './envelope.ts';
 
 /**
  * ok: verified and timed. rejected: a verifier stage failed (stage and reason say which).
@@ -64,10 +64,7 @@ export type KernelSource = z.infer<typeof KernelSource>;
 
 export const KernelResult = z
   .object({
-    v: z.literal(PROTOCOL_VERSION),
-    kind: z.literal('kernel'),
-    jobId: z.string().min(1),
-    campaignId: z.string().min(1),
+    ...envelope('kernel'),
     problem: Problem,
     genome: Genome,
     status: Status,
@@ -103,10 +100,7 @@ export type ReviewVerdict = z.infer<typeof ReviewVerdict>;
  */
 export const ReviewResult = z
   .object({
-    v: z.literal(PROTOCOL_VERSION),
-    kind: z.literal('review'),
-    jobId: z.string().min(1),
-    campaignId: z.string().min(1),
+    ...envelope('review'),
     genomeHash: z.string().min(1),
     review: ReviewVerdict,
     failure: z.string().optional(),
@@ -126,7 +120,7 @@ type Outcome = Omit<KernelResult, 'v' | 'kind' | 'jobId' | 'campaignId' | 'probl
 
 /** A result that answers `job`: the job's ids, problem and genome, plus what became of it. */
 export function resultFor(job: Pick<KernelResult, 'jobId' | 'campaignId' | 'problem' | 'genome'>, outcome: Outcome): KernelResult {
-  return { v: PROTOCOL_VERSION, kind: 'kernel', jobId: job.jobId, campaignId: job.campaignId, problem: job.problem, genome: job.genome, ...outcome };
+  return { ...answering('kernel', job), problem: job.problem, genome: job.genome, ...outcome };
 }
 
 /** A result for a job that produced no timing: how every layer reports a failure it caught. */
@@ -163,5 +157,5 @@ export function reviewResultFor(
   job: { jobId: string; campaignId: string; genome: Genome },
   outcome: Omit<ReviewResult, 'v' | 'kind' | 'jobId' | 'campaignId' | 'genomeHash'>,
 ): ReviewResult {
-  return { v: PROTOCOL_VERSION, kind: 'review', jobId: job.jobId, campaignId: job.campaignId, genomeHash: genomeHash(job.genome), ...outcome };
+  return { ...answering('review', job), genomeHash: genomeHash(job.genome), ...outcome };
 }
