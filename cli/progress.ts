@@ -4,7 +4,7 @@ import type { Progress } from '../coordinator/campaign.ts';
  * One self-rewriting line on stderr while a campaign runs, only on a terminal:
  * piped output and --json stay clean.
  */
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): { update(p: Progress): void; end(): void } {
+export function progressBar(stream: Pick<NodeJS.WriteStream, 'isTTY' | 'columns' | 'write'> = process.stderr): { update(p: Progress): void; end(): void } {
   if (!stream.isTTY) return { update() {}, end() {} };
   let last = '';
   return {
