@@ -1,9 +1,10 @@
+import type { FloatLimits } from '../genome/dtypes/index.ts';
 import { opFor, type Op, type Precision, type Problem, type Tolerance } from '../genome/ops/index.ts';
 import type { Rng } from '../lib/rng.ts';
 import { checkInputsUnchanged, checkOutput, type Allowance } from './compare.ts';
 import { expectedOutput } from './expected.ts';
 import { DeadlineExceeded, StageFailure } from './failure.ts';
-import { formats, type Format } from './inputs.ts';
+import { formats } from './inputs.ts';
 import type { Kernel } from './kernel.ts';
 import { ErrorTally } from './measured.ts';
 
@@ -13,7 +14,7 @@ export interface VerifyContext {
   readonly op: Op;
   readonly rng: Rng;
   readonly precision: Precision;
-  readonly format: Format;
+  readonly format: FloatLimits;
   /** performance.now() past which stages stop with DeadlineExceeded. */
   readonly deadlineAt: number;
   /** The errors of every passing check so far, for the result's MeasuredError. */

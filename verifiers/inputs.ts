@@ -2,9 +2,8 @@ import { f16, f32, generator, type FloatLimits } from '../genome/dtypes/index.ts
 import { elementCount, opFor, type Precision, type Problem } from '../genome/ops/index.ts';
 import type { Rng } from '../lib/rng.ts';
 
-/** The floating-point format a precision computes in: where values overflow and where subnormals begin. */
-export type Format = FloatLimits;
-export const formats: Record<Precision, Format> = { f32: f32.limits, 'f32-fma': f32.limits, f16: f16.limits };
+/** The floating-point format each precision computes in: where values overflow and where subnormals begin. */
+export const formats: Record<Precision, FloatLimits> = { f32: f32.limits, 'f32-fma': f32.limits, f16: f16.limits };
 
 export type Distribution = 'normal' | 'uniform' | 'wide' | 'integers';
 export const distributions: readonly Distribution[] = ['normal', 'uniform', 'wide', 'integers'];
@@ -26,7 +25,7 @@ export function drawInputs(problem: Problem, draw: (input: number) => number): F
  * stay normal and sums cannot overflow; `integers` are small enough that every
  * partial sum is exact in any order (see numerics).
  */
-export function sampler(distribution: Distribution, rng: Rng, format: Format): () => number {
+export function sampler(distribution: Distribution, rng: Rng, format: FloatLimits): () => number {
   switch (distribution) {
     case 'normal':
       return generator(f32, { kind: 'normal' }, rng);
@@ -39,7 +38,7 @@ export function sampler(distribution: Distribution, rng: Rng, format: Format): (
   }
 }
 
-export function randomInputs(problem: Problem, distribution: Distribution, rng: Rng, format: Format): Float32Array[] {
+export function randomInputs(problem: Problem, distribution: Distribution, rng: Rng, format: FloatLimits): Float32Array[] {
   const draw = sampler(distribution, rng, format);
   return drawInputs(problem, () => draw());
 }
