@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { KevoError, parseOrThrow } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 import { silentLogger } from '../../lib/log.ts';
@@ -33,7 +34,8 @@ export class WebgpuRunner implements BackendRunner {
   #device: DeviceClass;
   #process: GpuProcess | null;
   #jobsOnProcess = 0;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** One job at a time on the one process; close() queues behind them. */
+  readonly #oneAtATime = pLimit(1);
   #closed: Promise<void> | undefined;
 
   private constructor(options: WebgpuRunnerOptions, gpu: GpuProcess, device: DeviceClass) {
@@ -57,9 +59,7 @@ export class WebgpuRunner implements BackendRunner {
   async evaluate(job: KernelJob): Promise<KernelResult> {
     if (this.#closed) throw new KevoError('UNAVAILABLE', 'the WebGPU runner is closed');
     const parsed = parseOrThrow(KernelJob, job, 'job');
-    const result = this.#queue.then(() => this.#run(parsed));
-    this.#queue = result.catch(() => undefined);
-    return result;
+    return this.#oneAtATime(() => this.#run(parsed));
   }
 
   async #run(job: KernelJob): Promise<KernelResult> {
@@ -130,7 +130,7 @@ export class WebgpuRunner implements BackendRunner {
   }
 
   close(): Promise<void> {
-    this.#closed ??= this.#queue.then(() => this.#discard());
+    this.#closed ??= this.#oneAtATime(() => this.#discard());
     return this.#closed;
   }
 }
