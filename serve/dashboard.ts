@@ -57,8 +57,8 @@ function fail(error) { $('error').textContent = String(error.message ?? error); 
 $('best-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const query = new URLSearchParams([...new FormData(event.target)].filter(([, v]) => v !== ''));
-  api('/api/best?' + query).then((best) => rows('best', ['kernel', 'GFLOP/s', 'speedup', 'median ms', 'device', 'genome'],
-    best.map((b) => [b.kernelId, fmt(b.gflops, 1), fmt(b.speedup) + 'x', fmt(b.medianMs, 3), b.deviceClass.label, '<code>' + genome(b.genome) + '</code>']))).catch(fail);
+  api('/api/best?' + query).then((best) => rows('best', ['kernel', 'speedup', 'GFLOP/s', 'median ms', 'err/tol', 'device', 'genome'],
+    best.map((b) => [b.kernelId, fmt(b.speedup) + 'x', fmt(b.gflops, 1), fmt(b.medianMs, 3), fmt(b.measuredError?.ofTolerance, 3), b.deviceClass.label, '<code>' + genome(b.genome) + '</code>']))).catch(fail);
 });
 load().catch(fail);
 </script>
