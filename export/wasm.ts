@@ -1,6 +1,7 @@
 import { elementCount, opFor, type Problem } from '../genome/ops/index.ts';
-import { layoutFor } from '../worker/wasm/abi.ts';
+import { ENTRY, layoutFor } from '../worker/wasm/abi.ts';
 import { assembleWat } from '../worker/wasm/assemble.ts';
+import { abiTensors, CHECK_JS, loaderTypes, runParams, type AbiTensor } from './loader.ts';
 
 /** Tiny modules whose validation tells a runtime's wasm features apart. */
 const PROBES = {
@@ -13,6 +14,20 @@ export interface WasmExport {
   readonly problem: Problem;
   readonly wat: string;
   readonly meta: Record<string, unknown>;
+}
+
+/** A tensor of the ABI where it lives in the kernel's memory: byte offset, f32 elements. */
+export type PlacedTensor = AbiTensor & { readonly offset: number; readonly length: number };
+
+/** What the generated loader needs: the module, its memory, and where each tensor lives, inputs in ABI order. */
+export interface WasmLoader {
+  readonly problem: Problem;
+  readonly binary: Uint8Array;
+  readonly features: readonly string[];
+  readonly inputs: readonly PlacedTensor[];
+  readonly output: PlacedTensor;
+  readonly workspace: number;
+  readonly pages: number;
 }
 
 /** Whether the WAT uses relaxed SIMD, i.e. whether load() must insist on it. */
@@ -29,40 +44,52 @@ export async function wasmExportFiles(k: WasmExport): Promise<Record<string, str
   const binary = await assembleWat(k.wat);
   const features = usesRelaxedSimd(k.wat) ? ['simd', 'relaxed-simd'] : ['simd'];
   const layout = layoutFor(k.problem);
-  const op = opFor(k.problem);
-  const probes = Object.fromEntries(
-    await Promise.all(Object.entries(PROBES).map(async ([name, wat]) => [name, Array.from(await assembleWat(wat))])),
-  );
-  const inputs = op.inputs(k.problem).map((t, i) => ({ name: t.name, dims: t.dims, offset: layout.inputs[i]!.offset, length: elementCount(t.dims) }));
-  const output = { ...op.output(k.problem), offset: layout.output.offset, length: layout.output.length };
-  const meta = { ...k.meta, kernelId: k.kernelId, problem: k.problem, backend: 'wasm', features, abi: { entry: 'matmul', inputs, output, workspace: layout.workspace, pages: layout.pages } };
+  const tensors = abiTensors(opFor(k.problem), k.problem);
+  const place = (t: AbiTensor, at: { offset: number }): PlacedTensor => ({ ...t, offset: at.offset, length: elementCount(t.dims) });
+  const loader: WasmLoader = {
+    problem: k.problem,
+    binary,
+    features,
+    inputs: tensors.inputs.map((t, i) => place(t, layout.inputs[i]!)),
+    output: place(tensors.output, layout.output),
+    workspace: layout.workspace.offset,
+    pages: layout.pages,
+  };
+  const abi = { entry: ENTRY, inputs: loader.inputs, output: loader.output, workspace: layout.workspace, pages: layout.pages };
+  const meta = { ...k.meta, kernelId: k.kernelId, problem: k.problem, backend: 'wasm', features, abi };
   return {
     'kernel.wat': k.wat,
     'kernel.wasm': binary,
     'meta.json': `${JSON.stringify(meta, null, 2)}\n`,
-    'index.js': loaderJs({ problem: k.problem, features, inputs, output, workspace: layout.workspace.offset, pages: layout.pages, binary, probes }),
-    'index.d.ts': loaderDts(k.problem),
+    ...(await wasmLoaderFiles(loader)),
   };
 }
 
-function loaderJs(c: {
-  problem: Problem;
-  features: string[];
-  inputs: { name: string; offset: number; length: number }[];
-  output: { offset: number; length: number };
-  workspace: number;
-  pages: number;
-  binary: Uint8Array;
-  probes: Record<string, number[]>;
-}): string {
+/** index.js and index.d.ts for a WASM kernel whose entry takes (each input's offset, the output's, the workspace's). */
+export async function wasmLoaderFiles(c: WasmLoader): Promise<{ 'index.js': string; 'index.d.ts': string }> {
+  const probes = Object.fromEntries(
+    await Promise.all(Object.entries(PROBES).map(async ([name, wat]) => [name, Array.from(await assembleWat(wat))])),
+  );
+  return { 'index.js': loaderJs(c, probes), 'index.d.ts': loaderDts(c) };
+}
+
+/**
+ * The loader. run() calls the entry with literal offsets: a call allocates
+ * nothing. An input that is the kernel's own view is not copied; without
+ * `out` the result is the kernel's output view, overwritten by the next call.
+ */
+function loaderJs(c: WasmLoader, probes: Record<string, number[]>): string {
+  const params = runParams(c.inputs);
+  const offsets = [...c.inputs.map((t) => t.offset), c.output.offset, c.workspace].join(', ');
   return `// Exported by kevo. Loads the kernel in any runtime with WebAssembly SIMD; no dependencies.
 export const problem = ${JSON.stringify(c.problem)};
 export const features = ${JSON.stringify(c.features)};
-const INPUTS = ${JSON.stringify(c.inputs)};
-const OUTPUT = ${JSON.stringify(c.output)};
-const WORKSPACE = ${c.workspace};
+/** The kernel's tensors in ABI order: run() takes the inputs in this order, then an optional out. */
+export const tensors = ${JSON.stringify({ inputs: c.inputs.map(abiOnly), output: abiOnly(c.output) })};
+const INPUTS = ${JSON.stringify(c.inputs.map(({ name, offset, length }) => ({ name, offset, length })))};
+const OUTPUT = ${JSON.stringify({ offset: c.output.offset, length: c.output.length })};
 const PAGES = ${c.pages};
-const PROBES = ${JSON.stringify(c.probes)};
+const PROBES = ${JSON.stringify(probes)};
 const HINTS = {
   'simd': 'WebAssembly SIMD (Node >= 16, every current browser)',
   'relaxed-simd': 'WebAssembly relaxed SIMD (Node 20: run node with --experimental-wasm-relaxed-simd; Chrome >= 114)',
@@ -73,46 +100,64 @@ function bytes(base64) {
   return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
 }
 
+${CHECK_JS}
+
 export async function load() {
   const missing = features.filter((f) => !WebAssembly.validate(new Uint8Array(PROBES[f === 'relaxed-simd' ? 'relaxedSimd' : 'simd'])));
   if (missing.length > 0) {
     throw new Error('this kernel needs ' + missing.map((f) => HINTS[f]).join(' and ') + ', which this runtime lacks');
   }
-  const memory = new WebAssembly.Memory({ initial: PAGES });
+  // A memory that cannot grow never detaches its buffer: the views below stay valid for the kernel's life.
+  const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES });
   const { instance } = await WebAssembly.instantiate(bytes(WASM), { env: { memory } });
-  const entry = instance.exports.matmul;
+  const entry = instance.exports.${ENTRY};
+  const inputs = Object.freeze(INPUTS.map((t) => new Float32Array(memory.buffer, t.offset, t.length)));
+  const output = new Float32Array(memory.buffer, OUTPUT.offset, OUTPUT.length);
+  function put(array, i) {
+    checkArgument(array, INPUTS[i].length, 'input ' + INPUTS[i].name);
+    if (array.buffer !== memory.buffer || array.byteOffset !== INPUTS[i].offset) inputs[i].set(array);
+  }
   return {
     problem,
-    run(...inputs) {
-      if (inputs.length !== INPUTS.length) throw new TypeError('expected ' + INPUTS.length + ' inputs (' + INPUTS.map((t) => t.name).join(', ') + ')');
-      INPUTS.forEach((t, i) => {
-        if (!(inputs[i] instanceof Float32Array) || inputs[i].length !== t.length) {
-          throw new TypeError('input ' + t.name + ': expected a Float32Array of ' + t.length + ' elements');
-        }
-        new Float32Array(memory.buffer, t.offset, t.length).set(inputs[i]);
-      });
-      entry(INPUTS[0].offset, INPUTS[1].offset, OUTPUT.offset, WORKSPACE);
-      return new Float32Array(memory.buffer, OUTPUT.offset, OUTPUT.length).slice();
+    inputs,
+    output,
+    run(${params.join(', ')}) {
+${c.inputs.map((_, i) => `      put(${params[i]}, ${i});`).join('\n')}
+      if (out !== undefined) checkArgument(out, OUTPUT.length, 'out');
+      entry(${offsets});
+      if (out === undefined || out === output) return output;
+      out.set(output);
+      return out;
     },
   };
 }
 `;
 }
 
-function loaderDts(problem: Problem): string {
+const abiOnly = ({ name, dims, dtype }: AbiTensor): AbiTensor => ({ name, dims, dtype });
+
+function loaderDts(c: WasmLoader): string {
   return `// Exported by kevo.
-export interface Problem {
-  readonly op: ${JSON.stringify(problem.op)};
-  readonly shape: { readonly m: number; readonly n: number; readonly k: number };
-  readonly dtype: 'f32';
-}
-export declare const problem: Problem;
+${loaderTypes(c.problem, { inputs: c.inputs.map(abiOnly), output: abiOnly(c.output) })}
 export declare const features: readonly ('simd' | 'relaxed-simd')[];
-/** Instantiates the kernel; rejects with a message naming the wasm feature the runtime lacks. */
-export declare function load(): Promise<{
+export interface Kernel {
   readonly problem: Problem;
-  /** A (${problem.shape.m}x${problem.shape.k}) and B (${problem.shape.k}x${problem.shape.n}), row-major; returns C (${problem.shape.m}x${problem.shape.n}). */
-  run(...inputs: Float32Array[]): Float32Array;
-}>;
+  /**
+   * The kernel's own memory for each input, in ABI order. Fill one in place and
+   * pass it to run(): it is not copied (keep a resident input here between calls).
+   */
+  readonly inputs: Inputs;
+  /** The kernel's own memory for the output: what run() returns when given no \`out\`; the next run() overwrites it. */
+  readonly output: Float32Array;
+  /**
+   * Runs the kernel on the inputs (row-major f32, in ABI order; see \`tensors\`).
+   * Writes the result into \`out\` and returns it when given, else returns
+   * \`output\`. Allocates nothing; throws a TypeError or RangeError naming an
+   * argument that is not a Float32Array of the right length.
+   */
+  run(...args: [...inputs: Inputs, out?: Float32Array]): Float32Array;
+}
+/** Instantiates the kernel; rejects with a message naming the wasm feature the runtime lacks. */
+export declare function load(): Promise<Kernel>;
 `;
 }

@@ -1,10 +1,12 @@
+import { elementCount, opFor } from '../genome/ops/index.ts';
 import type { MatmulProblem } from '../genome/ops/problem.ts';
 import type { Genome } from '../genome/genome.ts';
 import { matmulWgsl, workgroupBytes } from '../genome/webgpu/codegen.ts';
 import type { MatmulWebgpuGenome } from '../genome/webgpu/genome.ts';
 import { KevoError } from '../lib/errors.ts';
 import type { Timing } from '../protocol/result.ts';
-import { dispatchSize, type Tile } from '../worker/webgpu/abi.ts';
+import { dispatchSize, ENTRY, type Tile } from '../worker/webgpu/abi.ts';
+import { abiTensors, CHECK_JS, loaderTypes, runParams, type AbiTensor } from './loader.ts';
 
 export interface WebgpuExport {
   readonly problem: MatmulProblem;
@@ -47,6 +49,7 @@ export function webgpuExportFiles(k: WebgpuExport): Record<string, string> {
   const features = [...new Set([...(k.features ?? []), ...wgslFeatures(k.wgsl)])].sort();
   const limits = genome.family === 'tiled' ? neededLimits(genome, k.problem) : {};
   const dispatch = dispatchSize(k.problem, tile);
+  const tensors = abiTensors(opFor(k.problem), k.problem);
   const meta = {
     ...k.meta,
     backend: 'webgpu',
@@ -57,15 +60,15 @@ export function webgpuExportFiles(k: WebgpuExport): Record<string, string> {
     workgroupSize: k.workgroupSize ?? tiled?.workgroupSize ?? null,
     tile,
     dispatch,
-    abi: 'bindings 0: A (read), 1: B (read), 2: C (read_write), f32 row-major; entry point main',
+    abi: { entry: ENTRY, inputs: tensors.inputs.map((t, binding) => ({ ...t, binding })), output: { ...tensors.output, binding: tensors.inputs.length } },
     timedOn: k.deviceLabel,
     ...(k.timing ? { timing: k.timing } : {}),
   };
   return {
     'kernel.wgsl': k.wgsl,
     'meta.json': `${JSON.stringify(meta, null, 2)}\n`,
-    'index.js': loaderJs({ problem: k.problem, wgsl: k.wgsl, features, limits, dispatch }),
-    'index.d.ts': loaderDts(k.problem),
+    'index.js': loaderJs({ problem: k.problem, tensors, wgsl: k.wgsl, features, limits, dispatch }),
+    'index.d.ts': loaderDts(k.problem, tensors),
   };
 }
 
@@ -81,15 +84,19 @@ function neededLimits(g: MatmulWebgpuGenome, p: MatmulProblem): Record<string, n
   return limits;
 }
 
-function loaderJs(c: { problem: MatmulProblem; wgsl: string; features: string[]; limits: Record<string, number>; dispatch: number[] }): string {
-  const { m, n, k } = c.problem.shape;
+function loaderJs(c: { problem: MatmulProblem; tensors: ReturnType<typeof abiTensors>; wgsl: string; features: string[]; limits: Record<string, number>; dispatch: number[] }): string {
+  const params = runParams(c.tensors.inputs);
+  const lengths = (t: AbiTensor) => ({ name: t.name, length: elementCount(t.dims) });
   return `// Exported by kevo. Runs the kernel on any WebGPU device; no dependencies.
 export const problem = ${JSON.stringify(c.problem)};
 export const features = ${JSON.stringify(c.features)};
 export const limits = ${JSON.stringify(c.limits)};
+/** The kernel's tensors in ABI order (bindings 0, 1, ...: the inputs, then the output): run() takes the inputs in this order. */
+export const tensors = ${JSON.stringify(c.tensors)};
 const WGSL = ${JSON.stringify(c.wgsl)};
 const DISPATCH = ${JSON.stringify(c.dispatch)};
-const LENGTHS = { A: ${m * k}, B: ${k * n}, C: ${m * n} };
+const INPUTS = ${JSON.stringify(c.tensors.inputs.map(lengths))};
+const OUTPUT = ${JSON.stringify(lengths(c.tensors.output))};
 // The spec's flag values, so this works where GPUBufferUsage and friends are not globals (Node).
 const STORAGE = 0x80, COPY_DST = 0x8, COPY_SRC = 0x4, MAP_READ = 0x1, MAP_MODE_READ = 0x1, COMPUTE = 0x4;
 
@@ -111,6 +118,8 @@ function check(target) {
   }
 }
 
+${CHECK_JS}
+
 export async function load(device) {
   if (device) check(device);
   else device = await openDevice();
@@ -118,81 +127,85 @@ export async function load(device) {
   const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
   if (errors.length > 0) throw new Error('WGSL: ' + errors.map((m) => m.lineNum + ':' + m.linePos + ' ' + m.message).join('; '));
   const entry = (binding, type) => ({ binding, visibility: COMPUTE, buffer: { type } });
-  const layout = device.createBindGroupLayout({ entries: [entry(0, 'read-only-storage'), entry(1, 'read-only-storage'), entry(2, 'storage')] });
+  const layout = device.createBindGroupLayout({
+    entries: [...INPUTS.map((_, i) => entry(i, 'read-only-storage')), entry(INPUTS.length, 'storage')],
+  });
   const pipeline = await device.createComputePipelineAsync({
     layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
     compute: { module, entryPoint: 'main' },
   });
+  // Every buffer is made once, here, and reused by every run.
   const buffer = (length, usage) => device.createBuffer({ size: length * 4, usage });
-  const a = buffer(LENGTHS.A, STORAGE | COPY_DST);
-  const b = buffer(LENGTHS.B, STORAGE | COPY_DST);
-  const c = buffer(LENGTHS.C, STORAGE | COPY_SRC);
-  const readback = buffer(LENGTHS.C, MAP_READ | COPY_DST);
-  const bindGroup = device.createBindGroup({ layout, entries: [a, b, c].map((buf, binding) => ({ binding, resource: { buffer: buf } })) });
+  const inputs = INPUTS.map((t) => buffer(t.length, STORAGE | COPY_DST));
+  const result = buffer(OUTPUT.length, STORAGE | COPY_SRC);
+  const readback = buffer(OUTPUT.length, MAP_READ | COPY_DST);
+  const bindGroup = device.createBindGroup({ layout, entries: [...inputs, result].map((buf, binding) => ({ binding, resource: { buffer: buf } })) });
+  const output = new Float32Array(OUTPUT.length);
   // One run at a time: the buffers are shared.
   let queue = Promise.resolve();
 
-  async function runOnce(inputA, inputB) {
-    for (const [name, input] of [['A', inputA], ['B', inputB]]) {
-      if (!(input instanceof Float32Array) || input.length !== LENGTHS[name]) {
-        throw new TypeError('input ' + name + ': expected a Float32Array of ' + LENGTHS[name] + ' elements');
-      }
-    }
-    device.queue.writeBuffer(a, 0, inputA);
-    device.queue.writeBuffer(b, 0, inputB);
+  async function runOnce(${params.join(', ')}) {
+${c.tensors.inputs.map((_, i) => `    device.queue.writeBuffer(inputs[${i}], 0, ${params[i]});`).join('\n')}
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(DISPATCH[0], DISPATCH[1], DISPATCH[2]);
     pass.end();
-    encoder.copyBufferToBuffer(c, 0, readback, 0, LENGTHS.C * 4);
+    encoder.copyBufferToBuffer(result, 0, readback, 0, OUTPUT.length * 4);
     device.queue.submit([encoder.finish()]);
     await readback.mapAsync(MAP_MODE_READ);
-    const out = new Float32Array(readback.getMappedRange().slice(0));
+    const target = out === undefined ? output : out;
+    target.set(new Float32Array(readback.getMappedRange()));
     readback.unmap();
-    return out;
+    return target;
   }
 
   return {
     problem,
-    run(inputA, inputB) {
-      const result = queue.then(() => runOnce(inputA, inputB));
-      queue = result.then(() => undefined, () => undefined);
-      return result;
+    output,
+    async run(${params.join(', ')}) {
+${c.tensors.inputs.map((t, i) => `      checkArgument(${params[i]}, ${elementCount(t.dims)}, ${JSON.stringify(`input ${t.name}`)});`).join('\n')}
+      if (out !== undefined) checkArgument(out, OUTPUT.length, 'out');
+      const run = queue.then(() => runOnce(${params.join(', ')}));
+      queue = run.then(() => undefined, () => undefined);
+      return run;
     },
     destroy() {
-      for (const buf of [a, b, c, readback]) buf.destroy();
+      for (const buf of [...inputs, result, readback]) buf.destroy();
     },
   };
 }
 `;
 }
 
-function loaderDts(problem: MatmulProblem): string {
-  const { m, n, k } = problem.shape;
+function loaderDts(problem: MatmulProblem, tensors: ReturnType<typeof abiTensors>): string {
   return `// Exported by kevo.
 /// <reference types="@webgpu/types" />
-export interface Problem {
-  readonly op: 'matmul';
-  readonly shape: { readonly m: ${m}; readonly n: ${n}; readonly k: ${k} };
-  readonly dtype: 'f32';
-}
-export declare const problem: Problem;
+${loaderTypes(problem, tensors)}
 /** Adapter features the kernel needs (e.g. "shader-f16"). */
 export declare const features: readonly string[];
 /** Device limits above WebGPU's defaults the kernel needs. */
 export declare const limits: Readonly<Record<string, number>>;
+export interface Kernel {
+  readonly problem: Problem;
+  /** The kernel's own array for the result: what run() resolves with when given no \`out\`; the next run() overwrites it. */
+  readonly output: Float32Array;
+  /**
+   * Runs the kernel on the inputs (row-major f32, in ABI order; see \`tensors\`):
+   * one upload per input into buffers made once by load(), one dispatch, one
+   * readback into \`out\` when given, else into \`output\`; resolves with that
+   * array. Runs are queued one at a time. Rejects with a TypeError or
+   * RangeError naming an argument that is not a Float32Array of the right length.
+   */
+  run(...args: [...inputs: Inputs, out?: Float32Array]): Promise<Float32Array>;
+  /** Frees the kernel's GPU buffers. */
+  destroy(): void;
+}
 /**
  * Compiles the kernel on \`device\`, or on navigator.gpu's default device when none
  * is passed; rejects naming any feature or limit the device lacks.
  */
-export declare function load(device?: GPUDevice): Promise<{
-  readonly problem: Problem;
-  /** A (${m}x${k}) and B (${k}x${n}), row-major f32; resolves with C (${m}x${n}). */
-  run(a: Float32Array, b: Float32Array): Promise<Float32Array>;
-  /** Frees the kernel's GPU buffers. */
-  destroy(): void;
-}>;
+export declare function load(device?: GPUDevice): Promise<Kernel>;
 `;
 }

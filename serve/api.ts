@@ -29,7 +29,7 @@ export interface ApiAnswer {
  */
 export function answer(store: Store, path: string, query: URLSearchParams): ApiAnswer {
   try {
-    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = path.split('/').filter(Boolean).map(decodeSegment);
     const [root, what, id] = parts;
     if (root !== 'api') return notFound(path);
     if (what === 'campaigns' && parts.length === 2) return ok(store.campaigns());
@@ -63,6 +63,15 @@ function best(store: Store, query: URLSearchParams): ApiAnswer {
   const problem = { op: op.name, shape: op.parseShape(shape), dtype: 'f32' } as Problem;
   const deviceClassId = device ? store.resolveDevice(device).id : undefined;
   return ok(store.best(problem, { deviceClassId, backend, limit }));
+}
+
+/** A path segment's percent-escapes decoded; a malformed one (`%`, `%zz`) is the client's error. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new KevoError('BAD_INPUT', `malformed percent-escape in path segment "${segment}"`);
+  }
 }
 
 const ok = (body: unknown): ApiAnswer => ({ status: 200, body });

@@ -4,17 +4,17 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { Piscina } from 'piscina';
 import { KevoError, parseOrThrow } from '../lib/errors.ts';
 import { silentLogger, type Logger } from '../lib/log.ts';
+import { CHILD_EXEC_ARGV, moduleUrl } from '../lib/runtime.ts';
 import type { DeviceClass } from '../protocol/device.ts';
 import { KernelJob } from '../protocol/job.ts';
 import type { KernelResult } from '../protocol/result.ts';
 import { resultFor } from '../protocol/result.ts';
 import type { BackendRunner, RunnerOptions } from './runner.ts';
 import type { TaskData, TimedTask } from './task.ts';
-import { TSX_IMPORT } from '../lib/tsx.ts';
 
 export type WasmPoolOptions = RunnerOptions;
 
-const TASK = new URL('./task.ts', import.meta.url).href;
+const TASK = moduleUrl('./task.ts', import.meta.url).href;
 
 /** How long a job may wait for a fresh thread to boot (tsx, wabt) before its deadline starts anyway. */
 const BOOT_GRACE_MS = 30_000;
@@ -51,8 +51,7 @@ export class WasmPool implements BackendRunner {
       minThreads: this.threads,
       maxThreads: this.threads,
       idleTimeout: Infinity,
-      // The task is TypeScript: each thread loads it through tsx, under vitest and in production alike.
-      execArgv: [...TSX_IMPORT],
+      execArgv: [...CHILD_EXEC_ARGV],
       workerData,
     });
     // A thread that dies between tasks is replaced by piscina; say so rather than crash the process.

@@ -5,7 +5,7 @@ import { KevoError } from '../../lib/errors.ts';
  * The schema's history, append-only. `PRAGMA user_version` records the last
  * version applied; open() applies every later one, each in its own transaction,
  * so an old kevo.db upgrades in place and a failed step leaves the previous
- * version intact.
+ * version intact. Processes that open one file at once apply each step once.
  *
  * To change the schema, append { version: last + 1, name, sql }. Never edit or
  * reorder a migration that has shipped: databases in the field (and the fixture
@@ -228,20 +228,31 @@ export const latestVersion = migrations[migrations.length - 1]!.version;
 
 /** Brings the database up to latestVersion; returns the version it found. */
 export function migrate(db: Database): number {
-  const found = db.pragma('user_version', { simple: true }) as number;
-  if (found > latestVersion) {
-    throw new KevoError(
-      'BAD_INPUT',
-      `database schema version ${found} is newer than this kevo knows (${latestVersion}): upgrade kevo`,
-    );
-  }
-  for (const migration of migrations) {
-    if (migration.version <= found) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      // user_version takes no bound parameters; the version is our own integer.
-      db.pragma(`user_version = ${migration.version}`);
-    })();
-  }
+  const found = userVersion(db);
+  refuseNewer(found);
+  if (found === latestVersion) return found;
+  // Several processes may open one fresh file at once. Each step takes the write lock first
+  // (IMMEDIATE: it waits out busy_timeout) and re-reads the version under it, so a step
+  // another process has just applied is skipped rather than applied twice.
+  const step = db.transaction(() => {
+    const next = migrations.find((m) => m.version === userVersion(db) + 1);
+    if (!next) return false;
+    db.exec(next.sql);
+    // user_version takes no bound parameters; the version is our own integer.
+    db.pragma(`user_version = ${next.version}`);
+    return true;
+  });
+  while (step.immediate());
   return found;
+}
+
+/** A database from a newer kevo: reading it with this one's schema would misread it. */
+export function refuseNewer(found: number): void {
+  if (found > latestVersion) {
+    throw new KevoError('BAD_INPUT', `database schema version ${found} is newer than this kevo knows (${latestVersion}): upgrade kevo`);
+  }
+}
+
+export function userVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
 }

@@ -76,7 +76,7 @@ describe('kevo run, best, export, campaign (spawning the bin)', () => {
     const magnitude = matmul.magnitude(problem, inputs);
     const tol = matmul.tolerance(problem, 'f32');
     got.forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(tol.abs + tol.rel * magnitude[i]!));
-    expect(() => kernel.run(inputs[0])).toThrow(/expected 2 inputs/);
+    expect(() => kernel.run(inputs[0])).toThrow(/run\(\): input B must be a Float32Array, got Undefined/);
   });
 
   it('an unknown kernel id is bad input', async () => {
