@@ -38,6 +38,8 @@ interface DtypeFacts<S extends Storage> {
   storageBytes(count: number): number;
   /** Zeroed storage for count elements. */
   allocate(count: number): S;
+  /** The storage of count elements inside memory the dtype does not own (a wasm memory, a mapped GPU buffer), from byteOffset. */
+  view(buffer: ArrayBufferLike, byteOffset: number, count: number): S;
   /** Element i as a number (4-bit: unpacked and sign-extended for i4). */
   get(storage: S, i: number): number;
   /** Floats round to nearest even; ints take only integers in range (a RangeError otherwise, never a silent wrap). */
@@ -119,6 +121,7 @@ export const f32: FloatDtype<Float32Array> = {
   bytesPerElement: 4,
   storageBytes: storageBytesFor(32),
   allocate: (count) => new Float32Array(count),
+  view: (buffer, byteOffset, count) => new Float32Array(buffer, byteOffset, count),
   get: (storage, i) => storage[i]!,
   set: (storage, i, value) => {
     storage[i] = value;
@@ -144,6 +147,7 @@ function halfDtype(name: 'f16' | 'bf16', format: FloatFormat, poisonBits: number
     bytesPerElement: 2,
     storageBytes: storageBytesFor(16),
     allocate: (count) => new Uint16Array(count),
+    view: (buffer, byteOffset, count) => new Uint16Array(buffer, byteOffset, count),
     get: (storage, i) => fromBits(storage[i]!),
     set: (storage, i, value) => {
       storage[i] = toBits(value);
@@ -163,8 +167,13 @@ export const bf16 = halfDtype('bf16', BF16_FORMAT, 0x7fe5);
 
 type IntStorage = Int32Array | Int16Array | Int8Array | Uint8Array;
 
+interface IntArrayType<S extends IntStorage> {
+  new (length: number): S;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): S;
+}
+
 /** Byte-aligned integers: the typed array holds the values themselves. */
-function intDtype<S extends IntStorage>(name: DtypeName, bits: number, signed: boolean, make: (count: number) => S, poisonBits: number): IntDtype<S> {
+function intDtype<S extends IntStorage>(name: DtypeName, bits: number, signed: boolean, Type: IntArrayType<S>, poisonBits: number): IntDtype<S> {
   const limits = signed ? { min: -(2 ** (bits - 1)), max: 2 ** (bits - 1) - 1 } : { min: 0, max: 2 ** bits - 1 };
   return {
     name,
@@ -173,7 +182,8 @@ function intDtype<S extends IntStorage>(name: DtypeName, bits: number, signed: b
     bits,
     bytesPerElement: bits / 8,
     storageBytes: storageBytesFor(bits),
-    allocate: make,
+    allocate: (count) => new Type(count),
+    view: (buffer, byteOffset, count) => new Type(buffer, byteOffset, count),
     get: (storage, i) => storage[i]!,
     set: (storage, i, value) => {
       storage[i] = checkInt(name, limits, value);
@@ -186,10 +196,10 @@ function intDtype<S extends IntStorage>(name: DtypeName, bits: number, signed: b
 }
 
 // 0xa5 bytes: large negative as signed, far from the small values kernels usually produce.
-export const i32 = intDtype('i32', 32, true, (n) => new Int32Array(n), 0xa5a5a5a5);
-export const i16 = intDtype('i16', 16, true, (n) => new Int16Array(n), 0xa5a5);
-export const i8 = intDtype('i8', 8, true, (n) => new Int8Array(n), 0xa5);
-export const u8 = intDtype('u8', 8, false, (n) => new Uint8Array(n), 0xa5);
+export const i32 = intDtype('i32', 32, true, Int32Array, 0xa5a5a5a5);
+export const i16 = intDtype('i16', 16, true, Int16Array, 0xa5a5);
+export const i8 = intDtype('i8', 8, true, Int8Array, 0xa5);
+export const u8 = intDtype('u8', 8, false, Uint8Array, 0xa5);
 
 /** Packed two per byte, low nibble first (see nibbles.ts). */
 function nibbleDtype(name: 'i4' | 'u4', signed: boolean): IntDtype<Uint8Array> {
@@ -202,6 +212,7 @@ function nibbleDtype(name: 'i4' | 'u4', signed: boolean): IntDtype<Uint8Array> {
     bytesPerElement: 0.5,
     storageBytes: nibbleBytes,
     allocate: (count) => new Uint8Array(nibbleBytes(count)),
+    view: (buffer, byteOffset, count) => new Uint8Array(buffer, byteOffset, nibbleBytes(count)),
     get: (storage, i) => getNibble(storage, i, signed),
     set: (storage, i, value) => setNibble(storage, i, checkInt(name, limits, value)),
     poisonBits: 0xa,

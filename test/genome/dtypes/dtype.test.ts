@@ -65,6 +65,17 @@ describe('dtype facts', () => {
     }
   });
 
+  it('views the storage of elements inside memory it does not own, as a wasm memory is', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    for (const d of Object.values(dtypes)) {
+      const view = d.view(memory.buffer, 64, 5);
+      expect(view.byteLength, d.name).toBe(d.storageBytes(5));
+      d.set(view, 4, 1);
+      expect(d.get(d.view(memory.buffer, 64, 5), 4), d.name).toBe(1);
+      new Uint8Array(memory.buffer).fill(0);
+    }
+  });
+
   it('rounds floats to nearest even on store', () => {
     const storage = f16.allocate(2);
     f16.set(storage, 0, 1 + 2 ** -11);
