@@ -13,7 +13,7 @@ function terminal() {
   return { stream, written };
 }
 
-const progress: Progress = { campaignId: 'c', problem: 'matmul:64x64x64:f32', asked: 4, budget: 8, evaluated: 4, cached: 0, failures: 1, bestGflops: 48.4, bestSpeedup: 2.73, workers: 1, llm: undefined };
+const progress: Progress = { campaignId: 'c', problem: 'matmul:64x64x64:f32', asked: 4, budget: 8, evaluated: 4, cached: 0, failures: 1, bestGflops: 48.4, bestSpeedup: 2.73, workers: 1, outstanding: 0, llm: undefined };
 
 describe('progressBar', () => {
   it('shows the best by speedup, with that kernel GFLOP/s beside it', () => {
