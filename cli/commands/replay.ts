@@ -1,14 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { Genome } from '../../genome/genome.ts';
-import { problemKey, type Problem } from '../../genome/ops/index.ts';
-import type { SearchSpace } from '../../genome/space.ts';
-import { spaceFor } from '../../genome/spaces.ts';
-import { bestOf, replay, summarizeTraces, tableOf, tableSpace, type FitnessTable } from '../../coordinator/replay.ts';
-import { parseSpec, resolveProblem, specProblems } from '../../coordinator/spec.ts';
-import type { Store } from '../../coordinator/store/store.ts';
+import { bestOf, replay, summarizeTraces } from '../../coordinator/replay.ts';
+import { storedTable } from '../../coordinator/stored-table.ts';
 import { strategyNames, type StrategyName } from '../../coordinator/strategies/index.ts';
-import { KevoError } from '../../lib/errors.ts';
 import { addCommonOptions, CommonFlags, intFlag, parseFlags } from '../options.ts';
 import { fixed, printJson, table } from '../output.ts';
 import { withStore } from '../store.ts';
@@ -34,15 +28,6 @@ const ReplayFlags = z.object({
   device: z.string().min(1).optional(),
 });
 
-/** What the replay needs from the store, read in one go so the database is closed before any search runs. */
-interface Stored {
-  readonly problem: Problem;
-  readonly deviceId: string;
-  readonly space: SearchSpace<Genome>;
-  readonly table: FitnessTable;
-  readonly population: number;
-}
-
 export function registerReplay(program: Command): void {
   addCommonOptions(
     program
@@ -59,7 +44,7 @@ export function registerReplay(program: Command): void {
       .option('--device <id>', 'which device class (id or prefix), when its evaluations span several'),
   ).action(async (options: Record<string, unknown>) => {
     const flags = parseFlags(ReplayFlags, options);
-    const stored = withStore(flags.db, (store) => readStored(store, flags));
+    const stored = withStore(flags.db, (store) => storedTable(store, flags));
     const top = bestOf(stored.table);
     const budget = flags.budget ?? stored.table.genomes.length;
     const population = flags.population ?? stored.population;
@@ -96,38 +81,4 @@ export function registerReplay(program: Command): void {
         )}\n`,
     );
   });
-}
-
-function readStored(store: Store, flags: z.infer<typeof ReplayFlags>): Stored {
-  const campaign = store.campaign(flags.campaign);
-  if (!campaign) throw new KevoError('NOT_FOUND', `--campaign: no campaign "${flags.campaign}" in ${flags.db}`);
-  const spec = parseSpec(campaign.spec, `campaign "${campaign.id}" spec`);
-  const problems = specProblems(spec);
-  const shapes = spec.problems.map((p) => p.shape).join(', ');
-  if (flags.shape === undefined && problems.length > 1) {
-    throw new KevoError('BAD_INPUT', `--shape: campaign "${campaign.id}" has ${problems.length} problems (${shapes}): name one`);
-  }
-  const problem = flags.shape === undefined ? problems[0] : problems.find((p) => problemKey(p) === problemKey(shapeOf(p, flags.shape!)));
-  if (!problem) throw new KevoError('BAD_INPUT', `--shape: campaign "${campaign.id}" has no problem of shape ${flags.shape} (it has ${shapes})`);
-  const rows = store.evaluations(campaign.id).filter((r) => r.problemKey === problemKey(problem) && r.deviceClassId !== undefined);
-  const deviceIds = [...new Set(rows.map((r) => r.deviceClassId!))];
-  const deviceId = flags.device === undefined ? deviceIds[0] : store.resolveDevice(flags.device).id;
-  if (flags.device === undefined && deviceIds.length > 1) {
-    throw new KevoError('BAD_INPUT', `--device: campaign "${campaign.id}" was timed on ${deviceIds.length} device classes: name one`);
-  }
-  const table = tableOf(rows.filter((r) => r.deviceClassId === deviceId));
-  if (deviceId === undefined || table.genomes.length === 0) {
-    throw new KevoError('NOT_FOUND', `campaign "${campaign.id}" has no timed evaluations${flags.device ? ' on that device class' : ''} to replay`);
-  }
-  const device = store.resolveDevice(deviceId);
-  return { problem, deviceId, space: tableSpace(spaceFor(problem, spec.backend, device), table), table, population: spec.population };
-}
-
-/** The campaign's problem with the shape the flag gives, or the flag named if the shape does not parse. */
-function shapeOf(problem: Problem, shape: string): Problem {
-  try {
-    return resolveProblem({ op: problem.op, shape });
-  } catch (error) {
-    throw new KevoError('BAD_INPUT', `--shape: ${(error as Error).message}`);
-  }
 }
