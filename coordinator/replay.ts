@@ -1,5 +1,6 @@
 import type { Genome } from '../genome/genome.ts';
 import type { SearchSpace } from '../genome/space.ts';
+import { KevoError } from '../lib/errors.ts';
 import type { EvaluationRow } from './store/rows.ts';
 import { createStrategy, type StrategyName } from './strategies/index.ts';
 import { hashOf } from './strategies/seen.ts';
@@ -49,16 +50,19 @@ export function bestOf(table: FitnessTable<unknown>): number {
  */
 export function tableSpace<G>(full: SearchSpace<G>, table: FitnessTable<G>): SearchSpace<G> {
   const onTable = (g: G) => table.fitness.has(hashOf(g));
+  // Only the space's own genomes: a source an LLM wrote scores where proposed, but no operator of the space can move it.
+  const domain = table.genomes.filter((g) => full.check(g) === null);
+  if (domain.length === 0) throw new KevoError('NOT_FOUND', `no stored genome belongs to the space ${full.name}: nothing to replay`);
   return {
     ...full,
     name: `${full.name} (stored table)`,
-    sample: (rng) => rng.pick(table.genomes),
+    sample: (rng) => rng.pick(domain),
     mutate(g, rng) {
       let child = full.mutate(g, rng);
       for (let i = 1; i < MUTATE_TRIES && !(onTable(child) && hashOf(child) !== hashOf(g)); i++) child = full.mutate(g, rng);
       return child;
     },
-    enumerate: () => table.genomes,
+    enumerate: () => domain,
   };
 }
 

@@ -3,7 +3,7 @@ import { problemKey, type Problem } from '../genome/ops/index.ts';
 import type { SearchSpace } from '../genome/space.ts';
 import { spaceFor } from '../genome/spaces.ts';
 import { KevoError } from '../lib/errors.ts';
-import { tableOf, tableSpace, type FitnessTable } from './replay.ts';
+import { bestOf, tableOf, tableSpace, type FitnessTable } from './replay.ts';
 import { parseSpec, resolveProblem, specProblems } from './spec.ts';
 import type { Store } from './store/store.ts';
 
@@ -39,8 +39,8 @@ export function storedTable(store: Store, flags: { db: string; campaign: string;
     throw new KevoError('BAD_INPUT', `--device: campaign "${campaign.id}" was timed on ${deviceIds.length} device classes: name one`);
   }
   const table = tableOf(rows.filter((r) => r.deviceClassId === deviceId));
-  if (deviceId === undefined || table.genomes.length === 0) {
-    throw new KevoError('NOT_FOUND', `campaign "${campaign.id}" has no timed evaluations${flags.device ? ' on that device class' : ''} to replay`);
+  if (deviceId === undefined || bestOf(table) === 0) {
+    throw new KevoError('NOT_FOUND', `campaign "${campaign.id}" has no verified, timed evaluations${flags.device ? ' on that device class' : ''} to replay`);
   }
   const device = store.resolveDevice(deviceId);
   return { problem, deviceId, space: tableSpace(spaceFor(problem, spec.backend, device), table), table, population: spec.population };

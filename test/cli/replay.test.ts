@@ -9,6 +9,9 @@ import { parseSpec, specProblems } from '../../coordinator/spec.ts';
 import { Store } from '../../coordinator/store/store.ts';
 import { strategyNames } from '../../coordinator/strategies/index.ts';
 import { spaceFor } from '../../genome/spaces.ts';
+import { defaultWasmGenome } from '../../genome/wasm/baseline.ts';
+import { resultFor } from '../../protocol/result.ts';
+import { cpuDeviceClass } from '../../worker/device.ts';
 import { kevo } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-replay-'));
@@ -100,5 +103,19 @@ describe('kevo replay (spawning the bin)', () => {
     const missing = await kevo(['replay', '--campaign', campaign, '--db', join(dir, 'none.db')]);
     expect(missing.code).toBe(2);
     expect(readdirSync(dir)).not.toContain('none.db');
+  });
+
+  it('a campaign with nothing verified to replay is one line, exit 2', async () => {
+    const failedDb = join(dir, 'failed.db');
+    const store = Store.open(failedDb);
+    const deviceClass = await cpuDeviceClass();
+    const problem = { op: 'matmul' as const, shape: { m: 8, n: 8, k: 8 }, dtype: 'f32' as const };
+    store.createCampaign({ id: 'c-failed', spec: parseSpec({ problems: [{ op: 'matmul', shape: '8x8x8' }] }), strategy: 'genetic' });
+    const genome = defaultWasmGenome(problem);
+    store.ingest(resultFor({ jobId: 'j1', campaignId: 'c-failed', problem, genome }, { status: 'compile_error', stage: 'smoke', reason: 'smoke: does not assemble', verdicts: [], deviceClass, worker: 'test', elapsedMs: 1 }));
+    store.close();
+    const out = await kevo(['replay', '--campaign', 'c-failed', '--db', failedDb]);
+    expect(out.code).toBe(2);
+    expect(out.stderr.trim()).toBe('kevo: campaign "c-failed" has no verified, timed evaluations to replay');
   });
 });
