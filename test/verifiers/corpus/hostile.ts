@@ -69,22 +69,34 @@ export const hostileCorpus: readonly HostileKernel[] = [
       'the spot check then changes one element of each input and gets the stale answer',
     stage: 'spotcheck',
     reason: /^spotcheck \(after (warm-up|timing), one element of each input redrawn\): C\[\d+,\d+\] = \S+ but expected /,
-    wat: (p) => {
-      const { m, n, k } = p.shape;
-      const key = `(f32.add (f32.add (f32.load (local.get $a)) (f32.load offset=${(m * k - 1) * 4} (local.get $a)))
+    wat: (p) => checksumCache(p, VERIFICATION_CALLS),
+  },
+  {
+    name: 'checksum cache from the first call',
+    trick:
+      'the same cache from its first call: the loophole stage redraws half of each input, which leaves all four keyed elements ' +
+      'as they were only one time in 16, so the stages let it by; the spot check does not',
+    stage: 'spotcheck',
+    reason: /^spotcheck \(after (warm-up|timing), one element of each input redrawn\): C\[\d+,\d+\] = \S+ but expected /,
+    wat: (p) => checksumCache(p, 0),
+  },
+];
+
+/** Remembers C under a checksum of four input elements once it has been called `after` times, and replays it on a match. */
+function checksumCache(p: MatmulProblem, after: number): string {
+  const { m, n, k } = p.shape;
+  const key = `(f32.add (f32.add (f32.load (local.get $a)) (f32.load offset=${(m * k - 1) * 4} (local.get $a)))
         (f32.add (f32.load (local.get $b)) (f32.load offset=${(k * n - 1) * 4} (local.get $b))))`;
-      return splice(
-        naiveMatmulWat(p),
-        '(global $calls (mut i32) (i32.const 0))\n  (global $cached (mut i32) (i32.const 0))\n  (global $key (mut f32) (f32.const 0))',
-        `(global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+  return splice(
+    naiveMatmulWat(p),
+    '(global $calls (mut i32) (i32.const 0))\n  (global $cached (mut i32) (i32.const 0))\n  (global $key (mut f32) (f32.const 0))',
+    `(global.set $calls (i32.add (global.get $calls) (i32.const 1)))
     (if (i32.and (global.get $cached) (f32.eq ${key} (global.get $key)))
       (then (memory.copy (local.get $c) (local.get $ws) (i32.const ${cBytes(p)})) (return)))`,
-        `(if (i32.gt_u (global.get $calls) (i32.const ${VERIFICATION_CALLS}))
+    `(if (i32.gt_u (global.get $calls) (i32.const ${after}))
       (then
         (memory.copy (local.get $ws) (local.get $c) (i32.const ${cBytes(p)}))
         (global.set $key ${key})
         (global.set $cached (i32.const 1))))`,
-      );
-    },
-  },
-];
+  );
+}
