@@ -30,7 +30,8 @@ export function storedTable(store: Store, flags: { db: string; campaign: string;
   if (flags.shape === undefined && problems.length > 1) {
     throw new KevoError('BAD_INPUT', `--shape: campaign "${campaign.id}" has ${problems.length} problems (${shapes}): name one`);
   }
-  const problem = flags.shape === undefined ? problems[0] : problems.find((p) => problemKey(p) === problemKey(shapeOf(p, flags.shape!)));
+  const wanted = flags.shape;
+  const problem = wanted === undefined ? problems[0] : problems.find((p) => problemKey(p) === problemKey(shapeOf(p, wanted)));
   if (!problem) throw new KevoError('BAD_INPUT', `--shape: campaign "${campaign.id}" has no problem of shape ${flags.shape} (it has ${shapes})`);
   const rows = store.evaluations(campaign.id).filter((r) => r.problemKey === problemKey(problem) && r.deviceClassId !== undefined);
   const deviceIds = [...new Set(rows.map((r) => r.deviceClassId!))];
@@ -51,6 +52,6 @@ function shapeOf(problem: Problem, shape: string): Problem {
   try {
     return resolveProblem({ op: problem.op, shape });
   } catch (error) {
-    throw new KevoError('BAD_INPUT', `--shape: ${(error as Error).message}`);
+    throw new KevoError('BAD_INPUT', `--shape: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
