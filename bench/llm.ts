@@ -29,10 +29,10 @@ import { seedPrompts } from '../llm/templates.ts';
 import { verify } from '../verifiers/harness.ts';
 import { WasmPool } from '../worker/pool.ts';
 import { wasmKernel } from '../worker/wasm/kernel.ts';
-import { naiveMatmulWat } from '../test/fixtures/naive-wat.ts';
-import { json, startLlmServer } from '../test/helpers/llm-server.ts';
-import { hostileCorpus } from '../test/llm/corpus.ts';
-import { evaluate, scored } from '../test/llm/evaluate.ts';
+import { naiveMatmulWat } from '../testkit/naive-wat.ts';
+import { json, startLlmServer } from '../testkit/llm-server.ts';
+import { hostileCorpus } from '../testkit/llm-corpus.ts';
+import { evaluate, scored } from '../testkit/llm-evaluate.ts';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const ROUNDS = args.quick ? 20 : 60;

@@ -29,6 +29,8 @@ export interface Progress {
   readonly bestGflops: number | undefined;
   readonly bestSpeedup: number | undefined;
   readonly workers: number;
+  /** Jobs submitted and not answered yet. */
+  readonly outstanding: number;
   /** LLM calls, tokens and cost so far, when the campaign uses an LLM. */
   readonly llm: LlmUsage | undefined;
 }
@@ -122,6 +124,7 @@ export async function runCampaign(campaignId: string, ctx: CampaignContext): Pro
         bestGflops: best?.gflops,
         bestSpeedup: best?.speedup,
         workers: (await ctx.transport.workers()).length,
+        outstanding: results.waiting,
         llm: strategy instanceof LlmStrategy ? strategy.usage() : undefined,
       });
     await report();

@@ -1,3 +1,4 @@
 export * from './device.ts';
 export * from './job.ts';
 export * from './result.ts';
+export * from './worker-info.ts';

@@ -3,7 +3,8 @@ import type { DeviceClass } from '../../protocol/device.ts';
 import type { Job } from '../../protocol/job.ts';
 import { failureFor, type Result } from '../../protocol/result.ts';
 import { KEVO_VERSION } from '../../lib/version.ts';
-import type { Transport, WorkerInfo } from './transport.ts';
+import type { WorkerInfo } from '../../protocol/worker-info.ts';
+import type { Transport } from './transport.ts';
 
 /** What the embedded transport needs of the in-process worker (worker/evaluator.ts's Evaluator). */
 export interface JobEvaluator {

@@ -6,7 +6,7 @@ import { MemoryLlmCache } from '../../llm/cache.ts';
 import { LlmClient, type LlmRequest } from '../../llm/client.ts';
 import { LlmLedger, type LlmCall } from '../../llm/ledger.ts';
 import { LlmEndpoint, type LlmEndpointInput } from '../../llm/options.ts';
-import { failure, inOrder, json, startLlmServer, type LlmServer } from '../helpers/llm-server.ts';
+import { failure, inOrder, json, startLlmServer, type LlmServer } from '../../testkit/llm-server.ts';
 
 const Answer = z.object({ tile: z.number().int().min(1), why: z.string() }).strict();
 const request = (seed = 1): LlmRequest<z.infer<typeof Answer>> => ({

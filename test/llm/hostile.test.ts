@@ -7,9 +7,9 @@ import type { MatmulProblem } from '../../genome/ops/problem.ts';
 import type { SearchSpace } from '../../genome/space.ts';
 import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
 import { WasmPool } from '../../worker/pool.ts';
-import { json, startLlmServer, type LlmServer } from '../helpers/llm-server.ts';
-import { hostileCorpus } from './corpus.ts';
-import { evaluate } from './evaluate.ts';
+import { json, startLlmServer, type LlmServer } from '../../testkit/llm-server.ts';
+import { hostileCorpus } from '../../testkit/llm-corpus.ts';
+import { evaluate } from '../../testkit/llm-evaluate.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 12, n: 16, k: 8 }, dtype: 'f32' };
 const corpus = hostileCorpus(problem);

@@ -8,7 +8,7 @@ import type { MatmulProblem } from '../../genome/ops/problem.ts';
 import type { SearchSpace } from '../../genome/space.ts';
 import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
 import { WasmPool } from '../../worker/pool.ts';
-import { evaluate, scored } from './evaluate.ts';
+import { evaluate, scored } from '../../testkit/llm-evaluate.ts';
 
 const baseUrl = process.env.KEVO_LLM_BASE_URL;
 const model = process.env.KEVO_LLM_MODEL ?? 'gpt-4o-mini';

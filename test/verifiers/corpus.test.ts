@@ -6,7 +6,7 @@ import type { KernelBuilder } from '../../verifiers/kernel.ts';
 import { cpuDeviceClass } from '../../worker/device.ts';
 import { evaluateKernel } from '../../worker/evaluate.ts';
 import { wasmKernel } from '../../worker/wasm/kernel.ts';
-import { naiveMatmulWat } from '../fixtures/naive-wat.ts';
+import { naiveMatmulWat } from '../../testkit/naive-wat.ts';
 import { problem, sourceJob } from '../worker/jobs.ts';
 import { hostileCorpus, VERIFICATION_CALLS, type HostileKernel } from './corpus/hostile.ts';
 

@@ -3,7 +3,7 @@ import type { MatmulProblem, Problem } from '../../genome/ops/problem.ts';
 import { verify, STAGES } from '../../verifiers/harness.ts';
 import type { KernelBuilder } from '../../verifiers/kernel.ts';
 import { wasmKernel } from '../../worker/wasm/kernel.ts';
-import { naiveMatmulWat } from '../fixtures/naive-wat.ts';
+import { naiveMatmulWat } from '../../testkit/naive-wat.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 24, n: 20, k: 16 }, dtype: 'f32' };
 type Hooks = Parameters<typeof naiveMatmulWat>[1];

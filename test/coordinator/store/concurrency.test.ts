@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { latestVersion } from '../../../coordinator/store/migrations.ts';
 import { Store } from '../../../coordinator/store/store.ts';
-import { TSX_IMPORT } from '../../../lib/tsx.ts';
+import { CHILD_EXEC_ARGV } from '../../../lib/runtime.ts';
 import { collect } from '../../helpers/cli.ts';
 
 const storeProcess = fileURLToPath(new URL('./store-process.ts', import.meta.url));
@@ -17,7 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Starts one store-process.ts per argument list, lets them all go at once, and asserts each finished. */
 async function together(argLists: readonly string[][]): Promise<void> {
-  const children = argLists.map((args) => spawn(process.execPath, [...TSX_IMPORT, storeProcess, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  const children = argLists.map((args) => spawn(process.execPath, [...CHILD_EXEC_ARGV, storeProcess, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
   const ready = children.map((child) => new Promise<void>((resolve) => createInterface({ input: child.stdout! }).once('line', () => resolve())));
   const results = children.map((child) => collect(child));
   await Promise.all(ready);

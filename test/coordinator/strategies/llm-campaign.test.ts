@@ -16,8 +16,8 @@ import { wasmMatmulSpace } from '../../../genome/wasm/space.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import type { DeviceClass } from '../../../protocol/device.ts';
 import { Evaluator } from '../../../worker/evaluator.ts';
-import { naiveMatmulWat } from '../../fixtures/naive-wat.ts';
-import { startLlmServer, type LlmServer } from '../../helpers/llm-server.ts';
+import { naiveMatmulWat } from '../../../testkit/naive-wat.ts';
+import { startLlmServer, type LlmServer } from '../../../testkit/llm-server.ts';
 import { scriptedModel } from '../../llm/model.ts';
 import { ResultRouter } from '../../../coordinator/results.ts';
 

@@ -11,9 +11,9 @@ import { wasmMatmulSpace } from '../../../genome/wasm/space.ts';
 import { canonicalHash } from '../../../lib/hash.ts';
 import type { DeviceClass } from '../../../protocol/device.ts';
 import { WasmPool } from '../../../worker/pool.ts';
-import { naiveMatmulWat } from '../../fixtures/naive-wat.ts';
-import { startLlmServer, type LlmServer } from '../../helpers/llm-server.ts';
-import { evaluate, scored } from '../../llm/evaluate.ts';
+import { naiveMatmulWat } from '../../../testkit/naive-wat.ts';
+import { startLlmServer, type LlmServer } from '../../../testkit/llm-server.ts';
+import { evaluate, scored } from '../../../testkit/llm-evaluate.ts';
 import { scriptedModel } from '../../llm/model.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 12, n: 16, k: 8 }, dtype: 'f32' };

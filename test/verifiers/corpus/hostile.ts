@@ -1,5 +1,5 @@
 import type { MatmulProblem } from '../../../genome/ops/problem.ts';
-import { naiveMatmulWat } from '../../fixtures/naive-wat.ts';
+import { naiveMatmulWat } from '../../../testkit/naive-wat.ts';
 
 /**
  * The hostile corpus: WASM matmul kernels that try to get a wrong or

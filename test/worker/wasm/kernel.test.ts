@@ -5,7 +5,7 @@ import { KevoError } from '../../../lib/errors.ts';
 import { Rng } from '../../../lib/rng.ts';
 import { poisonCount } from '../../../verifiers/kernel.ts';
 import { wasmKernel } from '../../../worker/wasm/kernel.ts';
-import { naiveMatmulWat } from '../../fixtures/naive-wat.ts';
+import { naiveMatmulWat } from '../../../testkit/naive-wat.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 5, n: 7, k: 3 }, dtype: 'f32' };
 

@@ -14,7 +14,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { nanos } from '@nats-io/transport-node';
 import { KevoError } from '../../lib/errors.ts';
 import { canonicalHash } from '../../lib/hash.ts';
-import { LLM_CAPABILITY, type Job } from '../../protocol/job.ts';
+import { LLM_CAPABILITY, type Job } from '../job.ts';
 
 /** A subject token and a stream/consumer/bucket name at once: no dots, wildcards or spaces. */
 const token = z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'letters, digits, _ and - only' });

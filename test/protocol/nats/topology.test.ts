@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { jobConsumerName, jobRoute, natsNames, workerRoutes } from '../../../coordinator/transport/nats-topology.ts';
+import { jobConsumerName, jobRoute, natsNames, workerRoutes } from '../../../protocol/nats/topology.ts';
 import { PROTOCOL_VERSION, type Job } from '../../../protocol/index.ts';
-import { testJob } from './jobs.ts';
+import { testJob } from '../../../testkit/test-job.ts';
 
 describe('NATS routing', () => {
   it('sends a pinned job to its device class, an unpinned one to any worker of its backend, a review to LLM workers', () => {

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JobEvaluator } from '../../../coordinator/transport/embedded.ts';
-import type { DeviceClass } from '../../../protocol/device.ts';
-import type { Job } from '../../../protocol/job.ts';
-import { PROTOCOL_VERSION, type KernelResult } from '../../../protocol/index.ts';
+import type { JobEvaluator } from '../coordinator/transport/embedded.ts';
+import type { DeviceClass } from '../protocol/device.ts';
+import type { Job } from '../protocol/job.ts';
+import { PROTOCOL_VERSION, type KernelResult } from '../protocol/index.ts';
 
 export const TEST_DEVICE_CLASS: DeviceClass = {
   id: 'testcpu',

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { ClosedConnectionError } from '@nats-io/transport-node';
-import type { Result } from '../../protocol/result.ts';
-import { natsNames } from './nats-topology.ts';
+import { canonicalHash } from '../../lib/hash.ts';
+import type { EncodedBatch } from './result-batch.ts';
+import { natsNames } from './topology.ts';
 
 /**
  * Publish to a stream and wait for the stream's ack, riding out a server
@@ -30,9 +31,12 @@ export async function publishDurably(
 }
 
 /**
- * Store a Result on its campaign's subject. Every result of a job carries the
- * same msgID, so a repeat within the duplicate window is stored once.
+ * Store a batch of one campaign's Results as one message on its subject. The
+ * msgID names the jobs, so the same batch published again within the
+ * duplicate window is stored once; a job's Result in another batch (a
+ * redelivered job) is ingested idempotently by the coordinator.
  */
-export function publishResult(js: JetStreamClient, prefix: string, result: Result, patienceMs: number): Promise<void> {
-  return publishDurably(js, natsNames(prefix).resultsSubject(result.campaignId), JSON.stringify(result), `result:${result.jobId}`, patienceMs);
+export function publishResultBatch(js: JetStreamClient, prefix: string, batch: EncodedBatch, patienceMs: number): Promise<void> {
+  const msgID = `results:${canonicalHash(batch.results.map((r) => r.jobId))}`;
+  return publishDurably(js, natsNames(prefix).resultsSubject(batch.campaignId), batch.payload, msgID, patienceMs);
 }

@@ -5,7 +5,7 @@
  * in the middle of a job.
  */
 import { pino } from 'pino';
-import { runNatsWorker } from '../../../worker/nats/worker.ts';
+import { runNatsWorker } from '../worker/nats/worker.ts';
 import { SleepEvaluator } from './sleep-evaluator.ts';
 
 const config = JSON.parse(process.argv[2]!) as {

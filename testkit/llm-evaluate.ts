@@ -1,9 +1,9 @@
-import type { Genome } from '../../genome/genome.ts';
-import type { Problem } from '../../genome/ops/problem.ts';
-import type { Scored } from '../../coordinator/strategies/strategy.ts';
-import { PROTOCOL_VERSION, type KernelJob } from '../../protocol/job.ts';
-import type { KernelResult } from '../../protocol/result.ts';
-import type { WasmPool } from '../../worker/pool.ts';
+import type { Genome } from '../genome/genome.ts';
+import type { Problem } from '../genome/ops/problem.ts';
+import type { Scored } from '../coordinator/strategies/strategy.ts';
+import { PROTOCOL_VERSION, type KernelJob } from '../protocol/job.ts';
+import type { KernelResult } from '../protocol/result.ts';
+import type { WasmPool } from '../worker/pool.ts';
 
 /** Short budgets: these tests judge correctness and catches, not speed. */
 const budgets = { deadlineMs: 4_000, timingMs: 5, minSamples: 1, maxSamples: 3 };

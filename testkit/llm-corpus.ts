@@ -1,7 +1,7 @@
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
-import { baselineWat } from '../../genome/wasm/baseline.ts';
-import { layoutFor } from '../../worker/wasm/abi.ts';
-import { naiveMatmulWat } from '../fixtures/naive-wat.ts';
+import type { MatmulProblem } from '../genome/ops/problem.ts';
+import { baselineWat } from '../genome/wasm/baseline.ts';
+import { layoutFor } from '../worker/wasm/abi.ts';
+import { naiveMatmulWat } from './naive-wat.ts';
 
 /** An LLM-style source and the harness stage that must catch it ('ok' for the correct ones). */
 export interface CorpusEntry {

@@ -1,4 +1,4 @@
-import { KernelJob, PROTOCOL_VERSION } from '../../../protocol/index.ts';
+import { KernelJob, PROTOCOL_VERSION } from '../protocol/index.ts';
 
 /** A valid kernel job whose evaluation (by SleepEvaluator) takes `timingMs`; 1 means trivial. */
 export function testJob(campaignId: string, index: number, timingMs = 1, deviceClassId?: string): KernelJob {
