@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
 import { opByName, type Problem } from '../genome/ops/index.ts';
+import { sortBest } from '../coordinator/store/best.ts';
 import { llmCampaignSummary, listPrompts, showPrompt } from '../coordinator/store/llm.ts';
 import type { Store } from '../coordinator/store/store.ts';
 import { describeZodError, KevoError } from '../lib/errors.ts';
@@ -50,7 +51,8 @@ function campaign(store: Store, id: string): ApiAnswer {
   const row = store.campaign(id);
   if (!row) return { status: 404, body: { error: `no campaign "${id}"` } };
   const llm = (row.spec as { llm?: unknown }).llm ? llmCampaignSummary(store, id) : undefined;
-  return ok({ ...row, evaluationsList: store.evaluations(id), llm });
+  const evaluations = store.evaluations(id);
+  return ok({ ...row, evaluationsList: evaluations, best: sortBest(evaluations.filter((e) => e.status === 'ok')).slice(0, 10), llm });
 }
 
 function best(store: Store, query: URLSearchParams): ApiAnswer {

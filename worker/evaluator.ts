@@ -1,6 +1,7 @@
 import type { Backend } from '../genome/genome.ts';
 import { backendLimit } from '../genome/spaces.ts';
 import { KevoError } from '../lib/errors.ts';
+import { silentLogger, type Logger } from '../lib/log.ts';
 import type { DeviceClass } from '../protocol/device.ts';
 import { LLM_CAPABILITY, type Job, type KernelJob, type ReviewJob } from '../protocol/job.ts';
 import type { KernelResult, Result, ReviewResult } from '../protocol/result.ts';
@@ -23,6 +24,7 @@ export class Evaluator {
     private readonly runners: ReadonlyMap<Backend, BackendRunner>,
     readonly name: string,
     private readonly review: EvaluatorOptions['review'],
+    private readonly log: Logger,
   ) {}
 
   /** Starts a runner per backend; if one cannot start, closes those that did and throws its error. */
@@ -35,7 +37,7 @@ export class Evaluator {
       await Promise.all([...started.values()].map((runner) => runner.close()));
       throw error;
     }
-    return new Evaluator(started, options.name ?? 'worker', options.review);
+    return new Evaluator(started, options.name ?? 'worker', options.review, options.log ?? silentLogger);
   }
 
   /** The backends it runs, plus `llm` when it answers review jobs: what a worker advertises and pulls jobs for. */
@@ -69,7 +71,10 @@ export class Evaluator {
     // A problem past what the device holds would only fail to compile or allocate, slowly: refuse it at once.
     const limit = backendLimit(job.problem, backend, device.facts.backend === 'webgpu' ? device.facts.limits : undefined);
     if (limit) return unsupported(`problem too big for this ${backend} device: ${limit}`, 'limits');
-    return runner.evaluate(job);
+    const result = await runner.evaluate(job);
+    const { status, stage, timing } = result;
+    this.log.child({ jobId: job.jobId }).debug({ status, stage, gflops: timing?.gflops, speedup: timing?.speedup }, 'evaluated');
+    return result;
   }
 
   close(): Promise<void> {
