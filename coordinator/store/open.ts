@@ -23,7 +23,7 @@ export function openForWriting(path: string): Database.Database {
     // set first, so that switching a fresh file to WAL waits too.
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     refuseForeign(db, path);
-    db.pragma('journal_mode = WAL');
+    switchToWal(db);
     // WAL with synchronous=NORMAL cannot corrupt; a power cut may lose the last commits, which resume redoes.
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -40,6 +40,25 @@ export function openForWriting(path: string): Database.Database {
       new KevoError('FAILURE', `cannot migrate database "${path}" to version ${latestVersion}: ${messageOf(error)}`, { cause: error });
   }
   return db;
+}
+
+/**
+ * Switching a file to WAL needs it to itself: when another process holds it (two
+ * campaigns opening a fresh file at once), SQLite answers BUSY at once, without
+ * its busy handler, so we wait here, bounded like every other write.
+ */
+function switchToWal(db: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (!(error instanceof Database.SqliteError && error.code === 'SQLITE_BUSY') || Date.now() > deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
 }
 
 /**
