@@ -111,8 +111,10 @@ function refusal(path: string, error: unknown): KevoError {
 
 /** A file with tables and no kevo schema belongs to something else: adopting it would write kevo's tables (and WAL) into it. */
 function refuseForeign(db: Database.Database, path: string): void {
-  if (userVersion(db) !== 0) return;
-  const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").pluck().get() as number;
+  // One read transaction: another process may migrate the file between a bare read of the version and the count.
+  const tables = db.transaction(() =>
+    userVersion(db) === 0 ? (db.prepare("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").pluck().get() as number) : 0,
+  )();
   if (tables > 0) throw new KevoError('BAD_INPUT', `"${path}" is not a kevo database: it holds ${tables} tables and indexes of something else`);
 }
 
