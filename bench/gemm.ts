@@ -5,7 +5,7 @@
  * medians. `npm run bench [-- --quick]`.
  */
 import { parseArgs } from 'node:util';
-import type { MatmulProblem } from '../genome/ops/problem.ts';
+import type { MatmulProblem } from '../genome/ops/matmul-problem.ts';
 import { baselineWat, defaultWasmGenome } from '../genome/wasm/baseline.ts';
 import { matmulWat } from '../genome/wasm/codegen.ts';
 import type { MatmulWasmGenome } from '../genome/wasm/genome.ts';

@@ -12,7 +12,7 @@ import { Store } from '../coordinator/store/store.ts';
 import { GeneticSearch } from '../coordinator/strategies/genetic.ts';
 import { createLlmStrategy } from '../coordinator/strategies/llm-create.ts';
 import type { Genome } from '../genome/genome.ts';
-import type { MatmulProblem } from '../genome/ops/problem.ts';
+import type { MatmulProblem } from '../genome/ops/matmul-problem.ts';
 import type { SearchSpace } from '../genome/space.ts';
 import { wasmMatmulSpace } from '../genome/wasm/space.ts';
 import { canonicalHash } from '../lib/hash.ts';
@@ -108,7 +108,7 @@ async function overhead(): Promise<void> {
 async function catchRate(): Promise<void> {
   const small: MatmulProblem = { op: 'matmul', shape: { m: 12, n: 16, k: 8 }, dtype: 'f32' };
   const corpus = hostileCorpus(small);
-  const results = await evaluate(pool, small, corpus.map((c) => ({ backend: 'wasm', family: 'source', language: 'wat', text: c.wat })));
+  const results = await evaluate(pool, small, corpus.map((c) => ({ op: 'matmul', backend: 'wasm', family: 'source', language: 'wat', text: c.wat })));
   let caught = 0;
   let falseRejections = 0;
   const hostile = corpus.filter((c) => c.caughtBy !== null).length;

@@ -7,7 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { matmul } from '../genome/ops/matmul.ts';
-import type { MatmulProblem } from '../genome/ops/problem.ts';
+import { webgpuLaunch } from '../genome/families/abi.ts';
+import type { MatmulProblem } from '../genome/ops/matmul-problem.ts';
 import { defaultWasmGenome } from '../genome/wasm/baseline.ts';
 import { matmulWat } from '../genome/wasm/codegen.ts';
 import { naiveMatmulWgsl } from '../genome/webgpu/baseline.ts';
@@ -38,7 +39,7 @@ const inputsFor = (s: number, seed: number) => {
   const rng = new Rng(seed);
   return [0, 1].map(() => Float32Array.from({ length: s * s }, () => rng.normal()));
 };
-const genome = (genes: Omit<MatmulWebgpuGenome, 'backend' | 'family'>): MatmulWebgpuGenome => ({ backend: 'webgpu', family: 'tiled', ...genes });
+const genome = (genes: Omit<MatmulWebgpuGenome, 'op' | 'backend' | 'family'>): MatmulWebgpuGenome => ({ op: 'matmul', backend: 'webgpu', family: 'tiled', ...genes });
 
 /** Classic shared-memory tiling: each thread one output, 16x16 tiles of A and B staged per K step. */
 const TILED_16 = genome({ workgroupX: 16, workgroupY: 16, tm: 1, tn: 1, vec: 1, kTile: 16, workgroupMemory: true, doubleBuffer: false, unroll: 1, precision: 'f32' });
@@ -55,7 +56,7 @@ const deviceClass = gpuDeviceClass(gpuFacts(adapter));
 log(`adapter: ${deviceClass.label} [${deviceClass.facts.backend === 'webgpu' ? deviceClass.facts.features.join(', ') : ''}]`);
 
 async function gpuContender(name: string, problem: MatmulProblem, kernel: WgslKernel, inputs: Float32Array[]) {
-  return kernelContender(name, problem, await webgpuKernel(device, problem, kernel), inputs);
+  return kernelContender(name, problem, await webgpuKernel(device, problem, kernel.wgsl, webgpuLaunch(problem, kernel)), inputs);
 }
 
 /**
@@ -95,7 +96,8 @@ function checkAgainst(problem: MatmulProblem, inputs: Float32Array[], got: Float
 async function quickGflops(problem: MatmulProblem, g: MatmulWebgpuGenome, inputs: Float32Array[]): Promise<number> {
   let kernel: Kernel | undefined;
   try {
-    kernel = await webgpuKernel(device, problem, matmulWgsl(g, problem));
+    const code = matmulWgsl(g, problem);
+    kernel = await webgpuKernel(device, problem, code.wgsl, webgpuLaunch(problem, code));
     await kernel.write(inputs);
     const once = await kernel.timeRuns(1);
     const runs = Math.max(1, Math.round(20 / once));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
-import { opByName, opNames, type Problem } from '../genome/ops/index.ts';
+import { Accuracy, findOp, opNames, problemFrom, type Problem } from '../genome/ops/index.ts';
 import { KevoError, describeZodError } from '../lib/errors.ts';
 import { Budgets } from '../protocol/job.ts';
 import { LlmOptions } from '../llm/options.ts';
@@ -10,8 +10,10 @@ import { strategyNames } from './strategies/index.ts';
 /** A problem as a person writes it, the shape in the op's own text form ("MxNxK" for matmul). */
 const ProblemSpec = z
   .object({
-    op: z.enum(opNames as [string, ...string[]], { error: `expected one of ${opNames.join(', ')}` }),
+    op: z.string().refine((name) => findOp(name) !== undefined, { error: () => `expected one of ${opNames().join(', ')}` }),
     shape: z.string().min(1),
+    /** The accuracy contract; f32's when absent. */
+    accuracy: Accuracy.optional(),
   })
   .strict();
 
@@ -81,8 +83,7 @@ export function loadSpecFile(path: string): CampaignSpec {
 }
 
 export function resolveProblem(p: z.infer<typeof ProblemSpec>): Problem {
-  const op = opByName(p.op);
-  return { op: op.name, shape: op.parseShape(p.shape), dtype: 'f32' } as Problem;
+  return problemFrom(p.op, p.shape, p.accuracy ? { accuracy: p.accuracy } : {});
 }
 
 export function specProblems(spec: CampaignSpec): Problem[] {

@@ -1,5 +1,5 @@
-import { elementCount, opFor, type Problem } from '../genome/ops/index.ts';
-import { layoutFor } from '../worker/wasm/abi.ts';
+import type { WasmLaunch } from '../genome/families/launch.ts';
+import type { Problem } from '../genome/ops/index.ts';
 import { assembleWat } from '../worker/wasm/assemble.ts';
 
 /** Tiny modules whose validation tells a runtime's wasm features apart. */
@@ -12,6 +12,8 @@ export interface WasmExport {
   readonly kernelId: string;
   readonly problem: Problem;
   readonly wat: string;
+  /** Where the stored kernel expects each tensor, and its entry. */
+  readonly launch: WasmLaunch;
   readonly meta: Record<string, unknown>;
 }
 
@@ -28,26 +30,26 @@ export function usesRelaxedSimd(wat: string): boolean {
 export async function wasmExportFiles(k: WasmExport): Promise<Record<string, string | Uint8Array>> {
   const binary = await assembleWat(k.wat);
   const features = usesRelaxedSimd(k.wat) ? ['simd', 'relaxed-simd'] : ['simd'];
-  const layout = layoutFor(k.problem);
-  const op = opFor(k.problem);
+  const { launch } = k;
   const probes = Object.fromEntries(
     await Promise.all(Object.entries(PROBES).map(async ([name, wat]) => [name, Array.from(await assembleWat(wat))])),
   );
-  const inputs = op.inputs(k.problem).map((t, i) => ({ name: t.name, dims: t.dims, offset: layout.inputs[i]!.offset, length: elementCount(t.dims) }));
-  const output = { ...op.output(k.problem), offset: layout.output.offset, length: layout.output.length };
-  const meta = { ...k.meta, kernelId: k.kernelId, problem: k.problem, backend: 'wasm', features, abi: { entry: 'matmul', inputs, output, workspace: layout.workspace, pages: layout.pages } };
+  const inputs = launch.tensors.slice(0, -1);
+  const output = launch.tensors[launch.tensors.length - 1]!;
+  const meta = { ...k.meta, kernelId: k.kernelId, problem: k.problem, backend: 'wasm', features, abi: { entry: launch.entry, inputs, output, workspace: launch.workspace, pages: launch.pages } };
   return {
     'kernel.wat': k.wat,
     'kernel.wasm': binary,
     'meta.json': `${JSON.stringify(meta, null, 2)}\n`,
-    'index.js': loaderJs({ problem: k.problem, features, inputs, output, workspace: layout.workspace.offset, pages: layout.pages, binary, probes }),
-    'index.d.ts': loaderDts(k.problem),
+    'index.js': loaderJs({ problem: k.problem, features, entry: launch.entry, inputs, output, workspace: launch.workspace.offset, pages: launch.pages, binary, probes }),
+    'index.d.ts': loaderDts(k.problem, launch),
   };
 }
 
 function loaderJs(c: {
   problem: Problem;
   features: string[];
+  entry: string;
   inputs: { name: string; offset: number; length: number }[];
   output: { offset: number; length: number };
   workspace: number;
@@ -60,6 +62,7 @@ export const problem = ${JSON.stringify(c.problem)};
 export const features = ${JSON.stringify(c.features)};
 const INPUTS = ${JSON.stringify(c.inputs)};
 const OUTPUT = ${JSON.stringify(c.output)};
+const ENTRY = ${JSON.stringify(c.entry)};
 const WORKSPACE = ${c.workspace};
 const PAGES = ${c.pages};
 const PROBES = ${JSON.stringify(c.probes)};
@@ -80,7 +83,7 @@ export async function load() {
   }
   const memory = new WebAssembly.Memory({ initial: PAGES });
   const { instance } = await WebAssembly.instantiate(bytes(WASM), { env: { memory } });
-  const entry = instance.exports.matmul;
+  const entry = instance.exports[ENTRY];
   return {
     problem,
     run(...inputs) {
@@ -91,7 +94,7 @@ export async function load() {
         }
         new Float32Array(memory.buffer, t.offset, t.length).set(inputs[i]);
       });
-      entry(INPUTS[0].offset, INPUTS[1].offset, OUTPUT.offset, WORKSPACE);
+      entry(...INPUTS.map((t) => t.offset), OUTPUT.offset, WORKSPACE);
       return new Float32Array(memory.buffer, OUTPUT.offset, OUTPUT.length).slice();
     },
   };
@@ -99,19 +102,22 @@ export async function load() {
 `;
 }
 
-function loaderDts(problem: Problem): string {
+function loaderDts(problem: Problem, launch: WasmLaunch): string {
+  const dims = (t: WasmLaunch['tensors'][number]) => `${t.name} (${t.dims.join('x')})`;
+  const inputs = launch.tensors.slice(0, -1);
+  const output = launch.tensors[launch.tensors.length - 1]!;
   return `// Exported by kevo.
 export interface Problem {
   readonly op: ${JSON.stringify(problem.op)};
-  readonly shape: { readonly m: number; readonly n: number; readonly k: number };
-  readonly dtype: 'f32';
+  readonly shape: { ${Object.keys(problem.shape).map((name) => `readonly ${name}: number`).join('; ')} };
+  readonly dtype: ${JSON.stringify(problem.dtype)};
 }
 export declare const problem: Problem;
 export declare const features: readonly ('simd' | 'relaxed-simd')[];
 /** Instantiates the kernel; rejects with a message naming the wasm feature the runtime lacks. */
 export declare function load(): Promise<{
   readonly problem: Problem;
-  /** A (${problem.shape.m}x${problem.shape.k}) and B (${problem.shape.k}x${problem.shape.n}), row-major; returns C (${problem.shape.m}x${problem.shape.n}). */
+  /** ${inputs.map(dims).join(', ')}, row-major, in this order; returns ${dims(output)}. */
   run(...inputs: Float32Array[]): Float32Array;
 }>;
 `;

@@ -1,19 +1,16 @@
-import type { MatmulProblem } from '../genome/ops/problem.ts';
+import type { WebgpuLaunch } from '../genome/families/launch.ts';
 import type { Genome } from '../genome/genome.ts';
-import { matmulWgsl, workgroupBytes } from '../genome/webgpu/codegen.ts';
-import type { MatmulWebgpuGenome } from '../genome/webgpu/genome.ts';
+import type { Problem } from '../genome/ops/index.ts';
 import { KevoError } from '../lib/errors.ts';
 import type { Timing } from '../protocol/result.ts';
-import { dispatchSize, type Tile } from '../worker/webgpu/abi.ts';
 
 export interface WebgpuExport {
-  readonly problem: MatmulProblem;
-  /** A webgpu genome (tiled or WGSL source); any other backend is refused. */
+  readonly problem: Problem;
+  /** A webgpu genome (generated or WGSL source); any other backend is refused. */
   readonly genome: Genome;
   readonly wgsl: string;
-  /** Derived from a tiled genome when absent; a source genome carries its tile. */
-  readonly tile?: Tile;
-  readonly workgroupSize?: readonly [number, number, number];
+  /** How the stored kernel runs: bindings, workgroup, tile, dispatch, limits. */
+  readonly launch: WebgpuLaunch;
   /** Adapter features the kernel needs beyond what `enable` lines in the WGSL already say. */
   readonly features?: readonly string[];
   /** The device class it was timed on, for the reader of meta.json. */
@@ -41,55 +38,48 @@ export function wgslFeatures(wgsl: string): string[] {
 export function webgpuExportFiles(k: WebgpuExport): Record<string, string> {
   const genome = k.genome;
   if (genome.backend !== 'webgpu') throw new KevoError('BAD_INPUT', `a ${genome.backend} kernel cannot be exported as WebGPU`);
-  const tiled = genome.family === 'tiled' ? matmulWgsl(genome, k.problem) : null;
-  const tile = k.tile ?? tiled?.tile ?? (genome.family === 'source' ? genome.tile : undefined);
-  if (!tile) throw new KevoError('BAD_INPUT', 'a WGSL source kernel needs its tile (rows, cols) to be dispatched');
+  const { launch } = k;
   const features = [...new Set([...(k.features ?? []), ...wgslFeatures(k.wgsl)])].sort();
-  const limits = genome.family === 'tiled' ? neededLimits(genome, k.problem) : {};
-  const dispatch = dispatchSize(k.problem, tile);
+  const inputs = launch.tensors.slice(0, -1);
+  const output = launch.tensors[launch.tensors.length - 1]!;
   const meta = {
     ...k.meta,
     backend: 'webgpu',
     problem: k.problem,
     genome: k.genome,
     features,
-    limits,
-    workgroupSize: k.workgroupSize ?? tiled?.workgroupSize ?? null,
-    tile,
-    dispatch,
-    abi: 'bindings 0: A (read), 1: B (read), 2: C (read_write), f32 row-major; entry point main',
+    limits: launch.limits,
+    workgroupSize: launch.workgroupSize,
+    tile: launch.tile,
+    dispatch: launch.dispatch,
+    abi: { entry: launch.entry, inputs: inputs.map(tensorMeta), output: tensorMeta(output) },
     timedOn: k.deviceLabel,
     ...(k.timing ? { timing: k.timing } : {}),
   };
   return {
     'kernel.wgsl': k.wgsl,
     'meta.json': `${JSON.stringify(meta, null, 2)}\n`,
-    'index.js': loaderJs({ problem: k.problem, wgsl: k.wgsl, features, limits, dispatch }),
-    'index.d.ts': loaderDts(k.problem),
+    'index.js': loaderJs({ problem: k.problem, wgsl: k.wgsl, features, launch }),
+    'index.d.ts': loaderDts(k.problem, launch),
   };
 }
 
-/** Limits above WebGPU's defaults the kernel relies on; the loader requests them or says which are missing. */
-function neededLimits(g: MatmulWebgpuGenome, p: MatmulProblem): Record<string, number> {
-  const limits: Record<string, number> = {};
-  const bytes = workgroupBytes(g, p.shape.k);
-  if (bytes > 16384) limits.maxComputeWorkgroupStorageSize = bytes;
-  const threads = g.workgroupX * g.workgroupY;
-  if (threads > 256) limits.maxComputeInvocationsPerWorkgroup = threads;
-  if (g.workgroupX > 256) limits.maxComputeWorkgroupSizeX = g.workgroupX;
-  if (g.workgroupY > 256) limits.maxComputeWorkgroupSizeY = g.workgroupY;
-  return limits;
+function tensorMeta(t: WebgpuLaunch['tensors'][number]) {
+  return { name: t.name, dims: t.dims, dtype: t.dtype, binding: t.binding };
 }
 
-function loaderJs(c: { problem: MatmulProblem; wgsl: string; features: string[]; limits: Record<string, number>; dispatch: number[] }): string {
-  const { m, n, k } = c.problem.shape;
+function loaderJs(c: { problem: Problem; wgsl: string; features: string[]; launch: WebgpuLaunch }): string {
+  const tensors = c.launch.tensors.map((t) => ({ name: t.name, length: t.dims.reduce((a, b) => a * b, 1), binding: t.binding }));
   return `// Exported by kevo. Runs the kernel on any WebGPU device; no dependencies.
 export const problem = ${JSON.stringify(c.problem)};
 export const features = ${JSON.stringify(c.features)};
-export const limits = ${JSON.stringify(c.limits)};
+export const limits = ${JSON.stringify(c.launch.limits)};
 const WGSL = ${JSON.stringify(c.wgsl)};
-const DISPATCH = ${JSON.stringify(c.dispatch)};
-const LENGTHS = { A: ${m * k}, B: ${k * n}, C: ${m * n} };
+const ENTRY = ${JSON.stringify(c.launch.entry)};
+const DISPATCH = ${JSON.stringify(c.launch.dispatch)};
+// Every tensor in ABI order: the inputs, then the output.
+const INPUTS = ${JSON.stringify(tensors.slice(0, -1))};
+const OUTPUT = ${JSON.stringify(tensors[tensors.length - 1])};
 // The spec's flag values, so this works where GPUBufferUsage and friends are not globals (Node).
 const STORAGE = 0x80, COPY_DST = 0x8, COPY_SRC = 0x4, MAP_READ = 0x1, MAP_MODE_READ = 0x1, COMPUTE = 0x4;
 
@@ -118,35 +108,39 @@ export async function load(device) {
   const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
   if (errors.length > 0) throw new Error('WGSL: ' + errors.map((m) => m.lineNum + ':' + m.linePos + ' ' + m.message).join('; '));
   const entry = (binding, type) => ({ binding, visibility: COMPUTE, buffer: { type } });
-  const layout = device.createBindGroupLayout({ entries: [entry(0, 'read-only-storage'), entry(1, 'read-only-storage'), entry(2, 'storage')] });
+  const layout = device.createBindGroupLayout({
+    entries: [...INPUTS.map((t) => entry(t.binding, 'read-only-storage')), entry(OUTPUT.binding, 'storage')],
+  });
   const pipeline = await device.createComputePipelineAsync({
     layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-    compute: { module, entryPoint: 'main' },
+    compute: { module, entryPoint: ENTRY },
   });
   const buffer = (length, usage) => device.createBuffer({ size: length * 4, usage });
-  const a = buffer(LENGTHS.A, STORAGE | COPY_DST);
-  const b = buffer(LENGTHS.B, STORAGE | COPY_DST);
-  const c = buffer(LENGTHS.C, STORAGE | COPY_SRC);
-  const readback = buffer(LENGTHS.C, MAP_READ | COPY_DST);
-  const bindGroup = device.createBindGroup({ layout, entries: [a, b, c].map((buf, binding) => ({ binding, resource: { buffer: buf } })) });
+  const ins = INPUTS.map((t) => buffer(t.length, STORAGE | COPY_DST));
+  const c = buffer(OUTPUT.length, STORAGE | COPY_SRC);
+  const readback = buffer(OUTPUT.length, MAP_READ | COPY_DST);
+  const bindGroup = device.createBindGroup({
+    layout,
+    entries: [...INPUTS.map((t, i) => ({ binding: t.binding, resource: { buffer: ins[i] } })), { binding: OUTPUT.binding, resource: { buffer: c } }],
+  });
   // One run at a time: the buffers are shared.
   let queue = Promise.resolve();
 
-  async function runOnce(inputA, inputB) {
-    for (const [name, input] of [['A', inputA], ['B', inputB]]) {
-      if (!(input instanceof Float32Array) || input.length !== LENGTHS[name]) {
-        throw new TypeError('input ' + name + ': expected a Float32Array of ' + LENGTHS[name] + ' elements');
+  async function runOnce(inputs) {
+    if (inputs.length !== INPUTS.length) throw new TypeError('expected ' + INPUTS.length + ' inputs (' + INPUTS.map((t) => t.name).join(', ') + ')');
+    INPUTS.forEach((t, i) => {
+      if (!(inputs[i] instanceof Float32Array) || inputs[i].length !== t.length) {
+        throw new TypeError('input ' + t.name + ': expected a Float32Array of ' + t.length + ' elements');
       }
-    }
-    device.queue.writeBuffer(a, 0, inputA);
-    device.queue.writeBuffer(b, 0, inputB);
+      device.queue.writeBuffer(ins[i], 0, inputs[i]);
+    });
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(DISPATCH[0], DISPATCH[1], DISPATCH[2]);
     pass.end();
-    encoder.copyBufferToBuffer(c, 0, readback, 0, LENGTHS.C * 4);
+    encoder.copyBufferToBuffer(c, 0, readback, 0, OUTPUT.length * 4);
     device.queue.submit([encoder.finish()]);
     await readback.mapAsync(MAP_MODE_READ);
     const out = new Float32Array(readback.getMappedRange().slice(0));
@@ -156,27 +150,29 @@ export async function load(device) {
 
   return {
     problem,
-    run(inputA, inputB) {
-      const result = queue.then(() => runOnce(inputA, inputB));
+    run(...inputs) {
+      const result = queue.then(() => runOnce(inputs));
       queue = result.then(() => undefined, () => undefined);
       return result;
     },
     destroy() {
-      for (const buf of [a, b, c, readback]) buf.destroy();
+      for (const buf of [...ins, c, readback]) buf.destroy();
     },
   };
 }
 `;
 }
 
-function loaderDts(problem: MatmulProblem): string {
-  const { m, n, k } = problem.shape;
+function loaderDts(problem: Problem, launch: WebgpuLaunch): string {
+  const dims = (t: WebgpuLaunch['tensors'][number]) => `${t.name} (${t.dims.join('x')})`;
+  const inputs = launch.tensors.slice(0, -1);
+  const output = launch.tensors[launch.tensors.length - 1]!;
   return `// Exported by kevo.
 /// <reference types="@webgpu/types" />
 export interface Problem {
-  readonly op: 'matmul';
-  readonly shape: { readonly m: ${m}; readonly n: ${n}; readonly k: ${k} };
-  readonly dtype: 'f32';
+  readonly op: ${JSON.stringify(problem.op)};
+  readonly shape: { ${Object.entries(problem.shape).map(([name, size]) => `readonly ${name}: ${size}`).join('; ')} };
+  readonly dtype: ${JSON.stringify(problem.dtype)};
 }
 export declare const problem: Problem;
 /** Adapter features the kernel needs (e.g. "shader-f16"). */
@@ -189,8 +185,8 @@ export declare const limits: Readonly<Record<string, number>>;
  */
 export declare function load(device?: GPUDevice): Promise<{
   readonly problem: Problem;
-  /** A (${m}x${k}) and B (${k}x${n}), row-major f32; resolves with C (${m}x${n}). */
-  run(a: Float32Array, b: Float32Array): Promise<Float32Array>;
+  /** ${inputs.map(dims).join(', ')}, row-major f32, in this order; resolves with ${dims(output)}. */
+  run(...inputs: Float32Array[]): Promise<Float32Array>;
   /** Frees the kernel's GPU buffers. */
   destroy(): void;
 }>;

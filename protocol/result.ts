@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Genome, genomeHash } from '../genome/genome.ts';
+import { Launch } from '../genome/families/launch.ts';
 import { Problem } from '../genome/ops/problem.ts';
 import { DeviceClass } from './device.ts';
 import { PROTOCOL_VERSION } from './job.ts';
@@ -39,7 +40,8 @@ export const Timing = z
   .strict();
 export type Timing = z.infer<typeof Timing>;
 
-export const KernelSource = z.object({ language: z.enum(['wat', 'wgsl']), text: z.string() }).strict();
+/** The kernel as it ran: its text and its launch (absent only in results from before launches were kept). */
+export const KernelSource = z.object({ language: z.enum(['wat', 'wgsl']), text: z.string(), launch: Launch.optional() }).strict();
 export type KernelSource = z.infer<typeof KernelSource>;
 
 export const KernelResult = z
@@ -58,6 +60,8 @@ export const KernelResult = z
     timing: Timing.optional(),
     deviceClass: DeviceClass.optional(),
     kernel: KernelSource.optional(),
+    /** The compute precision the harness held the kernel to (its family's error model); absent when it never got that far. */
+    precision: z.enum(['f32', 'f32-fma', 'f16']).optional(),
     worker: z.string(),
     elapsedMs: z.number().nonnegative(),
   })

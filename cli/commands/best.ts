@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { Backend } from '../../genome/genome.ts';
-import { opByName, type Problem } from '../../genome/ops/index.ts';
+import { Accuracy, problemFrom } from '../../genome/ops/index.ts';
 import { addCommonOptions, CommonFlags, intFlag, parseFlags } from '../options.ts';
 import { fixed, printJson, table } from '../output.ts';
 import { describeGenome } from '../session.ts';
@@ -12,6 +12,7 @@ const BestFlags = z.object({
   shape: z.string(),
   device: z.string().optional(),
   backend: Backend.optional(),
+  accuracy: Accuracy.optional(),
   limit: intFlag(1, 1000),
 });
 
@@ -24,11 +25,11 @@ export function registerBest(program: Command): void {
       .requiredOption('--shape <MxNxK>', 'problem shape')
       .option('--device <id>', 'only this device class (id or prefix)')
       .option('--backend <backend>', 'only this backend: wasm | webgpu')
+      .option('--accuracy <dtype>', "the accuracy contract kernels must keep: f32 (default), f16 or bf16")
       .option('--limit <n>', 'how many', '10'),
   ).action((opName: string, options: Record<string, unknown>) => {
     const flags = parseFlags(BestFlags, options);
-    const op = opByName(opName);
-    const problem = { op: op.name, shape: op.parseShape(flags.shape), dtype: 'f32' } as Problem;
+    const problem = problemFrom(opName, flags.shape, flags.accuracy ? { accuracy: flags.accuracy } : {});
     withStore(flags.db, (store) => {
       const deviceClassId = flags.device ? store.resolveDevice(flags.device).id : undefined;
       const rows = store.best(problem, { deviceClassId, backend: flags.backend, limit: flags.limit });

@@ -15,6 +15,7 @@ import { KevoError } from '../../lib/errors.ts';
  * 2 indexes for best() and cached(), which otherwise scan every evaluation
  * 3 LLM cache, prompts, calls, proposals and reviews
  * 4 jobs.published_at: a resumed campaign waits for jobs the transport holds and publishes the others
+ * 5 kernels.launch and evaluations.precision: kernel families (export runs what was stored; best keeps the accuracy contract)
  */
 export interface Migration {
   readonly version: number;
@@ -209,6 +210,25 @@ export const migrations: readonly Migration[] = [
     // NULL until the transport accepted the job: a coordinator killed between recording
     // and publishing left a job no worker will ever see, which resume must publish.
     sql: `ALTER TABLE jobs ADD COLUMN published_at TEXT;`,
+  },
+  {
+    version: 5,
+    name: 'kernel launch data and compute precision',
+    // launch: how to run the stored text (wasm layout, WebGPU dispatch), so export never
+    // regenerates a kernel with a later codegen; NULL for kernels stored before it.
+    // precision: what the harness held each kernel to, so best() can keep a problem's
+    // accuracy contract. Every genome before families was matmul, whose genes say it.
+    sql: `
+      ALTER TABLE kernels ADD COLUMN launch TEXT;
+      ALTER TABLE evaluations ADD COLUMN precision TEXT;
+      UPDATE evaluations SET precision = (
+        SELECT CASE
+          WHEN json_extract(g.genome, '$.precision') = 'f16' THEN 'f16'
+          WHEN json_extract(g.genome, '$.fma') = 1 THEN 'f32-fma'
+          ELSE 'f32' END
+        FROM genomes g WHERE g.hash = evaluations.genome_hash)
+      WHERE status = 'ok';
+    `,
   },
 ];
 

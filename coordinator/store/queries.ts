@@ -14,7 +14,7 @@ export const selectEvaluations = `
   SELECT e.id, e.job_id AS jobId, e.campaign_id AS campaignId, e.problem_key AS problemKey,
     e.problem, e.genome_hash AS genomeHash, g.genome, e.device_class_id AS deviceClassId,
     e.kernel_id AS kernelId, e.status, e.stage, e.reason, ${timingJson} AS timing,
-    e.verdicts, e.worker, e.elapsed_ms AS elapsedMs, e.created_at AS createdAt
+    e.verdicts, e.worker, e.elapsed_ms AS elapsedMs, e.created_at AS createdAt, e.precision
   FROM evaluations e JOIN genomes g ON g.hash = e.genome_hash`;
 
 /** The best ok evaluation first, else the latest: what a cache hit or an export wants to see. */
@@ -32,7 +32,7 @@ export const selectCampaigns = (where: string) => `
   GROUP BY c.id
   ORDER BY c.created_at DESC, c.rowid DESC`;
 
-/** One row per kernel, its fastest ok evaluation under the filters; NULL filters match all. */
+/** One row per kernel, its fastest ok evaluation under the filters (NULL filters match all) at a precision the contract allows. */
 export const selectBest = `
   WITH ranked AS (
     SELECT e.*, g.genome, g.backend,
@@ -42,12 +42,13 @@ export const selectBest = `
       AND e.kernel_id IS NOT NULL AND e.median_ms IS NOT NULL AND e.device_class_id IS NOT NULL
       AND (@deviceClassId IS NULL OR e.device_class_id = @deviceClassId)
       AND (@backend IS NULL OR g.backend = @backend)
+      AND e.precision IN (SELECT value FROM json_each(@precisions))
   )
   SELECT r.kernel_id AS kernelId, k.language, r.id AS evaluationId, r.job_id AS jobId,
     r.campaign_id AS campaignId, r.problem, r.genome_hash AS genomeHash, r.genome, r.backend,
     r.device_class_id AS deviceClassId, d.label AS deviceLabel,
     r.median_ms AS medianMs, r.p10_ms AS p10Ms, r.p90_ms AS p90Ms, r.gflops,
-    r.baseline_median_ms AS baselineMedianMs, r.speedup, r.created_at AS createdAt
+    r.baseline_median_ms AS baselineMedianMs, r.speedup, r.precision, r.created_at AS createdAt
   FROM ranked r
     JOIN kernels k ON k.id = r.kernel_id
     JOIN devices d ON d.id = r.device_class_id

@@ -1,24 +1,12 @@
-import { KevoError } from '../../lib/errors.ts';
-import { matmul } from './matmul.ts';
-import type { Op } from './op.ts';
-import type { Problem } from './problem.ts';
+import { parseOrThrow } from '../../lib/errors.ts';
+import { Problem as ProblemSchema, type Problem } from './problem.ts';
+import { opByName, opFor } from './registry.ts';
 
+export * from './accuracy.ts';
+export * from './matmul-problem.ts';
 export * from './op.ts';
 export * from './problem.ts';
-
-const ops = { matmul } as const;
-
-export const opNames = Object.keys(ops) as (keyof typeof ops)[];
-
-export function opFor<P extends Problem>(problem: P): Op<P> {
-  return ops[problem.op] as unknown as Op<P>;
-}
-
-export function opByName(name: string): Op {
-  const op = (ops as Record<string, Op>)[name];
-  if (!op) throw new KevoError('BAD_INPUT', `unknown op "${name}": expected one of ${opNames.join(', ')}`);
-  return op;
-}
+export * from './registry.ts';
 
 /** A stable key for a problem, e.g. "matmul:512x512x512:f32". */
 export function problemKey(problem: Problem): string {
@@ -27,4 +15,15 @@ export function problemKey(problem: Problem): string {
 
 export function elementCount(dims: readonly number[]): number {
   return dims.reduce((a, b) => a * b, 1);
+}
+
+/** Any registered op's problem from untrusted data; BAD_INPUT naming the zod path. */
+export function parseProblem(value: unknown): Problem {
+  return parseOrThrow(ProblemSchema, value, 'problem');
+}
+
+/** The problem a user named: an op, its --shape text, and the problem's other fields. Throws BAD_INPUT. */
+export function problemFrom(opName: string, shapeText: string, fields: Record<string, unknown> = {}): Problem {
+  const op = opByName(opName);
+  return parseProblem({ ...fields, op: op.name, shape: op.parseShape(shapeText) });
 }

@@ -1,6 +1,7 @@
 import { KevoError } from '../../lib/errors.ts';
-import type { Op, Precision, Tolerance } from './op.ts';
-import { MatmulShape, type MatmulProblem } from './problem.ts';
+import { unitRoundoff, type Precision } from './accuracy.ts';
+import { MatmulProblem, MatmulShape } from './matmul-problem.ts';
+import type { Op, Tolerance } from './op.ts';
 
 function parseShape(text: string): MatmulShape {
   const parts = text.trim().split(/x/i);
@@ -60,9 +61,6 @@ function referenceAt(p: MatmulProblem, [a, b]: readonly Float32Array[], indices:
   return { want, magnitude };
 }
 
-/** Unit roundoff per precision: f32 products and sums each round once (FMA rounds once per step). */
-const unitRoundoff: Record<Precision, number> = { f32: 2 ** -24, 'f32-fma': 2 ** -24, f16: 2 ** -11 };
-
 /**
  * Higham's bound for a length-K dot product is gamma_K = K*u/(1-K*u) times
  * sum|a||b|. That worst case is loose; blocked and pairwise orders do far
@@ -98,13 +96,15 @@ function edgeShapes(p: MatmulProblem): MatmulProblem[] {
 
 export const matmul: Op<MatmulProblem> = {
   name: 'matmul',
+  problem: MatmulProblem,
+  contract: { formula: 'C[i,j] = sum over p of A[i,p] * B[p,j]', magnitude: 'sum over p of |A[i,p]| * |B[p,j]|' },
   parseShape,
   formatShape: ({ m, n, k }) => `${m}x${n}x${k}`,
-  inputs: ({ shape: { m, n, k } }) => [
-    { name: 'A', dims: [m, k] },
-    { name: 'B', dims: [k, n] },
+  inputs: ({ shape: { m, n, k }, dtype }) => [
+    { name: 'A', dims: [m, k], dtype },
+    { name: 'B', dims: [k, n], dtype },
   ],
-  output: ({ shape: { m, n } }) => ({ name: 'C', dims: [m, n] }),
+  output: ({ shape: { m, n }, dtype }) => ({ name: 'C', dims: [m, n], dtype }),
   reference,
   magnitude,
   referenceAt,

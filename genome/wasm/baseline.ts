@@ -1,5 +1,5 @@
 import { KevoError } from '../../lib/errors.ts';
-import type { MatmulProblem } from '../ops/problem.ts';
+import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import type { MatmulWasmGenome } from './genome.ts';
 import { wasmMatmulSpace } from './space.ts';
 

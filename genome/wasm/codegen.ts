@@ -1,4 +1,4 @@
-import type { MatmulProblem } from '../ops/problem.ts';
+import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import type { MatmulWasmGenome } from './genome.ts';
 import { packAFunc, packBFunc } from './pack.ts';
 import { tileFunc, tileName } from './tile.ts';

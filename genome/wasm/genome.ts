@@ -12,6 +12,8 @@ export type LoopOrder = z.infer<typeof LoopOrder>;
  */
 export const MatmulWasmGenome = z
   .object({
+    /** Genomes stored before they carried their op were all matmul. */
+    op: z.literal('matmul').default('matmul'),
     backend: z.literal('wasm'),
     family: z.literal('tiled'),
     mr: z.number().int().min(1).max(8),

@@ -1,6 +1,6 @@
 import { describeZodError, KevoError } from '../../lib/errors.ts';
 import type { Rng } from '../../lib/rng.ts';
-import type { MatmulProblem } from '../ops/problem.ts';
+import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import type { SearchSpace } from '../space.ts';
 import { LoopOrder, MatmulWasmGenome } from './genome.ts';
 import { roundUp } from './tiling.ts';
@@ -113,6 +113,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     const { mr, nr } = rng.pick(tiles);
     const kc = rng.pick(grids.kc());
     return {
+      op: 'matmul',
       backend: 'wasm',
       family: 'tiled',
       mr,
@@ -159,6 +160,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     const tile = rng.chance(0.5) ? a : b;
     const from = () => (rng.chance(0.5) ? a : b);
     return repaired({
+      op: 'matmul',
       backend: 'wasm',
       family: 'tiled',
       mr: tile.mr,
@@ -184,7 +186,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
                 for (const packB of [false, true])
                   for (const loopOrder of LOOP_ORDERS)
                     for (const fma of grids.fma)
-                      yield { backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma };
+                      yield { op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma };
   }
 
   function seeds(): MatmulWasmGenome[] {
@@ -207,6 +209,6 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
  * ran at 75-90% of the one-core ceiling in bench/gemm.ts and in campaigns.
  */
 const STARTS: readonly MatmulWasmGenome[] = [
-  { backend: 'wasm', family: 'tiled', mr: 4, nr: 8, kUnroll: 1, mc: 64, kc: 256, nc: 512, packA: true, packB: true, loopOrder: 'nkm', fma: false },
-  { backend: 'wasm', family: 'tiled', mr: 2, nr: 16, kUnroll: 1, mc: 256, kc: 256, nc: 64, packA: true, packB: true, loopOrder: 'nkm', fma: false },
+  { op: 'matmul', backend: 'wasm', family: 'tiled', mr: 4, nr: 8, kUnroll: 1, mc: 64, kc: 256, nc: 512, packA: true, packB: true, loopOrder: 'nkm', fma: false },
+  { op: 'matmul', backend: 'wasm', family: 'tiled', mr: 2, nr: 16, kUnroll: 1, mc: 256, kc: 256, nc: 64, packA: true, packB: true, loopOrder: 'nkm', fma: false },
 ];

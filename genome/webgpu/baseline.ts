@@ -1,4 +1,4 @@
-import type { MatmulProblem } from '../ops/problem.ts';
+import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import type { WgslKernel } from './codegen.ts';
 
 /**

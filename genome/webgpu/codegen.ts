@@ -1,4 +1,4 @@
-import type { MatmulProblem } from '../ops/problem.ts';
+import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import { KevoError } from '../../lib/errors.ts';
 import type { MatmulWebgpuGenome } from './genome.ts';
 

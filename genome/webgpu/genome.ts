@@ -9,6 +9,8 @@ import { z } from 'zod';
  */
 export const MatmulWebgpuGenome = z
   .object({
+    /** Genomes stored before they carried their op were all matmul. */
+    op: z.literal('matmul').default('matmul'),
     backend: z.literal('webgpu'),
     family: z.literal('tiled'),
     workgroupX: z.number().int().min(1).max(256),

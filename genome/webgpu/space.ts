@@ -1,6 +1,6 @@
 import { describeZodError, KevoError } from '../../lib/errors.ts';
 import type { Rng } from '../../lib/rng.ts';
-import type { MatmulProblem } from '../ops/problem.ts';
+import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import type { SearchSpace } from '../space.ts';
 import { codegenProblem, workgroupBytes } from './codegen.ts';
 import { MatmulWebgpuGenome } from './genome.ts';
@@ -117,6 +117,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
   function draw(rng: Rng): MatmulWebgpuGenome {
     const workgroupMemory = rng.chance(0.5);
     return {
+      op: 'matmul',
       backend: 'webgpu',
       family: 'tiled',
       workgroupX: rng.pick(WORKGROUP),
@@ -174,6 +175,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
     const tile = pick();
     const staging = pick();
     const child: MatmulWebgpuGenome = {
+      op: 'matmul',
       backend: 'webgpu',
       family: 'tiled',
       workgroupX: workgroup.workgroupX,
@@ -209,6 +211,6 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
  * staging A and B tiles in workgroup memory (what real GPUs usually reward).
  */
 const STARTS: readonly MatmulWebgpuGenome[] = [
-  { backend: 'webgpu', family: 'tiled', workgroupX: 8, workgroupY: 8, tm: 4, tn: 1, vec: 4, kTile: 1, workgroupMemory: false, doubleBuffer: false, unroll: 1, precision: 'f32' },
-  { backend: 'webgpu', family: 'tiled', workgroupX: 8, workgroupY: 8, tm: 4, tn: 1, vec: 4, kTile: 16, workgroupMemory: true, doubleBuffer: false, unroll: 4, precision: 'f32' },
+  { op: 'matmul', backend: 'webgpu', family: 'tiled', workgroupX: 8, workgroupY: 8, tm: 4, tn: 1, vec: 4, kTile: 1, workgroupMemory: false, doubleBuffer: false, unroll: 1, precision: 'f32' },
+  { op: 'matmul', backend: 'webgpu', family: 'tiled', workgroupX: 8, workgroupY: 8, tm: 4, tn: 1, vec: 4, kTile: 16, workgroupMemory: true, doubleBuffer: false, unroll: 4, precision: 'f32' },
 ];

@@ -6,15 +6,16 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { matmulWat } from '../../genome/wasm/codegen.ts';
 import { defaultWasmGenome } from '../../genome/wasm/baseline.ts';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import { usesRelaxedSimd, wasmExportFiles } from '../../export/wasm.ts';
+import { wasmLaunch } from '../../genome/families/abi.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 9, n: 10, k: 7 }, dtype: 'f32' };
 
 async function exportTo(fma: boolean): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'kevo-export-'));
   const wat = matmulWat({ ...defaultWasmGenome(problem), fma }, problem);
-  const files = await wasmExportFiles({ kernelId: 'k1', problem, wat, meta: {} });
+  const files = await wasmExportFiles({ kernelId: 'k1', problem, wat, launch: wasmLaunch(problem), meta: {} });
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   return dir;
 }

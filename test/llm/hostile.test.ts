@@ -3,7 +3,7 @@ import { Store } from '../../coordinator/store/store.ts';
 import { GeneticSearch } from '../../coordinator/strategies/genetic.ts';
 import { createLlmStrategy } from '../../coordinator/strategies/llm-create.ts';
 import type { Genome } from '../../genome/genome.ts';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import type { SearchSpace } from '../../genome/space.ts';
 import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
 import { WasmPool } from '../../worker/pool.ts';

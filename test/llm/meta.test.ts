@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Genome } from '../../genome/genome.ts';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import type { SearchSpace } from '../../genome/space.ts';
 import { webgpuMatmulSpace } from '../../genome/webgpu/space.ts';
 import { LlmArchive } from '../../llm/archive.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Genome } from '../../genome/genome.ts';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import type { SearchSpace } from '../../genome/space.ts';
 import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
 import { canonicalHash } from '../../lib/hash.ts';
@@ -52,7 +52,7 @@ describe('renderPrompt', () => {
   const exemplars = {
     best: [{ hash: 'h1', genome: parentGenome, fitness: 1.25, descriptor: [] }],
     diverse: [],
-    failed: [{ hash: 'h2', genome: { backend: 'wasm', family: 'source', language: 'wat', text: '(module)' } as Genome, fitness: null, reason: 'smoke: never wrote C', descriptor: [] }],
+    failed: [{ hash: 'h2', genome: { op: 'matmul', backend: 'wasm', family: 'source', language: 'wat', text: '(module)' } as Genome, fitness: null, reason: 'smoke: never wrote C', descriptor: [] }],
   };
 
   it('puts the facts, playbook, exemplars with reasons and the output contract in the user message', () => {

@@ -10,7 +10,7 @@ import { createLlmStrategy, innerState } from '../../../coordinator/strategies/l
 import type { StrategyState } from '../../../coordinator/strategies/strategy.ts';
 import { EmbeddedTransport } from '../../../coordinator/transport/embedded.ts';
 import { genomeHash, type Genome } from '../../../genome/genome.ts';
-import type { MatmulProblem } from '../../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import type { SearchSpace } from '../../../genome/space.ts';
 import { wasmMatmulSpace } from '../../../genome/wasm/space.ts';
 import { silentLogger } from '../../../lib/log.ts';

@@ -5,7 +5,7 @@ import { GeneticSearch } from '../../../coordinator/strategies/genetic.ts';
 import { createLlmStrategy, innerState } from '../../../coordinator/strategies/llm-create.ts';
 import type { Proposal, StrategyState } from '../../../coordinator/strategies/strategy.ts';
 import type { Genome } from '../../../genome/genome.ts';
-import type { MatmulProblem } from '../../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import type { SearchSpace } from '../../../genome/space.ts';
 import { wasmMatmulSpace } from '../../../genome/wasm/space.ts';
 import { canonicalHash } from '../../../lib/hash.ts';

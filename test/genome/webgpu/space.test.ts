@@ -4,7 +4,7 @@ import { matmulWgsl, workgroupBytes } from '../../../genome/webgpu/codegen.ts';
 import { MatmulWebgpuGenome } from '../../../genome/webgpu/genome.ts';
 import { webgpuMatmulSpace } from '../../../genome/webgpu/space.ts';
 import { Rng } from '../../../lib/rng.ts';
-import type { MatmulProblem } from '../../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 
 const matmulProblem = (m: number, n: number, k: number): MatmulProblem => ({ op: 'matmul', shape: { m, n, k }, dtype: 'f32' });
 
@@ -60,6 +60,7 @@ describe('webgpuMatmulSpace', () => {
 
   it('expresses the hand-written 8x8-workgroup 4x4 vec4 kernel', () => {
     const handWritten: MatmulWebgpuGenome = {
+      op: 'matmul',
       backend: 'webgpu', family: 'tiled', workgroupX: 8, workgroupY: 8, tm: 4, tn: 1, vec: 4,
       kTile: 4, workgroupMemory: false, doubleBuffer: false, unroll: 4, precision: 'f32',
     };

@@ -1,12 +1,14 @@
 import { describe } from 'vitest';
 import { opFor } from '../../../genome/ops/index.ts';
 import type { Precision } from '../../../genome/ops/op.ts';
-import type { MatmulProblem } from '../../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import { Rng } from '../../../lib/rng.ts';
 import { checkOutput } from '../../../verifiers/compare.ts';
 import { drawInputs } from '../../../verifiers/inputs.ts';
 import { webgpuAvailable } from '../../../worker/webgpu/available.ts';
-import type { Tile } from '../../../worker/webgpu/abi.ts';
+import type { WebgpuLaunch } from '../../../genome/families/launch.ts';
+
+type Tile = WebgpuLaunch['tile'];
 import type { GpuProcess } from '../../../worker/webgpu/process.ts';
 
 export const availability = await webgpuAvailable();
