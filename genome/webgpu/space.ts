@@ -1,5 +1,6 @@
 import { describeZodError, KevoError } from '../../lib/errors.ts';
 import type { Rng } from '../../lib/rng.ts';
+import { accuracyOf, meetsAccuracy } from '../ops/accuracy.ts';
 import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import type { SearchSpace } from '../space.ts';
 import { codegenProblem, workgroupBytes } from './codegen.ts';
@@ -41,7 +42,8 @@ const nextPow2 = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(1, x)));
 export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): SearchSpace<MatmulWebgpuGenome> {
   const { m, n, k } = problem.shape;
   const limit = (name: keyof typeof DEFAULT_LIMITS) => caps.limits[name] ?? DEFAULT_LIMITS[name];
-  const f16 = caps.features.includes('shader-f16');
+  // f16 only where the adapter has it and the problem's accuracy contract allows its rounding.
+  const f16 = caps.features.includes('shader-f16') && meetsAccuracy('f16', accuracyOf(problem));
   const precisions: MatmulWebgpuGenome['precision'][] = f16 ? ['f32', 'f16'] : ['f32'];
   const maxRows = nextPow2(m);
   const maxCols = Math.max(4, nextPow2(n));
@@ -52,7 +54,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
     const g = parsed.data;
     const codegen = codegenProblem(g);
     if (codegen) return codegen;
-    if (g.precision === 'f16' && !f16) return 'precision f16 needs the shader-f16 feature, which this adapter lacks';
+    if (g.precision === 'f16' && !f16) return `precision f16 needs the shader-f16 feature and a problem whose accuracy contract allows it (this one: ${accuracyOf(problem)})`;
     const threads = g.workgroupX * g.workgroupY;
     if (threads > limit('maxComputeInvocationsPerWorkgroup')) {
       return `a ${g.workgroupX}x${g.workgroupY} workgroup is ${threads} threads, over the adapter's ${limit('maxComputeInvocationsPerWorkgroup')}`;
