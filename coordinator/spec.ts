@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
-import { Accuracy, findOp, opNames, problemFrom, type Problem } from '../genome/ops/index.ts';
+import { Accuracy, findOp, opByName, opNames, problemFrom, type Problem } from '../genome/ops/index.ts';
 import { KevoError, describeZodError } from '../lib/errors.ts';
 import { Budgets } from '../protocol/job.ts';
 import { LlmOptions } from '../llm/options.ts';
@@ -14,6 +14,8 @@ const ProblemSpec = z
     shape: z.string().min(1),
     /** The accuracy contract; f32's when absent. */
     accuracy: Accuracy.optional(),
+    /** Matmul: the epilogue stages in order, e.g. ["bias", "gelu", "residual"]. */
+    epilogue: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -56,12 +58,17 @@ export type CampaignSpec = z.infer<typeof CampaignSpec>;
 export function parseSpec(value: unknown, source = 'spec'): CampaignSpec {
   const parsed = CampaignSpec.safeParse(value);
   if (!parsed.success) throw new KevoError('BAD_INPUT', `invalid ${source}: ${describeZodError(parsed.error)}`);
+  // The op's own schema judges the rest (an epilogue out of order, a field the op lacks) before anything is stored.
   parsed.data.problems.forEach((p, i) => {
-    try {
-      resolveProblem(p);
-    } catch (error) {
-      throw new KevoError('BAD_INPUT', `invalid ${source}: problems.${i}.shape: ${(error as Error).message}`);
-    }
+    const check = (path: string, run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        throw new KevoError('BAD_INPUT', `invalid ${source}: problems.${i}${path}: ${(error as Error).message}`);
+      }
+    };
+    check('.shape', () => opByName(p.op).parseShape(p.shape));
+    check('', () => resolveProblem(p));
   });
   return parsed.data;
 }
@@ -83,7 +90,8 @@ export function loadSpecFile(path: string): CampaignSpec {
 }
 
 export function resolveProblem(p: z.infer<typeof ProblemSpec>): Problem {
-  return problemFrom(p.op, p.shape, p.accuracy ? { accuracy: p.accuracy } : {});
+  const { op, shape, ...fields } = p;
+  return problemFrom(op, shape, fields);
 }
 
 export function specProblems(spec: CampaignSpec): Problem[] {

@@ -3,14 +3,17 @@ import { Problem as ProblemSchema, type Problem } from './problem.ts';
 import { opByName, opFor } from './registry.ts';
 
 export * from './accuracy.ts';
+export * from './epilogue.ts';
 export * from './matmul-problem.ts';
 export * from './op.ts';
 export * from './problem.ts';
 export * from './registry.ts';
 
-/** A stable key for a problem, e.g. "matmul:512x512x512:f32". */
+/** A stable key for a problem, e.g. "matmul:512x512x512:f32" or "matmul:100x70x50:f32:bias+gelu+residual". */
 export function problemKey(problem: Problem): string {
-  return `${problem.op}:${opFor(problem).formatShape(problem.shape)}:${problem.dtype}`;
+  const op = opFor(problem);
+  const variant = op.variant?.(problem);
+  return `${problem.op}:${op.formatShape(problem.shape)}:${problem.dtype}${variant ? `:${variant}` : ''}`;
 }
 
 export function elementCount(dims: readonly number[]): number {

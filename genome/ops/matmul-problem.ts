@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Epilogue } from './epilogue.ts';
 import { problemFields } from './fields.ts';
 
 const dimension = z
@@ -10,12 +11,13 @@ const dimension = z
 export const MatmulShape = z.object({ m: dimension, n: dimension, k: dimension }).strict();
 export type MatmulShape = z.infer<typeof MatmulShape>;
 
-/** C[M,N] = A[M,K] x B[K,N], f32, row-major. */
+/** C[M,N] = epilogue(A[M,K] x B[K,N]), f32, row-major; no epilogue when absent. */
 export const MatmulProblem = z
   .object({
     op: z.literal('matmul'),
     shape: MatmulShape,
     ...problemFields,
+    epilogue: Epilogue.optional(),
   })
   .strict();
 export type MatmulProblem = z.infer<typeof MatmulProblem>;

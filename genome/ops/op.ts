@@ -32,6 +32,8 @@ export interface Op<P extends Problem = Problem> {
   /** Parse the CLI's --shape text, e.g. "512x512x512". Throws BAD_INPUT. */
   parseShape(text: string): P['shape'];
   formatShape(shape: P['shape']): string;
+  /** What else besides op, shape and dtype makes two problems different kernels (matmul: its epilogue), for the problem key. */
+  variant?(problem: P): string | undefined;
   /** The inputs in the kernel ABI's order: one buffer or binding each, then the output's. */
   inputs(problem: P): TensorSpec[];
   output(problem: P): TensorSpec;
@@ -47,6 +49,12 @@ export interface Op<P extends Problem = Problem> {
    * so verifiers can check big problems on a sample at a fraction of the full cost.
    */
   referenceAt?(problem: P, inputs: readonly Float32Array[], indices: ArrayLike<number>): { want: Float64Array; magnitude: Float64Array };
+  /**
+   * Whether small integer inputs give outputs every correct kernel computes
+   * exactly (only adds, multiplies and max on the way), so the numerics stage
+   * may demand exact equality there. Absent: no.
+   */
+  exactOnIntegers?(problem: P): boolean;
   /** The error model: per (op, dtypes, compute precision). */
   tolerance(problem: P, precision: Precision): Tolerance;
   flops(problem: P): number;
@@ -67,11 +75,13 @@ export function eraseOp<P extends Problem>(op: Op<P>): Op {
     contract: op.contract,
     parseShape: (text) => op.parseShape(text),
     formatShape: (shape) => op.formatShape(op.problem.parse({ op: op.name, shape }).shape),
+    variant: (p) => op.variant?.(own(p)),
     inputs: (p) => op.inputs(own(p)),
     output: (p) => op.output(own(p)),
     reference: (p, inputs) => op.reference(own(p), inputs),
     magnitude: (p, inputs) => op.magnitude(own(p), inputs),
     ...(op.referenceAt ? { referenceAt: (p: Problem, inputs: readonly Float32Array[], indices: ArrayLike<number>) => op.referenceAt!(own(p), inputs, indices) } : {}),
+    exactOnIntegers: (p) => op.exactOnIntegers?.(own(p)) ?? false,
     tolerance: (p, precision) => op.tolerance(own(p), precision),
     flops: (p) => op.flops(own(p)),
     bytes: (p) => op.bytes(own(p)),

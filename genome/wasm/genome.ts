@@ -27,6 +27,11 @@ export const MatmulWasmGenome = z
     loopOrder: LoopOrder,
     /** f32x4.relaxed_madd (a fused multiply-add): only where the runtime has relaxed SIMD. */
     fma: z.boolean(),
+    /**
+     * How a problem's epilogue runs: in registers before the last K block's
+     * store, or as a separate pass over C. Absent for problems without one.
+     */
+    epilogue: z.enum(['fused', 'pass']).optional(),
   })
   .strict();
 export type MatmulWasmGenome = z.infer<typeof MatmulWasmGenome>;

@@ -55,6 +55,12 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     for (let v = unit * from; v < cap; v *= 2) values.push(v);
     return [...values, cap];
   };
+  // The epilogue gene exists only for a problem with an epilogue, so plain genomes (and their hashes) stay as they were.
+  const epilogues: readonly ('fused' | 'pass')[] = problem.epilogue ? ['fused', 'pass'] : [];
+  const withEpilogue = (g: MatmulWasmGenome, mode: 'fused' | 'pass' | undefined): MatmulWasmGenome => {
+    const { epilogue: _epilogue, ...rest } = g;
+    return epilogues.length && mode ? { ...rest, epilogue: mode } : rest;
+  };
   const grids = {
     mc: (mr: number) => powersBelow(mr, limits.mc(mr), 4),
     kc: () => powersBelow(1, limits.kc, 32),
@@ -68,6 +74,8 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     if (!parsed.success) return describeZodError(parsed.error);
     const g = parsed.data;
     if (g.fma && !caps.relaxedSimd) return 'fma needs relaxed SIMD, which this runtime lacks';
+    if (problem.epilogue && !g.epilogue) return 'the problem has an epilogue: say how it runs (epilogue fused or pass)';
+    if (!problem.epilogue && g.epilogue) return 'the problem has no epilogue to fuse';
     const live = liveVectors(g.mr, g.nr);
     if (live > V128_REGISTERS) {
       return `a ${g.mr}x${g.nr} tile keeps ${live} v128 values live (accumulators, B vectors, A broadcasts), over the ${V128_REGISTERS} registers V8 has`;
@@ -99,7 +107,8 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       nc: clamp(roundUp(genome.nc, nr), nr, limits.nc(nr)),
       fma: genome.fma && caps.relaxedSimd,
     };
-    return check(repaired) === null ? repaired : null;
+    const fitted = withEpilogue(repaired, genome.epilogue ?? epilogues[0]);
+    return check(fitted) === null ? fitted : null;
   }
 
   /** Always a valid genome: repair only fails on input that could not come from this space. */
@@ -126,6 +135,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       packB: rng.chance(0.5),
       loopOrder: rng.pick(LOOP_ORDERS),
       fma: rng.pick(grids.fma),
+      ...(epilogues.length ? { epilogue: rng.pick(epilogues) } : {}),
     };
   }
 
@@ -146,6 +156,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     (g) => ({ ...g, packB: !g.packB }),
     (g, rng) => ({ ...g, loopOrder: rng.pick(LOOP_ORDERS.filter((o) => o !== g.loopOrder)) }),
     (g) => ({ ...g, fma: !g.fma }),
+    ...(epilogues.length ? [(g: MatmulWasmGenome) => ({ ...g, epilogue: g.epilogue === 'fused' ? ('pass' as const) : ('fused' as const) })] : []),
   ];
 
   function mutate(genome: MatmulWasmGenome, rng: Rng): MatmulWasmGenome {
@@ -173,6 +184,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       packB: from().packB,
       loopOrder: from().loopOrder,
       fma: from().fma,
+      ...(epilogues.length ? { epilogue: from().epilogue } : {}),
     });
   }
 
@@ -186,7 +198,8 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
                 for (const packB of [false, true])
                   for (const loopOrder of LOOP_ORDERS)
                     for (const fma of grids.fma)
-                      yield { op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma };
+                      for (const epilogue of epilogues.length ? epilogues : [undefined])
+                        yield withEpilogue({ op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma }, epilogue);
   }
 
   function seeds(): MatmulWasmGenome[] {
@@ -197,7 +210,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
   function descriptor(g: MatmulWasmGenome): readonly string[] {
     const accumulators = g.mr * (g.nr / 4);
     const size = accumulators <= 4 ? 'small' : accumulators <= 8 ? 'medium' : 'large';
-    return [g.fma ? 'f32-fma' : 'f32', `tile:${size}`];
+    return [g.fma ? 'f32-fma' : 'f32', `tile:${size}`, ...(g.epilogue ? [`epilogue:${g.epilogue}`] : [])];
   }
 
   return { name: 'matmul/wasm', schema: MatmulWasmGenome, sample, mutate, crossover, check, repair, seeds, enumerate, descriptor };

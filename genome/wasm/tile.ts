@@ -1,3 +1,4 @@
+import { applyEpilogue, hasEpilogue, tileEpilogueAddresses, type EpilogueSpec } from './epilogue.ts';
 import { addConst, get, offsetArg, i32, indent, loadLanes, multiplyAdd, storeLanes, vectorLanes } from './wat.ts';
 
 /** One register tile: how big it is and how it finds its A, B and C. */
@@ -13,6 +14,8 @@ export interface TileSpec {
   /** The problem's K and N: row strides of unpacked A, B and of C. */
   readonly k: number;
   readonly n: number;
+  /** Applied in registers before the last K block's store; absent: none. */
+  readonly epilogue?: EpilogueSpec;
 }
 
 export const tileName = (rows: number, cols: number) => `$tile_${rows}x${cols}`;
@@ -35,14 +38,29 @@ export function tileFunc(spec: TileSpec): string {
   const forTile = (emit: (row: number, vec: number, lanes: number) => string) =>
     Array.from({ length: rows }, (_, r) => lanes.map((l, v) => emit(r, v, l)).join('\n')).join('\n');
 
+  const fused = spec.epilogue && hasEpilogue(spec.epilogue) ? spec.epilogue : null;
+
   const locals = [
     `${Array.from({ length: rows }, (_, r) => lanes.map((_, v) => `(local $${acc(r, v)} v128)`).join(' ')).join(' ')} ;; the C tile: row, column vector`,
     `${lanes.map((_, v) => `(local $b${v} v128)`).join(' ')} ;; one k-row of B across the tile`,
     `(local $ai v128) ;; A[i, k] broadcast to four lanes`,
+    ...(fused ? ['(local $bj i32) (local $rd i32) ;; this tile\'s first bias element and R element'] : []),
   ].join('\n');
 
   const loadC = forTile((r, v, l) => `(local.set $${acc(r, v)} ${loadLanes(l, get('c'), r * cRowBytes + v * 16)})`);
   const storeC = forTile((r, v, l) => storeLanes(l, get('c'), r * cRowBytes + v * 16, get(acc(r, v))));
+  const at = tileEpilogueAddresses(spec.n);
+  const storeFused = fused
+    ? [at.setup, forTile((r, v, l) => storeLanes(l, get('c'), r * cRowBytes + v * 16, applyEpilogue(fused, get(acc(r, v)), l, at.bias(v * 16), at.residual(r * cRowBytes + v * 16))))].join('\n')
+    : '';
+  const writeBack = fused
+    ? `;; the last K block applies the epilogue in registers on the way out
+(if ${get('last')}
+  (then
+${indent(storeFused, 2)})
+  (else
+${indent(storeC, 2)}))`
+    : storeC;
 
   /** One rank-1 update of the tile, k steps past the pointers. */
   const step = (u: number) =>
@@ -81,7 +99,7 @@ ${indent(advance(kUnroll), 2)}
 ${indent(singleLoop('$k'), 1)})`;
 
   return `;; register tile ${rows}x${cols}: ${rows * lanes.length} accumulators, A ${spec.packA ? 'packed' : 'unpacked'}, B ${spec.packB ? 'packed' : 'unpacked'}
-(func ${tileName(rows, cols)} (param $a i32) (param $b i32) (param $c i32) (param $depth i32) (param $first i32)
+(func ${tileName(rows, cols)} (param $a i32) (param $b i32) (param $c i32) (param $depth i32) (param $first i32)${fused ? ' (param $last i32)' : ''}
 ${indent(locals, 1)}
   ;; the first K block starts from zero (locals start at zero); later ones continue the sums in C
   (if (i32.eqz ${get('first')})
@@ -89,5 +107,5 @@ ${indent(locals, 1)}
 ${indent(loadC, 3)}))
 ${indent(kLoops, 1)}
   ;; write the tile back
-${indent(storeC, 1)})`;
+${indent(writeBack, 1)})`;
 }

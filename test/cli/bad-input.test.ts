@@ -21,6 +21,9 @@ describe('kevo CLI on bad input', () => {
     ['unreadable spec', ['campaign', 'start', join(dir, 'nope.json')], /cannot read spec .*nope\.json/],
     ['missing --shape', ['run', 'matmul'], /required option '--shape/],
     ['unknown flag', ['run', 'matmul', '--shape', '4x4x4', '--colour', 'red'], /unknown option '--colour'/],
+    ['unknown epilogue stage', ['run', 'matmul', '--shape', '4x4x4', '--epilogue', 'bias,tanh'], /--epilogue: unknown epilogue stage "tanh"/],
+    ['epilogue out of order', ['run', 'matmul', '--shape', '4x4x4', '--epilogue', 'residual,bias'], /--epilogue: epilogue stage "bias" after "residual"/],
+    ['two activations', ['run', 'matmul', '--shape', '4x4x4', '--epilogue', 'relu,gelu'], /--epilogue: epilogue stage "gelu" after "relu"/],
   ];
 
   for (const [name, args, message] of cases) {
