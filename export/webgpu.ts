@@ -52,6 +52,7 @@ export function webgpuExportFiles(k: WebgpuExport): Record<string, string> {
     workgroupSize: launch.workgroupSize,
     tile: launch.tile,
     dispatch: launch.dispatch,
+    passes: launch.passes ?? [],
     abi: { entry: launch.entry, inputs: inputs.map(tensorMeta), output: tensorMeta(output) },
     timedOn: k.deviceLabel,
     ...(k.timing ? { timing: k.timing } : {}),
@@ -77,6 +78,8 @@ export const limits = ${JSON.stringify(c.launch.limits)};
 const WGSL = ${JSON.stringify(c.wgsl)};
 const ENTRY = ${JSON.stringify(c.launch.entry)};
 const DISPATCH = ${JSON.stringify(c.launch.dispatch)};
+// Dispatches of other entry points after the main one, in order (an epilogue run as separate passes).
+const PASSES = ${JSON.stringify((c.launch.passes ?? []).map((p) => ({ entry: p.entry, dispatch: p.dispatch })))};
 // Every tensor in ABI order: the inputs, then the output.
 const INPUTS = ${JSON.stringify(tensors.slice(0, -1))};
 const OUTPUT = ${JSON.stringify(tensors[tensors.length - 1])};
@@ -111,10 +114,10 @@ export async function load(device) {
   const layout = device.createBindGroupLayout({
     entries: [...INPUTS.map((t) => entry(t.binding, 'read-only-storage')), entry(OUTPUT.binding, 'storage')],
   });
-  const pipeline = await device.createComputePipelineAsync({
-    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-    compute: { module, entryPoint: ENTRY },
-  });
+  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
+  const pipelineFor = (entryPoint) => device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint } });
+  const pipeline = await pipelineFor(ENTRY);
+  const passes = await Promise.all(PASSES.map(async (p) => ({ pipeline: await pipelineFor(p.entry), dispatch: p.dispatch })));
   const buffer = (length, usage) => device.createBuffer({ size: length * 4, usage });
   const ins = INPUTS.map((t) => buffer(t.length, STORAGE | COPY_DST));
   const c = buffer(OUTPUT.length, STORAGE | COPY_SRC);
@@ -139,6 +142,10 @@ export async function load(device) {
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(DISPATCH[0], DISPATCH[1], DISPATCH[2]);
+    for (const p of passes) {
+      pass.setPipeline(p.pipeline);
+      pass.dispatchWorkgroups(p.dispatch[0], p.dispatch[1], p.dispatch[2]);
+    }
     pass.end();
     encoder.copyBufferToBuffer(c, 0, readback, 0, OUTPUT.length * 4);
     device.queue.submit([encoder.finish()]);

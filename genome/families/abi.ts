@@ -50,7 +50,12 @@ export function wasmLaunch(problem: Problem): WasmLaunch {
  */
 export function webgpuLaunch(
   problem: Problem,
-  kernel: { tile: { rows: number; cols: number }; workgroupSize: [number, number, number] | null; limits?: Record<string, number> },
+  kernel: {
+    tile: { rows: number; cols: number };
+    workgroupSize: [number, number, number] | null;
+    limits?: Record<string, number>;
+    passes?: readonly { entry: string; workgroupSize: [number, number, number]; dispatch: [number, number, number] }[];
+  },
 ): WebgpuLaunch {
   const specs = abiTensors(problem);
   const tensors = specs.map((t, i) => ({
@@ -71,5 +76,6 @@ export function webgpuLaunch(
     tile: kernel.tile,
     dispatch: [Math.ceil(cols / kernel.tile.cols), Math.ceil(rows / kernel.tile.rows), 1],
     limits: kernel.limits ?? {},
+    ...(kernel.passes?.length ? { passes: [...kernel.passes] } : {}),
   };
 }

@@ -39,6 +39,8 @@ export const WebgpuLaunch = z
     dispatch: Size3,
     /** Adapter limits above WebGPU's defaults the kernel relies on. */
     limits: z.record(z.string(), z.number()),
+    /** Dispatches of other entry points after the main one, in order, over the same bindings (an unfused epilogue). */
+    passes: z.array(z.object({ entry: z.string().min(1), workgroupSize: Size3, dispatch: Size3 }).strict()).optional(),
   })
   .strict();
 export type WebgpuLaunch = z.infer<typeof WebgpuLaunch>;

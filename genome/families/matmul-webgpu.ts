@@ -27,7 +27,7 @@ export const matmulWebgpu = defineFamily({
 });
 
 function wgslCode(problem: MatmulProblem, kernel: WgslKernel, limits: Record<string, number>): KernelCode {
-  return { language: 'wgsl', text: kernel.wgsl, launch: webgpuLaunch(problem, { tile: kernel.tile, workgroupSize: kernel.workgroupSize, limits }) };
+  return { language: 'wgsl', text: kernel.wgsl, launch: webgpuLaunch(problem, { ...kernel, limits }) };
 }
 
 /** Limits above WebGPU's defaults the kernel relies on; an exported loader requests them or says which are missing. */

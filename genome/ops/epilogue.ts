@@ -27,8 +27,16 @@ export const Epilogue = z
   .transform((stages) => stages as EpilogueStage[]);
 export type Epilogue = z.infer<typeof Epilogue>;
 
-/** The epilogue's parts, each present or not. */
-export function epilogueParts(stages: readonly EpilogueStage[] | undefined): { bias: boolean; activation: Activation | null; residual: boolean } {
+/** An epilogue by its parts, each present or not: what codegen reads. */
+export interface EpilogueSpec {
+  readonly bias: boolean;
+  readonly activation: Activation | null;
+  readonly residual: boolean;
+}
+
+export const hasEpilogue = (e: EpilogueSpec) => e.bias || e.activation !== null || e.residual;
+
+export function epilogueParts(stages: readonly EpilogueStage[] | undefined): EpilogueSpec {
   const list = stages ?? [];
   return {
     bias: list.includes('bias'),

@@ -1,5 +1,7 @@
-import type { Activation } from '../ops/epilogue.ts';
+import { hasEpilogue, type Activation, type EpilogueSpec } from '../ops/epilogue.ts';
 import { get, i32, indent, loadLanes, storeLanes } from './wat.ts';
+
+export { hasEpilogue, type EpilogueSpec };
 
 /**
  * A matmul epilogue in WAT: bias (added by column), one activation, residual
@@ -7,14 +9,6 @@ import { get, i32, indent, loadLanes, storeLanes } from './wat.ts';
  * tensors are comes from the entry's parameters, kept in globals so a register
  * tile deep in the block loops can reach them.
  */
-export interface EpilogueSpec {
-  readonly bias: boolean;
-  readonly activation: Activation | null;
-  readonly residual: boolean;
-}
-
-export const hasEpilogue = (e: EpilogueSpec) => e.bias || e.activation !== null || e.residual;
-
 /** The entry's extra parameters, in ABI order between B and C. */
 export function epilogueParams(e: EpilogueSpec): string {
   return [e.bias ? '(param $bias i32)' : '', e.residual ? '(param $r i32)' : ''].filter(Boolean).join(' ');

@@ -45,6 +45,8 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
   // f16 only where the adapter has it and the problem's accuracy contract allows its rounding.
   const f16 = caps.features.includes('shader-f16') && meetsAccuracy('f16', accuracyOf(problem));
   const precisions: MatmulWebgpuGenome['precision'][] = f16 ? ['f32', 'f16'] : ['f32'];
+  // The epilogue gene exists only for a problem with an epilogue, so plain genomes (and their hashes) stay as they were.
+  const epilogues: readonly ('fused' | 'pass')[] = problem.epilogue ? ['fused', 'pass'] : [];
   const maxRows = nextPow2(m);
   const maxCols = Math.max(4, nextPow2(n));
 
@@ -54,6 +56,8 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
     const g = parsed.data;
     const codegen = codegenProblem(g);
     if (codegen) return codegen;
+    if (problem.epilogue && !g.epilogue) return 'the problem has an epilogue: say how it runs (epilogue fused or pass)';
+    if (!problem.epilogue && g.epilogue) return 'the problem has no epilogue to fuse';
     if (g.precision === 'f16' && !f16) return `precision f16 needs the shader-f16 feature and a problem whose accuracy contract allows it (this one: ${accuracyOf(problem)})`;
     const threads = g.workgroupX * g.workgroupY;
     if (threads > limit('maxComputeInvocationsPerWorkgroup')) {
@@ -85,7 +89,8 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
     [...grid].reverse().find((v) => v <= x && ok(v)) ?? grid[0]!;
 
   function repair(genome: MatmulWebgpuGenome): MatmulWebgpuGenome | null {
-    const g = { ...genome };
+    const { epilogue: _epilogue, ...rest } = genome;
+    const g: MatmulWebgpuGenome = { ...rest, ...(epilogues.length ? { epilogue: genome.epilogue ?? epilogues[0] } : {}) };
     if (g.precision === 'f16' && !f16) g.precision = 'f32';
     if (!g.workgroupMemory) g.doubleBuffer = false;
     if (g.vec === 4 && n < 4) g.vec = 1;
@@ -132,6 +137,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
       doubleBuffer: workgroupMemory && rng.chance(0.5),
       unroll: rng.pick(UNROLL),
       precision: rng.pick(precisions),
+      ...(epilogues.length ? { epilogue: rng.pick(epilogues) } : {}),
     };
   }
 
@@ -161,6 +167,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
     (g) => ({ ...g, workgroupMemory: !g.workgroupMemory }),
     (g) => ({ ...g, doubleBuffer: !g.doubleBuffer, workgroupMemory: g.workgroupMemory || !g.doubleBuffer }),
     (g, rng) => ({ ...g, precision: rng.pick(precisions) }),
+    ...(epilogues.length ? [(g: MatmulWebgpuGenome) => ({ ...g, epilogue: g.epilogue === 'fused' ? ('pass' as const) : ('fused' as const) })] : []),
   ];
 
   function mutate(genome: MatmulWebgpuGenome, rng: Rng): MatmulWebgpuGenome {
@@ -190,6 +197,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
       doubleBuffer: staging.doubleBuffer,
       unroll: pick().unroll,
       precision: pick().precision,
+      ...(epilogues.length ? { epilogue: pick().epilogue } : {}),
     };
     return repair(child) ?? a;
   }
@@ -197,7 +205,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
   function descriptor(g: MatmulWebgpuGenome): readonly string[] {
     const outputs = g.workgroupX * g.workgroupY * g.tm * g.tn * g.vec;
     const size = outputs <= 256 ? 'small' : outputs <= 2048 ? 'medium' : 'large';
-    return [g.precision, `tile:${size}`, g.workgroupMemory ? 'staged' : 'direct'];
+    return [g.precision, `tile:${size}`, g.workgroupMemory ? 'staged' : 'direct', ...(g.epilogue ? [`epilogue:${g.epilogue}`] : [])];
   }
 
   function seeds(): MatmulWebgpuGenome[] {

@@ -39,7 +39,7 @@ async function handle(message: ToChild): Promise<FromChild> {
       };
     case 'run':
       return withDevice(async (device) => {
-        const kernel = await webgpuKernel(device, message.problem, message.wgsl, webgpuLaunch(message.problem, { tile: message.tile, workgroupSize: null }));
+        const kernel = await webgpuKernel(device, message.problem, message.wgsl, webgpuLaunch(message.problem, { tile: message.tile, workgroupSize: null, passes: message.passes }));
         try {
           await kernel.write(message.inputs);
           await kernel.poison();

@@ -14,7 +14,8 @@ import { settle } from './gpu.ts';
  */
 export async function webgpuKernel(device: GPUDevice, problem: Problem, wgsl: string, launch: WebgpuLaunch): Promise<Kernel> {
   const faults = watchFaults(device);
-  const pipeline = await compile(device, wgsl, launch);
+  const [pipeline, ...passPipelines] = await compile(device, wgsl, launch);
+  const passes = (launch.passes ?? []).map((p, i) => ({ pipeline: passPipelines[i]!, dispatch: p.dispatch }));
   const sizes = launch.tensors.map((t) => tensorBytes(t));
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
   const buffers = sizes.map((size) => device.createBuffer({ size, usage }));
@@ -23,20 +24,30 @@ export async function webgpuKernel(device: GPUDevice, problem: Problem, wgsl: st
   const outputBytes = sizes[sizes.length - 1]!;
   const staging = device.createBuffer({ size: Math.max(...sizes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const bindGroup = device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
+    layout: pipeline!.getBindGroupLayout(0),
     entries: launch.tensors.map((t, i) => ({ binding: t.binding, resource: { buffer: buffers[i]! } })),
   });
   const [x, y, z] = launch.dispatch;
   const poison = new Uint32Array(outputBytes / 4).fill(POISON_BITS);
   const timestamps = device.features.has('timestamp-query');
 
-  /** `runs` dispatches in one pass (Dawn puts a barrier between them), submitted at once. */
+  /**
+   * `runs` runs in one compute pass, submitted at once: each the main dispatch,
+   * then the launch's passes in order (every dispatch is its own usage scope,
+   * so each sees the writes of the one before).
+   */
   function submitRuns(runs: number, timestampWrites?: GPUComputePassTimestampWrites): GPUCommandEncoder {
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass(timestampWrites ? { timestampWrites } : {});
-    pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
-    for (let i = 0; i < runs; i++) pass.dispatchWorkgroups(x, y, z);
+    for (let i = 0; i < runs; i++) {
+      pass.setPipeline(pipeline!);
+      pass.dispatchWorkgroups(x, y, z);
+      for (const p of passes) {
+        pass.setPipeline(p.pipeline);
+        pass.dispatchWorkgroups(...p.dispatch);
+      }
+    }
     pass.end();
     return encoder;
   }
@@ -108,8 +119,8 @@ export async function webgpuKernel(device: GPUDevice, problem: Problem, wgsl: st
   };
 }
 
-/** WGSL -> compute pipeline with the ABI's explicit layout, so a kernel that breaks the ABI fails here. */
-async function compile(device: GPUDevice, wgsl: string, launch: WebgpuLaunch): Promise<GPUComputePipeline> {
+/** WGSL -> one compute pipeline per entry (the main one, then each pass's) with the ABI's explicit layout, so a kernel that breaks the ABI fails here. */
+async function compile(device: GPUDevice, wgsl: string, launch: WebgpuLaunch): Promise<GPUComputePipeline[]> {
   device.pushErrorScope('validation');
   const module = device.createShaderModule({ code: wgsl });
   const info = await settle(module.getCompilationInfo());
@@ -127,13 +138,14 @@ async function compile(device: GPUDevice, wgsl: string, launch: WebgpuLaunch): P
   const layout = device.createBindGroupLayout({
     entries: launch.tensors.map((t) => storage(t.access === 'read' ? 'read-only-storage' : 'storage', t.binding)),
   });
+  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
   try {
-    return await settle(
-      device.createComputePipelineAsync({
-        layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-        compute: { module, entryPoint: launch.entry },
-      }),
-    );
+    const entries = [launch.entry, ...(launch.passes ?? []).map((p) => p.entry)];
+    const pipelines: GPUComputePipeline[] = [];
+    for (const entryPoint of entries) {
+      pipelines.push(await settle(device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint } })));
+    }
+    return pipelines;
   } catch (error) {
     throw new KevoError('ASSEMBLE', `pipeline: ${(error as Error).message}`, { cause: error });
   }

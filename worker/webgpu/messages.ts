@@ -1,3 +1,4 @@
+import type { WebgpuLaunch } from '../../genome/families/launch.ts';
 import type { Problem } from '../../genome/ops/problem.ts';
 import type { KernelJob } from '../../protocol/job.ts';
 import type { KernelResult } from '../../protocol/result.ts';
@@ -12,7 +13,7 @@ export type ToChild =
   | { type: 'probe' }
   | { type: 'job'; job: KernelJob; worker: string }
   /** Run one WGSL kernel once on given inputs and return C: for tests, benchmarks and exports. */
-  | { type: 'run'; problem: Problem; wgsl: string; tile: { rows: number; cols: number }; inputs: Float32Array[] };
+  | { type: 'run'; problem: Problem; wgsl: string; tile: { rows: number; cols: number }; passes?: WebgpuLaunch['passes']; inputs: Float32Array[] };
 
 export type FromChild =
   | { type: 'probe'; availability: Availability }

@@ -33,9 +33,9 @@ export function normalInputs(problem: MatmulProblem, seed: number): Float32Array
 }
 
 /** Runs a kernel once in the GPU child; null when C matches the reference within the error model, else why not. */
-export async function wrongness(gpu: GpuProcess, problem: MatmulProblem, kernel: { wgsl: string; tile: Tile }, precision: Precision, seed = 1): Promise<string | null> {
+export async function wrongness(gpu: GpuProcess, problem: MatmulProblem, kernel: { wgsl: string; tile: Tile; passes?: readonly NonNullable<WebgpuLaunch['passes']>[number][] }, precision: Precision, seed = 1): Promise<string | null> {
   const inputs = normalInputs(problem, seed);
-  const outcome = await gpu.request({ type: 'run', problem, wgsl: kernel.wgsl, tile: kernel.tile, inputs }, 30_000);
+  const outcome = await gpu.request({ type: 'run', problem, wgsl: kernel.wgsl, tile: kernel.tile, passes: [...(kernel.passes ?? [])], inputs }, 30_000);
   if (outcome.kind !== 'reply') return `GPU process: ${outcome.kind === 'exit' ? outcome.reason : 'timeout'}`;
   if (outcome.reply.type !== 'output') return `GPU process: ${JSON.stringify(outcome.reply)}`;
   const op = opFor(problem);
