@@ -36,6 +36,19 @@ export interface EpilogueSpec {
 
 export const hasEpilogue = (e: EpilogueSpec) => e.bias || e.activation !== null || e.residual;
 
+/**
+ * The epilogue as a framework without fusion runs it: one pass over C per
+ * stage, each named, in order. (The baseline, and the genomes that do not fuse.)
+ */
+export function separateStages(e: EpilogueSpec): [string, EpilogueSpec][] {
+  const stages: [string, EpilogueSpec][] = [
+    ['bias_pass', { bias: e.bias, activation: null, residual: false }],
+    ['activation_pass', { bias: false, activation: e.activation, residual: false }],
+    ['residual_pass', { bias: false, activation: null, residual: e.residual }],
+  ];
+  return stages.filter(([, spec]) => hasEpilogue(spec));
+}
+
 export function epilogueParts(stages: readonly EpilogueStage[] | undefined): EpilogueSpec {
   const list = stages ?? [];
   return {

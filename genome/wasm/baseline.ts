@@ -1,7 +1,7 @@
 import { KevoError } from '../../lib/errors.ts';
-import { epilogueParts } from '../ops/epilogue.ts';
+import { epilogueParts, separateStages } from '../ops/epilogue.ts';
 import type { MatmulProblem } from '../ops/matmul-problem.ts';
-import { activationFuncs, epilogueGlobals, epilogueParams, epiloguePassFunc, hasEpilogue, saveEpiloguePointers, type EpilogueSpec } from './epilogue.ts';
+import { activationFuncs, epilogueGlobals, epilogueParams, epiloguePassFunc, saveEpiloguePointers } from './epilogue.ts';
 import { indent } from './wat.ts';
 import type { MatmulWasmGenome } from './genome.ts';
 import { wasmMatmulSpace } from './space.ts';
@@ -35,12 +35,8 @@ export function baselineWat(problem: MatmulProblem): string {
   const bAt = `(i32.add (local.get $bRow) (i32.shl (local.get $j) (i32.const 2)))`;
   // The epilogue as a framework without fusion runs it: one pass over C per stage.
   const epilogue = epilogueParts(problem.epilogue);
-  const stages: [string, EpilogueSpec][] = [
-    ['$bias_pass', { bias: epilogue.bias, activation: null, residual: false }],
-    ['$activation_pass', { bias: false, activation: epilogue.activation, residual: false }],
-    ['$residual_pass', { bias: false, activation: null, residual: epilogue.residual }],
-  ].filter((stage): stage is [string, EpilogueSpec] => hasEpilogue(stage[1] as EpilogueSpec));
-  const extras = [epilogueGlobals(epilogue), activationFuncs(epilogue.activation), ...stages.map(([name, spec]) => epiloguePassFunc(name, spec, m, n))].filter(Boolean);
+  const stages = separateStages(epilogue);
+  const extras = [epilogueGlobals(epilogue), activationFuncs(epilogue.activation), ...stages.map(([name, spec]) => epiloguePassFunc(`$${name}`, spec, m, n))].filter(Boolean);
   return `;; kevo baseline matmul ${m}x${n}x${k} f32: i-k-j, f32x4 over each row of C, scalar tail${stages.length ? `; then one pass per epilogue stage (${problem.epilogue!.join(', ')})` : ''}
 (module
   (import "env" "memory" (memory 1))
@@ -66,7 +62,7 @@ ${extras.length ? `${indent(extras.join('\n\n'), 1)}\n` : ''}  (func (export "ma
         (br_if $depth (i32.lt_u (local.get $p) (i32.const ${k}))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $rows (i32.lt_u (local.get $i) (i32.const ${m}))))
-    ${stages.map(([name]) => `(call ${name})`).join('\n    ')}))
+    ${stages.map(([name]) => `(call $${name})`).join('\n    ')}))
 `;
 }
 

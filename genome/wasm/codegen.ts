@@ -1,5 +1,5 @@
 import type { MatmulProblem } from '../ops/matmul-problem.ts';
-import { epilogueParts } from '../ops/epilogue.ts';
+import { epilogueParts, separateStages } from '../ops/epilogue.ts';
 import { activationFuncs, epilogueGlobals, epilogueParams, epiloguePassFunc, hasEpilogue, saveEpiloguePointers, type EpilogueSpec } from './epilogue.ts';
 import type { MatmulWasmGenome } from './genome.ts';
 import { packAFunc, packBFunc } from './pack.ts';
@@ -36,11 +36,11 @@ export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem): str
     genome.packB ? packBFunc({ width: nr, tail: nTail, k, n }) : '',
   ].filter(Boolean);
 
-  const pass = hasEpilogue(epilogue) && !fused ? epiloguePassFunc('$epilogue', epilogue, m, n) : '';
-  const extras = [epilogueGlobals(epilogue), activationFuncs(epilogue.activation), pass].filter(Boolean);
+  const passes = fused ? [] : separateStages(epilogue).map(([name, spec]) => epiloguePassFunc(`$${name}`, spec, m, n));
+  const extras = [epilogueGlobals(epilogue), activationFuncs(epilogue.activation), ...passes].filter(Boolean);
   return `;; kevo matmul ${m}x${n}x${k} f32: C[${m},${n}] = ${problem.epilogue ? `${problem.epilogue.join(' -> ')} of ` : ''}A[${m},${k}] x B[${k},${n}]
 ;; genome: ${mr}x${nr} register tile, k unroll ${genome.kUnroll}, blocks mc ${blocks.m} kc ${blocks.k} nc ${blocks.n},
-;;         loop order ${genome.loopOrder}, ${genome.packA ? 'A packed' : 'A unpacked'}, ${genome.packB ? 'B packed' : 'B unpacked'}, ${genome.fma ? 'relaxed_madd (FMA)' : 'mul + add'}${hasEpilogue(epilogue) ? `, epilogue ${fused ? 'fused in registers' : 'as a separate pass'}` : ''}
+;;         loop order ${genome.loopOrder}, ${genome.packA ? 'A packed' : 'A unpacked'}, ${genome.packB ? 'B packed' : 'B unpacked'}, ${genome.fma ? 'relaxed_madd (FMA)' : 'mul + add'}${hasEpilogue(epilogue) ? `, epilogue ${fused ? 'fused in registers' : 'one pass over C per stage'}` : ''}
 (module
   (import "env" "memory" (memory 1))
 ${extras.length ? `\n${indent(extras.join('\n\n'), 1)}\n` : ''}
@@ -151,7 +151,7 @@ ${prepare ? `${indent(prepare, 1)}\n` : ''}${indent(nest(level + 1), 1)}
   };
 
   const before = saveEpiloguePointers(epilogue);
-  const after = hasEpilogue(epilogue) && !fused ? '(call $epilogue)' : '';
+  const after = fused ? '' : separateStages(epilogue).map(([name]) => `(call $${name})`).join('\n');
   return `(func (export "matmul") (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)
   (local $ic i32) (local $pc i32) (local $jc i32) ;; block origins in M, K, N
   (local $mcb i32) (local $kcb i32) (local $ncb i32) ;; block sizes: the last block of a dimension may be short

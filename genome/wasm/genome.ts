@@ -29,7 +29,7 @@ export const MatmulWasmGenome = z
     fma: z.boolean(),
     /**
      * How a problem's epilogue runs: in registers before the last K block's
-     * store, or as a separate pass over C. Absent for problems without one.
+     * store, or one pass over C per stage (as a framework without fusion runs it). Absent for problems without one.
      */
     epilogue: z.enum(['fused', 'pass']).optional(),
   })

@@ -1,4 +1,4 @@
-import { epilogueParts, hasEpilogue } from '../ops/epilogue.ts';
+import { epilogueParts, separateStages } from '../ops/epilogue.ts';
 import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import { activationFunctions, bindingDeclarations, passEntry } from './epilogue.ts';
 import type { WgslKernel } from './codegen.ts';
@@ -11,15 +11,7 @@ export function naiveMatmulWgsl(problem: MatmulProblem): WgslKernel {
   const { m, n, k } = problem.shape;
   // The epilogue as a framework without fusion runs it: one dispatch over C per stage.
   const epilogue = epilogueParts(problem.epilogue);
-  const stages = (
-    [
-      ['bias_pass', { bias: epilogue.bias, activation: null, residual: false }],
-      ['activation_pass', { bias: false, activation: epilogue.activation, residual: false }],
-      ['residual_pass', { bias: false, activation: null, residual: epilogue.residual }],
-    ] as const
-  )
-    .filter(([, spec]) => hasEpilogue(spec))
-    .map(([name, spec]) => passEntry(name, spec, { m, n }, false));
+  const stages = separateStages(epilogue).map(([name, spec]) => passEntry(name, spec, { m, n }, false));
   const wgsl = `// kevo baseline matmul ${m}x${n}x${k}: one output per thread${problem.epilogue ? `, then one dispatch per epilogue stage (${problem.epilogue.join(', ')})` : ''}
 const M = ${m}u;
 const N = ${n}u;

@@ -1,6 +1,6 @@
 import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import { KevoError } from '../../lib/errors.ts';
-import { epilogueParts, hasEpilogue, type EpilogueSpec } from '../ops/epilogue.ts';
+import { epilogueParts, hasEpilogue, separateStages, type EpilogueSpec } from '../ops/epilogue.ts';
 import { activationFunctions, applyEpilogue, bindingDeclarations, passEntry, type WgslPass } from './epilogue.ts';
 import type { MatmulWebgpuGenome } from './genome.ts';
 
@@ -43,7 +43,7 @@ export function matmulWgsl(g: MatmulWebgpuGenome, p: MatmulProblem): WgslKernel 
   const epilogue = epilogueParts(p.epilogue);
   const fused = hasEpilogue(epilogue) && (g.epilogue ?? 'fused') === 'fused';
   const ctx: Ctx = { g, M, N, K, T, vt, wide, tile, KT: Math.min(g.kTile, K), epilogue: fused ? epilogue : null };
-  const pass = hasEpilogue(epilogue) && !fused ? passEntry('epilogue', epilogue, { m: M, n: N }, wide) : null;
+  const passes = fused ? [] : separateStages(epilogue).map(([name, spec]) => passEntry(name, spec, { m: M, n: N }, wide));
 
   const lines = [
     `// kevo matmul ${M}x${N}x${K}: C[M,N] = A[M,K] x B[K,N], ${JSON.stringify(genomeGenes(g))}`,
@@ -67,10 +67,10 @@ export function matmulWgsl(g: MatmulWebgpuGenome, p: MatmulProblem): WgslKernel 
     ...(g.workgroupMemory ? sharedLoop(ctx) : directLoop(ctx)).map(indent(1)),
     ...stores(ctx).map(indent(1)),
     '}',
-    ...(pass ? pass.code : []),
+    ...passes.flatMap((pass) => pass.code),
     '',
   ];
-  return { wgsl: lines.join('\n'), workgroupSize: [WX, WY, 1], tile, passes: pass ? [pass.pass] : [] };
+  return { wgsl: lines.join('\n'), workgroupSize: [WX, WY, 1], tile, passes: passes.map((pass) => pass.pass) };
 }
 
 /** `type(expr)` unless expr already has that type: inputs are f32, the compute type may be f16. */

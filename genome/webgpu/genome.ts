@@ -23,7 +23,7 @@ export const MatmulWebgpuGenome = z
     doubleBuffer: z.boolean(),
     unroll: z.number().int().min(1).max(16),
     precision: z.enum(['f32', 'f16']),
-    /** How a problem's epilogue runs: applied before the store, or as a separate dispatch over C. Absent for problems without one. */
+    /** How a problem's epilogue runs: applied before the store, or one dispatch over C per stage (as a framework without fusion runs it). Absent for problems without one. */
     epilogue: z.enum(['fused', 'pass']).optional(),
   })
   .strict();

@@ -21,7 +21,7 @@ async function verdict(problem: Problem, code: (p: Problem) => { text: string; l
 
 describe('matmul epilogue on WASM', () => {
   for (const stages of [['bias', 'relu'], ['bias', 'gelu', 'residual'], ['silu', 'residual']]) {
-    it(`${stages.join(' -> ')}: fused in registers, as a separate pass, and the unfused baseline all verify`, async () => {
+    it(`${stages.join(' -> ')}: fused in registers, one pass per stage, and the unfused baseline all verify`, async () => {
       const problem = problemWith(stages);
       expect(await verdict(problem, (p) => family.code(genomeFor(p, 'fused'), p))).toBe('ok');
       expect(await verdict(problem, (p) => family.code(genomeFor(p, 'pass'), p))).toBe('ok');

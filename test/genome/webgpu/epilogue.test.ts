@@ -25,7 +25,7 @@ describeGpu('matmul epilogue on WebGPU', () => {
   });
 
   for (const stages of [['bias', 'relu'], ['bias', 'gelu', 'residual'], ['silu', 'residual']]) {
-    it(`${stages.join(' -> ')}: fused before the store, as a separate dispatch, and the unfused baseline match the reference`, async () => {
+    it(`${stages.join(' -> ')}: fused before the store, one dispatch per stage, and the unfused baseline match the reference`, async () => {
       // 36 columns: wide vec4 stores; 37: lane-by-lane stores.
       for (const n of [36, 37]) {
         const problem = problemWith(29, n, 23, stages);
@@ -49,6 +49,10 @@ describeGpu('matmul epilogue on WebGPU', () => {
     const kernel = matmulWgsl(genome({ epilogue: 'fused' }), problem);
     expect(kernel.wgsl).toMatch(/@binding\(2\) var<storage, read> bias: array<f32>;\n@group\(0\) @binding\(3\) var<storage, read> R: array<vec4<f32>>;\n@group\(0\) @binding\(4\) var<storage, read_write> C/);
     expect(kernel.passes).toEqual([]);
-    expect(matmulWgsl(genome({ epilogue: 'pass' }), problem).passes).toEqual([{ entry: 'epilogue', workgroupSize: [64, 1, 1], dispatch: [1, 8, 1] }]);
+    expect(matmulWgsl(genome({ epilogue: 'pass' }), problem).passes.map((p) => [p.entry, p.dispatch])).toEqual([
+      ['bias_pass', [1, 8, 1]],
+      ['activation_pass', [1, 8, 1]],
+      ['residual_pass', [1, 8, 1]],
+    ]);
   });
 });
