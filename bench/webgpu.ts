@@ -25,7 +25,7 @@ import { openDevice, requestAdapter } from '../worker/webgpu/gpu.ts';
 import { webgpuKernel } from '../worker/webgpu/kernel.ts';
 import { WebgpuRunner } from '../worker/webgpu/runner.ts';
 import { kernelContender } from './lib/kernel-contender.ts';
-import { median, medianGflops, pairedRatio, type Contender, type Samples } from './lib/timing.ts';
+import { measureGpu, median, medianGflops, pairedRatio, type Contender, type Samples } from './lib/timing.ts';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const sizes = args.quick ? [256] : [256, 512, 1024];
@@ -57,24 +57,6 @@ log(`adapter: ${deviceClass.label} [${deviceClass.facts.backend === 'webgpu' ? d
 
 async function gpuContender(name: string, problem: MatmulProblem, kernel: WgslKernel, inputs: Float32Array[]) {
   return kernelContender(name, problem, await webgpuKernel(device, problem, kernel.wgsl, webgpuLaunch(problem, kernel)), inputs);
-}
-
-/**
- * bench/lib/timing's measure() with a one-call warm-up: GPU kernels need their
- * first dispatch (shader compile) out of the way, not V8's tier-up, and a
- * naive 1024^3 call takes seconds on lavapipe.
- */
-async function interleaved(contenders: readonly Contender[], opts: { rounds: number; sampleMs: number }): Promise<Samples> {
-  const calls = new Map<Contender, number>();
-  for (const c of contenders) {
-    await c.time(1);
-    calls.set(c, Math.max(1, Math.round(opts.sampleMs / (await c.time(1)))));
-  }
-  const samples: Samples = new Map(contenders.map((c) => [c.name, []]));
-  for (let round = 0; round < opts.rounds; round++) {
-    for (const c of contenders) samples.get(c.name)!.push(c.flops / (await c.time(calls.get(c)!)) / 1e6);
-  }
-  return samples;
 }
 
 /** Relative max difference from the reference on a sample of rows: every contender must compute the same product. */
@@ -137,7 +119,7 @@ async function search(): Promise<MatmulWebgpuGenome[]> {
   // Quick timings are noisy: the top five go again, interleaved, before one is chosen.
   const finalists = ranked.slice(0, 5).map((r) => r.genome);
   const contenders = await Promise.all(finalists.map((f, i) => gpuContender(`finalist ${i}`, problem, matmulWgsl(f, problem), inputs)));
-  const samples = await interleaved(contenders, { rounds: 5, sampleMs: 40 });
+  const samples = await measureGpu(contenders, { rounds: 5, sampleMs: 40 });
   return finalists.map((f, i) => ({ f, gflops: medianGflops(samples, `finalist ${i}`) })).sort((a, b) => b.gflops - a.gflops).map((x) => x.f);
 }
 
@@ -181,7 +163,7 @@ async function benchSize(s: number, evolved: MatmulWebgpuGenome, relaxed: boolea
   if (s <= 512) {
     for (const c of contenders) checkAgainst(problem, inputs, await c.output(), evolved.precision === 'f16' && c.name === NAMES.evolved ? 5e-2 : 1e-4);
   }
-  return interleaved(contenders, { rounds: ROUNDS[s] ?? 3, sampleMs: 50 });
+  return measureGpu(contenders, { rounds: ROUNDS[s] ?? 3, sampleMs: 50 });
 }
 
 function table(rows: Map<number, Samples>): string {

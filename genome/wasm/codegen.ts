@@ -3,7 +3,7 @@ import { epilogueParts, separateStages } from '../ops/epilogue.ts';
 import { activationFuncs, epilogueGlobals, epilogueParams, epiloguePassFunc, hasEpilogue, saveEpiloguePointers, type EpilogueSpec } from './epilogue.ts';
 import type { MatmulWasmGenome } from './genome.ts';
 import { packAFunc, packBFunc } from './pack.ts';
-import { tileFunc, tileName } from './tile.ts';
+import { tileEpilogueFunc, tileFunc, tileName } from './tile.ts';
 import { roundUp } from './tiling.ts';
 import { get, i32, indent } from './wat.ts';
 
@@ -24,9 +24,14 @@ export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem): str
   const mTail = m % mr;
   const nTail = n % nr;
   const epilogue = epilogueParts(problem.epilogue);
-  const fused = hasEpilogue(epilogue) && (genome.epilogue ?? 'fused') === 'fused';
-  const tile = (rows: number, cols: number) =>
-    tileFunc({ rows, cols, packA: genome.packA, packB: genome.packB, kUnroll: genome.kUnroll, fma: genome.fma, k, n, ...(fused ? { epilogue } : {}) });
+  const mode = genome.epilogue ?? 'fused';
+  const fused = hasEpilogue(epilogue) && mode !== 'pass';
+  const where = mode === 'tile' ? ('tile' as const) : ('registers' as const);
+  const tileSizes: [number, number][] = [];
+  const tile = (rows: number, cols: number) => {
+    if (fused && where === 'tile') tileSizes.push([rows, cols]);
+    return tileFunc({ rows, cols, packA: genome.packA, packB: genome.packB, kUnroll: genome.kUnroll, fma: genome.fma, k, n, ...(fused ? { epilogue: { spec: epilogue, where } } : {}) });
+  };
   const tiles = [tile(mr, nr)];
   if (mTail) tiles.push(tile(mTail, nr));
   if (nTail) tiles.push(tile(mr, nTail));
@@ -36,11 +41,15 @@ export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem): str
     genome.packB ? packBFunc({ width: nr, tail: nTail, k, n }) : '',
   ].filter(Boolean);
 
-  const passes = fused ? [] : separateStages(epilogue).map(([name, spec]) => epiloguePassFunc(`$${name}`, spec, m, n));
+  const passes = fused
+    ? where === 'tile'
+      ? [...new Map(tileSizes.map(([r, c]) => [`${r}x${c}`, tileEpilogueFunc(r, c, n, epilogue)])).values()]
+      : []
+    : separateStages(epilogue).map(([name, spec]) => epiloguePassFunc(`$${name}`, spec, m, n));
   const extras = [epilogueGlobals(epilogue), activationFuncs(epilogue.activation), ...passes].filter(Boolean);
   return `;; kevo matmul ${m}x${n}x${k} f32: C[${m},${n}] = ${problem.epilogue ? `${problem.epilogue.join(' -> ')} of ` : ''}A[${m},${k}] x B[${k},${n}]
 ;; genome: ${mr}x${nr} register tile, k unroll ${genome.kUnroll}, blocks mc ${blocks.m} kc ${blocks.k} nc ${blocks.n},
-;;         loop order ${genome.loopOrder}, ${genome.packA ? 'A packed' : 'A unpacked'}, ${genome.packB ? 'B packed' : 'B unpacked'}, ${genome.fma ? 'relaxed_madd (FMA)' : 'mul + add'}${hasEpilogue(epilogue) ? `, epilogue ${fused ? 'fused in registers' : 'one pass over C per stage'}` : ''}
+;;         loop order ${genome.loopOrder}, ${genome.packA ? 'A packed' : 'A unpacked'}, ${genome.packB ? 'B packed' : 'B unpacked'}, ${genome.fma ? 'relaxed_madd (FMA)' : 'mul + add'}${hasEpilogue(epilogue) ? `, epilogue ${!fused ? 'one pass over C per stage' : where === 'tile' ? 'on each stored tile' : 'fused in registers'}` : ''}
 (module
   (import "env" "memory" (memory 1))
 ${extras.length ? `\n${indent(extras.join('\n\n'), 1)}\n` : ''}

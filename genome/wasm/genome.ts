@@ -29,9 +29,11 @@ export const MatmulWasmGenome = z
     fma: z.boolean(),
     /**
      * How a problem's epilogue runs: in registers before the last K block's
-     * store, or one pass over C per stage (as a framework without fusion runs it). Absent for problems without one.
+     * store (fused), on each C tile right after that store while it is in L1
+     * (tile), or one pass over C per stage (pass: as a framework without
+     * fusion runs it). Absent for problems without one.
      */
-    epilogue: z.enum(['fused', 'pass']).optional(),
+    epilogue: z.enum(['fused', 'tile', 'pass']).optional(),
   })
   .strict();
 export type MatmulWasmGenome = z.infer<typeof MatmulWasmGenome>;

@@ -10,7 +10,7 @@ import { wasmKernel } from '../../../worker/wasm/kernel.ts';
 
 const family = familyFor('matmul', 'wasm');
 const problemWith = (epilogue: string[]) => parseProblem({ op: 'matmul', shape: { m: 37, n: 29, k: 19 }, epilogue });
-const genomeFor = (problem: Problem, epilogue: 'fused' | 'pass'): Genome => ({ ...family.space(problem, device).seeds!()[0]!, epilogue });
+const genomeFor = (problem: Problem, epilogue: 'fused' | 'tile' | 'pass'): Genome => ({ ...family.space(problem, device).seeds!()[0]!, epilogue });
 const device = { id: 'd', label: 'test', facts: { backend: 'wasm' as const, cpu: 'x', cores: 1, arch: 'x64', node: '20', v8: '11', simd: true, relaxedSimd: false } };
 
 /** The whole harness (shapes, numerics, edges: NaN, Inf, huge, subnormal), as a campaign would run it. */
@@ -21,9 +21,10 @@ async function verdict(problem: Problem, code: (p: Problem) => { text: string; l
 
 describe('matmul epilogue on WASM', () => {
   for (const stages of [['bias', 'relu'], ['bias', 'gelu', 'residual'], ['silu', 'residual']]) {
-    it(`${stages.join(' -> ')}: fused in registers, one pass per stage, and the unfused baseline all verify`, async () => {
+    it(`${stages.join(' -> ')}: fused in registers, on each stored tile, one pass per stage, and the unfused baseline all verify`, async () => {
       const problem = problemWith(stages);
       expect(await verdict(problem, (p) => family.code(genomeFor(p, 'fused'), p))).toBe('ok');
+      expect(await verdict(problem, (p) => family.code(genomeFor(p, 'tile'), p))).toBe('ok');
       expect(await verdict(problem, (p) => family.code(genomeFor(p, 'pass'), p))).toBe('ok');
       expect(await verdict(problem, (p) => family.baseline(p))).toBe('ok');
     });
@@ -37,7 +38,7 @@ describe('matmul epilogue on WASM', () => {
   it('offers the fusion gene only to problems with an epilogue', () => {
     const rng = new Rng(1);
     const withEpilogue = wasmMatmulSpace(MatmulProblem.parse(problemWith(['bias', 'relu'])), { relaxedSimd: false });
-    expect(new Set(Array.from({ length: 50 }, () => withEpilogue.sample(rng).epilogue))).toEqual(new Set(['fused', 'pass']));
+    expect(new Set(Array.from({ length: 50 }, () => withEpilogue.sample(rng).epilogue))).toEqual(new Set(['fused', 'tile', 'pass']));
     const plain = wasmMatmulSpace({ op: 'matmul', shape: { m: 8, n: 8, k: 8 }, dtype: 'f32' }, { relaxedSimd: false });
     expect(plain.sample(rng).epilogue).toBeUndefined();
     expect(plain.check({ ...plain.sample(rng), epilogue: 'fused' })).toMatch(/no epilogue/);
