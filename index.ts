@@ -1,6 +1,6 @@
 /**
  * kevo as a library: what a script needs to describe, generate, evaluate and
- * search kernels without the CLI. Run scripts with tsx (kevo ships TypeScript).
+ * search kernels without the CLI (published as compiled JavaScript in dist/).
  */
 export { matmul } from './genome/ops/matmul.ts';
 export { opByName, problemKey, registerOp, problemFrom, type Op, type Problem, type MatmulProblem } from './genome/ops/index.ts';

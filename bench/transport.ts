@@ -10,10 +10,10 @@ import { EmbeddedTransport } from '../coordinator/transport/embedded.ts';
 import { NatsTransport } from '../coordinator/transport/nats.ts';
 import type { Transport } from '../coordinator/transport/transport.ts';
 import type { Result } from '../protocol/result.ts';
-import { NatsServer, uniquePrefix } from '../test/helpers/nats-server.ts';
-import { testJob } from '../test/coordinator/transport/jobs.ts';
-import { SleepEvaluator } from '../test/worker/nats/sleep-evaluator.ts';
-import { WorkerChild } from '../test/worker/nats/worker-child.ts';
+import { NatsServer, uniquePrefix } from '../testkit/nats-server.ts';
+import { testJob } from '../testkit/test-job.ts';
+import { SleepEvaluator } from '../testkit/sleep-evaluator.ts';
+import { WorkerChild } from '../testkit/worker-child.ts';
 
 const quick = process.argv.includes('--quick');
 

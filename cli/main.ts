@@ -1,36 +1,52 @@
 import { Command } from 'commander';
-import { registerBest } from './commands/best.ts';
-import { registerCampaign } from './commands/campaign.ts';
-import { registerExport } from './commands/export.ts';
-import { registerPrompts } from './commands/prompts.ts';
-import { registerRun } from './commands/run.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerWorker } from './commands/worker.ts';
-import { registerWorkers } from './commands/workers.ts';
+import { KEVO_VERSION } from '../lib/version.ts';
 import { errorLine, exitCodeFor } from './exit.ts';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every command, with the one line `kevo --help` lists for it. A command's
+ * module (and what it pulls in: zod, SQLite, NATS, the LLM client, wabt) is
+ * imported only when that command runs, so `kevo --help` starts fast.
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Register> }> = {
+  run: { summary: 'run a search campaign for one problem (embedded: no server needed)', load: async () => (await import('./commands/run.ts')).registerRun },
+  campaign: { summary: 'start, resume and inspect campaigns', load: async () => (await import('./commands/campaign.ts')).registerCampaign },
+  best: { summary: 'the best verified kernels found for a problem, fastest first', load: async () => (await import('./commands/best.ts')).registerBest },
+  export: { summary: 'write a kernel and an ES module that loads it into a directory', load: async () => (await import('./commands/export.ts')).registerExport },
+  replay: { summary: "replay strategies against a campaign's stored timings: best found against evaluations", load: async () => (await import('./commands/replay.ts')).registerReplay },
+  prompts: { summary: 'the evolved LLM prompts: lineage and scores', load: async () => (await import('./commands/prompts.ts')).registerPrompts },
+  serve: { summary: 'a dashboard and a read-only JSON API over the database', load: async () => (await import('./commands/serve.ts')).registerServe },
+  worker: { summary: 'evaluate jobs from NATS on this machine until Ctrl-C', load: async () => (await import('./commands/worker.ts')).registerWorker },
+  workers: { summary: 'the live workers on a NATS server', load: async () => (await import('./commands/workers.ts')).registerWorkers },
+};
+
+/** The program for these arguments: the named command in full, the others as entries in the list. */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('kevo')
     .description('evolve compute kernels (WASM SIMD, WebGPU): search, verify, time, store, export')
-    .version('0.1.0')
+    .version(KEVO_VERSION)
     .showHelpAfterError('(add --help for usage)')
     // Set before any subcommand is added, so each inherits it: errors throw instead of exiting.
     .exitOverride();
-  registerRun(program);
-  registerCampaign(program);
-  registerBest(program);
-  registerExport(program);
-  registerPrompts(program);
-  registerServe(program);
-  registerWorker(program);
-  registerWorkers(program);
+  const named = commandNamed(argv.slice(2));
+  for (const [name, { summary, load }] of Object.entries(COMMANDS)) {
+    if (name === named) (await load())(program);
+    else program.command(name).summary(summary);
+  }
   return program;
+}
+
+/** The command the arguments name: the first word, or the one after `help`. */
+function commandNamed(args: readonly string[]): string | undefined {
+  const words = args.filter((arg) => !arg.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
 }
 
 /** Runs the CLI and returns its exit status: 0 ok, 2 bad input, 1 failure. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv as string[]);
+    await (await buildProgram(argv)).parseAsync(argv as string[]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     const line = errorLine(error);

@@ -2,6 +2,7 @@ import type { Backend } from '../genome/genome.ts';
 import { createCampaign, newCampaignId, runCampaign, type CampaignRun } from '../coordinator/campaign.ts';
 import type { CampaignSpec } from '../coordinator/spec.ts';
 import { specProblems } from '../coordinator/spec.ts';
+import { damaged } from '../coordinator/store/open.ts';
 import { Store } from '../coordinator/store/store.ts';
 import { createLogger } from '../lib/log.ts';
 import { fixed, printJson, table } from './output.ts';
@@ -50,6 +51,8 @@ export async function runSession(args: {
     bar.end();
     report(store, args.spec, run, args.flags.json === true);
     return run.status === 'done' ? 0 : 130;
+  } catch (error) {
+    throw damaged(args.spec.db, error) ?? error;
   } finally {
     bar.end();
     process.off('SIGINT', onSignal);

@@ -46,6 +46,7 @@ export async function runGeneration(ctx: GenerationContext, strategy: Strategy, 
   if (proposals.length === 0) return null;
   const scored: (Scored | undefined)[] = new Array(proposals.length);
   const waiting = new Map<string, { indices: number[]; result: Promise<Result> }>();
+  const submissions: Promise<void>[] = [];
   let cached = 0;
   for (const [i, proposal] of proposals.entries()) {
     const hash = ctx.store.recordGenome({ genome: proposal.genome, campaignId: ctx.campaignId, parents: proposal.parents, operator: proposal.operator });
@@ -70,9 +71,10 @@ export async function runGeneration(ctx: GenerationContext, strategy: Strategy, 
     if (ctx.published.has(jobId) && ctx.transport.durable) continue;
     const job = makeJob(ctx, jobId, proposal.genome);
     ctx.store.recordJob(job);
-    await ctx.transport.submit(job);
-    ctx.store.markPublished(jobId);
+    // In flight together: one publish round trip at a time would cap a generation at a few hundred jobs a second.
+    submissions.push(ctx.transport.submit(job).then(() => ctx.store.markPublished(jobId)));
   }
+  await Promise.all(submissions);
   const entries = [...waiting.values()];
   const outcomes = await untilAborted(Promise.all(entries.map((entry) => entry.result)), ctx.signal);
   entries.forEach(({ indices }, n) => {

@@ -29,6 +29,11 @@ export class ResultRouter {
     this.done = this.pump(results);
   }
 
+  /** Jobs waited for and not answered yet: between generations, none. */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
   /** Register before submitting the job: its result may come back at once. */
   wait(jobId: string, signal?: AbortSignal): Promise<Result> {
     if (this.failure !== undefined) return Promise.reject(this.failure);

@@ -1,6 +1,7 @@
 import type { WasmLaunch } from '../genome/families/launch.ts';
 import type { Problem } from '../genome/ops/index.ts';
 import { assembleWat } from '../worker/wasm/assemble.ts';
+import { CHECK_JS, loaderTypes, runParams, type AbiTensor } from './loader.ts';
 
 /** Tiny modules whose validation tells a runtime's wasm features apart. */
 const PROBES = {
@@ -17,6 +18,21 @@ export interface WasmExport {
   readonly meta: Record<string, unknown>;
 }
 
+/** A tensor of the ABI where it lives in the kernel's memory: byte offset, f32 elements. */
+export type PlacedTensor = AbiTensor & { readonly offset: number; readonly length: number };
+
+/** What the generated loader needs: the module, its memory, and where each tensor lives, inputs in ABI order. */
+export interface WasmLoader {
+  readonly problem: Problem;
+  readonly binary: Uint8Array;
+  readonly features: readonly string[];
+  readonly entry: string;
+  readonly inputs: readonly PlacedTensor[];
+  readonly output: PlacedTensor;
+  readonly workspace: number;
+  readonly pages: number;
+}
+
 /** Whether the WAT uses relaxed SIMD, i.e. whether load() must insist on it. */
 export function usesRelaxedSimd(wat: string): boolean {
   return /\brelaxed_/.test(wat);
@@ -31,41 +47,51 @@ export async function wasmExportFiles(k: WasmExport): Promise<Record<string, str
   const binary = await assembleWat(k.wat);
   const features = usesRelaxedSimd(k.wat) ? ['simd', 'relaxed-simd'] : ['simd'];
   const { launch } = k;
-  const probes = Object.fromEntries(
-    await Promise.all(Object.entries(PROBES).map(async ([name, wat]) => [name, Array.from(await assembleWat(wat))])),
-  );
-  const inputs = launch.tensors.slice(0, -1);
-  const output = launch.tensors[launch.tensors.length - 1]!;
-  const meta = { ...k.meta, kernelId: k.kernelId, problem: k.problem, backend: 'wasm', features, abi: { entry: launch.entry, inputs, output, workspace: launch.workspace, pages: launch.pages } };
+  const loader: WasmLoader = {
+    problem: k.problem,
+    binary,
+    features,
+    entry: launch.entry,
+    inputs: launch.tensors.slice(0, -1),
+    output: launch.tensors[launch.tensors.length - 1]!,
+    workspace: launch.workspace.offset,
+    pages: launch.pages,
+  };
+  const abi = { entry: launch.entry, inputs: loader.inputs, output: loader.output, workspace: launch.workspace, pages: launch.pages };
+  const meta = { ...k.meta, kernelId: k.kernelId, problem: k.problem, backend: 'wasm', features, abi };
   return {
     'kernel.wat': k.wat,
     'kernel.wasm': binary,
     'meta.json': `${JSON.stringify(meta, null, 2)}\n`,
-    'index.js': loaderJs({ problem: k.problem, features, entry: launch.entry, inputs, output, workspace: launch.workspace.offset, pages: launch.pages, binary, probes }),
-    'index.d.ts': loaderDts(k.problem, launch),
+    ...(await wasmLoaderFiles(loader)),
   };
 }
 
-function loaderJs(c: {
-  problem: Problem;
-  features: string[];
-  entry: string;
-  inputs: { name: string; offset: number; length: number }[];
-  output: { offset: number; length: number };
-  workspace: number;
-  pages: number;
-  binary: Uint8Array;
-  probes: Record<string, number[]>;
-}): string {
+/** index.js and index.d.ts for a WASM kernel whose entry takes (each input's offset, the output's, the workspace's). */
+export async function wasmLoaderFiles(c: WasmLoader): Promise<{ 'index.js': string; 'index.d.ts': string }> {
+  const probes = Object.fromEntries(
+    await Promise.all(Object.entries(PROBES).map(async ([name, wat]) => [name, Array.from(await assembleWat(wat))])),
+  );
+  return { 'index.js': loaderJs(c, probes), 'index.d.ts': loaderDts(c) };
+}
+
+/**
+ * The loader. run() calls the entry with literal offsets: a call allocates
+ * nothing. An input that is the kernel's own view is not copied; without
+ * `out` the result is the kernel's output view, overwritten by the next call.
+ */
+function loaderJs(c: WasmLoader, probes: Record<string, number[]>): string {
+  const params = runParams(c.inputs);
+  const offsets = [...c.inputs.map((t) => t.offset), c.output.offset, c.workspace].join(', ');
   return `// Exported by kevo. Loads the kernel in any runtime with WebAssembly SIMD; no dependencies.
 export const problem = ${JSON.stringify(c.problem)};
 export const features = ${JSON.stringify(c.features)};
-const INPUTS = ${JSON.stringify(c.inputs)};
-const OUTPUT = ${JSON.stringify(c.output)};
-const ENTRY = ${JSON.stringify(c.entry)};
-const WORKSPACE = ${c.workspace};
+/** The kernel's tensors in ABI order: run() takes the inputs in this order, then an optional out. */
+export const tensors = ${JSON.stringify({ inputs: c.inputs.map(abiOnly), output: abiOnly(c.output) })};
+const INPUTS = ${JSON.stringify(c.inputs.map(({ name, offset, length }) => ({ name, offset, length })))};
+const OUTPUT = ${JSON.stringify({ offset: c.output.offset, length: c.output.length })};
 const PAGES = ${c.pages};
-const PROBES = ${JSON.stringify(c.probes)};
+const PROBES = ${JSON.stringify(probes)};
 const HINTS = {
   'simd': 'WebAssembly SIMD (Node >= 16, every current browser)',
   'relaxed-simd': 'WebAssembly relaxed SIMD (Node 20: run node with --experimental-wasm-relaxed-simd; Chrome >= 114)',
@@ -76,49 +102,64 @@ function bytes(base64) {
   return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
 }
 
+${CHECK_JS}
+
 export async function load() {
   const missing = features.filter((f) => !WebAssembly.validate(new Uint8Array(PROBES[f === 'relaxed-simd' ? 'relaxedSimd' : 'simd'])));
   if (missing.length > 0) {
     throw new Error('this kernel needs ' + missing.map((f) => HINTS[f]).join(' and ') + ', which this runtime lacks');
   }
-  const memory = new WebAssembly.Memory({ initial: PAGES });
+  // A memory that cannot grow never detaches its buffer: the views below stay valid for the kernel's life.
+  const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES });
   const { instance } = await WebAssembly.instantiate(bytes(WASM), { env: { memory } });
-  const entry = instance.exports[ENTRY];
+  const entry = instance.exports[${JSON.stringify(c.entry)}];
+  const inputs = Object.freeze(INPUTS.map((t) => new Float32Array(memory.buffer, t.offset, t.length)));
+  const output = new Float32Array(memory.buffer, OUTPUT.offset, OUTPUT.length);
+  function put(array, i) {
+    checkArgument(array, INPUTS[i].length, 'input ' + INPUTS[i].name);
+    if (array.buffer !== memory.buffer || array.byteOffset !== INPUTS[i].offset) inputs[i].set(array);
+  }
   return {
     problem,
-    run(...inputs) {
-      if (inputs.length !== INPUTS.length) throw new TypeError('expected ' + INPUTS.length + ' inputs (' + INPUTS.map((t) => t.name).join(', ') + ')');
-      INPUTS.forEach((t, i) => {
-        if (!(inputs[i] instanceof Float32Array) || inputs[i].length !== t.length) {
-          throw new TypeError('input ' + t.name + ': expected a Float32Array of ' + t.length + ' elements');
-        }
-        new Float32Array(memory.buffer, t.offset, t.length).set(inputs[i]);
-      });
-      entry(...INPUTS.map((t) => t.offset), OUTPUT.offset, WORKSPACE);
-      return new Float32Array(memory.buffer, OUTPUT.offset, OUTPUT.length).slice();
+    inputs,
+    output,
+    run(${params.join(', ')}) {
+${c.inputs.map((_, i) => `      put(${params[i]}, ${i});`).join('\n')}
+      if (out !== undefined) checkArgument(out, OUTPUT.length, 'out');
+      entry(${offsets});
+      if (out === undefined || out === output) return output;
+      out.set(output);
+      return out;
     },
   };
 }
 `;
 }
 
-function loaderDts(problem: Problem, launch: WasmLaunch): string {
-  const dims = (t: WasmLaunch['tensors'][number]) => `${t.name} (${t.dims.join('x')})`;
-  const inputs = launch.tensors.slice(0, -1);
-  const output = launch.tensors[launch.tensors.length - 1]!;
+const abiOnly = ({ name, dims, dtype }: AbiTensor): AbiTensor => ({ name, dims, dtype });
+
+function loaderDts(c: WasmLoader): string {
   return `// Exported by kevo.
-export interface Problem {
-  readonly op: ${JSON.stringify(problem.op)};
-  readonly shape: { ${Object.keys(problem.shape).map((name) => `readonly ${name}: number`).join('; ')} };
-  readonly dtype: ${JSON.stringify(problem.dtype)};
-}
-export declare const problem: Problem;
+${loaderTypes(c.problem, { inputs: c.inputs.map(abiOnly), output: abiOnly(c.output) })}
 export declare const features: readonly ('simd' | 'relaxed-simd')[];
-/** Instantiates the kernel; rejects with a message naming the wasm feature the runtime lacks. */
-export declare function load(): Promise<{
+export interface Kernel {
   readonly problem: Problem;
-  /** ${inputs.map(dims).join(', ')}, row-major, in this order; returns ${dims(output)}. */
-  run(...inputs: Float32Array[]): Float32Array;
-}>;
+  /**
+   * The kernel's own memory for each input, in ABI order. Fill one in place and
+   * pass it to run(): it is not copied (keep a resident input here between calls).
+   */
+  readonly inputs: Inputs;
+  /** The kernel's own memory for the output: what run() returns when given no \`out\`; the next run() overwrites it. */
+  readonly output: Float32Array;
+  /**
+   * Runs the kernel on the inputs (row-major f32, in ABI order; see \`tensors\`).
+   * Writes the result into \`out\` and returns it when given, else returns
+   * \`output\`. Allocates nothing; throws a TypeError or RangeError naming an
+   * argument that is not a Float32Array of the right length.
+   */
+  run(...args: [...inputs: Inputs, out?: Float32Array]): Float32Array;
+}
+/** Instantiates the kernel; rejects with a message naming the wasm feature the runtime lacks. */
+export declare function load(): Promise<Kernel>;
 `;
 }

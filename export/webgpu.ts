@@ -1,15 +1,16 @@
 import type { WebgpuLaunch } from '../genome/families/launch.ts';
 import type { Genome } from '../genome/genome.ts';
-import type { Problem } from '../genome/ops/index.ts';
+import { elementCount, type Problem } from '../genome/ops/index.ts';
 import { KevoError } from '../lib/errors.ts';
 import type { Timing } from '../protocol/result.ts';
+import { CHECK_JS, loaderTypes, runParams, type AbiTensor } from './loader.ts';
 
 export interface WebgpuExport {
   readonly problem: Problem;
   /** A webgpu genome (generated or WGSL source); any other backend is refused. */
   readonly genome: Genome;
   readonly wgsl: string;
-  /** How the stored kernel runs: bindings, workgroup, tile, dispatch, limits. */
+  /** How the stored kernel runs: bindings, workgroup, tile, dispatch and passes, limits. */
   readonly launch: WebgpuLaunch;
   /** Adapter features the kernel needs beyond what `enable` lines in the WGSL already say. */
   readonly features?: readonly string[];
@@ -40,49 +41,48 @@ export function webgpuExportFiles(k: WebgpuExport): Record<string, string> {
   if (genome.backend !== 'webgpu') throw new KevoError('BAD_INPUT', `a ${genome.backend} kernel cannot be exported as WebGPU`);
   const { launch } = k;
   const features = [...new Set([...(k.features ?? []), ...wgslFeatures(k.wgsl)])].sort();
-  const inputs = launch.tensors.slice(0, -1);
-  const output = launch.tensors[launch.tensors.length - 1]!;
+  const { limits, dispatch, tile } = launch;
+  const abiOf = ({ name, dims, dtype }: WebgpuLaunch['tensors'][number]): AbiTensor => ({ name, dims, dtype });
+  const tensors = { inputs: launch.tensors.slice(0, -1).map(abiOf), output: abiOf(launch.tensors[launch.tensors.length - 1]!) };
   const meta = {
     ...k.meta,
     backend: 'webgpu',
     problem: k.problem,
     genome: k.genome,
     features,
-    limits: launch.limits,
+    limits,
     workgroupSize: launch.workgroupSize,
-    tile: launch.tile,
-    dispatch: launch.dispatch,
+    tile,
+    dispatch,
     passes: launch.passes ?? [],
-    abi: { entry: launch.entry, inputs: inputs.map(tensorMeta), output: tensorMeta(output) },
+    abi: { entry: launch.entry, inputs: tensors.inputs.map((t, binding) => ({ ...t, binding })), output: { ...tensors.output, binding: tensors.inputs.length } },
     timedOn: k.deviceLabel,
     ...(k.timing ? { timing: k.timing } : {}),
   };
   return {
     'kernel.wgsl': k.wgsl,
     'meta.json': `${JSON.stringify(meta, null, 2)}\n`,
-    'index.js': loaderJs({ problem: k.problem, wgsl: k.wgsl, features, launch }),
-    'index.d.ts': loaderDts(k.problem, launch),
+    'index.js': loaderJs({ problem: k.problem, tensors, wgsl: k.wgsl, features, launch }),
+    'index.d.ts': loaderDts(k.problem, tensors),
   };
 }
 
-function tensorMeta(t: WebgpuLaunch['tensors'][number]) {
-  return { name: t.name, dims: t.dims, dtype: t.dtype, binding: t.binding };
-}
-
-function loaderJs(c: { problem: Problem; wgsl: string; features: string[]; launch: WebgpuLaunch }): string {
-  const tensors = c.launch.tensors.map((t) => ({ name: t.name, length: t.dims.reduce((a, b) => a * b, 1), binding: t.binding }));
+function loaderJs(c: { problem: Problem; tensors: { inputs: AbiTensor[]; output: AbiTensor }; wgsl: string; features: string[]; launch: WebgpuLaunch }): string {
+  const params = runParams(c.tensors.inputs);
+  const lengths = (t: AbiTensor) => ({ name: t.name, length: elementCount(t.dims) });
   return `// Exported by kevo. Runs the kernel on any WebGPU device; no dependencies.
 export const problem = ${JSON.stringify(c.problem)};
 export const features = ${JSON.stringify(c.features)};
 export const limits = ${JSON.stringify(c.launch.limits)};
+/** The kernel's tensors in ABI order (bindings 0, 1, ...: the inputs, then the output): run() takes the inputs in this order. */
+export const tensors = ${JSON.stringify(c.tensors)};
 const WGSL = ${JSON.stringify(c.wgsl)};
 const ENTRY = ${JSON.stringify(c.launch.entry)};
 const DISPATCH = ${JSON.stringify(c.launch.dispatch)};
 // Dispatches of other entry points after the main one, in order (an epilogue run as separate passes).
 const PASSES = ${JSON.stringify((c.launch.passes ?? []).map((p) => ({ entry: p.entry, dispatch: p.dispatch })))};
-// Every tensor in ABI order: the inputs, then the output.
-const INPUTS = ${JSON.stringify(tensors.slice(0, -1))};
-const OUTPUT = ${JSON.stringify(tensors[tensors.length - 1])};
+const INPUTS = ${JSON.stringify(c.tensors.inputs.map(lengths))};
+const OUTPUT = ${JSON.stringify(lengths(c.tensors.output))};
 // The spec's flag values, so this works where GPUBufferUsage and friends are not globals (Node).
 const STORAGE = 0x80, COPY_DST = 0x8, COPY_SRC = 0x4, MAP_READ = 0x1, MAP_MODE_READ = 0x1, COMPUTE = 0x4;
 
@@ -104,6 +104,8 @@ function check(target) {
   }
 }
 
+${CHECK_JS}
+
 export async function load(device) {
   if (device) check(device);
   else device = await openDevice();
@@ -112,31 +114,24 @@ export async function load(device) {
   if (errors.length > 0) throw new Error('WGSL: ' + errors.map((m) => m.lineNum + ':' + m.linePos + ' ' + m.message).join('; '));
   const entry = (binding, type) => ({ binding, visibility: COMPUTE, buffer: { type } });
   const layout = device.createBindGroupLayout({
-    entries: [...INPUTS.map((t) => entry(t.binding, 'read-only-storage')), entry(OUTPUT.binding, 'storage')],
+    entries: [...INPUTS.map((_, i) => entry(i, 'read-only-storage')), entry(INPUTS.length, 'storage')],
   });
   const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
   const pipelineFor = (entryPoint) => device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint } });
   const pipeline = await pipelineFor(ENTRY);
   const passes = await Promise.all(PASSES.map(async (p) => ({ pipeline: await pipelineFor(p.entry), dispatch: p.dispatch })));
+  // Every buffer is made once, here, and reused by every run.
   const buffer = (length, usage) => device.createBuffer({ size: length * 4, usage });
-  const ins = INPUTS.map((t) => buffer(t.length, STORAGE | COPY_DST));
-  const c = buffer(OUTPUT.length, STORAGE | COPY_SRC);
+  const inputs = INPUTS.map((t) => buffer(t.length, STORAGE | COPY_DST));
+  const result = buffer(OUTPUT.length, STORAGE | COPY_SRC);
   const readback = buffer(OUTPUT.length, MAP_READ | COPY_DST);
-  const bindGroup = device.createBindGroup({
-    layout,
-    entries: [...INPUTS.map((t, i) => ({ binding: t.binding, resource: { buffer: ins[i] } })), { binding: OUTPUT.binding, resource: { buffer: c } }],
-  });
+  const bindGroup = device.createBindGroup({ layout, entries: [...inputs, result].map((buf, binding) => ({ binding, resource: { buffer: buf } })) });
+  const output = new Float32Array(OUTPUT.length);
   // One run at a time: the buffers are shared.
   let queue = Promise.resolve();
 
-  async function runOnce(inputs) {
-    if (inputs.length !== INPUTS.length) throw new TypeError('expected ' + INPUTS.length + ' inputs (' + INPUTS.map((t) => t.name).join(', ') + ')');
-    INPUTS.forEach((t, i) => {
-      if (!(inputs[i] instanceof Float32Array) || inputs[i].length !== t.length) {
-        throw new TypeError('input ' + t.name + ': expected a Float32Array of ' + t.length + ' elements');
-      }
-      device.queue.writeBuffer(ins[i], 0, inputs[i]);
-    });
+  async function runOnce(${params.join(', ')}) {
+${c.tensors.inputs.map((_, i) => `    device.queue.writeBuffer(inputs[${i}], 0, ${params[i]});`).join('\n')}
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
@@ -147,55 +142,60 @@ export async function load(device) {
       pass.dispatchWorkgroups(p.dispatch[0], p.dispatch[1], p.dispatch[2]);
     }
     pass.end();
-    encoder.copyBufferToBuffer(c, 0, readback, 0, OUTPUT.length * 4);
+    encoder.copyBufferToBuffer(result, 0, readback, 0, OUTPUT.length * 4);
     device.queue.submit([encoder.finish()]);
     await readback.mapAsync(MAP_MODE_READ);
-    const out = new Float32Array(readback.getMappedRange().slice(0));
+    const target = out === undefined ? output : out;
+    target.set(new Float32Array(readback.getMappedRange()));
     readback.unmap();
-    return out;
+    return target;
   }
 
   return {
     problem,
-    run(...inputs) {
-      const result = queue.then(() => runOnce(inputs));
-      queue = result.then(() => undefined, () => undefined);
-      return result;
+    output,
+    async run(${params.join(', ')}) {
+${c.tensors.inputs.map((t, i) => `      checkArgument(${params[i]}, ${elementCount(t.dims)}, ${JSON.stringify(`input ${t.name}`)});`).join('\n')}
+      if (out !== undefined) checkArgument(out, OUTPUT.length, 'out');
+      const run = queue.then(() => runOnce(${params.join(', ')}));
+      queue = run.then(() => undefined, () => undefined);
+      return run;
     },
     destroy() {
-      for (const buf of [...ins, c, readback]) buf.destroy();
+      for (const buf of [...inputs, result, readback]) buf.destroy();
     },
   };
 }
 `;
 }
 
-function loaderDts(problem: Problem, launch: WebgpuLaunch): string {
-  const dims = (t: WebgpuLaunch['tensors'][number]) => `${t.name} (${t.dims.join('x')})`;
-  const inputs = launch.tensors.slice(0, -1);
-  const output = launch.tensors[launch.tensors.length - 1]!;
+function loaderDts(problem: Problem, tensors: { inputs: AbiTensor[]; output: AbiTensor }): string {
   return `// Exported by kevo.
 /// <reference types="@webgpu/types" />
-export interface Problem {
-  readonly op: ${JSON.stringify(problem.op)};
-  readonly shape: { ${Object.entries(problem.shape).map(([name, size]) => `readonly ${name}: ${size}`).join('; ')} };
-  readonly dtype: ${JSON.stringify(problem.dtype)};
-}
-export declare const problem: Problem;
+${loaderTypes(problem, tensors)}
 /** Adapter features the kernel needs (e.g. "shader-f16"). */
 export declare const features: readonly string[];
 /** Device limits above WebGPU's defaults the kernel needs. */
 export declare const limits: Readonly<Record<string, number>>;
+export interface Kernel {
+  readonly problem: Problem;
+  /** The kernel's own array for the result: what run() resolves with when given no \`out\`; the next run() overwrites it. */
+  readonly output: Float32Array;
+  /**
+   * Runs the kernel on the inputs (row-major f32, in ABI order; see \`tensors\`):
+   * one upload per input into buffers made once by load(), one dispatch, one
+   * readback into \`out\` when given, else into \`output\`; resolves with that
+   * array. Runs are queued one at a time. Rejects with a TypeError or
+   * RangeError naming an argument that is not a Float32Array of the right length.
+   */
+  run(...args: [...inputs: Inputs, out?: Float32Array]): Promise<Float32Array>;
+  /** Frees the kernel's GPU buffers. */
+  destroy(): void;
+}
 /**
  * Compiles the kernel on \`device\`, or on navigator.gpu's default device when none
  * is passed; rejects naming any feature or limit the device lacks.
  */
-export declare function load(device?: GPUDevice): Promise<{
-  readonly problem: Problem;
-  /** ${inputs.map(dims).join(', ')}, row-major f32, in this order; resolves with ${dims(output)}. */
-  run(...inputs: Float32Array[]): Promise<Float32Array>;
-  /** Frees the kernel's GPU buffers. */
-  destroy(): void;
-}>;
+export declare function load(device?: GPUDevice): Promise<Kernel>;
 `;
 }

@@ -18,9 +18,13 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-/** A short, stable id: sha256 of the canonical JSON, hex, 16 characters. */
+/**
+ * A short, stable id: sha256 of the canonical JSON, hex, 16 characters. Hex
+ * of the first 8 digest bytes rather than a slice of the full hex: V8 keeps a
+ * slice's whole parent string alive, and a campaign keeps every genome's hash.
+ */
 export function canonicalHash(value: unknown): string {
-  return sha256(canonicalJson(value)).slice(0, 16);
+  return createHash('sha256').update(canonicalJson(value)).digest().toString('hex', 0, 8);
 }
 
 export function sha256(text: string | Uint8Array): string {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
 import { Accuracy, problemFrom } from '../genome/ops/index.ts';
+import { sortBest } from '../coordinator/store/best.ts';
 import { llmCampaignSummary, listPrompts, showPrompt } from '../coordinator/store/llm.ts';
 import type { Store } from '../coordinator/store/store.ts';
 import { describeZodError, KevoError } from '../lib/errors.ts';
@@ -29,7 +30,7 @@ export interface ApiAnswer {
  */
 export function answer(store: Store, path: string, query: URLSearchParams): ApiAnswer {
   try {
-    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = path.split('/').filter(Boolean).map(decodeSegment);
     const [root, what, id] = parts;
     if (root !== 'api') return notFound(path);
     if (what === 'campaigns' && parts.length === 2) return ok(store.campaigns());
@@ -51,7 +52,8 @@ function campaign(store: Store, id: string): ApiAnswer {
   const row = store.campaign(id);
   if (!row) return { status: 404, body: { error: `no campaign "${id}"` } };
   const llm = (row.spec as { llm?: unknown }).llm ? llmCampaignSummary(store, id) : undefined;
-  return ok({ ...row, evaluationsList: store.evaluations(id), llm });
+  const evaluations = store.evaluations(id);
+  return ok({ ...row, evaluationsList: evaluations, best: sortBest(evaluations.filter((e) => e.status === 'ok')).slice(0, 10), llm });
 }
 
 function best(store: Store, query: URLSearchParams): ApiAnswer {
@@ -61,6 +63,15 @@ function best(store: Store, query: URLSearchParams): ApiAnswer {
   const problem = problemFrom(opName, shape, accuracy ? { accuracy } : {});
   const deviceClassId = device ? store.resolveDevice(device).id : undefined;
   return ok(store.best(problem, { deviceClassId, backend, limit }));
+}
+
+/** A path segment's percent-escapes decoded; a malformed one (`%`, `%zz`) is the client's error. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new KevoError('BAD_INPUT', `malformed percent-escape in path segment "${segment}"`);
+  }
 }
 
 const ok = (body: unknown): ApiAnswer => ({ status: 200, body });

@@ -12,6 +12,6 @@ import type { Kernel } from './kernel.ts';
 export async function numerics(kernel: Kernel, ctx: VerifyContext): Promise<void> {
   for (const distribution of distributions) {
     const allow = distribution === 'integers' && opFor(ctx.problem).exactOnIntegers?.(ctx.problem) ? { exactUpTo: ctx.format.exactIntegers } : {};
-    await expectCorrect(kernel, randomInputs(ctx.problem, distribution, ctx.rng, ctx.format), ctx, distribution, allow);
+    await expectCorrect(kernel, randomInputs(ctx.problem, distribution, ctx.rng, ctx.format), ctx, distribution, { allow, typical: distribution === 'normal' });
   }
 }

@@ -6,10 +6,21 @@ import type { Kernel } from './kernel.ts';
  * Between timing batches: fresh inputs, poisoned output, checked against the
  * reference (a sample of elements for big problems). A kernel that behaves
  * while verified and cheats once it has been called many times is caught here.
- * Leaves the fresh inputs in place, so timing goes on over them.
+ * Then the same inputs with one element of each redrawn: fresh inputs miss a
+ * cache keyed on a few elements (a checksum of some, their pointers), these
+ * hit it, and the answer it replays is stale. Leaves those inputs in place,
+ * so timing goes on over them.
  */
 export async function spotCheck(kernel: Kernel, ctx: VerifyContext, when: string): Promise<void> {
-  const inputs = randomInputs(kernel.problem, 'normal', ctx.rng, ctx.format);
-  await expectCorrect(kernel, inputs, ctx, when);
-  await expectInputsUnchanged(kernel, inputs, when);
+  const fresh = randomInputs(kernel.problem, 'normal', ctx.rng, ctx.format);
+  await expectCorrect(kernel, fresh, ctx, when, { typical: true });
+  await expectInputsUnchanged(kernel, fresh, when);
+  const nudged = fresh.map((input) => {
+    const copy = input.slice();
+    copy[ctx.rng.int(0, copy.length - 1)] = ctx.rng.normal();
+    return copy;
+  });
+  const nudgedCase = `${when}, one element of each input redrawn`;
+  await expectCorrect(kernel, nudged, ctx, nudgedCase, { typical: true });
+  await expectInputsUnchanged(kernel, nudged, nudgedCase);
 }

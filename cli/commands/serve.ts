@@ -4,7 +4,7 @@ import { KevoError } from '../../lib/errors.ts';
 import { createLogger } from '../../lib/log.ts';
 import { createDashboardServer, listen } from '../../serve/server.ts';
 import { intFlag, LogLevel, parseFlags } from '../options.ts';
-import { openExistingStore } from '../store.ts';
+import { Store } from '../../coordinator/store/store.ts';
 
 const ServeFlags = z.object({ db: z.string().min(1), port: intFlag(0, 65_535), host: z.string().min(1), logLevel: LogLevel });
 
@@ -18,7 +18,7 @@ export function registerServe(program: Command): void {
     .option('--log-level <level>', 'trace|debug|info|warn|error|silent', 'info')
     .action(async (options: Record<string, unknown>) => {
       const flags = parseFlags(ServeFlags, options);
-      const store = openExistingStore(flags.db);
+      const store = Store.openReadOnly(flags.db);
       const log = createLogger(flags.logLevel);
       const server = createDashboardServer(store, log);
       const address = await listen(server, flags.port, flags.host).catch((error: NodeJS.ErrnoException) => {

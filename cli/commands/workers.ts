@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { listWorkers } from '../../coordinator/transport/nats-workers.ts';
-import { NatsTopology, workersBucket } from '../../coordinator/transport/nats-topology.ts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { natsNames, NatsTopology, workersBucket } from '../../protocol/nats/topology.ts';
 import { connectNats, natsConnectionOptions, natsFlagsFrom } from '../../lib/nats-options.ts';
 import { addNatsOptions } from '../nats.ts';
 import { parseFlags } from '../options.ts';
@@ -18,7 +19,8 @@ export function registerWorkers(program: Command): void {
     const flags = parseFlags(WorkersFlags, { json: options.json });
     const connection = await connectNats(natsConnectionOptions(natsFlagsFrom(options), 'kevo-workers'));
     try {
-      const workers = await listWorkers(await workersBucket(connection, NatsTopology.parse({})));
+      const topology = NatsTopology.parse({});
+      const workers = await listWorkers(await jetstreamManager(connection), await workersBucket(connection, topology), natsNames(topology.prefix).workersBucket);
       if (flags.json) return printJson(workers);
       if (workers.length === 0) return void process.stdout.write('no live workers\n');
       process.stdout.write(

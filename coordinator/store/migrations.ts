@@ -5,7 +5,7 @@ import { KevoError } from '../../lib/errors.ts';
  * The schema's history, append-only. `PRAGMA user_version` records the last
  * version applied; open() applies every later one, each in its own transaction,
  * so an old kevo.db upgrades in place and a failed step leaves the previous
- * version intact.
+ * version intact. Processes that open one file at once apply each step once.
  *
  * To change the schema, append { version: last + 1, name, sql }. Never edit or
  * reorder a migration that has shipped: databases in the field (and the fixture
@@ -15,7 +15,8 @@ import { KevoError } from '../../lib/errors.ts';
  * 2 indexes for best() and cached(), which otherwise scan every evaluation
  * 3 LLM cache, prompts, calls, proposals and reviews
  * 4 jobs.published_at: a resumed campaign waits for jobs the transport holds and publishes the others
- * 5 kernels.launch and evaluations.precision: kernel families (export runs what was stored; best keeps the accuracy contract)
+ * 5 evaluations.error_*: the harness's measured error of a verified kernel (NULL for results from before it)
+ * 6 kernels.launch and evaluations.precision: kernel families (export runs what was stored; best keeps the accuracy contract)
  */
 export interface Migration {
   readonly version: number;
@@ -213,6 +214,17 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 5,
+    name: 'measured error',
+    // Columns, not one JSON text, as timing is: best() shows them and may one day filter on them.
+    sql: `
+      ALTER TABLE evaluations ADD COLUMN error_of_tolerance REAL;
+      ALTER TABLE evaluations ADD COLUMN error_max_abs REAL;
+      ALTER TABLE evaluations ADD COLUMN error_max_rel REAL;
+      ALTER TABLE evaluations ADD COLUMN error_elements INTEGER;
+    `,
+  },
+  {
+    version: 6,
     name: 'kernel launch data and compute precision',
     // launch: how to run the stored text (wasm layout, WebGPU dispatch), so export never
     // regenerates a kernel with a later codegen; NULL for kernels stored before it.
@@ -236,20 +248,31 @@ export const latestVersion = migrations[migrations.length - 1]!.version;
 
 /** Brings the database up to latestVersion; returns the version it found. */
 export function migrate(db: Database): number {
-  const found = db.pragma('user_version', { simple: true }) as number;
-  if (found > latestVersion) {
-    throw new KevoError(
-      'BAD_INPUT',
-      `database schema version ${found} is newer than this kevo knows (${latestVersion}): upgrade kevo`,
-    );
-  }
-  for (const migration of migrations) {
-    if (migration.version <= found) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      // user_version takes no bound parameters; the version is our own integer.
-      db.pragma(`user_version = ${migration.version}`);
-    })();
-  }
+  const found = userVersion(db);
+  refuseNewer(found);
+  if (found === latestVersion) return found;
+  // Several processes may open one fresh file at once. Each step takes the write lock first
+  // (IMMEDIATE: it waits out busy_timeout) and re-reads the version under it, so a step
+  // another process has just applied is skipped rather than applied twice.
+  const step = db.transaction(() => {
+    const next = migrations.find((m) => m.version === userVersion(db) + 1);
+    if (!next) return false;
+    db.exec(next.sql);
+    // user_version takes no bound parameters; the version is our own integer.
+    db.pragma(`user_version = ${next.version}`);
+    return true;
+  });
+  while (step.immediate());
   return found;
+}
+
+/** A database from a newer kevo: reading it with this one's schema would misread it. */
+export function refuseNewer(found: number): void {
+  if (found > latestVersion) {
+    throw new KevoError('BAD_INPUT', `database schema version ${found} is newer than this kevo knows (${latestVersion}): upgrade kevo`);
+  }
+}
+
+export function userVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
 }

@@ -3,7 +3,7 @@ import { Backend, Genome } from '../../genome/genome.ts';
 import { Problem } from '../../genome/ops/problem.ts';
 import { DeviceFacts } from '../../protocol/device.ts';
 import { KernelJob } from '../../protocol/job.ts';
-import { KernelResult, KernelSource, StageVerdict, Status, Timing } from '../../protocol/result.ts';
+import { KernelResult, KernelSource, MeasuredError, StageVerdict, Status, Timing } from '../../protocol/result.ts';
 import { Launch } from '../../genome/families/launch.ts';
 import { describeZodError, KevoError } from '../../lib/errors.ts';
 
@@ -71,6 +71,7 @@ export const EvaluationRow = z.object({
   stage: optional(z.string()),
   reason: optional(z.string()),
   timing: optional(jsonColumn(Timing)),
+  measuredError: optional(jsonColumn(MeasuredError)),
   verdicts: jsonColumn(z.array(StageVerdict)),
   worker: z.string(),
   elapsedMs: z.number().nonnegative(),
@@ -101,6 +102,7 @@ export const BestRow = z
     speedup: z.number().positive(),
     /** The compute precision it was verified at. */
     precision: KernelResult.shape.precision.unwrap(),
+    measuredError: optional(jsonColumn(MeasuredError)),
     createdAt: z.string(),
   })
   .transform(({ deviceClassId, deviceLabel, ...rest }) => ({

@@ -8,7 +8,7 @@ import type { DeviceClass } from '../../protocol/device.ts';
 import type { KernelJob } from '../../protocol/job.ts';
 import type { KernelResult, KernelSource } from '../../protocol/result.ts';
 import { kernelId } from './kernel-id.ts';
-import { latestVersion, migrate } from './migrations.ts';
+import { openForReading, openForWriting } from './open.ts';
 import { bestFirst, selectBest, selectCampaigns, selectEvaluations } from './queries.ts';
 import {
   BestRow,
@@ -38,9 +38,10 @@ export interface KernelRow {
 const now = () => new Date().toISOString();
 
 /**
- * kevo's SQLite database, and the only module that speaks SQL. One writer (the
- * coordinator); WAL lets `kevo best` and `kevo serve` read while a campaign
- * writes. Every row read back is checked by its schema (rows.ts).
+ * kevo's SQLite database, and the only module that speaks SQL. Several campaigns
+ * (processes) may write one file: each write transaction takes the lock up front
+ * and waits for the others. WAL lets `kevo best` and `kevo serve` read while
+ * campaigns write. Every row read back is checked by its schema (rows.ts).
  */
 export class Store {
   private readonly statements = new Map<string, Database.Statement>();
@@ -49,29 +50,12 @@ export class Store {
 
   /** Opens (creating if needed) and migrates to the latest schema. */
   static open(path: string): Store {
-    let db: Database.Database | undefined;
-    try {
-      db = new Database(path);
-      db.pragma('journal_mode = WAL');
-      // WAL with synchronous=NORMAL cannot corrupt; a power cut may lose the last commits, which resume redoes.
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-      // Readers in other processes (kevo best, kevo serve) wait out a checkpoint rather than fail.
-      db.pragma('busy_timeout = 5000');
-    } catch (error) {
-      db?.close();
-      throw new KevoError('BAD_INPUT', `cannot open database "${path}": ${messageOf(error)}`, { cause: error });
-    }
-    try {
-      migrate(db);
-    } catch (error) {
-      db.close();
-      if (error instanceof KevoError) throw error;
-      throw new KevoError('FAILURE', `cannot migrate database "${path}" to version ${latestVersion}: ${messageOf(error)}`, {
-        cause: error,
-      });
-    }
-    return new Store(db);
+    return new Store(openForWriting(path));
+  }
+
+  /** For commands that only read: an existing kevo database at the latest schema, never written (see open.ts). */
+  static openReadOnly(path: string): Store {
+    return new Store(openForReading(path));
   }
 
   close(): void {
@@ -83,9 +67,14 @@ export class Store {
     return this.db;
   }
 
-  /** Runs fn in one transaction (a savepoint when nested); a throw rolls it back. */
+  /**
+   * Runs fn in one transaction (a savepoint when nested); a throw rolls it back.
+   * IMMEDIATE: the write lock is taken first, waiting out busy_timeout, because a
+   * transaction that reads and then writes cannot wait for a lock that another
+   * process's campaign holds: SQLite answers BUSY at once on that upgrade.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   createCampaign(c: { id: string; name?: string; spec: unknown; strategy: string; deviceClassId?: string }): void {
@@ -208,11 +197,12 @@ export class Store {
       if (result.deviceClass) this.recordDevice(result.deviceClass);
       const kernel = result.kernel ? this.insertKernel(result.kernel) : null;
       const t = result.timing;
+      const error = result.measuredError;
       this.statement(
         `INSERT INTO evaluations (job_id, campaign_id, problem_key, problem, genome_hash, device_class_id, kernel_id,
            status, stage, reason, median_ms, p10_ms, p90_ms, samples, gflops, baseline_median_ms, baseline_gflops,
-           speedup, verdicts, worker, elapsed_ms, created_at, precision)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           speedup, error_of_tolerance, error_max_abs, error_max_rel, error_elements, verdicts, worker, elapsed_ms, created_at, precision)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         result.jobId,
         result.campaignId,
@@ -232,6 +222,10 @@ export class Store {
         t?.baselineMedianMs ?? null,
         t?.baselineGflops ?? null,
         t?.speedup ?? null,
+        error?.ofTolerance ?? null,
+        error?.maxAbs ?? null,
+        error?.maxRel ?? null,
+        error?.elements ?? null,
         JSON.stringify(result.verdicts),
         result.worker,
         result.elapsedMs,
@@ -263,8 +257,8 @@ export class Store {
   }
 
   /**
-   * Fastest first, one row per kernel (its fastest ok evaluation); at most 10
-   * unless limit says. Only kernels whose compute precision keeps the
+   * Best first (best.ts), one row per kernel (its best ok evaluation); at most
+   * 10 unless limit says. Only kernels whose compute precision keeps the
    * problem's accuracy contract: an f16 kernel is never the answer for f32.
    */
   best(problem: Problem, opts: { deviceClassId?: string; backend?: Backend; limit?: number } = {}): BestRow[] {
@@ -359,8 +353,4 @@ export class Store {
     }
     return statement;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { jsonOrUndefined } from './nats-json.ts';
+import { jsonOrUndefined } from '../../protocol/nats/json.ts';
 import type { JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { describeZodError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { Result } from '../../protocol/result.ts';
-import { AddressableJob } from './nats-failure.ts';
+import { AddressableJob } from '../../protocol/nats/addressable-job.ts';
 import { failureFor } from '../../protocol/result.ts';
 
 /** The fields of a MAX_DELIVERIES advisory we use (io.nats.jetstream.advisory.v1.max_deliver). */

@@ -17,6 +17,11 @@ export class HeldMessages implements AsyncIterable<JsMsg> {
     void this.pump(source);
   }
 
+  /** Received and not yet acked or termed. */
+  get size(): number {
+    return this.held.size;
+  }
+
   /** Acked or termed: no longer ours to keep alive. */
   release(message: JsMsg): void {
     this.held.delete(message);

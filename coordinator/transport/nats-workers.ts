@@ -1,29 +1,23 @@
-import { z } from 'zod';
-import { jsonOrUndefined } from './nats-json.ts';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { DeviceClass } from '../../protocol/device.ts';
-import type { WorkerInfo } from './transport.ts';
+import { jsonOrUndefined } from '../../protocol/nats/json.ts';
+import { WorkerInfo } from '../../protocol/worker-info.ts';
 
-/** A worker's entry in the heartbeat bucket, keyed by its name; validated when read back. */
-export const WorkerAnnouncement = z
-  .object({
-    name: z.string().min(1),
-    deviceClasses: z.array(DeviceClass),
-    backends: z.array(z.string()),
-    threads: z.number().int().positive(),
-    jobsDone: z.number().int().nonnegative(),
-    version: z.string(),
-    lastSeen: z.string(),
-  })
-  .strict();
-
-/** Live workers: the bucket's TTL has already dropped those that stopped heartbeating. */
-export async function listWorkers(bucket: KV): Promise<WorkerInfo[]> {
+/**
+ * Live workers: the bucket's TTL has already dropped those that stopped
+ * heartbeating. The keys come from the stream's subject counts, one request:
+ * KV.keys() runs a consumer that, raced by a heartbeat, can keep watching
+ * forever (a 100k-evaluation soak hung in it), and leaves a consumer behind
+ * on the server at every call.
+ */
+export async function listWorkers(jsm: JetStreamManager, bucket: KV, bucketName: string): Promise<WorkerInfo[]> {
+  const keyPrefix = `$KV.${bucketName}.`;
+  const info = await jsm.streams.info(`KV_${bucketName}`, { subjects_filter: `${keyPrefix}>` });
   const workers: WorkerInfo[] = [];
-  for await (const key of await bucket.keys()) {
-    const entry = await bucket.get(key);
+  for (const subject of Object.keys(info.state.subjects ?? {})) {
+    const entry = await bucket.get(subject.slice(keyPrefix.length));
     if (!entry || entry.operation !== 'PUT') continue;
-    const parsed = WorkerAnnouncement.safeParse(jsonOrUndefined(entry.string()));
+    const parsed = WorkerInfo.safeParse(jsonOrUndefined(entry.string()));
     if (parsed.success) workers.push(parsed.data);
   }
   return workers.sort((a, b) => a.name.localeCompare(b.name));

@@ -3,18 +3,19 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, t
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
 import { nanos } from '@nats-io/transport-node';
-import { describeZodError, KevoError, parseOrThrow } from '../../lib/errors.ts';
+import { KevoError, parseOrThrow } from '../../lib/errors.ts';
 import { silentLogger, type Logger } from '../../lib/log.ts';
 import { connectNats } from '../../lib/nats-options.ts';
 import type { Job } from '../../protocol/job.ts';
-import { Result } from '../../protocol/result.ts';
+import type { Result } from '../../protocol/result.ts';
 import { deadLetter } from './nats-dead-letters.ts';
 import { HeldMessages } from './nats-held.ts';
-import { jsonOrUndefined } from './nats-json.ts';
-import { publishDurably, publishResult } from './nats-publish.ts';
-import { ensureConsumer, ensureJobConsumer, ensureStreams, jobRoute, jobSubject, MAX_JOB_BYTES, NatsTopology, RETENTION_MS, workersBucket } from './nats-topology.ts';
+import { publishDurably, publishResultBatch } from '../../protocol/nats/publish.ts';
+import { decodeResultBatch, encodeResultBatches } from '../../protocol/nats/result-batch.ts';
+import { ensureConsumer, ensureJobConsumer, ensureStreams, jobRoute, jobSubject, MAX_JOB_BYTES, natsNames, NatsTopology, RETENTION_MS, workersBucket } from '../../protocol/nats/topology.ts';
 import { listWorkers } from './nats-workers.ts';
-import type { Transport, WorkerInfo } from './transport.ts';
+import type { WorkerInfo } from '../../protocol/worker-info.ts';
+import type { Transport } from './transport.ts';
 
 export const NatsTransportOptions = NatsTopology.extend({
   /**
@@ -31,15 +32,21 @@ export type NatsTransportOptions = z.input<typeof NatsTransportOptions>;
 
 /** Held results are kept alive (HeldMessages), so this only delays a resumed coordinator's redeliveries. */
 const RESULT_ACK_WAIT_MS = 5_000;
-const RESULT_BUFFER = 256;
+/**
+ * Results messages buffered ahead of ingest, bounded by bytes: a message is a
+ * batch of up to 512 KiB, so a count would allow hundreds of MiB. It must
+ * exceed the largest message (the server's max_payload, 1 MiB by default).
+ */
+const RESULT_BUFFER_BYTES = 4 * 2 ** 20;
 
 /**
  * Jobs go to a JetStream work-queue stream, one subject per route (device
  * class, or any worker of a backend); results come back on a stream read by a
  * durable consumer; workers heartbeat into a KV bucket.
  *
- * Acks: results() acks a result when the caller asks for the next one, i.e.
- * after the loop body that ingested it has finished. A result the caller never
+ * Acks: a results message holds a worker's batch of Results; results() acks
+ * it when the caller asks for the Result after its last, i.e. after the loop
+ * body that ingested that one has finished. A result the caller never
  * got past (a crash, a break, close()) is redelivered to this durable within
  * seconds (held ones are kept alive meanwhile, see HeldMessages);
  * ingest is idempotent by jobId, so that is safe.
@@ -51,6 +58,7 @@ export class NatsTransport implements Transport {
   private readonly streams: ConsumerMessages[] = [];
   private closing: Promise<void> | undefined;
   private consuming = false;
+  private held: HeldMessages | undefined;
 
   private constructor(
     private readonly connection: NatsConnection,
@@ -110,7 +118,12 @@ export class NatsTransport implements Transport {
   }
 
   async workers(): Promise<WorkerInfo[]> {
-    return listWorkers(this.bucket);
+    return listWorkers(this.jsm, this.bucket, natsNames(this.options.prefix).workersBucket);
+  }
+
+  /** Results messages received and not yet acked: buffered, or being ingested. */
+  get unacked(): number {
+    return this.held?.size ?? 0;
   }
 
   close(): Promise<void> {
@@ -125,18 +138,23 @@ export class NatsTransport implements Transport {
     const messages = await this.consume(this.consumers.results);
     if (!messages) return;
     const held = new HeldMessages(messages, RESULT_ACK_WAIT_MS / 3);
+    this.held = held;
     for await (const message of held) {
       if (this.closing) return;
-      const result = Result.safeParse(jsonOrUndefined(message.data));
-      if (!result.success) {
-        this.log.error({ seq: message.seq, reason: describeZodError(result.error) }, 'dropped a malformed result message');
+      const batch = decodeResultBatch(message.data);
+      if (!batch.ok) {
+        this.log.error({ seq: message.seq, reason: batch.reason }, 'dropped a malformed result message');
         // No reason text: nats-server 2.9 ignores `+TERM <reason>`.
         message.term();
         held.release(message);
         continue;
       }
-      yield result.data;
-      if (this.closing) return;
+      for (const reason of batch.rejected) this.log.error({ seq: message.seq, reason }, 'dropped a malformed result');
+      for (const result of batch.results) {
+        yield result;
+        if (this.closing) return;
+      }
+      // The whole batch is ingested: a crash before this redelivers all of it, and ingest is idempotent.
       message.ack();
       held.release(message);
     }
@@ -160,13 +178,13 @@ export class NatsTransport implements Transport {
 
   private async consume(consumer: Consumer): Promise<ConsumerMessages | undefined> {
     if (this.closing) return undefined;
-    const messages = await consumer.consume({ max_messages: RESULT_BUFFER });
+    const messages = await consumer.consume({ max_bytes: RESULT_BUFFER_BYTES });
     this.streams.push(messages);
     return messages;
   }
 
   private publishResult(result: Result): Promise<void> {
-    return publishResult(this.js, this.options.prefix, result, this.options.publishPatienceMs);
+    return publishResultBatch(this.js, this.options.prefix, encodeResultBatches([result])[0]!, this.options.publishPatienceMs);
   }
 
   private ensureRoute(route: string): Promise<unknown> {

@@ -1,17 +1,6 @@
 import type { Job } from '../../protocol/job.ts';
 import type { Result } from '../../protocol/result.ts';
-import type { DeviceClass } from '../../protocol/device.ts';
-
-/** What a worker says about itself: where it times kernels and what it can run. */
-export interface WorkerInfo {
-  readonly name: string;
-  readonly deviceClasses: readonly DeviceClass[];
-  readonly backends: readonly string[];
-  readonly threads: number;
-  readonly jobsDone: number;
-  readonly version: string;
-  readonly lastSeen: string;
-}
+import type { WorkerInfo } from '../../protocol/worker-info.ts';
 
 /**
  * How jobs reach workers and results come back. Two implementations, embedded

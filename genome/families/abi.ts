@@ -1,4 +1,4 @@
-import type { DtypeName } from '../dtypes/name.ts';
+import { dtypeOf } from '../dtypes/index.ts';
 import { elementCount, opFor, type Problem, type TensorSpec } from '../ops/index.ts';
 import type { WasmLaunch, WebgpuLaunch } from './launch.ts';
 
@@ -13,11 +13,9 @@ export function abiTensors(problem: Problem): TensorSpec[] {
   return [...op.inputs(problem), op.output(problem)];
 }
 
-/** Bytes per element; packed 4-bit types take half a byte. (The dtype module will own this.) */
-const BYTES: Record<DtypeName, number> = { f32: 4, f16: 2, bf16: 2, i32: 4, i16: 2, i8: 1, u8: 1, i4: 0.5, u4: 0.5 };
-
+/** Bytes a tensor takes in a buffer, by its dtype (packed 4-bit types: half a byte each, rounded up). */
 export function tensorBytes(t: TensorSpec): number {
-  return Math.ceil(elementCount(t.dims) * BYTES[t.dtype]);
+  return dtypeOf(t.dtype).storageBytes(elementCount(t.dims));
 }
 
 const PAGE = 65536;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { describeZodError, KevoError } from '../../lib/errors.ts';
 import type { Rng } from '../../lib/rng.ts';
-import type { DeviceClass } from '../../protocol/device.ts';
+import type { Target } from '../target.ts';
 import type { Backend } from '../backend.ts';
 import type { GeneratedGenome, Genome } from '../genome.ts';
 import type { Op, Precision, Problem } from '../ops/index.ts';
@@ -22,7 +22,7 @@ export interface FamilyDefinition<P extends Problem, G extends GeneratedGenome> 
   /** Every genome of the family parses under this; its `op` and `backend` are literals. */
   readonly genome: z.ZodType<G>;
   /** The genes for one problem on one device (its capabilities are constraints). */
-  space(problem: P, device: DeviceClass): SearchSpace<G>;
+  space(problem: P, device: Target): SearchSpace<G>;
   /** Pure: genome -> kernel text and how to launch it. Throws for a genome it cannot honour. */
   codegen(genome: G, problem: P): KernelCode;
   /** The kernel every candidate is timed against, fixed forever so speedups stay comparable. */
@@ -30,7 +30,7 @@ export interface FamilyDefinition<P extends Problem, G extends GeneratedGenome> 
   /** The compute/accumulate precision, which picks the op's error model. */
   precision(genome: G): Precision;
   /** Why this device cannot run the genome (a feature it lacks), or null. */
-  unsupported(genome: G, device: DeviceClass): string | null;
+  unsupported(genome: G, device: Target): string | null;
   /** A few words for tables, e.g. "4x8 tile, fma". */
   describe(genome: G): string;
 }
@@ -40,12 +40,12 @@ export interface KernelFamily {
   readonly op: string;
   readonly backend: Backend;
   readonly genome: z.ZodType<GeneratedGenome>;
-  space(problem: Problem, device: DeviceClass): SearchSpace<Genome>;
+  space(problem: Problem, device: Target): SearchSpace<Genome>;
   /** The kernel for a genome: codegen for a generated one, the text itself (with the ABI's launch) for a source. */
   code(genome: Genome, problem: Problem): KernelCode;
   baseline(problem: Problem): KernelCode;
   precision(genome: Genome): Precision;
-  unsupported(genome: Genome, device: DeviceClass): string | null;
+  unsupported(genome: Genome, device: Target): string | null;
   describe(genome: Genome): string;
 }
 

@@ -8,7 +8,7 @@ import { roundUp } from './tiling.ts';
 import { get, i32, indent } from './wat.ts';
 
 /**
- * Genome -> WAT for C = A x B under the kernel ABI (worker/wasm/abi.ts).
+ * Genome -> WAT for C = A x B under the kernel ABI (genome/families/abi.ts).
  * GotoBLAS-style: three cache-block loops in the genome's order, optional
  * packing of each A and B block into the workspace, and an mr x nr register
  * tile as the micro-kernel. Correct for every M, N, K >= 1: the last rows

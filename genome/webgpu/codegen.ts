@@ -4,7 +4,7 @@ import { epilogueParts, hasEpilogue, separateStages, type EpilogueSpec } from '.
 import { activationFunctions, applyEpilogue, bindingDeclarations, passEntry, type WgslPass } from './epilogue.ts';
 import type { MatmulWebgpuGenome } from './genome.ts';
 
-/** A WGSL kernel with what the host needs to dispatch it (see worker/webgpu/abi.ts). */
+/** A WGSL kernel with what the host needs to dispatch it (see genome/families/abi.ts). */
 export interface WgslKernel {
   readonly wgsl: string;
   readonly workgroupSize: [number, number, number];

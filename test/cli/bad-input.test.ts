@@ -8,6 +8,18 @@ import { kevo } from '../helpers/cli.ts';
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-bad-'));
 const db = join(dir, 'kevo.db');
 
+/** What `kevo ...args` prints, run in process; it must exit 0. */
+async function helpFor(args: readonly string[]): Promise<string> {
+  let printed = '';
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((printed += String(chunk)), true));
+  try {
+    expect(await main(['node', 'kevo', ...args]), args.join(' ')).toBe(0);
+  } finally {
+    write.mockRestore();
+  }
+  return printed;
+}
+
 describe('kevo CLI on bad input', () => {
   const cases: [string, string[], RegExp][] = [
     ['zero shape', ['run', 'matmul', '--shape', '0x4x4'], /shape "0x4x4": expected MxNxK with positive integers/],
@@ -24,6 +36,7 @@ describe('kevo CLI on bad input', () => {
     ['unknown epilogue stage', ['run', 'matmul', '--shape', '4x4x4', '--epilogue', 'bias,tanh'], /--epilogue: unknown epilogue stage "tanh"/],
     ['epilogue out of order', ['run', 'matmul', '--shape', '4x4x4', '--epilogue', 'residual,bias'], /--epilogue: epilogue stage "bias" after "residual"/],
     ['two activations', ['run', 'matmul', '--shape', '4x4x4', '--epilogue', 'relu,gelu'], /--epilogue: epilogue stage "gelu" after "relu"/],
+    ['unknown command', ['bets', 'matmul'], /unknown command 'bets'\n\(Did you mean best\?\)/],
   ];
 
   for (const [name, args, message] of cases) {
@@ -54,15 +67,15 @@ describe('kevo CLI on bad input', () => {
   });
 
   it('--help works on every command with exit 0 (in process: the bin is spawned above)', async () => {
-    for (const args of [[], ['run'], ['campaign'], ['campaign', 'start'], ['campaign', 'resume'], ['campaign', 'list'], ['campaign', 'show'], ['best'], ['export'], ['worker'], ['workers'], ['prompts'], ['prompts', 'show'], ['serve']]) {
-      let printed = '';
-      const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((printed += String(chunk)), true));
-      try {
-        expect(await main(['node', 'kevo', ...args, '--help']), args.join(' ')).toBe(0);
-      } finally {
-        write.mockRestore();
-      }
-      expect(printed, args.join(' ')).toMatch(/Usage: kevo/);
+    for (const args of [[], ['run'], ['campaign'], ['campaign', 'start'], ['campaign', 'resume'], ['campaign', 'list'], ['campaign', 'show'], ['best'], ['export'], ['worker'], ['workers'], ['prompts'], ['prompts', 'show'], ['replay'], ['serve']]) {
+      expect(await helpFor([...args, '--help']), args.join(' ')).toMatch(/Usage: kevo/);
     }
+  });
+
+  it('a command is loaded in full when named, by `help` too: its options show, not just its line in the list', async () => {
+    for (const args of [['best', '--help'], ['help', 'best']]) {
+      expect(await helpFor(args), args.join(' ')).toMatch(/Usage: kevo best \[options\] <op>[^]*--shape <MxNxK>/);
+    }
+    expect(await helpFor(['--help'])).toMatch(/\n {2}best +the best verified kernels/);
   });
 });

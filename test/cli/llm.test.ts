@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Genome } from '../../genome/genome.ts';
 import type { SearchSpace } from '../../genome/space.ts';
 import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
-import { naiveMatmulWat } from '../fixtures/naive-wat.ts';
+import { naiveMatmulWat } from '../../testkit/naive-wat.ts';
 import { kevo } from '../helpers/cli.ts';
-import { startLlmServer, type LlmServer } from '../helpers/llm-server.ts';
+import { startLlmServer, type LlmServer } from '../../testkit/llm-server.ts';
 import { scriptedModel } from '../llm/model.ts';
 
 const problem = { op: 'matmul', shape: { m: 12, n: 8, k: 6 }, dtype: 'f32' } as const;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
 import { collect, evaluationsReach, kevo, logLine, startKevo } from '../helpers/cli.ts';
-import { NatsServer } from '../helpers/nats-server.ts';
+import { NatsServer } from '../../testkit/nats-server.ts';
 
 let server: NatsServer;
 const dir = mkdtempSync(join(tmpdir(), 'kevo-nats-resume-'));

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { matmulWat } from '../../genome/wasm/codegen.ts';
 import { defaultWasmGenome } from '../../genome/wasm/baseline.ts';
 import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
-import { usesRelaxedSimd, wasmExportFiles } from '../../export/wasm.ts';
+import { usesRelaxedSimd, wasmExportFiles, wasmLoaderFiles } from '../../export/wasm.ts';
+import { assembleWat } from '../../worker/wasm/assemble.ts';
 import { wasmLaunch } from '../../genome/families/abi.ts';
 import { WasmLaunch } from '../../genome/families/launch.ts';
 import { familyFor } from '../../genome/families/registry.ts';
@@ -15,24 +16,32 @@ import { parseProblem } from '../../genome/ops/index.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 9, n: 10, k: 7 }, dtype: 'f32' };
 
-async function exportTo(fma: boolean): Promise<string> {
+function writeAll(files: Record<string, string | Uint8Array>): string {
   const dir = mkdtempSync(join(tmpdir(), 'kevo-export-'));
-  const wat = matmulWat({ ...defaultWasmGenome(problem), fma }, problem);
-  const files = await wasmExportFiles({ kernelId: 'k1', problem, wat, launch: wasmLaunch(problem), meta: {} });
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   return dir;
 }
 
-/** Loads the exported module in a fresh node (no flags unless given) and reports what load() said. */
-function loadIn(dir: string, nodeFlags: string[] = []): { status: number | null; out: string } {
-  const script = `import(${JSON.stringify(pathToFileURL(join(dir, 'index.js')).href)}).then(async (m) => {
-    const k = await m.load();
-    const c = k.run(new Float32Array(${problem.shape.m * problem.shape.k}).fill(1), new Float32Array(${problem.shape.k * problem.shape.n}).fill(2));
-    console.log('ok', c[0], c.length);
-  }).catch((e) => { console.log('error', e.message); process.exit(3); });`;
-  const child = spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], { encoding: 'utf8' });
-  return { status: child.status, out: child.stdout.trim() };
+async function exportTo(fma: boolean, p: MatmulProblem = problem): Promise<string> {
+  const wat = matmulWat({ ...defaultWasmGenome(p), fma }, p);
+  return writeAll(await wasmExportFiles({ kernelId: 'k1', problem: p, wat, launch: wasmLaunch(p), meta: {} }));
 }
+
+/**
+ * Runs `body` (an async function body with `m`, the exported module, in scope)
+ * in a fresh node with no loader, as a user's script; its console.log lines come back.
+ */
+function inNode(dir: string, body: string, nodeFlags: string[] = []): { status: number | null; out: string } {
+  const script = `import(${JSON.stringify(pathToFileURL(join(dir, 'index.js')).href)}).then(async (m) => {
+    ${body}
+  }).catch((e) => { console.log('error', e.name, e.message); process.exit(3); });`;
+  const child = spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], { encoding: 'utf8' });
+  return { status: child.status, out: child.stdout.trim() + child.stderr.trim() };
+}
+
+const runOnes = `const k = await m.load();
+  const c = k.run(new Float32Array(${problem.shape.m * problem.shape.k}).fill(1), new Float32Array(${problem.shape.k * problem.shape.n}).fill(2));
+  console.log('ok', c[0], c.length);`;
 
 describe('exported WASM kernels', () => {
   it('names the features a kernel needs', async () => {
@@ -40,20 +49,116 @@ describe('exported WASM kernels', () => {
     expect(usesRelaxedSimd(matmulWat({ ...defaultWasmGenome(problem), fma: false }, problem))).toBe(false);
   });
 
+  it('meta.json and the module list every input and the output in ABI order, with name, dims and dtype', async () => {
+    const dir = await exportTo(false);
+    const abi = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')).abi;
+    expect(abi.inputs.map(({ name, dims, dtype }: Record<string, unknown>) => ({ name, dims, dtype }))).toEqual([
+      { name: 'A', dims: [9, 7], dtype: 'f32' },
+      { name: 'B', dims: [7, 10], dtype: 'f32' },
+    ]);
+    expect(abi.output).toMatchObject({ name: 'C', dims: [9, 10], dtype: 'f32', length: 90 });
+    const { out } = inNode(dir, 'console.log(JSON.stringify(m.tensors));');
+    expect(JSON.parse(out)).toEqual({ inputs: [{ name: 'A', dims: [9, 7], dtype: 'f32' }, { name: 'B', dims: [7, 10], dtype: 'f32' }], output: { name: 'C', dims: [9, 10], dtype: 'f32' } });
+    expect(readFileSync(join(dir, 'index.d.ts'), 'utf8')).toContain('export type Inputs = readonly [A: Float32Array, B: Float32Array];');
+  });
+
   it('a plain SIMD kernel loads and computes in a fresh runtime', async () => {
-    const { status, out } = loadIn(await exportTo(false));
+    const { status, out } = inNode(await exportTo(false), runOnes);
     expect(status).toBe(0);
     expect(out).toBe(`ok ${2 * problem.shape.k} ${problem.shape.m * problem.shape.n}`);
   });
 
   it('an FMA kernel refuses a runtime without relaxed SIMD, saying what is missing, and runs where it is on', async () => {
     const dir = await exportTo(true);
-    const refused = loadIn(dir);
+    const refused = inNode(dir, runOnes);
     expect(refused.status).toBe(3);
     expect(refused.out).toMatch(/needs WebAssembly relaxed SIMD .*--experimental-wasm-relaxed-simd.*which this runtime lacks/);
-    const { status, out } = loadIn(dir, ['--experimental-wasm-relaxed-simd']);
+    const { status, out } = inNode(dir, runOnes, ['--experimental-wasm-relaxed-simd']);
     expect(status).toBe(0);
     expect(out).toMatch(/^ok 14 90$/);
+  });
+
+  it('writes into out, reads resident inputs from its own views, and allocates nothing per call', async () => {
+    // 96x96: a 36 KiB output, so a fresh array per call would show in arrayBuffers within 200 calls.
+    const p: MatmulProblem = { op: 'matmul', shape: { m: 96, n: 96, k: 96 }, dtype: 'f32' };
+    const { status, out } = inNode(
+      await exportTo(false, p),
+      `const k = await m.load();
+      const [a, b] = k.inputs;
+      for (let i = 0; i < a.length; i++) a[i] = (i % 7) - 3;
+      for (let i = 0; i < b.length; i++) b[i] = (i % 5) - 2;
+      const own = k.run(Float32Array.from(a), Float32Array.from(b));
+      const want = Float32Array.from(own);
+      const out = new Float32Array(want.length);
+      globalThis.gc();
+      const before = process.memoryUsage().arrayBuffers;
+      let same = true;
+      for (let i = 0; i < 100; i++) {
+        same &&= k.run(a, b) === k.output;
+        same &&= k.run(a, b, out) === out;
+      }
+      const grown = process.memoryUsage().arrayBuffers - before;
+      const equal = out.every((v, i) => v === want[i]) && k.output.every((v, i) => v === want[i]);
+      console.log(JSON.stringify({ same, equal, grown, own: own === k.output, checksum: want[0] + want[95 * 96 + 95] }));`,
+      ['--expose-gc'],
+    );
+    expect(status).toBe(0);
+    const result = JSON.parse(out);
+    expect(result).toMatchObject({ same: true, equal: true, own: true });
+    expect(result.grown).toBeLessThan(4 * 96 * 96);
+    // Row 0 of A is (i % 7) - 3 over k, column 0 of B is (j*96 % 5) - 2: a nonzero, exact sum.
+    let c00 = 0;
+    let cLast = 0;
+    for (let j = 0; j < 96; j++) {
+      c00 += ((j % 7) - 3) * (((j * 96) % 5) - 2);
+      cLast += (((95 * 96 + j) % 7) - 3) * (((j * 96 + 95) % 5) - 2);
+    }
+    expect(result.checksum).toBe(c00 + cLast);
+  });
+
+  it('names the argument that is not a Float32Array of the right length', async () => {
+    const dir = await exportTo(false);
+    const call = (args: string) => inNode(dir, `const k = await m.load(); k.run(${args}); console.log('accepted');`).out;
+    const [a, b] = ['new Float32Array(63)', 'new Float32Array(70)'];
+    expect(call(`${a}, new Float32Array(69)`)).toBe('error RangeError run(): input B must have 70 elements, got 69');
+    expect(call(`[1, 2, 3], ${b}`)).toBe('error TypeError run(): input A must be a Float32Array, got Array');
+    expect(call(a)).toBe('error TypeError run(): input B must be a Float32Array, got Undefined');
+    expect(call(`${a}, ${b}, new Float64Array(90)`)).toBe('error TypeError run(): out must be a Float32Array, got Float64Array');
+    expect(call(`${a}, ${b}, new Float32Array(91)`)).toBe('error RangeError run(): out must have 90 elements, got 91');
+    expect(call(`${a}, ${b}, new Float32Array(90)`)).toBe('accepted');
+  });
+
+  it('the loader is generic over the inputs: a three-input kernel takes them in ABI order', async () => {
+    // out[i] = x[i] * y[i] + z[i] over 8 floats, placed like the ABI places tensors.
+    const wat = `(module (import "env" "memory" (memory 1))
+      (func (export "matmul") (param $x i32) (param $y i32) (param $z i32) (param $o i32) (param $ws i32) (local $i i32)
+        (loop $l
+          (f32.store (i32.add (local.get $o) (local.get $i))
+            (f32.add (f32.mul (f32.load (i32.add (local.get $x) (local.get $i))) (f32.load (i32.add (local.get $y) (local.get $i))))
+                     (f32.load (i32.add (local.get $z) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 32))))))`;
+    const tensor = (name: string, offset: number) => ({ name, dims: [8], dtype: 'f32' as const, offset, length: 8 });
+    const files = await wasmLoaderFiles({
+      problem,
+      binary: await assembleWat(wat),
+      features: ['simd'],
+      entry: 'matmul',
+      inputs: [tensor('x', 64), tensor('y', 128), tensor('bias', 192)],
+      output: tensor('out', 256),
+      workspace: 320,
+      pages: 1,
+    });
+    expect(files['index.d.ts']).toContain('export type Inputs = readonly [x: Float32Array, y: Float32Array, bias: Float32Array];');
+    const { status, out } = inNode(
+      writeAll(files),
+      `const k = await m.load();
+      const r = k.run(Float32Array.of(1,2,3,4,5,6,7,8), new Float32Array(8).fill(2), new Float32Array(8).fill(0.5), new Float32Array(8));
+      console.log(Array.from(r).join(' '), k.inputs.length);
+      try { k.run(new Float32Array(8), new Float32Array(8), new Float32Array(7)); } catch (e) { console.log(e.message); }`,
+    );
+    expect(status).toBe(0);
+    expect(out.split('\n')).toEqual(['2.5 4.5 6.5 8.5 10.5 12.5 14.5 16.5 3', 'run(): input bias must have 8 elements, got 7']);
   });
 });
 

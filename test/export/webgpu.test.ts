@@ -39,6 +39,12 @@ describe('webgpuExportFiles (pure)', () => {
     // Two buffers, K-deep (50 < kTile), of a 32-row and a 64-column f16 tile: above the default 16 KiB.
     expect(meta.limits).toEqual({ maxComputeWorkgroupStorageSize: 2 * 50 * (32 + 64) * 2 });
     expect(out['index.d.ts']).toContain('export declare function load(device?: GPUDevice)');
+    expect(out['index.d.ts']).toContain('export type Inputs = readonly [A: Float32Array, B: Float32Array];');
+    expect(meta.abi).toEqual({
+      entry: 'main',
+      inputs: [{ name: 'A', dims: [37, 50], dtype: 'f32', binding: 0 }, { name: 'B', dims: [50, 29], dtype: 'f32', binding: 1 }],
+      output: { name: 'C', dims: [37, 29], dtype: 'f32', binding: 2 },
+    });
   });
 
   it('takes a source kernel\'s tile from its genome, and refuses one without', () => {
@@ -68,12 +74,33 @@ globalThis.keepGpu = create([]);
 const adapter = await globalThis.keepGpu.requestAdapter();
 const { load, features, limits } = await import('./index.js');
 const device = await adapter.requestDevice({ requiredFeatures: features, requiredLimits: limits });
+// Count the buffers the kernel makes and the readbacks it maps.
+const counts = { buffers: 0, maps: 0 };
+const createBuffer = device.createBuffer.bind(device);
+device.createBuffer = (descriptor) => {
+  counts.buffers++;
+  const buffer = createBuffer(descriptor);
+  const mapAsync = buffer.mapAsync.bind(buffer);
+  buffer.mapAsync = (...args) => (counts.maps++, mapAsync(...args));
+  return buffer;
+};
 const kernel = await load(device);
+const afterLoad = { ...counts };
 const read = (name) => new Float32Array(readFileSync(name).buffer.slice(0));
-const c = await kernel.run(read('a.bin'), read('b.bin'));
+const [a, b] = [read('a.bin'), read('b.bin')];
+const c = await kernel.run(a, b);
 writeFileSync('c.bin', c);
-const rejected = await kernel.run(new Float32Array(3), read('b.bin')).then(() => 'accepted', (e) => e.message);
-writeFileSync('rejected.txt', rejected);
+// The same arrays every call: the kernel's own output, or the caller's out.
+const out = new Float32Array(c.length);
+const again = await kernel.run(a, b);
+const into = await kernel.run(a, b, out);
+const same = { own: c === kernel.output && again === c, out: into === out, equal: out.every((v, i) => v === c[i]) };
+const perRuns = { buffers: counts.buffers - afterLoad.buffers, maps: counts.maps - afterLoad.maps };
+const rejected = await Promise.all([
+  kernel.run(new Float32Array(3), b),
+  kernel.run(a, b, new Float32Array(c.length + 1)),
+].map((run) => run.then(() => 'accepted', (e) => e.name + ': ' + e.message)));
+writeFileSync('checks.json', JSON.stringify({ same, afterLoad, perRuns, rejected }));
 kernel.destroy();
 device.destroy();
 delete globalThis.keepGpu;
@@ -93,6 +120,12 @@ describeGpu('the exported WebGPU module', () => {
     const got = new Float32Array(readFileSync(join(dir, 'c.bin')).buffer.slice(0));
     const expected = { indices: null, want: matmul.reference(problem, inputs), magnitude: matmul.magnitude(problem, inputs) };
     expect(checkOutput(got, expected, matmul.tolerance(problem, 'f16'), matmul.output(problem))).toBeNull();
-    expect(readFileSync(join(dir, 'rejected.txt'), 'utf8')).toMatch(/input A: expected a Float32Array of 1850 elements/);
+    expect(JSON.parse(readFileSync(join(dir, 'checks.json'), 'utf8'))).toEqual({
+      same: { own: true, out: true, equal: true },
+      // Two inputs, the result and one staging buffer, made by load(); three runs then make none and map it thrice.
+      afterLoad: { buffers: 4, maps: 0 },
+      perRuns: { buffers: 0, maps: 3 },
+      rejected: ['RangeError: run(): input A must have 1850 elements, got 3', 'RangeError: run(): out must have 1073 elements, got 1074'],
+    });
   });
 });

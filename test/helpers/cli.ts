@@ -11,7 +11,7 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the real `kevo` bin in a child process, as a user would. */
+/** Runs the real `kevo` bin (the compiled dist/, built by test/helpers/build.ts) in a child process, as a user would. */
 export function kevo(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   return collect(startKevo(args, opts));
 }
@@ -67,4 +67,17 @@ export async function evaluationsReach(db: string, n: number): Promise<string> {
     // A poll, not a wait for time to pass: each open is a reader the coordinator shares the file with.
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Starts `kevo serve` on a free loopback port; resolves once it listens, with its base URL (ending in /) and port. */
+export async function startServe(db: string, logLevel = 'warn'): Promise<{ child: ChildProcess; base: string; port: number }> {
+  const child = startKevo(['serve', '--db', db, '--port', '0', '--log-level', logLevel]);
+  const base = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`kevo serve exited (${code}) before listening`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const url = /(http:\/\/\S+\/)/.exec(line)?.[1];
+      if (url) resolve(url);
+    });
+  });
+  return { child, base, port: Number(new URL(base).port) };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KevoError } from '../../lib/errors.ts';
 import { connectNats, natsConnectionOptions, natsFlagsFrom } from '../../lib/nats-options.ts';
-import { NatsServer } from '../helpers/nats-server.ts';
+import { NatsServer } from '../../testkit/nats-server.ts';
 
 describe('natsFlagsFrom', () => {
   it('reads the environment, and flags override it', () => {

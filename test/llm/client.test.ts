@@ -6,7 +6,7 @@ import { MemoryLlmCache } from '../../llm/cache.ts';
 import { LlmClient, type LlmRequest } from '../../llm/client.ts';
 import { LlmLedger, type LlmCall } from '../../llm/ledger.ts';
 import { LlmEndpoint, type LlmEndpointInput } from '../../llm/options.ts';
-import { failure, inOrder, json, startLlmServer, type LlmServer } from '../helpers/llm-server.ts';
+import { failure, inOrder, json, startLlmServer, type LlmServer } from '../../testkit/llm-server.ts';
 
 const Answer = z.object({ tile: z.number().int().min(1), why: z.string() }).strict();
 const request = (seed = 1): LlmRequest<z.infer<typeof Answer>> => ({
@@ -111,6 +111,37 @@ describe('LlmClient over real HTTP', () => {
     expect(server.requests).toHaveLength(2);
     expect(calls.map((c) => c.cached)).toEqual([false, true, false]);
     expect(calls[1]).toMatchObject({ promptTokens: 0, cost: 0 });
+  });
+
+  it('keeps at most `concurrency` requests in flight: the next one starts only as one is answered', async () => {
+    server.requests.length = 0;
+    const held: (() => void)[] = [];
+    const answeredAtArrival: number[] = [];
+    let answered = 0;
+    let arrived = () => {};
+    server.script = () =>
+      new Promise((resolve) => {
+        answeredAtArrival.push(answered);
+        held.push(() => {
+          answered++;
+          resolve(json({ tile: 1, why: 'held' }));
+        });
+        arrived();
+      });
+    const arrivals = (n: number) =>
+      new Promise<void>((resolve) => {
+        arrived = () => held.length >= n && resolve();
+        arrived();
+      });
+    const { llm } = client({ concurrency: 2 });
+    const answers = [1, 2, 3].map((seed) => llm.complete(request(seed)));
+    await arrivals(2);
+    held[0]!();
+    await arrivals(3);
+    held[1]!();
+    held[2]!();
+    expect(await Promise.all(answers)).toMatchObject([{ ok: true }, { ok: true }, { ok: true }]);
+    expect(answeredAtArrival).toEqual([0, 0, 1]);
   });
 
   it('stops calling once the token budget is spent, without counting a call', async () => {

@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
 import { GeneticSearch } from '../../coordinator/strategies/genetic.ts';
+import { llmRecords } from '../../coordinator/llm-records.ts';
 import { createLlmStrategy } from '../../coordinator/strategies/llm-create.ts';
 import type { Genome } from '../../genome/genome.ts';
 import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import type { SearchSpace } from '../../genome/space.ts';
 import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
 import { WasmPool } from '../../worker/pool.ts';
-import { json, startLlmServer, type LlmServer } from '../helpers/llm-server.ts';
-import { hostileCorpus } from './corpus.ts';
-import { evaluate } from './evaluate.ts';
+import { json, startLlmServer, type LlmServer } from '../../testkit/llm-server.ts';
+import { hostileCorpus } from '../../testkit/llm-corpus.ts';
+import { evaluate } from '../../testkit/llm-evaluate.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 12, n: 16, k: 8 }, dtype: 'f32' };
 const corpus = hostileCorpus(problem);
@@ -39,8 +40,7 @@ describe('LLM-written sources through the real harness', () => {
       share: 1,
       operators: ['source'],
       concurrency: 1,
-      store,
-      campaignId: 'c1',
+      records: llmRecords(store, 'c1'),
       problem,
       device: await pool.deviceClass(),
       seed: 1,

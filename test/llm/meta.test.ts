@@ -12,7 +12,7 @@ import { LlmEndpoint } from '../../llm/options.ts';
 import { promptRecord } from '../../llm/prompt.ts';
 import { seedPrompts } from '../../llm/templates.ts';
 import type { DeviceClass, GpuFacts } from '../../protocol/device.ts';
-import { inOrder, json, startLlmServer, type LlmServer } from '../helpers/llm-server.ts';
+import { inOrder, json, startLlmServer, type LlmServer } from '../../testkit/llm-server.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 64, n: 64, k: 64 }, dtype: 'f32' };
 const gpuFacts: GpuFacts = { backend: 'webgpu', vendor: 'mesa', architecture: 'software', device: 'llvmpipe', description: 'lavapipe', fallback: true, features: ['shader-f16'], limits: { maxComputeInvocationsPerWorkgroup: 256 } };

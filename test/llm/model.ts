@@ -1,7 +1,7 @@
 import type { Genome } from '../../genome/genome.ts';
 import type { SearchSpace } from '../../genome/space.ts';
 import { Rng } from '../../lib/rng.ts';
-import { json, type Script, type ScriptedReply } from '../helpers/llm-server.ts';
+import { json, type Script, type ScriptedReply } from '../../testkit/llm-server.ts';
 
 export interface ModelBehaviour {
   /** Sources it writes, in turn. */

@@ -2,13 +2,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LlmStore } from '../../coordinator/store/llm.ts';
 import { Store } from '../../coordinator/store/store.ts';
 import { GeneticSearch } from '../../coordinator/strategies/genetic.ts';
+import { llmRecords } from '../../coordinator/llm-records.ts';
 import { createLlmStrategy } from '../../coordinator/strategies/llm-create.ts';
 import type { Genome } from '../../genome/genome.ts';
 import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import type { SearchSpace } from '../../genome/space.ts';
 import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
 import { WasmPool } from '../../worker/pool.ts';
-import { evaluate, scored } from './evaluate.ts';
+import { evaluate, scored } from '../../testkit/llm-evaluate.ts';
 
 const baseUrl = process.env.KEVO_LLM_BASE_URL;
 const model = process.env.KEVO_LLM_MODEL ?? 'gpt-4o-mini';
@@ -29,8 +30,7 @@ describe('against a real endpoint', () => {
       share: 1,
       review: 'advisory',
       timeoutMs: 180_000,
-      store,
-      campaignId: 'real',
+      records: llmRecords(store, 'real'),
       problem,
       device: await pool.deviceClass(),
       seed: 1,

@@ -28,13 +28,23 @@ const get = async (path: string) => {
 };
 
 describe('kevo serve', () => {
-  it('serves the dashboard page', async () => {
+  it('serves the dashboard page, its script and style, with a policy that forbids inline script', async () => {
     const page = await get('/');
     expect(page.status).toBe(200);
     expect(page.type).toMatch(/text\/html/);
-    expect(page.body).toContain("api('/api/campaigns')");
-    const script = /<script>([\s\S]*)<\/script>/.exec(page.body)![1]!;
-    expect(() => new Script(script)).not.toThrow();
+    expect(page.body).toContain('<script src="/dashboard.js" defer></script>');
+    expect(page.body).not.toMatch(/<script>|<style>| on\w+=/);
+    const script = await get('/dashboard.js');
+    expect(script.type).toMatch(/text\/javascript/);
+    expect(script.body).toContain("api('/api/campaigns')");
+    expect(script.body).not.toMatch(/innerHTML|insertAdjacentHTML|document\.write/);
+    expect(() => new Script(script.body)).not.toThrow();
+    expect((await get('/dashboard.css')).type).toMatch(/text\/css/);
+    for (const path of ['/', '/dashboard.js', '/api/campaigns', '/api/nothing']) {
+      const response = await fetch(base + path);
+      expect(response.headers.get('content-security-policy'), path).toMatch(/default-src 'none'; script-src 'self';/);
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+    }
   });
 
   it('answers campaigns, one campaign, best, kernels and devices as JSON', async () => {
@@ -42,6 +52,8 @@ describe('kevo serve', () => {
     expect(campaigns).toMatchObject([{ id: 'c1', evaluations: 3, failures: 1 }]);
     const one = JSON.parse((await get('/api/campaigns/c1')).body);
     expect(one.evaluationsList).toHaveLength(3);
+    expect(one.best.map((e: { jobId: string }) => e.jobId)).toEqual(['j2', 'j1']); // verified only, best first
+    expect(campaigns[0]).toMatchObject({ bestSpeedup: 10, bestGflops: 268.435456 });
     const best = JSON.parse((await get('/api/best?op=matmul&shape=64x64x64&limit=1')).body);
     expect(best).toHaveLength(1);
     expect(best[0].medianMs).toBe(1);

@@ -4,7 +4,7 @@ import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import { verify, STAGES } from '../../verifiers/harness.ts';
 import type { KernelBuilder } from '../../verifiers/kernel.ts';
 import { wasmKernel } from '../../worker/wasm/kernel.ts';
-import { naiveMatmulWat } from '../fixtures/naive-wat.ts';
+import { naiveMatmulWat } from '../../testkit/naive-wat.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 24, n: 20, k: 16 }, dtype: 'f32' };
 type Hooks = Parameters<typeof naiveMatmulWat>[1];
@@ -42,6 +42,29 @@ describe('verify', () => {
     expect(result.verdicts.every((v) => v.ok)).toBe(true);
     expect(result.kernel?.problem).toEqual(problem);
     await result.kernel?.dispose();
+  });
+
+  it('measures how much of its tolerance a kernel used, and its errors on N(0, 1) inputs', async () => {
+    // Off by 4 f32 ulps of 1 on every non-integer result: still within the tolerance (integer results must stay exact).
+    const sloppyHooks = { beforeStore: '(if (f32.ne (f32.nearest (local.get $acc)) (local.get $acc)) (then (local.set $acc (f32.mul (local.get $acc) (f32.const 1.000000477)))))' };
+    const exact = await verify(naive(), problem, opts);
+    const sloppy = await verify(naive(sloppyHooks), problem, opts);
+    await exact.kernel?.dispose();
+    await sloppy.kernel?.dispose();
+    expect(sloppy.failure).toBeUndefined();
+    const tight = exact.errors.measured()!;
+    const loose = sloppy.errors.measured()!;
+    expect(tight.elements).toBeGreaterThan(problem.shape.m * problem.shape.n);
+    expect(tight.ofTolerance).toBeGreaterThan(0);
+    expect(loose.ofTolerance).toBeGreaterThan(tight.ofTolerance);
+    expect(loose.ofTolerance).toBeLessThanOrEqual(1);
+    expect(loose.maxRel).toBeGreaterThan(3e-7);
+    expect(loose.maxAbs).toBeGreaterThan(0);
+  });
+
+  it('measures nothing for a kernel that failed before any check by tolerance', async () => {
+    const { errors } = await verify(naive({ afterLoops: 'unreachable' }), problem, opts);
+    expect(errors.measured()).toBeUndefined();
   });
 
   it('smoke catches a kernel that writes nothing', async () => {

@@ -7,8 +7,8 @@ import { LlmEndpoint } from '../../llm/options.ts';
 import { PROTOCOL_VERSION, ReviewJob } from '../../protocol/job.ts';
 import { ReviewResult } from '../../protocol/result.ts';
 import { createReviewWorker, reviewJobHandler } from '../../verifiers/llm-review.ts';
-import { naiveMatmulWat } from '../fixtures/naive-wat.ts';
-import { failure, inOrder, json, startLlmServer, type LlmServer } from '../helpers/llm-server.ts';
+import { naiveMatmulWat } from '../../testkit/naive-wat.ts';
+import { failure, inOrder, json, startLlmServer, type LlmServer } from '../../testkit/llm-server.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 4, n: 8, k: 4 }, dtype: 'f32' };
 const genome: SourceGenome = { op: 'matmul', backend: 'wasm', family: 'source', language: 'wat', text: naiveMatmulWat(problem) };

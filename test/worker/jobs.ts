@@ -1,6 +1,6 @@
 import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import { KernelJob } from '../../protocol/job.ts';
-import { naiveMatmulWat } from '../fixtures/naive-wat.ts';
+import { naiveMatmulWat } from '../../testkit/naive-wat.ts';
 
 export const problem: MatmulProblem = { op: 'matmul', shape: { m: 16, n: 12, k: 8 }, dtype: 'f32' };
 

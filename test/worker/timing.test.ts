@@ -3,7 +3,7 @@ import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import type { Kernel } from '../../verifiers/kernel.ts';
 import { summarize, timeSideBySide, timingOf } from '../../worker/timing.ts';
 import { wasmKernel } from '../../worker/wasm/kernel.ts';
-import { naiveMatmulWat } from '../fixtures/naive-wat.ts';
+import { naiveMatmulWat } from '../../testkit/naive-wat.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 32, n: 32, k: 32 }, dtype: 'f32' };
 

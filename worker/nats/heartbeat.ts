@@ -1,5 +1,5 @@
 import type { KV } from '@nats-io/kv';
-import type { WorkerInfo } from '../../coordinator/transport/transport.ts';
+import type { WorkerInfo } from '../../protocol/worker-info.ts';
 import type { Logger } from '../../lib/log.ts';
 
 /**

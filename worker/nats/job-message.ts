@@ -1,6 +1,6 @@
-import { AddressableJob } from '../../coordinator/transport/nats-failure.ts';
+import { AddressableJob } from '../../protocol/nats/addressable-job.ts';
 import { failureFor } from '../../protocol/result.ts';
-import { jsonOrUndefined } from '../../coordinator/transport/nats-json.ts';
+import { jsonOrUndefined } from '../../protocol/nats/json.ts';
 import { describeZodError } from '../../lib/errors.ts';
 import { Job } from '../../protocol/job.ts';
 import type { Result } from '../../protocol/result.ts';

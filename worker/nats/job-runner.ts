@@ -1,8 +1,9 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { publishResult } from '../../coordinator/transport/nats-publish.ts';
+import { publishResultBatch } from '../../protocol/nats/publish.ts';
 import type { Logger } from '../../lib/log.ts';
 import type { Result } from '../../protocol/result.ts';
 import { decodeJob } from './job-message.ts';
+import { ResultBatches } from './result-batches.ts';
 import type { WorkerEvaluator } from './worker.ts';
 
 /** A result that cannot be stored within this long (server down) is given up: the job goes back to the queue. */
@@ -20,13 +21,16 @@ export class JobRunner {
   private readonly abandons = new Set<() => void>();
   private readonly finishing = new Set<Promise<void>>();
   private deadline: NodeJS.Timeout | undefined;
+  private readonly results: ResultBatches;
 
   constructor(
-    private readonly js: JetStreamClient,
+    js: JetStreamClient,
     private readonly evaluator: Pick<WorkerEvaluator, 'evaluate'>,
     private readonly options: { name: string; prefix: string; maxJobBytes: number; ackWaitMs: number },
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.results = new ResultBatches((batch) => publishResultBatch(js, options.prefix, batch, PUBLISH_PATIENCE_MS));
+  }
 
   /**
    * Resolves once the thread is free again: when the job is evaluated. Storing
@@ -103,6 +107,6 @@ export class JobRunner {
   }
 
   private publish(result: Result): Promise<void> {
-    return publishResult(this.js, this.options.prefix, result, PUBLISH_PATIENCE_MS);
+    return this.results.store(result);
   }
 }

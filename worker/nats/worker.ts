@@ -2,7 +2,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { z } from 'zod';
 import { jetstream, jetstreamManager, type Consumer } from '@nats-io/jetstream';
 import type { NodeConnectionOptions } from '@nats-io/transport-node';
-import { ensureJobConsumer, ensureStreams, MAX_JOB_BYTES, NatsTopology, workerRoutes, workersBucket } from '../../coordinator/transport/nats-topology.ts';
+import { ensureJobConsumer, ensureStreams, MAX_JOB_BYTES, NatsTopology, workerRoutes, workersBucket } from '../../protocol/nats/topology.ts';
 import { parseOrThrow } from '../../lib/errors.ts';
 import { silentLogger, type Logger } from '../../lib/log.ts';
 import { connectNats } from '../../lib/nats-options.ts';

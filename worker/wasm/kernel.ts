@@ -2,7 +2,8 @@ import { wasmLaunch } from '../../genome/families/abi.ts';
 import type { WasmLaunch } from '../../genome/families/launch.ts';
 import type { Problem } from '../../genome/ops/problem.ts';
 import { KevoError } from '../../lib/errors.ts';
-import { fillPoison, type Kernel } from '../../verifiers/kernel.ts';
+import { f32, fillPoison } from '../../genome/dtypes/index.ts';
+import type { Kernel } from '../../verifiers/kernel.ts';
 import { assembleWat } from './assemble.ts';
 
 /**
@@ -37,7 +38,7 @@ export async function wasmKernel(problem: Problem, wat: string, launch: WasmLaun
       inputs.forEach((t, i) => view(t).set(values[i]!));
     },
     async poison() {
-      fillPoison(view(output));
+      fillPoison(f32, view(output));
     },
     async run() {
       call();

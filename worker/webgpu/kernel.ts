@@ -1,8 +1,9 @@
+import { f32 } from '../../genome/dtypes/index.ts';
 import type { WebgpuLaunch } from '../../genome/families/launch.ts';
 import { tensorBytes } from '../../genome/families/abi.ts';
 import type { Problem } from '../../genome/ops/problem.ts';
 import { KevoError } from '../../lib/errors.ts';
-import { POISON_BITS, type Kernel } from '../../verifiers/kernel.ts';
+import type { Kernel } from '../../verifiers/kernel.ts';
 import { settle } from './gpu.ts';
 
 /**
@@ -28,7 +29,7 @@ export async function webgpuKernel(device: GPUDevice, problem: Problem, wgsl: st
     entries: launch.tensors.map((t, i) => ({ binding: t.binding, resource: { buffer: buffers[i]! } })),
   });
   const [x, y, z] = launch.dispatch;
-  const poison = new Uint32Array(outputBytes / 4).fill(POISON_BITS);
+  const poison = new Uint32Array(outputBytes / 4).fill(f32.poisonBits);
   const timestamps = device.features.has('timestamp-query');
 
   /**

@@ -1,9 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FromChild, ToChild } from './messages.ts';
-import { TSX_IMPORT } from '../../lib/tsx.ts';
+import { CHILD_EXEC_ARGV, moduleUrl } from '../../lib/runtime.ts';
 
-const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+const CHILD = fileURLToPath(moduleUrl('./child.ts', import.meta.url));
 const STDERR_TAIL = 2000;
 
 export type Outcome =
@@ -36,7 +36,7 @@ export class GpuProcess {
     const env = { ...(options.env ?? process.env) };
     if (options.lavapipeThreads !== undefined) env.LP_NUM_THREADS = String(options.lavapipeThreads);
     this.child = fork(CHILD, [...(options.families ?? [])], {
-      execArgv: [...TSX_IMPORT],
+      execArgv: [...CHILD_EXEC_ARGV],
       env,
       serialization: 'advanced',
       // stdout to /dev/null, never a pipe that might close under Dawn's prints.

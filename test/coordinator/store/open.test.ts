@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { latestVersion } from '../../../coordinator/store/migrations.ts';
@@ -98,5 +98,34 @@ describe('rows read back', () => {
     corrupt(`UPDATE jobs SET job = json_set(job, '$.seed', -1); UPDATE evaluations SET status = 'maybe'`);
     expect(() => t.store.pendingJobs('c1')).toThrow(expect.objectContaining({ code: 'FAILURE', message: expect.stringContaining('job.seed') }));
     expect(() => t.store.evaluations('c1')).toThrow(expect.objectContaining({ code: 'FAILURE', message: expect.stringContaining('status') }));
+  });
+});
+
+describe('openReadOnly', () => {
+  it('reads what a writer stored, and cannot write', () => {
+    t.store.createCampaign({ id: 'c1', spec: {}, strategy: 'random' });
+    const reader = Store.openReadOnly(t.path);
+    try {
+      expect(reader.campaigns().map((c) => c.id)).toEqual(['c1']);
+      expect(() => reader.createCampaign({ id: 'c2', spec: {}, strategy: 'random' })).toThrow(/readonly/);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('refuses what it would have to create, adopt or migrate, leaving the file as it was', () => {
+    const missing = join(t.dir, 'missing.db');
+    expect(() => Store.openReadOnly(missing)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(readdirSync(t.dir)).not.toContain('missing.db');
+    const empty = join(t.dir, 'empty.db');
+    writeFileSync(empty, '');
+    expect(() => Store.openReadOnly(empty)).toThrow(expect.objectContaining({ code: 'BAD_INPUT', message: expect.stringContaining('an empty file') }));
+    expect(readFileSync(empty)).toHaveLength(0);
+    const old = join(t.dir, 'old.db');
+    copyFileSync(new URL('./fixtures/kevo-v1.db', import.meta.url), old);
+    expect(() => Store.openReadOnly(old)).toThrow(expect.objectContaining({ code: 'BAD_INPUT', message: expect.stringContaining('schema version 1') }));
+    const db = new Database(old, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    db.close();
   });
 });

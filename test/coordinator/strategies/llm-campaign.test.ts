@@ -6,6 +6,7 @@ import { runGeneration, type GenerationContext } from '../../../coordinator/gene
 import { llmCampaignSummary, listPrompts } from '../../../coordinator/store/llm.ts';
 import { Store } from '../../../coordinator/store/store.ts';
 import { GeneticSearch } from '../../../coordinator/strategies/genetic.ts';
+import { llmRecords } from '../../../coordinator/llm-records.ts';
 import { createLlmStrategy, innerState } from '../../../coordinator/strategies/llm-create.ts';
 import type { StrategyState } from '../../../coordinator/strategies/strategy.ts';
 import { EmbeddedTransport } from '../../../coordinator/transport/embedded.ts';
@@ -16,8 +17,8 @@ import { wasmMatmulSpace } from '../../../genome/wasm/space.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import type { DeviceClass } from '../../../protocol/device.ts';
 import { Evaluator } from '../../../worker/evaluator.ts';
-import { naiveMatmulWat } from '../../fixtures/naive-wat.ts';
-import { startLlmServer, type LlmServer } from '../../helpers/llm-server.ts';
+import { naiveMatmulWat } from '../../../testkit/naive-wat.ts';
+import { startLlmServer, type LlmServer } from '../../../testkit/llm-server.ts';
 import { scriptedModel } from '../../llm/model.ts';
 import { ResultRouter } from '../../../coordinator/results.ts';
 
@@ -51,8 +52,7 @@ function campaign(store: Store, state?: StrategyState) {
     maxRetries: 0,
     share: 0.5,
     promptGenerationSize: 2,
-    store,
-    campaignId: 'c1',
+    records: llmRecords(store, 'c1'),
     problem,
     device,
     seed: 9,

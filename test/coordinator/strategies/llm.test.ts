@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPrompts, llmCampaignSummary, LlmStore, showPrompt } from '../../../coordinator/store/llm.ts';
 import { Store } from '../../../coordinator/store/store.ts';
 import { GeneticSearch } from '../../../coordinator/strategies/genetic.ts';
+import { llmRecords } from '../../../coordinator/llm-records.ts';
 import { createLlmStrategy, innerState } from '../../../coordinator/strategies/llm-create.ts';
 import type { Proposal, StrategyState } from '../../../coordinator/strategies/strategy.ts';
 import type { Genome } from '../../../genome/genome.ts';
@@ -11,9 +12,9 @@ import { wasmMatmulSpace } from '../../../genome/wasm/space.ts';
 import { canonicalHash } from '../../../lib/hash.ts';
 import type { DeviceClass } from '../../../protocol/device.ts';
 import { WasmPool } from '../../../worker/pool.ts';
-import { naiveMatmulWat } from '../../fixtures/naive-wat.ts';
-import { startLlmServer, type LlmServer } from '../../helpers/llm-server.ts';
-import { evaluate, scored } from '../../llm/evaluate.ts';
+import { naiveMatmulWat } from '../../../testkit/naive-wat.ts';
+import { startLlmServer, type LlmServer } from '../../../testkit/llm-server.ts';
+import { evaluate, scored } from '../../../testkit/llm-evaluate.ts';
 import { scriptedModel } from '../../llm/model.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 12, n: 16, k: 8 }, dtype: 'f32' };
@@ -43,8 +44,7 @@ function strategyFor(store: Store, state?: StrategyState, over: Record<string, u
     share: 0.5,
     promptGenerationSize: 2,
     review: 'gate',
-    store,
-    campaignId: 'c1',
+    records: llmRecords(store, 'c1'),
     problem,
     device,
     seed: 7,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Transport } from '../../../coordinator/transport/transport.ts';
 import type { Job } from '../../../protocol/job.ts';
 import type { Result } from '../../../protocol/result.ts';
-import { testJob } from './jobs.ts';
+import { testJob } from '../../../testkit/test-job.ts';
 
 /** A transport with one worker behind it, ready to take jobs; dispose() stops the worker and closes the transport. */
 export interface TransportUnderTest {

@@ -1,5 +1,5 @@
 import { EmbeddedTransport } from '../../../coordinator/transport/embedded.ts';
-import { SleepEvaluator } from '../../worker/nats/sleep-evaluator.ts';
+import { SleepEvaluator } from '../../../testkit/sleep-evaluator.ts';
 import { transportConformance } from './conformance.ts';
 
 transportConformance('embedded', async () => {

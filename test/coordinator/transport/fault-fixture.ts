@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { NatsTransport } from '../../../coordinator/transport/nats.ts';
-import { NatsServer, uniquePrefix } from '../../helpers/nats-server.ts';
-import { WorkerChild } from '../../worker/nats/worker-child.ts';
+import { NatsServer, uniquePrefix } from '../../../testkit/nats-server.ts';
+import { WorkerChild } from '../../../testkit/worker-child.ts';
 import { CampaignRun } from './campaign-run.ts';
 
 /**

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { natsNames } from '../../../coordinator/transport/nats-topology.ts';
+import { natsNames } from '../../../protocol/nats/topology.ts';
 import { expectEachJobOnce, faultFixture } from './fault-fixture.ts';
-import { testJob } from './jobs.ts';
+import { testJob } from '../../../testkit/test-job.ts';
 
 const setUp = faultFixture();
 
@@ -39,9 +39,11 @@ describe('NATS faults', () => {
     const dead = run.results.find((r) => r.jobId === jobs[0]!.jobId)!;
     expect(dead.status).toBe('dead_letter');
     expect(dead.reason).toMatch(/max_deliver/);
+    // The job is deleted only after its dead_letter result is stored, so the campaign can see the result first.
     const nc = await connect({ servers: server.url });
-    const info = await (await jetstreamManager(nc)).streams.info(natsNames(prefix).jobsStream);
+    const jsm = await jetstreamManager(nc);
+    const queued = async () => (await jsm.streams.info(natsNames(prefix).jobsStream)).state.messages;
+    await expect.poll(queued, { timeout: 10_000, interval: 100 }).toBe(0);
     await nc.close();
-    expect(info.state.messages).toBe(0);
   });
 });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NatsTransport } from '../../../coordinator/transport/nats.ts';
-import { NatsServer, uniquePrefix } from '../../helpers/nats-server.ts';
-import { WorkerChild } from '../../worker/nats/worker-child.ts';
+import { NatsServer, uniquePrefix } from '../../../testkit/nats-server.ts';
+import { WorkerChild } from '../../../testkit/worker-child.ts';
 import { CampaignRun } from './campaign-run.ts';
-import { testJob } from './jobs.ts';
+import { testJob } from '../../../testkit/test-job.ts';
 
 let server: NatsServer;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
 import { NatsTransport } from '../../../coordinator/transport/nats.ts';
 import { runNatsWorker } from '../../../worker/nats/worker.ts';
-import { NatsServer, uniquePrefix } from '../../helpers/nats-server.ts';
-import { SleepEvaluator } from '../../worker/nats/sleep-evaluator.ts';
+import { NatsServer, uniquePrefix } from '../../../testkit/nats-server.ts';
+import { SleepEvaluator } from '../../../testkit/sleep-evaluator.ts';
 import { transportConformance } from './conformance.ts';
 
 let server: NatsServer;

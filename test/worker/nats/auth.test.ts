@@ -3,8 +3,8 @@ import { NatsTransport } from '../../../coordinator/transport/nats.ts';
 import { KevoError } from '../../../lib/errors.ts';
 import { natsConnectionOptions, natsFlagsFrom } from '../../../lib/nats-options.ts';
 import { runNatsWorker } from '../../../worker/nats/worker.ts';
-import { NatsServer, uniquePrefix } from '../../helpers/nats-server.ts';
-import { SleepEvaluator } from './sleep-evaluator.ts';
+import { NatsServer, uniquePrefix } from '../../../testkit/nats-server.ts';
+import { SleepEvaluator } from '../../../testkit/sleep-evaluator.ts';
 
 function startWorker(server: NatsServer, flags: Record<string, string | undefined>, prefix: string, signal: AbortSignal) {
   const connection = natsConnectionOptions(natsFlagsFrom({ nats: server.url, ...flags }, {}), 'test');
