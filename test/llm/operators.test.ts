@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Genome } from '../../genome/genome.ts';
 import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
-import type { SearchSpace } from '../../genome/space.ts';
-import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
 import { canonicalHash } from '../../lib/hash.ts';
 import { Rng } from '../../lib/rng.ts';
 import { applyEdit } from '../../llm/operators.ts';
 import { renderPrompt } from '../../llm/render.ts';
 import { seedPrompts } from '../../llm/templates.ts';
 import type { DeviceClass } from '../../protocol/device.ts';
+import { spaceOf } from '../../testkit/spaces.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 64, n: 64, k: 64 }, dtype: 'f32' };
-const space = wasmMatmulSpace(problem, { relaxedSimd: false }) as unknown as SearchSpace<Genome>;
+const space = spaceOf(problem);
 const parentGenome = space.sample(new Rng(1));
 const parent = { hash: canonicalHash(parentGenome), genome: parentGenome };
 const device: DeviceClass = {
