@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
+import { latestVersion } from '../../coordinator/store/migrations.ts';
 import { job, okResult, problem64, wasmGenome } from '../coordinator/store/results.ts';
 import { collect, KEVO_BIN, kevo } from '../helpers/cli.ts';
 
@@ -118,7 +119,7 @@ describe('reading commands never write', () => {
     const result = await kevo(['campaign', 'list', '--db', db]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      `kevo: database "${db}" is at schema version 1 and this kevo reads version 4: a writing command migrates it, e.g. \`kevo campaign resume <id> --db ${db}\`\n`,
+      `kevo: database "${db}" is at schema version 1 and this kevo reads version ${latestVersion}: a writing command migrates it, e.g. \`kevo campaign resume <id> --db ${db}\`\n`,
     );
     expect(readFileSync(db).equals(bytes)).toBe(true);
     // The command named does migrate it (the v1 spec then fails to parse, which is beside the point).
