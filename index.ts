@@ -3,7 +3,10 @@
  * search kernels without the CLI (published as compiled JavaScript in dist/).
  */
 export { matmul } from './genome/ops/matmul.ts';
-export { opByName, problemKey, type Op, type Problem, type MatmulProblem } from './genome/ops/index.ts';
+export { opByName, problemKey, registerOp, problemFrom, type Op, type Problem, type MatmulProblem } from './genome/ops/index.ts';
+export { defineFamily, type FamilyDefinition, type KernelFamily } from './genome/families/family.ts';
+export { familyFor, registerFamily } from './genome/families/registry.ts';
+export { wasmLaunch, webgpuLaunch } from './genome/families/abi.ts';
 export { Genome, genomeHash, type Backend } from './genome/genome.ts';
 export { MatmulWasmGenome } from './genome/wasm/genome.ts';
 export { MatmulWebgpuGenome } from './genome/webgpu/genome.ts';

@@ -6,7 +6,7 @@
  * user calls it, against its own entry. `npm run bench [-- --quick]`.
  */
 import { parseArgs } from 'node:util';
-import type { MatmulProblem } from '../genome/ops/problem.ts';
+import type { MatmulProblem } from '../genome/ops/matmul-problem.ts';
 import { baselineWat, defaultWasmGenome } from '../genome/wasm/baseline.ts';
 import { matmulWat } from '../genome/wasm/codegen.ts';
 import type { MatmulWasmGenome } from '../genome/wasm/genome.ts';

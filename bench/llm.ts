@@ -12,10 +12,7 @@ import { Store } from '../coordinator/store/store.ts';
 import { GeneticSearch } from '../coordinator/strategies/genetic.ts';
 import { llmRecords } from '../coordinator/llm-records.ts';
 import { createLlmStrategy } from '../coordinator/strategies/llm-create.ts';
-import type { Genome } from '../genome/genome.ts';
-import type { MatmulProblem } from '../genome/ops/problem.ts';
-import type { SearchSpace } from '../genome/space.ts';
-import { wasmMatmulSpace } from '../genome/wasm/space.ts';
+import type { MatmulProblem } from '../genome/ops/matmul-problem.ts';
 import { canonicalHash } from '../lib/hash.ts';
 import { Rng } from '../lib/rng.ts';
 import { median } from '../lib/stats.ts';
@@ -35,11 +32,12 @@ import { naiveMatmulWat } from '../testkit/naive-wat.ts';
 import { json, startLlmServer } from '../testkit/llm-server.ts';
 import { hostileCorpus } from '../testkit/llm-corpus.ts';
 import { evaluate, scored } from '../testkit/llm-evaluate.ts';
+import { spaceOf } from '../testkit/spaces.ts';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const ROUNDS = args.quick ? 20 : 60;
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 64, n: 64, k: 64 }, dtype: 'f32' };
-const space = wasmMatmulSpace(problem, { relaxedSimd: false }) as unknown as SearchSpace<Genome>;
+const space = spaceOf(problem);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 
@@ -109,7 +107,7 @@ async function overhead(): Promise<void> {
 async function catchRate(): Promise<void> {
   const small: MatmulProblem = { op: 'matmul', shape: { m: 12, n: 16, k: 8 }, dtype: 'f32' };
   const corpus = hostileCorpus(small);
-  const results = await evaluate(pool, small, corpus.map((c) => ({ backend: 'wasm', family: 'source', language: 'wat', text: c.wat })));
+  const results = await evaluate(pool, small, corpus.map((c) => ({ op: 'matmul', backend: 'wasm', family: 'source', language: 'wat', text: c.wat })));
   let caught = 0;
   let falseRejections = 0;
   const hostile = corpus.filter((c) => c.caughtBy !== null).length;

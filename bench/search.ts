@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { matmul } from '../genome/ops/matmul.ts';
-import type { MatmulProblem } from '../genome/ops/problem.ts';
+import type { MatmulProblem } from '../genome/ops/matmul-problem.ts';
 import type { SearchSpace } from '../genome/space.ts';
 import { baselineWat } from '../genome/wasm/baseline.ts';
 import { matmulWat } from '../genome/wasm/codegen.ts';
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   if (campaign === undefined) {
     const relaxedSimd = enableRelaxedSimd();
     const full = wasmMatmulSpace(problem, { relaxedSimd });
-    const base: Genome = { backend: 'wasm', family: 'tiled', mr: 4, nr: 8, kUnroll: 1, mc: SIZE, kc: SIZE, nc: SIZE, packA: false, packB: false, loopOrder: 'nkm', fma: false };
+    const base: Genome = { op: 'matmul', backend: 'wasm', family: 'tiled', mr: 4, nr: 8, kUnroll: 1, mc: SIZE, kc: SIZE, nc: SIZE, packA: false, packB: false, loopOrder: 'nkm', fma: false };
     const genomes = grid(full, base, {
       mr: [1, 2, 3, 4, 5, 6, 7, 8],
       nr: [4, 8, 12, 16],

@@ -7,7 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { matmul } from '../genome/ops/matmul.ts';
-import type { MatmulProblem } from '../genome/ops/problem.ts';
+import { webgpuLaunch } from '../genome/families/abi.ts';
+import type { MatmulProblem } from '../genome/ops/matmul-problem.ts';
 import { defaultWasmGenome } from '../genome/wasm/baseline.ts';
 import { matmulWat } from '../genome/wasm/codegen.ts';
 import { naiveMatmulWgsl } from '../genome/webgpu/baseline.ts';
@@ -25,7 +26,7 @@ import { webgpuKernel } from '../worker/webgpu/kernel.ts';
 import { WebgpuRunner } from '../worker/webgpu/runner.ts';
 import { kernelContender } from './lib/kernel-contender.ts';
 import { median } from '../lib/stats.ts';
-import { medianGflops, pairedRatio, type Contender, type Samples } from './lib/timing.ts';
+import { measureGpu, medianGflops, pairedRatio, type Contender, type Samples } from './lib/timing.ts';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const sizes = args.quick ? [256] : [256, 512, 1024];
@@ -39,7 +40,7 @@ const inputsFor = (s: number, seed: number) => {
   const rng = new Rng(seed);
   return [0, 1].map(() => Float32Array.from({ length: s * s }, () => rng.normal()));
 };
-const genome = (genes: Omit<MatmulWebgpuGenome, 'backend' | 'family'>): MatmulWebgpuGenome => ({ backend: 'webgpu', family: 'tiled', ...genes });
+const genome = (genes: Omit<MatmulWebgpuGenome, 'op' | 'backend' | 'family'>): MatmulWebgpuGenome => ({ op: 'matmul', backend: 'webgpu', family: 'tiled', ...genes });
 
 /** Classic shared-memory tiling: each thread one output, 16x16 tiles of A and B staged per K step. */
 const TILED_16 = genome({ workgroupX: 16, workgroupY: 16, tm: 1, tn: 1, vec: 1, kTile: 16, workgroupMemory: true, doubleBuffer: false, unroll: 1, precision: 'f32' });
@@ -56,25 +57,7 @@ const deviceClass = gpuDeviceClass(gpuFacts(adapter));
 log(`adapter: ${deviceClass.label} [${deviceClass.facts.backend === 'webgpu' ? deviceClass.facts.features.join(', ') : ''}]`);
 
 async function gpuContender(name: string, problem: MatmulProblem, kernel: WgslKernel, inputs: Float32Array[]) {
-  return kernelContender(name, problem, await webgpuKernel(device, problem, kernel), inputs);
-}
-
-/**
- * bench/lib/timing's measure() with a one-call warm-up: GPU kernels need their
- * first dispatch (shader compile) out of the way, not V8's tier-up, and a
- * naive 1024^3 call takes seconds on lavapipe.
- */
-async function interleaved(contenders: readonly Contender[], opts: { rounds: number; sampleMs: number }): Promise<Samples> {
-  const calls = new Map<Contender, number>();
-  for (const c of contenders) {
-    await c.time(1);
-    calls.set(c, Math.max(1, Math.round(opts.sampleMs / (await c.time(1)))));
-  }
-  const samples: Samples = new Map(contenders.map((c) => [c.name, []]));
-  for (let round = 0; round < opts.rounds; round++) {
-    for (const c of contenders) samples.get(c.name)!.push(c.flops / (await c.time(calls.get(c)!)) / 1e6);
-  }
-  return samples;
+  return kernelContender(name, problem, await webgpuKernel(device, problem, kernel.wgsl, webgpuLaunch(problem, kernel)), inputs);
 }
 
 /** Relative max difference from the reference on a sample of rows: every contender must compute the same product. */
@@ -96,7 +79,8 @@ function checkAgainst(problem: MatmulProblem, inputs: Float32Array[], got: Float
 async function quickGflops(problem: MatmulProblem, g: MatmulWebgpuGenome, inputs: Float32Array[]): Promise<number> {
   let kernel: Kernel | undefined;
   try {
-    kernel = await webgpuKernel(device, problem, matmulWgsl(g, problem));
+    const code = matmulWgsl(g, problem);
+    kernel = await webgpuKernel(device, problem, code.wgsl, webgpuLaunch(problem, code));
     await kernel.write(inputs);
     const once = await kernel.timeRuns(1);
     const runs = Math.max(1, Math.round(20 / once));
@@ -136,7 +120,7 @@ async function search(): Promise<MatmulWebgpuGenome[]> {
   // Quick timings are noisy: the top five go again, interleaved, before one is chosen.
   const finalists = ranked.slice(0, 5).map((r) => r.genome);
   const contenders = await Promise.all(finalists.map((f, i) => gpuContender(`finalist ${i}`, problem, matmulWgsl(f, problem), inputs)));
-  const samples = await interleaved(contenders, { rounds: 5, sampleMs: 40 });
+  const samples = await measureGpu(contenders, { rounds: 5, sampleMs: 40 });
   return finalists.map((f, i) => ({ f, gflops: medianGflops(samples, `finalist ${i}`) })).sort((a, b) => b.gflops - a.gflops).map((x) => x.f);
 }
 
@@ -180,7 +164,7 @@ async function benchSize(s: number, evolved: MatmulWebgpuGenome, relaxed: boolea
   if (s <= 512) {
     for (const c of contenders) checkAgainst(problem, inputs, await c.output(), evolved.precision === 'f16' && c.name === NAMES.evolved ? 5e-2 : 1e-4);
   }
-  return interleaved(contenders, { rounds: ROUNDS[s] ?? 3, sampleMs: 50 });
+  return measureGpu(contenders, { rounds: ROUNDS[s] ?? 3, sampleMs: 50 });
 }
 
 function table(rows: Map<number, Samples>): string {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { KevoError } from '../lib/errors.ts';
+import { Epilogue } from '../genome/ops/epilogue.ts';
 import { flagName } from '../lib/flags.ts';
 
 /** Integers from flag text, with messages that read well after the flag's name. */
@@ -21,6 +22,13 @@ export const numberFlag = (min: number) =>
 export const LogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
 
 /** Validate a command's options; the error names the flag (--budget), not the zod path. */
+/** `--epilogue bias,gelu,residual`: the stages in order; an unknown stage or a wrong order names it. */
+export const epilogueFlag = z
+  .string()
+  .transform((text) => text.split(',').map((stage) => stage.trim()))
+  .pipe(Epilogue)
+  .optional();
+
 export function parseFlags<S extends z.ZodType>(schema: S, options: unknown): z.infer<S> {
   const parsed = schema.safeParse(options);
   if (parsed.success) return parsed.data;

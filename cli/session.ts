@@ -138,7 +138,7 @@ function report(store: Store, spec: CampaignSpec, run: CampaignRun, problems: re
 export function describeGenome(genome: Record<string, unknown>): string {
   if (genome.family === 'source') return `${String(genome.backend)} source (${String(genome.language)})`;
   return Object.entries(genome)
-    .filter(([key]) => key !== 'family')
+    .filter(([key]) => key !== 'family' && key !== 'op')
     .map(([key, value]) => (typeof value === 'boolean' ? (value ? key : '') : key === 'backend' ? String(value) : `${key}=${String(value)}`))
     .filter(Boolean)
     .join(' ');

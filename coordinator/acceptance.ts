@@ -1,4 +1,4 @@
-import { kernelSource } from '../genome/kernel-source.ts';
+import { familyOf } from '../genome/families/registry.ts';
 import { canonicalJson } from '../lib/hash.ts';
 import { quote } from '../lib/quote.ts';
 import type { KernelJob } from '../protocol/job.ts';
@@ -15,8 +15,10 @@ export function forgery(result: KernelResult, job: KernelJob): string | undefine
   if (canonicalJson(result.problem) !== canonicalJson(job.problem)) return "its problem is not the job's";
   if (canonicalJson(result.genome) !== canonicalJson(job.genome)) return "its genome is not the job's";
   if (!result.kernel) return result.status === 'ok' ? 'it claims ok without the kernel it ran' : undefined;
-  const expected = kernelSource(job.genome, job.problem);
+  const expected = familyOf(job.problem, job.genome).code(job.genome, job.problem);
   if (result.kernel.language !== expected.language || result.kernel.text !== expected.text) return "its kernel is not the job's (not what codegen makes of its genome)";
+  // Export runs the stored launch: a forged one (another layout, another dispatch) is refused like forged text.
+  if (result.kernel.launch && canonicalJson(result.kernel.launch) !== canonicalJson(expected.launch)) return "its launch is not the job's kernel's";
   return undefined;
 }
 

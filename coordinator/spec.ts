@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 
 import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
 import { backendLimit } from '../genome/spaces.ts';
-import { opByName, opNames, type Problem } from '../genome/ops/index.ts';
+import { Accuracy, findOp, opByName, opNames, problemFrom, type Problem } from '../genome/ops/index.ts';
 import { KevoError, describeZodError } from '../lib/errors.ts';
 import { clip, quote } from '../lib/quote.ts';
 import { Budgets } from '../protocol/job.ts';
@@ -12,8 +12,12 @@ import { strategyNames } from './strategies/index.ts';
 /** A problem as a person writes it, the shape in the op's own text form ("MxNxK" for matmul). */
 const ProblemSpec = z
   .object({
-    op: z.enum(opNames as [string, ...string[]], { error: `expected one of ${opNames.join(', ')}` }),
+    op: z.string().refine((name) => findOp(name) !== undefined, { error: () => `expected one of ${opNames().join(', ')}` }),
     shape: z.string().min(1),
+    /** The accuracy contract; f32's when absent. */
+    accuracy: Accuracy.optional(),
+    /** Matmul: the epilogue stages in order, e.g. ["bias", "gelu", "residual"]. */
+    epilogue: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -70,14 +74,23 @@ export function parseSpec(value: unknown, source = 'spec', flagFor?: (path: stri
     const flag = flagFor?.(issue.path.join('.'));
     throw new KevoError('BAD_INPUT', flag ? `${flag}: ${issue.message}` : `invalid ${source}: ${describeZodError(parsed.error)}`);
   }
+  // The op's own schema judges the rest (an epilogue out of order, a field the op lacks), then the backend
+  // whether it can hold the tensors, before anything is stored.
   parsed.data.problems.forEach((p, i) => {
-    try {
+    const check = (path: string, run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        if (flagFor?.(`problems.${i}${path}`)) throw error; // its message already names the value as typed
+        throw new KevoError('BAD_INPUT', `invalid ${source}: problems.${i}${path}: ${(error as Error).message}`);
+      }
+    };
+    check('.shape', () => opByName(p.op).parseShape(p.shape));
+    check('', () => resolveProblem(p));
+    check('.shape', () => {
       const limit = backendLimit(resolveProblem(p), parsed.data.backend);
       if (limit) throw new KevoError('BAD_INPUT', `shape ${quote(p.shape)} is too big for ${parsed.data.backend}: ${limit}`);
-    } catch (error) {
-      if (flagFor?.(`problems.${i}.shape`)) throw error; // its message already names the shape as typed
-      throw new KevoError('BAD_INPUT', `invalid ${source}: problems.${i}.shape: ${(error as Error).message}`);
-    }
+    });
   });
   return parsed.data;
 }
@@ -140,8 +153,8 @@ function fileKind(stat: Stats): string {
 }
 
 export function resolveProblem(p: z.infer<typeof ProblemSpec>): Problem {
-  const op = opByName(p.op);
-  return { op: op.name, shape: op.parseShape(p.shape), dtype: 'f32' } as Problem;
+  const { op, shape, ...fields } = p;
+  return problemFrom(op, shape, fields);
 }
 
 export function specProblems(spec: CampaignSpec): Problem[] {

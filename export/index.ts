@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { Store } from '../coordinator/store/store.ts';
 import { KevoError } from '../lib/errors.ts';
 import { wasmExportFiles } from './wasm.ts';
-import { webgpuExportFiles, type WebgpuExport } from './webgpu.ts';
+import { webgpuExportFiles } from './webgpu.ts';
+import { familyOf } from '../genome/families/registry.ts';
+import { accuracyOf, meetsAccuracy } from '../genome/ops/index.ts';
 
 /**
  * Writes a stored kernel and the evidence for it (problem, genome, device
@@ -23,13 +25,21 @@ export async function exportKernel(store: Store, kernelId: string, dir: string):
     campaignId: evaluation.campaignId,
     jobId: evaluation.jobId,
   };
+  const { problem, genome } = evaluation;
+  const precision = evaluation.precision ?? familyOf(problem, genome).precision(genome);
+  if (!meetsAccuracy(precision, accuracyOf(problem))) {
+    throw new KevoError('BAD_INPUT', `kernel ${kernel.id} computes in ${precision}, which breaks its problem's ${accuracyOf(problem)} accuracy contract`);
+  }
+  // Kernels stored before launches were kept: the launch (not the text) comes from today's family.
+  const launch = kernel.launch ?? familyOf(problem, genome).code(genome, problem).launch;
   const files: Record<string, string | Uint8Array> =
-    kernel.language === 'wat'
-      ? await wasmExportFiles({ kernelId: kernel.id, problem: evaluation.problem, wat: kernel.text, meta })
+    launch.backend === 'wasm'
+      ? await wasmExportFiles({ kernelId: kernel.id, problem, wat: kernel.text, launch, meta })
       : webgpuExportFiles({
-          problem: evaluation.problem,
-          genome: evaluation.genome as WebgpuExport['genome'],
+          problem,
+          genome,
           wgsl: kernel.text,
+          launch,
           deviceLabel: kernel.deviceClass?.label ?? 'unknown',
           timing: evaluation.timing,
           meta: { ...meta, kernelId: kernel.id },

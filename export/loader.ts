@@ -1,14 +1,8 @@
-import type { Op, Problem, TensorSpec } from '../genome/ops/index.ts';
+import type { Problem, TensorSpec } from '../genome/ops/index.ts';
 
 /** A tensor as an exported kernel's ABI lists it (meta.json, the loader's `tensors`). */
 export interface AbiTensor extends TensorSpec {
   readonly dtype: Problem['dtype'];
-}
-
-/** The op's tensors in ABI order: its inputs as op.inputs() lists them, then its output. */
-export function abiTensors<P extends Problem>(op: Op<P>, problem: P): { inputs: AbiTensor[]; output: AbiTensor } {
-  const tensor = (t: TensorSpec): AbiTensor => ({ name: t.name, dims: t.dims, dtype: problem.dtype });
-  return { inputs: op.inputs(problem).map(tensor), output: tensor(op.output(problem)) };
 }
 
 /** The generated loaders' argument check (JavaScript source): the error names the argument. */

@@ -1,7 +1,7 @@
-import { elementCount, opFor, type Problem } from '../genome/ops/index.ts';
-import { ENTRY, layoutFor } from '../worker/wasm/abi.ts';
+import type { WasmLaunch } from '../genome/families/launch.ts';
+import type { Problem } from '../genome/ops/index.ts';
 import { assembleWat } from '../worker/wasm/assemble.ts';
-import { abiTensors, CHECK_JS, loaderTypes, runParams, type AbiTensor } from './loader.ts';
+import { CHECK_JS, loaderTypes, runParams, type AbiTensor } from './loader.ts';
 
 /** Tiny modules whose validation tells a runtime's wasm features apart. */
 const PROBES = {
@@ -13,6 +13,8 @@ export interface WasmExport {
   readonly kernelId: string;
   readonly problem: Problem;
   readonly wat: string;
+  /** Where the stored kernel expects each tensor, and its entry. */
+  readonly launch: WasmLaunch;
   readonly meta: Record<string, unknown>;
 }
 
@@ -24,6 +26,7 @@ export interface WasmLoader {
   readonly problem: Problem;
   readonly binary: Uint8Array;
   readonly features: readonly string[];
+  readonly entry: string;
   readonly inputs: readonly PlacedTensor[];
   readonly output: PlacedTensor;
   readonly workspace: number;
@@ -43,19 +46,18 @@ export function usesRelaxedSimd(wat: string): boolean {
 export async function wasmExportFiles(k: WasmExport): Promise<Record<string, string | Uint8Array>> {
   const binary = await assembleWat(k.wat);
   const features = usesRelaxedSimd(k.wat) ? ['simd', 'relaxed-simd'] : ['simd'];
-  const layout = layoutFor(k.problem);
-  const tensors = abiTensors(opFor(k.problem), k.problem);
-  const place = (t: AbiTensor, at: { offset: number }): PlacedTensor => ({ ...t, offset: at.offset, length: elementCount(t.dims) });
+  const { launch } = k;
   const loader: WasmLoader = {
     problem: k.problem,
     binary,
     features,
-    inputs: tensors.inputs.map((t, i) => place(t, layout.inputs[i]!)),
-    output: place(tensors.output, layout.output),
-    workspace: layout.workspace.offset,
-    pages: layout.pages,
+    entry: launch.entry,
+    inputs: launch.tensors.slice(0, -1),
+    output: launch.tensors[launch.tensors.length - 1]!,
+    workspace: launch.workspace.offset,
+    pages: launch.pages,
   };
-  const abi = { entry: ENTRY, inputs: loader.inputs, output: loader.output, workspace: layout.workspace, pages: layout.pages };
+  const abi = { entry: launch.entry, inputs: loader.inputs, output: loader.output, workspace: launch.workspace, pages: launch.pages };
   const meta = { ...k.meta, kernelId: k.kernelId, problem: k.problem, backend: 'wasm', features, abi };
   return {
     'kernel.wat': k.wat,
@@ -110,7 +112,7 @@ export async function load() {
   // A memory that cannot grow never detaches its buffer: the views below stay valid for the kernel's life.
   const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES });
   const { instance } = await WebAssembly.instantiate(bytes(WASM), { env: { memory } });
-  const entry = instance.exports.${ENTRY};
+  const entry = instance.exports[${JSON.stringify(c.entry)}];
   const inputs = Object.freeze(INPUTS.map((t) => new Float32Array(memory.buffer, t.offset, t.length)));
   const output = new Float32Array(memory.buffer, OUTPUT.offset, OUTPUT.length);
   function put(array, i) {

@@ -1,21 +1,17 @@
-import { elementCount, opFor } from '../genome/ops/index.ts';
-import type { MatmulProblem } from '../genome/ops/problem.ts';
+import type { WebgpuLaunch } from '../genome/families/launch.ts';
 import type { Genome } from '../genome/genome.ts';
-import { matmulWgsl, workgroupBytes } from '../genome/webgpu/codegen.ts';
-import type { MatmulWebgpuGenome } from '../genome/webgpu/genome.ts';
+import { elementCount, type Problem } from '../genome/ops/index.ts';
 import { KevoError } from '../lib/errors.ts';
 import type { Timing } from '../protocol/result.ts';
-import { dispatchSize, ENTRY, type Tile } from '../worker/webgpu/abi.ts';
-import { abiTensors, CHECK_JS, loaderTypes, runParams, type AbiTensor } from './loader.ts';
+import { CHECK_JS, loaderTypes, runParams, type AbiTensor } from './loader.ts';
 
 export interface WebgpuExport {
-  readonly problem: MatmulProblem;
-  /** A webgpu genome (tiled or WGSL source); any other backend is refused. */
+  readonly problem: Problem;
+  /** A webgpu genome (generated or WGSL source); any other backend is refused. */
   readonly genome: Genome;
   readonly wgsl: string;
-  /** Derived from a tiled genome when absent; a source genome carries its tile. */
-  readonly tile?: Tile;
-  readonly workgroupSize?: readonly [number, number, number];
+  /** How the stored kernel runs: bindings, workgroup, tile, dispatch and passes, limits. */
+  readonly launch: WebgpuLaunch;
   /** Adapter features the kernel needs beyond what `enable` lines in the WGSL already say. */
   readonly features?: readonly string[];
   /** The device class it was timed on, for the reader of meta.json. */
@@ -43,13 +39,11 @@ export function wgslFeatures(wgsl: string): string[] {
 export function webgpuExportFiles(k: WebgpuExport): Record<string, string> {
   const genome = k.genome;
   if (genome.backend !== 'webgpu') throw new KevoError('BAD_INPUT', `a ${genome.backend} kernel cannot be exported as WebGPU`);
-  const tiled = genome.family === 'tiled' ? matmulWgsl(genome, k.problem) : null;
-  const tile = k.tile ?? tiled?.tile ?? (genome.family === 'source' ? genome.tile : undefined);
-  if (!tile) throw new KevoError('BAD_INPUT', 'a WGSL source kernel needs its tile (rows, cols) to be dispatched');
+  const { launch } = k;
   const features = [...new Set([...(k.features ?? []), ...wgslFeatures(k.wgsl)])].sort();
-  const limits = genome.family === 'tiled' ? neededLimits(genome, k.problem) : {};
-  const dispatch = dispatchSize(k.problem, tile);
-  const tensors = abiTensors(opFor(k.problem), k.problem);
+  const { limits, dispatch, tile } = launch;
+  const abiOf = ({ name, dims, dtype }: WebgpuLaunch['tensors'][number]): AbiTensor => ({ name, dims, dtype });
+  const tensors = { inputs: launch.tensors.slice(0, -1).map(abiOf), output: abiOf(launch.tensors[launch.tensors.length - 1]!) };
   const meta = {
     ...k.meta,
     backend: 'webgpu',
@@ -57,44 +51,36 @@ export function webgpuExportFiles(k: WebgpuExport): Record<string, string> {
     genome: k.genome,
     features,
     limits,
-    workgroupSize: k.workgroupSize ?? tiled?.workgroupSize ?? null,
+    workgroupSize: launch.workgroupSize,
     tile,
     dispatch,
-    abi: { entry: ENTRY, inputs: tensors.inputs.map((t, binding) => ({ ...t, binding })), output: { ...tensors.output, binding: tensors.inputs.length } },
+    passes: launch.passes ?? [],
+    abi: { entry: launch.entry, inputs: tensors.inputs.map((t, binding) => ({ ...t, binding })), output: { ...tensors.output, binding: tensors.inputs.length } },
     timedOn: k.deviceLabel,
     ...(k.timing ? { timing: k.timing } : {}),
   };
   return {
     'kernel.wgsl': k.wgsl,
     'meta.json': `${JSON.stringify(meta, null, 2)}\n`,
-    'index.js': loaderJs({ problem: k.problem, tensors, wgsl: k.wgsl, features, limits, dispatch }),
+    'index.js': loaderJs({ problem: k.problem, tensors, wgsl: k.wgsl, features, launch }),
     'index.d.ts': loaderDts(k.problem, tensors),
   };
 }
 
-/** Limits above WebGPU's defaults the kernel relies on; the loader requests them or says which are missing. */
-function neededLimits(g: MatmulWebgpuGenome, p: MatmulProblem): Record<string, number> {
-  const limits: Record<string, number> = {};
-  const bytes = workgroupBytes(g, p.shape.k);
-  if (bytes > 16384) limits.maxComputeWorkgroupStorageSize = bytes;
-  const threads = g.workgroupX * g.workgroupY;
-  if (threads > 256) limits.maxComputeInvocationsPerWorkgroup = threads;
-  if (g.workgroupX > 256) limits.maxComputeWorkgroupSizeX = g.workgroupX;
-  if (g.workgroupY > 256) limits.maxComputeWorkgroupSizeY = g.workgroupY;
-  return limits;
-}
-
-function loaderJs(c: { problem: MatmulProblem; tensors: ReturnType<typeof abiTensors>; wgsl: string; features: string[]; limits: Record<string, number>; dispatch: number[] }): string {
+function loaderJs(c: { problem: Problem; tensors: { inputs: AbiTensor[]; output: AbiTensor }; wgsl: string; features: string[]; launch: WebgpuLaunch }): string {
   const params = runParams(c.tensors.inputs);
   const lengths = (t: AbiTensor) => ({ name: t.name, length: elementCount(t.dims) });
   return `// Exported by kevo. Runs the kernel on any WebGPU device; no dependencies.
 export const problem = ${JSON.stringify(c.problem)};
 export const features = ${JSON.stringify(c.features)};
-export const limits = ${JSON.stringify(c.limits)};
+export const limits = ${JSON.stringify(c.launch.limits)};
 /** The kernel's tensors in ABI order (bindings 0, 1, ...: the inputs, then the output): run() takes the inputs in this order. */
 export const tensors = ${JSON.stringify(c.tensors)};
 const WGSL = ${JSON.stringify(c.wgsl)};
-const DISPATCH = ${JSON.stringify(c.dispatch)};
+const ENTRY = ${JSON.stringify(c.launch.entry)};
+const DISPATCH = ${JSON.stringify(c.launch.dispatch)};
+// Dispatches of other entry points after the main one, in order (an epilogue run as separate passes).
+const PASSES = ${JSON.stringify((c.launch.passes ?? []).map((p) => ({ entry: p.entry, dispatch: p.dispatch })))};
 const INPUTS = ${JSON.stringify(c.tensors.inputs.map(lengths))};
 const OUTPUT = ${JSON.stringify(lengths(c.tensors.output))};
 // The spec's flag values, so this works where GPUBufferUsage and friends are not globals (Node).
@@ -130,10 +116,10 @@ export async function load(device) {
   const layout = device.createBindGroupLayout({
     entries: [...INPUTS.map((_, i) => entry(i, 'read-only-storage')), entry(INPUTS.length, 'storage')],
   });
-  const pipeline = await device.createComputePipelineAsync({
-    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-    compute: { module, entryPoint: 'main' },
-  });
+  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
+  const pipelineFor = (entryPoint) => device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint } });
+  const pipeline = await pipelineFor(ENTRY);
+  const passes = await Promise.all(PASSES.map(async (p) => ({ pipeline: await pipelineFor(p.entry), dispatch: p.dispatch })));
   // Every buffer is made once, here, and reused by every run.
   const buffer = (length, usage) => device.createBuffer({ size: length * 4, usage });
   const inputs = INPUTS.map((t) => buffer(t.length, STORAGE | COPY_DST));
@@ -151,6 +137,10 @@ ${c.tensors.inputs.map((_, i) => `    device.queue.writeBuffer(inputs[${i}], 0, 
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(DISPATCH[0], DISPATCH[1], DISPATCH[2]);
+    for (const p of passes) {
+      pass.setPipeline(p.pipeline);
+      pass.dispatchWorkgroups(p.dispatch[0], p.dispatch[1], p.dispatch[2]);
+    }
     pass.end();
     encoder.copyBufferToBuffer(result, 0, readback, 0, OUTPUT.length * 4);
     device.queue.submit([encoder.finish()]);
@@ -179,7 +169,7 @@ ${c.tensors.inputs.map((t, i) => `      checkArgument(${params[i]}, ${elementCou
 `;
 }
 
-function loaderDts(problem: MatmulProblem, tensors: ReturnType<typeof abiTensors>): string {
+function loaderDts(problem: Problem, tensors: { inputs: AbiTensor[]; output: AbiTensor }): string {
   return `// Exported by kevo.
 /// <reference types="@webgpu/types" />
 ${loaderTypes(problem, tensors)}

@@ -1,19 +1,45 @@
 import { z } from 'zod';
-import { canonicalHash } from '../lib/hash.ts';
+import { Backend } from './backend.ts';
+import { findFamily } from './families/registry.ts';
 import { SourceGenome } from './source.ts';
-import { MatmulWasmGenome } from './wasm/genome.ts';
-import { MatmulWebgpuGenome } from './webgpu/genome.ts';
 
-export const Backend = z.enum(['wasm', 'webgpu']);
-export type Backend = z.infer<typeof Backend>;
+export { Backend } from './backend.ts';
+export { genomeHash } from './hash.ts';
+export { SourceGenome, isSourceGenome } from './source.ts';
 
-/** Every kernel variant kevo can evaluate: plain JSON, typed by its schema. */
-export const Genome = z.union([MatmulWasmGenome, MatmulWebgpuGenome, SourceGenome]);
-export type Genome = z.infer<typeof Genome>;
-
-/** Same genome, same id, whatever the key order. */
-export function genomeHash(genome: Genome): string {
-  return canonicalHash(genome);
+/**
+ * A genome of some kernel family: its op, backend and family name, and genes
+ * only its family's schema knows. Code outside the family reads no gene.
+ */
+export interface GeneratedGenome {
+  readonly op: string;
+  readonly backend: Backend;
+  readonly family: string;
+  readonly [gene: string]: unknown;
 }
 
-export { MatmulWasmGenome, MatmulWebgpuGenome, SourceGenome };
+/** Every kernel variant kevo can evaluate: plain JSON, typed by its schema. */
+export type Genome = SourceGenome | GeneratedGenome;
+
+/**
+ * Any genome, parsed by its own schema: a source genome, or a generated one
+ * by the schema of the family registered for its (op, backend).
+ */
+export const Genome: z.ZodType<Genome> = z
+  .object({ op: z.string().default('matmul'), backend: Backend, family: z.string() })
+  .loose()
+  .transform((value, ctx): Genome => {
+    if (value.family === 'source') return copyIssues(SourceGenome.safeParse(value), ctx);
+    const family = findFamily(value.op, value.backend);
+    if (!family) {
+      ctx.addIssue({ code: 'custom', path: ['op'], message: `no kernel family for op "${value.op}" on backend ${value.backend}` });
+      return z.NEVER;
+    }
+    return copyIssues(family.genome.safeParse(value), ctx);
+  });
+
+function copyIssues<T>(parsed: z.ZodSafeParseResult<T>, ctx: z.RefinementCtx): T {
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  return z.NEVER;
+}

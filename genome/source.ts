@@ -7,6 +7,8 @@ import { z } from 'zod';
  */
 export const SourceGenome = z
   .object({
+    /** The op it computes; sources written before genomes carried their op were all matmul. */
+    op: z.string().min(1).default('matmul'),
     backend: z.enum(['wasm', 'webgpu']),
     family: z.literal('source'),
     language: z.enum(['wat', 'wgsl']),
@@ -22,3 +24,7 @@ export const SourceGenome = z
     path: ['language'],
   });
 export type SourceGenome = z.infer<typeof SourceGenome>;
+
+export function isSourceGenome(genome: { readonly family: string }): genome is SourceGenome {
+  return genome.family === 'source';
+}

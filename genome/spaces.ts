@@ -1,23 +1,18 @@
 import { KevoError } from '../lib/errors.ts';
 import type { Backend, Genome } from './genome.ts';
+import { familyFor } from './families/registry.ts';
 import type { Problem } from './ops/problem.ts';
 import type { SearchSpace } from './space.ts';
 import type { Target } from './target.ts';
 import { wasmMemoryLimit } from './wasm/layout.ts';
-import { wasmMatmulSpace } from './wasm/space.ts';
 import { webgpuBufferLimit } from './webgpu/buffers.ts';
-import { webgpuMatmulSpace } from './webgpu/space.ts';
 
-/** The search space of a problem on a backend, shaped by what the target device can do. */
+/** The search space of a problem on a backend (its kernel family's), shaped by what the target device can do. */
 export function spaceFor(problem: Problem, backend: Backend, device: Target): SearchSpace<Genome> {
-  const facts = device.facts;
-  if (backend === 'wasm' && facts.backend === 'wasm') {
-    return wasmMatmulSpace(problem, { relaxedSimd: facts.relaxedSimd }) as SearchSpace<Genome>;
+  if (device.facts.backend !== backend) {
+    throw new KevoError('BAD_INPUT', `device class ${device.id} (${device.label}) cannot run backend ${backend}`);
   }
-  if (backend === 'webgpu' && facts.backend === 'webgpu') {
-    return webgpuMatmulSpace(problem, { features: facts.features, limits: facts.limits }) as unknown as SearchSpace<Genome>;
-  }
-  throw new KevoError('BAD_INPUT', `device class ${device.id} (${device.label}) cannot run backend ${backend}`);
+  return familyFor(problem.op, backend).space(problem, device);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Backend, Genome } from '../genome/genome.ts';
+import { isSourceGenome, type Backend, type Genome } from '../genome/genome.ts';
 import type { Problem } from '../genome/ops/problem.ts';
 import type { DeviceClass } from '../protocol/device.ts';
 import type { ArchiveEntry, Exemplars } from './archive.ts';
@@ -51,7 +51,7 @@ function exemplarSection(title: string, entries: readonly ArchiveEntry[]): strin
 function describeEntry(entry: ArchiveEntry): string {
   const outcome = entry.fitness === null ? `failed: ${entry.reason ?? 'no reason recorded'}` : `speedup ${entry.fitness.toFixed(3)}x over the baseline`;
   const genome = entry.genome;
-  if ('text' in genome) {
+  if (isSourceGenome(genome)) {
     const text = genome.text.length > SOURCE_CHARS ? `${genome.text.slice(0, SOURCE_CHARS)}\n... (truncated)` : genome.text;
     return `genome ${entry.hash} (${genome.language} source), ${outcome}:\n\`\`\`${genome.language}\n${text}\n\`\`\``;
   }

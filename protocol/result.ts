@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Genome, genomeHash } from '../genome/genome.ts';
+import { Launch } from '../genome/families/launch.ts';
 import { Problem } from '../genome/ops/problem.ts';
 import { DeviceClass } from './device.ts';
 import { answering, envelope } from './envelope.ts';
@@ -59,7 +60,8 @@ export const MeasuredError = z
   .strict();
 export type MeasuredError = z.infer<typeof MeasuredError>;
 
-export const KernelSource = z.object({ language: z.enum(['wat', 'wgsl']), text: z.string() }).strict();
+/** The kernel as it ran: its text and its launch (absent only in results from before launches were kept). */
+export const KernelSource = z.object({ language: z.enum(['wat', 'wgsl']), text: z.string(), launch: Launch.optional() }).strict();
 export type KernelSource = z.infer<typeof KernelSource>;
 
 export const KernelResult = z
@@ -77,6 +79,8 @@ export const KernelResult = z
     measuredError: MeasuredError.optional(),
     deviceClass: DeviceClass.optional(),
     kernel: KernelSource.optional(),
+    /** The compute precision the harness held the kernel to (its family's error model); absent when it never got that far. */
+    precision: z.enum(['f32', 'f32-fma', 'f16']).optional(),
     worker: z.string(),
     elapsedMs: z.number().nonnegative(),
   })

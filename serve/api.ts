@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
-import { opByName, type Problem } from '../genome/ops/index.ts';
+import { Accuracy, problemFrom } from '../genome/ops/index.ts';
 import { sortBest } from '../coordinator/store/best.ts';
 import { llmCampaignSummary, listPrompts, showPrompt } from '../coordinator/store/llm.ts';
 import type { Store } from '../coordinator/store/store.ts';
@@ -12,6 +12,7 @@ const BestQuery = z
     shape: z.string().min(1),
     device: z.string().min(1).optional(),
     backend: Backend.optional(),
+    accuracy: Accuracy.optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(10),
   })
   .strict();
@@ -58,9 +59,8 @@ function campaign(store: Store, id: string): ApiAnswer {
 function best(store: Store, query: URLSearchParams): ApiAnswer {
   const parsed = BestQuery.safeParse(Object.fromEntries(query));
   if (!parsed.success) return { status: 400, body: { error: `invalid query: ${describeZodError(parsed.error)}` } };
-  const { op: opName, shape, device, backend, limit } = parsed.data;
-  const op = opByName(opName);
-  const problem = { op: op.name, shape: op.parseShape(shape), dtype: 'f32' } as Problem;
+  const { op: opName, shape, device, backend, accuracy, limit } = parsed.data;
+  const problem = problemFrom(opName, shape, accuracy ? { accuracy } : {});
   const deviceClassId = device ? store.resolveDevice(device).id : undefined;
   return ok(store.best(problem, { deviceClassId, backend, limit }));
 }

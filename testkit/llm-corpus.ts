@@ -1,6 +1,6 @@
-import type { MatmulProblem } from '../genome/ops/problem.ts';
+import type { MatmulProblem } from '../genome/ops/matmul-problem.ts';
 import { baselineWat } from '../genome/wasm/baseline.ts';
-import { layoutFor } from '../worker/wasm/abi.ts';
+import { wasmLaunch } from '../genome/families/abi.ts';
 import { naiveMatmulWat } from './naive-wat.ts';
 
 /** An LLM-style source and the harness stage that must catch it ('ok' for the correct ones). */
@@ -32,7 +32,7 @@ export function hostileCorpus(problem: MatmulProblem): CorpusEntry[] {
   const { m, n } = problem.shape;
   const naive = naiveMatmulWat(problem);
   const cells = m * n;
-  const layout = layoutFor(problem);
+  const layout = wasmLaunch(problem);
   // the cache lives past the workspace, inside the same (imported) memory the kernel may touch
   const stash = layout.workspace.offset + layout.workspace.length * 4;
   const memoize = naive

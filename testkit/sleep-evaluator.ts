@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobEvaluator } from '../coordinator/transport/embedded.ts';
-import { kernelSource } from '../genome/kernel-source.ts';
+import { familyOf } from '../genome/families/registry.ts';
 import type { DeviceClass } from '../protocol/device.ts';
 import type { Job, KernelJob } from '../protocol/job.ts';
-import { PROTOCOL_VERSION, type KernelResult } from '../protocol/index.ts';
+import { PROTOCOL_VERSION, type KernelResult, type KernelSource } from '../protocol/index.ts';
 
 export const TEST_DEVICE_CLASS: DeviceClass = {
   id: 'testcpu',
@@ -50,7 +50,6 @@ export class SleepEvaluator implements JobEvaluator {
   }
 }
 
-function kernelSourceOf(job: KernelJob): { language: 'wat' | 'wgsl'; text: string } {
-  const { language, text } = kernelSource(job.genome, job.problem);
-  return { language, text };
+function kernelSourceOf(job: KernelJob): KernelSource {
+  return familyOf(job.problem, job.genome).code(job.genome, job.problem);
 }

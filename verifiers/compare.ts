@@ -9,7 +9,7 @@ export interface Allowance {
   readonly exactUpTo?: number;
   /** Added to the tolerance: rounding in the subnormal range is absolute, not relative. */
   readonly extraAbs?: number;
-  /** Elements whose magnitude reaches this may overflow to Inf or NaN on the way. */
+  /** Elements whose magnitude reaches this may overflow on the way: they are not judged. */
   readonly overflowFrom?: number;
 }
 
@@ -47,7 +47,8 @@ function judge(got: number, want: number, magnitude: number, tol: Tolerance, all
     // An Inf in the reference may come out as NaN (Inf - Inf in another summation order): both say "not finite".
     return Number.isFinite(got) ? `${num(want)} (a NaN or Inf in an input must propagate)` : null;
   }
-  if (allow.overflowFrom !== undefined && magnitude >= allow.overflowFrom && !Number.isFinite(got)) return null;
+  // Once an intermediate overflowed anything may come out: Inf, NaN, or (after a saturating activation, relu(-Inf)) a finite value.
+  if (allow.overflowFrom !== undefined && magnitude >= allow.overflowFrom) return null;
   if (allow.exactUpTo !== undefined && magnitude <= allow.exactUpTo) {
     return got === want ? null : `${num(want)} exactly (integer inputs, every partial sum exact)`;
   }

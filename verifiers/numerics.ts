@@ -1,4 +1,5 @@
 import { expectCorrect, type VerifyContext } from './context.ts';
+import { opFor } from '../genome/ops/index.ts';
 import { distributions, randomInputs } from './inputs.ts';
 import type { Kernel } from './kernel.ts';
 
@@ -10,7 +11,7 @@ import type { Kernel } from './kernel.ts';
  */
 export async function numerics(kernel: Kernel, ctx: VerifyContext): Promise<void> {
   for (const distribution of distributions) {
-    const allow = distribution === 'integers' ? { exactUpTo: ctx.format.exactIntegers } : {};
+    const allow = distribution === 'integers' && opFor(ctx.problem).exactOnIntegers?.(ctx.problem) ? { exactUpTo: ctx.format.exactIntegers } : {};
     await expectCorrect(kernel, randomInputs(ctx.problem, distribution, ctx.rng, ctx.format), ctx, distribution, { allow, typical: distribution === 'normal' });
   }
 }

@@ -41,7 +41,7 @@ export async function evaluateKernel(args: EvaluateArgs): Promise<KernelResult> 
   const { job, device, source, worker } = args;
   const start = performance.now();
   const finish = (status: Status, verdicts: StageVerdict[], more: Partial<KernelResult> = {}): KernelResult =>
-    resultFor(job, { status, verdicts, deviceClass: device, kernel: source, worker, elapsedMs: performance.now() - start, ...more });
+    resultFor(job, { status, verdicts, deviceClass: device, kernel: source, precision: args.precision, worker, elapsedMs: performance.now() - start, ...more });
   const verdicts: StageVerdict[] = [];
   try {
     const deadlineAt = start + job.budgets.deadlineMs * SELF_DEADLINE;

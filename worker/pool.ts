@@ -45,7 +45,7 @@ export class WasmPool implements BackendRunner {
     this.#slots = pLimit(this.threads);
     this.name = options.name ?? os.hostname();
     this.#log = (options.log ?? silentLogger).child({ backend: 'wasm' });
-    const workerData: TaskData = { relaxedSimd: options.relaxedSimd ?? false, name: this.name };
+    const workerData: TaskData = { relaxedSimd: options.relaxedSimd ?? false, name: this.name, families: options.families ?? [] };
     this.#piscina = new Piscina({
       filename: TASK,
       minThreads: this.threads,

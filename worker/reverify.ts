@@ -1,6 +1,6 @@
 import type { Backend, Genome } from '../genome/genome.ts';
 import { genomeHash } from '../genome/genome.ts';
-import { kernelSource } from '../genome/kernel-source.ts';
+import { familyOf } from '../genome/families/registry.ts';
 import type { Problem } from '../genome/ops/problem.ts';
 import { Budgets, PROTOCOL_VERSION } from '../protocol/job.ts';
 import type { KernelSource } from '../protocol/result.ts';
@@ -29,8 +29,9 @@ export class Reverifier {
 
   async check(stored: StoredKernel): Promise<Reverification> {
     const backend: Backend = stored.kernel.language === 'wat' ? 'wasm' : 'webgpu';
-    const { tile } = kernelSource(stored.genome, stored.problem);
-    const genome: Genome = { backend, family: 'source', language: stored.kernel.language, text: stored.kernel.text, ...(tile ? { tile } : {}) };
+    const { launch } = familyOf(stored.problem, stored.genome).code(stored.genome, stored.problem);
+    const tile = launch.backend === 'webgpu' ? launch.tile : undefined;
+    const genome: Genome = { op: stored.problem.op, backend, family: 'source', language: stored.kernel.language, text: stored.kernel.text, ...(tile ? { tile } : {}) };
     const evaluator = await this.evaluator(backend);
     const result = await evaluator.evaluate({
       v: PROTOCOL_VERSION,

@@ -24,6 +24,12 @@ export interface RunnerOptions {
   readonly threads?: number;
   /** wasm: turn on relaxed SIMD (process-wide in V8) so fma genomes run. */
   readonly relaxedSimd?: boolean;
+  /**
+   * URLs of modules that register more ops and kernel families (beyond the
+   * built-in ones): every worker thread and GPU process imports them before its
+   * first job. The calling process must have imported them too.
+   */
+  readonly families?: readonly string[];
   /** This worker's name in results, e.g. the host name. */
   readonly name?: string;
   readonly log?: Logger;

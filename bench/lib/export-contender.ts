@@ -1,10 +1,11 @@
+import { wasmLaunch } from '../../genome/families/abi.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { wasmExportFiles } from '../../export/wasm.ts';
 import { matmul } from '../../genome/ops/matmul.ts';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import type { Contender } from './timing.ts';
 
 /** The exported module's kernel as a user's script sees it (the typings kevo writes into index.d.ts). */
@@ -25,7 +26,7 @@ interface ExportedKernel {
 export async function exportContenders(problem: MatmulProblem, wat: string, inputs: readonly Float32Array[]): Promise<Contender[]> {
   const dir = mkdtempSync(join(tmpdir(), 'kevo-bench-export-'));
   try {
-    for (const [name, content] of Object.entries(await wasmExportFiles({ kernelId: 'bench', problem, wat, meta: {} }))) writeFileSync(join(dir, name), content);
+    for (const [name, content] of Object.entries(await wasmExportFiles({ kernelId: 'bench', problem, wat, launch: wasmLaunch(problem), meta: {} }))) writeFileSync(join(dir, name), content);
     const module = (await import(pathToFileURL(join(dir, 'index.js')).href)) as { load(): Promise<ExportedKernel> };
     const kernel = await module.load();
     const [a, b] = inputs as [Float32Array, Float32Array];

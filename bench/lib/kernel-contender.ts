@@ -1,5 +1,5 @@
 import { matmul } from '../../genome/ops/matmul.ts';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import type { Kernel } from '../../verifiers/kernel.ts';
 import type { Contender } from './timing.ts';
 

@@ -1,7 +1,7 @@
 import { matmulWat } from '../../genome/wasm/codegen.ts';
 import type { MatmulWasmGenome } from '../../genome/wasm/genome.ts';
 import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import { genomeHash } from '../../genome/genome.ts';
 import { Rng } from '../../lib/rng.ts';
 import { wasmKernel } from '../../worker/wasm/kernel.ts';

@@ -60,3 +60,22 @@ export function pairedRatio(samples: Samples, a: string, b: string): number {
   const bs = samples.get(b)!;
   return median(as.map((v, i) => v / bs[i]!));
 }
+
+/**
+ * measure() by wall time, with a one-call warm-up: GPU kernels run outside
+ * this thread (lavapipe's threads), need their first dispatch (shader
+ * compile) out of the way rather than V8's tier-up, and a naive 1024^3 call
+ * takes seconds on lavapipe.
+ */
+export async function measureGpu(contenders: readonly Contender[], opts: { rounds: number; sampleMs: number }): Promise<Samples> {
+  const calls = new Map<Contender, number>();
+  for (const c of contenders) {
+    await c.time(1);
+    calls.set(c, Math.max(1, Math.round(opts.sampleMs / (await c.time(1)))));
+  }
+  const samples: Samples = new Map(contenders.map((c) => [c.name, []]));
+  for (let round = 0; round < opts.rounds; round++) {
+    for (const c of contenders) samples.get(c.name)!.push(c.flops / (await c.time(calls.get(c)!)) / 1e6);
+  }
+  return samples;
+}

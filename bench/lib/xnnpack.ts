@@ -10,7 +10,7 @@ let ready: Promise<void> | undefined;
  * tfjs-backend-wasm (XNNPACK inside) on one thread with SIMD, loading its
  * .wasm files from node_modules. Called once per process: the backend is global.
  */
-function initOnce(): Promise<void> {
+export function initXnnpack(): Promise<void> {
   ready ??= (async () => {
     const require = createRequire(import.meta.url);
     setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
@@ -25,7 +25,7 @@ function initOnce(): Promise<void> {
 
 /** C = A x B through tf.matMul on the XNNPACK backend, A and B already resident as tensors. */
 export async function xnnpackMatmul(m: number, n: number, k: number, a: Float32Array, b: Float32Array): Promise<Contender & { output(): Float32Array }> {
-  await initOnce();
+  await initXnnpack();
   const ta = tf.tensor2d(a, [m, k]);
   const tb = tf.tensor2d(b, [k, n]);
   return {

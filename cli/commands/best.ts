@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { Backend } from '../../genome/genome.ts';
-import { opByName, type Problem } from '../../genome/ops/index.ts';
-import { addCommonOptions, CommonFlags, intFlag, parseFlags } from '../options.ts';
+import { Accuracy, problemFrom } from '../../genome/ops/index.ts';
+import { addCommonOptions, CommonFlags, epilogueFlag, intFlag, parseFlags } from '../options.ts';
 import { fixed, printJson, significant, table } from '../output.ts';
 import { describeGenome } from '../session.ts';
 import { reverifiedRanking, refusedLines, storedKernels } from '../reverified.ts';
@@ -13,6 +13,8 @@ const BestFlags = z.object({
   shape: z.string(),
   device: z.string().optional(),
   backend: Backend.optional(),
+  accuracy: Accuracy.optional(),
+  epilogue: epilogueFlag,
   limit: intFlag(1, 1000),
 });
 
@@ -25,11 +27,12 @@ export function registerBest(program: Command): void {
       .requiredOption('--shape <MxNxK>', 'problem shape')
       .option('--device <id>', 'only this device class (id or prefix)')
       .option('--backend <backend>', 'only this backend: wasm | webgpu')
+      .option('--epilogue <stages>', 'the problem\'s epilogue, e.g. bias,gelu,residual')
+      .option('--accuracy <dtype>', "the accuracy contract kernels must keep: f32 (default), f16 or bf16")
       .option('--limit <n>', 'how many', '10'),
   ).action(async (opName: string, options: Record<string, unknown>) => {
     const flags = parseFlags(BestFlags, options);
-    const op = opByName(opName);
-    const problem = { op: op.name, shape: op.parseShape(flags.shape), dtype: 'f32' } as Problem;
+    const problem = problemFrom(opName, flags.shape, { ...(flags.accuracy ? { accuracy: flags.accuracy } : {}), ...(flags.epilogue ? { epilogue: flags.epilogue } : {}) });
     const ranked = withStore(flags.db, (store) => {
       const deviceClassId = flags.device ? store.resolveDevice(flags.device).id : undefined;
       const rows = store.best(problem, { deviceClassId, backend: flags.backend, limit: flags.limit });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { MAX_EVALUATIONS, parseSpec } from '../../coordinator/spec.ts';
 import { opByName } from '../../genome/ops/index.ts';
-import { addCommonOptions, CommonFlags, intFlag, numberFlag, parseFlags } from '../options.ts';
+import { addCommonOptions, CommonFlags, epilogueFlag, intFlag, numberFlag, parseFlags } from '../options.ts';
 import { LlmEndpointFlags, withLlmEndpoint } from '../llm-flags.ts';
 import { addNatsOptions } from '../nats.ts';
 import { runSession } from '../session.ts';
@@ -10,6 +10,7 @@ import { runSession } from '../session.ts';
 const RunFlags = withLlmEndpoint(z.object({
   ...CommonFlags,
   shape: z.string({ error: 'required, e.g. --shape 512x512x512' }),
+  epilogue: epilogueFlag,
   backend: z.string(),
   strategy: z.string(),
   budget: intFlag(1, MAX_EVALUATIONS).optional(),
@@ -37,6 +38,7 @@ export function registerRun(program: Command): void {
       .description('run a search campaign for one problem (embedded: no server needed)')
       .argument('<op>', 'the op, e.g. matmul')
       .requiredOption('--shape <MxNxK>', 'problem shape, e.g. 512x512x512')
+      .option('--epilogue <stages>', 'matmul epilogue, in order: bias, relu|gelu|silu, residual (e.g. bias,gelu,residual)')
       .option('--backend <backend>', 'wasm | webgpu', 'wasm')
       .option('--strategy <name>', 'genetic | random | map-elites', 'genetic')
       .option('--budget <n>', 'candidates to evaluate, store hits included (default 60 unless --seconds)')
@@ -63,7 +65,7 @@ export function registerRun(program: Command): void {
     opByName(op);
     const spec = parseSpec(
       {
-        problems: [{ op, shape: flags.shape }],
+        problems: [{ op, shape: flags.shape, ...(flags.epilogue ? { epilogue: flags.epilogue } : {}) }],
         backend: flags.backend,
         strategy: flags.strategy,
         population: flags.population,

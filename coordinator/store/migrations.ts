@@ -16,6 +16,7 @@ import { KevoError } from '../../lib/errors.ts';
  * 3 LLM cache, prompts, calls, proposals and reviews
  * 4 jobs.published_at: a resumed campaign waits for jobs the transport holds and publishes the others
  * 5 evaluations.error_*: the harness's measured error of a verified kernel (NULL for results from before it)
+ * 6 kernels.launch and evaluations.precision: kernel families (export runs what was stored; best keeps the accuracy contract)
  */
 export interface Migration {
   readonly version: number;
@@ -220,6 +221,25 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE evaluations ADD COLUMN error_max_abs REAL;
       ALTER TABLE evaluations ADD COLUMN error_max_rel REAL;
       ALTER TABLE evaluations ADD COLUMN error_elements INTEGER;
+    `,
+  },
+  {
+    version: 6,
+    name: 'kernel launch data and compute precision',
+    // launch: how to run the stored text (wasm layout, WebGPU dispatch), so export never
+    // regenerates a kernel with a later codegen; NULL for kernels stored before it.
+    // precision: what the harness held each kernel to, so best() can keep a problem's
+    // accuracy contract. Every genome before families was matmul, whose genes say it.
+    sql: `
+      ALTER TABLE kernels ADD COLUMN launch TEXT;
+      ALTER TABLE evaluations ADD COLUMN precision TEXT;
+      UPDATE evaluations SET precision = (
+        SELECT CASE
+          WHEN json_extract(g.genome, '$.precision') = 'f16' THEN 'f16'
+          WHEN json_extract(g.genome, '$.fma') = 1 THEN 'f32-fma'
+          ELSE 'f32' END
+        FROM genomes g WHERE g.hash = evaluations.genome_hash)
+      WHERE status = 'ok';
     `,
   },
 ];

@@ -3,7 +3,8 @@ import { Backend, Genome } from '../../genome/genome.ts';
 import { Problem } from '../../genome/ops/problem.ts';
 import { DeviceFacts } from '../../protocol/device.ts';
 import { KernelJob } from '../../protocol/job.ts';
-import { KernelSource, MeasuredError, StageVerdict, Status, Timing } from '../../protocol/result.ts';
+import { KernelResult, KernelSource, MeasuredError, StageVerdict, Status, Timing } from '../../protocol/result.ts';
+import { Launch } from '../../genome/families/launch.ts';
 import { describeZodError, KevoError } from '../../lib/errors.ts';
 
 /**
@@ -75,6 +76,7 @@ export const EvaluationRow = z.object({
   worker: z.string(),
   elapsedMs: z.number().nonnegative(),
   createdAt: z.string(),
+  precision: optional(KernelResult.shape.precision.unwrap()),
 });
 export type EvaluationRow = z.output<typeof EvaluationRow>;
 
@@ -98,6 +100,8 @@ export const BestRow = z
     gflops: z.number().nonnegative(),
     baselineMedianMs: z.number().positive(),
     speedup: z.number().positive(),
+    /** The compute precision it was verified at. */
+    precision: KernelResult.shape.precision.unwrap(),
     measuredError: optional(jsonColumn(MeasuredError)),
     createdAt: z.string(),
   })
@@ -117,6 +121,7 @@ export const KernelSourceRow = z.object({
   id: z.string(),
   language: KernelSource.shape.language,
   text: z.string(),
+  launch: optional(jsonColumn(Launch)),
 });
 
 export const LineageRow = z.object({

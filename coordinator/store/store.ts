@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { genomeHash, type Backend, type Genome } from '../../genome/genome.ts';
-import { problemKey, type Problem } from '../../genome/ops/index.ts';
+import { familyOf } from '../../genome/families/registry.ts';
+import type { Launch } from '../../genome/families/launch.ts';
+import { accuracyOf, precisionsMeeting, problemKey, type Problem } from '../../genome/ops/index.ts';
 import { quote } from '../../lib/quote.ts';
 import { KevoError } from '../../lib/errors.ts';
 import type { DeviceClass } from '../../protocol/device.ts';
@@ -28,6 +30,8 @@ export interface KernelRow {
   readonly id: string;
   readonly language: KernelSource['language'];
   readonly text: string;
+  /** How to run the text; undefined for kernels stored before launches were kept. */
+  readonly launch: Launch | undefined;
   readonly evaluation: EvaluationRow | undefined;
   readonly deviceClass: DeviceClass | undefined;
 }
@@ -204,8 +208,8 @@ export class Store {
       this.statement(
         `INSERT INTO evaluations (job_id, campaign_id, problem_key, problem, genome_hash, device_class_id, kernel_id,
            status, stage, reason, median_ms, p10_ms, p90_ms, samples, gflops, baseline_median_ms, baseline_gflops,
-           speedup, error_of_tolerance, error_max_abs, error_max_rel, error_elements, verdicts, worker, elapsed_ms, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           speedup, error_of_tolerance, error_max_abs, error_max_rel, error_elements, verdicts, worker, elapsed_ms, created_at, precision)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         result.jobId,
         result.campaignId,
@@ -233,6 +237,8 @@ export class Store {
         result.worker,
         result.elapsedMs,
         now(),
+        // Results from workers before families carry none: the genome's family says it.
+        result.precision ?? familyOf(result.problem, result.genome).precision(result.genome),
       );
       this.statement("UPDATE jobs SET status = 'done' WHERE job_id = ?").run(result.jobId);
       return true;
@@ -257,11 +263,16 @@ export class Store {
       .map((row) => this.evaluationRow(row));
   }
 
-  /** Best first (best.ts), one row per kernel (its best ok evaluation); at most 10 unless limit says. */
+  /**
+   * Best first (best.ts), one row per kernel (its best ok evaluation); at most
+   * 10 unless limit says. Only kernels whose compute precision keeps the
+   * problem's accuracy contract: an f16 kernel is never the answer for f32.
+   */
   best(problem: Problem, opts: { deviceClassId?: string; backend?: Backend; limit?: number } = {}): BestRow[] {
     return this.statement(selectBest)
       .all({
         problemKey: problemKey(problem),
+        precisions: JSON.stringify(precisionsMeeting(accuracyOf(problem))),
         deviceClassId: opts.deviceClassId ?? null,
         backend: opts.backend ?? null,
         limit: opts.limit ?? 10,
@@ -270,7 +281,7 @@ export class Store {
   }
 
   kernel(id: string): KernelRow | undefined {
-    const row = this.statement('SELECT id, language, text FROM kernels WHERE id = ?').get(id);
+    const row = this.statement('SELECT id, language, text, launch FROM kernels WHERE id = ?').get(id);
     if (row === undefined) return undefined;
     const source = parseRow(KernelSourceRow, row, `kernels "${id}"`);
     const evaluationRow = this.statement(`${selectEvaluations} WHERE e.kernel_id = ? ${bestFirst}`).get(id);
@@ -325,7 +336,12 @@ export class Store {
 
   private insertKernel(source: KernelSource): string {
     const id = kernelId(source);
-    this.statement('INSERT OR IGNORE INTO kernels (id, language, text) VALUES (?, ?, ?)').run(id, source.language, source.text);
+    this.statement('INSERT OR IGNORE INTO kernels (id, language, text, launch) VALUES (?, ?, ?, ?)').run(
+      id,
+      source.language,
+      source.text,
+      source.launch ? JSON.stringify(source.launch) : null,
+    );
     return id;
   }
 

@@ -1,7 +1,9 @@
 import { KevoError } from '../../lib/errors.ts';
 import { quote } from '../../lib/quote.ts';
-import type { Op, Precision, Tolerance } from './op.ts';
-import { MatmulShape, type MatmulProblem } from './problem.ts';
+import { unitRoundoff, type Precision } from './accuracy.ts';
+import { activate, activationError, epilogueParts } from './epilogue.ts';
+import { MatmulProblem, MatmulShape } from './matmul-problem.ts';
+import type { Op, Tolerance } from './op.ts';
 
 function parseShape(text: string): MatmulShape {
   const parts = text.trim().split(/x/i);
@@ -16,7 +18,33 @@ function parseShape(text: string): MatmulShape {
   return parsed.data;
 }
 
-function reference(p: MatmulProblem, [a, b]: readonly Float32Array[]): Float64Array {
+/** The epilogue's extra inputs, after A and B in ABI order: bias [N], then residual R [M,N]. */
+function extras(p: MatmulProblem, inputs: readonly Float32Array[]): { bias: Float32Array | null; residual: Float32Array | null } {
+  const parts = epilogueParts(p.epilogue);
+  const bias = parts.bias ? inputs[2]! : null;
+  const residual = parts.residual ? inputs[parts.bias ? 3 : 2]! : null;
+  return { bias, residual };
+}
+
+/** C[i,j] after the epilogue, from the plain product `sum` and its magnitude bound sum|a||b|. */
+function epilogueAt(p: MatmulProblem, inputs: readonly Float32Array[], at: number, sum: number, abs: number): { want: number; magnitude: number } {
+  const { activation } = epilogueParts(p.epilogue);
+  const { bias, residual } = extras(p, inputs);
+  const j = at % p.shape.n;
+  let want = sum + (bias ? bias[j]! : 0);
+  let magnitude = abs + (bias ? Math.abs(bias[j]!) : 0);
+  if (activation) {
+    want = activate[activation](want);
+    magnitude *= activationError[activation].lipschitz;
+  }
+  if (residual) {
+    want += residual[at]!;
+    magnitude += Math.abs(residual[at]!);
+  }
+  return { want, magnitude };
+}
+
+function product(p: MatmulProblem, [a, b]: readonly Float32Array[]): Float64Array {
   const { m, n, k } = p.shape;
   const c = new Float64Array(m * n);
   const row = new Float64Array(n);
@@ -32,13 +60,21 @@ function reference(p: MatmulProblem, [a, b]: readonly Float32Array[]): Float64Ar
   return c;
 }
 
-function magnitude(p: MatmulProblem, [a, b]: readonly Float32Array[]): Float64Array {
-  const absA = Float32Array.from(a!, Math.abs);
-  const absB = Float32Array.from(b!, Math.abs);
-  return reference(p, [absA, absB]);
+function reference(p: MatmulProblem, inputs: readonly Float32Array[]): Float64Array {
+  const c = product(p, inputs);
+  if (!p.epilogue) return c;
+  return c.map((sum, at) => epilogueAt(p, inputs, at, sum, 0).want);
 }
 
-function referenceAt(p: MatmulProblem, [a, b]: readonly Float32Array[], indices: ArrayLike<number>) {
+function magnitude(p: MatmulProblem, inputs: readonly Float32Array[]): Float64Array {
+  const [a, b] = inputs;
+  const abs = product(p, [Float32Array.from(a!, Math.abs), Float32Array.from(b!, Math.abs)]);
+  if (!p.epilogue) return abs;
+  return abs.map((sumAbs, at) => epilogueAt(p, inputs, at, 0, sumAbs).magnitude);
+}
+
+function referenceAt(p: MatmulProblem, inputs: readonly Float32Array[], indices: ArrayLike<number>) {
+  const [a, b] = inputs;
   const { n, k } = p.shape;
   // B transposed once, so each sampled element is two contiguous dot products rather than a strided walk down B.
   const bT = new Float32Array(k * n);
@@ -55,14 +91,12 @@ function referenceAt(p: MatmulProblem, [a, b]: readonly Float32Array[], indices:
       sum += product;
       abs += Math.abs(product);
     }
-    want[e] = sum;
-    magnitude[e] = abs;
+    const after = epilogueAt(p, inputs, indices[e]!, sum, abs);
+    want[e] = after.want;
+    magnitude[e] = after.magnitude;
   }
   return { want, magnitude };
 }
-
-/** Unit roundoff per precision: f32 products and sums each round once (FMA rounds once per step). */
-const unitRoundoff: Record<Precision, number> = { f32: 2 ** -24, 'f32-fma': 2 ** -24, f16: 2 ** -11 };
 
 /**
  * Higham's bound for a length-K dot product is gamma_K = K*u/(1-K*u) times
@@ -73,7 +107,10 @@ const unitRoundoff: Record<Precision, number> = { f32: 2 ** -24, 'f32-fma': 2 **
 function tolerance(p: MatmulProblem, precision: Precision): Tolerance {
   const u = unitRoundoff[precision];
   const k = p.shape.k;
-  return { abs: 1e-30, rel: 2 * Math.max(k + 2, 4) * u };
+  // The epilogue adds a rounding per add, and an activation its own evaluation error.
+  const { bias, activation, residual } = epilogueParts(p.epilogue);
+  const epilogue = Number(bias) + Number(residual) + (activation ? activationError[activation].roundings : 0);
+  return { abs: 1e-30, rel: 2 * Math.max(k + 2 + epilogue, 4) * u };
 }
 
 function edgeShapes(p: MatmulProblem): MatmulProblem[] {
@@ -99,18 +136,31 @@ function edgeShapes(p: MatmulProblem): MatmulProblem[] {
 
 export const matmul: Op<MatmulProblem> = {
   name: 'matmul',
+  problem: MatmulProblem,
+  contract: { formula: 'C[i,j] = sum over p of A[i,p] * B[p,j]', magnitude: 'sum over p of |A[i,p]| * |B[p,j]|' },
   parseShape,
   formatShape: ({ m, n, k }) => `${m}x${n}x${k}`,
-  inputs: ({ shape: { m, n, k } }) => [
-    { name: 'A', dims: [m, k] },
-    { name: 'B', dims: [k, n] },
-  ],
-  output: ({ shape: { m, n } }) => ({ name: 'C', dims: [m, n] }),
+  inputs: ({ shape: { m, n, k }, dtype, epilogue }) => {
+    const { bias, residual } = epilogueParts(epilogue);
+    return [
+      { name: 'A', dims: [m, k], dtype },
+      { name: 'B', dims: [k, n], dtype },
+      ...(bias ? [{ name: 'bias', dims: [n], dtype }] : []),
+      ...(residual ? [{ name: 'R', dims: [m, n], dtype }] : []),
+    ];
+  },
+  output: ({ shape: { m, n }, dtype }) => ({ name: 'C', dims: [m, n], dtype }),
   reference,
   magnitude,
   referenceAt,
   tolerance,
   flops: ({ shape: { m, n, k } }) => 2 * m * n * k,
-  bytes: ({ shape: { m, n, k } }) => 4 * (m * k + k * n + m * n),
+  bytes: ({ shape: { m, n, k }, epilogue }) => {
+    const { bias, residual } = epilogueParts(epilogue);
+    return 4 * (m * k + k * n + m * n + (bias ? n : 0) + (residual ? m * n : 0));
+  },
+  // GELU and SiLU go through exp: no longer exact on integers.
+  exactOnIntegers: ({ epilogue }) => [null, 'relu'].includes(epilogueParts(epilogue).activation),
+  variant: ({ epilogue }) => (epilogue ? epilogue.join('+') : undefined),
   edgeShapes,
 };

@@ -1,8 +1,14 @@
+import type { z } from 'zod';
+import type { DtypeName } from '../dtypes/name.ts';
+import type { Precision } from './accuracy.ts';
 import type { Problem } from './problem.ts';
+
+export type { Precision } from './accuracy.ts';
 
 export interface TensorSpec {
   readonly name: string;
   readonly dims: readonly number[];
+  readonly dtype: DtypeName;
 }
 
 /** The absolute error bound a kernel output element may show against the f64 reference. */
@@ -12,18 +18,23 @@ export interface Tolerance {
   readonly rel: number;
 }
 
-export type Precision = 'f32' | 'f32-fma' | 'f16';
-
 /**
- * A kernel family with a math contract. Everything a backend, verifier or
- * strategy needs to know about an op comes from here, so adding an op means
- * adding one of these (and codegen for it), not editing the harness.
+ * An op's math contract. Everything a backend, verifier or strategy needs to
+ * know about an op comes from here; how it runs on a backend is a kernel
+ * family's business (genome/families).
  */
 export interface Op<P extends Problem = Problem> {
-  readonly name: P['op'];
+  readonly name: string;
+  /** The op's problem schema: `op` is its name, `shape` its dimensions. */
+  readonly problem: z.ZodType<P>;
+  /** The math in words an LLM (or a person) can check a kernel against: the formula and the error model's magnitude. */
+  readonly contract: { readonly formula: string; readonly magnitude: string };
   /** Parse the CLI's --shape text, e.g. "512x512x512". Throws BAD_INPUT. */
   parseShape(text: string): P['shape'];
   formatShape(shape: P['shape']): string;
+  /** What else besides op, shape and dtype makes two problems different kernels (matmul: its epilogue), for the problem key. */
+  variant?(problem: P): string | undefined;
+  /** The inputs in the kernel ABI's order: one buffer or binding each, then the output's. */
   inputs(problem: P): TensorSpec[];
   output(problem: P): TensorSpec;
   /** Exact-as-possible answer: f64 accumulation over the f32 inputs. */
@@ -38,9 +49,42 @@ export interface Op<P extends Problem = Problem> {
    * so verifiers can check big problems on a sample at a fraction of the full cost.
    */
   referenceAt?(problem: P, inputs: readonly Float32Array[], indices: ArrayLike<number>): { want: Float64Array; magnitude: Float64Array };
+  /**
+   * Whether small integer inputs give outputs every correct kernel computes
+   * exactly (only adds, multiplies and max on the way), so the numerics stage
+   * may demand exact equality there. Absent: no.
+   */
+  exactOnIntegers?(problem: P): boolean;
+  /** The error model: per (op, dtypes, compute precision). */
   tolerance(problem: P, precision: Precision): Tolerance;
   flops(problem: P): number;
   bytes(problem: P): number;
   /** Smaller shapes that exercise the edges of any tiling: 1s, primes, one past a power of two. */
   edgeShapes(problem: P): P[];
+}
+
+/**
+ * The op as code outside it uses it: every method takes any Problem and
+ * parses it with the op's schema first, so no caller casts to the op's type.
+ */
+export function eraseOp<P extends Problem>(op: Op<P>): Op {
+  const own = (problem: Problem): P => op.problem.parse(problem);
+  return {
+    name: op.name,
+    problem: op.problem,
+    contract: op.contract,
+    parseShape: (text) => op.parseShape(text),
+    formatShape: (shape) => op.formatShape(op.problem.parse({ op: op.name, shape }).shape),
+    variant: (p) => op.variant?.(own(p)),
+    inputs: (p) => op.inputs(own(p)),
+    output: (p) => op.output(own(p)),
+    reference: (p, inputs) => op.reference(own(p), inputs),
+    magnitude: (p, inputs) => op.magnitude(own(p), inputs),
+    ...(op.referenceAt ? { referenceAt: (p: Problem, inputs: readonly Float32Array[], indices: ArrayLike<number>) => op.referenceAt!(own(p), inputs, indices) } : {}),
+    exactOnIntegers: (p) => op.exactOnIntegers?.(own(p)) ?? false,
+    tolerance: (p, precision) => op.tolerance(own(p), precision),
+    flops: (p) => op.flops(own(p)),
+    bytes: (p) => op.bytes(own(p)),
+    edgeShapes: (p) => op.edgeShapes(own(p)),
+  };
 }

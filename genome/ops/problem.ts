@@ -1,25 +1,37 @@
 import { z } from 'zod';
+import type { DtypeName } from '../dtypes/name.ts';
+import type { Accuracy } from './accuracy.ts';
+import { findOp, opNames } from './registry.ts';
 
-const dimension = z
-  .number({ error: 'expected a positive integer' })
-  .int({ error: 'expected a positive integer' })
-  .min(1, { error: 'expected a positive integer' })
-  .max(1 << 16, { error: 'at most 65536' });
+/**
+ * Any op's problem, as code outside the op sees it: the op's name, a shape
+ * whose dimensions the op names, the tensors' dtype and the accuracy
+ * contract. The op's own schema (Op.problem) says what each really is.
+ */
+export interface Problem {
+  readonly op: string;
+  readonly shape: Readonly<Record<string, number>>;
+  readonly dtype: DtypeName;
+  readonly accuracy?: Accuracy | undefined;
+}
 
-export const MatmulShape = z.object({ m: dimension, n: dimension, k: dimension }).strict();
-export type MatmulShape = z.infer<typeof MatmulShape>;
-
-/** C[M,N] = A[M,K] x B[K,N], f32, row-major. */
-export const MatmulProblem = z
-  .object({
-    op: z.literal('matmul'),
-    shape: MatmulShape,
-    dtype: z.literal('f32').default('f32'),
-  })
-  .strict();
-export type MatmulProblem = z.infer<typeof MatmulProblem>;
-
-/** Every op's problem, discriminated by `op`: new ops add a member here. */
-export const Problem = z.discriminatedUnion('op', [MatmulProblem]);
-export type Problem = z.infer<typeof Problem>;
-export type OpName = Problem['op'];
+/**
+ * Any registered op's problem, parsed by that op's own schema: an unknown op
+ * or a field the op does not have is an issue at its zod path.
+ */
+export const Problem: z.ZodType<Problem> = z
+  .object({ op: z.string() })
+  .loose()
+  .transform((value, ctx): Problem => {
+    const op = findOp(value.op);
+    if (!op) {
+      ctx.addIssue({ code: 'custom', path: ['op'], message: `unknown op "${value.op}": expected one of ${opNames().join(', ')}` });
+      return z.NEVER;
+    }
+    const parsed = op.problem.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      return z.NEVER;
+    }
+    return parsed.data;
+  });

@@ -1,5 +1,8 @@
 import { KevoError } from '../../lib/errors.ts';
-import type { MatmulProblem } from '../ops/problem.ts';
+import { epilogueParts, separateStages } from '../ops/epilogue.ts';
+import type { MatmulProblem } from '../ops/matmul-problem.ts';
+import { activationFuncs, epilogueGlobals, epilogueParams, epiloguePassFunc, saveEpiloguePointers } from './epilogue.ts';
+import { indent } from './wat.ts';
 import type { MatmulWasmGenome } from './genome.ts';
 import { wasmMatmulSpace } from './space.ts';
 
@@ -30,12 +33,17 @@ export function baselineWat(problem: MatmulProblem): string {
           (br_if $scalar_cols (i32.lt_u (local.get $j) (i32.const ${n}))))`;
   const cAt = `(i32.add (local.get $cRow) (i32.shl (local.get $j) (i32.const 2)))`;
   const bAt = `(i32.add (local.get $bRow) (i32.shl (local.get $j) (i32.const 2)))`;
-  return `;; kevo baseline matmul ${m}x${n}x${k} f32: i-k-j, f32x4 over each row of C, scalar tail
+  // The epilogue as a framework without fusion runs it: one pass over C per stage.
+  const epilogue = epilogueParts(problem.epilogue);
+  const stages = separateStages(epilogue);
+  const extras = [epilogueGlobals(epilogue), activationFuncs(epilogue.activation), ...stages.map(([name, spec]) => epiloguePassFunc(`$${name}`, spec, m, n))].filter(Boolean);
+  return `;; kevo baseline matmul ${m}x${n}x${k} f32: i-k-j, f32x4 over each row of C, scalar tail${stages.length ? `; then one pass per epilogue stage (${problem.epilogue!.join(', ')})` : ''}
 (module
   (import "env" "memory" (memory 1))
-  (func (export "matmul") (param $a i32) (param $b i32) (param $c i32) (param $ws i32)
+${extras.length ? `${indent(extras.join('\n\n'), 1)}\n` : ''}  (func (export "matmul") (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)
     (local $i i32) (local $p i32) (local $j i32) (local $cRow i32) (local $bRow i32)
     (local $aik f32) (local $aikx4 v128)
+    ${saveEpiloguePointers(epilogue).split('\n').join('\n    ')}
     ;; rows of C
     (loop $rows
       (local.set $cRow (i32.add (local.get $c) (i32.mul (local.get $i) (i32.const ${n * 4}))))
@@ -53,7 +61,8 @@ export function baselineWat(problem: MatmulProblem): string {
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br_if $depth (i32.lt_u (local.get $p) (i32.const ${k}))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $rows (i32.lt_u (local.get $i) (i32.const ${m}))))))
+      (br_if $rows (i32.lt_u (local.get $i) (i32.const ${m}))))
+    ${stages.map(([name]) => `(call $${name})`).join('\n    ')}))
 `;
 }
 

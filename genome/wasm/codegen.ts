@@ -1,12 +1,14 @@
-import type { MatmulProblem } from '../ops/problem.ts';
+import type { MatmulProblem } from '../ops/matmul-problem.ts';
+import { epilogueParts, separateStages } from '../ops/epilogue.ts';
+import { activationFuncs, epilogueGlobals, epilogueParams, epiloguePassFunc, hasEpilogue, saveEpiloguePointers, type EpilogueSpec } from './epilogue.ts';
 import type { MatmulWasmGenome } from './genome.ts';
 import { packAFunc, packBFunc } from './pack.ts';
-import { tileFunc, tileName } from './tile.ts';
+import { tileEpilogueFunc, tileFunc, tileName } from './tile.ts';
 import { roundUp } from './tiling.ts';
 import { get, i32, indent } from './wat.ts';
 
 /**
- * Genome -> WAT for C = A x B under the kernel ABI (worker/wasm/abi.ts).
+ * Genome -> WAT for C = A x B under the kernel ABI (genome/families/abi.ts).
  * GotoBLAS-style: three cache-block loops in the genome's order, optional
  * packing of each A and B block into the workspace, and an mr x nr register
  * tile as the micro-kernel. Correct for every M, N, K >= 1: the last rows
@@ -21,8 +23,15 @@ export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem): str
   const blocks = { m: roundUp(genome.mc, mr), k: genome.kc, n: roundUp(genome.nc, nr) };
   const mTail = m % mr;
   const nTail = n % nr;
-  const tile = (rows: number, cols: number) =>
-    tileFunc({ rows, cols, packA: genome.packA, packB: genome.packB, kUnroll: genome.kUnroll, fma: genome.fma, k, n });
+  const epilogue = epilogueParts(problem.epilogue);
+  const mode = genome.epilogue ?? 'fused';
+  const fused = hasEpilogue(epilogue) && mode !== 'pass';
+  const where = mode === 'tile' ? ('tile' as const) : ('registers' as const);
+  const tileSizes: [number, number][] = [];
+  const tile = (rows: number, cols: number) => {
+    if (fused && where === 'tile') tileSizes.push([rows, cols]);
+    return tileFunc({ rows, cols, packA: genome.packA, packB: genome.packB, kUnroll: genome.kUnroll, fma: genome.fma, k, n, ...(fused ? { epilogue: { spec: epilogue, where } } : {}) });
+  };
   const tiles = [tile(mr, nr)];
   if (mTail) tiles.push(tile(mTail, nr));
   if (nTail) tiles.push(tile(mr, nTail));
@@ -32,22 +41,28 @@ export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem): str
     genome.packB ? packBFunc({ width: nr, tail: nTail, k, n }) : '',
   ].filter(Boolean);
 
-  return `;; kevo matmul ${m}x${n}x${k} f32: C[${m},${n}] = A[${m},${k}] x B[${k},${n}]
+  const passes = fused
+    ? where === 'tile'
+      ? [...new Map(tileSizes.map(([r, c]) => [`${r}x${c}`, tileEpilogueFunc(r, c, n, epilogue)])).values()]
+      : []
+    : separateStages(epilogue).map(([name, spec]) => epiloguePassFunc(`$${name}`, spec, m, n));
+  const extras = [epilogueGlobals(epilogue), activationFuncs(epilogue.activation), ...passes].filter(Boolean);
+  return `;; kevo matmul ${m}x${n}x${k} f32: C[${m},${n}] = ${problem.epilogue ? `${problem.epilogue.join(' -> ')} of ` : ''}A[${m},${k}] x B[${k},${n}]
 ;; genome: ${mr}x${nr} register tile, k unroll ${genome.kUnroll}, blocks mc ${blocks.m} kc ${blocks.k} nc ${blocks.n},
-;;         loop order ${genome.loopOrder}, ${genome.packA ? 'A packed' : 'A unpacked'}, ${genome.packB ? 'B packed' : 'B unpacked'}, ${genome.fma ? 'relaxed_madd (FMA)' : 'mul + add'}
+;;         loop order ${genome.loopOrder}, ${genome.packA ? 'A packed' : 'A unpacked'}, ${genome.packB ? 'B packed' : 'B unpacked'}, ${genome.fma ? 'relaxed_madd (FMA)' : 'mul + add'}${hasEpilogue(epilogue) ? `, epilogue ${!fused ? 'one pass over C per stage' : where === 'tile' ? 'on each stored tile' : 'fused in registers'}` : ''}
 (module
   (import "env" "memory" (memory 1))
-
+${extras.length ? `\n${indent(extras.join('\n\n'), 1)}\n` : ''}
 ${indent(tiles.join('\n\n'), 1)}
 
-${indent(blockFunc(genome, problem, mTail, nTail), 1)}
+${indent(blockFunc(genome, problem, mTail, nTail, fused), 1)}
 ${packs.length ? `\n${indent(packs.join('\n\n'), 1)}\n` : ''}
-${indent(entryFunc(genome, problem, blocks), 1)})
+${indent(entryFunc(genome, problem, blocks, epilogue, fused), 1)})
 `;
 }
 
 /** The tiles of one cache block: column strips outer, so one B strip stays in L1 across every row panel. */
-function blockFunc(genome: MatmulWasmGenome, problem: MatmulProblem, mTail: number, nTail: number): string {
+function blockFunc(genome: MatmulWasmGenome, problem: MatmulProblem, mTail: number, nTail: number, fused: boolean): string {
   const { k, n } = problem.shape;
   const { mr, nr } = genome;
   const aAt = genome.packA ? `(i32.mul ${get('ir')} (i32.shl ${get('depth')} (i32.const 2)))` : `(i32.mul ${get('ir')} ${i32(k * 4)})`;
@@ -57,7 +72,7 @@ function blockFunc(genome: MatmulWasmGenome, problem: MatmulProblem, mTail: numb
   (i32.add ${get('a')} ${aAt})
   (i32.add ${get('b')} ${bAt})
   (i32.add ${get('c')} (i32.shl (i32.add (i32.mul ${get('ir')} ${i32(n)}) ${get('jr')}) (i32.const 2)))
-  ${get('depth')} ${get('first')})`;
+  ${get('depth')} ${get('first')}${fused ? ` ${get('last')}` : ''})`;
   /** Every row panel of one column strip `cols` wide. */
   const rowPanels = (cols: number) => {
     const lastRows = mTail
@@ -85,7 +100,7 @@ ${indent(call(mr, cols), 2)}
 ${indent(rowPanels(nTail), 3)}))`
     : '';
   return `;; one cache block: rows x cols of C over depth steps of k; A and B as the entry point passes them
-(func $block (param $a i32) (param $b i32) (param $c i32) (param $rows i32) (param $cols i32) (param $depth i32) (param $first i32)
+(func $block (param $a i32) (param $b i32) (param $c i32) (param $rows i32) (param $cols i32) (param $depth i32) (param $first i32)${fused ? ' (param $last i32)' : ''}
   (local $ir i32) (local $jr i32) (local $mFull i32) (local $nFull i32)
   (local.set $mFull (i32.sub ${get('rows')} (i32.rem_u ${get('rows')} ${i32(mr)})))
   (local.set $nFull (i32.sub ${get('cols')} (i32.rem_u ${get('cols')} ${i32(nr)})))
@@ -107,7 +122,7 @@ const blockLoop: Record<Dim, { origin: string; extent: string; label: string; wh
 };
 
 /** The exported entry: the three block loops in the genome's order, packing each block as soon as its loops fix it. */
-function entryFunc(genome: MatmulWasmGenome, problem: MatmulProblem, blocks: Record<Dim, number>): string {
+function entryFunc(genome: MatmulWasmGenome, problem: MatmulProblem, blocks: Record<Dim, number>, epilogue: EpilogueSpec, fused: boolean): string {
   const { m, n, k } = problem.shape;
   const total: Record<Dim, number> = { m, k, n };
   const order = [...genome.loopOrder] as Dim[];
@@ -125,7 +140,7 @@ function entryFunc(genome: MatmulWasmGenome, problem: MatmulProblem, blocks: Rec
     : `(local.set $bBlock ${bSource})`;
   const callBlock = `(call $block ${get('aBlock')} ${get('bBlock')}
   (i32.add ${get('c')} (i32.shl (i32.add (i32.mul ${get('ic')} ${i32(n)}) ${get('jc')}) (i32.const 2)))
-  ${get('mcb')} ${get('ncb')} ${get('kcb')} (i32.eqz ${get('pc')}))`;
+  ${get('mcb')} ${get('ncb')} ${get('kcb')} (i32.eqz ${get('pc')})${fused ? ` (i32.ge_u (i32.add ${get('pc')} ${get('kcb')}) ${i32(k)})` : ''})`;
 
   const nest = (level: number): string => {
     if (level === order.length) return callBlock;
@@ -144,9 +159,11 @@ ${prepare ? `${indent(prepare, 1)}\n` : ''}${indent(nest(level + 1), 1)}
   (br_if ${label} (i32.lt_u ${get(origin)} ${i32(total[dim])})))`;
   };
 
-  return `(func (export "matmul") (param $a i32) (param $b i32) (param $c i32) (param $ws i32)
+  const before = saveEpiloguePointers(epilogue);
+  const after = fused ? '' : separateStages(epilogue).map(([name]) => `(call $${name})`).join('\n');
+  return `(func (export "matmul") (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)
   (local $ic i32) (local $pc i32) (local $jc i32) ;; block origins in M, K, N
   (local $mcb i32) (local $kcb i32) (local $ncb i32) ;; block sizes: the last block of a dimension may be short
   (local $aBlock i32) (local $bBlock i32) ;; where the current block's A and B are read from
-${indent(nest(0), 1)})`;
+${indent([before, nest(0), after].filter(Boolean).join('\n'), 1)})`;
 }

@@ -12,6 +12,8 @@ export type LoopOrder = z.infer<typeof LoopOrder>;
  */
 export const MatmulWasmGenome = z
   .object({
+    /** Genomes stored before they carried their op were all matmul. */
+    op: z.literal('matmul').default('matmul'),
     backend: z.literal('wasm'),
     family: z.literal('tiled'),
     mr: z.number().int().min(1).max(8),
@@ -25,6 +27,13 @@ export const MatmulWasmGenome = z
     loopOrder: LoopOrder,
     /** f32x4.relaxed_madd (a fused multiply-add): only where the runtime has relaxed SIMD. */
     fma: z.boolean(),
+    /**
+     * How a problem's epilogue runs: in registers before the last K block's
+     * store (fused), on each C tile right after that store while it is in L1
+     * (tile), or one pass over C per stage (pass: as a framework without
+     * fusion runs it). Absent for problems without one.
+     */
+    epilogue: z.enum(['fused', 'tile', 'pass']).optional(),
   })
   .strict();
 export type MatmulWasmGenome = z.infer<typeof MatmulWasmGenome>;

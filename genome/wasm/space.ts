@@ -1,6 +1,6 @@
 import { describeZodError, KevoError } from '../../lib/errors.ts';
 import type { Rng } from '../../lib/rng.ts';
-import type { MatmulProblem } from '../ops/problem.ts';
+import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import type { SearchSpace } from '../space.ts';
 import { LoopOrder, MatmulWasmGenome } from './genome.ts';
 import { roundUp } from './tiling.ts';
@@ -24,6 +24,7 @@ const MR = [1, 2, 3, 4, 5, 6, 7, 8];
 const NR = [4, 8, 12, 16];
 const K_UNROLL = [1, 2, 4];
 const LOOP_ORDERS = LoopOrder.options;
+type EpilogueMode = NonNullable<MatmulWasmGenome['epilogue']>;
 /** Schema ceilings of the block genes. */
 const MAX = { mc: 4096, kc: 4096, nc: 8192 } as const;
 
@@ -55,6 +56,13 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     for (let v = unit * from; v < cap; v *= 2) values.push(v);
     return [...values, cap];
   };
+  // The epilogue gene exists only for a problem with an epilogue, so plain genomes (and their hashes) stay as they were.
+  // Seeds take the first: the tile epilogue measured fastest (bench/fusion.ts).
+  const epilogues: readonly EpilogueMode[] = problem.epilogue ? ['tile', 'fused', 'pass'] : [];
+  const withEpilogue = (g: MatmulWasmGenome, mode: EpilogueMode | undefined): MatmulWasmGenome => {
+    const { epilogue: _epilogue, ...rest } = g;
+    return epilogues.length && mode ? { ...rest, epilogue: mode } : rest;
+  };
   const grids = {
     mc: (mr: number) => powersBelow(mr, limits.mc(mr), 4),
     kc: () => powersBelow(1, limits.kc, 32),
@@ -68,6 +76,8 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     if (!parsed.success) return describeZodError(parsed.error);
     const g = parsed.data;
     if (g.fma && !caps.relaxedSimd) return 'fma needs relaxed SIMD, which this runtime lacks';
+    if (problem.epilogue && !g.epilogue) return 'the problem has an epilogue: say how it runs (epilogue fused or pass)';
+    if (!problem.epilogue && g.epilogue) return 'the problem has no epilogue to fuse';
     const live = liveVectors(g.mr, g.nr);
     if (live > V128_REGISTERS) {
       return `a ${g.mr}x${g.nr} tile keeps ${live} v128 values live (accumulators, B vectors, A broadcasts), over the ${V128_REGISTERS} registers V8 has`;
@@ -99,7 +109,8 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       nc: clamp(roundUp(genome.nc, nr), nr, limits.nc(nr)),
       fma: genome.fma && caps.relaxedSimd,
     };
-    return check(repaired) === null ? repaired : null;
+    const fitted = withEpilogue(repaired, genome.epilogue ?? epilogues[0]);
+    return check(fitted) === null ? fitted : null;
   }
 
   /** Always a valid genome: repair only fails on input that could not come from this space. */
@@ -113,6 +124,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     const { mr, nr } = rng.pick(tiles);
     const kc = rng.pick(grids.kc());
     return {
+      op: 'matmul',
       backend: 'wasm',
       family: 'tiled',
       mr,
@@ -125,6 +137,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       packB: rng.chance(0.5),
       loopOrder: rng.pick(LOOP_ORDERS),
       fma: rng.pick(grids.fma),
+      ...(epilogues.length ? { epilogue: rng.pick(epilogues) } : {}),
     };
   }
 
@@ -145,6 +158,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     (g) => ({ ...g, packB: !g.packB }),
     (g, rng) => ({ ...g, loopOrder: rng.pick(LOOP_ORDERS.filter((o) => o !== g.loopOrder)) }),
     (g) => ({ ...g, fma: !g.fma }),
+    ...(epilogues.length ? [(g: MatmulWasmGenome, rng: Rng) => ({ ...g, epilogue: rng.pick(epilogues.filter((e) => e !== g.epilogue)) })] : []),
   ];
 
   function mutate(genome: MatmulWasmGenome, rng: Rng): MatmulWasmGenome {
@@ -159,6 +173,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     const tile = rng.chance(0.5) ? a : b;
     const from = () => (rng.chance(0.5) ? a : b);
     return repaired({
+      op: 'matmul',
       backend: 'wasm',
       family: 'tiled',
       mr: tile.mr,
@@ -171,6 +186,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       packB: from().packB,
       loopOrder: from().loopOrder,
       fma: from().fma,
+      ...(epilogues.length ? { epilogue: from().epilogue } : {}),
     });
   }
 
@@ -184,7 +200,8 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
                 for (const packB of [false, true])
                   for (const loopOrder of LOOP_ORDERS)
                     for (const fma of grids.fma)
-                      yield { backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma };
+                      for (const epilogue of epilogues.length ? epilogues : [undefined])
+                        yield withEpilogue({ op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma }, epilogue);
   }
 
   function seeds(): MatmulWasmGenome[] {
@@ -195,7 +212,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
   function descriptor(g: MatmulWasmGenome): readonly string[] {
     const accumulators = g.mr * (g.nr / 4);
     const size = accumulators <= 4 ? 'small' : accumulators <= 8 ? 'medium' : 'large';
-    return [g.fma ? 'f32-fma' : 'f32', `tile:${size}`];
+    return [g.fma ? 'f32-fma' : 'f32', `tile:${size}`, ...(g.epilogue ? [`epilogue:${g.epilogue}`] : [])];
   }
 
   return { name: 'matmul/wasm', schema: MatmulWasmGenome, sample, mutate, crossover, check, repair, seeds, enumerate, descriptor };
@@ -207,6 +224,6 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
  * ran at 75-90% of the one-core ceiling in bench/gemm.ts and in campaigns.
  */
 const STARTS: readonly MatmulWasmGenome[] = [
-  { backend: 'wasm', family: 'tiled', mr: 4, nr: 8, kUnroll: 1, mc: 64, kc: 256, nc: 512, packA: true, packB: true, loopOrder: 'nkm', fma: false },
-  { backend: 'wasm', family: 'tiled', mr: 2, nr: 16, kUnroll: 1, mc: 256, kc: 256, nc: 64, packA: true, packB: true, loopOrder: 'nkm', fma: false },
+  { op: 'matmul', backend: 'wasm', family: 'tiled', mr: 4, nr: 8, kUnroll: 1, mc: 64, kc: 256, nc: 512, packA: true, packB: true, loopOrder: 'nkm', fma: false },
+  { op: 'matmul', backend: 'wasm', family: 'tiled', mr: 2, nr: 16, kUnroll: 1, mc: 256, kc: 256, nc: 64, packA: true, packB: true, loopOrder: 'nkm', fma: false },
 ];

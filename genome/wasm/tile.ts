@@ -1,3 +1,4 @@
+import { applyEpilogue, hasEpilogue, tileEpilogueAddresses, type EpilogueSpec } from './epilogue.ts';
 import { addConst, get, offsetArg, i32, indent, loadLanes, multiplyAdd, storeLanes, vectorLanes } from './wat.ts';
 
 /** One register tile: how big it is and how it finds its A, B and C. */
@@ -13,6 +14,11 @@ export interface TileSpec {
   /** The problem's K and N: row strides of unpacked A, B and of C. */
   readonly k: number;
   readonly n: number;
+  /**
+   * The last K block's epilogue: in registers before the store, or by a call
+   * to the tile's epilogue function on the just-stored (L1-hot) tile. Absent: none.
+   */
+  readonly epilogue?: { readonly spec: EpilogueSpec; readonly where: 'registers' | 'tile' };
 }
 
 export const tileName = (rows: number, cols: number) => `$tile_${rows}x${cols}`;
@@ -35,14 +41,34 @@ export function tileFunc(spec: TileSpec): string {
   const forTile = (emit: (row: number, vec: number, lanes: number) => string) =>
     Array.from({ length: rows }, (_, r) => lanes.map((l, v) => emit(r, v, l)).join('\n')).join('\n');
 
+  const fused = spec.epilogue?.where === 'registers' && hasEpilogue(spec.epilogue.spec) ? spec.epilogue.spec : null;
+  const afterStore = spec.epilogue?.where === 'tile' && hasEpilogue(spec.epilogue.spec);
+
   const locals = [
     `${Array.from({ length: rows }, (_, r) => lanes.map((_, v) => `(local $${acc(r, v)} v128)`).join(' ')).join(' ')} ;; the C tile: row, column vector`,
     `${lanes.map((_, v) => `(local $b${v} v128)`).join(' ')} ;; one k-row of B across the tile`,
     `(local $ai v128) ;; A[i, k] broadcast to four lanes`,
+    ...(fused ? ['(local $bj i32) (local $rd i32) ;; this tile\'s first bias element and R element'] : []),
   ].join('\n');
 
   const loadC = forTile((r, v, l) => `(local.set $${acc(r, v)} ${loadLanes(l, get('c'), r * cRowBytes + v * 16)})`);
   const storeC = forTile((r, v, l) => storeLanes(l, get('c'), r * cRowBytes + v * 16, get(acc(r, v))));
+  const at = tileEpilogueAddresses(spec.n);
+  const storeFused = fused
+    ? [at.setup, forTile((r, v, l) => storeLanes(l, get('c'), r * cRowBytes + v * 16, applyEpilogue(fused, get(acc(r, v)), l, at.bias(v * 16), at.residual(r * cRowBytes + v * 16))))].join('\n')
+    : '';
+  const writeBack = fused
+    ? `;; the last K block applies the epilogue in registers on the way out
+(if ${get('last')}
+  (then
+${indent(storeFused, 2)})
+  (else
+${indent(storeC, 2)}))`
+    : afterStore
+      ? `${storeC}
+;; the last K block's tile goes through the epilogue while it is still in L1
+(if ${get('last')} (then (call ${tileEpilogueName(rows, cols)} ${get('c')})))`
+      : storeC;
 
   /** One rank-1 update of the tile, k steps past the pointers. */
   const step = (u: number) =>
@@ -81,7 +107,7 @@ ${indent(advance(kUnroll), 2)}
 ${indent(singleLoop('$k'), 1)})`;
 
   return `;; register tile ${rows}x${cols}: ${rows * lanes.length} accumulators, A ${spec.packA ? 'packed' : 'unpacked'}, B ${spec.packB ? 'packed' : 'unpacked'}
-(func ${tileName(rows, cols)} (param $a i32) (param $b i32) (param $c i32) (param $depth i32) (param $first i32)
+(func ${tileName(rows, cols)} (param $a i32) (param $b i32) (param $c i32) (param $depth i32) (param $first i32)${spec.epilogue ? ' (param $last i32)' : ''}
 ${indent(locals, 1)}
   ;; the first K block starts from zero (locals start at zero); later ones continue the sums in C
   (if (i32.eqz ${get('first')})
@@ -89,5 +115,25 @@ ${indent(locals, 1)}
 ${indent(loadC, 3)}))
 ${indent(kLoops, 1)}
   ;; write the tile back
-${indent(storeC, 1)})`;
+${indent(writeBack, 1)})`;
+}
+
+export const tileEpilogueName = (rows: number, cols: number) => `$tile_epilogue_${rows}x${cols}`;
+
+/**
+ * The epilogue over one stored rows x cols tile of C: a function of its own,
+ * so the register tile's k loop stays as small as without one (inlined, the
+ * epilogue's temporaries made V8 spill accumulators and ran at 0.6x).
+ */
+export function tileEpilogueFunc(rows: number, cols: number, n: number, epilogue: EpilogueSpec): string {
+  const at = tileEpilogueAddresses(n);
+  const cRowBytes = n * 4;
+  const body = Array.from({ length: rows }, (_, r) =>
+    vectorLanes(cols)
+      .map((l, v) => storeLanes(l, get('c'), r * cRowBytes + v * 16, applyEpilogue(epilogue, loadLanes(l, get('c'), r * cRowBytes + v * 16), l, at.bias(v * 16), at.residual(r * cRowBytes + v * 16))))
+      .join('\n'),
+  ).join('\n');
+  return `;; epilogue over a stored ${rows}x${cols} tile of C
+(func ${tileEpilogueName(rows, cols)} (param $c i32) (local $bj i32) (local $rd i32)
+${indent([at.setup, body].join('\n'), 1)})`;
 }

@@ -1,19 +1,24 @@
-import type { MatmulProblem } from '../ops/problem.ts';
+import { epilogueParts, separateStages } from '../ops/epilogue.ts';
+import type { MatmulProblem } from '../ops/matmul-problem.ts';
+import { activationFunctions, bindingDeclarations, passEntry } from './epilogue.ts';
 import type { WgslKernel } from './codegen.ts';
 
 /**
  * The plain WGSL matmul every candidate is timed against: a 16x16 workgroup,
  * one output element per thread, A and B read straight from storage.
  */
-export function naiveMatmulWgsl({ shape: { m, n, k } }: MatmulProblem): WgslKernel {
-  const wgsl = `// kevo baseline matmul ${m}x${n}x${k}: one output per thread
+export function naiveMatmulWgsl(problem: MatmulProblem): WgslKernel {
+  const { m, n, k } = problem.shape;
+  // The epilogue as a framework without fusion runs it: one dispatch over C per stage.
+  const epilogue = epilogueParts(problem.epilogue);
+  const stages = separateStages(epilogue).map(([name, spec]) => passEntry(name, spec, { m, n }, false));
+  const wgsl = `// kevo baseline matmul ${m}x${n}x${k}: one output per thread${problem.epilogue ? `, then one dispatch per epilogue stage (${problem.epilogue.join(', ')})` : ''}
 const M = ${m}u;
 const N = ${n}u;
 const K = ${k}u;
 
-@group(0) @binding(0) var<storage, read> A: array<f32>;
-@group(0) @binding(1) var<storage, read> B: array<f32>;
-@group(0) @binding(2) var<storage, read_write> C: array<f32>;
+${bindingDeclarations(epilogue, false).join('\n')}
+${activationFunctions(epilogue).join('\n')}
 
 @compute @workgroup_size(16, 16, 1)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -26,6 +31,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   }
   C[row * N + col] = acc;
 }
+${stages.map((s) => s.code.join('\n')).join('\n')}
 `;
-  return { wgsl, workgroupSize: [16, 16, 1], tile: { rows: 16, cols: 16 } };
+  return { wgsl, workgroupSize: [16, 16, 1], tile: { rows: 16, cols: 16 }, passes: stages.map((s) => s.pass) };
 }

@@ -1,13 +1,17 @@
-import type { MatmulProblem } from '../ops/problem.ts';
+import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import { KevoError } from '../../lib/errors.ts';
+import { epilogueParts, hasEpilogue, separateStages, type EpilogueSpec } from '../ops/epilogue.ts';
+import { activationFunctions, applyEpilogue, bindingDeclarations, passEntry, type WgslPass } from './epilogue.ts';
 import type { MatmulWebgpuGenome } from './genome.ts';
 
-/** A WGSL kernel with what the host needs to dispatch it (see worker/webgpu/abi.ts). */
+/** A WGSL kernel with what the host needs to dispatch it (see genome/families/abi.ts). */
 export interface WgslKernel {
   readonly wgsl: string;
   readonly workgroupSize: [number, number, number];
   /** The output tile one workgroup covers: dispatch = (ceil(N / cols), ceil(M / rows), 1). */
   readonly tile: { rows: number; cols: number };
+  /** Dispatches after the main one (an epilogue run as separate passes); none when fused or absent. */
+  readonly passes: readonly WgslPass[];
 }
 
 /** Why codegen cannot honour this genome (whatever the shape), or null. The search space checks more. */
@@ -36,7 +40,10 @@ export function matmulWgsl(g: MatmulWebgpuGenome, p: MatmulProblem): WgslKernel 
   // A vector load of B or store of C is whole only when every row starts on a vector boundary.
   const wide = V === 4 && N % 4 === 0;
   const vt = V === 4 ? `vec4<${T}>` : T;
-  const ctx: Ctx = { g, M, N, K, T, vt, wide, tile, KT: Math.min(g.kTile, K) };
+  const epilogue = epilogueParts(p.epilogue);
+  const fused = hasEpilogue(epilogue) && (g.epilogue ?? 'fused') === 'fused';
+  const ctx: Ctx = { g, M, N, K, T, vt, wide, tile, KT: Math.min(g.kTile, K), epilogue: fused ? epilogue : null };
+  const passes = fused ? [] : separateStages(epilogue).map(([name, spec]) => passEntry(name, spec, { m: M, n: N }, wide));
 
   const lines = [
     `// kevo matmul ${M}x${N}x${K}: C[M,N] = A[M,K] x B[K,N], ${JSON.stringify(genomeGenes(g))}`,
@@ -47,9 +54,8 @@ export function matmulWgsl(g: MatmulWebgpuGenome, p: MatmulProblem): WgslKernel 
     `const K = ${K}u;`,
     ...(g.workgroupMemory ? [`const KT = ${ctx.KT}u;`] : []),
     '',
-    '@group(0) @binding(0) var<storage, read> A: array<f32>;',
-    `@group(0) @binding(1) var<storage, read> B: array<${wide ? 'vec4<f32>' : 'f32'}>;`,
-    `@group(0) @binding(2) var<storage, read_write> C: array<${wide ? 'vec4<f32>' : 'f32'}>;`,
+    ...bindingDeclarations(epilogue, wide),
+    ...activationFunctions(epilogue),
     ...(g.workgroupMemory ? sharedDeclarations(ctx) : []),
     '',
     `@compute @workgroup_size(${WX}, ${WY}, 1)`,
@@ -61,9 +67,10 @@ export function matmulWgsl(g: MatmulWebgpuGenome, p: MatmulProblem): WgslKernel 
     ...(g.workgroupMemory ? sharedLoop(ctx) : directLoop(ctx)).map(indent(1)),
     ...stores(ctx).map(indent(1)),
     '}',
+    ...passes.flatMap((pass) => pass.code),
     '',
   ];
-  return { wgsl: lines.join('\n'), workgroupSize: [WX, WY, 1], tile };
+  return { wgsl: lines.join('\n'), workgroupSize: [WX, WY, 1], tile, passes: passes.map((pass) => pass.pass) };
 }
 
 /** `type(expr)` unless expr already has that type: inputs are f32, the compute type may be f16. */
@@ -83,6 +90,8 @@ interface Ctx {
   readonly tile: { rows: number; cols: number };
   /** kTile, never more than K. */
   readonly KT: number;
+  /** Applied to each value before it is stored; null when there is none or it runs as a pass. */
+  readonly epilogue: EpilogueSpec | null;
 }
 
 function genomeGenes(g: MatmulWebgpuGenome): Omit<MatmulWebgpuGenome, 'backend' | 'family'> {
@@ -258,18 +267,20 @@ function sharedLoop(ctx: Ctx): string[] {
 
 // ---- stores -----------------------------------------------------------------
 
-function stores({ g, T, wide }: Ctx): string[] {
+function stores({ g, T, wide, epilogue }: Ctx): string[] {
   const value = (r: number, c: number, lane?: number) => {
     const acc = `acc${r}_${c}${lane === undefined ? '' : `[${lane}]`}`;
     if (T === 'f32') return acc;
     return lane === undefined && g.vec === 4 ? `vec4<f32>(${acc})` : `f32(${acc})`;
   };
+  /** C[at] = v, through the epilogue when it is fused here. */
+  const store = (at: string, v: string, vector: boolean, col: string) => `C[${at}] = ${epilogue ? applyEpilogue(epilogue, v, vector, col, at) : v};`;
   return range(g.tm).flatMap((r) => [
     `if (row${r} < M) {`,
     ...range(g.tn).flatMap((c) => {
-      if (wide) return [`  if (col${c} < N) { C[(row${r} * N + col${c}) / 4u] = ${value(r, c)}; }`];
-      if (g.vec === 1) return [`  if (col${c} < N) { C[row${r} * N + col${c}] = ${value(r, c)}; }`];
-      return range(4).map((e) => `  if (col${c} + ${e}u < N) { C[row${r} * N + col${c} + ${e}u] = ${value(r, c, e)}; }`);
+      if (wide) return [`  if (col${c} < N) { ${store(`(row${r} * N + col${c}) / 4u`, value(r, c), true, `col${c}`)} }`];
+      if (g.vec === 1) return [`  if (col${c} < N) { ${store(`row${r} * N + col${c}`, value(r, c), false, `col${c}`)} }`];
+      return range(4).map((lane) => `  if (col${c} + ${lane}u < N) { ${store(`row${r} * N + col${c} + ${lane}u`, value(r, c, lane), false, `col${c} + ${lane}u`)} }`);
     }),
     '}',
   ]);

@@ -9,6 +9,8 @@ import { z } from 'zod';
  */
 export const MatmulWebgpuGenome = z
   .object({
+    /** Genomes stored before they carried their op were all matmul. */
+    op: z.literal('matmul').default('matmul'),
     backend: z.literal('webgpu'),
     family: z.literal('tiled'),
     workgroupX: z.number().int().min(1).max(256),
@@ -21,6 +23,8 @@ export const MatmulWebgpuGenome = z
     doubleBuffer: z.boolean(),
     unroll: z.number().int().min(1).max(16),
     precision: z.enum(['f32', 'f16']),
+    /** How a problem's epilogue runs: applied before the store, or one dispatch over C per stage (as a framework without fusion runs it). Absent for problems without one. */
+    epilogue: z.enum(['fused', 'pass']).optional(),
   })
   .strict();
 export type MatmulWebgpuGenome = z.infer<typeof MatmulWebgpuGenome>;

@@ -1,6 +1,7 @@
 import { describeZodError, KevoError } from '../../lib/errors.ts';
 import type { Rng } from '../../lib/rng.ts';
-import type { MatmulProblem } from '../ops/problem.ts';
+import { accuracyOf, meetsAccuracy } from '../ops/accuracy.ts';
+import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import type { SearchSpace } from '../space.ts';
 import { codegenProblem, workgroupBytes } from './codegen.ts';
 import { MatmulWebgpuGenome } from './genome.ts';
@@ -41,8 +42,11 @@ const nextPow2 = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(1, x)));
 export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): SearchSpace<MatmulWebgpuGenome> {
   const { m, n, k } = problem.shape;
   const limit = (name: keyof typeof DEFAULT_LIMITS) => caps.limits[name] ?? DEFAULT_LIMITS[name];
-  const f16 = caps.features.includes('shader-f16');
+  // f16 only where the adapter has it and the problem's accuracy contract allows its rounding.
+  const f16 = caps.features.includes('shader-f16') && meetsAccuracy('f16', accuracyOf(problem));
   const precisions: MatmulWebgpuGenome['precision'][] = f16 ? ['f32', 'f16'] : ['f32'];
+  // The epilogue gene exists only for a problem with an epilogue, so plain genomes (and their hashes) stay as they were.
+  const epilogues: readonly ('fused' | 'pass')[] = problem.epilogue ? ['fused', 'pass'] : [];
   const maxRows = nextPow2(m);
   const maxCols = Math.max(4, nextPow2(n));
 
@@ -52,7 +56,9 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
     const g = parsed.data;
     const codegen = codegenProblem(g);
     if (codegen) return codegen;
-    if (g.precision === 'f16' && !f16) return 'precision f16 needs the shader-f16 feature, which this adapter lacks';
+    if (problem.epilogue && !g.epilogue) return 'the problem has an epilogue: say how it runs (epilogue fused or pass)';
+    if (!problem.epilogue && g.epilogue) return 'the problem has no epilogue to fuse';
+    if (g.precision === 'f16' && !f16) return `precision f16 needs the shader-f16 feature and a problem whose accuracy contract allows it (this one: ${accuracyOf(problem)})`;
     const threads = g.workgroupX * g.workgroupY;
     if (threads > limit('maxComputeInvocationsPerWorkgroup')) {
       return `a ${g.workgroupX}x${g.workgroupY} workgroup is ${threads} threads, over the adapter's ${limit('maxComputeInvocationsPerWorkgroup')}`;
@@ -83,7 +89,8 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
     [...grid].reverse().find((v) => v <= x && ok(v)) ?? grid[0]!;
 
   function repair(genome: MatmulWebgpuGenome): MatmulWebgpuGenome | null {
-    const g = { ...genome };
+    const { epilogue: _epilogue, ...rest } = genome;
+    const g: MatmulWebgpuGenome = { ...rest, ...(epilogues.length ? { epilogue: genome.epilogue ?? epilogues[0] } : {}) };
     if (g.precision === 'f16' && !f16) g.precision = 'f32';
     if (!g.workgroupMemory) g.doubleBuffer = false;
     if (g.vec === 4 && n < 4) g.vec = 1;
@@ -117,6 +124,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
   function draw(rng: Rng): MatmulWebgpuGenome {
     const workgroupMemory = rng.chance(0.5);
     return {
+      op: 'matmul',
       backend: 'webgpu',
       family: 'tiled',
       workgroupX: rng.pick(WORKGROUP),
@@ -129,6 +137,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
       doubleBuffer: workgroupMemory && rng.chance(0.5),
       unroll: rng.pick(UNROLL),
       precision: rng.pick(precisions),
+      ...(epilogues.length ? { epilogue: rng.pick(epilogues) } : {}),
     };
   }
 
@@ -158,6 +167,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
     (g) => ({ ...g, workgroupMemory: !g.workgroupMemory }),
     (g) => ({ ...g, doubleBuffer: !g.doubleBuffer, workgroupMemory: g.workgroupMemory || !g.doubleBuffer }),
     (g, rng) => ({ ...g, precision: rng.pick(precisions) }),
+    ...(epilogues.length ? [(g: MatmulWebgpuGenome) => ({ ...g, epilogue: g.epilogue === 'fused' ? ('pass' as const) : ('fused' as const) })] : []),
   ];
 
   function mutate(genome: MatmulWebgpuGenome, rng: Rng): MatmulWebgpuGenome {
@@ -174,6 +184,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
     const tile = pick();
     const staging = pick();
     const child: MatmulWebgpuGenome = {
+      op: 'matmul',
       backend: 'webgpu',
       family: 'tiled',
       workgroupX: workgroup.workgroupX,
@@ -186,6 +197,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
       doubleBuffer: staging.doubleBuffer,
       unroll: pick().unroll,
       precision: pick().precision,
+      ...(epilogues.length ? { epilogue: pick().epilogue } : {}),
     };
     return repair(child) ?? a;
   }
@@ -193,7 +205,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
   function descriptor(g: MatmulWebgpuGenome): readonly string[] {
     const outputs = g.workgroupX * g.workgroupY * g.tm * g.tn * g.vec;
     const size = outputs <= 256 ? 'small' : outputs <= 2048 ? 'medium' : 'large';
-    return [g.precision, `tile:${size}`, g.workgroupMemory ? 'staged' : 'direct'];
+    return [g.precision, `tile:${size}`, g.workgroupMemory ? 'staged' : 'direct', ...(g.epilogue ? [`epilogue:${g.epilogue}`] : [])];
   }
 
   function seeds(): MatmulWebgpuGenome[] {
@@ -209,6 +221,6 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
  * staging A and B tiles in workgroup memory (what real GPUs usually reward).
  */
 const STARTS: readonly MatmulWebgpuGenome[] = [
-  { backend: 'webgpu', family: 'tiled', workgroupX: 8, workgroupY: 8, tm: 4, tn: 1, vec: 4, kTile: 1, workgroupMemory: false, doubleBuffer: false, unroll: 1, precision: 'f32' },
-  { backend: 'webgpu', family: 'tiled', workgroupX: 8, workgroupY: 8, tm: 4, tn: 1, vec: 4, kTile: 16, workgroupMemory: true, doubleBuffer: false, unroll: 4, precision: 'f32' },
+  { op: 'matmul', backend: 'webgpu', family: 'tiled', workgroupX: 8, workgroupY: 8, tm: 4, tn: 1, vec: 4, kTile: 1, workgroupMemory: false, doubleBuffer: false, unroll: 1, precision: 'f32' },
+  { op: 'matmul', backend: 'webgpu', family: 'tiled', workgroupX: 8, workgroupY: 8, tm: 4, tn: 1, vec: 4, kTile: 16, workgroupMemory: true, doubleBuffer: false, unroll: 4, precision: 'f32' },
 ];

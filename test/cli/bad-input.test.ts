@@ -45,6 +45,9 @@ describe('kevo CLI on bad input', () => {
     ['a javascript: LLM URL', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'javascript:alert(1)', '--llm-model', 'm'], /--llm-base-url: expected an http\(s\) URL/],
     ['a cost budget without a price', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'http://127.0.0.1:1/v1', '--llm-model', 'm', '--llm-max-cost', '3'], /^kevo: --llm-max-cost: a cost budget needs a price per 1k tokens .*--llm-cost-per-1k-prompt/],
     ['malformed device', ['run', 'matmul', '--shape', '4x4x4', '--budget', '1', '--device', 'a b'], /--device: expected a device class id/],
+    ['unknown epilogue stage', ['run', 'matmul', '--shape', '4x4x4', '--epilogue', 'bias,tanh'], /--epilogue: unknown epilogue stage "tanh"/],
+    ['epilogue out of order', ['run', 'matmul', '--shape', '4x4x4', '--epilogue', 'residual,bias'], /--epilogue: epilogue stage "bias" after "residual"/],
+    ['two activations', ['run', 'matmul', '--shape', '4x4x4', '--epilogue', 'relu,gelu'], /--epilogue: epilogue stage "gelu" after "relu"/],
     ['unknown command', ['bets', 'matmul'], /unknown command 'bets'\n\(Did you mean best\?\)/],
   ];
 

@@ -2,13 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Genome } from '../../genome/genome.ts';
-import type { SearchSpace } from '../../genome/space.ts';
-import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
 import { naiveMatmulWat } from '../../testkit/naive-wat.ts';
 import { kevo } from '../helpers/cli.ts';
 import { startLlmServer, type LlmServer } from '../../testkit/llm-server.ts';
 import { scriptedModel } from '../llm/model.ts';
+import { spaceOf } from '../../testkit/spaces.ts';
 
 const problem = { op: 'matmul', shape: { m: 12, n: 8, k: 6 }, dtype: 'f32' } as const;
 const looping = naiveMatmulWat(problem, { afterLoops: '(loop $forever (br $forever))' });
@@ -17,7 +15,7 @@ const db = join(dir, 'kevo.db');
 let server: LlmServer;
 
 beforeAll(async () => {
-  const space = wasmMatmulSpace(problem, { relaxedSimd: false }) as unknown as SearchSpace<Genome>;
+  const space = spaceOf(problem);
   server = await startLlmServer(
     scriptedModel(space, { sources: [naiveMatmulWat(problem), looping], badEvery: 3, review: (source) => (source.includes('$forever') ? 'fail' : 'pass') }),
   );

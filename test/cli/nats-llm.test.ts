@@ -2,14 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Genome } from '../../genome/genome.ts';
-import type { SearchSpace } from '../../genome/space.ts';
-import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
 import { naiveMatmulWat } from '../../testkit/naive-wat.ts';
 import { collect, kevo, logLine, startKevo } from '../helpers/cli.ts';
 import { startLlmServer, type LlmServer } from '../../testkit/llm-server.ts';
 import { NatsServer } from '../../testkit/nats-server.ts';
 import { scriptedModel } from '../llm/model.ts';
+import { spaceOf } from '../../testkit/spaces.ts';
 
 const problem = { op: 'matmul', shape: { m: 12, n: 8, k: 6 }, dtype: 'f32' } as const;
 const dir = mkdtempSync(join(tmpdir(), 'kevo-nats-llm-'));
@@ -18,7 +16,7 @@ let llm: LlmServer;
 
 beforeAll(async () => {
   nats = await NatsServer.start();
-  const space = wasmMatmulSpace(problem, { relaxedSimd: false }) as unknown as SearchSpace<Genome>;
+  const space = spaceOf(problem);
   llm = await startLlmServer(scriptedModel(space, { sources: [naiveMatmulWat(problem)] }));
 });
 afterAll(async () => {

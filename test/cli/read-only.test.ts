@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
-import { kernelSource } from '../../genome/kernel-source.ts';
+import { familyOf } from '../../genome/families/registry.ts';
 import { latestVersion } from '../../coordinator/store/migrations.ts';
 import { job, okResult, problem64, wasmGenome } from '../coordinator/store/results.ts';
 import { collect, KEVO_BIN, kevo } from '../helpers/cli.ts';
@@ -20,7 +20,7 @@ function kevoDatabase(dir: string): string {
   const store = Store.open(path);
   store.createCampaign({ id: 'c1', spec: { problems: [] }, strategy: 'genetic' });
   // The real kernel text: `kevo best` runs the best's stored text through the harness before listing it.
-  store.ingest(okResult(job('j1', 'c1', wasmGenome(2), problem64), { medianMs: 2, text: kernelSource(wasmGenome(2), problem64).text }));
+  store.ingest(okResult(job('j1', 'c1', wasmGenome(2), problem64), { medianMs: 2, text: familyOf(problem64, wasmGenome(2)).code(wasmGenome(2), problem64).text }));
   store.close();
   return path;
 }

@@ -8,7 +8,7 @@ import { resultFor, type KernelResult } from '../../protocol/result.ts';
 
 const problem = { op: 'matmul', shape: { m: 16, n: 16, k: 16 }, dtype: 'f32' } as const;
 const tiled = defaultWasmGenome(problem);
-const source: Genome = { backend: 'wasm', family: 'source', language: 'wat', text: matmulWat(tiled, problem) };
+const source: Genome = { op: 'matmul', backend: 'wasm', family: 'source', language: 'wat', text: matmulWat(tiled, problem) };
 const timing = { medianMs: 1e-6, p10Ms: 1e-6, p90Ms: 1e-6, samples: 5, gflops: 99_999, baselineMedianMs: 1, baselineGflops: 1, speedup: 1e6 };
 const NO_OP = '(module (import "env" "memory" (memory 1)) (func (export "matmul") (param i32 i32 i32 i32)))';
 

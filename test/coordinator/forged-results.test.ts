@@ -5,7 +5,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
-import { kernelSource } from '../../genome/kernel-source.ts';
+import { familyOf } from '../../genome/families/registry.ts';
 import type { KernelJob } from '../../protocol/job.ts';
 import { resultFor, type KernelResult } from '../../protocol/result.ts';
 import { collect, evaluationsReach, kevo, logLine, startKevo } from '../helpers/cli.ts';
@@ -52,7 +52,7 @@ it('results a worker did not make for a pending job are refused, logged and neve
     const [second, first] = store.pendingJobs(campaignId).reverse();
     store.close();
     expect(second, 'two jobs still pending while the results are forged').toBeDefined();
-    const honestText = kernelSource(first!.genome, first!.problem).text;
+    const honestText = familyOf(first!.problem, first!.genome).code(first!.genome, first!.problem).text;
     const js = jetstream(nc);
     const publish = (result: KernelResult) => js.publish(`kevo.results.${campaignId}`, JSON.stringify(result));
     await publish(forged({ ...first!, jobId: 'j-never-published' }, 'honest#1', honestText));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import type { MatmulWasmGenome } from '../../genome/wasm/genome.ts';
 import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
 import { bestOf, evaluationsToReach, fractionAt, replay, summarizeTraces, tableSpace, type FitnessTable } from '../../coordinator/replay.ts';

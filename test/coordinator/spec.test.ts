@@ -23,6 +23,17 @@ describe('campaign spec', () => {
     expect(specProblems(spec)).toEqual([{ op: 'matmul', shape: { m: 64, n: 32, k: 16 }, dtype: 'f32' }]);
   });
 
+  it('takes an epilogue in its fixed order, and names a wrong stage or order', () => {
+    const spec = parseSpec({ problems: [{ op: 'matmul', shape: '8x8x8', epilogue: ['bias', 'gelu', 'residual'] }] });
+    expect(specProblems(spec)[0]).toMatchObject({ epilogue: ['bias', 'gelu', 'residual'] });
+    expect(badInput(() => parseSpec({ problems: [{ op: 'matmul', shape: '8x8x8', epilogue: ['bias', 'swish'] }] })).message).toMatch(
+      /problems\.0: invalid problem: epilogue\.1: unknown epilogue stage "swish"/,
+    );
+    expect(badInput(() => parseSpec({ problems: [{ op: 'matmul', shape: '8x8x8', epilogue: ['gelu', 'bias'] }] })).message).toMatch(
+      /epilogue\.1: epilogue stage "bias" after "gelu"/,
+    );
+  });
+
   it('names the zod path of each problem', () => {
     expect(badInput(() => parseSpec({ problems: [] })).message).toMatch(/problems: .*1/);
     expect(badInput(() => parseSpec({ problems: [{ op: 'conv', shape: '1x1x1' }] })).message).toMatch(/problems\.0\.op/);

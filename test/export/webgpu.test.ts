@@ -10,16 +10,22 @@ import { matmul } from '../../genome/ops/matmul.ts';
 import { matmulWgsl } from '../../genome/webgpu/codegen.ts';
 import type { MatmulWebgpuGenome } from '../../genome/webgpu/genome.ts';
 import { webgpuExportFiles, wgslFeatures } from '../../export/webgpu.ts';
+import { familyFor } from '../../genome/families/registry.ts';
+import { WebgpuLaunch } from '../../genome/families/launch.ts';
+import type { Genome } from '../../genome/genome.ts';
 import { checkOutput } from '../../verifiers/compare.ts';
 import { hostile, naiveWgsl, wgslSource } from '../worker/webgpu/hostile.ts';
 import { describeGpu, matmulProblem, normalInputs } from '../worker/webgpu/support.ts';
 
 const problem = matmulProblem(37, 29, 50);
 const genome: MatmulWebgpuGenome = {
+  op: 'matmul',
   backend: 'webgpu', family: 'tiled', workgroupX: 8, workgroupY: 8, tm: 4, tn: 2, vec: 4,
   kTile: 64, workgroupMemory: true, doubleBuffer: true, unroll: 4, precision: 'f16',
 };
-const files = () => webgpuExportFiles({ problem, genome, wgsl: matmulWgsl(genome, problem).wgsl, deviceLabel: 'webgpu test adapter' });
+const family = familyFor('matmul', 'webgpu');
+const launchOf = (g: Genome) => WebgpuLaunch.parse(family.code(g, problem).launch);
+const files = () => webgpuExportFiles({ problem, genome, wgsl: matmulWgsl(genome, problem).wgsl, launch: launchOf(genome), deviceLabel: 'webgpu test adapter' });
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -43,14 +49,14 @@ describe('webgpuExportFiles (pure)', () => {
 
   it('takes a source kernel\'s tile from its genome, and refuses one without', () => {
     const source = wgslSource(naiveWgsl(problem));
-    expect(JSON.parse(webgpuExportFiles({ problem, genome: source, wgsl: source.text, deviceLabel: 'x' })['meta.json']!).dispatch).toEqual([2, 3, 1]);
+    expect(JSON.parse(webgpuExportFiles({ problem, genome: source, wgsl: source.text, launch: launchOf(source), deviceLabel: 'x' })['meta.json']!).dispatch).toEqual([2, 3, 1]);
     const { tile: _tile, ...untiled } = source;
-    expect(() => webgpuExportFiles({ problem, genome: untiled, wgsl: source.text, deviceLabel: 'x' })).toThrow(/needs its tile/);
+    expect(() => launchOf(untiled)).toThrow(/must say the output tile/);
   });
 
   it('refuses a kernel of another backend', () => {
-    const wat = { backend: 'wasm', family: 'source', language: 'wat', text: '(module)' } as const;
-    expect(() => webgpuExportFiles({ problem, genome: wat, wgsl: '', deviceLabel: 'x' })).toThrow(/a wasm kernel cannot be exported as WebGPU/);
+    const wat = { op: 'matmul', backend: 'wasm', family: 'source', language: 'wat', text: '(module)' } as const;
+    expect(() => webgpuExportFiles({ problem, genome: wat, wgsl: '', launch: launchOf(genome), deviceLabel: 'x' })).toThrow(/a wasm kernel cannot be exported as WebGPU/);
   });
 
   it('reads needed features from enable directives', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../genome/ops/index.ts';
 import { backendLimit } from '../../genome/spaces.ts';
 
 const matmul = (m: number, n: number, k: number): MatmulProblem => ({ op: 'matmul', shape: { m, n, k }, dtype: 'f32' });

@@ -3,14 +3,12 @@ import { Store } from '../../coordinator/store/store.ts';
 import { GeneticSearch } from '../../coordinator/strategies/genetic.ts';
 import { llmRecords } from '../../coordinator/llm-records.ts';
 import { createLlmStrategy } from '../../coordinator/strategies/llm-create.ts';
-import type { Genome } from '../../genome/genome.ts';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
-import type { SearchSpace } from '../../genome/space.ts';
-import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import { WasmPool } from '../../worker/pool.ts';
 import { json, startLlmServer, type LlmServer } from '../../testkit/llm-server.ts';
 import { hostileCorpus } from '../../testkit/llm-corpus.ts';
 import { evaluate } from '../../testkit/llm-evaluate.ts';
+import { spaceOf } from '../../testkit/spaces.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 12, n: 16, k: 8 }, dtype: 'f32' };
 const corpus = hostileCorpus(problem);
@@ -32,7 +30,7 @@ describe('LLM-written sources through the real harness', () => {
   it('catches every hostile source at the stage meant for it and passes the correct ones', async () => {
     const store = Store.open(':memory:');
     store.createCampaign({ id: 'c1', spec: {}, strategy: 'llm' });
-    const space = wasmMatmulSpace(problem, { relaxedSimd: false }) as unknown as SearchSpace<Genome>;
+    const space = spaceOf(problem);
     const strategy = createLlmStrategy(new GeneticSearch(space, { seed: 1, population: 4 }), space, {
       baseUrl: server.baseUrl,
       model: 'scripted',

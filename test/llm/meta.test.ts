@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Genome } from '../../genome/genome.ts';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
-import type { SearchSpace } from '../../genome/space.ts';
-import { webgpuMatmulSpace } from '../../genome/webgpu/space.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import { LlmArchive } from '../../llm/archive.ts';
 import { MemoryLlmCache } from '../../llm/cache.ts';
 import { LlmClient } from '../../llm/client.ts';
@@ -13,6 +10,7 @@ import { promptRecord } from '../../llm/prompt.ts';
 import { seedPrompts } from '../../llm/templates.ts';
 import type { DeviceClass, GpuFacts } from '../../protocol/device.ts';
 import { inOrder, json, startLlmServer, type LlmServer } from '../../testkit/llm-server.ts';
+import { spaceOf } from '../../testkit/spaces.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 64, n: 64, k: 64 }, dtype: 'f32' };
 const gpuFacts: GpuFacts = { backend: 'webgpu', vendor: 'mesa', architecture: 'software', device: 'llvmpipe', description: 'lavapipe', fallback: true, features: ['shader-f16'], limits: { maxComputeInvocationsPerWorkgroup: 256 } };
@@ -56,7 +54,7 @@ describe('breedPrompt (meta-evolution)', () => {
 });
 
 describe('proposeSource on WebGPU', () => {
-  const space = webgpuMatmulSpace(problem, { features: gpuFacts.features, limits: gpuFacts.limits }) as unknown as SearchSpace<Genome>;
+  const space = spaceOf(problem, gpuFacts);
   const ctx = { problem, backend: 'webgpu' as const, device: gpu, genomeSchema: space.schema, spaceName: space.name, client: undefined as unknown as LlmClient, space, archive: new LlmArchive() };
   const prompt = promptRecord({ ...sourceSeed }, [], 'seed');
   const wgsl = '@group(0) @binding(2) var<storage, read_write> C: array<f32>;\n@compute @workgroup_size(8, 8) fn main() {}';

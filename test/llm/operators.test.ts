@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Genome } from '../../genome/genome.ts';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
-import type { SearchSpace } from '../../genome/space.ts';
-import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import { canonicalHash } from '../../lib/hash.ts';
 import { Rng } from '../../lib/rng.ts';
 import { applyEdit } from '../../llm/operators.ts';
 import { renderPrompt } from '../../llm/render.ts';
 import { seedPrompts } from '../../llm/templates.ts';
 import type { DeviceClass } from '../../protocol/device.ts';
+import { spaceOf } from '../../testkit/spaces.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 64, n: 64, k: 64 }, dtype: 'f32' };
-const space = wasmMatmulSpace(problem, { relaxedSimd: false }) as unknown as SearchSpace<Genome>;
+const space = spaceOf(problem);
 const parentGenome = space.sample(new Rng(1));
 const parent = { hash: canonicalHash(parentGenome), genome: parentGenome };
 const device: DeviceClass = {
@@ -52,7 +51,7 @@ describe('renderPrompt', () => {
   const exemplars = {
     best: [{ hash: 'h1', genome: parentGenome, fitness: 1.25, descriptor: [] }],
     diverse: [],
-    failed: [{ hash: 'h2', genome: { backend: 'wasm', family: 'source', language: 'wat', text: '(module)' } as Genome, fitness: null, reason: 'smoke: never wrote C', descriptor: [] }],
+    failed: [{ hash: 'h2', genome: { op: 'matmul', backend: 'wasm', family: 'source', language: 'wat', text: '(module)' } as Genome, fitness: null, reason: 'smoke: never wrote C', descriptor: [] }],
   };
 
   it('puts the facts, playbook, exemplars with reasons and the output contract in the user message', () => {

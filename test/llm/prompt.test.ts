@@ -57,7 +57,7 @@ describe('PromptPopulation', () => {
 });
 
 describe('LlmArchive', () => {
-  const g = (mr: number): Genome => ({ backend: 'wasm', family: 'tiled', mr, nr: 4, kUnroll: 1, mc: 8, kc: 8, nc: 8, packA: false, packB: false, loopOrder: 'nkm', fma: false });
+  const g = (mr: number): Genome => ({ op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr: 4, kUnroll: 1, mc: 8, kc: 8, nc: 8, packA: false, packB: false, loopOrder: 'nkm', fma: false });
 
   it('picks the best, one per other descriptor, and the latest failures with reasons', () => {
     const archive = new LlmArchive();

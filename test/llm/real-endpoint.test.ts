@@ -4,12 +4,10 @@ import { Store } from '../../coordinator/store/store.ts';
 import { GeneticSearch } from '../../coordinator/strategies/genetic.ts';
 import { llmRecords } from '../../coordinator/llm-records.ts';
 import { createLlmStrategy } from '../../coordinator/strategies/llm-create.ts';
-import type { Genome } from '../../genome/genome.ts';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
-import type { SearchSpace } from '../../genome/space.ts';
-import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import { WasmPool } from '../../worker/pool.ts';
 import { evaluate, scored } from '../../testkit/llm-evaluate.ts';
+import { spaceOf } from '../../testkit/spaces.ts';
 
 const baseUrl = process.env.KEVO_LLM_BASE_URL;
 const model = process.env.KEVO_LLM_MODEL ?? 'gpt-4o-mini';
@@ -23,7 +21,7 @@ describe('against a real endpoint', () => {
     pool = new WasmPool({ threads: 1 });
     const store = Store.open(':memory:');
     store.createCampaign({ id: 'real', spec: {}, strategy: 'llm' });
-    const space = wasmMatmulSpace(problem, { relaxedSimd: false }) as unknown as SearchSpace<Genome>;
+    const space = spaceOf(problem);
     const strategy = createLlmStrategy(new GeneticSearch(space, { seed: 1, population: 4 }), space, {
       baseUrl: baseUrl!,
       model,

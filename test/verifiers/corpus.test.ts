@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matmul } from '../../genome/ops/matmul.ts';
-import type { MatmulProblem, Problem } from '../../genome/ops/problem.ts';
+import type { Problem } from '../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import { verify } from '../../verifiers/harness.ts';
 import type { KernelBuilder } from '../../verifiers/kernel.ts';
 import { cpuDeviceClass } from '../../worker/device.ts';
@@ -52,7 +53,7 @@ describe('the hostile corpus, through the whole harness', () => {
   });
 
   it('fits the caches in the workspace at the corpus problem and every edge shape', () => {
-    // The workspace holds M*K + K*N floats (worker/wasm/abi.ts); a cache of C must fit in it.
+    // The workspace holds M*K + K*N floats (genome/families/abi.ts); a cache of C must fit in it.
     for (const { shape: { m, n, k } } of [problem, ...matmul.edgeShapes(problem)]) expect(m * n).toBeLessThanOrEqual(k * (m + n));
   });
 

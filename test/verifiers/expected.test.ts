@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matmul } from '../../genome/ops/matmul.ts';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import { Rng } from '../../lib/rng.ts';
 import { checkOutput } from '../../verifiers/compare.ts';
 import { expectedOutput, sampleIndices } from '../../verifiers/expected.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MatmulProblem, Problem } from '../../genome/ops/problem.ts';
+import type { Problem } from '../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import { verify, STAGES } from '../../verifiers/harness.ts';
 import type { KernelBuilder } from '../../verifiers/kernel.ts';
 import { wasmKernel } from '../../worker/wasm/kernel.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import type { SourceGenome } from '../../genome/source.ts';
 import { MemoryLlmCache } from '../../llm/cache.ts';
 import { LlmClient } from '../../llm/client.ts';
@@ -11,7 +11,7 @@ import { naiveMatmulWat } from '../../testkit/naive-wat.ts';
 import { failure, inOrder, json, startLlmServer, type LlmServer } from '../../testkit/llm-server.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 4, n: 8, k: 4 }, dtype: 'f32' };
-const genome: SourceGenome = { backend: 'wasm', family: 'source', language: 'wat', text: naiveMatmulWat(problem) };
+const genome: SourceGenome = { op: 'matmul', backend: 'wasm', family: 'source', language: 'wat', text: naiveMatmulWat(problem) };
 const job = ReviewJob.parse({ v: PROTOCOL_VERSION, kind: 'review', jobId: 'r1', campaignId: 'c1', problem, genome, seed: 5 });
 
 let server: LlmServer;

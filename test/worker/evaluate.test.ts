@@ -31,7 +31,7 @@ describe('evaluateWasmJob', () => {
   });
 
   it('says unsupported for a genome of another backend', async () => {
-    const job = { ...sourceJob('unused'), genome: { backend: 'webgpu' as const, family: 'source' as const, language: 'wgsl' as const, text: 'fn main() {}' } };
+    const job = { ...sourceJob('unused'), genome: { op: 'matmul', backend: 'webgpu' as const, family: 'source' as const, language: 'wgsl' as const, text: 'fn main() {}' } };
     expect(await evaluateWasmJob(job, await context())).toMatchObject({ status: 'unsupported', reason: 'a webgpu genome cannot run on a wasm worker' });
   });
 });

@@ -19,7 +19,7 @@ describe('Evaluator', () => {
   });
 
   it('answers a job for a backend it does not run with status unsupported', async () => {
-    const job = { ...sourceJob(naive()), genome: { backend: 'webgpu' as const, family: 'source' as const, language: 'wgsl' as const, text: 'fn main() {}' } };
+    const job = { ...sourceJob(naive()), genome: { op: 'matmul', backend: 'webgpu' as const, family: 'source' as const, language: 'wgsl' as const, text: 'fn main() {}' } };
     expect(await evaluator.evaluate(job)).toMatchObject({ status: 'unsupported', stage: 'backend', reason: 'this worker runs wasm jobs, not webgpu', worker: 'test-worker' });
   });
 

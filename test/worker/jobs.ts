@@ -1,4 +1,4 @@
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import { KernelJob } from '../../protocol/job.ts';
 import { naiveMatmulWat } from '../../testkit/naive-wat.ts';
 
@@ -12,7 +12,7 @@ export function sourceJob(text: string, overrides: Partial<KernelJob> = {}): Ker
     jobId: `job-${Math.random().toString(36).slice(2)}`,
     campaignId: 'test',
     problem,
-    genome: { backend: 'wasm', family: 'source', language: 'wat', text },
+    genome: { op: 'matmul', backend: 'wasm', family: 'source', language: 'wat', text },
     seed: 11,
     budgets: { deadlineMs: 30_000, timingMs: 20, minSamples: 3, maxSamples: 8 },
     ...overrides,

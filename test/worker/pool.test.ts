@@ -3,7 +3,8 @@ import { KevoError } from '../../lib/errors.ts';
 import { KernelResult } from '../../protocol/result.ts';
 import { WasmPool } from '../../worker/pool.ts';
 import { capturingLogger, levels } from '../helpers/log.ts';
-import { forever, naive, sourceJob } from './jobs.ts';
+import { forever, naive, problem, sourceJob } from './jobs.ts';
+import { wasmLaunch } from '../../genome/families/abi.ts';
 
 describe('WasmPool', () => {
   let pool: WasmPool;
@@ -20,7 +21,8 @@ describe('WasmPool', () => {
     expect(result.timing!.speedup).toBeGreaterThan(0);
     expect(result.timing!.samples).toBeGreaterThanOrEqual(3);
     expect(result.deviceClass).toEqual(await pool.deviceClass());
-    expect(result.kernel).toEqual({ language: 'wat', text: naive() });
+    expect(result.kernel).toEqual({ language: 'wat', text: naive(), launch: wasmLaunch(problem) });
+    expect(result.precision).toBe('f32');
     expect(result.worker).toMatch(/^test-pool#\d+$/);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import type { Kernel } from '../../verifiers/kernel.ts';
 import { summarize, timeSideBySide, timingOf } from '../../worker/timing.ts';
 import { wasmKernel } from '../../worker/wasm/kernel.ts';

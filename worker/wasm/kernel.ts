@@ -1,48 +1,53 @@
+import { wasmLaunch } from '../../genome/families/abi.ts';
+import type { WasmLaunch } from '../../genome/families/launch.ts';
 import type { Problem } from '../../genome/ops/problem.ts';
 import { KevoError } from '../../lib/errors.ts';
 import { f32, fillPoison } from '../../genome/dtypes/index.ts';
 import type { Kernel } from '../../verifiers/kernel.ts';
-import { ENTRY, layoutFor } from './abi.ts';
 import { assembleWat } from './assemble.ts';
 
-/** A WAT kernel assembled, compiled and instantiated over its own linear memory. */
-export async function wasmKernel(problem: Problem, wat: string): Promise<Kernel> {
+/**
+ * A WAT kernel assembled, compiled and instantiated over its own linear
+ * memory, laid out by its launch (by default the op's ABI layout,
+ * genome/families/abi.ts): the entry gets every tensor's byte offset in ABI
+ * order, then the workspace's.
+ */
+export async function wasmKernel(problem: Problem, wat: string, launch: WasmLaunch = wasmLaunch(problem)): Promise<Kernel> {
   const binary = await assembleWat(wat);
-  const layout = layoutFor(problem);
   // No room to grow: a hostile kernel's memory.grow fails instead of taking gigabytes from the worker.
-  const memory = new WebAssembly.Memory({ initial: layout.pages, maximum: layout.pages });
-  let entry: (a: number, b: number, c: number, ws: number) => void;
+  const memory = new WebAssembly.Memory({ initial: launch.pages, maximum: launch.pages });
+  let entry: (...offsets: number[]) => void;
   try {
     const module = await WebAssembly.compile(binary);
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
-    const fn = instance.exports[ENTRY];
-    if (typeof fn !== 'function') throw new Error(`the module exports no function "${ENTRY}"`);
+    const fn = instance.exports[launch.entry];
+    if (typeof fn !== 'function') throw new Error(`the module exports no function "${launch.entry}"`);
     entry = fn as typeof entry;
   } catch (error) {
     throw new KevoError('ASSEMBLE', `compile: ${(error as Error).message}`, { cause: error });
   }
-  const [a, b] = layout.inputs.map((t) => t.offset) as [number, number];
-  const c = layout.output.offset;
-  const ws = layout.workspace.offset;
+  const inputs = launch.tensors.slice(0, -1);
+  const output = launch.tensors[launch.tensors.length - 1]!;
+  const offsets = [...launch.tensors.map((t) => t.offset), launch.workspace.offset];
   const view = (t: { offset: number; length: number }) => new Float32Array(memory.buffer, t.offset, t.length);
-  const call = () => entry(a, b, c, ws);
+  const call = () => entry(...offsets);
 
   return {
     problem,
-    async write(inputs) {
-      layout.inputs.forEach((t, i) => view(t).set(inputs[i]!));
+    async write(values) {
+      inputs.forEach((t, i) => view(t).set(values[i]!));
     },
     async poison() {
-      fillPoison(f32, view(layout.output));
+      fillPoison(f32, view(output));
     },
     async run() {
       call();
     },
     async readOutput() {
-      return view(layout.output).slice();
+      return view(output).slice();
     },
     async readInputs() {
-      return layout.inputs.map((t) => view(t).slice());
+      return inputs.map((t) => view(t).slice());
     },
     async timeRuns(runs) {
       const start = performance.now();

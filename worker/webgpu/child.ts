@@ -3,6 +3,8 @@
  * hung dispatch or a leaked device dies with this process, never with the
  * worker that forked it (see runner.ts).
  */
+import { webgpuLaunch } from '../../genome/families/abi.ts';
+import { importFamilyModules } from '../../genome/families/modules.ts';
 import { KevoError } from '../../lib/errors.ts';
 import { gpuDeviceClass, gpuFacts, probeAdapter } from './device.ts';
 import { openDevice, requestAdapter } from './gpu.ts';
@@ -37,7 +39,7 @@ async function handle(message: ToChild): Promise<FromChild> {
       };
     case 'run':
       return withDevice(async (device) => {
-        const kernel = await webgpuKernel(device, message.problem, message);
+        const kernel = await webgpuKernel(device, message.problem, message.wgsl, webgpuLaunch(message.problem, { tile: message.tile, workgroupSize: null, passes: message.passes }));
         try {
           await kernel.write(message.inputs);
           await kernel.poison();
@@ -50,8 +52,11 @@ async function handle(message: ToChild): Promise<FromChild> {
   }
 }
 
+// The parent names modules registering more ops and families as our arguments; requests wait for them.
+const registered = importFamilyModules(process.argv.slice(2));
+
 process.on('message', (message: ToChild) => {
-  handle(message).then(reply, (error: unknown) => {
+  registered.then(() => handle(message)).then(reply, (error: unknown) => {
     const code = error instanceof KevoError ? error.code : 'FAILURE';
     reply({ type: 'error', code, message: error instanceof Error ? error.message : String(error) });
   });

@@ -1,49 +1,54 @@
 import { f32 } from '../../genome/dtypes/index.ts';
-import { elementCount, opFor } from '../../genome/ops/index.ts';
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { WebgpuLaunch } from '../../genome/families/launch.ts';
+import { tensorBytes } from '../../genome/families/abi.ts';
+import type { Problem } from '../../genome/ops/problem.ts';
 import { KevoError } from '../../lib/errors.ts';
 import type { Kernel } from '../../verifiers/kernel.ts';
-import { BINDINGS, dispatchSize, ENTRY, type Tile } from './abi.ts';
 import { settle } from './gpu.ts';
 
-const F32 = 4;
-
 /**
- * A WGSL kernel compiled into a pipeline on `device`, with its A, B and C
- * buffers on the GPU. Compile and pipeline errors throw KevoError ASSEMBLE
- * (with the compiler's messages); a validation error or device loss while
- * running throws FAILURE naming it.
+ * A WGSL kernel compiled into a pipeline on `device`, with one storage buffer
+ * per tensor of its launch (the op's ABI: inputs read-only, the output
+ * read_write, bindings in order). Compile and pipeline errors throw KevoError
+ * ASSEMBLE (with the compiler's messages); a validation error or device loss
+ * while running throws FAILURE naming it.
  */
-export async function webgpuKernel(device: GPUDevice, problem: MatmulProblem, kernel: { wgsl: string; tile: Tile }): Promise<Kernel> {
+export async function webgpuKernel(device: GPUDevice, problem: Problem, wgsl: string, launch: WebgpuLaunch): Promise<Kernel> {
   const faults = watchFaults(device);
-  const pipeline = await compile(device, kernel.wgsl);
-  const op = opFor(problem);
-  const sizes = [...op.inputs(problem), op.output(problem)].map((t) => elementCount(t.dims) * F32);
-  const [aBytes, bBytes, cBytes] = sizes as [number, number, number];
+  const [pipeline, ...passPipelines] = await compile(device, wgsl, launch);
+  const passes = (launch.passes ?? []).map((p, i) => ({ pipeline: passPipelines[i]!, dispatch: p.dispatch }));
+  const sizes = launch.tensors.map((t) => tensorBytes(t));
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
-  const a = device.createBuffer({ size: aBytes, usage });
-  const b = device.createBuffer({ size: bBytes, usage });
-  const c = device.createBuffer({ size: cBytes, usage });
+  const buffers = sizes.map((size) => device.createBuffer({ size, usage }));
+  const inputs = buffers.slice(0, -1);
+  const output = buffers[buffers.length - 1]!;
+  const outputBytes = sizes[sizes.length - 1]!;
   const staging = device.createBuffer({ size: Math.max(...sizes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const bindGroup = device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: [
-      { binding: BINDINGS.a, resource: { buffer: a } },
-      { binding: BINDINGS.b, resource: { buffer: b } },
-      { binding: BINDINGS.c, resource: { buffer: c } },
-    ],
+    layout: pipeline!.getBindGroupLayout(0),
+    entries: launch.tensors.map((t, i) => ({ binding: t.binding, resource: { buffer: buffers[i]! } })),
   });
-  const [x, y, z] = dispatchSize(problem, kernel.tile);
-  const poison = new Uint32Array(cBytes / F32).fill(f32.poisonBits);
+  const [x, y, z] = launch.dispatch;
+  const poison = new Uint32Array(outputBytes / 4).fill(f32.poisonBits);
   const timestamps = device.features.has('timestamp-query');
 
-  /** `runs` dispatches in one pass (Dawn puts a barrier between them), submitted at once. */
+  /**
+   * `runs` runs in one compute pass, submitted at once: each the main dispatch,
+   * then the launch's passes in order (every dispatch is its own usage scope,
+   * so each sees the writes of the one before).
+   */
   function submitRuns(runs: number, timestampWrites?: GPUComputePassTimestampWrites): GPUCommandEncoder {
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass(timestampWrites ? { timestampWrites } : {});
-    pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
-    for (let i = 0; i < runs; i++) pass.dispatchWorkgroups(x, y, z);
+    for (let i = 0; i < runs; i++) {
+      pass.setPipeline(pipeline!);
+      pass.dispatchWorkgroups(x, y, z);
+      for (const p of passes) {
+        pass.setPipeline(p.pipeline);
+        pass.dispatchWorkgroups(...p.dispatch);
+      }
+    }
     pass.end();
     return encoder;
   }
@@ -83,21 +88,22 @@ export async function webgpuKernel(device: GPUDevice, problem: MatmulProblem, ke
 
   return {
     problem,
-    async write(inputs) {
-      device.queue.writeBuffer(a, 0, inputs[0]! as Float32Array<ArrayBuffer>);
-      device.queue.writeBuffer(b, 0, inputs[1]! as Float32Array<ArrayBuffer>);
+    async write(values) {
+      inputs.forEach((buffer, i) => device.queue.writeBuffer(buffer, 0, values[i]! as Float32Array<ArrayBuffer>));
     },
     async poison() {
-      device.queue.writeBuffer(c, 0, poison);
+      device.queue.writeBuffer(output, 0, poison);
     },
     async run() {
       await finish(submitRuns(1));
     },
     async readOutput() {
-      return new Float32Array(await read(c, cBytes));
+      return new Float32Array(await read(output, outputBytes));
     },
     async readInputs() {
-      return [new Float32Array(await read(a, aBytes)), new Float32Array(await read(b, bBytes))];
+      const values: Float32Array[] = [];
+      for (const [i, buffer] of inputs.entries()) values.push(new Float32Array(await read(buffer, sizes[i]!)));
+      return values;
     },
     async timeRuns(runs) {
       if (timestamps) {
@@ -109,13 +115,13 @@ export async function webgpuKernel(device: GPUDevice, problem: MatmulProblem, ke
       return (performance.now() - start) / runs;
     },
     async dispose() {
-      for (const buffer of [a, b, c, staging]) buffer.destroy();
+      for (const buffer of [...buffers, staging]) buffer.destroy();
     },
   };
 }
 
-/** WGSL -> compute pipeline with the ABI's explicit layout, so a kernel that breaks the ABI fails here. */
-async function compile(device: GPUDevice, wgsl: string): Promise<GPUComputePipeline> {
+/** WGSL -> one compute pipeline per entry (the main one, then each pass's) with the ABI's explicit layout, so a kernel that breaks the ABI fails here. */
+async function compile(device: GPUDevice, wgsl: string, launch: WebgpuLaunch): Promise<GPUComputePipeline[]> {
   device.pushErrorScope('validation');
   const module = device.createShaderModule({ code: wgsl });
   const info = await settle(module.getCompilationInfo());
@@ -131,15 +137,16 @@ async function compile(device: GPUDevice, wgsl: string): Promise<GPUComputePipel
     buffer: { type },
   });
   const layout = device.createBindGroupLayout({
-    entries: [storage('read-only-storage', BINDINGS.a), storage('read-only-storage', BINDINGS.b), storage('storage', BINDINGS.c)],
+    entries: launch.tensors.map((t) => storage(t.access === 'read' ? 'read-only-storage' : 'storage', t.binding)),
   });
+  const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
   try {
-    return await settle(
-      device.createComputePipelineAsync({
-        layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-        compute: { module, entryPoint: ENTRY },
-      }),
-    );
+    const entries = [launch.entry, ...(launch.passes ?? []).map((p) => p.entry)];
+    const pipelines: GPUComputePipeline[] = [];
+    for (const entryPoint of entries) {
+      pipelines.push(await settle(device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint } })));
+    }
+    return pipelines;
   } catch (error) {
     throw new KevoError('ASSEMBLE', `pipeline: ${(error as Error).message}`, { cause: error });
   }

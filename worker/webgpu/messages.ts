@@ -1,7 +1,7 @@
-import type { MatmulProblem } from '../../genome/ops/problem.ts';
+import type { WebgpuLaunch } from '../../genome/families/launch.ts';
+import type { Problem } from '../../genome/ops/problem.ts';
 import type { KernelJob } from '../../protocol/job.ts';
 import type { KernelResult } from '../../protocol/result.ts';
-import type { Tile } from './abi.ts';
 import type { Availability } from './device.ts';
 
 /**
@@ -13,7 +13,7 @@ export type ToChild =
   | { type: 'probe' }
   | { type: 'job'; job: KernelJob; worker: string }
   /** Run one WGSL kernel once on given inputs and return C: for tests, benchmarks and exports. */
-  | { type: 'run'; problem: MatmulProblem; wgsl: string; tile: Tile; inputs: Float32Array[] };
+  | { type: 'run'; problem: Problem; wgsl: string; tile: { rows: number; cols: number }; passes?: WebgpuLaunch['passes']; inputs: Float32Array[] };
 
 export type FromChild =
   | { type: 'probe'; availability: Availability }

@@ -16,6 +16,8 @@ export interface GpuProcessOptions {
   /** lavapipe's threads per device (LP_NUM_THREADS): 1 when several GPU workers share few cores. */
   readonly lavapipeThreads?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** Modules registering ops and families beyond the built-in ones, imported by the child before its first request. */
+  readonly families?: readonly string[];
 }
 
 /**
@@ -33,7 +35,7 @@ export class GpuProcess {
   constructor(options: GpuProcessOptions = {}) {
     const env = { ...(options.env ?? process.env) };
     if (options.lavapipeThreads !== undefined) env.LP_NUM_THREADS = String(options.lavapipeThreads);
-    this.child = fork(CHILD, [], {
+    this.child = fork(CHILD, [...(options.families ?? [])], {
       execArgv: [...CHILD_EXEC_ARGV],
       env,
       serialization: 'advanced',

@@ -136,7 +136,7 @@ export class WebgpuRunner implements BackendRunner {
 }
 
 async function startProcess(options: WebgpuRunnerOptions): Promise<{ gpu: GpuProcess; device: DeviceClass }> {
-  const gpu = new GpuProcess({ lavapipeThreads: options.lavapipeThreads });
+  const gpu = new GpuProcess({ lavapipeThreads: options.lavapipeThreads, families: options.families });
   const outcome = await gpu.request({ type: 'probe' }, START_DEADLINE_MS);
   if (outcome.kind === 'reply' && outcome.reply.type === 'probe' && outcome.reply.availability.ok) {
     return { gpu, device: outcome.reply.availability.device };

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { latestVersion, migrations } from '../../../coordinator/store/migrations.ts';
 import { Store } from '../../../coordinator/store/store.ts';
-import { job, okResult, problem512, wasmGenome } from './results.ts';
+import { LlmStore } from '../../../coordinator/store/llm.ts';
+import { genomeHash } from '../../../genome/genome.ts';
+import { gpuDevice, job, okResult, problem512, wasmGenome, webgpuGenome } from './results.ts';
 import { useTempStore } from './temp-store.ts';
 
 const t = useTempStore();
@@ -55,5 +57,78 @@ describe('migrations', () => {
     const indexes = after.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'evaluations'").pluck().all();
     expect(indexes).toEqual(expect.arrayContaining(['evaluations_best', 'evaluations_cache']));
     after.close();
+  });
+});
+
+/**
+ * fixtures/kevo-v4.db was written by the Store at schema version 4 (commit
+ * 9a2f26c, before kernel families) with this folder's results.ts helpers:
+ * campaign "v4-campaign" with a checkpoint; ok results for an f32
+ * WebGPU genome (4 ms), an f16 one (2 ms) and an FMA wasm one (5 ms); a
+ * rejected wasm source; a published pending job; an LLM cache entry and review.
+ * Its genomes carry no `op`: every genome was matmul then.
+ */
+const fixtureV4 = new URL('./fixtures/kevo-v4.db', import.meta.url);
+
+describe('migration 6 (kernel families)', () => {
+  const open = () => {
+    const path = join(t.dir, 'v4.db');
+    copyFileSync(fixtureV4, path);
+    return Store.open(path);
+  };
+
+  it('keeps every row, and genomes that now carry their op still hash to their stored ids', () => {
+    const store = open();
+    try {
+      expect(store.handle.pragma('user_version', { simple: true })).toBe(latestVersion);
+      expect(store.campaign('v4-campaign')).toMatchObject({ name: 'made by schema v4', checkpoint: { population: ['y'], rng: 7 }, evaluations: 4, failures: 1 });
+      expect(store.pendingJobs('v4-campaign').map((j) => j.jobId)).toEqual(['v4-job-pending']);
+      expect([...store.publishedPendingJobIds('v4-campaign')]).toEqual(['v4-job-pending']);
+      // The genome a strategy proposes today has op: 'matmul'; the cache must still find the stored evaluation.
+      const today = webgpuGenome(4);
+      expect(today.op).toBe('matmul');
+      expect(genomeHash(today)).toBe('3a27bd1ac7ec6b2e');
+      expect(store.cached(problem512, genomeHash(today), gpuDevice.id)?.jobId).toBe('v4-job-f32');
+      expect(store.evaluations('v4-campaign').map((e) => [e.jobId, e.genome.op, e.precision])).toEqual([
+        ['v4-job-f32', 'matmul', 'f32'],
+        ['v4-job-f16', 'matmul', 'f16'],
+        ['v4-job-fma', 'matmul', 'f32-fma'],
+        ['v4-job-src', 'matmul', undefined],
+      ]);
+      expect(new LlmStore(store).get('cache-key-1')?.content).toBe('hello');
+      expect(store.handle.prepare('SELECT verdict FROM llm_reviews').pluck().all()).toEqual(['fail']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('never answers the f16 kernel for the f32 problem, and does for a problem that allows f16', () => {
+    const store = open();
+    try {
+      expect(store.best(problem512).map((r) => [r.jobId, r.precision])).toEqual([
+        ['v4-job-f32', 'f32'],
+        ['v4-job-fma', 'f32-fma'],
+      ]);
+      expect(store.best({ ...problem512, accuracy: 'f16' }).map((r) => r.jobId)).toEqual(['v4-job-f16', 'v4-job-f32', 'v4-job-fma']);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('keeps a launch with each new kernel; old kernels have none until export derives it', () => {
+    const store = open();
+    try {
+      const old = store.best(problem512)[0]!;
+      expect(store.kernel(old.kernelId)?.launch).toBeUndefined();
+      const pending = store.pendingJobs('v4-campaign')[0]!;
+      const launch = { backend: 'webgpu' as const, entry: 'main', tensors: [], workgroupSize: null, tile: { rows: 8, cols: 8 }, dispatch: [1, 1, 1] as [number, number, number], limits: {} };
+      const result = okResult(pending, { medianMs: 1, device: gpuDevice, text: '// new' });
+      expect(store.ingest({ ...result, kernel: { ...result.kernel!, launch } })).toBe(true);
+      const fresh = store.best(problem512)[0]!;
+      expect(fresh.jobId).toBe('v4-job-pending');
+      expect(store.kernel(fresh.kernelId)?.launch).toEqual(launch);
+    } finally {
+      store.close();
+    }
   });
 });

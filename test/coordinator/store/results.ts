@@ -1,5 +1,5 @@
 import type { Genome } from '../../../genome/genome.ts';
-import type { MatmulProblem } from '../../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import type { CpuFacts, DeviceClass } from '../../../protocol/device.ts';
 import { PROTOCOL_VERSION, type KernelJob } from '../../../protocol/job.ts';
 import { resultFor, type KernelResult, type MeasuredError } from '../../../protocol/result.ts';
@@ -11,6 +11,7 @@ export const problem64: MatmulProblem = { op: 'matmul', shape: { m: 64, n: 64, k
 
 export function wasmGenome(mr: number): Genome {
   return {
+    op: 'matmul',
     backend: 'wasm',
     family: 'tiled',
     mr,
@@ -28,6 +29,7 @@ export function wasmGenome(mr: number): Genome {
 
 export function webgpuGenome(tm: number): Genome {
   return {
+    op: 'matmul',
     backend: 'webgpu',
     family: 'tiled',
     workgroupX: 8,

@@ -10,10 +10,8 @@ import { llmRecords } from '../../../coordinator/llm-records.ts';
 import { createLlmStrategy, innerState } from '../../../coordinator/strategies/llm-create.ts';
 import type { StrategyState } from '../../../coordinator/strategies/strategy.ts';
 import { EmbeddedTransport } from '../../../coordinator/transport/embedded.ts';
-import { genomeHash, type Genome } from '../../../genome/genome.ts';
-import type { MatmulProblem } from '../../../genome/ops/problem.ts';
-import type { SearchSpace } from '../../../genome/space.ts';
-import { wasmMatmulSpace } from '../../../genome/wasm/space.ts';
+import { genomeHash } from '../../../genome/genome.ts';
+import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import type { DeviceClass } from '../../../protocol/device.ts';
 import { Evaluator } from '../../../worker/evaluator.ts';
@@ -21,9 +19,10 @@ import { naiveMatmulWat } from '../../../testkit/naive-wat.ts';
 import { startLlmServer, type LlmServer } from '../../../testkit/llm-server.ts';
 import { scriptedModel } from '../../llm/model.ts';
 import { ResultRouter } from '../../../coordinator/results.ts';
+import { spaceOf } from '../../../testkit/spaces.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 12, n: 16, k: 8 }, dtype: 'f32' };
-const space = wasmMatmulSpace(problem, { relaxedSimd: false }) as unknown as SearchSpace<Genome>;
+const space = spaceOf(problem);
 
 let server: LlmServer;
 let transport: EmbeddedTransport;

@@ -6,9 +6,7 @@ import { llmRecords } from '../../../coordinator/llm-records.ts';
 import { createLlmStrategy, innerState } from '../../../coordinator/strategies/llm-create.ts';
 import type { Proposal, StrategyState } from '../../../coordinator/strategies/strategy.ts';
 import type { Genome } from '../../../genome/genome.ts';
-import type { MatmulProblem } from '../../../genome/ops/problem.ts';
-import type { SearchSpace } from '../../../genome/space.ts';
-import { wasmMatmulSpace } from '../../../genome/wasm/space.ts';
+import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import { canonicalHash } from '../../../lib/hash.ts';
 import type { DeviceClass } from '../../../protocol/device.ts';
 import { WasmPool } from '../../../worker/pool.ts';
@@ -16,9 +14,10 @@ import { naiveMatmulWat } from '../../../testkit/naive-wat.ts';
 import { startLlmServer, type LlmServer } from '../../../testkit/llm-server.ts';
 import { evaluate, scored } from '../../../testkit/llm-evaluate.ts';
 import { scriptedModel } from '../../llm/model.ts';
+import { spaceOf } from '../../../testkit/spaces.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 12, n: 16, k: 8 }, dtype: 'f32' };
-const space = wasmMatmulSpace(problem, { relaxedSimd: false }) as unknown as SearchSpace<Genome>;
+const space = spaceOf(problem);
 const loops = naiveMatmulWat(problem, { afterLoops: '(loop $forever (br $forever))' });
 
 let server: LlmServer;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createStrategy, strategyNames } from '../../../coordinator/strategies/index.ts';
 import { hashOf } from '../../../coordinator/strategies/seen.ts';
-import type { MatmulProblem } from '../../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import { MatmulWasmGenome } from '../../../genome/wasm/genome.ts';
 import { wasmMatmulSpace } from '../../../genome/wasm/space.ts';
 import { runCampaign } from './grid.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { matmul } from '../../../genome/ops/matmul.ts';
 import { opByName, problemKey } from '../../../genome/ops/index.ts';
-import { Problem, type MatmulProblem } from '../../../genome/ops/problem.ts';
+import { Problem } from '../../../genome/ops/problem.ts';
+import { type MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import { KevoError } from '../../../lib/errors.ts';
 
 const p = (m: number, n: number, k: number): MatmulProblem => ({ op: 'matmul', shape: { m, n, k }, dtype: 'f32' });

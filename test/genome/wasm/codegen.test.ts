@@ -21,6 +21,7 @@ const shapes: [number, number, number][] = [
 ];
 
 const base: MatmulWasmGenome = {
+  op: 'matmul',
   backend: 'wasm',
   family: 'tiled',
   mr: 3,

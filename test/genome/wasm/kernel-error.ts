@@ -1,5 +1,5 @@
 import { matmul } from '../../../genome/ops/matmul.ts';
-import type { MatmulProblem } from '../../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import { Rng } from '../../../lib/rng.ts';
 import { f32, findPoisoned } from '../../../genome/dtypes/index.ts';
 import { wasmKernel } from '../../../worker/wasm/kernel.ts';

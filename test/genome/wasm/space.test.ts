@@ -37,6 +37,7 @@ describe('wasmMatmulSpace', () => {
 
   it('repairs any schema-valid genome into a valid one', () => {
     const anyGenome = fc.record({
+      op: fc.constant('matmul' as const),
       backend: fc.constant('wasm' as const),
       family: fc.constant('tiled' as const),
       mr: fc.integer({ min: 1, max: 8 }),

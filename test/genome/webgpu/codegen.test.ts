@@ -8,6 +8,7 @@ import { GpuProcess } from '../../../worker/webgpu/process.ts';
 import { describeGpu, matmulProblem, wrongness } from '../../worker/webgpu/support.ts';
 
 const genome = (genes: Partial<MatmulWebgpuGenome>): MatmulWebgpuGenome => ({
+  op: 'matmul',
   backend: 'webgpu',
   family: 'tiled',
   workgroupX: 8,

@@ -4,7 +4,7 @@ import { matmulWgsl, workgroupBytes } from '../../../genome/webgpu/codegen.ts';
 import { MatmulWebgpuGenome } from '../../../genome/webgpu/genome.ts';
 import { webgpuMatmulSpace } from '../../../genome/webgpu/space.ts';
 import { Rng } from '../../../lib/rng.ts';
-import type { MatmulProblem } from '../../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 
 const matmulProblem = (m: number, n: number, k: number): MatmulProblem => ({ op: 'matmul', shape: { m, n, k }, dtype: 'f32' });
 
@@ -41,7 +41,16 @@ describe('webgpuMatmulSpace', () => {
     const f16 = { ...space.sample(rng), precision: 'f16' as const };
     expect(space.check(f16)).toMatch(/shader-f16/);
     expect(space.repair(f16)?.precision).toBe('f32');
-    expect(new Set(Array.from({ length: 200 }, () => webgpuMatmulSpace(problem, lavapipe).sample(rng).precision))).toEqual(new Set(['f32', 'f16']));
+    const allowsF16 = { ...problem, accuracy: 'f16' as const };
+    expect(new Set(Array.from({ length: 200 }, () => webgpuMatmulSpace(allowsF16, lavapipe).sample(rng).precision))).toEqual(new Set(['f32', 'f16']));
+  });
+
+  it('never offers f16 for a problem whose accuracy contract is f32, even where the adapter has it', () => {
+    const problem = matmulProblem(256, 256, 256);
+    const space = webgpuMatmulSpace(problem, lavapipe);
+    const rng = new Rng(5);
+    for (let i = 0; i < 200; i++) expect(space.sample(rng).precision).toBe('f32');
+    expect(space.check({ ...space.sample(rng), precision: 'f16' })).toMatch(/accuracy contract allows it \(this one: f32\)/);
   });
 
   it('holds workgroup size and workgroup memory to the adapter limits', () => {
@@ -60,6 +69,7 @@ describe('webgpuMatmulSpace', () => {
 
   it('expresses the hand-written 8x8-workgroup 4x4 vec4 kernel', () => {
     const handWritten: MatmulWebgpuGenome = {
+      op: 'matmul',
       backend: 'webgpu', family: 'tiled', workgroupX: 8, workgroupY: 8, tm: 4, tn: 1, vec: 4,
       kTile: 4, workgroupMemory: false, doubleBuffer: false, unroll: 4, precision: 'f32',
     };

@@ -8,7 +8,7 @@ describe('NATS routing', () => {
     expect(jobRoute(testJob('c', 0, 1, 'abc123'))).toBe('dc.abc123');
     expect(jobRoute(testJob('c', 0))).toBe('any.wasm');
     const job = testJob('c', 0);
-    const review: Job = { v: PROTOCOL_VERSION, kind: 'review', jobId: 'r', campaignId: 'c', problem: job.problem, genome: { backend: 'wasm', family: 'source', language: 'wat', text: '(module)' }, seed: 1 };
+    const review: Job = { v: PROTOCOL_VERSION, kind: 'review', jobId: 'r', campaignId: 'c', problem: job.problem, genome: { op: 'matmul', backend: 'wasm', family: 'source', language: 'wat', text: '(module)' }, seed: 1 };
     expect(jobRoute(review)).toBe('any.llm');
   });
 

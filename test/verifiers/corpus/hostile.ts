@@ -1,4 +1,4 @@
-import type { MatmulProblem } from '../../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import { naiveMatmulWat } from '../../../testkit/naive-wat.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matmul } from '../../../genome/ops/matmul.ts';
-import type { MatmulProblem } from '../../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import { KevoError } from '../../../lib/errors.ts';
 import { Rng } from '../../../lib/rng.ts';
 import { f32, findPoisoned } from '../../../genome/dtypes/index.ts';

@@ -1,5 +1,5 @@
 import { naiveMatmulWgsl } from '../../../genome/webgpu/baseline.ts';
-import type { MatmulProblem } from '../../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import type { SourceGenome } from '../../../genome/source.ts';
 
 /** Replaces `anchor` in the baseline's text, loudly if the baseline no longer has it. */
@@ -20,7 +20,7 @@ export function naiveWgsl(problem: MatmulProblem, hooks: { aRowStride?: string; 
   return text;
 }
 
-export const wgslSource = (text: string): SourceGenome => ({ backend: 'webgpu', family: 'source', language: 'wgsl', text, tile: { rows: 16, cols: 16 } });
+export const wgslSource = (text: string): SourceGenome => ({ op: 'matmul', backend: 'webgpu', family: 'source', language: 'wgsl', text, tile: { rows: 16, cols: 16 } });
 
 export const hostile = {
   /** Declares the ABI and writes nothing. */

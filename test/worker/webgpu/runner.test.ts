@@ -22,6 +22,7 @@ const job = (genome: Genome, budgets: Partial<KernelJob['budgets']> = {}): Kerne
 });
 
 const tiled: MatmulWebgpuGenome = {
+  op: 'matmul',
   backend: 'webgpu',
   family: 'tiled',
   workgroupX: 4,
@@ -107,7 +108,7 @@ describeGpu('WebgpuRunner', () => {
   });
 
   it('says unsupported for a genome of another backend', async () => {
-    const wasm = { backend: 'wasm', family: 'source', language: 'wat', text: '(module)' } as const;
+    const wasm = { op: 'matmul', backend: 'wasm', family: 'source', language: 'wat', text: '(module)' } as const;
     const result = await runner.evaluate(job(wasm));
     expect(result.status).toBe('unsupported');
   });

@@ -1,12 +1,14 @@
 import { describe } from 'vitest';
 import { opFor } from '../../../genome/ops/index.ts';
 import type { Precision } from '../../../genome/ops/op.ts';
-import type { MatmulProblem } from '../../../genome/ops/problem.ts';
+import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import { Rng } from '../../../lib/rng.ts';
 import { checkOutput } from '../../../verifiers/compare.ts';
 import { drawInputs } from '../../../verifiers/inputs.ts';
 import { webgpuAvailable } from '../../../worker/webgpu/available.ts';
-import type { Tile } from '../../../worker/webgpu/abi.ts';
+import type { WebgpuLaunch } from '../../../genome/families/launch.ts';
+
+type Tile = WebgpuLaunch['tile'];
 import type { GpuProcess } from '../../../worker/webgpu/process.ts';
 
 export const availability = await webgpuAvailable();
@@ -31,9 +33,9 @@ export function normalInputs(problem: MatmulProblem, seed: number): Float32Array
 }
 
 /** Runs a kernel once in the GPU child; null when C matches the reference within the error model, else why not. */
-export async function wrongness(gpu: GpuProcess, problem: MatmulProblem, kernel: { wgsl: string; tile: Tile }, precision: Precision, seed = 1): Promise<string | null> {
+export async function wrongness(gpu: GpuProcess, problem: MatmulProblem, kernel: { wgsl: string; tile: Tile; passes?: readonly NonNullable<WebgpuLaunch['passes']>[number][] }, precision: Precision, seed = 1): Promise<string | null> {
   const inputs = normalInputs(problem, seed);
-  const outcome = await gpu.request({ type: 'run', problem, wgsl: kernel.wgsl, tile: kernel.tile, inputs }, 30_000);
+  const outcome = await gpu.request({ type: 'run', problem, wgsl: kernel.wgsl, tile: kernel.tile, passes: [...(kernel.passes ?? [])], inputs }, 30_000);
   if (outcome.kind !== 'reply') return `GPU process: ${outcome.kind === 'exit' ? outcome.reason : 'timeout'}`;
   if (outcome.reply.type !== 'output') return `GPU process: ${JSON.stringify(outcome.reply)}`;
   const op = opFor(problem);

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { DtypeName } from '../dtypes/name.ts';
+
+const Count = z.number().int().min(0);
+const Size3 = z.tuple([z.number().int().min(1), z.number().int().min(1), z.number().int().min(1)]);
+
+/** One tensor of the kernel ABI, in the op's order (inputs, then the output). */
+const AbiTensor = { name: z.string(), dims: z.array(Count), dtype: DtypeName };
+
+/**
+ * How to run a WASM kernel: the export to call and where each tensor lives in
+ * its imported memory. The entry takes every tensor's byte offset in ABI
+ * order, then the workspace's.
+ */
+export const WasmLaunch = z
+  .object({
+    backend: z.literal('wasm'),
+    entry: z.string().min(1),
+    tensors: z.array(z.object({ ...AbiTensor, offset: Count, length: Count }).strict()),
+    workspace: z.object({ offset: Count, length: Count }).strict(),
+    pages: z.number().int().min(1),
+  })
+  .strict();
+export type WasmLaunch = z.infer<typeof WasmLaunch>;
+
+/**
+ * How to run a WGSL kernel: one storage binding per tensor in ABI order
+ * (inputs read-only, the output read_write), the entry point, and the
+ * dispatch: the output tile one workgroup covers fixes how many run.
+ */
+export const WebgpuLaunch = z
+  .object({
+    backend: z.literal('webgpu'),
+    entry: z.string().min(1),
+    tensors: z.array(z.object({ ...AbiTensor, binding: Count, access: z.enum(['read', 'read_write']) }).strict()),
+    /** null for a source kernel: its WGSL says it, and nothing needs it but the reader. */
+    workgroupSize: Size3.nullable(),
+    tile: z.object({ rows: z.number().int().min(1), cols: z.number().int().min(1) }).strict(),
+    dispatch: Size3,
+    /** Adapter limits above WebGPU's defaults the kernel relies on. */
+    limits: z.record(z.string(), z.number()),
+    /** Dispatches of other entry points after the main one, in order, over the same bindings (an unfused epilogue). */
+    passes: z.array(z.object({ entry: z.string().min(1), workgroupSize: Size3, dispatch: Size3 }).strict()).optional(),
+  })
+  .strict();
+export type WebgpuLaunch = z.infer<typeof WebgpuLaunch>;
+
+export const Launch = z.discriminatedUnion('backend', [WasmLaunch, WebgpuLaunch]);
+export type Launch = z.infer<typeof Launch>;
+
+/** A kernel as a family emits it and the store keeps it: the text and everything needed to run it. */
+export interface KernelCode<L extends Launch = Launch> {
+  readonly language: 'wat' | 'wgsl';
+  readonly text: string;
+  readonly launch: L;
+}
