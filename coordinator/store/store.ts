@@ -13,6 +13,7 @@ import {
   CampaignRow,
   DeviceRow,
   EvaluationRow,
+  GenomeRow,
   JobRow,
   KernelSourceRow,
   LineageRow,
@@ -240,9 +241,20 @@ export class Store {
 
   /** In ingest order. */
   evaluations(campaignId: string): EvaluationRow[] {
-    return this.statement(`${selectEvaluations} WHERE e.campaign_id = ? ORDER BY e.id`)
-      .all(campaignId)
+    return this.evaluationsAfter(campaignId, 0);
+  }
+
+  /** The campaign's evaluations stored after the one with id afterId, in ingest order: what a live view has not seen. */
+  evaluationsAfter(campaignId: string, afterId: number): EvaluationRow[] {
+    return this.statement(`${selectEvaluations} WHERE e.campaign_id = ? AND e.id > ? ORDER BY e.id`)
+      .all(campaignId, afterId)
       .map((row) => this.evaluationRow(row));
+  }
+
+  /** A stored genome by its hash. */
+  genome(hash: string): Genome | undefined {
+    const row = this.statement('SELECT genome FROM genomes WHERE hash = ?').get(hash);
+    return row === undefined ? undefined : parseRow(GenomeRow, row, `genomes "${hash}"`).genome;
   }
 
   /** Fastest first, one row per kernel (its fastest ok evaluation); at most 10 unless limit says. */

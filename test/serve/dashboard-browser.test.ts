@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/log.ts';
 import { createDashboardServer, listen } from '../../serve/server.ts';
 import { cpuDevice, job, okResult, problem64, wasmGenome } from '../coordinator/store/results.ts';
 import { useTempStore } from '../coordinator/store/temp-store.ts';
+import { launchChromium } from '../helpers/browser.ts';
 
 /** Markup that runs a script if it is ever parsed as HTML: each sets its own flag on window. */
 const hostile = (n: number) => `<img src=x onerror="window.pwned${n}=1"><script>window.pwned${n}=2</script>`;
@@ -18,10 +19,7 @@ let server: Server;
 let base = '';
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -51,6 +49,7 @@ describe('the dashboard in Chromium', () => {
     await page.locator('#detail tbody tr').waitFor();
     expect(await page.locator('#detail-title').textContent()).toBe(`Campaign ${campaignId} (running)`);
 
+    await page.click('header h1 a');
     await page.fill('#best-form input[name=shape]', '64x64x64');
     await page.click('#best-form button');
     await page.locator('#best tbody tr').waitFor();

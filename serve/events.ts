@@ -1,0 +1,47 @@
+import type { ServerResponse } from 'node:http';
+import type { Store } from '../coordinator/store/store.ts';
+
+/** How often a live view asks the store for new rows: campaigns write from other processes, so the file is polled. */
+export const POLL_MS = 500;
+
+/**
+ * Server-Sent Events for one campaign: every evaluation stored after `afterId`
+ * as an `evaluation` event, and the campaign's summary (counts, status) as a
+ * `campaign` event whenever it changed. Polls the store until the client goes.
+ */
+export function streamCampaign(store: Store, campaignId: string, afterId: number, response: ServerResponse, pollMs = POLL_MS): void {
+  response.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    connection: 'keep-alive',
+  });
+  let last = afterId;
+  let lastSummary = '';
+  const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const tick = () => {
+    for (const evaluation of store.evaluationsAfter(campaignId, last)) {
+      send('evaluation', evaluation);
+      last = evaluation.id;
+    }
+    const summary = JSON.stringify(store.campaign(campaignId));
+    if (summary !== lastSummary) {
+      lastSummary = summary;
+      response.write(`event: campaign\ndata: ${summary}\n\n`);
+    }
+  };
+  const timer = setInterval(() => {
+    try {
+      tick();
+    } catch (error) {
+      send('failure', { error: String((error as Error).message ?? error) });
+      stop();
+    }
+  }, pollMs);
+  const stop = () => {
+    clearInterval(timer);
+    response.end();
+  };
+  response.on('close', () => clearInterval(timer));
+  tick();
+}
