@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { LlmStore } from '../coordinator/store/llm.ts';
 import { Store } from '../coordinator/store/store.ts';
 import { GeneticSearch } from '../coordinator/strategies/genetic.ts';
+import { llmRecords } from '../coordinator/llm-records.ts';
 import { createLlmStrategy } from '../coordinator/strategies/llm-create.ts';
 import type { Genome } from '../genome/genome.ts';
 import type { MatmulProblem } from '../genome/ops/problem.ts';
@@ -17,6 +18,7 @@ import type { SearchSpace } from '../genome/space.ts';
 import { wasmMatmulSpace } from '../genome/wasm/space.ts';
 import { canonicalHash } from '../lib/hash.ts';
 import { Rng } from '../lib/rng.ts';
+import { median } from '../lib/stats.ts';
 import { LlmArchive } from '../llm/archive.ts';
 import { MemoryLlmCache } from '../llm/cache.ts';
 import { LlmClient } from '../llm/client.ts';
@@ -39,7 +41,6 @@ const ROUNDS = args.quick ? 20 : 60;
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 64, n: 64, k: 64 }, dtype: 'f32' };
 const space = wasmMatmulSpace(problem, { relaxedSimd: false }) as unknown as SearchSpace<Genome>;
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => `${x.toFixed(3)} ms`;
 
 const pool = new WasmPool({ threads: 1 });
@@ -126,7 +127,7 @@ async function realEndpoint(baseUrl: string, model: string): Promise<void> {
   const store = Store.open(':memory:');
   store.createCampaign({ id: 'bench', spec: {}, strategy: 'llm' });
   const strategy = createLlmStrategy(new GeneticSearch(space, { seed: 1, population: 8 }), space, {
-    baseUrl, model, share: 1, promptGenerationSize: 4, store, campaignId: 'bench', problem, device, seed: 1,
+    baseUrl, model, share: 1, promptGenerationSize: 4, records: llmRecords(store, 'bench'), problem, device, seed: 1,
   });
   const outcome = new Map<string, number | null>();
   for (let gen = 0; gen < (args.quick ? 3 : 6); gen++) {

@@ -24,7 +24,8 @@ import { openDevice, requestAdapter } from '../worker/webgpu/gpu.ts';
 import { webgpuKernel } from '../worker/webgpu/kernel.ts';
 import { WebgpuRunner } from '../worker/webgpu/runner.ts';
 import { kernelContender } from './lib/kernel-contender.ts';
-import { median, medianGflops, pairedRatio, type Contender, type Samples } from './lib/timing.ts';
+import { median } from '../lib/stats.ts';
+import { medianGflops, pairedRatio, type Contender, type Samples } from './lib/timing.ts';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const sizes = args.quick ? [256] : [256, 512, 1024];

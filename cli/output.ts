@@ -11,3 +11,6 @@ export function printJson(value: unknown): void {
 }
 
 export const fixed = (value: number | undefined | null, digits = 2) => (value === undefined || value === null ? '-' : value.toFixed(digits));
+
+/** Significant digits, for values whose scale varies (errors): 1.2e-7, 0.031. */
+export const significant = (value: number | undefined | null, digits = 2) => (value === undefined || value === null ? '-' : value.toPrecision(digits));

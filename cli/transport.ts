@@ -25,6 +25,6 @@ export async function openTransport(
   const name = `embedded@${hostname()}`;
   // The in-process worker answers the campaign's review jobs itself when the spec asks for reviews.
   const review = need.llm && need.llm.review !== 'off' ? createReviewWorker(endpointOf(need.llm), name, log) : undefined;
-  const evaluator = await Evaluator.create({ threads, backends: [need.backend], relaxedSimd: need.relaxedSimd, name, ...(review ? { review } : {}) });
+  const evaluator = await Evaluator.create({ threads, backends: [need.backend], relaxedSimd: need.relaxedSimd, name, log, ...(review ? { review } : {}) });
   return new EmbeddedTransport(evaluator, threads, true);
 }

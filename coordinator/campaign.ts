@@ -10,6 +10,7 @@ import { chooseDevice } from './device-choice.ts';
 import { runGeneration } from './generation.ts';
 import { ResultRouter } from './results.ts';
 import { parseSpec, specProblems, type CampaignSpec } from './spec.ts';
+import { compareBest } from './store/best.ts';
 import type { Store } from './store/store.ts';
 import { LlmStrategy } from './strategies/llm.ts';
 import { strategyFor } from './strategy-for.ts';
@@ -102,7 +103,7 @@ export async function runCampaign(campaignId: string, ctx: CampaignContext): Pro
       if (!fresh) return;
       counts.evaluated++;
       if (result.status !== 'ok') counts.failures++;
-      else if (result.timing && (!best || result.timing.gflops > best.gflops)) best = result.timing;
+      else if (result.timing && (!best || compareBest(result.timing, best) < 0)) best = result.timing;
       log.debug({ jobId: result.jobId, status: result.status, stage: result.stage, gflops: result.timing?.gflops, speedup: result.timing?.speedup }, 'evaluated');
     },
     log,

@@ -1,6 +1,7 @@
 import type { Genome } from '../genome/genome.ts';
 import type { SearchSpace } from '../genome/space.ts';
 import { KevoError } from '../lib/errors.ts';
+import { median } from '../lib/stats.ts';
 import type { EvaluationRow } from './store/rows.ts';
 import { createStrategy, type StrategyName } from './strategies/index.ts';
 import { hashOf } from './strategies/seen.ts';
@@ -108,12 +109,6 @@ export function evaluationsToReach(trace: readonly number[], top: number, fracti
 export function fractionAt(trace: readonly number[], evaluations: number, top: number): number {
   const found = trace[Math.min(evaluations, trace.length) - 1] ?? 0;
   return top > 0 ? found / top : 0;
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Medians over seeds of one strategy's traces: the fraction of `top` found by each budget, and evaluations to `within` of it. */

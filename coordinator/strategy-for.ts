@@ -5,6 +5,7 @@ import type { Logger } from '../lib/log.ts';
 import type { DeviceClass } from '../protocol/device.ts';
 import { LLM_CAPABILITY } from '../protocol/job.ts';
 import type { CampaignContext } from './campaign.ts';
+import { llmRecords } from './llm-records.ts';
 import type { ProblemProgress } from './checkpoint.ts';
 import type { ResultRouter } from './results.ts';
 import { transportReviewer } from './review.ts';
@@ -40,8 +41,7 @@ export async function strategyFor(
       : undefined;
   return createLlmStrategy(inner, space, {
     ...spec.llm,
-    store: env.ctx.store,
-    campaignId: env.campaignId,
+    records: llmRecords(env.ctx.store, env.campaignId),
     problem: env.problem,
     device: env.device,
     seed: spec.seed,

@@ -1,13 +1,13 @@
-import type { DeviceClass } from '../protocol/device.ts';
 import { KevoError } from '../lib/errors.ts';
 import type { Backend, Genome } from './genome.ts';
 import type { Problem } from './ops/problem.ts';
 import type { SearchSpace } from './space.ts';
+import type { Target } from './target.ts';
 import { wasmMatmulSpace } from './wasm/space.ts';
 import { webgpuMatmulSpace } from './webgpu/space.ts';
 
 /** The search space of a problem on a backend, shaped by what the target device can do. */
-export function spaceFor(problem: Problem, backend: Backend, device: DeviceClass): SearchSpace<Genome> {
+export function spaceFor(problem: Problem, backend: Backend, device: Target): SearchSpace<Genome> {
   const facts = device.facts;
   if (backend === 'wasm' && facts.backend === 'wasm') {
     return wasmMatmulSpace(problem, { relaxedSimd: facts.relaxedSimd }) as SearchSpace<Genome>;

@@ -1,10 +1,10 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, RateLimitError } from 'openai';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { z } from 'zod';
 import { canonicalJson, sha256 } from '../lib/hash.ts';
 import { silentLogger, type Logger } from '../lib/log.ts';
 import type { CachedReply, LlmCache } from './cache.ts';
 import { LlmLedger, type LlmCall, type LlmFailureKind, type LlmPurpose, type LlmUsage } from './ledger.ts';
-import { ConcurrencyLimit } from './limit.ts';
 import type { LlmEndpoint } from './options.ts';
 import { interpretReply } from './reply.ts';
 
@@ -49,7 +49,8 @@ const CALL_HEADER = 'x-kevo-call';
  */
 export class LlmClient {
   private readonly openai: OpenAI;
-  private readonly limit: ConcurrencyLimit;
+  /** An endpoint (a local llama.cpp server, a rate-limited gateway) serves a few requests well and many badly. */
+  private readonly limit: LimitFunction;
   private readonly ledger: LlmLedger;
   private readonly log: Logger;
   /** Highest X-Stainless-Retry-Count the fetch saw per call: the client retries inside create(). */
@@ -58,7 +59,7 @@ export class LlmClient {
 
   constructor(private readonly options: LlmClientOptions) {
     const { endpoint } = options;
-    this.limit = new ConcurrencyLimit(endpoint.concurrency);
+    this.limit = pLimit(endpoint.concurrency);
     this.ledger = options.ledger ?? new LlmLedger();
     this.log = (options.log ?? silentLogger).child({ llm: endpoint.model });
     this.openai = new OpenAI({
@@ -114,7 +115,7 @@ export class LlmClient {
 
     const callId = String(this.nextCallId++);
     try {
-      const completion = await this.limit.run(() =>
+      const completion = await this.limit(() =>
         this.openai.chat.completions.create(body, { headers: { [CALL_HEADER]: callId } }),
       );
       const choice = completion.choices[0];

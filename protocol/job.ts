@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { Genome } from '../genome/genome.ts';
 import { Problem } from '../genome/ops/problem.ts';
 import { SourceGenome } from '../genome/source.ts';
+import { envelope } from './envelope.ts';
 
-/** Bumped on any incompatible change of Job or Result; a worker rejects versions it does not speak. */
-export const PROTOCOL_VERSION = 1;
+export { PROTOCOL_VERSION } from './envelope.ts';
 
 export const Budgets = z
   .object({
@@ -20,10 +20,7 @@ export type Budgets = z.infer<typeof Budgets>;
 
 export const KernelJob = z
   .object({
-    v: z.literal(PROTOCOL_VERSION),
-    kind: z.literal('kernel'),
-    jobId: z.string().min(1).max(200),
-    campaignId: z.string().min(1).max(200),
+    ...envelope('kernel'),
     problem: Problem,
     genome: Genome,
     /** Seeds every input the verifiers draw, so a job is reproducible anywhere. */
@@ -42,10 +39,7 @@ export type KernelJob = z.infer<typeof KernelJob>;
  */
 export const ReviewJob = z
   .object({
-    v: z.literal(PROTOCOL_VERSION),
-    kind: z.literal('review'),
-    jobId: z.string().min(1).max(200),
-    campaignId: z.string().min(1).max(200),
+    ...envelope('review'),
     problem: Problem,
     genome: SourceGenome,
     /** Seeds the request, so a redelivered job asks the same question and hits the worker's cache. */

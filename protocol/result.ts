@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Genome, genomeHash } from '../genome/genome.ts';
 import { Problem } from '../genome/ops/problem.ts';
 import { DeviceClass } from './device.ts';
-import { PROTOCOL_VERSION } from './job.ts';
+import { answering, envelope } from './envelope.ts';
 
 /**
  * ok: verified and timed. rejected: a verifier stage failed (stage and reason say which).
@@ -39,15 +39,32 @@ export const Timing = z
   .strict();
 export type Timing = z.infer<typeof Timing>;
 
+/**
+ * How far a verified kernel's outputs were from the f64 reference, as the
+ * harness measured them. `ofTolerance` is the largest
+ * |got - want| / (abs + rel * magnitude + allowance) over every element judged
+ * by tolerance in every stage and spot check: at most 1 for a kernel that
+ * passed, it says how much of the error budget the kernel used. `maxAbs` and
+ * `maxRel` (|got - want| / |want|, want nonzero) come from the checks on
+ * N(0, 1) inputs only, where they mean something: edge cases scale inputs by
+ * powers of two far from 1. `elements` counts the elements behind ofTolerance.
+ */
+export const MeasuredError = z
+  .object({
+    ofTolerance: z.number().nonnegative(),
+    maxAbs: z.number().nonnegative(),
+    maxRel: z.number().nonnegative(),
+    elements: z.number().int().positive(),
+  })
+  .strict();
+export type MeasuredError = z.infer<typeof MeasuredError>;
+
 export const KernelSource = z.object({ language: z.enum(['wat', 'wgsl']), text: z.string() }).strict();
 export type KernelSource = z.infer<typeof KernelSource>;
 
 export const KernelResult = z
   .object({
-    v: z.literal(PROTOCOL_VERSION),
-    kind: z.literal('kernel'),
-    jobId: z.string().min(1),
-    campaignId: z.string().min(1),
+    ...envelope('kernel'),
     problem: Problem,
     genome: Genome,
     status: Status,
@@ -56,6 +73,8 @@ export const KernelResult = z
     reason: z.string().optional(),
     verdicts: z.array(StageVerdict),
     timing: Timing.optional(),
+    /** Present on ok results; absent from results of kevo before it was measured. */
+    measuredError: MeasuredError.optional(),
     deviceClass: DeviceClass.optional(),
     kernel: KernelSource.optional(),
     worker: z.string(),
@@ -81,10 +100,7 @@ export type ReviewVerdict = z.infer<typeof ReviewVerdict>;
  */
 export const ReviewResult = z
   .object({
-    v: z.literal(PROTOCOL_VERSION),
-    kind: z.literal('review'),
-    jobId: z.string().min(1),
-    campaignId: z.string().min(1),
+    ...envelope('review'),
     genomeHash: z.string().min(1),
     review: ReviewVerdict,
     failure: z.string().optional(),
@@ -104,7 +120,7 @@ type Outcome = Omit<KernelResult, 'v' | 'kind' | 'jobId' | 'campaignId' | 'probl
 
 /** A result that answers `job`: the job's ids, problem and genome, plus what became of it. */
 export function resultFor(job: Pick<KernelResult, 'jobId' | 'campaignId' | 'problem' | 'genome'>, outcome: Outcome): KernelResult {
-  return { v: PROTOCOL_VERSION, kind: 'kernel', jobId: job.jobId, campaignId: job.campaignId, problem: job.problem, genome: job.genome, ...outcome };
+  return { ...answering('kernel', job), problem: job.problem, genome: job.genome, ...outcome };
 }
 
 /** A result for a job that produced no timing: how every layer reports a failure it caught. */
@@ -141,5 +157,5 @@ export function reviewResultFor(
   job: { jobId: string; campaignId: string; genome: Genome },
   outcome: Omit<ReviewResult, 'v' | 'kind' | 'jobId' | 'campaignId' | 'genomeHash'>,
 ): ReviewResult {
-  return { v: PROTOCOL_VERSION, kind: 'review', jobId: job.jobId, campaignId: job.campaignId, genomeHash: genomeHash(job.genome), ...outcome };
+  return { ...answering('review', job), genomeHash: genomeHash(job.genome), ...outcome };
 }

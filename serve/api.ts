@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
 import { opByName, type Problem } from '../genome/ops/index.ts';
+import { sortBest } from '../coordinator/store/best.ts';
 import { llmCampaignSummary, listPrompts, showPrompt } from '../coordinator/store/llm.ts';
-import type { Store } from '../coordinator/store/store.ts';
+import type { CampaignRow, EvaluationRow, Store } from '../coordinator/store/store.ts';
 import { describeZodError, KevoError } from '../lib/errors.ts';
 import { kernelPage } from './kernel-page.ts';
 
@@ -57,8 +58,14 @@ export function clientErrorStatus(error: unknown): number | undefined {
 function campaign(store: Store, id: string): ApiAnswer {
   const row = store.campaign(id);
   if (!row) return { status: 404, body: { error: `no campaign "${id}"` } };
-  const llm = (row.spec as { llm?: unknown }).llm ? llmCampaignSummary(store, id) : undefined;
-  return ok({ ...row, evaluationsList: store.evaluations(id), llm });
+  const evaluations = store.evaluations(id);
+  return ok({ ...campaignSummary(store, row, evaluations), evaluationsList: evaluations });
+}
+
+/** A campaign's row with its ten best verified evaluations and LLM lines: what its page heads with, and what the live stream repeats on change. */
+export function campaignSummary(store: Store, row: CampaignRow, evaluations: readonly EvaluationRow[]) {
+  const llm = (row.spec as { llm?: unknown }).llm ? llmCampaignSummary(store, row.id) : undefined;
+  return { ...row, best: sortBest(evaluations.filter((e) => e.status === 'ok')).slice(0, 10), llm };
 }
 
 function best(store: Store, query: URLSearchParams): ApiAnswer {

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Store } from '../coordinator/store/store.ts';
+import { campaignSummary } from './api.ts';
 
 /** How often a live view asks the store for new rows: campaigns write from other processes, so the file is polled. */
 export const POLL_MS = 500;
@@ -7,7 +8,7 @@ export const POLL_MS = 500;
 /**
  * Server-Sent Events for one campaign: every evaluation stored after `afterId`
  * as an `evaluation` event, and the campaign's summary (counts, status) as a
- * `campaign` event whenever it changed. Polls the store until the client goes.
+ * `campaign` event (its row and best list, as /api/campaigns/ID heads with) whenever it changed. Polls the store until the client goes.
  */
 export function streamCampaign(store: Store, campaignId: string, afterId: number, response: ServerResponse, pollMs = POLL_MS): void {
   response.writeHead(200, {
@@ -17,17 +18,19 @@ export function streamCampaign(store: Store, campaignId: string, afterId: number
     connection: 'keep-alive',
   });
   let last = afterId;
-  let lastSummary = '';
+  let lastRow = '';
   const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   const tick = () => {
     for (const evaluation of store.evaluationsAfter(campaignId, last)) {
       send('evaluation', evaluation);
       last = evaluation.id;
     }
-    const summary = JSON.stringify(store.campaign(campaignId));
-    if (summary !== lastSummary) {
-      lastSummary = summary;
-      response.write(`event: campaign\ndata: ${summary}\n\n`);
+    // The row (counts, status) is cheap to read; the best list is recomputed only when it changed.
+    const row = store.campaign(campaignId);
+    const key = JSON.stringify(row);
+    if (row && key !== lastRow) {
+      lastRow = key;
+      send('campaign', campaignSummary(store, row, store.evaluations(campaignId)));
     }
   };
   const timer = setInterval(() => {

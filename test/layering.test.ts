@@ -23,7 +23,28 @@ function importsOf(folder: string): { file: string; target: string }[] {
   );
 }
 
+/** The imports from `folder` into any of `forbidden`, as "file -> target" lines. */
+function breaches(folder: string, forbidden: readonly string[]): string[] {
+  return importsOf(folder)
+    .filter(({ target }) => forbidden.some((f) => target === f || target.startsWith(`${f}/`)))
+    .map(({ file, target }) => `${file} -> ${target}`);
+}
+
 describe('layering', () => {
+  it('genome/ (the pure core) imports nothing above it: protocol/ depends on genome/, not the reverse', () => {
+    expect(importsOf('genome')).toContainEqual({ file: 'genome/spaces.ts', target: 'genome/target.ts' });
+    expect(breaches('genome', ['protocol', 'coordinator', 'worker', 'verifiers', 'llm', 'cli', 'serve', 'export'])).toEqual([]);
+  });
+
+  it('protocol/ imports no side that speaks it', () => {
+    expect(breaches('protocol', ['coordinator', 'worker', 'verifiers', 'llm', 'cli', 'serve', 'export'])).toEqual([]);
+  });
+
+  it('strategies know no store or transport: they report, the coordinator records (coordinator/llm-records.ts)', () => {
+    expect(importsOf('coordinator/strategies').length).toBeGreaterThan(0);
+    expect(breaches('coordinator/strategies', ['coordinator/store', 'coordinator/transport'])).toEqual([]);
+  });
+
   it('the worker never imports the coordinator (the NATS wire layout lives in protocol/)', () => {
     const imports = importsOf('worker');
     // The scan sees the worker's real imports, so an empty list cannot pass for a clean one.

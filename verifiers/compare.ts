@@ -1,5 +1,5 @@
 import type { Tolerance, TensorSpec } from '../genome/ops/index.ts';
-import { poisonCount, POISON_BITS } from './kernel.ts';
+import { f32, findPoisoned } from '../genome/dtypes/index.ts';
 import { elementName, num } from './describe.ts';
 import type { Expected } from './expected.ts';
 
@@ -13,8 +13,18 @@ export interface Allowance {
   readonly overflowFrom?: number;
 }
 
+/** Told the error and its limit for every element judged by tolerance (not the exact, non-finite or overflowed ones). */
+export type Measure = (err: number, limit: number, want: number) => void;
+
 /** Null when the output is right; otherwise a sentence naming the first bad element and how many there are. */
-export function checkOutput(got: Float32Array, expected: Expected, tol: Tolerance, spec: TensorSpec, allow: Allowance = {}): string | null {
+export function checkOutput(
+  got: Float32Array,
+  expected: Expected,
+  tol: Tolerance,
+  spec: TensorSpec,
+  allow: Allowance = {},
+  measure?: Measure,
+): string | null {
   const unwritten = checkWritten(got, spec);
   if (unwritten) return unwritten;
   let bad = 0;
@@ -22,7 +32,7 @@ export function checkOutput(got: Float32Array, expected: Expected, tol: Toleranc
   const count = expected.indices?.length ?? got.length;
   for (let e = 0; e < count; e++) {
     const at = expected.indices ? expected.indices[e]! : e;
-    const complaint = judge(got[at]!, expected.want[e]!, expected.magnitude[e]!, tol, allow);
+    const complaint = judge(got[at]!, expected.want[e]!, expected.magnitude[e]!, tol, allow, measure);
     if (complaint === null) continue;
     if (bad++ === 0) first = `${elementName(spec, at)} = ${num(got[at]!)} but expected ${complaint}`;
   }
@@ -32,7 +42,7 @@ export function checkOutput(got: Float32Array, expected: Expected, tol: Toleranc
 }
 
 /** The "expected ..." half of a complaint, or null when the element is fine. */
-function judge(got: number, want: number, magnitude: number, tol: Tolerance, allow: Allowance): string | null {
+function judge(got: number, want: number, magnitude: number, tol: Tolerance, allow: Allowance, measure?: Measure): string | null {
   if (!Number.isFinite(want)) {
     // An Inf in the reference may come out as NaN (Inf - Inf in another summation order): both say "not finite".
     return Number.isFinite(got) ? `${num(want)} (a NaN or Inf in an input must propagate)` : null;
@@ -43,20 +53,17 @@ function judge(got: number, want: number, magnitude: number, tol: Tolerance, all
   }
   const limit = tol.abs + tol.rel * magnitude + (allow.extraAbs ?? 0);
   const err = Math.abs(got - want);
-  return err <= limit ? null : `${num(want)} (|err| ${num(err)} > tol ${num(limit)})`;
+  if (!(err <= limit)) return `${num(want)} (|err| ${num(err)} > tol ${num(limit)})`;
+  measure?.(err, limit, want);
+  return null;
 }
 
 /** Null when the kernel wrote every output element (none still holds the poison). */
 export function checkWritten(got: Float32Array, spec: TensorSpec): string | null {
-  const unwritten = poisonCount(got);
-  if (unwritten === 0) return null;
-  if (unwritten === got.length) return `${spec.name} was never written: all ${got.length} elements still hold the poison`;
-  return `${unwritten} of ${got.length} elements of ${spec.name} were never written, first ${elementName(spec, firstPoisoned(got))}`;
-}
-
-function firstPoisoned(output: Float32Array): number {
-  const bits = new Uint32Array(output.buffer, output.byteOffset, output.length);
-  return bits.indexOf(POISON_BITS);
+  const unwritten = findPoisoned(f32, got, got.length);
+  if (unwritten.count === 0) return null;
+  if (unwritten.count === got.length) return `${spec.name} was never written: all ${got.length} elements still hold the poison`;
+  return `${unwritten.count} of ${got.length} elements of ${spec.name} were never written, first ${elementName(spec, unwritten.first)}`;
 }
 
 /** Null when the kernel left every input as written; otherwise which element it changed. */

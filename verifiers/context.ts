@@ -1,10 +1,12 @@
+import type { FloatLimits } from '../genome/dtypes/index.ts';
 import { opFor, type Op, type Precision, type Problem, type Tolerance } from '../genome/ops/index.ts';
 import type { Rng } from '../lib/rng.ts';
 import { checkInputsUnchanged, checkOutput, type Allowance } from './compare.ts';
 import { expectedOutput } from './expected.ts';
 import { DeadlineExceeded, StageFailure } from './failure.ts';
-import { formats, type Format } from './inputs.ts';
+import { formats } from './inputs.ts';
 import type { Kernel } from './kernel.ts';
+import { ErrorTally } from './measured.ts';
 
 /** What every stage works from: the problem, the seeded randomness, the error model and the clock. */
 export interface VerifyContext {
@@ -12,13 +14,15 @@ export interface VerifyContext {
   readonly op: Op;
   readonly rng: Rng;
   readonly precision: Precision;
-  readonly format: Format;
+  readonly format: FloatLimits;
   /** performance.now() past which stages stop with DeadlineExceeded. */
   readonly deadlineAt: number;
+  /** The errors of every passing check so far, for the result's MeasuredError. */
+  readonly errors: ErrorTally;
 }
 
 export function verifyContext(problem: Problem, rng: Rng, precision: Precision, deadlineAt = Infinity): VerifyContext {
-  return { problem, op: opFor(problem), rng, precision, format: formats[precision], deadlineAt };
+  return { problem, op: opFor(problem), rng, precision, format: formats[precision], deadlineAt, errors: new ErrorTally() };
 }
 
 export function checkDeadline(ctx: Pick<VerifyContext, 'deadlineAt'>): void {
@@ -38,18 +42,26 @@ export function toleranceFor(ctx: VerifyContext, problem: Problem = ctx.problem)
   return opFor(problem).tolerance(problem, ctx.precision);
 }
 
+export interface CheckOptions {
+  readonly allow?: Allowance;
+  /** The inputs are N(0, 1) draws: the check's absolute and relative errors count in the measured error. */
+  readonly typical?: boolean;
+}
+
 /** Run on `inputs` and throw a StageFailure naming `inputCase` unless the output matches the reference. */
 export async function expectCorrect(
   kernel: Kernel,
   inputs: readonly Float32Array[],
   ctx: VerifyContext,
   inputCase: string,
-  allow?: Allowance,
+  options: CheckOptions = {},
 ): Promise<void> {
   const problem = kernel.problem;
   const got = await runOn(kernel, inputs, ctx);
   const expected = expectedOutput(problem, inputs, ctx.rng);
-  const complaint = checkOutput(got, expected, toleranceFor(ctx, problem), opFor(problem).output(problem), allow);
+  const typical = options.typical ?? false;
+  const measure = (err: number, limit: number, want: number) => ctx.errors.add(err, limit, want, typical);
+  const complaint = checkOutput(got, expected, toleranceFor(ctx, problem), opFor(problem).output(problem), options.allow, measure);
   if (complaint) throw new StageFailure(complaint, inputCase);
 }
 

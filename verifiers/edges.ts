@@ -17,7 +17,7 @@ interface EdgeCase {
  * subnormal results may be flushed (WGSL allows it; wasm never does it).
  */
 export async function edges(kernel: Kernel, ctx: VerifyContext): Promise<void> {
-  for (const edge of edgeCases(ctx)) await expectCorrect(kernel, edge.inputs, ctx, edge.name, edge.allow);
+  for (const edge of edgeCases(ctx)) await expectCorrect(kernel, edge.inputs, ctx, edge.name, { allow: edge.allow });
 }
 
 function edgeCases(ctx: VerifyContext): EdgeCase[] {

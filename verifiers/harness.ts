@@ -8,6 +8,7 @@ import { edges } from './edges.ts';
 import { DeadlineExceeded, StageFailure } from './failure.ts';
 import type { Kernel, KernelBuilder } from './kernel.ts';
 import { loophole } from './loophole.ts';
+import type { ErrorTally } from './measured.ts';
 import { numerics } from './numerics.ts';
 import { shapes } from './shapes.ts';
 import { smoke } from './smoke.ts';
@@ -38,6 +39,8 @@ export interface Verification {
   readonly failure?: VerifyFailure;
   /** The problem's kernel, verified, for the timing: the caller disposes it. Absent on failure. */
   readonly kernel?: Kernel;
+  /** The errors of the checks the kernel passed. */
+  readonly errors: ErrorTally;
 }
 
 /** The order of the design: cheap and blunt first, so a broken kernel costs little. */
@@ -60,10 +63,10 @@ export async function verify(build: KernelBuilder, problem: Problem, opts: Verif
     const failure = await runStage(stage, () => stages[stage](kernel!), verdicts);
     if (failure) {
       await kernel?.dispose();
-      return { verdicts, failure };
+      return { verdicts, failure, errors: ctx.errors };
     }
   }
-  return { verdicts, kernel };
+  return { verdicts, kernel, errors: ctx.errors };
 }
 
 /** Runs one stage, appends its verdict, and returns the failure if it failed. */

@@ -1,19 +1,9 @@
+import { f16, f32, generator, type FloatLimits } from '../genome/dtypes/index.ts';
 import { elementCount, opFor, type Precision, type Problem } from '../genome/ops/index.ts';
 import type { Rng } from '../lib/rng.ts';
 
-/** The floating-point format a precision computes in: where values overflow and where subnormals begin. */
-export interface Format {
-  readonly maxExp: number;
-  readonly minNormalExp: number;
-  readonly max: number;
-  /** Unit roundoff. */
-  readonly unit: number;
-  /** Every integer up to this is exact. */
-  readonly exactIntegers: number;
-}
-const f32: Format = { maxExp: 127, minNormalExp: -126, max: 3.4028234663852886e38, unit: 2 ** -24, exactIntegers: 2 ** 24 };
-const f16: Format = { maxExp: 15, minNormalExp: -14, max: 65504, unit: 2 ** -11, exactIntegers: 2 ** 11 };
-export const formats: Record<Precision, Format> = { f32, 'f32-fma': f32, f16 };
+/** The floating-point format each precision computes in: where values overflow and where subnormals begin. */
+export const formats: Record<Precision, FloatLimits> = { f32: f32.limits, 'f32-fma': f32.limits, f16: f16.limits };
 
 export type Distribution = 'normal' | 'uniform' | 'wide' | 'integers';
 export const distributions: readonly Distribution[] = ['normal', 'uniform', 'wide', 'integers'];
@@ -35,22 +25,20 @@ export function drawInputs(problem: Problem, draw: (input: number) => number): F
  * stay normal and sums cannot overflow; `integers` are small enough that every
  * partial sum is exact in any order (see numerics).
  */
-export function sampler(distribution: Distribution, rng: Rng, format: Format): () => number {
+export function sampler(distribution: Distribution, rng: Rng, format: FloatLimits): () => number {
   switch (distribution) {
     case 'normal':
-      return () => rng.normal();
+      return generator(f32, { kind: 'normal' }, rng);
     case 'uniform':
-      return () => rng.next();
-    case 'wide': {
-      const span = Math.floor(format.maxExp / 4);
-      return () => (rng.chance(0.5) ? -1 : 1) * 2 ** (rng.next() * 2 * span - span);
-    }
+      return generator(f32, { kind: 'uniform', lo: 0, hi: 1 }, rng);
+    case 'wide':
+      return generator(f32, { kind: 'wide', span: Math.floor(format.maxExp / 4) }, rng);
     case 'integers':
-      return () => rng.int(-8, 8);
+      return generator(f32, { kind: 'integers', lo: -8, hi: 8 }, rng);
   }
 }
 
-export function randomInputs(problem: Problem, distribution: Distribution, rng: Rng, format: Format): Float32Array[] {
+export function randomInputs(problem: Problem, distribution: Distribution, rng: Rng, format: FloatLimits): Float32Array[] {
   const draw = sampler(distribution, rng, format);
   return drawInputs(problem, () => draw());
 }

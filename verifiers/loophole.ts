@@ -16,7 +16,7 @@ export async function loophole(kernel: Kernel, ctx: VerifyContext): Promise<void
   for (let round = 1; round <= ROUNDS; round++) {
     if (round > 1) inputs = inputs.map((input) => input.map((v) => (ctx.rng.chance(0.5) ? ctx.rng.normal() : v)));
     const inputCase = round === 1 ? 'fresh inputs' : `round ${round}, half of the inputs redrawn`;
-    await expectCorrect(kernel, inputs, ctx, inputCase);
+    await expectCorrect(kernel, inputs, ctx, inputCase, { typical: true });
     await expectInputsUnchanged(kernel, inputs, inputCase);
   }
 }

@@ -11,6 +11,6 @@ import type { Kernel } from './kernel.ts';
 export async function numerics(kernel: Kernel, ctx: VerifyContext): Promise<void> {
   for (const distribution of distributions) {
     const allow = distribution === 'integers' ? { exactUpTo: ctx.format.exactIntegers } : {};
-    await expectCorrect(kernel, randomInputs(ctx.problem, distribution, ctx.rng, ctx.format), ctx, distribution, allow);
+    await expectCorrect(kernel, randomInputs(ctx.problem, distribution, ctx.rng, ctx.format), ctx, distribution, { allow, typical: distribution === 'normal' });
   }
 }

@@ -11,12 +11,12 @@ import type { Kernel, KernelBuilder } from './kernel.ts';
  */
 export async function shapes(kernel: Kernel, build: KernelBuilder, ctx: VerifyContext, sweep: boolean): Promise<void> {
   const formatShape = (k: Kernel) => opFor(k.problem).formatShape(k.problem.shape);
-  await expectCorrect(kernel, randomInputs(ctx.problem, 'normal', ctx.rng, ctx.format), ctx, formatShape(kernel));
+  await expectCorrect(kernel, randomInputs(ctx.problem, 'normal', ctx.rng, ctx.format), ctx, formatShape(kernel), { typical: true });
   if (!sweep) return;
   for (const problem of ctx.op.edgeShapes(ctx.problem)) {
     const edge = await build(problem);
     try {
-      await expectCorrect(edge, randomInputs(problem, 'normal', ctx.rng, ctx.format), ctx, formatShape(edge));
+      await expectCorrect(edge, randomInputs(problem, 'normal', ctx.rng, ctx.format), ctx, formatShape(edge), { typical: true });
     } finally {
       await edge.dispose();
     }

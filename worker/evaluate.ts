@@ -8,6 +8,7 @@ import { verifyContext } from '../verifiers/context.ts';
 import { randomInputs } from '../verifiers/inputs.ts';
 import { describeFailure, runStage, verify, type VerifyFailure } from '../verifiers/harness.ts';
 import type { Kernel, KernelBuilder } from '../verifiers/kernel.ts';
+import type { ErrorTally } from '../verifiers/measured.ts';
 import { spotCheck } from '../verifiers/spotcheck.ts';
 import { resultFor } from '../protocol/result.ts';
 import { timeSideBySide, timingOf } from './timing.ts';
@@ -51,7 +52,8 @@ export async function evaluateKernel(args: EvaluateArgs): Promise<KernelResult> 
     try {
       const outcome = await timeAgainstBaseline(kernel, args, deadlineAt, verdicts);
       if ('failure' in outcome) return failed(finish, verdicts, outcome.failure);
-      return finish('ok', verdicts, { timing: outcome.timing });
+      verification.errors.merge(outcome.errors);
+      return finish('ok', verdicts, { timing: outcome.timing, measuredError: verification.errors.measured() });
     } finally {
       await kernel.dispose();
     }
@@ -65,7 +67,7 @@ async function timeAgainstBaseline(
   args: EvaluateArgs,
   deadlineAt: number,
   verdicts: StageVerdict[],
-): Promise<{ timing: Timing } | { failure: VerifyFailure }> {
+): Promise<{ timing: Timing; errors: ErrorTally } | { failure: VerifyFailure }> {
   const { job } = args;
   // A seed of its own, so the spot checks' inputs are not the ones the stages saw.
   const ctx = verifyContext(job.problem, new Rng(job.seed ^ 0x5bd1e995), args.precision, deadlineAt);
@@ -83,7 +85,7 @@ async function timeAgainstBaseline(
   };
   try {
     const sides = await timeSideBySide(kernel, baseline, { budgets: job.budgets, stopAt: deadlineAt, checkpoint });
-    return { timing: timingOf(job.problem, sides) };
+    return { timing: timingOf(job.problem, sides), errors: ctx.errors };
   } catch (error) {
     return { failure: spotFailure ?? describeFailure('timing', error) };
   } finally {

@@ -1,5 +1,6 @@
 import type { Backend } from '../genome/genome.ts';
 import { KevoError } from '../lib/errors.ts';
+import { silentLogger, type Logger } from '../lib/log.ts';
 import type { DeviceClass } from '../protocol/device.ts';
 import { LLM_CAPABILITY, type Job, type KernelJob, type ReviewJob } from '../protocol/job.ts';
 import type { KernelResult, Result, ReviewResult } from '../protocol/result.ts';
@@ -22,6 +23,7 @@ export class Evaluator {
     private readonly runners: ReadonlyMap<Backend, BackendRunner>,
     readonly name: string,
     private readonly review: EvaluatorOptions['review'],
+    private readonly log: Logger,
   ) {}
 
   /** Starts a runner per backend; if one cannot start, closes those that did and throws its error. */
@@ -34,7 +36,7 @@ export class Evaluator {
       await Promise.all([...started.values()].map((runner) => runner.close()));
       throw error;
     }
-    return new Evaluator(started, options.name ?? 'worker', options.review);
+    return new Evaluator(started, options.name ?? 'worker', options.review, options.log ?? silentLogger);
   }
 
   /** The backends it runs, plus `llm` when it answers review jobs: what a worker advertises and pulls jobs for. */
@@ -67,7 +69,10 @@ export class Evaluator {
         return unsupported(`the job wants device class ${job.deviceClassId}; this worker's ${backend} device class is ${device.id} (${device.label})`);
       }
     }
-    return runner.evaluate(job);
+    const result = await runner.evaluate(job);
+    const { status, stage, timing } = result;
+    this.log.child({ jobId: job.jobId }).debug({ status, stage, gflops: timing?.gflops, speedup: timing?.speedup }, 'evaluated');
+    return result;
   }
 
   close(): Promise<void> {

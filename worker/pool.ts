@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { Piscina } from 'piscina';
 import { KevoError, parseOrThrow } from '../lib/errors.ts';
 import { silentLogger, type Logger } from '../lib/log.ts';
@@ -31,8 +32,8 @@ export class WasmPool implements BackendRunner {
   readonly name: string;
   readonly #piscina: Piscina<unknown, KernelResult>;
   readonly #log: Logger;
-  readonly #waiting: (() => void)[] = [];
-  #running = 0;
+  /** One job per thread: a job waits here, not in piscina's queue, so its deadline starts with it. */
+  readonly #slots: LimitFunction;
   #device: Promise<DeviceClass> | undefined;
   #closed: Promise<void> | undefined;
 
@@ -41,8 +42,9 @@ export class WasmPool implements BackendRunner {
     if (options.relaxedSimd !== undefined && typeof options.relaxedSimd !== 'boolean') {
       throw new TypeError(`options.relaxedSimd must be a boolean, got ${typeof options.relaxedSimd}`);
     }
+    this.#slots = pLimit(this.threads);
     this.name = options.name ?? os.hostname();
-    this.#log = (options.log ?? silentLogger).child({ pool: 'wasm' });
+    this.#log = (options.log ?? silentLogger).child({ backend: 'wasm' });
     const workerData: TaskData = { relaxedSimd: options.relaxedSimd ?? false, name: this.name };
     this.#piscina = new Piscina({
       filename: TASK,
@@ -72,9 +74,12 @@ export class WasmPool implements BackendRunner {
   async evaluate(job: KernelJob): Promise<KernelResult> {
     if (this.#closed) throw new KevoError('UNAVAILABLE', 'the wasm pool is closed');
     const parsed = parseOrThrow(KernelJob, job, 'job');
-    await this.#take();
+    return this.#slots(() => this.#run(parsed));
+  }
+
+  /** One job on a thread under its deadline; a kill or a crash becomes the job's result. */
+  async #run(parsed: KernelJob): Promise<KernelResult> {
     const start = performance.now();
-    let result: KernelResult;
     const deadline = new AbortController();
     const { port1, port2 } = new MessageChannel();
     const abort = () => deadline.abort();
@@ -83,18 +88,14 @@ export class WasmPool implements BackendRunner {
     const backstop = setTimeout(abort, parsed.budgets.deadlineMs + BOOT_GRACE_MS);
     try {
       const task: TimedTask = { job: parsed, started: port2 };
-      result = await this.#piscina.run(task, { name: 'timed', signal: deadline.signal, transferList: [port2] });
+      return await this.#piscina.run(task, { name: 'timed', signal: deadline.signal, transferList: [port2] });
     } catch (error) {
-      result = await this.#failure(parsed, deadline.signal.aborted, error, performance.now() - start);
+      return await this.#failure(parsed, deadline.signal.aborted, error, performance.now() - start);
     } finally {
       clearTimeout(timer);
       clearTimeout(backstop);
       port1.close();
-      this.#give();
     }
-    const { status, stage, timing } = result;
-    this.#log.info({ jobId: job.jobId, status, stage, gflops: timing?.gflops, speedup: timing?.speedup }, 'evaluated');
-    return result;
   }
 
   close(): Promise<void> {
@@ -106,30 +107,17 @@ export class WasmPool implements BackendRunner {
   async #failure(job: KernelJob, timedOut: boolean, error: unknown, elapsedMs: number): Promise<KernelResult> {
     const deviceClass = this.#closed ? undefined : await this.deviceClass().catch(() => undefined);
     const base = { verdicts: [], deviceClass, worker: this.name, elapsedMs };
+    const log = this.#log.child({ jobId: job.jobId });
     if (timedOut) {
       const reason = `the job's deadline of ${job.budgets.deadlineMs} ms passed: its thread was killed and replaced`;
-      this.#log.warn({ jobId: job.jobId }, reason);
+      log.warn({ deadlineMs: job.budgets.deadlineMs }, reason);
       return resultFor(job, { ...base, status: 'timeout', stage: 'deadline', reason });
     }
     const message = error instanceof Error ? error.message : String(error);
-    this.#log.error({ jobId: job.jobId, err: error }, 'job thread failed');
+    log.error({ err: error }, 'the thread running the job failed');
     return resultFor(job, { ...base, status: 'runtime_error', stage: 'worker', reason: `the worker thread failed: ${message}` });
   }
 
-  async #take(): Promise<void> {
-    if (this.#running < this.threads) {
-      this.#running++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.#waiting.push(resolve));
-  }
-
-  /** Hands the slot straight to the next waiting job, if any. */
-  #give(): void {
-    const next = this.#waiting.shift();
-    if (next) next();
-    else this.#running--;
-  }
 }
 
 function checkThreads(threads: unknown): number {

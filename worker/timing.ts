@@ -1,4 +1,5 @@
 import { opFor, type Problem } from '../genome/ops/index.ts';
+import { median, quantile } from '../lib/stats.ts';
 import type { Budgets } from '../protocol/job.ts';
 import type { Timing } from '../protocol/result.ts';
 import { DeadlineExceeded } from '../verifiers/failure.ts';
@@ -78,16 +79,7 @@ export async function warmUp(kernel: Kernel, budgetMs: number, stopAt = Infinity
 }
 
 export function summarize(samples: readonly number[]): Sampled {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { medianMs: quantile(sorted, 0.5), p10Ms: quantile(sorted, 0.1), p90Ms: quantile(sorted, 0.9), samples: sorted.length };
-}
-
-/** Linear interpolation between the closest ranks of sorted values. */
-function quantile(sorted: readonly number[], q: number): number {
-  const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at);
-  const hi = Math.ceil(at);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
+  return { medianMs: median(samples), p10Ms: quantile(samples, 0.1), p90Ms: quantile(samples, 0.9), samples: samples.length };
 }
 
 function relativeSpread(samples: readonly number[]): number {

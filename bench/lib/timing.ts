@@ -1,3 +1,5 @@
+import { median } from '../../lib/stats.ts';
+
 /** Something the bench can time: one call does `flops` floating-point operations. */
 export interface Contender {
   readonly name: string;
@@ -11,12 +13,6 @@ async function callsPerSample(contender: Contender, sampleMs: number): Promise<n
   const once = await contender.time(1);
   return Math.max(1, Math.round(sampleMs / Math.max(once, 1e-3)));
 }
-
-export const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /**
  * CPU milliseconds per call, not wall time: on a machine shared with other

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Backend } from '../../genome/genome.ts';
 import { opByName, type Problem } from '../../genome/ops/index.ts';
 import { addCommonOptions, CommonFlags, intFlag, parseFlags } from '../options.ts';
-import { fixed, printJson, table } from '../output.ts';
+import { fixed, printJson, significant, table } from '../output.ts';
 import { describeGenome } from '../session.ts';
 import { withStore } from '../store.ts';
 
@@ -19,7 +19,7 @@ export function registerBest(program: Command): void {
   addCommonOptions(
     program
       .command('best')
-      .description('the best verified kernels found for a problem, fastest first')
+      .description('the best verified kernels found for a problem: highest speedup over the baseline first')
       .argument('<op>', 'the op, e.g. matmul')
       .requiredOption('--shape <MxNxK>', 'problem shape')
       .option('--device <id>', 'only this device class (id or prefix)')
@@ -36,13 +36,15 @@ export function registerBest(program: Command): void {
       if (rows.length === 0) return void process.stdout.write(`no verified kernel for ${opName} ${flags.shape} yet\n`);
       process.stdout.write(
         `${table(
-          ['kernel', 'GFLOP/s', 'speedup', 'median ms', 'p10-p90 ms', 'device', 'genome'],
+          ['kernel', 'GFLOP/s', 'speedup', 'median ms', 'p10-p90 ms', 'err/tol', 'max |err|', 'device', 'genome'],
           rows.map((r) => [
             r.kernelId,
             fixed(r.gflops, 1),
             `${fixed(r.speedup)}x`,
             fixed(r.medianMs, 3),
             `${fixed(r.p10Ms, 3)}-${fixed(r.p90Ms, 3)}`,
+            significant(r.measuredError?.ofTolerance),
+            significant(r.measuredError?.maxAbs),
             `${r.deviceClass.id.slice(0, 8)} ${r.deviceClass.label}`,
             describeGenome(r.genome),
           ]),

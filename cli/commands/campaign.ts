@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadSpecFile, parseSpec } from '../../coordinator/spec.ts';
+import { sortBest } from '../../coordinator/store/best.ts';
 import type { CampaignRow } from '../../coordinator/store/store.ts';
 import { llmCampaignSummary } from '../../coordinator/store/llm.ts';
 import { KevoError } from '../../lib/errors.ts';
@@ -73,10 +74,7 @@ export function registerCampaign(program: Command): void {
         const byStatus = Object.fromEntries(
           [...new Set(evaluations.map((e) => e.status))].map((s) => [s, evaluations.filter((e) => e.status === s).length]),
         );
-        const top = evaluations
-          .filter((e) => e.status === 'ok' && e.timing)
-          .sort((a, b) => b.timing!.gflops - a.timing!.gflops)
-          .slice(0, 5);
+        const top = sortBest(evaluations.filter((e) => e.status === 'ok')).slice(0, 5);
         const llm = (row.spec as { llm?: unknown }).llm ? llmCampaignSummary(store, id) : undefined;
         if (flags.json) return printJson({ ...summary(row), spec: row.spec, checkpoint: row.checkpoint, byStatus, top, llm });
         const lines = [
@@ -88,7 +86,7 @@ export function registerCampaign(program: Command): void {
             ? 'no verified kernel yet'
             : table(
                 ['kernel', 'GFLOP/s', 'speedup', 'median ms', 'genome'],
-                top.map((e) => [e.kernelId ?? '-', fixed(e.timing!.gflops, 1), `${fixed(e.timing!.speedup)}x`, fixed(e.timing!.medianMs, 3), describeGenome(e.genome)]),
+                top.map((e) => [e.kernelId ?? '-', fixed(e.timing.gflops, 1), `${fixed(e.timing.speedup)}x`, fixed(e.timing.medianMs, 3), describeGenome(e.genome)]),
               ),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);

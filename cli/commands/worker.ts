@@ -53,7 +53,7 @@ export function registerWorker(program: Command): void {
       flags.llmBaseUrl && flags.llmModel
         ? createReviewWorker({ baseUrl: flags.llmBaseUrl, model: flags.llmModel, ...(flags.llmTimeoutMs ? { timeoutMs: flags.llmTimeoutMs } : {}) }, name, log)
         : undefined;
-    const evaluator = await Evaluator.create({ threads: flags.threads, backends: flags.backends, relaxedSimd: flags.relaxedSimd, name, ...(review ? { review } : {}) });
+    const evaluator = await Evaluator.create({ threads: flags.threads, backends: flags.backends, relaxedSimd: flags.relaxedSimd, name, log, ...(review ? { review } : {}) });
     try {
       await runNatsWorker({
         connection,

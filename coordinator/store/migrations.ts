@@ -15,6 +15,7 @@ import { KevoError } from '../../lib/errors.ts';
  * 2 indexes for best() and cached(), which otherwise scan every evaluation
  * 3 LLM cache, prompts, calls, proposals and reviews
  * 4 jobs.published_at: a resumed campaign waits for jobs the transport holds and publishes the others
+ * 5 evaluations.error_*: the harness's measured error of a verified kernel (NULL for results from before it)
  */
 export interface Migration {
   readonly version: number;
@@ -209,6 +210,17 @@ export const migrations: readonly Migration[] = [
     // NULL until the transport accepted the job: a coordinator killed between recording
     // and publishing left a job no worker will ever see, which resume must publish.
     sql: `ALTER TABLE jobs ADD COLUMN published_at TEXT;`,
+  },
+  {
+    version: 5,
+    name: 'measured error',
+    // Columns, not one JSON text, as timing is: best() shows them and may one day filter on them.
+    sql: `
+      ALTER TABLE evaluations ADD COLUMN error_of_tolerance REAL;
+      ALTER TABLE evaluations ADD COLUMN error_max_abs REAL;
+      ALTER TABLE evaluations ADD COLUMN error_max_rel REAL;
+      ALTER TABLE evaluations ADD COLUMN error_elements INTEGER;
+    `,
   },
 ];
 

@@ -3,7 +3,7 @@ import { Backend, Genome } from '../../genome/genome.ts';
 import { Problem } from '../../genome/ops/problem.ts';
 import { DeviceFacts } from '../../protocol/device.ts';
 import { KernelJob } from '../../protocol/job.ts';
-import { KernelSource, StageVerdict, Status, Timing } from '../../protocol/result.ts';
+import { KernelSource, MeasuredError, StageVerdict, Status, Timing } from '../../protocol/result.ts';
 import { describeZodError, KevoError } from '../../lib/errors.ts';
 
 /**
@@ -70,6 +70,7 @@ export const EvaluationRow = z.object({
   stage: optional(z.string()),
   reason: optional(z.string()),
   timing: optional(jsonColumn(Timing)),
+  measuredError: optional(jsonColumn(MeasuredError)),
   verdicts: jsonColumn(z.array(StageVerdict)),
   worker: z.string(),
   elapsedMs: z.number().nonnegative(),
@@ -97,6 +98,7 @@ export const BestRow = z
     gflops: z.number().nonnegative(),
     baselineMedianMs: z.number().positive(),
     speedup: z.number().positive(),
+    measuredError: optional(jsonColumn(MeasuredError)),
     createdAt: z.string(),
   })
   .transform(({ deviceClassId, deviceLabel, ...rest }) => ({

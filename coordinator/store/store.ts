@@ -194,11 +194,12 @@ export class Store {
       if (result.deviceClass) this.recordDevice(result.deviceClass);
       const kernel = result.kernel ? this.insertKernel(result.kernel) : null;
       const t = result.timing;
+      const error = result.measuredError;
       this.statement(
         `INSERT INTO evaluations (job_id, campaign_id, problem_key, problem, genome_hash, device_class_id, kernel_id,
            status, stage, reason, median_ms, p10_ms, p90_ms, samples, gflops, baseline_median_ms, baseline_gflops,
-           speedup, verdicts, worker, elapsed_ms, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           speedup, error_of_tolerance, error_max_abs, error_max_rel, error_elements, verdicts, worker, elapsed_ms, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         result.jobId,
         result.campaignId,
@@ -218,6 +219,10 @@ export class Store {
         t?.baselineMedianMs ?? null,
         t?.baselineGflops ?? null,
         t?.speedup ?? null,
+        error?.ofTolerance ?? null,
+        error?.maxAbs ?? null,
+        error?.maxRel ?? null,
+        error?.elements ?? null,
         JSON.stringify(result.verdicts),
         result.worker,
         result.elapsedMs,
@@ -257,7 +262,7 @@ export class Store {
     return row === undefined ? undefined : parseRow(GenomeRow, row, `genomes "${hash}"`).genome;
   }
 
-  /** Fastest first, one row per kernel (its fastest ok evaluation); at most 10 unless limit says. */
+  /** Best first (best.ts), one row per kernel (its best ok evaluation); at most 10 unless limit says. */
   best(problem: Problem, opts: { deviceClassId?: string; backend?: Backend; limit?: number } = {}): BestRow[] {
     return this.statement(selectBest)
       .all({

@@ -5,20 +5,32 @@ import { parseOrThrow } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 import { Rng } from '../../lib/rng.ts';
 import { LlmClient } from '../../llm/client.ts';
-import { LlmLedger } from '../../llm/ledger.ts';
+import type { LlmCache } from '../../llm/cache.ts';
+import { LlmLedger, type LlmCall, type LlmUsage } from '../../llm/ledger.ts';
 import { apiKeyFromEnv, LlmOptions, type LlmOptionsInput } from '../../llm/options.ts';
 import { promptRecord } from '../../llm/prompt.ts';
 import { seedPrompts } from '../../llm/templates.ts';
 import type { DeviceClass } from '../../protocol/device.ts';
 import { clientReviewer, type Reviewer } from '../../verifiers/llm-review.ts';
-import { LlmStore } from '../store/llm.ts';
-import type { Store } from '../store/store.ts';
 import { LlmCheckpoint, LlmStrategy, type LlmRecorder } from './llm.ts';
 import type { Strategy, StrategyState } from './strategy.ts';
 
+/**
+ * What the LLM strategy reads and reports for one campaign. The strategy knows
+ * no store: the coordinator binds these to it (coordinator/llm-records.ts).
+ */
+export interface LlmCampaignRecords {
+  /** Replies already paid for, by request. */
+  readonly cache: LlmCache;
+  /** What the campaign spent before this run, so the budget counts it. */
+  readonly spent: LlmUsage;
+  /** Every call, answered or failed, paid or cached. */
+  readonly onCall: (call: LlmCall) => void;
+  readonly recorder: LlmRecorder;
+}
+
 export interface LlmCampaignContext {
-  readonly store: Store;
-  readonly campaignId: string;
+  readonly records: LlmCampaignRecords;
   readonly problem: Problem;
   readonly device: DeviceClass;
   /** Seeds the LLM strategy's own rng (task and prompt choice, request seeds). */
@@ -38,34 +50,27 @@ export function innerState(state: StrategyState | undefined): StrategyState | un
 }
 
 /**
- * The LLM strategy around `inner` for one campaign: client with the store as
- * reply cache and call log, a budget that counts what the campaign already
- * spent, seed prompts on a fresh start, and the checkpoint on resume.
+ * The LLM strategy around `inner` for one campaign: client with the
+ * campaign's reply cache and call log, a budget that counts what the campaign
+ * already spent, seed prompts on a fresh start, and the checkpoint on resume.
  */
 export function createLlmStrategy(
   inner: Strategy<Genome>,
   space: SearchSpace<Genome>,
   opts: LlmOptionsInput & LlmCampaignContext,
 ): LlmStrategy {
-  const { store, campaignId, problem, device, seed, log, state, reviewer, apiKey, ...optionFields } = opts;
+  const { records, problem, device, seed, log, state, reviewer, apiKey, ...optionFields } = opts;
   const options = parseOrThrow(LlmOptions, optionFields, 'LLM options');
-  const llmStore = new LlmStore(store);
+  const { recorder } = records;
   const budget = { ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }), ...(options.maxCost === undefined ? {} : { maxCost: options.maxCost }) };
   const client = new LlmClient({
     endpoint: options,
     apiKey: apiKey ?? apiKeyFromEnv(),
-    cache: llmStore,
-    ledger: new LlmLedger(budget, llmStore.usage(campaignId)),
-    onCall: (call) => llmStore.recordCall(campaignId, call),
+    cache: records.cache,
+    ledger: new LlmLedger(budget, records.spent),
+    onCall: records.onCall,
     ...(log ? { log } : {}),
   });
-  const recorder: LlmRecorder = {
-    savePrompt: (record) => llmStore.savePrompt(record),
-    scorePrompt: (promptId, score) => llmStore.scorePrompt(campaignId, promptId, score),
-    recordProposal: (p) => llmStore.recordProposal(campaignId, p),
-    recordReview: (hash, review, o) => llmStore.recordReview(campaignId, hash, review, o),
-    recordHarness: (hash, ok) => llmStore.recordHarness(campaignId, hash, ok),
-  };
   const checkpoint = state?.strategy === 'llm' ? parseOrThrow(LlmCheckpoint, state.llm, 'LLM strategy state') : freshCheckpoint(options, seed, recorder);
   return new LlmStrategy(
     {

@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import { AsyncQueue } from '../../lib/async-queue.ts';
 import type { DeviceClass } from '../../protocol/device.ts';
 import type { Job } from '../../protocol/job.ts';
@@ -24,8 +25,7 @@ export class EmbeddedTransport implements Transport {
   readonly name = 'embedded';
   readonly durable = false;
   private readonly queue = new AsyncQueue<Result>();
-  private readonly waiting: Job[] = [];
-  private running = 0;
+  private readonly running: LimitFunction;
   private jobsDone = 0;
   private closed = false;
 
@@ -34,12 +34,16 @@ export class EmbeddedTransport implements Transport {
     private readonly evaluator: JobEvaluator & { close?(): Promise<void> },
     private readonly capacity: number,
     private readonly owns = false,
-  ) {}
+  ) {
+    this.running = pLimit(capacity);
+  }
 
   async submit(job: Job): Promise<void> {
     if (this.closed) throw new Error('transport closed');
-    this.waiting.push(job);
-    this.pump();
+    void this.running(() => this.evaluate(job)).then((result) => {
+      this.jobsDone++;
+      this.queue.push(result);
+    });
   }
 
   results(): AsyncIterable<Result> {
@@ -63,7 +67,7 @@ export class EmbeddedTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.waiting.length = 0;
+    this.running.clearQueue();
     this.queue.close();
     if (this.owns) await this.evaluator.close?.();
   }
@@ -74,19 +78,6 @@ export class EmbeddedTransport implements Transport {
       return await this.evaluator.evaluate(job);
     } catch (error) {
       return failureFor(job, { status: 'runtime_error', stage: 'worker', reason: String(error), worker: this.evaluator.name });
-    }
-  }
-
-  private pump(): void {
-    while (!this.closed && this.running < this.capacity && this.waiting.length > 0) {
-      const job = this.waiting.shift()!;
-      this.running++;
-      void this.evaluate(job).then((result) => {
-        this.running--;
-        this.jobsDone++;
-        this.queue.push(result);
-        this.pump();
-      });
     }
   }
 }

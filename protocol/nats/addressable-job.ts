@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { Genome } from '../../genome/genome.ts';
 import { Problem } from '../../genome/ops/problem.ts';
+import { CampaignId, JobId, JobKind } from '../envelope.ts';
 
 /** Enough of a job, of either kind, to address a failure Result to it (even one whose other fields are invalid). */
 export const AddressableJob = z.object({
-  kind: z.enum(['kernel', 'review']),
-  jobId: z.string().min(1).max(200),
-  campaignId: z.string().min(1).max(200),
+  kind: JobKind,
+  jobId: JobId,
+  campaignId: CampaignId,
   problem: Problem,
   genome: Genome,
 });

@@ -54,20 +54,20 @@ const extent = (values) => {
 };
 /** Axes, grid and labels for a plot of [x0,x1] x [y0,y1]; returns the svg and the scales. */
 function frame(width, height, [x0, x1], [y0, y1], xLabel, yLabel, xTicks = true) {
-  const m = { l: 48, r: 12, t: 10, b: 34 };
+  const m = { l: 44, r: 12, t: 24, b: 34 };
   const sx = (x) => m.l + ((x - x0) / (x1 - x0)) * (width - m.l - m.r);
   const sy = (y) => height - m.b - ((y - y0) / (y1 - y0)) * (height - m.t - m.b);
   const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img' });
   for (const y of ticks(y0, y1)) {
     root.append(svg('line', { class: 'grid', x1: m.l, x2: width - m.r, y1: sy(y), y2: sy(y) }));
-    root.append(svg('text', { x: m.l - 4, y: sy(y) + 4, 'text-anchor': 'end' }, fmt(y, Math.abs(y1 - y0) < 5 ? 2 : 0)));
+    root.append(svg('text', { x: m.l - 4, y: sy(y) + 4, 'text-anchor': 'end' }, fmt(y, y1 - y0 < 5 ? 2 : y1 - y0 < 20 ? 1 : 0)));
   }
   if (xTicks) for (const x of ticks(x0, x1)) root.append(svg('text', { x: sx(x), y: height - m.b + 14, 'text-anchor': 'middle' }, fmt(x, 0)));
   root.append(svg('line', { class: 'axis', x1: m.l, x2: width - m.r, y1: height - m.b, y2: height - m.b }));
   root.append(svg('line', { class: 'axis', x1: m.l, x2: m.l, y1: m.t, y2: height - m.b }));
   root.append(svg('text', { x: (m.l + width - m.r) / 2, y: height - 4, 'text-anchor': 'middle' }, xLabel));
-  root.append(svg('text', { x: 12, y: m.t + 4, 'text-anchor': 'start' }, yLabel));
-  return { root, sx, sy };
+  root.append(svg('text', { x: 6, y: 14, 'text-anchor': 'start' }, yLabel));
+  return { root, sx, sy, right: width - m.r, top: m.t };
 }
 /** The best ok speedup after each evaluation: a step line that only rises. */
 function bestSoFar(evaluations) {
@@ -83,12 +83,12 @@ function bestSoFar(evaluations) {
 function lineChart(target, series, width = 520, height = 240) {
   const all = series.flatMap((s) => s.points);
   if (all.length === 0) return $(target).replaceChildren(element('p', 'no ok evaluation yet', 'note'));
-  const { root, sx, sy } = frame(width, height, [0, Math.max(...all.map((p) => p[0]))], [0, Math.max(...all.map((p) => p[1])) * 1.1], 'evaluations', 'speedup ×');
+  const { root, sx, sy, right, top } = frame(width, height, [0, Math.max(...all.map((p) => p[0]))], [0, Math.max(...all.map((p) => p[1])) * 1.1], 'evaluations', 'best speedup (x)');
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length];
     const d = s.points.map(([x, y], j) => (j === 0 ? `M${sx(x)},${sy(y)}` : `H${sx(x)}V${sy(y)}`)).join('');
     root.append(svg('path', { d, fill: 'none', stroke: color, 'stroke-width': 2, class: 'series' }));
-    root.append(svg('text', { x: sx(0) + 8, y: 20 + 14 * i, fill: color }, s.name + '  ' + fmt(s.points.at(-1)?.[1]) + '×'));
+    root.append(svg('text', { x: right - 6, y: top + 16 + 14 * i, fill: color, 'text-anchor': 'end' }, s.name + '  ' + fmt(s.points.at(-1)?.[1]) + 'x'));
   });
   $(target).replaceChildren(root);
 }
@@ -100,11 +100,13 @@ function geneScatters(target, evaluations) {
   const yRange = [0, Math.max(...ok.map((e) => e.timing.speedup)) * 1.1];
   const plots = names.map((name) => {
     const values = ok.map((e) => e.genome[name]).filter((v) => v !== undefined);
-    const numeric = values.every((v) => typeof v === 'number');
-    const categories = numeric ? [] : [...new Set(values.map(String))];
+    // A gene with few values (most are) reads best as categories, in order.
+    const distinct = [...new Set(values)].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : 0));
+    const numeric = distinct.length > 8 && values.every((v) => typeof v === 'number');
+    const categories = numeric ? [] : distinct.map(String);
     const x = (v) => (numeric ? v : categories.indexOf(String(v)));
     const xRange = numeric ? extent(values) : [-0.5, categories.length - 0.5];
-    const { root, sx, sy } = frame(220, 170, xRange, yRange, name, '×', numeric);
+    const { root, sx, sy } = frame(220, 170, xRange, yRange, name, 'speedup (x)', numeric);
     if (!numeric) categories.forEach((c, i) => root.append(svg('text', { x: sx(i), y: 150, 'text-anchor': 'middle' }, c.slice(0, 10))));
     for (const e of ok) {
       if (e.genome[name] === undefined) continue;
@@ -130,8 +132,8 @@ const kernelLink = (id) => link(short(id), '#/kernel/' + encodeURIComponent(id))
 async function home() {
   show('home');
   const campaigns = await api('/api/campaigns');
-  rows('campaigns', ['id', 'status', 'strategy', 'evaluations', 'failures', 'best GFLOP/s', 'best speedup'],
-    campaigns.map((c) => [campaignLink(c.id), c.status, c.strategy, c.evaluations, c.failures, fmt(c.bestGflops, 1), fmt(c.bestSpeedup)]));
+  rows('campaigns', ['id', 'status', 'strategy', 'evaluations', 'failures', 'best speedup', 'its GFLOP/s'],
+    campaigns.map((c) => [campaignLink(c.id), c.status, c.strategy, c.evaluations, c.failures, fmt(c.bestSpeedup), fmt(c.bestGflops, 1)]));
   const recent = await Promise.all(campaigns.slice(0, COLORS.length).map((c) => api('/api/campaigns/' + encodeURIComponent(c.id))));
   lineChart('compare', recent.map((c) => ({ name: c.id + ' (' + c.strategy + ')', points: bestSoFar(c.evaluationsList) })), 720, 260);
 }
@@ -161,7 +163,7 @@ function renderCampaign(state) {
     tile('evaluations' + (budget ? ' of ' + budget : ''), evaluations.length, budget ? bar : undefined),
     tile('failures by stage: ' + failureText, evaluations.length - evaluations.filter((e) => e.status === 'ok').length),
     tile('evaluations per minute', fmt(perMinute(evaluations), 1)),
-    tile('best speedup', fmt(Math.max(0, ...evaluations.filter((e) => e.timing).map((e) => e.timing.speedup))) + '×'),
+    tile('best speedup', fmt(c.bestSpeedup) + 'x'),
     tile('strategy', c.strategy),
   );
   lineChart('best-chart', [{ name: c.id, points: bestSoFar(evaluations) }]);
@@ -174,9 +176,9 @@ function renderCampaign(state) {
     const span = (last - Date.parse(recent[0].createdAt)) / 1000;
     return [name, devices.get(list.at(-1).deviceClassId) ?? '-', list.length, span > 0 ? fmt((recent.length - 1) / span) : '-'];
   }));
-  const ok = evaluations.filter((e) => e.status === 'ok' && e.timing).sort((a, b) => b.timing.gflops - a.timing.gflops).slice(0, 10);
-  rows('detail', ['kernel', 'GFLOP/s', 'speedup', 'median ms', 'genome'],
-    ok.map((e) => [kernelLink(e.kernelId), fmt(e.timing.gflops, 1), fmt(e.timing.speedup) + '×', fmt(e.timing.medianMs, 3), element('code', genomeText(e.genome))]));
+  // Best as the server defines it (coordinator/store/best.ts), sent with each change of the campaign.
+  rows('detail', ['kernel', 'speedup', 'GFLOP/s', 'median ms', 'err/tol', 'genome'],
+    c.best.map((e) => [kernelLink(e.kernelId), fmt(e.timing.speedup) + 'x', fmt(e.timing.gflops, 1), fmt(e.timing.medianMs, 3), fmt(e.measuredError?.ofTolerance, 3), element('code', genomeText(e.genome))]));
 }
 async function campaignPage(id) {
   show('campaign');
@@ -240,7 +242,8 @@ async function kernelPage(id) {
     ['device class', k.deviceClass?.label ?? '-'],
     ['status', e ? e.status + (e.stage ? ' at ' + e.stage : '') + (e.reason ? ': ' + e.reason : '') : '-'],
     ['median', t ? fmt(t.medianMs, 3) + ' ms (p10 ' + fmt(t.p10Ms, 3) + ', p90 ' + fmt(t.p90Ms, 3) + ', ' + t.samples + ' samples)' : '-'],
-    ['speed', t ? fmt(t.gflops, 1) + ' GFLOP/s, ' + fmt(t.speedup) + '× the baseline (' + fmt(t.baselineMedianMs, 3) + ' ms)' : '-'],
+    ['speed', t ? fmt(t.speedup) + 'x the baseline (' + fmt(t.baselineMedianMs, 3) + ' ms), ' + fmt(t.gflops, 1) + ' GFLOP/s' : '-'],
+    ['measured error', e?.measuredError ? fmt(e.measuredError.ofTolerance, 3) + ' of the tolerance (max abs ' + e.measuredError.maxAbs.toExponential(2) + ', max rel ' + e.measuredError.maxRel.toExponential(2) + ')' : '-'],
   ]);
   rows('verdicts', ['stage', 'verdict', 'ms', 'reason'], (e?.verdicts ?? []).map((v) =>
     [v.stage, element('span', v.ok ? 'pass' : 'fail', v.ok ? 'ok' : 'bad'), fmt(v.ms, 1), v.reason ?? '']));
@@ -267,8 +270,8 @@ function route() {
 $('best-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const query = new URLSearchParams([...new FormData(event.target)].filter(([, v]) => v !== ''));
-  api('/api/best?' + query).then((best) => rows('best', ['kernel', 'GFLOP/s', 'speedup', 'median ms', 'device', 'genome'],
-    best.map((b) => [kernelLink(b.kernelId), fmt(b.gflops, 1), fmt(b.speedup) + '×', fmt(b.medianMs, 3), b.deviceClass.label, element('code', genomeText(b.genome))]))).catch(fail);
+  api('/api/best?' + query).then((best) => rows('best', ['kernel', 'speedup', 'GFLOP/s', 'median ms', 'err/tol', 'device', 'genome'],
+    best.map((b) => [kernelLink(b.kernelId), fmt(b.speedup) + 'x', fmt(b.gflops, 1), fmt(b.medianMs, 3), fmt(b.measuredError?.ofTolerance, 3), b.deviceClass.label, element('code', genomeText(b.genome))]))).catch(fail);
 });
 window.addEventListener('hashchange', route);
 route();

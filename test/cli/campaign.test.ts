@@ -38,15 +38,21 @@ describe('kevo run, best, export, campaign (spawning the bin)', () => {
     expect(out.best.kernelId).toBe(kernelId);
   });
 
-  it('best lists verified kernels fastest first, filtered by device', async () => {
+  it('best lists verified kernels best first (highest speedup), filtered by device', async () => {
     const run = await kevo(['best', 'matmul', '--shape', '20x28x12', '--db', db, '--json'], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
-    const rows = JSON.parse(run.stdout) as { kernelId: string; medianMs: number; deviceClass: { id: string } }[];
+    const rows = JSON.parse(run.stdout) as { kernelId: string; speedup: number; deviceClass: { id: string }; measuredError: { ofTolerance: number; maxAbs: number } }[];
     expect(rows[0]!.kernelId).toBe(kernelId);
-    expect(rows.map((r) => r.medianMs)).toEqual([...rows.map((r) => r.medianMs)].sort((a, b) => a - b));
+    for (const row of rows) {
+      expect(row.measuredError.ofTolerance).toBeGreaterThan(0);
+      expect(row.measuredError.ofTolerance).toBeLessThanOrEqual(1);
+    }
+    expect(rows.map((r) => r.speedup)).toEqual([...rows.map((r) => r.speedup)].sort((a, b) => b - a));
     const device = rows[0]!.deviceClass.id.slice(0, 6);
     const filtered = await kevo(['best', 'matmul', '--shape', '20x28x12', '--device', device, '--db', db], { cwd: dir });
     expect(filtered.stdout).toContain(kernelId);
+    expect(filtered.stdout.split('\n')[0]).toMatch(/speedup .* err\/tol +max \|err\|/);
+    expect(filtered.stdout).toContain(rows[0]!.measuredError.ofTolerance.toPrecision(2));
     const none = await kevo(['best', 'matmul', '--shape', '20x28x12', '--device', 'ffffffffff', '--db', db], { cwd: dir });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/device/);

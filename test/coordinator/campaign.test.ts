@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaign, runCampaign, type Progress } from '../../coordinator/campaign.ts';
-import { parseSpec } from '../../coordinator/spec.ts';
+import { parseSpec, specProblems } from '../../coordinator/spec.ts';
 import { Store } from '../../coordinator/store/store.ts';
 import { EmbeddedTransport } from '../../coordinator/transport/embedded.ts';
 import { silentLogger } from '../../lib/log.ts';
@@ -42,8 +42,12 @@ async function run(store: Store, campaignId: string, signal?: AbortSignal, onPro
 describe('runCampaign (embedded)', () => {
   it('evaluates the budget once each, then a seeded re-run answers everything from the store', async () => {
     const store = Store.open(join(dir, 'rerun.db'));
-    const first = await run(store, createCampaign(store, spec('x')));
+    const reports: Progress[] = [];
+    const first = await run(store, createCampaign(store, spec('x')), undefined, (p) => reports.push(p));
     expect(first).toMatchObject({ status: 'done', cached: 0 });
+    // The progress line's best is the store's best: one evaluation's speedup with that same evaluation's GFLOP/s.
+    const [best] = store.best(specProblems(spec('x'))[0]!, { limit: 1 });
+    expect(reports.at(-1)).toMatchObject({ bestSpeedup: best!.speedup, bestGflops: best!.gflops });
     const stored = store.evaluations(first.campaignId);
     expect(first.evaluations).toBe(stored.length);
     expect(new Set(stored.map((e) => e.genomeHash)).size).toBe(stored.length);

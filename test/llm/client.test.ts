@@ -113,6 +113,37 @@ describe('LlmClient over real HTTP', () => {
     expect(calls[1]).toMatchObject({ promptTokens: 0, cost: 0 });
   });
 
+  it('keeps at most `concurrency` requests in flight: the next one starts only as one is answered', async () => {
+    server.requests.length = 0;
+    const held: (() => void)[] = [];
+    const answeredAtArrival: number[] = [];
+    let answered = 0;
+    let arrived = () => {};
+    server.script = () =>
+      new Promise((resolve) => {
+        answeredAtArrival.push(answered);
+        held.push(() => {
+          answered++;
+          resolve(json({ tile: 1, why: 'held' }));
+        });
+        arrived();
+      });
+    const arrivals = (n: number) =>
+      new Promise<void>((resolve) => {
+        arrived = () => held.length >= n && resolve();
+        arrived();
+      });
+    const { llm } = client({ concurrency: 2 });
+    const answers = [1, 2, 3].map((seed) => llm.complete(request(seed)));
+    await arrivals(2);
+    held[0]!();
+    await arrivals(3);
+    held[1]!();
+    held[2]!();
+    expect(await Promise.all(answers)).toMatchObject([{ ok: true }, { ok: true }, { ok: true }]);
+    expect(answeredAtArrival).toEqual([0, 0, 1]);
+  });
+
   it('stops calling once the token budget is spent, without counting a call', async () => {
     script(json({ tile: 4, why: 'a' }, { prompt: 60, completion: 50 }));
     const { llm } = client({}, { ledger: new LlmLedger({ maxTokens: 100 }) });

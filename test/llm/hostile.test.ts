@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
 import { GeneticSearch } from '../../coordinator/strategies/genetic.ts';
+import { llmRecords } from '../../coordinator/llm-records.ts';
 import { createLlmStrategy } from '../../coordinator/strategies/llm-create.ts';
 import type { Genome } from '../../genome/genome.ts';
 import type { MatmulProblem } from '../../genome/ops/problem.ts';
@@ -39,8 +40,7 @@ describe('LLM-written sources through the real harness', () => {
       share: 1,
       operators: ['source'],
       concurrency: 1,
-      store,
-      campaignId: 'c1',
+      records: llmRecords(store, 'c1'),
       problem,
       device: await pool.deviceClass(),
       seed: 1,

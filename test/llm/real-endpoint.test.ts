@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LlmStore } from '../../coordinator/store/llm.ts';
 import { Store } from '../../coordinator/store/store.ts';
 import { GeneticSearch } from '../../coordinator/strategies/genetic.ts';
+import { llmRecords } from '../../coordinator/llm-records.ts';
 import { createLlmStrategy } from '../../coordinator/strategies/llm-create.ts';
 import type { Genome } from '../../genome/genome.ts';
 import type { MatmulProblem } from '../../genome/ops/problem.ts';
@@ -29,8 +30,7 @@ describe('against a real endpoint', () => {
       share: 1,
       review: 'advisory',
       timeoutMs: 180_000,
-      store,
-      campaignId: 'real',
+      records: llmRecords(store, 'real'),
       problem,
       device: await pool.deviceClass(),
       seed: 1,

@@ -30,7 +30,7 @@ describe('the dashboard in Chromium', () => {
   // Result strings went into innerHTML unescaped: a device label could run script in whoever opened the dashboard (issue #16.4).
   it('shows hostile campaign ids, strategies and device labels as text, and runs none of them', async () => {
     t.store.createCampaign({ id: campaignId, spec: { problems: [] }, strategy });
-    t.store.ingest(okResult(job('j1', campaignId, wasmGenome(2), problem64), { medianMs: 2, device }));
+    t.store.ingest(okResult(job('j1', campaignId, wasmGenome(2), problem64), { medianMs: 2, device, measuredError: { ofTolerance: 0.125, maxAbs: 1e-6, maxRel: 1e-5, elements: 64 } }));
     server = createDashboardServer(t.store, silentLogger);
     base = `http://127.0.0.1:${(await listen(server, 0, '127.0.0.1')).port}`;
 
@@ -53,7 +53,8 @@ describe('the dashboard in Chromium', () => {
     await page.fill('#best-form input[name=shape]', '64x64x64');
     await page.click('#best-form button');
     await page.locator('#best tbody tr').waitFor();
-    expect(await page.locator('#best tbody td').nth(4).textContent()).toBe(device.label);
+    expect(await page.locator('#best tbody td').nth(4).textContent()).toBe('0.125'); // err/tol
+    expect(await page.locator('#best tbody td').nth(5).textContent()).toBe(device.label);
 
     // Text, not markup: no element the strings describe exists, and no handler ran.
     expect(await page.locator('img, body script').count()).toBe(0);

@@ -52,6 +52,8 @@ describe('kevo serve', () => {
     expect(campaigns).toMatchObject([{ id: 'c1', evaluations: 3, failures: 1 }]);
     const one = JSON.parse((await get('/api/campaigns/c1')).body);
     expect(one.evaluationsList).toHaveLength(3);
+    expect(one.best.map((e: { jobId: string }) => e.jobId)).toEqual(['j2', 'j1']); // verified only, best first
+    expect(campaigns[0]).toMatchObject({ bestSpeedup: 10, bestGflops: 268.435456 });
     const best = JSON.parse((await get('/api/best?op=matmul&shape=64x64x64&limit=1')).body);
     expect(best).toHaveLength(1);
     expect(best[0].medianMs).toBe(1);

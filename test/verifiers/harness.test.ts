@@ -43,6 +43,29 @@ describe('verify', () => {
     await result.kernel?.dispose();
   });
 
+  it('measures how much of its tolerance a kernel used, and its errors on N(0, 1) inputs', async () => {
+    // Off by 4 f32 ulps of 1 on every non-integer result: still within the tolerance (integer results must stay exact).
+    const sloppyHooks = { beforeStore: '(if (f32.ne (f32.nearest (local.get $acc)) (local.get $acc)) (then (local.set $acc (f32.mul (local.get $acc) (f32.const 1.000000477)))))' };
+    const exact = await verify(naive(), problem, opts);
+    const sloppy = await verify(naive(sloppyHooks), problem, opts);
+    await exact.kernel?.dispose();
+    await sloppy.kernel?.dispose();
+    expect(sloppy.failure).toBeUndefined();
+    const tight = exact.errors.measured()!;
+    const loose = sloppy.errors.measured()!;
+    expect(tight.elements).toBeGreaterThan(problem.shape.m * problem.shape.n);
+    expect(tight.ofTolerance).toBeGreaterThan(0);
+    expect(loose.ofTolerance).toBeGreaterThan(tight.ofTolerance);
+    expect(loose.ofTolerance).toBeLessThanOrEqual(1);
+    expect(loose.maxRel).toBeGreaterThan(3e-7);
+    expect(loose.maxAbs).toBeGreaterThan(0);
+  });
+
+  it('measures nothing for a kernel that failed before any check by tolerance', async () => {
+    const { errors } = await verify(naive({ afterLoops: 'unreachable' }), problem, opts);
+    expect(errors.measured()).toBeUndefined();
+  });
+
   it('smoke catches a kernel that writes nothing', async () => {
     const { failure, kernel } = await verify(naive({}, (w) => w.replace(/\(f32\.store [^\n]*\n/, '\n')), problem, opts);
     expect(kernel).toBeUndefined();

@@ -16,6 +16,9 @@ describe('evaluateWasmJob', () => {
     expect(result.status).toBe('ok');
     expect(result.verdicts.map((v) => v.stage)).toEqual(['smoke', 'shapes', 'numerics', 'determinism', 'edges', 'loophole', 'spotcheck', 'spotcheck']);
     expect(result.timing!.gflops).toBeGreaterThan(0);
+    expect(result.measuredError!.ofTolerance).toBeGreaterThan(0);
+    expect(result.measuredError!.ofTolerance).toBeLessThanOrEqual(1);
+    expect(result.measuredError!.maxAbs).toBeGreaterThan(0);
     expect(result.kernel!.language).toBe('wat');
   });
 

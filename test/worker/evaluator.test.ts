@@ -1,17 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Evaluator } from '../../worker/evaluator.ts';
+import { capturingLogger, levels } from '../helpers/log.ts';
 import { naive, sourceJob } from './jobs.ts';
 
 describe('Evaluator', () => {
   let evaluator: Evaluator;
+  const captured = capturingLogger();
   beforeAll(async () => {
-    evaluator = await Evaluator.create({ threads: 1, name: 'test-worker' });
+    evaluator = await Evaluator.create({ threads: 1, name: 'test-worker', log: captured.log });
   });
   afterAll(() => evaluator.close());
 
   it('routes a wasm job to the wasm pool', async () => {
     expect(evaluator.backends).toEqual(['wasm']);
-    expect((await evaluator.evaluate(sourceJob(naive()))).status).toBe('ok');
+    const job = sourceJob(naive());
+    expect((await evaluator.evaluate(job)).status).toBe('ok');
+    expect(captured.lines).toContainEqual(expect.objectContaining({ level: levels.debug, jobId: job.jobId, status: 'ok', msg: 'evaluated' }));
   });
 
   it('answers a job for a backend it does not run with status unsupported', async () => {

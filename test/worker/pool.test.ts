@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KevoError } from '../../lib/errors.ts';
 import { KernelResult } from '../../protocol/result.ts';
 import { WasmPool } from '../../worker/pool.ts';
+import { capturingLogger, levels } from '../helpers/log.ts';
 import { forever, naive, sourceJob } from './jobs.ts';
 
 describe('WasmPool', () => {
@@ -72,6 +73,22 @@ describe('WasmPool options and lifecycle', () => {
     const result = await running;
     expect(result).toMatchObject({ status: 'runtime_error', stage: 'worker' });
     expect(result.reason).toMatch(/^the worker thread failed: /);
+  });
+
+  it('logs a deadline kill and a thread crash with the job id, to the logger it was given', async () => {
+    const { log, lines } = capturingLogger();
+    const pool = new WasmPool({ threads: 1, log });
+    const budgets = { deadlineMs: 1500, timingMs: 20, minSamples: 3, maxSamples: 8 };
+    const killed = sourceJob(forever, { budgets });
+    expect((await pool.evaluate(killed)).status).toBe('timeout');
+    const crashed = sourceJob(forever);
+    const running = pool.evaluate(crashed);
+    await pool.close();
+    expect((await running).status).toBe('runtime_error');
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: levels.warn, backend: 'wasm', jobId: killed.jobId, deadlineMs: 1500, msg: expect.stringMatching(/deadline .* killed/) }),
+    );
+    expect(lines).toContainEqual(expect.objectContaining({ level: levels.error, backend: 'wasm', jobId: crashed.jobId, msg: 'the thread running the job failed' }));
   });
 
   it('closes twice without complaint and refuses jobs after', async () => {

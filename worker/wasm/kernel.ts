@@ -1,6 +1,7 @@
 import type { Problem } from '../../genome/ops/problem.ts';
 import { KevoError } from '../../lib/errors.ts';
-import { fillPoison, type Kernel } from '../../verifiers/kernel.ts';
+import { f32, fillPoison } from '../../genome/dtypes/index.ts';
+import type { Kernel } from '../../verifiers/kernel.ts';
 import { ENTRY, layoutFor } from './abi.ts';
 import { assembleWat } from './assemble.ts';
 
@@ -32,7 +33,7 @@ export async function wasmKernel(problem: Problem, wat: string): Promise<Kernel>
       layout.inputs.forEach((t, i) => view(t).set(inputs[i]!));
     },
     async poison() {
-      fillPoison(view(layout.output));
+      fillPoison(f32, view(layout.output));
     },
     async run() {
       call();

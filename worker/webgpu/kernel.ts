@@ -1,7 +1,8 @@
+import { f32 } from '../../genome/dtypes/index.ts';
 import { elementCount, opFor } from '../../genome/ops/index.ts';
 import type { MatmulProblem } from '../../genome/ops/problem.ts';
 import { KevoError } from '../../lib/errors.ts';
-import { POISON_BITS, type Kernel } from '../../verifiers/kernel.ts';
+import type { Kernel } from '../../verifiers/kernel.ts';
 import { BINDINGS, dispatchSize, ENTRY, type Tile } from './abi.ts';
 import { settle } from './gpu.ts';
 
@@ -33,7 +34,7 @@ export async function webgpuKernel(device: GPUDevice, problem: MatmulProblem, ke
     ],
   });
   const [x, y, z] = dispatchSize(problem, kernel.tile);
-  const poison = new Uint32Array(cBytes / F32).fill(POISON_BITS);
+  const poison = new Uint32Array(cBytes / F32).fill(f32.poisonBits);
   const timestamps = device.features.has('timestamp-query');
 
   /** `runs` dispatches in one pass (Dawn puts a barrier between them), submitted at once. */

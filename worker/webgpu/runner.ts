@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { KevoError, parseOrThrow } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/log.ts';
 import { silentLogger } from '../../lib/log.ts';
@@ -13,7 +14,6 @@ export interface WebgpuRunnerOptions extends RunnerOptions {
   readonly recycleAfter?: number;
   /** LP_NUM_THREADS for lavapipe; default: the environment's. */
   readonly lavapipeThreads?: number;
-  readonly logger?: Logger;
 }
 
 /** Time a fresh GPU process gets to load Dawn and find the adapter. */
@@ -34,12 +34,13 @@ export class WebgpuRunner implements BackendRunner {
   #device: DeviceClass;
   #process: GpuProcess | null;
   #jobsOnProcess = 0;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** One job at a time on the one process; close() queues behind them. */
+  readonly #oneAtATime = pLimit(1);
   #closed: Promise<void> | undefined;
 
   private constructor(options: WebgpuRunnerOptions, gpu: GpuProcess, device: DeviceClass) {
     this.#options = options;
-    this.#log = options.logger ?? silentLogger;
+    this.#log = (options.log ?? silentLogger).child({ backend: 'webgpu' });
     this.#worker = options.name ?? 'worker';
     this.#process = gpu;
     this.#device = device;
@@ -58,9 +59,7 @@ export class WebgpuRunner implements BackendRunner {
   async evaluate(job: KernelJob): Promise<KernelResult> {
     if (this.#closed) throw new KevoError('UNAVAILABLE', 'the WebGPU runner is closed');
     const parsed = parseOrThrow(KernelJob, job, 'job');
-    const result = this.#queue.then(() => this.#run(parsed));
-    this.#queue = result.catch(() => undefined);
-    return result;
+    return this.#oneAtATime(() => this.#run(parsed));
   }
 
   async #run(job: KernelJob): Promise<KernelResult> {
@@ -105,10 +104,14 @@ export class WebgpuRunner implements BackendRunner {
   /** The live process, replaced when it died or has run its share of jobs. */
   async #readyProcess(): Promise<GpuProcess> {
     const recycleAfter = this.#options.recycleAfter ?? 50;
-    if (this.#process?.alive && this.#jobsOnProcess >= recycleAfter) await this.#discard();
+    const recycled = this.#process?.alive === true && this.#jobsOnProcess >= recycleAfter;
+    if (recycled) await this.#discard();
     if (!this.#process?.alive) {
       await this.#discard();
       const { gpu, device } = await startProcess(this.#options);
+      // A recycle is routine; a restart after a kill or a crash is worth a line at the default level.
+      if (recycled) this.#log.debug({ pid: gpu.pid, after: recycleAfter }, 'GPU process recycled: started a fresh one');
+      else this.#log.info({ pid: gpu.pid }, 'GPU process restarted after the last one was killed or died');
       if (device.id !== this.#device.id) this.#log.warn({ was: this.#device.id, now: device.id }, 'the GPU device class changed');
       this.#process = gpu;
       this.#device = device;
@@ -127,7 +130,7 @@ export class WebgpuRunner implements BackendRunner {
   }
 
   close(): Promise<void> {
-    this.#closed ??= this.#queue.then(() => this.#discard());
+    this.#closed ??= this.#oneAtATime(() => this.#discard());
     return this.#closed;
   }
 }

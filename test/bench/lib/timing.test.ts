@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { measure, median, pairedRatio, type Contender } from '../../../bench/lib/timing.ts';
+import { measure, pairedRatio, type Contender } from '../../../bench/lib/timing.ts';
 
 describe('bench timing', () => {
-  it('takes the median of an odd or even count', () => {
-    expect(median([3, 1, 2])).toBe(2);
-    expect(median([4, 1, 3, 2])).toBe(2.5);
-  });
-
   it('pairs ratios by round, so a drift shared by both contenders cancels', () => {
     const samples = new Map([
       ['fast', [10, 40, 20, 80]],

@@ -42,6 +42,7 @@ describe('migrations', () => {
       expect(store.pendingJobs('v1-campaign').map((j) => j.jobId)).toEqual(['v1-job-3']);
       expect(store.best(problem512).map((r) => [r.jobId, r.medianMs])).toEqual([['v1-job-1', 4]]);
       expect(store.evaluations('v1-campaign').map((e) => e.status)).toEqual(['ok', 'rejected']);
+      expect(store.best(problem512)[0]!.measuredError).toBeUndefined(); // measured from schema 5 on
 
       expect(store.ingest(okResult(job('v1-job-3', 'v1-campaign', wasmGenome(3)), { medianMs: 3 }))).toBe(true);
       expect(store.best(problem512).map((r) => r.jobId)).toEqual(['v1-job-3', 'v1-job-1']);

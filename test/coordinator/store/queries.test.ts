@@ -52,7 +52,7 @@ describe('best', () => {
     t.store.ingest(okResult(job('small', 'a', wasmGenome(1), problem64), { medianMs: 0.1 }));
   }
 
-  it('lists ok kernels of the problem, fastest first, with device and campaign', () => {
+  it('lists ok kernels of the problem, best first, with device and campaign', () => {
     ingestMix();
     const rows = t.store.best(problem512);
     expect(rows.map((r) => r.jobId)).toEqual(['fast', 'gpu', 'mid', 'slow']);
@@ -72,6 +72,26 @@ describe('best', () => {
     expect(rows[1]).toMatchObject({ backend: 'webgpu', language: 'wgsl', deviceClass: { id: gpuDevice.id, label: 'lavapipe' } });
   });
 
+  it('shows each kernel measured error beside its speed, none for results that carried none', () => {
+    const measuredError = { ofTolerance: 0.25, maxAbs: 3e-6, maxRel: 1e-5, elements: 900 };
+    t.store.ingest(okResult(job('measured', 'a', wasmGenome(1)), { medianMs: 2, measuredError }));
+    t.store.ingest(okResult(job('older', 'a', wasmGenome(2)), { medianMs: 3 }));
+    expect(t.store.best(problem512).map((r) => [r.jobId, r.measuredError])).toEqual([
+      ['measured', measuredError],
+      ['older', undefined],
+    ]);
+    expect(t.store.kernel(t.store.best(problem512)[0]!.kernelId)?.evaluation?.measuredError).toEqual(measuredError);
+  });
+
+  it('ranks by speedup over the baseline timed in the same job, not by milliseconds', () => {
+    t.store.ingest(okResult(job('fewer-ms', 'a', wasmGenome(1)), { medianMs: 2, baselineMedianMs: 4, device: otherCpuDevice }));
+    t.store.ingest(okResult(job('higher-speedup', 'a', wasmGenome(2)), { medianMs: 5, baselineMedianMs: 20 }));
+    expect(t.store.best(problem512).map((r) => [r.jobId, r.speedup])).toEqual([
+      ['higher-speedup', 4],
+      ['fewer-ms', 2],
+    ]);
+  });
+
   it('filters by device class and backend, and limits', () => {
     ingestMix();
     expect(t.store.best(problem512, { deviceClassId: cpuDevice.id }).map((r) => r.jobId)).toEqual(['fast', 'slow']);
@@ -81,7 +101,7 @@ describe('best', () => {
     expect(t.store.best(problem512, { deviceClassId: 'none' })).toEqual([]);
   });
 
-  it('gives one row per kernel: its fastest evaluation', () => {
+  it('gives one row per kernel: its best evaluation', () => {
     const text = '(module ;; shared)';
     t.store.ingest(okResult(job('j1', 'a', wasmGenome(1)), { medianMs: 6, text }));
     t.store.ingest(okResult(job('j2', 'b', wasmGenome(2)), { medianMs: 3, text }));

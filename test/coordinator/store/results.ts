@@ -2,7 +2,7 @@ import type { Genome } from '../../../genome/genome.ts';
 import type { MatmulProblem } from '../../../genome/ops/problem.ts';
 import type { CpuFacts, DeviceClass } from '../../../protocol/device.ts';
 import { PROTOCOL_VERSION, type KernelJob } from '../../../protocol/job.ts';
-import { resultFor, type KernelResult } from '../../../protocol/result.ts';
+import { resultFor, type KernelResult, type MeasuredError } from '../../../protocol/result.ts';
 
 /** Valid wire messages for store tests: real schemas, small variations. */
 
@@ -80,9 +80,9 @@ export function job(jobId: string, campaignId: string, genome: Genome, problem: 
 /** An ok result whose kernel text is derived from the genome unless given. */
 export function okResult(
   j: KernelJob,
-  opts: { medianMs: number; device?: DeviceClass; text?: string },
+  opts: { medianMs: number; baselineMedianMs?: number; device?: DeviceClass; text?: string; measuredError?: MeasuredError },
 ): KernelResult {
-  const baselineMedianMs = 10;
+  const baselineMedianMs = opts.baselineMedianMs ?? 10;
   const language = j.genome.backend === 'wasm' ? 'wat' : 'wgsl';
   return resultFor(j, {
     status: 'ok',
@@ -97,6 +97,7 @@ export function okResult(
       baselineGflops: 26.8435456,
       speedup: baselineMedianMs / opts.medianMs,
     },
+    ...(opts.measuredError ? { measuredError: opts.measuredError } : {}),
     deviceClass: opts.device ?? cpuDevice,
     kernel: { language, text: opts.text ?? `(module ;; ${JSON.stringify(j.genome)}\n)` },
     worker: 'test-worker',

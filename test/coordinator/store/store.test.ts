@@ -56,6 +56,14 @@ describe('campaigns', () => {
     expect(rows[0]).toMatchObject({ evaluations: 3, failures: 1, bestSpeedup: 5, bestGflops: 268.435456 / 2 });
     expect(rows[1]).toMatchObject({ evaluations: 0, failures: 0, bestSpeedup: undefined, bestGflops: undefined });
   });
+
+  it('takes the best speedup and the GFLOP/s of that same evaluation, not the most GFLOP/s of another', () => {
+    campaign('c');
+    // fewer GFLOP/s but timed against a slower baseline: the higher speedup, so the best
+    t.store.ingest(okResult(job('fast-ms', 'c', wasmGenome(1)), { medianMs: 2, baselineMedianMs: 4 }));
+    t.store.ingest(okResult(job('high-speedup', 'c', wasmGenome(2)), { medianMs: 5, baselineMedianMs: 20 }));
+    expect(t.store.campaign('c')).toMatchObject({ bestSpeedup: 4, bestGflops: 268.435456 / 5 });
+  });
 });
 
 describe('genomes', () => {
@@ -120,7 +128,8 @@ describe('jobs and ingest', () => {
 
   it('reads back what it ingested', () => {
     campaign('c1');
-    const result = okResult(job('j1', 'c1', wasmGenome(2)), { medianMs: 2.5 });
+    const measuredError = { ofTolerance: 0.031, maxAbs: 2.4e-7, maxRel: 1.5e-6, elements: 4096 };
+    const result = okResult(job('j1', 'c1', wasmGenome(2)), { medianMs: 2.5, measuredError });
     t.store.ingest(result);
     const [row] = t.store.evaluations('c1');
     expect(row).toMatchObject({
@@ -136,6 +145,7 @@ describe('jobs and ingest', () => {
       stage: undefined,
       reason: undefined,
       timing: result.timing,
+      measuredError,
       verdicts: result.verdicts,
       worker: 'test-worker',
       elapsedMs: 120,

@@ -6,6 +6,7 @@ import { runGeneration, type GenerationContext } from '../../../coordinator/gene
 import { llmCampaignSummary, listPrompts } from '../../../coordinator/store/llm.ts';
 import { Store } from '../../../coordinator/store/store.ts';
 import { GeneticSearch } from '../../../coordinator/strategies/genetic.ts';
+import { llmRecords } from '../../../coordinator/llm-records.ts';
 import { createLlmStrategy, innerState } from '../../../coordinator/strategies/llm-create.ts';
 import type { StrategyState } from '../../../coordinator/strategies/strategy.ts';
 import { EmbeddedTransport } from '../../../coordinator/transport/embedded.ts';
@@ -51,8 +52,7 @@ function campaign(store: Store, state?: StrategyState) {
     maxRetries: 0,
     share: 0.5,
     promptGenerationSize: 2,
-    store,
-    campaignId: 'c1',
+    records: llmRecords(store, 'c1'),
     problem,
     device,
     seed: 9,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPrompts, llmCampaignSummary, LlmStore, showPrompt } from '../../../coordinator/store/llm.ts';
 import { Store } from '../../../coordinator/store/store.ts';
 import { GeneticSearch } from '../../../coordinator/strategies/genetic.ts';
+import { llmRecords } from '../../../coordinator/llm-records.ts';
 import { createLlmStrategy, innerState } from '../../../coordinator/strategies/llm-create.ts';
 import type { Proposal, StrategyState } from '../../../coordinator/strategies/strategy.ts';
 import type { Genome } from '../../../genome/genome.ts';
@@ -43,8 +44,7 @@ function strategyFor(store: Store, state?: StrategyState, over: Record<string, u
     share: 0.5,
     promptGenerationSize: 2,
     review: 'gate',
-    store,
-    campaignId: 'c1',
+    records: llmRecords(store, 'c1'),
     problem,
     device,
     seed: 7,

@@ -1,7 +1,7 @@
 import { matmul } from '../../../genome/ops/matmul.ts';
 import type { MatmulProblem } from '../../../genome/ops/problem.ts';
 import { Rng } from '../../../lib/rng.ts';
-import { poisonCount } from '../../../verifiers/kernel.ts';
+import { f32, findPoisoned } from '../../../genome/dtypes/index.ts';
 import { wasmKernel } from '../../../worker/wasm/kernel.ts';
 
 export const problemOf = (m: number, n: number, k: number): MatmulProblem => ({ op: 'matmul', shape: { m, n, k }, dtype: 'f32' });
@@ -30,5 +30,5 @@ export async function errorOf(problem: MatmulProblem, wat: string, fma: boolean,
   const inputsAfter = await kernel.readInputs();
   const inputsKept = inputsAfter.every((t, i) => t.every((v, j) => Object.is(v, inputs[i]![j])));
   await kernel.dispose();
-  return { worst, unwritten: poisonCount(got), inputsKept };
+  return { worst, unwritten: findPoisoned(f32, got, got.length).count, inputsKept };
 }

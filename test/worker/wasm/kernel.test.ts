@@ -3,7 +3,7 @@ import { matmul } from '../../../genome/ops/matmul.ts';
 import type { MatmulProblem } from '../../../genome/ops/problem.ts';
 import { KevoError } from '../../../lib/errors.ts';
 import { Rng } from '../../../lib/rng.ts';
-import { poisonCount } from '../../../verifiers/kernel.ts';
+import { f32, findPoisoned } from '../../../genome/dtypes/index.ts';
 import { wasmKernel } from '../../../worker/wasm/kernel.ts';
 import { naiveMatmulWat } from '../../../testkit/naive-wat.ts';
 
@@ -19,10 +19,10 @@ describe('wasmKernel', () => {
     const inputs = randomInputs(new Rng(1));
     await kernel.write(inputs);
     await kernel.poison();
-    expect(poisonCount(await kernel.readOutput())).toBe(problem.shape.m * problem.shape.n);
+    expect(findPoisoned(f32, await kernel.readOutput(), problem.shape.m * problem.shape.n).count).toBe(problem.shape.m * problem.shape.n);
     await kernel.run();
     const got = await kernel.readOutput();
-    expect(poisonCount(got)).toBe(0);
+    expect(findPoisoned(f32, got, got.length).count).toBe(0);
     const want = matmul.reference(problem, inputs);
     got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 4));
     expect(await kernel.readInputs()).toEqual(inputs);

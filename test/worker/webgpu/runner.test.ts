@@ -3,6 +3,7 @@ import type { Genome } from '../../../genome/genome.ts';
 import type { MatmulWebgpuGenome } from '../../../genome/webgpu/genome.ts';
 import { PROTOCOL_VERSION, type KernelJob } from '../../../protocol/job.ts';
 import { WebgpuRunner } from '../../../worker/webgpu/runner.ts';
+import { capturingLogger, levels } from '../../helpers/log.ts';
 import { hostile, naiveWgsl, wgslSource } from './hostile.ts';
 import { availability, describeGpu, matmulProblem } from './support.ts';
 
@@ -37,8 +38,9 @@ const tiled: MatmulWebgpuGenome = {
 
 describeGpu('WebgpuRunner', () => {
   let runner: WebgpuRunner;
+  const captured = capturingLogger();
   beforeAll(async () => {
-    runner = await WebgpuRunner.start({ name: 'test-gpu' });
+    runner = await WebgpuRunner.start({ name: 'test-gpu', log: captured.log });
   });
   afterAll(() => runner?.close());
 
@@ -91,6 +93,10 @@ describeGpu('WebgpuRunner', () => {
     expect(timedOut.reason).toMatch(/deadline of 4000 ms/);
     const next = await runner.evaluate(job(wgslSource(naiveWgsl(problem))));
     expect(next.status).toBe('ok');
+    expect(captured.lines).toContainEqual(
+      expect.objectContaining({ level: levels.warn, backend: 'webgpu', jobId: timedOut.jobId, deadlineMs: 4000, msg: 'GPU job past its deadline: killed its process' }),
+    );
+    expect(captured.lines).toContainEqual(expect.objectContaining({ level: levels.info, backend: 'webgpu', msg: 'GPU process restarted after the last one was killed or died' }));
   });
 
   it('reports a WGSL source without a tile as a compile error that says what is missing', async () => {
@@ -107,9 +113,11 @@ describeGpu('WebgpuRunner', () => {
   });
 
   it('replaces its GPU process after recycleAfter jobs and keeps going', async () => {
-    const recycling = await WebgpuRunner.start({ recycleAfter: 1 });
+    const { log, lines } = capturingLogger();
+    const recycling = await WebgpuRunner.start({ recycleAfter: 1, log });
     try {
       for (let i = 0; i < 2; i++) expect((await recycling.evaluate(job(wgslSource(naiveWgsl(problem))))).status).toBe('ok');
+      expect(lines.filter((l) => l.msg === 'GPU process recycled: started a fresh one')).toHaveLength(1);
     } finally {
       await recycling.close();
     }
