@@ -67,7 +67,7 @@ function frame(width, height, [x0, x1], [y0, y1], xLabel, yLabel, xTicks = true)
   root.append(svg('line', { class: 'axis', x1: m.l, x2: m.l, y1: m.t, y2: height - m.b }));
   root.append(svg('text', { x: (m.l + width - m.r) / 2, y: height - 4, 'text-anchor': 'middle' }, xLabel));
   root.append(svg('text', { x: 6, y: 14, 'text-anchor': 'start' }, yLabel));
-  return { root, sx, sy, right: width - m.r, top: m.t };
+  return { root, sx, sy, right: width - m.r, bottom: height - m.b };
 }
 /** The best ok speedup after each evaluation: a step line that only rises. */
 function bestSoFar(evaluations) {
@@ -83,12 +83,13 @@ function bestSoFar(evaluations) {
 function lineChart(target, series, width = 520, height = 240) {
   const all = series.flatMap((s) => s.points);
   if (all.length === 0) return $(target).replaceChildren(element('p', 'no ok evaluation yet', 'note'));
-  const { root, sx, sy, right, top } = frame(width, height, [0, Math.max(...all.map((p) => p[0]))], [0, Math.max(...all.map((p) => p[1])) * 1.1], 'evaluations', 'best speedup (x)');
+  const { root, sx, sy, right, bottom } = frame(width, height, [0, Math.max(...all.map((p) => p[0]))], [0, Math.max(...all.map((p) => p[1])) * 1.1], 'evaluations', 'best speedup (x)');
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length];
     const d = s.points.map(([x, y], j) => (j === 0 ? `M${sx(x)},${sy(y)}` : `H${sx(x)}V${sy(y)}`)).join('');
     root.append(svg('path', { d, fill: 'none', stroke: color, 'stroke-width': 2, class: 'series' }));
-    root.append(svg('text', { x: right - 6, y: top + 16 + 14 * i, fill: color, 'text-anchor': 'end' }, s.name + '  ' + fmt(s.points.at(-1)?.[1]) + 'x'));
+    // Bottom right: a best-so-far line only rises, so that corner stays clear.
+    root.append(svg('text', { x: right - 6, y: bottom - 8 - 14 * (series.length - 1 - i), fill: color, 'text-anchor': 'end' }, s.name + '  ' + fmt(s.points.at(-1)?.[1]) + 'x'));
   });
   $(target).replaceChildren(root);
 }
