@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Store } from '../coordinator/store/store.ts';
 import { exportFiles } from '../export/index.ts';
 import type { Logger } from '../lib/log.ts';
+import type { WorkerInfo } from '../protocol/worker-info.ts';
 import { answer, clientErrorStatus, decodeSegment } from './api.ts';
 import { presentedToken, TOKEN_COOKIE, tokenMatches } from './auth.ts';
 import { CONTENT_SECURITY_POLICY, DASHBOARD_FILES } from './dashboard.ts';
@@ -11,6 +12,8 @@ import { POLL_MS, streamCampaign } from './events.ts';
 export interface ServeOptions {
   /** When set, every request (pages included) must carry it: `Authorization: Bearer`, or the cookie `/login?token=` sets. */
   readonly token?: string;
+  /** The live workers (NATS heartbeats), when `kevo serve --nats` is given; else /api/workers says there is no source. */
+  readonly liveWorkers?: (() => Promise<readonly WorkerInfo[]>) | undefined;
   /** How often live views poll the store (ms). */
   readonly pollMs?: number;
 }
@@ -39,6 +42,9 @@ async function handle(store: Store, options: ServeOptions, request: IncomingMess
   }
   const file = DASHBOARD_FILES.get(url.pathname);
   if (file) return send(response, 200, file.type, file.body);
+  if (url.pathname === '/api/workers') {
+    return sendJson(response, 200, options.liveWorkers ? { source: 'nats', workers: await options.liveWorkers() } : { source: 'none', workers: [] });
+  }
   try {
     const events = /^\/api\/campaigns\/([^/]+)\/events$/.exec(url.pathname);
     if (events) return campaignEvents(store, decodeSegment(events[1]!), url, response, options.pollMs ?? POLL_MS);

@@ -120,10 +120,12 @@ function geneScatters(target, evaluations) {
 
 // ---- pages ----------------------------------------------------------------------------------
 let stream;
+let workerPoll;
 function show(section) {
   for (const id of ['home', 'campaign', 'kernel']) $(id).hidden = id !== section;
   stream?.close();
   stream = undefined;
+  clearInterval(workerPoll);
   $('live').textContent = '';
   $('error').textContent = '';
 }
@@ -206,6 +208,26 @@ async function campaignPage(id) {
   });
   stream.addEventListener('campaign', (event) => { state.campaign = JSON.parse(event.data); redraw(); });
   stream.addEventListener('failure', (event) => fail(new Error(JSON.parse(event.data).error)));
+  await liveWorkers();
+}
+
+/** With `kevo serve --nats`: the workers' heartbeats every 2 s, jobs per second from their jobsDone between two reads. */
+async function liveWorkers() {
+  const first = await api('/api/workers');
+  if (first.source !== 'nats') return;
+  $('live-workers-box').hidden = false;
+  let previous = new Map();
+  const draw = ({ workers }) => {
+    const now = Date.now();
+    rows('live-workers', ['worker', 'device classes', 'backends', 'threads', 'jobs done', 'jobs/s'], workers.map((w) => {
+      const before = previous.get(w.name);
+      const rate = before ? (w.jobsDone - before.jobsDone) / ((now - before.at) / 1000) : undefined;
+      return [w.name, w.deviceClasses.map((d) => d.label).join('; '), w.backends.join(', '), w.threads, w.jobsDone, fmt(rate)];
+    }));
+    previous = new Map(workers.map((w) => [w.name, { jobsDone: w.jobsDone, at: now }]));
+  };
+  draw(first);
+  workerPoll = setInterval(() => api('/api/workers').then(draw).catch(fail), 2000);
 }
 
 function lineageTree(steps) {

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
-import { collect, kevo, startKevo } from '../helpers/cli.ts';
 import { createInterface } from 'node:readline';
+import { NatsServer } from '../../testkit/nats-server.ts';
+import { collect, kevo, logLine, startKevo, startServe } from '../helpers/cli.ts';
 
 const TOKEN = 'serve-test-token-0123456789';
 let dir: string;
@@ -13,9 +14,15 @@ let db: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'kevo-serve-'));
   db = join(dir, 'kevo.db');
-  Store.open(db).close();
+  const store = Store.open(db);
+  store.createCampaign({ id: 'c1', spec: {}, strategy: 'random' });
+  store.close();
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await nats?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+let nats: NatsServer | undefined;
 
 describe('kevo serve, safe by default', () => {
   it('refuses a host other than loopback without a token: exit 2, saying so', async () => {
@@ -38,5 +45,36 @@ describe('kevo serve, safe by default', () => {
     expect((await fetch(`${base}/api/campaigns`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     child.kill('SIGTERM');
     expect((await done).code).toBe(0);
+  });
+});
+
+describe('kevo serve --nats', () => {
+  it('lists the live workers from their heartbeats, with their device classes', async () => {
+    nats = await NatsServer.start();
+    const worker = startKevo(['worker', '--nats', nats.url, '--threads', '1', '--name', 'heartbeating', '--no-relaxed-simd', '--log-level', 'info']);
+    const workerDone = collect(worker);
+    await logLine(worker, (line) => line.msg === 'worker ready');
+    const { child: serve, base } = await startServe(db, 'warn', ['--nats', nats.url]);
+    const served = collect(serve);
+    try {
+      const answer = await (await fetch(`${base}api/workers`)).json();
+      expect(answer).toMatchObject({ source: 'nats', workers: [{ name: 'heartbeating', backends: ['wasm'], threads: 1 }] });
+      expect(answer.workers[0].deviceClasses[0].label).toMatch(/simd/);
+    } finally {
+      serve.kill('SIGTERM');
+      worker.kill('SIGTERM');
+    }
+    expect((await served).code).toBe(0);
+    await workerDone;
+  }, 60_000);
+
+  it('without --nats, says it has no source of live workers; stops on SIGTERM while a page follows a campaign', async () => {
+    const { child: serve, base } = await startServe(db);
+    const served = collect(serve);
+    expect(await (await fetch(`${base}api/workers`)).json()).toEqual({ source: 'none', workers: [] });
+    const following = await fetch(`${base}api/campaigns/c1/events`);
+    expect(following.status).toBe(200);
+    serve.kill('SIGTERM');
+    expect((await served).code).toBe(0);
   });
 });
