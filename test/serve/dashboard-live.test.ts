@@ -82,13 +82,20 @@ describe('a running campaign in the dashboard', () => {
     const wasm = await page.request.get(base + (await download.getAttribute('href')));
     expect([...(await wasm.body()).subarray(0, 4)]).toEqual([0, 0x61, 0x73, 0x6d]);
 
+    // The home page compares campaigns: one best-so-far line each.
+    await page.goto(`${base}/#/`);
+    await page.locator('#compare path.series').waitFor();
+    expect(await page.locator('#compare path.series').count()).toBe(1);
+
     // A bred kernel's tree reaches its seeds through the operators that made each step.
-    const bred = t.store.evaluations(id).find((e) => e.kernelId && t.store.lineage(e.genomeHash)[0]?.parents.length);
+    // Kernels are stored by source: the page traces the genome of the kernel's best evaluation.
+    const madeBy = (kernelId: string) => t.store.lineage(t.store.kernel(kernelId)!.evaluation!.genomeHash)[0];
+    const bred = t.store.evaluations(id).find((e) => e.kernelId && madeBy(e.kernelId)?.parents.length);
     expect(bred).toBeDefined();
     await page.goto(`${base}/#/kernel/${bred!.kernelId}`);
     await page.locator('#lineage ul ul .lineage-node').first().waitFor();
     const operators = await page.locator('#lineage .op').allTextContents();
-    expect(operators[0]).toBe(t.store.lineage(bred!.genomeHash)[0]!.operator);
+    expect(operators[0]).toBe(madeBy(bred!.kernelId!)!.operator);
     expect(operators.some((op) => op === 'sample' || op === 'seed')).toBe(true);
     await page.close();
   }, 120_000);
