@@ -20,7 +20,12 @@ export function streamCampaign(store: Store, campaignId: string, afterId: number
   let last = afterId;
   let lastRow = '';
   const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  let version: number | undefined;
   const tick = () => {
+    // Nothing committed since the last look (another connection's write changes it): nothing to send.
+    const now = store.dataVersion();
+    if (now === version) return;
+    version = now;
     for (const evaluation of store.evaluationsAfter(campaignId, last)) {
       send('evaluation', evaluation);
       last = evaluation.id;

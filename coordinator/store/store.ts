@@ -256,6 +256,15 @@ export class Store {
       .map((row) => this.evaluationRow(row));
   }
 
+  /**
+   * SQLite's PRAGMA data_version: it changes when another connection commits to
+   * the file, so a reader that polls (kevo serve) skips its queries while
+   * nothing was written. Commits on this connection leave it as it is.
+   */
+  dataVersion(): number {
+    return Number(this.db.pragma('data_version', { simple: true }));
+  }
+
   /** A stored genome by its hash. */
   genome(hash: string): Genome | undefined {
     const row = this.statement('SELECT genome FROM genomes WHERE hash = ?').get(hash);
