@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { LlmEndpoint } from '../llm/options.ts';
 import { intFlag } from './options.ts';
 
 /** The --llm-* flags that name an endpoint, shared by `kevo run` (proposals) and `kevo worker` (reviews). */
 export const LlmEndpointFlags = {
-  llmBaseUrl: z.url({ error: 'expected a URL, e.g. http://127.0.0.1:11434/v1' }).optional(),
+  llmBaseUrl: LlmEndpoint.shape.baseUrl.optional(),
   llmModel: z.string().min(1).optional(),
   llmTimeoutMs: intFlag(10, 600_000).optional(),
 };

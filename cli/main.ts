@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { clip } from '../lib/quote.ts';
 import { KEVO_VERSION } from '../lib/version.ts';
 import { errorLine, exitCodeFor } from './exit.ts';
 
@@ -27,6 +28,8 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
     .description('evolve compute kernels (WASM SIMD, WebGPU): search, verify, time, store, export')
     .version(KEVO_VERSION)
     .showHelpAfterError('(add --help for usage)')
+    // Commander echoes what was typed (an unknown option or command): cut and escaped like any echoed input.
+    .configureOutput({ outputError: (text, write) => write(text.split('\n').map((line) => clip(line)).join('\n')) })
     // Set before any subcommand is added, so each inherits it: errors throw instead of exiting.
     .exitOverride();
   const named = commandNamed(argv.slice(2));

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { KevoError } from '../lib/errors.ts';
+import { flagName } from '../lib/flags.ts';
 
 /** Integers from flag text, with messages that read well after the flag's name. */
 export const intFlag = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -24,7 +25,7 @@ export function parseFlags<S extends z.ZodType>(schema: S, options: unknown): z.
   const parsed = schema.safeParse(options);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const flag = issue.path.length > 0 ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : 'options';
+  const flag = issue.path.length > 0 ? flagName(String(issue.path[0])) : 'options';
   throw new KevoError('BAD_INPUT', `${flag}: ${issue.message}`);
 }
 

@@ -2,11 +2,18 @@ import type { Backend } from '../genome/genome.ts';
 import { createCampaign, newCampaignId, runCampaign, type CampaignRun } from '../coordinator/campaign.ts';
 import type { CampaignSpec } from '../coordinator/spec.ts';
 import { specProblems } from '../coordinator/spec.ts';
+import { chooseDevice } from '../coordinator/device-choice.ts';
 import { damaged } from '../coordinator/store/open.ts';
 import { Store } from '../coordinator/store/store.ts';
 import { createLogger } from '../lib/log.ts';
+import { redactUrls } from '../lib/quote.ts';
+import { llmCampaignSummary } from '../coordinator/store/llm.ts';
+import type { LlmOptions } from '../llm/options.ts';
 import { fixed, printJson, table } from './output.ts';
 import { progressBar } from './progress.ts';
+import { reverifiedRanking, refusedLines, storedKernels } from './reverified.ts';
+import type { BestRow } from '../coordinator/store/rows.ts';
+import type { Problem } from '../genome/ops/index.ts';
 import { openTransport, type TransportFlags } from './transport.ts';
 
 export interface SessionFlags {
@@ -33,6 +40,13 @@ export async function runSession(args: {
     { backend: args.spec.backend, threads: args.spec.threads, relaxedSimd: args.spec.relaxedSimd, campaignId, llm: args.spec.llm },
     log,
   );
+  // An embedded transport knows every device class it has: a --device it lacks fails before the campaign is recorded.
+  if (!args.resumeId && !transport.durable) {
+    await chooseDevice(transport, { backend: args.spec.backend, wanted: args.spec.device, log }).catch(async (error: unknown) => {
+      await transport.close();
+      throw error;
+    });
+  }
   let store = args.store;
   const abort = new AbortController();
   const onSignal = () => {
@@ -49,7 +63,8 @@ export async function runSession(args: {
     if (!args.flags.json) process.stderr.write(`campaign ${campaignId}\n`);
     const run = await runCampaign(campaignId, { store, transport, log, signal: abort.signal, onProgress: (p) => bar.update(p) });
     bar.end();
-    report(store, args.spec, run, args.flags.json === true);
+    const problems = await rankings(store, args.spec, run, transport.durable);
+    report(store, args.spec, run, problems, args.flags.json === true);
     return run.status === 'done' ? 0 : 130;
   } catch (error) {
     throw damaged(args.spec.db, error) ?? error;
@@ -62,11 +77,30 @@ export async function runSession(args: {
   }
 }
 
-function report(store: Store, spec: CampaignSpec, run: CampaignRun, json: boolean): void {
-  const problems = specProblems(spec).map((problem) => ({
-    problem,
-    top: store.best(problem, { deviceClassId: run.deviceClass.id, backend: spec.backend as Backend, limit: 5 }),
-  }));
+type Ranking = { problem: Problem; top: BestRow[] };
+
+/**
+ * Each problem's best kernels. Over NATS the best is re-verified here first
+ * (results came from other machines); embedded ones came from this process's
+ * own pool.
+ */
+async function rankings(store: Store, spec: CampaignSpec, run: CampaignRun, remote: boolean): Promise<Ranking[]> {
+  const ranked = specProblems(spec).map((problem) => {
+    const top = store.best(problem, { deviceClassId: run.deviceClass.id, backend: spec.backend as Backend, limit: 5 });
+    return { problem, top, stored: storedKernels(store, remote ? top : []) };
+  });
+  if (!remote) return ranked;
+  const checked: Ranking[] = [];
+  for (const { problem, top, stored } of ranked) {
+    const { rows, refused } = await reverifiedRanking(top, stored);
+    process.stderr.write(refusedLines(refused));
+    checked.push({ problem, top: rows });
+  }
+  return checked;
+}
+
+function report(store: Store, spec: CampaignSpec, run: CampaignRun, problems: readonly Ranking[], json: boolean): void {
+  const llm = spec.llm && llmReport(store, run.campaignId, spec.llm);
   if (json) {
     const summarize = (b: (typeof problems)[number]['top'][number] | undefined) =>
       b && { kernelId: b.kernelId, genome: b.genome, gflops: b.gflops, speedup: b.speedup, medianMs: b.medianMs, deviceClass: b.deviceClass };
@@ -77,12 +111,14 @@ function report(store: Store, spec: CampaignSpec, run: CampaignRun, json: boolea
       cached: run.cached,
       failures: run.failures,
       best: summarize(problems[0]?.top[0]),
+      ...(llm ? { llm: llm.summary } : {}),
       problems: problems.map((p) => ({ problem: p.problem, best: summarize(p.top[0]) })),
     });
     return;
   }
   const lines = [
     `campaign ${run.campaignId} ${run.status}: ${run.evaluations} evaluated, ${run.cached} from the store, ${run.failures} failed, on ${run.deviceClass.label}`,
+    ...(llm ? [llm.line] : []),
   ];
   for (const { problem, top } of problems) {
     lines.push('', `best kernels for ${problem.op} ${problem.shape.m}x${problem.shape.n}x${problem.shape.k}:`);
@@ -108,3 +144,17 @@ export function describeGenome(genome: Record<string, unknown>): string {
     .join(' ');
 }
 
+/**
+ * What the LLM did, naming the endpoint: a campaign whose every call failed
+ * (a wrong URL, a dead server) otherwise reads like a plain search that went well.
+ */
+function llmReport(store: Store, campaignId: string, options: LlmOptions) {
+  const { usage, failures } = llmCampaignSummary(store, campaignId);
+  const endpoint = `${redactUrls(options.baseUrl)} (model ${options.model})`;
+  const allFailed = usage.calls > 0 && usage.failures === usage.calls;
+  const why = failures.map((f) => `${f.failure} ${f.count}`).join(', ');
+  const line = allFailed
+    ? `llm: all ${usage.calls} calls to ${endpoint} failed (${why}); the search went on without the LLM`
+    : `llm: ${usage.calls} calls to ${endpoint}, ${usage.failures} failed${why ? ` (${why})` : ''}`;
+  return { line, summary: { endpoint: redactUrls(options.baseUrl), model: options.model, calls: usage.calls, failures: usage.failures, allFailed, failuresByKind: failures } };
+}

@@ -107,6 +107,7 @@ export async function runCampaign(campaignId: string, ctx: CampaignContext): Pro
       log.debug({ jobId: result.jobId, status: result.status, stage: result.stage, gflops: result.timing?.gflops, speedup: result.timing?.speedup }, 'evaluated');
     },
     log,
+    () => ctx.transport.workers(),
   );
   let stopped = false;
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Backend } from '../genome/genome.ts';
 import { KevoError } from '../lib/errors.ts';
+import { quote } from '../lib/quote.ts';
 import type { Logger } from '../lib/log.ts';
 import type { DeviceClass } from '../protocol/device.ts';
 import type { Transport } from './transport/transport.ts';
@@ -21,12 +22,13 @@ export async function chooseDevice(
     const matches = opts.wanted ? classes.filter((d) => d.id.startsWith(opts.wanted!)) : classes;
     const ids = [...new Set(matches.map((d) => d.id))];
     if (ids.length > 1 && opts.wanted) {
-      throw new KevoError('BAD_INPUT', `device "${opts.wanted}" is ambiguous: it matches ${ids.join(', ')}`);
+      throw new KevoError('BAD_INPUT', `device ${quote(opts.wanted)} is ambiguous: it matches ${ids.join(', ')}`);
     }
     if (matches.length > 0) return matches[0]!;
     if (transport.durable === false) {
-      const what = opts.wanted ? `device class "${opts.wanted}"` : `backend ${opts.backend}`;
-      throw new KevoError('UNAVAILABLE', `no ${what} on this machine (have: ${classes.map((d) => d.id).join(', ') || 'none'})`);
+      // A device the user named that is not here is theirs to fix; a backend this machine lacks is the machine's.
+      if (opts.wanted) throw new KevoError('BAD_INPUT', `--device ${quote(opts.wanted)}: no such ${opts.backend} device class on this machine (have: ${classes.map((d) => d.id).join(', ') || 'none'})`);
+      throw new KevoError('UNAVAILABLE', `no backend ${opts.backend} on this machine`);
     }
     if (!announced) {
       opts.log.info({ backend: opts.backend, device: opts.wanted }, 'waiting for a worker that can run this campaign');

@@ -1,5 +1,6 @@
 import type { Logger } from '../lib/log.ts';
 import type { KernelResult, Result } from '../protocol/result.ts';
+import { forgery, refusedResult } from './acceptance.ts';
 import type { Store } from './store/store.ts';
 
 interface Waiter {
@@ -19,12 +20,16 @@ export class ResultRouter {
   private failure: unknown;
   readonly done: Promise<void>;
 
+  /** Workers seen live (heartbeating) while this campaign ran: only their results are accepted. */
+  private readonly seen = new Set<string>();
+
   constructor(
     private readonly campaignId: string,
     results: AsyncIterable<Result>,
     private readonly store: Store,
     private readonly onKernel: (result: KernelResult, fresh: boolean) => void,
     private readonly log: Logger,
+    private readonly liveWorkers: () => Promise<readonly { name: string }[]>,
   ) {
     this.done = this.pump(results);
   }
@@ -59,14 +64,17 @@ export class ResultRouter {
 
   private async pump(results: AsyncIterable<Result>): Promise<void> {
     try {
-      for await (const result of results) {
+      for await (let result of results) {
         if (result.campaignId !== this.campaignId) {
           this.log.warn({ jobId: result.jobId, campaignId: result.campaignId }, "ignored another campaign's result");
           continue;
         }
         if (result.kind === 'kernel') {
-          const fresh = this.store.ingest(result);
-          this.onKernel(result, fresh);
+          const accepted = await this.accept(result);
+          if (!accepted) continue;
+          const fresh = this.store.ingest(accepted);
+          this.onKernel(accepted, fresh);
+          result = accepted;
         }
         const waiter = this.waiters.get(result.jobId);
         if (!waiter) {
@@ -80,6 +88,31 @@ export class ResultRouter {
     } catch (error) {
       this.fail(error);
     }
+  }
+
+  /**
+   * Only results for jobs this campaign published and still holds pending
+   * are taken; one whose worker was never seen live, or that is not what its
+   * job makes (see forgery()), is stored as refused: a failure, never ranked.
+   * Dead letters are the coordinator's own and come from no worker.
+   */
+  private async accept(result: KernelResult): Promise<KernelResult | undefined> {
+    const job = this.store.pendingJob(this.campaignId, result.jobId);
+    if (!job) {
+      this.log.info({ jobId: result.jobId, worker: result.worker, status: result.status }, 'refused a result: no pending job of this campaign has its id (unknown, or answered already)');
+      return undefined;
+    }
+    const reason = (result.status === 'dead_letter' || (await this.isLive(result.worker)) ? undefined : 'that worker was never seen live') ?? forgery(result, job);
+    if (reason === undefined) return result;
+    this.log.warn({ jobId: result.jobId, worker: result.worker, status: result.status, reason }, 'refused a result');
+    return refusedResult(result, job, reason);
+  }
+
+  private async isLive(worker: string): Promise<boolean> {
+    const name = worker.replace(/#\d+$/, ''); // a pool thread signs its results "<worker>#<thread>"
+    if (this.seen.has(name)) return true;
+    for (const live of await this.liveWorkers()) this.seen.add(live.name);
+    return this.seen.has(name);
   }
 
   private fail(error: unknown): void {

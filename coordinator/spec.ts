@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
+import { backendLimit } from '../genome/spaces.ts';
 import { opByName, opNames, type Problem } from '../genome/ops/index.ts';
 import { KevoError, describeZodError } from '../lib/errors.ts';
+import { clip, quote } from '../lib/quote.ts';
 import { Budgets } from '../protocol/job.ts';
 import { LlmOptions } from '../llm/options.ts';
 import { strategyNames } from './strategies/index.ts';
@@ -15,11 +17,15 @@ const ProblemSpec = z
   })
   .strict();
 
+/** Candidates per problem and seconds per campaign: the most a budget may ask for. */
+export const MAX_EVALUATIONS = 1_000_000;
+const MAX_SECONDS = 30 * 86_400;
+
 export const CampaignBudget = z
   .object({
     /** Candidates per problem, cached ones included: a seeded campaign re-run on the same db evaluates nothing new. */
-    evaluations: z.number().int().min(1).max(1_000_000).optional(),
-    seconds: z.number().positive().max(30 * 86_400).optional(),
+    evaluations: z.number().int().min(1, { error: 'must be at least 1' }).max(MAX_EVALUATIONS, { error: `must be at most ${MAX_EVALUATIONS}` }).optional(),
+    seconds: z.number().positive({ error: 'must be positive' }).max(MAX_SECONDS, { error: `must be at most ${MAX_SECONDS} (30 days)` }).optional(),
   })
   .strict()
   .refine((b) => b.evaluations !== undefined || b.seconds !== undefined, {
@@ -39,7 +45,10 @@ export const CampaignSpec = z
     threads: z.number().int().min(1).max(256).optional(),
     db: z.string().min(1).default('kevo.db'),
     /** A device class id (or unique prefix) to pin the campaign to; default: the first one that can run the backend. */
-    device: z.string().min(1).optional(),
+    device: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a device class id or prefix (letters, digits, _ and -), see kevo workers' })
+      .optional(),
     /** Let WASM workers enable relaxed SIMD (FMA) where the runtime has it. */
     relaxedSimd: z.boolean().default(true),
     timing: Budgets.partial().default({}),
@@ -50,34 +59,84 @@ export const CampaignSpec = z
 export type CampaignSpecInput = z.input<typeof CampaignSpec>;
 export type CampaignSpec = z.infer<typeof CampaignSpec>;
 
-/** Validate a spec; every problem names its zod path, e.g. `problems.0.shape: ...`. */
-export function parseSpec(value: unknown, source = 'spec'): CampaignSpec {
+/**
+ * Validate a spec; every problem names its zod path, e.g. `problems.0.shape: ...`,
+ * or, when the spec was built from flags, the flag that set it (`flagFor`).
+ */
+export function parseSpec(value: unknown, source = 'spec', flagFor?: (path: string) => string | undefined): CampaignSpec {
   const parsed = CampaignSpec.safeParse(value);
-  if (!parsed.success) throw new KevoError('BAD_INPUT', `invalid ${source}: ${describeZodError(parsed.error)}`);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const flag = flagFor?.(issue.path.join('.'));
+    throw new KevoError('BAD_INPUT', flag ? `${flag}: ${issue.message}` : `invalid ${source}: ${describeZodError(parsed.error)}`);
+  }
   parsed.data.problems.forEach((p, i) => {
     try {
-      resolveProblem(p);
+      const limit = backendLimit(resolveProblem(p), parsed.data.backend);
+      if (limit) throw new KevoError('BAD_INPUT', `shape ${quote(p.shape)} is too big for ${parsed.data.backend}: ${limit}`);
     } catch (error) {
+      if (flagFor?.(`problems.${i}.shape`)) throw error; // its message already names the shape as typed
       throw new KevoError('BAD_INPUT', `invalid ${source}: problems.${i}.shape: ${(error as Error).message}`);
     }
   });
   return parsed.data;
 }
 
+/** A spec is a few hundred bytes; past this it is not one (and reading it would only cost memory). */
+export const MAX_SPEC_BYTES = 1 << 20;
+
+/**
+ * Reads a spec file: a regular file of at most MAX_SPEC_BYTES (a FIFO, a
+ * device such as /dev/zero or a directory is refused before a byte is read),
+ * UTF-8 with or without a byte-order mark.
+ */
 export function loadSpecFile(path: string): CampaignSpec {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new KevoError('BAD_INPUT', `cannot read spec "${path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const name = `spec ${quote(path)}`;
+  const text = readSpecText(path, name);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new KevoError('BAD_INPUT', `spec "${path}" is not valid JSON: ${(error as Error).message}`);
+    throw new KevoError('BAD_INPUT', `${name} is not valid JSON: ${clip((error as Error).message)}`);
   }
-  return parseSpec(json, `spec "${path}"`);
+  return parseSpec(json, name);
+}
+
+function readSpecText(path: string, name: string): string {
+  let fd: number;
+  try {
+    // Non-blocking: opening a FIFO with no writer would otherwise wait forever.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new KevoError('BAD_INPUT', `cannot read ${name}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new KevoError('BAD_INPUT', `${name} is not a regular file (${fileKind(stat)})`);
+    if (stat.size > MAX_SPEC_BYTES) {
+      throw new KevoError('BAD_INPUT', `${name} is ${stat.size} bytes; a spec is at most ${MAX_SPEC_BYTES} bytes`);
+    }
+    // Read at most one byte past the cap: a file growing after fstat is refused, not read to the end.
+    const buffer = Buffer.alloc(MAX_SPEC_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    if (length > MAX_SPEC_BYTES) throw new KevoError('BAD_INPUT', `${name} is over ${MAX_SPEC_BYTES} bytes; a spec is at most that`);
+    return buffer.toString('utf8', 0, length).replace(/^\uFEFF/, '');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fileKind(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a file';
 }
 
 export function resolveProblem(p: z.infer<typeof ProblemSpec>): Problem {

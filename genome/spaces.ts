@@ -3,7 +3,9 @@ import type { Backend, Genome } from './genome.ts';
 import type { Problem } from './ops/problem.ts';
 import type { SearchSpace } from './space.ts';
 import type { Target } from './target.ts';
+import { wasmMemoryLimit } from './wasm/layout.ts';
 import { wasmMatmulSpace } from './wasm/space.ts';
+import { webgpuBufferLimit } from './webgpu/buffers.ts';
 import { webgpuMatmulSpace } from './webgpu/space.ts';
 
 /** The search space of a problem on a backend, shaped by what the target device can do. */
@@ -16,4 +18,13 @@ export function spaceFor(problem: Problem, backend: Backend, device: Target): Se
     return webgpuMatmulSpace(problem, { features: facts.features, limits: facts.limits }) as unknown as SearchSpace<Genome>;
   }
   throw new KevoError('BAD_INPUT', `device class ${device.id} (${device.label}) cannot run backend ${backend}`);
+}
+
+/**
+ * Why a backend cannot hold a problem's tensors (wasm32's 4 GiB memory, a
+ * WebGPU device's largest storage buffer), or undefined when it can. Without a
+ * device's limits (a spec being validated), WebGPU's defaults decide.
+ */
+export function backendLimit(problem: Problem, backend: Backend, limits?: Readonly<Record<string, number>>): string | undefined {
+  return backend === 'wasm' ? wasmMemoryLimit(problem) : webgpuBufferLimit(problem, limits);
 }

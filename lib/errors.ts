@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { quote } from './quote.ts';
 
 /**
  * Codes callers branch on (never on message text). The CLI maps them to exit
@@ -22,14 +23,25 @@ export class KevoError extends Error {
   }
 }
 
-/** One line per zod issue, each led by its path, e.g. `problems.0.shape.m: expected a positive integer`. */
+const MAX_ISSUES = 5;
+
+/**
+ * One line per zod issue (the first few), each led by its path, e.g.
+ * `problems.0.shape.m: expected a positive integer`. Keys come from the
+ * user's input, so they are quoted and cut like any echoed input.
+ */
 export function describeZodError(error: z.ZodError, root?: string): string {
-  return error.issues
-    .map((issue) => {
-      const path = [root, ...issue.path.map(String)].filter((p) => p !== undefined && p !== '').join('.');
-      return `${path || '(root)'}: ${issue.message}`;
-    })
-    .join('; ');
+  const lines = error.issues.slice(0, MAX_ISSUES).map((issue) => {
+    const path = [root, ...issue.path.map(pathPart)].filter((p) => p !== undefined && p !== '').join('.');
+    const message = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.slice(0, MAX_ISSUES).map((k) => quote(k)).join(', ')}` : issue.message;
+    return `${path || '(root)'}: ${message}`;
+  });
+  const more = error.issues.length - MAX_ISSUES;
+  return [...lines, ...(more > 0 ? [`and ${more} more`] : [])].join('; ');
+}
+
+function pathPart(part: PropertyKey): string {
+  return typeof part === 'string' && !/^[\w$-]{1,40}$/.test(part) ? quote(part, 40) : String(part);
 }
 
 /** Parse with a schema or throw BAD_INPUT naming the zod path of every problem. */

@@ -8,7 +8,9 @@ import {
   type NatsConnection,
   type NodeConnectionOptions,
 } from '@nats-io/transport-node';
-import { KevoError, parseOrThrow } from './errors.ts';
+import { KevoError } from './errors.ts';
+import { flagName } from './flags.ts';
+import { redactUrls } from './quote.ts';
 import { silentLogger, type Logger } from './log.ts';
 
 const path = z.string().min(1, { error: 'expected a file path' });
@@ -17,7 +19,12 @@ const path = z.string().min(1, { error: 'expected a file path' });
 export const NatsFlags = z
   .object({
     /** One URL or several, comma-separated. */
-    nats: z.string().min(1).optional(),
+    nats: z
+      .string()
+      .refine((urls) => urls.split(',').every((url) => isNatsUrl(url.trim())), {
+        error: 'expected nats://host:port (or tls://, or host:port), several comma-separated',
+      })
+      .optional(),
     natsUser: z.string().min(1).optional(),
     natsPassword: z.string().optional(),
     natsToken: z.string().min(1).optional(),
@@ -54,15 +61,33 @@ const ENVIRONMENT: Record<keyof NatsFlags, string> = {
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
-/** Flags override the environment variables of ENVIRONMENT; unknown flags are not ours and are ignored. */
+/**
+ * Flags override the environment variables of ENVIRONMENT; unknown flags are
+ * not ours and are ignored. An error names the flag and its variable, and
+ * never echoes a value (it may be a secret).
+ */
 export function natsFlagsFrom(flags: Partial<Record<string, unknown>>, env: NodeJS.ProcessEnv = process.env): NatsFlags {
   const merged: Record<string, unknown> = {};
   for (const [key, variable] of Object.entries(ENVIRONMENT)) {
     const value = flags[key] ?? env[variable];
     if (value !== undefined && value !== '') merged[key] = value;
   }
-  return parseOrThrow(NatsFlags, merged, 'NATS options');
+  const parsed = NatsFlags.safeParse(merged);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const key = String(issue.path[0]) as keyof NatsFlags;
+  throw new KevoError('BAD_INPUT', `${flagName(key)} (or ${ENVIRONMENT[key]}): ${issue.message}`);
 }
+
+function isNatsUrl(text: string): boolean {
+  try {
+    const url = new URL(text.includes('://') ? text : `nats://${text}`);
+    return (url.protocol === 'nats:' || url.protocol === 'tls:') && url.hostname !== '' && !/\s/.test(text);
+  } catch {
+    return false;
+  }
+}
+
 
 /** Client options: reconnect forever (workers outlive server restarts), auth and TLS as given. */
 export function natsConnectionOptions(flags: NatsFlags, name: string): NodeConnectionOptions {
@@ -101,7 +126,7 @@ function readSecret(file: string, what: string): Uint8Array {
  * answers, BAD_INPUT when the server refused the credentials (the user's to fix).
  */
 export async function connectNats(options: NodeConnectionOptions, log: Logger = silentLogger): Promise<NatsConnection> {
-  const where = ([] as string[]).concat(options.servers ?? DEFAULT_NATS_URL).join(',');
+  const where = redactUrls(([] as string[]).concat(options.servers ?? DEFAULT_NATS_URL).join(','));
   let connection: NatsConnection;
   try {
     // Async traces capture a stack per request: at thousands of jobs a second that was the largest CPU cost.
@@ -110,7 +135,8 @@ export async function connectNats(options: NodeConnectionOptions, log: Logger = 
     if (error instanceof AuthorizationError || /authorization violation/i.test(String(error))) {
       throw new KevoError('BAD_INPUT', `NATS at ${where} refused the credentials (authorization violation): check user/password, token, nkey or creds`, { cause: error });
     }
-    throw new KevoError('UNAVAILABLE', `cannot connect to NATS at ${where}: ${(error as Error).message}`, { cause: error });
+    // No cause: its message may hold a URL with its password.
+    throw new KevoError('UNAVAILABLE', `cannot connect to NATS at ${where}: ${redactUrls((error as Error).message)}`);
   }
   void watchStatus(connection, where, log);
   return connection;

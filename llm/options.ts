@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 export const LlmEndpoint = z
   .object({
-    baseUrl: z.url({ error: 'expected an http(s) URL, e.g. http://localhost:11434/v1' }),
+    baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. http://localhost:11434/v1' }),
     model: z.string().min(1, { error: 'expected a model name' }),
     /** Per attempt; the client retries a timed-out attempt like a 429 or 5xx. */
     timeoutMs: z.number().int().min(10).max(600_000).default(120_000),
@@ -45,7 +45,7 @@ export const LlmOptions = LlmEndpoint.extend({
 })
   .strict()
   .refine((o) => o.maxCost === undefined || o.costPer1kPromptTokens > 0 || o.costPer1kCompletionTokens > 0, {
-    message: 'maxCost needs costPer1kPromptTokens or costPer1kCompletionTokens: without a price every call costs 0 and the budget never ends',
+    message: 'a cost budget needs a price per 1k tokens (spec: costPer1kPromptTokens or costPer1kCompletionTokens; flags: --llm-cost-per-1k-prompt or --llm-cost-per-1k-completion): without one every call costs 0 and the budget never ends',
     path: ['maxCost'],
   });
 export type LlmOptions = z.infer<typeof LlmOptions>;

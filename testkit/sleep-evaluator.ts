@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobEvaluator } from '../coordinator/transport/embedded.ts';
+import { kernelSource } from '../genome/kernel-source.ts';
 import type { DeviceClass } from '../protocol/device.ts';
-import type { Job } from '../protocol/job.ts';
+import type { Job, KernelJob } from '../protocol/job.ts';
 import { PROTOCOL_VERSION, type KernelResult } from '../protocol/index.ts';
 
 export const TEST_DEVICE_CLASS: DeviceClass = {
@@ -13,7 +14,8 @@ export const TEST_DEVICE_CLASS: DeviceClass = {
 /**
  * A real evaluator for transport tests, with no kernel work: a job "runs" for
  * its declared timing budget (budgets.timingMs); a 1 ms budget means a
- * trivial job, answered at once.
+ * trivial job, answered at once. Its ok carries the genome's kernel text, as
+ * an honest worker's does: the coordinator refuses an ok without it.
  */
 export class SleepEvaluator implements JobEvaluator {
   readonly backends = ['wasm'];
@@ -41,8 +43,14 @@ export class SleepEvaluator implements JobEvaluator {
       genome: job.genome,
       status: 'ok',
       verdicts: [],
+      kernel: kernelSourceOf(job),
       worker: this.name,
       elapsedMs: performance.now() - started,
     };
   }
+}
+
+function kernelSourceOf(job: KernelJob): { language: 'wat' | 'wgsl'; text: string } {
+  const { language, text } = kernelSource(job.genome, job.problem);
+  return { language, text };
 }

@@ -1,4 +1,5 @@
 import type { Backend } from '../genome/genome.ts';
+import { backendLimit } from '../genome/spaces.ts';
 import { KevoError } from '../lib/errors.ts';
 import { silentLogger, type Logger } from '../lib/log.ts';
 import type { DeviceClass } from '../protocol/device.ts';
@@ -60,15 +61,16 @@ export class Evaluator {
     }
     const backend = job.genome.backend;
     const runner = this.runners.get(backend);
-    const unsupported = (reason: string) =>
-      resultFor(job, { status: 'unsupported', stage: 'backend', reason, verdicts: [], worker: this.name, elapsedMs: 0 });
+    const unsupported = (reason: string, stage = 'backend') =>
+      resultFor(job, { status: 'unsupported', stage, reason, verdicts: [], worker: this.name, elapsedMs: 0 });
     if (!runner) return unsupported(`this worker runs ${this.backends.join(', ')} jobs, not ${backend}`);
-    if (job.deviceClassId !== undefined) {
-      const device = await runner.deviceClass();
-      if (device.id !== job.deviceClassId) {
-        return unsupported(`the job wants device class ${job.deviceClassId}; this worker's ${backend} device class is ${device.id} (${device.label})`);
-      }
+    const device = await runner.deviceClass();
+    if (job.deviceClassId !== undefined && device.id !== job.deviceClassId) {
+      return unsupported(`the job wants device class ${job.deviceClassId}; this worker's ${backend} device class is ${device.id} (${device.label})`);
     }
+    // A problem past what the device holds would only fail to compile or allocate, slowly: refuse it at once.
+    const limit = backendLimit(job.problem, backend, device.facts.backend === 'webgpu' ? device.facts.limits : undefined);
+    if (limit) return unsupported(`problem too big for this ${backend} device: ${limit}`, 'limits');
     const result = await runner.evaluate(job);
     const { status, stage, timing } = result;
     this.log.child({ jobId: job.jobId }).debug({ status, stage, gflops: timing?.gflops, speedup: timing?.speedup }, 'evaluated');

@@ -5,6 +5,7 @@ import { sortBest } from '../../coordinator/store/best.ts';
 import type { CampaignRow } from '../../coordinator/store/store.ts';
 import { llmCampaignSummary } from '../../coordinator/store/llm.ts';
 import { KevoError } from '../../lib/errors.ts';
+import { quote } from '../../lib/quote.ts';
 import { addNatsOptions } from '../nats.ts';
 import { openExistingStore, withStore } from '../store.ts';
 import { addCommonOptions, CommonFlags, parseFlags } from '../options.ts';
@@ -44,7 +45,7 @@ export function registerCampaign(program: Command): void {
     const row = store.campaign(id);
     if (!row) {
       store.close();
-      throw new KevoError('NOT_FOUND', `no campaign "${id}" in ${flags.db}`);
+      throw new KevoError('NOT_FOUND', `no campaign ${quote(id)} in ${flags.db}`);
     }
     const spec = parseSpec({ ...(row.spec as object), db: flags.db }, `campaign ${id} spec`);
     process.exitCode = await runSession({ spec, resumeId: id, flags, transport: options, store });
@@ -69,7 +70,7 @@ export function registerCampaign(program: Command): void {
       const flags = parseFlags(z.object(CommonFlags), options);
       withStore(flags.db, (store) => {
         const row = store.campaign(id);
-        if (!row) throw new KevoError('NOT_FOUND', `no campaign "${id}" in ${flags.db}`);
+        if (!row) throw new KevoError('NOT_FOUND', `no campaign ${quote(id)} in ${flags.db}`);
         const evaluations = store.evaluations(id);
         const byStatus = Object.fromEntries(
           [...new Set(evaluations.map((e) => e.status))].map((s) => [s, evaluations.filter((e) => e.status === s).length]),

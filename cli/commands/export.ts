@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { exportKernel } from '../../export/index.ts';
 import { addCommonOptions, CommonFlags, parseFlags } from '../options.ts';
 import { printJson } from '../output.ts';
+import { KevoError } from '../../lib/errors.ts';
+import { reverify, storedKernel } from '../reverified.ts';
 import { withStore } from '../store.ts';
 
 const ExportFlags = z.object({ ...CommonFlags, out: z.string({ error: 'required: the directory to write into' }).min(1) });
@@ -16,7 +18,15 @@ export function registerExport(program: Command): void {
       .requiredOption('--out <dir>', 'directory to write into'),
   ).action(async (kernelId: string, options: Record<string, unknown>) => {
     const flags = parseFlags(ExportFlags, options);
-    const files = await withStore(flags.db, (store) => exportKernel(store, kernelId, flags.out));
+    const found = withStore(flags.db, (store) => {
+      const kernel = store.resolveKernel(kernelId);
+      if (!kernel.evaluation) throw new KevoError('NOT_FOUND', `kernel ${kernel.id} has no evaluation to export`);
+      return { id: kernel.id, stored: storedKernel(store, { kernelId: kernel.id, problem: kernel.evaluation.problem, genome: kernel.evaluation.genome }) };
+    });
+    // Nothing is written for a kernel whose stored text fails the harness here: a worker may have lied about it.
+    const verdict = await reverify(found.stored);
+    if (!verdict.ok) throw new KevoError('FAILURE', `kernel ${found.id} failed re-verification (${verdict.reason}): not exported`);
+    const files = await withStore(flags.db, (store) => exportKernel(store, found.id, flags.out));
     if (flags.json) printJson({ kernelId, out: flags.out, files });
     else process.stdout.write(`wrote ${files.join(', ')} to ${flags.out}\n`);
   });

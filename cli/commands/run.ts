@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { parseSpec } from '../../coordinator/spec.ts';
+import { MAX_EVALUATIONS, parseSpec } from '../../coordinator/spec.ts';
 import { opByName } from '../../genome/ops/index.ts';
 import { addCommonOptions, CommonFlags, intFlag, numberFlag, parseFlags } from '../options.ts';
 import { LlmEndpointFlags, withLlmEndpoint } from '../llm-flags.ts';
@@ -12,7 +12,7 @@ const RunFlags = withLlmEndpoint(z.object({
   shape: z.string({ error: 'required, e.g. --shape 512x512x512' }),
   backend: z.string(),
   strategy: z.string(),
-  budget: intFlag(1).optional(),
+  budget: intFlag(1, MAX_EVALUATIONS).optional(),
   seconds: numberFlag(0.001).optional(),
   population: intFlag(2, 10_000),
   seed: intFlag(0, 2 ** 32 - 1),
@@ -77,10 +77,39 @@ export function registerRun(program: Command): void {
         llm: flags.llmBaseUrl === undefined ? undefined : llmSpec(flags),
       },
       'options',
+      (path) => SPEC_FLAGS[path],
     );
     process.exitCode = await runSession({ spec, flags, transport: options });
   });
 }
+
+/** The flag that sets each spec path, so an error names what the user typed (--budget), not budget.evaluations. */
+const SPEC_FLAGS: Record<string, string> = {
+  'problems.0.op': '<op>',
+  'problems.0.shape': '--shape',
+  backend: '--backend',
+  strategy: '--strategy',
+  population: '--population',
+  budget: '--budget',
+  'budget.evaluations': '--budget',
+  'budget.seconds': '--seconds',
+  seed: '--seed',
+  threads: '--threads',
+  db: '--db',
+  device: '--device',
+  'timing.deadlineMs': '--deadline-ms',
+  'timing.timingMs': '--timing-ms',
+  llm: '--llm-base-url',
+  'llm.baseUrl': '--llm-base-url',
+  'llm.model': '--llm-model',
+  'llm.share': '--llm-share',
+  'llm.maxTokens': '--llm-max-tokens',
+  'llm.maxCost': '--llm-max-cost',
+  'llm.costPer1kPromptTokens': '--llm-cost-per-1k-prompt',
+  'llm.costPer1kCompletionTokens': '--llm-cost-per-1k-completion',
+  'llm.review': '--llm-review',
+  'llm.timeoutMs': '--llm-timeout-ms',
+};
 
 /** The spec's llm field from --llm-* flags, leaving out what was not given so the schema's defaults apply. */
 function llmSpec(flags: z.infer<typeof RunFlags>): Record<string, unknown> {

@@ -23,7 +23,7 @@ export function openForWriting(path: string): Database.Database {
     // set first, so that switching a fresh file to WAL waits too.
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     refuseForeign(db, path);
-    db.pragma('journal_mode = WAL');
+    switchToWal(db);
     // WAL with synchronous=NORMAL cannot corrupt; a power cut may lose the last commits, which resume redoes.
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -40,6 +40,25 @@ export function openForWriting(path: string): Database.Database {
       new KevoError('FAILURE', `cannot migrate database "${path}" to version ${latestVersion}: ${messageOf(error)}`, { cause: error });
   }
   return db;
+}
+
+/**
+ * Switching a file to WAL needs it to itself: when another process holds it (two
+ * campaigns opening a fresh file at once), SQLite answers BUSY at once, without
+ * its busy handler, so we wait here, bounded like every other write.
+ */
+function switchToWal(db: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (!(error instanceof Database.SqliteError && error.code === 'SQLITE_BUSY') || Date.now() > deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
 }
 
 /**
@@ -92,8 +111,10 @@ function refusal(path: string, error: unknown): KevoError {
 
 /** A file with tables and no kevo schema belongs to something else: adopting it would write kevo's tables (and WAL) into it. */
 function refuseForeign(db: Database.Database, path: string): void {
-  if (userVersion(db) !== 0) return;
-  const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").pluck().get() as number;
+  // One read transaction: another process may migrate the file between a bare read of the version and the count.
+  const tables = db.transaction(() =>
+    userVersion(db) === 0 ? (db.prepare("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").pluck().get() as number) : 0,
+  )();
   if (tables > 0) throw new KevoError('BAD_INPUT', `"${path}" is not a kevo database: it holds ${tables} tables and indexes of something else`);
 }
 

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { genomeHash, type Backend, type Genome } from '../../genome/genome.ts';
 import { problemKey, type Problem } from '../../genome/ops/index.ts';
+import { quote } from '../../lib/quote.ts';
 import { KevoError } from '../../lib/errors.ts';
 import type { DeviceClass } from '../../protocol/device.ts';
 import type { KernelJob } from '../../protocol/job.ts';
@@ -173,6 +174,12 @@ export class Store {
     return new Set(rows.map((row) => (row as { jobId: string }).jobId));
   }
 
+  /** A job this campaign recorded and has no result for yet: the only jobs whose results are accepted. */
+  pendingJob(campaignId: string, jobId: string): KernelJob | undefined {
+    const row = this.statement("SELECT job_id AS jobId, job FROM jobs WHERE campaign_id = ? AND job_id = ? AND status = 'pending'").get(campaignId, jobId);
+    return row === undefined ? undefined : parseRow(JobRow, row, `jobs "${jobId}"`).job;
+  }
+
   /** In submission order. */
   pendingJobs(campaignId: string): KernelJob[] {
     return this.statement("SELECT job_id AS jobId, job FROM jobs WHERE campaign_id = ? AND status = 'pending' ORDER BY rowid")
@@ -315,9 +322,9 @@ export class Store {
       .pluck()
       .all(prefix, `${prefix}\u{10FFFF}`) as string[];
     if (ids.includes(prefix)) return prefix;
-    if (ids.length === 0) throw new KevoError('NOT_FOUND', `no ${what} with id "${prefix}"`);
+    if (ids.length === 0) throw new KevoError('NOT_FOUND', `no ${what} with id ${quote(prefix)}`);
     if (ids.length > 1) {
-      throw new KevoError('BAD_INPUT', `${what} id "${prefix}" is ambiguous: matches ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''}`);
+      throw new KevoError('BAD_INPUT', `${what} id ${quote(prefix)} is ambiguous: matches ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''}`);
     }
     return ids[0]!;
   }

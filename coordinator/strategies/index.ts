@@ -1,5 +1,6 @@
 import type { SearchSpace } from '../../genome/space.ts';
 import { KevoError } from '../../lib/errors.ts';
+import { quote } from '../../lib/quote.ts';
 import type { StrategyOptions } from './checkpoint.ts';
 import { GeneticSearch } from './genetic.ts';
 import { MapElitesSearch } from './map-elites.ts';
@@ -18,7 +19,7 @@ export const strategyNames = Object.keys(strategies) as StrategyName[];
 /** A strategy by name, fresh from a seed or resumed from its checkpoint (`options.state`). */
 export function createStrategy<G>(name: string, space: SearchSpace<G>, options: StrategyOptions): Strategy<G> {
   if (!Object.hasOwn(strategies, name)) {
-    throw new KevoError('BAD_INPUT', `unknown strategy "${name}": expected one of ${strategyNames.join(', ')}`);
+    throw new KevoError('BAD_INPUT', `unknown strategy ${quote(name)}: expected one of ${strategyNames.join(', ')}`);
   }
   return strategies[name as StrategyName](space, options);
 }

@@ -1,4 +1,5 @@
 import { KevoError } from '../../lib/errors.ts';
+import { quote } from '../../lib/quote.ts';
 import { matmul } from './matmul.ts';
 import type { Op } from './op.ts';
 import type { Problem } from './problem.ts';
@@ -16,7 +17,7 @@ export function opFor<P extends Problem>(problem: P): Op<P> {
 
 export function opByName(name: string): Op {
   const op = (ops as Record<string, Op>)[name];
-  if (!op) throw new KevoError('BAD_INPUT', `unknown op "${name}": expected one of ${opNames.join(', ')}`);
+  if (!op) throw new KevoError('BAD_INPUT', `unknown op ${quote(name)}: expected one of ${opNames.join(', ')}`);
   return op;
 }
 

@@ -1,4 +1,5 @@
 import { KevoError } from '../../lib/errors.ts';
+import { quote } from '../../lib/quote.ts';
 import type { Op, Precision, Tolerance } from './op.ts';
 import { MatmulShape, type MatmulProblem } from './problem.ts';
 
@@ -6,11 +7,11 @@ function parseShape(text: string): MatmulShape {
   const parts = text.trim().split(/x/i);
   const dims = parts.map((p) => (/^\d+$/.test(p.trim()) ? Number(p.trim()) : NaN));
   if (dims.length !== 3 || dims.some((d) => !Number.isSafeInteger(d) || d < 1)) {
-    throw new KevoError('BAD_INPUT', `shape "${text}": expected MxNxK with positive integers, e.g. 512x512x512`);
+    throw new KevoError('BAD_INPUT', `shape ${quote(text)}: expected MxNxK with positive integers, e.g. 512x512x512`);
   }
   const parsed = MatmulShape.safeParse({ m: dims[0], n: dims[1], k: dims[2] });
   if (!parsed.success) {
-    throw new KevoError('BAD_INPUT', `shape "${text}": ${parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`).join(', ')}`);
+    throw new KevoError('BAD_INPUT', `shape ${quote(text)}: ${parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`).join(', ')}`);
   }
   return parsed.data;
 }

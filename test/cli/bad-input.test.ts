@@ -30,9 +30,21 @@ describe('kevo CLI on bad input', () => {
     ['unknown strategy', ['run', 'matmul', '--shape', '4x4x4', '--strategy', 'annealing'], /strategy/],
     ['negative budget', ['run', 'matmul', '--shape', '4x4x4', '--budget', '-5'], /--budget: must be at least 1/],
     ['non-numeric budget', ['run', 'matmul', '--shape', '4x4x4', '--budget', 'lots'], /--budget: expected an integer/],
+    ['a budget past any integer', ['run', 'matmul', '--shape', '4x4x4', '--budget', '99999999999999999999'], /^kevo: --budget: must be at most 1000000\n$/],
+    ['a budget past the spec maximum', ['run', 'matmul', '--shape', '4x4x4', '--budget', '2000000'], /^kevo: --budget: must be at most 1000000\n$/],
+    ['seconds past the spec maximum (a flag, not a spec path)', ['run', 'matmul', '--shape', '4x4x4', '--seconds', '99999999'], /^kevo: --seconds: must be at most 2592000 \(30 days\)\n$/],
+    ['a shape past wasm32 memory', ['run', 'matmul', '--shape', '65536x65536x65536'], /shape "65536x65536x65536" is too big for wasm: needs 80 GiB .*wasm32 holds at most 4 GiB/],
+    ['a shape past WebGPU buffers', ['run', 'matmul', '--shape', '8192x8192x8192', '--backend', 'webgpu'], /shape "8192x8192x8192" is too big for webgpu: A needs 256 MiB .*maxStorageBufferBindingSize is 128 MiB/],
     ['unreadable spec', ['campaign', 'start', join(dir, 'nope.json')], /cannot read spec .*nope\.json/],
     ['missing --shape', ['run', 'matmul'], /required option '--shape/],
     ['unknown flag', ['run', 'matmul', '--shape', '4x4x4', '--colour', 'red'], /unknown option '--colour'/],
+    ['unknown device', ['run', 'matmul', '--shape', '4x4x4', '--budget', '1', '--device', 'zzz'], /--device "zzz": no such wasm device class on this machine \(have: \w+\)/],
+    ['not a NATS URL', ['run', 'matmul', '--shape', '4x4x4', '--nats', 'not a url'], /--nats \(or NATS_URL\): expected nats:\/\/host:port/],
+    ['a file: LLM URL', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'file:///etc/passwd', '--llm-model', 'm'], /--llm-base-url: expected an http\(s\) URL/],
+    ['an ftp: LLM URL', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'ftp://a/v1', '--llm-model', 'm'], /--llm-base-url: expected an http\(s\) URL/],
+    ['a javascript: LLM URL', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'javascript:alert(1)', '--llm-model', 'm'], /--llm-base-url: expected an http\(s\) URL/],
+    ['a cost budget without a price', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'http://127.0.0.1:1/v1', '--llm-model', 'm', '--llm-max-cost', '3'], /^kevo: --llm-max-cost: a cost budget needs a price per 1k tokens .*--llm-cost-per-1k-prompt/],
+    ['malformed device', ['run', 'matmul', '--shape', '4x4x4', '--budget', '1', '--device', 'a b'], /--device: expected a device class id/],
     ['unknown command', ['bets', 'matmul'], /unknown command 'bets'\n\(Did you mean best\?\)/],
   ];
 
@@ -45,6 +57,13 @@ describe('kevo CLI on bad input', () => {
       expect(existsSync(db)).toBe(false);
     });
   }
+
+  it('a NATS URL with a password: the password is never printed', async () => {
+    const run = await kevo(['workers', '--nats', 'nats://kevo:s3cret-pw@127.0.0.1:1'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/cannot connect to NATS at nats:\/\/kevo:\*\*\*@127\.0\.0\.1:1/);
+    expect(run.stderr).not.toContain('s3cret-pw');
+  });
 
   it('an unwritable db path: exit 2 naming the path, nothing created', async () => {
     const bad = join(dir, 'no-such-dir', 'kevo.db');

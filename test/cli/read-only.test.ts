@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
+import { kernelSource } from '../../genome/kernel-source.ts';
+import { latestVersion } from '../../coordinator/store/migrations.ts';
 import { job, okResult, problem64, wasmGenome } from '../coordinator/store/results.ts';
 import { collect, KEVO_BIN, kevo } from '../helpers/cli.ts';
 
@@ -17,7 +19,8 @@ function kevoDatabase(dir: string): string {
   const path = join(dir, 'kevo.db');
   const store = Store.open(path);
   store.createCampaign({ id: 'c1', spec: { problems: [] }, strategy: 'genetic' });
-  store.ingest(okResult(job('j1', 'c1', wasmGenome(2), problem64), { medianMs: 2 }));
+  // The real kernel text: `kevo best` runs the best's stored text through the harness before listing it.
+  store.ingest(okResult(job('j1', 'c1', wasmGenome(2), problem64), { medianMs: 2, text: kernelSource(wasmGenome(2), problem64).text }));
   store.close();
   return path;
 }
@@ -118,7 +121,7 @@ describe('reading commands never write', () => {
     const result = await kevo(['campaign', 'list', '--db', db]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      `kevo: database "${db}" is at schema version 1 and this kevo reads version 4: a writing command migrates it, e.g. \`kevo campaign resume <id> --db ${db}\`\n`,
+      `kevo: database "${db}" is at schema version 1 and this kevo reads version ${latestVersion}: a writing command migrates it, e.g. \`kevo campaign resume <id> --db ${db}\`\n`,
     );
     expect(readFileSync(db).equals(bytes)).toBe(true);
     // The command named does migrate it (the v1 spec then fails to parse, which is beside the point).

@@ -11,8 +11,24 @@ describe('natsFlagsFrom', () => {
   });
 
   it('names the option that is wrong', () => {
-    expect(() => natsFlagsFrom({ natsTlsCert: 'c.pem' }, {})).toThrow(/natsTlsCert: .*give both or neither/);
-    expect(() => natsFlagsFrom({ natsPassword: 'p' }, {})).toThrow(/natsPassword: a NATS password needs a user/);
+    expect(() => natsFlagsFrom({ natsTlsCert: 'c.pem' }, {})).toThrow(/--nats-tls-cert \(or NATS_CERT\): .*give both or neither/);
+    expect(() => natsFlagsFrom({ natsPassword: 'p' }, {})).toThrow(/--nats-password \(or NATS_PASSWORD\): a NATS password needs a user/);
+  });
+
+  it('refuses what is not a NATS URL, as bad input naming --nats', () => {
+    for (const bad of ['not a url', 'http://a:4222', 'nats://', 'nats://a:1,??']) {
+      const error = (() => {
+        try {
+          natsFlagsFrom({ nats: bad }, {});
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error, bad).toBeInstanceOf(KevoError);
+      expect((error as KevoError).code).toBe('BAD_INPUT');
+      expect((error as KevoError).message).toMatch(/^--nats \(or NATS_URL\): expected nats:\/\/host:port/);
+    }
+    for (const good of ['nats://a:4222', 'tls://a.b:4443', '127.0.0.1:4222', 'nats://u:p@a:1, nats://b:2']) expect(natsFlagsFrom({ nats: good }, {}).nats).toBe(good);
   });
 });
 
@@ -46,5 +62,15 @@ describe('connectNats', () => {
     expect(error).toBeInstanceOf(KevoError);
     expect((error as KevoError).code).toBe('UNAVAILABLE');
     expect((error as KevoError).message).toContain(url);
+  });
+
+  it('never prints the password of a URL', async () => {
+    const server = await NatsServer.start();
+    const url = server.url.replace('nats://', 'nats://kevo:s3cret-pw@');
+    await server.dispose();
+    const error = await connectNats({ servers: url, maxReconnectAttempts: -1 }).then(() => undefined, (e: unknown) => e);
+    expect((error as KevoError).message).toContain(server.url.replace('nats://', 'nats://kevo:***@'));
+    expect(String((error as KevoError).message)).not.toContain('s3cret-pw');
+    expect((error as KevoError).cause).toBeUndefined();
   });
 });

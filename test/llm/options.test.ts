@@ -9,10 +9,13 @@ describe('LlmOptions', () => {
 
   it.each([
     [{ baseUrl: 'localhost', model: 'm' }, /baseUrl/],
+    [{ baseUrl: 'file:///etc/passwd', model: 'm' }, /baseUrl: expected an http\(s\) URL/],
+    [{ baseUrl: 'ftp://x/v1', model: 'm' }, /baseUrl: expected an http\(s\) URL/],
+    [{ baseUrl: 'javascript:alert(1)', model: 'm' }, /baseUrl: expected an http\(s\) URL/],
     [{ baseUrl: 'http://x/v1', model: '' }, /model/],
     [{ baseUrl: 'http://x/v1', model: 'm', share: 1.5 }, /share/],
     [{ baseUrl: 'http://x/v1', model: 'm', maxCost: -1 }, /maxCost/],
-    [{ baseUrl: 'http://x/v1', model: 'm', maxCost: 5 }, /maxCost needs costPer1k/],
+    [{ baseUrl: 'http://x/v1', model: 'm', maxCost: 5 }, /maxCost: a cost budget needs a price per 1k tokens/],
     [{ baseUrl: 'http://x/v1', model: 'm', apiKey: 'sk-x' }, /apiKey/],
   ])('rejects %j naming the field', (input, field) => {
     expect(() => parseOrThrow(LlmOptions, input, 'LLM options')).toThrow(field);

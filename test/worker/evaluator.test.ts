@@ -30,6 +30,13 @@ describe('Evaluator', () => {
     expect(result.reason).toContain(`this worker's wasm device class is ${device!.id}`);
   });
 
+  it('refuses a problem past wasm32 memory with status unsupported naming the limit, before compiling anything', async () => {
+    const job = sourceJob(naive(), { problem: { op: 'matmul', shape: { m: 65536, n: 65536, k: 65536 }, dtype: 'f32' } });
+    const result = await evaluator.evaluate(job);
+    expect(result).toMatchObject({ status: 'unsupported', stage: 'limits' });
+    expect(result.reason).toMatch(/problem too big for this wasm device: needs 80 GiB of WASM memory .*wasm32 holds at most 4 GiB/);
+  });
+
   it('closes twice without complaint', async () => {
     const other = await Evaluator.create({ threads: 1 });
     await Promise.all([other.close(), other.close()]);

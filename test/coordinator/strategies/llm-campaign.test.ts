@@ -65,7 +65,7 @@ function campaign(store: Store, state?: StrategyState) {
     budgets: { deadlineMs: 5_000, timingMs: 5, minSamples: 1, maxSamples: 3 },
     store,
     transport,
-    results: new ResultRouter('c1', transport.results(), store, () => {}, silentLogger),
+    results: new ResultRouter('c1', transport.results(), store, () => {}, silentLogger, () => transport.workers()),
     published: new Set(),
     log: silentLogger,
   };

@@ -1,0 +1,60 @@
+import type { Backend, Genome } from '../genome/genome.ts';
+import { genomeHash } from '../genome/genome.ts';
+import { kernelSource } from '../genome/kernel-source.ts';
+import type { Problem } from '../genome/ops/problem.ts';
+import { Budgets, PROTOCOL_VERSION } from '../protocol/job.ts';
+import type { KernelSource } from '../protocol/result.ts';
+import { Evaluator } from './evaluator.ts';
+
+/** A kernel as the store keeps it: the text that is reported and exported, and what it was evaluated for. */
+export interface StoredKernel {
+  readonly problem: Problem;
+  readonly genome: Genome;
+  readonly kernel: KernelSource;
+}
+
+export type Reverification = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** The least timing evaluateKernel accepts: the harness is the point, the timing is discarded. */
+const VERIFY_ONLY = Budgets.parse({ timingMs: 1, minSamples: 1, maxSamples: 1 });
+
+/**
+ * Runs stored kernels' text through the verifier harness again on this
+ * machine, in a worker pool (a hostile kernel is killed at its deadline, not
+ * the caller), before a best is reported or exported: a stored result may
+ * come from a worker that lied. One pool per backend, started on first use.
+ */
+export class Reverifier {
+  readonly #evaluators = new Map<Backend, Promise<Evaluator>>();
+
+  async check(stored: StoredKernel): Promise<Reverification> {
+    const backend: Backend = stored.kernel.language === 'wat' ? 'wasm' : 'webgpu';
+    const { tile } = kernelSource(stored.genome, stored.problem);
+    const genome: Genome = { backend, family: 'source', language: stored.kernel.language, text: stored.kernel.text, ...(tile ? { tile } : {}) };
+    const evaluator = await this.evaluator(backend);
+    const result = await evaluator.evaluate({
+      v: PROTOCOL_VERSION,
+      kind: 'kernel',
+      jobId: `reverify-${genomeHash(genome)}`,
+      campaignId: 'reverify',
+      problem: stored.problem,
+      genome,
+      seed: 1,
+      budgets: VERIFY_ONLY,
+    });
+    return result.status === 'ok' ? { ok: true } : { ok: false, reason: `${result.status} at ${result.stage ?? '?'}: ${result.reason ?? ''}` };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#evaluators.values()].map((evaluator) => evaluator.then((e) => e.close(), () => undefined)));
+  }
+
+  private evaluator(backend: Backend): Promise<Evaluator> {
+    let evaluator = this.#evaluators.get(backend);
+    if (!evaluator) {
+      evaluator = Evaluator.create({ threads: 1, backends: [backend], relaxedSimd: true, name: 'reverify' });
+      this.#evaluators.set(backend, evaluator);
+    }
+    return evaluator;
+  }
+}
