@@ -47,7 +47,7 @@ async function handle(store: Store, options: ServeOptions, request: IncomingMess
   }
   try {
     const events = /^\/api\/campaigns\/([^/]+)\/events$/.exec(url.pathname);
-    if (events) return campaignEvents(store, decodeSegment(events[1]!), url, response, options.pollMs ?? POLL_MS);
+    if (events) return campaignEvents(store, decodeSegment(events[1]!), url, request.method === 'HEAD', response, options.pollMs ?? POLL_MS);
     const exported = /^\/api\/kernels\/([^/]+)\/export(?:\/([^/]+))?$/.exec(url.pathname);
     if (exported) return await exportDownload(store, decodeSegment(exported[1]!), exported[2] && decodeSegment(exported[2]), response);
   } catch (error) {
@@ -72,10 +72,12 @@ function login(token: string, url: URL, response: ServerResponse): void {
   response.end();
 }
 
-function campaignEvents(store: Store, id: string, url: URL, response: ServerResponse, pollMs: number): void {
+function campaignEvents(store: Store, id: string, url: URL, head: boolean, response: ServerResponse, pollMs: number): void {
   if (!store.campaign(id)) return sendJson(response, 404, { error: `no campaign "${id}"` });
   const after = Number(url.searchParams.get('after') ?? '0');
   if (!Number.isInteger(after) || after < 0) return sendJson(response, 400, { error: 'after: expected an evaluation id (an integer >= 0)' });
+  // A HEAD has no body to stream into: its headers, then done, rather than a poll nobody reads.
+  if (head) return send(response, 200, 'text/event-stream; charset=utf-8', '');
   streamCampaign(store, id, after, response, pollMs);
 }
 

@@ -72,5 +72,7 @@ describe('the campaign event stream', () => {
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatch(/after/);
     expect((await fetch(`${base}/api/campaigns/%zz/events`)).status).toBe(400);
+    const head = await fetch(`${base}/api/campaigns/c1/events`, { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
   });
 });
