@@ -7,8 +7,9 @@ export const POLL_MS = 500;
 
 /**
  * Server-Sent Events for one campaign: every evaluation stored after `afterId`
- * as an `evaluation` event, and the campaign's summary (counts, status) as a
- * `campaign` event (its row and best list, as /api/campaigns/ID heads with) whenever it changed. Polls the store until the client goes.
+ * as an `evaluation` event, and the campaign's summary (its row with counts and
+ * status, and its best list, as /api/campaigns/ID heads with) as a `campaign`
+ * event whenever it changed. Polls the store until the client goes.
  */
 export function streamCampaign(store: Store, campaignId: string, afterId: number, response: ServerResponse, pollMs = POLL_MS): void {
   response.writeHead(200, {
@@ -17,9 +18,9 @@ export function streamCampaign(store: Store, campaignId: string, afterId: number
     'x-content-type-options': 'nosniff',
     connection: 'keep-alive',
   });
+  const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   let last = afterId;
   let lastRow = '';
-  const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   let version: number | undefined;
   const tick = () => {
     // Nothing committed since the last look (another connection's write changes it): nothing to send.
