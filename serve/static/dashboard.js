@@ -120,23 +120,29 @@ function geneScatters(target, evaluations) {
 
 // ---- pages ----------------------------------------------------------------------------------
 let stream;
-let workerPoll;
+let poll;
 function show(section) {
   for (const id of ['home', 'campaign', 'kernel']) $(id).hidden = id !== section;
   stream?.close();
   stream = undefined;
-  clearInterval(workerPoll);
+  clearInterval(poll);
   $('live').textContent = '';
   $('error').textContent = '';
 }
 const campaignLink = (id) => link(id, '#/campaign/' + encodeURIComponent(id));
 const kernelLink = (id) => link(short(id), '#/kernel/' + encodeURIComponent(id));
 
-async function home() {
-  show('home');
+async function campaignList() {
   const campaigns = await api('/api/campaigns');
   rows('campaigns', ['id', 'status', 'strategy', 'evaluations', 'failures', 'best speedup', 'its GFLOP/s'],
     campaigns.map((c) => [campaignLink(c.id), c.status, c.strategy, c.evaluations, c.failures, fmt(c.bestSpeedup), fmt(c.bestGflops, 1)]));
+  return campaigns;
+}
+async function home() {
+  show('home');
+  const campaigns = await campaignList();
+  // The list's counts follow the campaigns every few seconds; a campaign's own page is the live one.
+  poll = setInterval(() => campaignList().catch(fail), 3000);
   const recent = await Promise.all(campaigns.slice(0, COLORS.length).map((c) => api('/api/campaigns/' + encodeURIComponent(c.id))));
   lineChart('compare', recent.map((c) => ({ name: c.id + ' (' + c.strategy + ')', points: bestSoFar(c.evaluationsList) })), 720, 260);
 }
@@ -227,7 +233,7 @@ async function liveWorkers() {
     previous = new Map(workers.map((w) => [w.name, { jobsDone: w.jobsDone, at: now }]));
   };
   draw(first);
-  workerPoll = setInterval(() => api('/api/workers').then(draw).catch(fail), 2000);
+  poll = setInterval(() => api('/api/workers').then(draw).catch(fail), 2000);
 }
 
 function lineageTree(steps) {
