@@ -1,4 +1,9 @@
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { Command } from 'commander';
+import { listWorkers } from '../coordinator/transport/nats-workers.ts';
+import { connectNats } from '../lib/nats-options.ts';
+import { natsNames, NatsTopology, workersBucket } from '../protocol/nats/topology.ts';
+import type { WorkerInfo } from '../protocol/worker-info.ts';
 import { NatsTransport } from '../coordinator/transport/nats.ts';
 import type { Transport } from '../coordinator/transport/transport.ts';
 import type { Logger } from '../lib/log.ts';
@@ -26,4 +31,12 @@ export function wantsNats(options: Record<string, unknown>): boolean {
 export async function openNatsTransport(options: Record<string, unknown>, campaignId: string, log: Logger): Promise<Transport> {
   const flags = natsFlagsFrom(options);
   return NatsTransport.open(natsConnectionOptions(flags, `kevo-coordinator-${campaignId}`), { durable: campaignId, campaignId }, log);
+}
+
+/** The live workers (the workers bucket's heartbeats) on demand, until closed: `kevo workers` lists them once, `kevo serve --nats` on every ask. */
+export async function openWorkerListing(options: Record<string, unknown>, clientName: string): Promise<{ list: () => Promise<WorkerInfo[]>; close: () => Promise<void> }> {
+  const connection = await connectNats(natsConnectionOptions(natsFlagsFrom(options), clientName));
+  const topology = NatsTopology.parse({});
+  const [jsm, bucket] = await Promise.all([jetstreamManager(connection), workersBucket(connection, topology)]);
+  return { list: () => listWorkers(jsm, bucket, natsNames(topology.prefix).workersBucket), close: () => connection.close() };
 }

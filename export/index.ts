@@ -13,6 +13,18 @@ import { accuracyOf, meetsAccuracy } from '../genome/ops/index.ts';
  * drops into their own code. Returns the file names written.
  */
 export async function exportKernel(store: Store, kernelId: string, dir: string): Promise<string[]> {
+  const files = await exportFiles(store, kernelId);
+  try {
+    mkdirSync(dir, { recursive: true });
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  } catch (error) {
+    throw new KevoError('BAD_INPUT', `cannot write to "${dir}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return Object.keys(files);
+}
+
+/** The files exportKernel writes, by name: what the dashboard offers for download one by one. */
+export async function exportFiles(store: Store, kernelId: string): Promise<Record<string, string | Uint8Array>> {
   const kernel = store.resolveKernel(kernelId);
   const evaluation = kernel.evaluation;
   if (!evaluation) throw new KevoError('NOT_FOUND', `kernel ${kernel.id} has no evaluation to export`);
@@ -32,23 +44,15 @@ export async function exportKernel(store: Store, kernelId: string, dir: string):
   }
   // Kernels stored before launches were kept: the launch (not the text) comes from today's family.
   const launch = kernel.launch ?? familyOf(problem, genome).code(genome, problem).launch;
-  const files: Record<string, string | Uint8Array> =
-    launch.backend === 'wasm'
-      ? await wasmExportFiles({ kernelId: kernel.id, problem, wat: kernel.text, launch, meta })
-      : webgpuExportFiles({
-          problem,
-          genome,
-          wgsl: kernel.text,
-          launch,
-          deviceLabel: kernel.deviceClass?.label ?? 'unknown',
-          timing: evaluation.timing,
-          meta: { ...meta, kernelId: kernel.id },
-        });
-  try {
-    mkdirSync(dir, { recursive: true });
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-  } catch (error) {
-    throw new KevoError('BAD_INPUT', `cannot write to "${dir}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  return Object.keys(files);
+  return launch.backend === 'wasm'
+    ? await wasmExportFiles({ kernelId: kernel.id, problem, wat: kernel.text, launch, meta })
+    : webgpuExportFiles({
+        problem,
+        genome,
+        wgsl: kernel.text,
+        launch,
+        deviceLabel: kernel.deviceClass?.label ?? 'unknown',
+        timing: evaluation.timing,
+        meta: { ...meta, kernelId: kernel.id },
+      });
 }

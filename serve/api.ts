@@ -3,8 +3,9 @@ import { Backend } from '../genome/genome.ts';
 import { Accuracy, problemFrom } from '../genome/ops/index.ts';
 import { sortBest } from '../coordinator/store/best.ts';
 import { llmCampaignSummary, listPrompts, showPrompt } from '../coordinator/store/llm.ts';
-import type { Store } from '../coordinator/store/store.ts';
+import type { CampaignRow, EvaluationRow, Store } from '../coordinator/store/store.ts';
 import { describeZodError, KevoError } from '../lib/errors.ts';
+import { kernelPage } from './kernel-page.ts';
 
 const BestQuery = z
   .object({
@@ -36,24 +37,36 @@ export function answer(store: Store, path: string, query: URLSearchParams): ApiA
     if (what === 'campaigns' && parts.length === 2) return ok(store.campaigns());
     if (what === 'campaigns' && id && parts.length === 3) return campaign(store, id);
     if (what === 'best' && parts.length === 2) return best(store, query);
-    if (what === 'kernels' && id && parts.length === 3) return ok(store.resolveKernel(id));
+    if (what === 'kernels' && id && parts.length === 3) return ok(kernelPage(store, id));
     if (what === 'devices' && parts.length === 2) return ok(store.devices());
     if (what === 'prompts' && parts.length === 2) return ok(listPrompts(store));
     if (what === 'prompts' && id && parts.length === 3) return ok(showPrompt(store, id));
     return notFound(path);
   } catch (error) {
-    if (error instanceof KevoError && error.code === 'NOT_FOUND') return { status: 404, body: { error: error.message } };
-    if (error instanceof KevoError && error.code === 'BAD_INPUT') return { status: 400, body: { error: error.message } };
-    throw error;
+    const status = clientErrorStatus(error);
+    if (status === undefined) throw error;
+    return { status, body: { error: (error as Error).message } };
   }
+}
+
+/** 404 or 400 for an error the client caused (an unknown id, a malformed one); undefined for the server's own. */
+export function clientErrorStatus(error: unknown): number | undefined {
+  if (error instanceof KevoError && error.code === 'NOT_FOUND') return 404;
+  if (error instanceof KevoError && error.code === 'BAD_INPUT') return 400;
+  return undefined;
 }
 
 function campaign(store: Store, id: string): ApiAnswer {
   const row = store.campaign(id);
   if (!row) return { status: 404, body: { error: `no campaign "${id}"` } };
-  const llm = (row.spec as { llm?: unknown }).llm ? llmCampaignSummary(store, id) : undefined;
   const evaluations = store.evaluations(id);
-  return ok({ ...row, evaluationsList: evaluations, best: sortBest(evaluations.filter((e) => e.status === 'ok')).slice(0, 10), llm });
+  return ok({ ...campaignSummary(store, row, evaluations), evaluationsList: evaluations });
+}
+
+/** A campaign's row with its ten best verified evaluations and LLM lines: what its page heads with, and what the live stream repeats on change. */
+export function campaignSummary(store: Store, row: CampaignRow, evaluations: readonly EvaluationRow[]) {
+  const llm = (row.spec as { llm?: unknown }).llm ? llmCampaignSummary(store, row.id) : undefined;
+  return { ...row, best: sortBest(evaluations.filter((e) => e.status === 'ok')).slice(0, 10), llm };
 }
 
 function best(store: Store, query: URLSearchParams): ApiAnswer {
@@ -66,7 +79,7 @@ function best(store: Store, query: URLSearchParams): ApiAnswer {
 }
 
 /** A path segment's percent-escapes decoded; a malformed one (`%`, `%zz`) is the client's error. */
-function decodeSegment(segment: string): string {
+export function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {

@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { listWorkers } from '../../coordinator/transport/nats-workers.ts';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { natsNames, NatsTopology, workersBucket } from '../../protocol/nats/topology.ts';
-import { connectNats, natsConnectionOptions, natsFlagsFrom } from '../../lib/nats-options.ts';
-import { addNatsOptions } from '../nats.ts';
+import { addNatsOptions, openWorkerListing } from '../nats.ts';
 import { parseFlags } from '../options.ts';
 import { printJson, table } from '../output.ts';
 
@@ -17,10 +13,9 @@ export function registerWorkers(program: Command): void {
     .option('--json', 'print a JSON array instead of a table');
   addNatsOptions(command).action(async (options: Record<string, unknown>) => {
     const flags = parseFlags(WorkersFlags, { json: options.json });
-    const connection = await connectNats(natsConnectionOptions(natsFlagsFrom(options), 'kevo-workers'));
+    const listing = await openWorkerListing(options, 'kevo-workers');
     try {
-      const topology = NatsTopology.parse({});
-      const workers = await listWorkers(await jetstreamManager(connection), await workersBucket(connection, topology), natsNames(topology.prefix).workersBucket);
+      const workers = await listing.list();
       if (flags.json) return printJson(workers);
       if (workers.length === 0) return void process.stdout.write('no live workers\n');
       process.stdout.write(
@@ -38,7 +33,7 @@ export function registerWorkers(program: Command): void {
         )}\n`,
       );
     } finally {
-      await connection.close();
+      await listing.close();
     }
   });
 }

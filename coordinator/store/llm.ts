@@ -33,6 +33,17 @@ const PromptRow = z
 
 const ScoreRow = z.object({ proposals: z.number().int(), valid: z.number().int(), bestSpeedup: optional(z.number()) });
 
+const ReviewRow = z.object({
+  campaignId: z.string(),
+  verdict: z.enum(['pass', 'fail', 'unsure']),
+  reasons: jsonColumn(z.array(z.string())),
+  suspectedLoophole: optional(z.string()),
+  failure: optional(z.string()),
+  gate: z.number().transform((n) => n === 1),
+  harnessOk: optional(z.number().transform((n) => n === 1)),
+});
+export type ReviewRow = z.output<typeof ReviewRow>;
+
 const ProposalRow = z.object({
   campaignId: z.string(),
   task: z.string(),
@@ -196,6 +207,17 @@ export class LlmStore implements LlmCache {
   /** The harness's verdict on a reviewed genome; a genome never reviewed is left alone. */
   recordHarness(campaignId: string, genomeHash: string, ok: boolean): void {
     this.db.prepare(`UPDATE llm_reviews SET harness_ok = ? WHERE campaign_id = ? AND genome_hash = ?`).run(ok ? 1 : 0, campaignId, genomeHash);
+  }
+
+  /** Every campaign's LLM review of one genome, oldest first: what a kernel's page shows beside the harness verdicts. */
+  reviews(genomeHash: string): ReviewRow[] {
+    return this.db
+      .prepare(
+        `SELECT campaign_id AS campaignId, verdict, reasons, suspected_loophole AS suspectedLoophole, failure, gate, harness_ok AS harnessOk
+         FROM llm_reviews WHERE genome_hash = ? ORDER BY rowid`,
+      )
+      .all(genomeHash)
+      .map((row) => parseRow(ReviewRow, row, `llm_reviews of "${genomeHash}"`));
   }
 
   /** Reviews the harness has also judged: the input of reviewAgreement(). */

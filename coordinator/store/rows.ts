@@ -131,6 +131,8 @@ export const LineageRow = z.object({
 });
 export type LineageRow = z.output<typeof LineageRow>;
 
+export const GenomeRow = z.object({ genome: jsonColumn(Genome) });
+
 export const JobRow = z.object({ job: jsonColumn(KernelJob) });
 
 /** Parse a row read back, or throw FAILURE naming where it came from. */

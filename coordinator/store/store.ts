@@ -16,6 +16,7 @@ import {
   CampaignRow,
   DeviceRow,
   EvaluationRow,
+  GenomeRow,
   JobRow,
   KernelSourceRow,
   LineageRow,
@@ -258,9 +259,29 @@ export class Store {
 
   /** In ingest order. */
   evaluations(campaignId: string): EvaluationRow[] {
-    return this.statement(`${selectEvaluations} WHERE e.campaign_id = ? ORDER BY e.id`)
-      .all(campaignId)
+    return this.evaluationsAfter(campaignId, 0);
+  }
+
+  /** The campaign's evaluations stored after the one with id afterId, in ingest order: what a live view has not seen. */
+  evaluationsAfter(campaignId: string, afterId: number): EvaluationRow[] {
+    return this.statement(`${selectEvaluations} WHERE e.campaign_id = ? AND e.id > ? ORDER BY e.id`)
+      .all(campaignId, afterId)
       .map((row) => this.evaluationRow(row));
+  }
+
+  /**
+   * SQLite's PRAGMA data_version: it changes when another connection commits to
+   * the file, so a reader that polls (kevo serve) skips its queries while
+   * nothing was written. Commits on this connection leave it as it is.
+   */
+  dataVersion(): number {
+    return Number(this.db.pragma('data_version', { simple: true }));
+  }
+
+  /** A stored genome by its hash. */
+  genome(hash: string): Genome | undefined {
+    const row = this.statement('SELECT genome FROM genomes WHERE hash = ?').get(hash);
+    return row === undefined ? undefined : parseRow(GenomeRow, row, `genomes "${hash}"`).genome;
   }
 
   /**

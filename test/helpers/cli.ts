@@ -70,8 +70,8 @@ export async function evaluationsReach(db: string, n: number): Promise<string> {
 }
 
 /** Starts `kevo serve` on a free loopback port; resolves once it listens, with its base URL (ending in /) and port. */
-export async function startServe(db: string, logLevel = 'warn'): Promise<{ child: ChildProcess; base: string; port: number }> {
-  const child = startKevo(['serve', '--db', db, '--port', '0', '--log-level', logLevel]);
+export async function startServe(db: string, logLevel = 'warn', extra: readonly string[] = []): Promise<{ child: ChildProcess; base: string; port: number }> {
+  const child = startKevo(['serve', '--db', db, '--port', '0', '--log-level', logLevel, ...extra]);
   const base = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`kevo serve exited (${code}) before listening`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {

@@ -1,10 +1,13 @@
 import type { Server } from 'node:http';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/log.ts';
 import { createDashboardServer, listen } from '../../serve/server.ts';
-import { cpuDevice, job, okResult, problem64, wasmGenome } from '../coordinator/store/results.ts';
+import { genomeHash } from '../../genome/genome.ts';
+import { LlmStore } from '../../coordinator/store/llm.ts';
+import { cpuDevice, job, okResult, problem64, rejectedResult, wasmGenome } from '../coordinator/store/results.ts';
 import { useTempStore } from '../coordinator/store/temp-store.ts';
+import { launchChromium } from '../helpers/browser.ts';
 
 /** Markup that runs a script if it is ever parsed as HTML: each sets its own flag on window. */
 const hostile = (n: number) => `<img src=x onerror="window.pwned${n}=1"><script>window.pwned${n}=2</script>`;
@@ -18,10 +21,7 @@ let server: Server;
 let base = '';
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -33,6 +33,11 @@ describe('the dashboard in Chromium', () => {
   it('shows hostile campaign ids, strategies and device labels as text, and runs none of them', async () => {
     t.store.createCampaign({ id: campaignId, spec: { problems: [] }, strategy });
     t.store.ingest(okResult(job('j1', campaignId, wasmGenome(2), problem64), { medianMs: 2, device, measuredError: { ofTolerance: 0.125, maxAbs: 1e-6, maxRel: 1e-5, elements: 64 } }));
+    // The kernel page's strings too: a verifier's reason, an LLM's review, a lineage operator.
+    const rejected = rejectedResult(job('j2', campaignId, wasmGenome(3), problem64), device);
+    const bred = t.store.recordGenome({ genome: wasmGenome(3), campaignId, parents: [genomeHash(wasmGenome(2))], operator: `mutate${hostile(4)}` });
+    t.store.ingest({ ...rejected, verdicts: [{ stage: `numerical${hostile(5)}`, ok: false, reason: `off by ${hostile(6)}`, ms: 1 }] });
+    new LlmStore(t.store).recordReview(campaignId, bred, { verdict: 'fail', reasons: [`looks wrong ${hostile(7)}`], suspectedLoophole: hostile(8) }, { gate: true });
     server = createDashboardServer(t.store, silentLogger);
     base = `http://127.0.0.1:${(await listen(server, 0, '127.0.0.1')).port}`;
 
@@ -51,11 +56,18 @@ describe('the dashboard in Chromium', () => {
     await page.locator('#detail tbody tr').waitFor();
     expect(await page.locator('#detail-title').textContent()).toBe(`Campaign ${campaignId} (running)`);
 
+    await page.click('header h1 a');
     await page.fill('#best-form input[name=shape]', '64x64x64');
     await page.click('#best-form button');
     await page.locator('#best tbody tr').waitFor();
     expect(await page.locator('#best tbody td').nth(4).textContent()).toBe('0.125'); // err/tol
     expect(await page.locator('#best tbody td').nth(5).textContent()).toBe(device.label);
+
+    await page.goto(`${base}/#/kernel/${t.store.evaluations(campaignId)[1]!.kernelId}`);
+    await page.locator('#verdicts tbody tr').waitFor();
+    expect(await page.locator('#verdicts tbody td').first().textContent()).toBe(`numerical${hostile(5)}`);
+    expect(await page.locator('#reviews p').textContent()).toContain(`looks wrong ${hostile(7)}`);
+    expect(await page.locator('#lineage .op').first().textContent()).toBe(`mutate${hostile(4)}`);
 
     // Text, not markup: no element the strings describe exists, and no handler ran.
     expect(await page.locator('img, body script').count()).toBe(0);

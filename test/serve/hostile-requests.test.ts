@@ -48,7 +48,7 @@ describe('kevo serve under hostile requests', () => {
   );
 
   it('answers 400 with a JSON error to a malformed percent-escape in an API path (was 500)', async () => {
-    for (const target of ['/api/kernels/%', '/api/campaigns/%zz', '/api/prompts/%E0%A4%A']) {
+    for (const target of ['/api/kernels/%', '/api/campaigns/%zz', '/api/prompts/%E0%A4%A', '/api/campaigns/%zz/events', '/api/kernels/%/export', '/api/kernels/ab/export/%zz']) {
       const reply = await rawRequest(port, rawGet(target));
       expect(reply.status).toBe(400);
       expect(replyJson(reply)).toEqual({ error: expect.stringContaining('malformed percent-escape') });
@@ -59,7 +59,7 @@ describe('kevo serve under hostile requests', () => {
   it('survives 1,000 random request targets, methods and headers with no 5xx', async () => {
     const noisy = fc.string({ unit: fc.constantFrom(...'/:@[]%?#&=.-_~!$\'()*+,;0123456789abcxyzAZ %\t\\^`{}|"<>\u00e9\u4e2d'.split('')) });
     const target = fc.oneof(
-      fc.tuple(fc.constantFrom('/', '//', '/api/', '/api/kernels/', '/api/campaigns/', '/api/prompts/', '/api/best?', 'http://', 'http://x:'), noisy).map(([a, b]) => a + b),
+      fc.tuple(fc.constantFrom('/', '//', '/api/', '/api/kernels/', '/api/kernels/0/export/', '/api/campaigns/', '/api/prompts/', '/api/best?', '/login?token=', 'http://', 'http://x:'), noisy).map(([a, b]) => a + b),
       fc.webUrl({ withQueryParameters: true, withFragments: true }),
       fc.string({ unit: 'binary-ascii', minLength: 1 }),
     );

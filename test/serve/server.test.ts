@@ -73,6 +73,8 @@ describe('kevo serve', () => {
     expect(JSON.parse(badLimit.body).error).toMatch(/limit/);
     expect((await get('/api/campaigns/nope')).status).toBe(404);
     expect((await get('/api/kernels/ffffffff')).status).toBe(404);
+    expect((await get('/api/kernels/ffffffff/export')).status).toBe(404);
+    expect((await get('/api/kernels/ffffffff/export/kernel.wasm')).status).toBe(404);
     expect((await get('/api/nothing')).status).toBe(404);
     expect((await fetch(`${base}/api/campaigns`, { method: 'POST' })).status).toBe(405);
   });
