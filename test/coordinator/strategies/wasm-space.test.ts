@@ -31,7 +31,7 @@ describe.each(strategyNames)('%s strategy on the WASM matmul space', (name) => {
   it('starts from the space\'s hand-picked seeds, once each', async () => {
     const space = wasmMatmulSpace(problem, { relaxedSimd: true });
     const seeds = space.seeds!();
-    expect(seeds.length).toBe(4);
+    expect(seeds.length).toBe(6);
     const proposals = await createStrategy(name, space, { seed: 3, population: 8 }).ask(8);
     expect(proposals.slice(0, seeds.length).map((p) => [p.operator, p.genome])).toEqual(seeds.map((g) => ['seed', g]));
     expect(proposals.slice(seeds.length).every((p) => p.operator !== 'seed')).toBe(true);
