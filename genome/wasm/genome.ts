@@ -34,6 +34,13 @@ export const MatmulWasmGenome = z
      * fusion runs it). Absent for problems without one.
      */
     epilogue: z.enum(['fused', 'tile', 'pass']).optional(),
+    /**
+     * How a k step broadcasts A[i, k] to four lanes: one v128.load32_splat per
+     * row (splat; absent means this, as before the gene), or, with A packed,
+     * one v128.load of four rows' values and an i8x16.shuffle per row
+     * (shuffle: one load live per four rows instead of one broadcast per row).
+     */
+    aBroadcast: z.enum(['splat', 'shuffle']).optional(),
   })
   .strict();
 export type MatmulWasmGenome = z.infer<typeof MatmulWasmGenome>;

@@ -11,7 +11,9 @@ import { roundUp } from './tiling.ts';
  * below them, so every B vector *and every A broadcast* of the step is live
  * at once beside the accumulators: mr*(nr/4) + nr/4 + mr. Measured on Zen 4,
  * V8 11.3: 4x8 (14 live) runs at ~88% of the FMA ceiling, 6x8 and 4x12
- * (20, 19 live) spill inside the k loop and run at half that.
+ * (20, 19 live) spill inside the k loop and run at half that. With A
+ * shuffled out of v128 loads (aBroadcast shuffle) a group of four rows keeps
+ * one load live instead of four broadcasts, which lets 5x8 and 8x4 fit.
  */
 export const V128_REGISTERS = 15;
 
@@ -28,7 +30,23 @@ type EpilogueMode = NonNullable<MatmulWasmGenome['epilogue']>;
 /** Schema ceilings of the block genes. */
 const MAX = { mc: 4096, kc: 4096, nc: 8192 } as const;
 
-export const liveVectors = (mr: number, nr: number) => mr * (nr / 4) + nr / 4 + mr;
+type ABroadcast = NonNullable<MatmulWasmGenome['aBroadcast']>;
+
+/** v128 values live in a k step: accumulators, B vectors, and A (a broadcast per row, or a load per four rows and a broadcast per other row). */
+export const liveVectors = (mr: number, nr: number, aBroadcast: ABroadcast = 'splat') =>
+  mr * (nr / 4) + nr / 4 + (aBroadcast === 'shuffle' ? Math.floor(mr / 4) + (mr % 4) : mr);
+
+/** The broadcast a genome really uses: shuffle only means something with A packed. */
+const broadcastOf = (g: MatmulWasmGenome): ABroadcast => (g.aBroadcast === 'shuffle' && g.packA ? 'shuffle' : 'splat');
+
+/**
+ * The genome with its aBroadcast gene in canonical form: absent for splat, so
+ * genomes from before the gene (and their hashes) stay what they were.
+ */
+function withBroadcast(g: MatmulWasmGenome, aBroadcast: ABroadcast): MatmulWasmGenome {
+  const { aBroadcast: _aBroadcast, ...rest } = g;
+  return aBroadcast === 'shuffle' ? { ...rest, aBroadcast } : rest;
+}
 
 const floorTo = (a: number, b: number) => Math.floor(a / b) * b;
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
@@ -48,9 +66,11 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     kc: Math.min(k, MAX.kc),
     nc: (nr: number) => Math.min(roundUp(n, nr), floorTo(MAX.nc, nr)),
   };
+  /** Every tile that fits the registers with some A broadcast (shuffle never needs more than splat). */
   const tiles = MR.flatMap((mr) => NR.map((nr) => ({ mr, nr }))).filter(
-    ({ mr, nr }) => mr <= limits.mr && nr <= limits.nr && liveVectors(mr, nr) <= V128_REGISTERS,
+    ({ mr, nr }) => mr <= limits.mr && nr <= limits.nr && liveVectors(mr, nr, 'shuffle') <= V128_REGISTERS,
   );
+  const fits = (mr: number, nr: number, aBroadcast: ABroadcast) => liveVectors(mr, nr, aBroadcast) <= V128_REGISTERS;
   const powersBelow = (unit: number, cap: number, from: number) => {
     const values: number[] = [];
     for (let v = unit * from; v < cap; v *= 2) values.push(v);
@@ -78,9 +98,10 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     if (g.fma && !caps.relaxedSimd) return 'fma needs relaxed SIMD, which this runtime lacks';
     if (problem.epilogue && !g.epilogue) return 'the problem has an epilogue: say how it runs (epilogue fused or pass)';
     if (!problem.epilogue && g.epilogue) return 'the problem has no epilogue to fuse';
-    const live = liveVectors(g.mr, g.nr);
+    if (g.aBroadcast === 'shuffle' && !g.packA) return 'aBroadcast shuffle needs packA: it loads four rows of A at once';
+    const live = liveVectors(g.mr, g.nr, broadcastOf(g));
     if (live > V128_REGISTERS) {
-      return `a ${g.mr}x${g.nr} tile keeps ${live} v128 values live (accumulators, B vectors, A broadcasts), over the ${V128_REGISTERS} registers V8 has`;
+      return `a ${g.mr}x${g.nr} tile with A ${broadcastOf(g)} keeps ${live} v128 values live (accumulators, B vectors, A), over the ${V128_REGISTERS} registers V8 has`;
     }
     if (g.mr > limits.mr) return `mr ${g.mr} is more rows than M ${m}`;
     if (g.nr > limits.nr) return `nr ${g.nr} is more columns than N ${n} needs`;
@@ -94,7 +115,8 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
   function repair(genome: MatmulWasmGenome): MatmulWasmGenome | null {
     let mr = clamp(genome.mr, 1, limits.mr);
     let nr = clamp(floorTo(genome.nr, 4), 4, limits.nr);
-    while (liveVectors(mr, nr) > V128_REGISTERS) {
+    const aBroadcast = broadcastOf(genome);
+    while (!fits(mr, nr, aBroadcast)) {
       if (mr > 1) mr--;
       else nr -= 4;
     }
@@ -109,7 +131,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       nc: clamp(roundUp(genome.nc, nr), nr, limits.nc(nr)),
       fma: genome.fma && caps.relaxedSimd,
     };
-    const fitted = withEpilogue(repaired, genome.epilogue ?? epilogues[0]);
+    const fitted = withBroadcast(withEpilogue(repaired, genome.epilogue ?? epilogues[0]), aBroadcast);
     return check(fitted) === null ? fitted : null;
   }
 
@@ -123,7 +145,11 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
   function sample(rng: Rng): MatmulWasmGenome {
     const { mr, nr } = rng.pick(tiles);
     const kc = rng.pick(grids.kc());
-    return {
+    // a tile that only fits with A shuffled must pack A and shuffle; one that fits either way tosses for both
+    const needsShuffle = !fits(mr, nr, 'splat');
+    const packA = needsShuffle || rng.chance(0.5);
+    const aBroadcast: ABroadcast = needsShuffle || (packA && rng.chance(0.5)) ? 'shuffle' : 'splat';
+    return withBroadcast({
       op: 'matmul',
       backend: 'wasm',
       family: 'tiled',
@@ -133,12 +159,12 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       mc: rng.pick(grids.mc(mr)),
       kc,
       nc: rng.pick(grids.nc(nr)),
-      packA: rng.chance(0.5),
+      packA,
       packB: rng.chance(0.5),
       loopOrder: rng.pick(LOOP_ORDERS),
       fma: rng.pick(grids.fma),
       ...(epilogues.length ? { epilogue: rng.pick(epilogues) } : {}),
-    };
+    }, aBroadcast);
   }
 
   /** One step along a grid, to a neighbouring value, so mutation explores locally. */
@@ -149,7 +175,11 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
   };
 
   const mutations: ((g: MatmulWasmGenome, rng: Rng) => MatmulWasmGenome)[] = [
-    (g, rng) => ({ ...g, ...rng.pick(tiles) }),
+    (g, rng) => {
+      // a tile that only fits with A shuffled brings that with it, rather than being shrunk back by repair
+      const tile = rng.pick(tiles);
+      return fits(tile.mr, tile.nr, broadcastOf(g)) ? { ...g, ...tile } : { ...g, ...tile, packA: true, aBroadcast: 'shuffle' };
+    },
     (g, rng) => ({ ...g, kUnroll: step(grids.kUnroll(g.kc), g.kUnroll, rng) }),
     (g, rng) => ({ ...g, mc: step(grids.mc(g.mr), g.mc, rng) }),
     (g, rng) => ({ ...g, kc: step(grids.kc(), g.kc, rng) }),
@@ -158,6 +188,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     (g) => ({ ...g, packB: !g.packB }),
     (g, rng) => ({ ...g, loopOrder: rng.pick(LOOP_ORDERS.filter((o) => o !== g.loopOrder)) }),
     (g) => ({ ...g, fma: !g.fma }),
+    (g) => (broadcastOf(g) === 'shuffle' ? withBroadcast(g, 'splat') : { ...g, packA: true, aBroadcast: 'shuffle' }),
     ...(epilogues.length ? [(g: MatmulWasmGenome, rng: Rng) => ({ ...g, epilogue: rng.pick(epilogues.filter((e) => e !== g.epilogue)) })] : []),
   ];
 
@@ -169,7 +200,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
   }
 
   function crossover(a: MatmulWasmGenome, b: MatmulWasmGenome, rng: Rng): MatmulWasmGenome {
-    // The tile travels as one gene: mr and nr only mean something together (the register budget).
+    // The tile travels as one gene: mr and nr only mean something together (the register budget), and with the A broadcast that budget counts.
     const tile = rng.chance(0.5) ? a : b;
     const from = () => (rng.chance(0.5) ? a : b);
     return repaired({
@@ -187,6 +218,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       loopOrder: from().loopOrder,
       fma: from().fma,
       ...(epilogues.length ? { epilogue: from().epilogue } : {}),
+      ...(broadcastOf(tile) === 'shuffle' ? { aBroadcast: 'shuffle' as const } : {}),
     });
   }
 
@@ -197,11 +229,13 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
           for (const mc of grids.mc(mr))
             for (const nc of grids.nc(nr))
               for (const packA of [false, true])
-                for (const packB of [false, true])
-                  for (const loopOrder of LOOP_ORDERS)
-                    for (const fma of grids.fma)
-                      for (const epilogue of epilogues.length ? epilogues : [undefined])
-                        yield withEpilogue({ op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma }, epilogue);
+                for (const aBroadcast of packA ? (['splat', 'shuffle'] as const) : (['splat'] as const))
+                  if (fits(mr, nr, aBroadcast))
+                    for (const packB of [false, true])
+                      for (const loopOrder of LOOP_ORDERS)
+                        for (const fma of grids.fma)
+                          for (const epilogue of epilogues.length ? epilogues : [undefined])
+                            yield withBroadcast(withEpilogue({ op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma }, epilogue), aBroadcast);
   }
 
   function seeds(): MatmulWasmGenome[] {
@@ -220,10 +254,13 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
 
 /**
  * The hand-picked starts: a 4x8 tile (14 live vectors: the largest that does
- * not spill) and a 2x16 one (14 too), A and B packed in GotoBLAS order. Both
- * ran at 75-90% of the one-core ceiling in bench/gemm.ts and in campaigns.
+ * not spill with A splat) and a 2x16 one (14 too), A and B packed in GotoBLAS
+ * order; both ran at 75-90% of the one-core ceiling in bench/gemm.ts and in
+ * campaigns. And a 5x8 tile with A shuffled (14 live), which only fits that
+ * way and led the relaxed_madd kernels at 512^3 (BENCHMARKS.md).
  */
 const STARTS: readonly MatmulWasmGenome[] = [
   { op: 'matmul', backend: 'wasm', family: 'tiled', mr: 4, nr: 8, kUnroll: 1, mc: 64, kc: 256, nc: 512, packA: true, packB: true, loopOrder: 'nkm', fma: false },
   { op: 'matmul', backend: 'wasm', family: 'tiled', mr: 2, nr: 16, kUnroll: 1, mc: 256, kc: 256, nc: 64, packA: true, packB: true, loopOrder: 'nkm', fma: false },
+  { op: 'matmul', backend: 'wasm', family: 'tiled', mr: 5, nr: 8, kUnroll: 1, mc: 60, kc: 256, nc: 256, packA: true, packB: true, loopOrder: 'nkm', fma: false, aBroadcast: 'shuffle' },
 ];

@@ -11,6 +11,8 @@ export interface TileSpec {
   readonly packB: boolean;
   readonly kUnroll: number;
   readonly fma: boolean;
+  /** Broadcast A per row with load32_splat, or (A packed only) shuffle it out of one v128 load per four rows. */
+  readonly aBroadcast: 'splat' | 'shuffle';
   /** The problem's K and N: row strides of unpacked A, B and of C. */
   readonly k: number;
   readonly n: number;
@@ -44,10 +46,14 @@ export function tileFunc(spec: TileSpec): string {
   const fused = spec.epilogue?.where === 'registers' && hasEpilogue(spec.epilogue.spec) ? spec.epilogue.spec : null;
   const afterStore = spec.epilogue?.where === 'tile' && hasEpilogue(spec.epilogue.spec);
 
+  if (spec.aBroadcast === 'shuffle' && !spec.packA) throw new RangeError('aBroadcast shuffle needs A packed: its rows must be consecutive');
+  /** Rows whose A values come out of a v128 load of four: only whole groups of four, so no load reads past the panel. */
+  const shuffledRows = spec.aBroadcast === 'shuffle' ? rows - (rows % 4) : 0;
   const locals = [
     `${Array.from({ length: rows }, (_, r) => lanes.map((_, v) => `(local $${acc(r, v)} v128)`).join(' ')).join(' ')} ;; the C tile: row, column vector`,
     `${lanes.map((_, v) => `(local $b${v} v128)`).join(' ')} ;; one k-row of B across the tile`,
     `(local $ai v128) ;; A[i, k] broadcast to four lanes`,
+    ...Array.from({ length: shuffledRows / 4 }, (_, q) => `(local $a4_${q} v128) ;; A[${4 * q}..${4 * q + 3}, k], shuffled out one row at a time`),
     ...(fused ? ['(local $bj i32) (local $rd i32) ;; this tile\'s first bias element and R element'] : []),
   ].join('\n');
 
@@ -76,7 +82,8 @@ ${indent(storeC, 2)}))`
       ...lanes.map((l, v) => `(local.set $b${v} ${loadLanes(l, get('b'), u * bStepBytes + v * 16)})`),
       ...Array.from({ length: rows }, (_, r) =>
         [
-          `(local.set $ai (v128.load32_splat${offsetArg(u * aStepBytes + r * aRowBytes)} ${get('a')}))`,
+          ...(r < shuffledRows && r % 4 === 0 ? [`(local.set $a4_${r / 4} (v128.load${offsetArg(u * aStepBytes + r * aRowBytes)} ${get('a')}))`] : []),
+          `(local.set $ai ${r < shuffledRows ? laneSplat(get(`a4_${Math.floor(r / 4)}`), r % 4) : `(v128.load32_splat${offsetArg(u * aStepBytes + r * aRowBytes)} ${get('a')})`})`,
           ...lanes.map((_, v) => `(local.set $${acc(r, v)} ${multiplyAdd(spec.fma, get('ai'), get(`b${v}`), get(acc(r, v)))})`),
         ].join('\n'),
       ),
@@ -106,7 +113,7 @@ ${indent(advance(kUnroll), 2)}
   (br_if $k_done (i32.eqz ${get('depth')}))
 ${indent(singleLoop('$k'), 1)})`;
 
-  return `;; register tile ${rows}x${cols}: ${rows * lanes.length} accumulators, A ${spec.packA ? 'packed' : 'unpacked'}, B ${spec.packB ? 'packed' : 'unpacked'}
+  return `;; register tile ${rows}x${cols}: ${rows * lanes.length} accumulators, A ${spec.packA ? 'packed' : 'unpacked'}${shuffledRows ? `, A of ${shuffledRows} rows shuffled out of v128 loads` : ''}, B ${spec.packB ? 'packed' : 'unpacked'}
 (func ${tileName(rows, cols)} (param $a i32) (param $b i32) (param $c i32) (param $depth i32) (param $first i32)${spec.epilogue ? ' (param $last i32)' : ''}
 ${indent(locals, 1)}
   ;; the first K block starts from zero (locals start at zero); later ones continue the sums in C
@@ -116,6 +123,12 @@ ${indent(loadC, 3)}))
 ${indent(kLoops, 1)}
   ;; write the tile back
 ${indent(writeBack, 1)})`;
+}
+
+/** f32 lane `lane` of `vector` in all four lanes: an i8x16.shuffle V8 lowers to one pshufd. */
+function laneSplat(vector: string, lane: number): string {
+  const bytes = Array.from({ length: 16 }, (_, i) => 4 * lane + (i % 4)).join(' ');
+  return `(i8x16.shuffle ${bytes} ${vector} ${vector})`;
 }
 
 export const tileEpilogueName = (rows: number, cols: number) => `$tile_epilogue_${rows}x${cols}`;

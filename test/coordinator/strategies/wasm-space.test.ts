@@ -25,13 +25,15 @@ describe.each(strategyNames)('%s strategy on the WASM matmul space', (name) => {
       expect(space.check(genome)).toBeNull();
       if (!relaxedSimd) expect(genome.fma).toBe(false);
     }
+    // both A broadcasts get tried, splat written as the absent gene
+    expect(new Set(proposals.map((p) => p.genome.aBroadcast))).toEqual(new Set([undefined, 'shuffle']));
     if (name !== 'random') expect(proposals.some((p) => p.operator !== 'sample' && p.operator !== 'seed')).toBe(true);
   });
 
   it('starts from the space\'s hand-picked seeds, once each', async () => {
     const space = wasmMatmulSpace(problem, { relaxedSimd: true });
     const seeds = space.seeds!();
-    expect(seeds.length).toBe(4);
+    expect(seeds.length).toBe(6);
     const proposals = await createStrategy(name, space, { seed: 3, population: 8 }).ask(8);
     expect(proposals.slice(0, seeds.length).map((p) => [p.operator, p.genome])).toEqual(seeds.map((g) => ['seed', g]));
     expect(proposals.slice(seeds.length).every((p) => p.operator !== 'seed')).toBe(true);

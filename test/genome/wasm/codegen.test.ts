@@ -73,6 +73,22 @@ describe('matmulWat', () => {
         for (const mr of [1, 5, 8]) await expectCorrect({ ...base, mr, nr, kUnroll, mc: mr * 2, nc: nr, kc: 7 }, [6, nr + 3, 10]);
   });
 
+  it('shuffles A out of v128 loads for each whole group of four rows and splats the rest, on every tile height', async () => {
+    const wat = matmulWat({ ...base, mr: 5, nr: 8, mc: 10, aBroadcast: 'shuffle' }, problemOf(64, 64, 64));
+    expect(wat).toContain('(local $a4_0 v128)');
+    expect(wat).toContain('i8x16.shuffle 4 5 6 7 4 5 6 7');
+    expect(wat).toContain('v128.load32_splat offset=16');
+    for (const mr of [1, 3, 4, 5, 8])
+      for (const kUnroll of [1, 3])
+        for (const fma of relaxedSimd ? [false, true] : [false])
+          for (const shape of [[mr * 2 + 3, 13, 17], [1, 4, 5], [31, 29, 37]] as [number, number, number][])
+            await expectCorrect({ ...base, mr, nr: 8, kUnroll, fma, mc: mr * 2, kc: 7, aBroadcast: 'shuffle' }, shape);
+  });
+
+  it('refuses a shuffled A that is not packed: its rows are not consecutive', () => {
+    expect(() => matmulWat({ ...base, packA: false, aBroadcast: 'shuffle' }, problemOf(8, 8, 8))).toThrow(/needs A packed/);
+  });
+
   it('is correct for random genomes of a 64^3 space run on random small shapes', async () => {
     const space = wasmMatmulSpace(problemOf(64, 64, 64), { relaxedSimd });
     const rng = new Rng(2024);

@@ -72,7 +72,7 @@ describe('wasmMatmulSpace', () => {
     expect(space.check({ ...ok, mr: 4, nr: 8, mc: 64, nc: 60 })).toMatch(/nc 60/);
     expect(space.check({ ...ok, kc: 1024 })).toMatch(/kc 1024 is more than K 512/);
     expect(space.check({ ...ok, mr: 9 } as MatmulWasmGenome)).toMatch(/mr/);
-    expect(wasmMatmulSpace(problemOf(2, 3, 5), { relaxedSimd: true }).check({ ...ok, mr: 3 })).toMatch(/more rows than M 2/);
+    expect(wasmMatmulSpace(problemOf(2, 3, 5), { relaxedSimd: true }).check({ ...ok, mr: 3, nr: 4 })).toMatch(/more rows than M 2/);
   });
 
   it('keeps every tile within the v128 register budget', () => {
@@ -80,8 +80,31 @@ describe('wasmMatmulSpace', () => {
     const rng = new Rng(7);
     for (let i = 0; i < 200; i++) {
       const g = space.sample(rng);
-      expect(liveVectors(g.mr, g.nr)).toBeLessThanOrEqual(V128_REGISTERS);
+      expect(liveVectors(g.mr, g.nr, g.aBroadcast)).toBeLessThanOrEqual(V128_REGISTERS);
+      if (g.aBroadcast === 'shuffle') expect(g.packA).toBe(true);
     }
+  });
+
+  it('offers A shuffled out of v128 loads, which fits tiles a per-row splat cannot, and keeps splat genomes as they were', () => {
+    const space = wasmMatmulSpace(problemOf(256, 256, 256), { relaxedSimd: false });
+    const rng = new Rng(5);
+    const sampled = Array.from({ length: 300 }, () => space.sample(rng));
+    expect(new Set(sampled.map((g) => g.aBroadcast))).toEqual(new Set([undefined, 'shuffle']));
+    expect(sampled.some((g) => g.mr === 5 && g.nr === 8)).toBe(true);
+    const ok = sampled.find((g) => g.aBroadcast === undefined && g.packA)!;
+    const wide = { ...ok, mr: 5, nr: 8, mc: 60, nc: 64 };
+    expect(space.check(wide)).toMatch(/5x8 tile with A splat keeps 17 v128 values live/);
+    expect(space.check({ ...wide, aBroadcast: 'shuffle' })).toBeNull();
+    expect(space.check({ ...wide, aBroadcast: 'shuffle', packA: false })).toMatch(/aBroadcast shuffle needs packA/);
+    // repair writes splat as an absent gene (the hash of a genome from before the gene) and shrinks a tile that no longer fits
+    expect(space.repair({ ...ok, aBroadcast: 'splat' })).toEqual(ok);
+    expect(space.repair({ ...wide, aBroadcast: 'shuffle', packA: false })).toMatchObject({ mr: 4, nr: 8, packA: false });
+    expect(space.repair({ ...wide, aBroadcast: 'shuffle', packA: false })).not.toHaveProperty('aBroadcast');
+    for (let i = 0; i < 200; i++) {
+      const mutated = space.mutate(sampled[i]!, rng);
+      expect(space.check(mutated)).toBeNull();
+    }
+    expect(space.seeds!().some((g) => g.aBroadcast === 'shuffle' && g.mr === 5)).toBe(true);
   });
 
   it('enumerates a finite grid of distinct valid genomes for a small problem', () => {
