@@ -10,6 +10,7 @@ import { describeFailure, runStage, verify, type VerifyFailure } from '../verifi
 import type { Kernel, KernelBuilder } from '../verifiers/kernel.ts';
 import type { ErrorTally } from '../verifiers/measured.ts';
 import { spotCheck } from '../verifiers/spotcheck.ts';
+import { HARNESS_VERSION } from '../verifiers/version.ts';
 import { resultFor } from '../protocol/result.ts';
 import { timeSideBySide, timingOf } from './timing.ts';
 
@@ -41,7 +42,7 @@ export async function evaluateKernel(args: EvaluateArgs): Promise<KernelResult> 
   const { job, device, source, worker } = args;
   const start = performance.now();
   const finish = (status: Status, verdicts: StageVerdict[], more: Partial<KernelResult> = {}): KernelResult =>
-    resultFor(job, { status, verdicts, deviceClass: device, kernel: source, precision: args.precision, worker, elapsedMs: performance.now() - start, ...more });
+    resultFor(job, { status, verdicts, deviceClass: device, kernel: source, precision: args.precision, harnessVersion: HARNESS_VERSION, worker, elapsedMs: performance.now() - start, ...more });
   const verdicts: StageVerdict[] = [];
   try {
     const deadlineAt = start + job.budgets.deadlineMs * SELF_DEADLINE;
