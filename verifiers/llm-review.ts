@@ -17,6 +17,11 @@ export interface Review {
   readonly failure?: string;
   readonly promptTokens: number;
   readonly completionTokens: number;
+  /**
+   * Set when the call was made elsewhere (a worker, through a review job): the
+   * campaign's client never saw it, so the campaign must count it against its budget.
+   */
+  readonly remote?: { readonly model: string; readonly ms: number };
 }
 
 /** Reviews one source; the LLM strategy calls this (in process, or through review jobs on llm workers). */
