@@ -51,6 +51,13 @@ export async function evaluateKernel(args: EvaluateArgs): Promise<KernelResult> 
     if (!verification.kernel) return failed(finish, verdicts, verification.failure!);
     const kernel = verification.kernel;
     try {
+      if (job.verifyOnly) {
+        const ctx = spotContext(args, deadlineAt);
+        const failure = await runStage('spotcheck', () => spotCheck(kernel, ctx, 'after verification'), verdicts);
+        if (failure) return failed(finish, verdicts, failure);
+        verification.errors.merge(ctx.errors);
+        return finish('ok', verdicts, { measuredError: verification.errors.measured() });
+      }
       const outcome = await timeAgainstBaseline(kernel, args, deadlineAt, verdicts);
       if ('failure' in outcome) return failed(finish, verdicts, outcome.failure);
       verification.errors.merge(outcome.errors);
@@ -70,8 +77,7 @@ async function timeAgainstBaseline(
   verdicts: StageVerdict[],
 ): Promise<{ timing: Timing; errors: ErrorTally } | { failure: VerifyFailure }> {
   const { job } = args;
-  // A seed of its own, so the spot checks' inputs are not the ones the stages saw.
-  const ctx = verifyContext(job.problem, new Rng(job.seed ^ 0x5bd1e995), args.precision, deadlineAt);
+  const ctx = spotContext(args, deadlineAt);
   let baseline: Kernel;
   try {
     baseline = await args.buildBaseline(job.problem);
@@ -92,6 +98,11 @@ async function timeAgainstBaseline(
   } finally {
     await baseline.dispose();
   }
+}
+
+/** A seed of its own, so the spot checks' inputs are not the ones the stages saw. */
+function spotContext(args: EvaluateArgs, deadlineAt: number) {
+  return verifyContext(args.job.problem, new Rng(args.job.seed ^ 0x5bd1e995), args.precision, deadlineAt);
 }
 
 function failed(finish: (status: Status, verdicts: StageVerdict[], more?: Partial<KernelResult>) => KernelResult, verdicts: StageVerdict[], failure: VerifyFailure): KernelResult {
