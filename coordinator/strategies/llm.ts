@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Genome } from '../../genome/genome.ts';
 import type { SearchSpace } from '../../genome/space.ts';
-import { canonicalHash } from '../../lib/hash.ts';
+import { hashOf } from './seen.ts';
 import { silentLogger, type Logger } from '../../lib/log.ts';
 import { Rng } from '../../lib/rng.ts';
 import { ArchiveEntry, LlmArchive } from '../../llm/archive.ts';
@@ -118,7 +118,7 @@ export class LlmStrategy implements Strategy<Genome> {
 
   tell(results: readonly Scored<Genome>[]): void {
     for (const { genome, fitness, reason } of results as readonly (Scored<Genome> & { reason?: string })[]) {
-      const hash = canonicalHash(genome);
+      const hash = hashOf(genome);
       this.seen.add(hash);
       const ok = typeof fitness === 'number' && Number.isFinite(fitness);
       this.archive.add(genome, ok ? fitness : null, this.descriptor(genome), reason);
@@ -169,7 +169,7 @@ export class LlmStrategy implements Strategy<Genome> {
       return null;
     };
     if (!attempt.ok) return fail(attempt.failure, attempt.reason);
-    const hash = canonicalHash(attempt.genome);
+    const hash = hashOf(attempt.genome);
     if (this.seen.has(hash)) return fail('duplicate', `genome ${hash} was already proposed`);
     this.seen.add(hash);
     if (isSource(attempt.genome) && this.deps.reviewer && this.deps.options.review !== 'off') {

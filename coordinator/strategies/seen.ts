@@ -1,11 +1,12 @@
 import type { SearchSpace } from '../../genome/space.ts';
-import { canonicalHash } from '../../lib/hash.ts';
+import { genomeHash } from '../../genome/hash.ts';
 import type { Rng } from '../../lib/rng.ts';
 import type { Proposal } from './strategy.ts';
 
 /** genomeHash for any genome type: the canonical hash the store keys on. */
 export function hashOf(genome: unknown): string {
-  return canonicalHash(genome);
+  // Strategies are generic over their genome type, and every genome is a plain JSON object.
+  return genomeHash(genome as object);
 }
 
 /** Draws per proposal before a strategy concludes a space has nothing new left to give. */
