@@ -202,7 +202,7 @@ export class LlmStrategy implements Strategy<Genome> {
         this.deps.client.recordRemote({
           purpose: 'review',
           model: review.remote.model,
-          requestHash: `remote:${canonicalHash({ genome: canonicalHash(genome), seed })}`,
+          requestHash: `remote:${hashOf(genome)}:${seed}`,
           promptTokens: review.promptTokens,
           completionTokens: review.completionTokens,
           ...(review.failure ? { failure: review.failure } : {}),
