@@ -33,6 +33,7 @@ export function transportReviewer(opts: {
       ...(result.failure ? { failure: result.failure } : {}),
       promptTokens: result.promptTokens,
       completionTokens: result.completionTokens,
+      ...(result.cached ? { cached: true } : {}),
       // A review no worker answered (a dead letter: model 'none') made no call to count.
       ...(result.model === 'none' ? {} : { remote: { model: result.model, ms: result.elapsedMs } }),
     };

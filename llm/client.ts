@@ -100,13 +100,13 @@ export class LlmClient {
    * endpoint's prices, since the budget is in its terms. `failure` is the
    * worker's "kind: reason" text.
    */
-  recordRemote(call: { purpose: LlmPurpose; model: string; requestHash: string; promptTokens: number; completionTokens: number; failure?: string; ms: number }): void {
+  recordRemote(call: { purpose: LlmPurpose; model: string; requestHash: string; promptTokens: number; completionTokens: number; cached: boolean; failure?: string; ms: number }): void {
     const kind = call.failure?.split(':', 1)[0];
     this.record({
       purpose: call.purpose,
       model: call.model,
       requestHash: call.requestHash,
-      cached: false,
+      cached: call.cached,
       ok: call.failure === undefined,
       ...(call.failure === undefined ? {} : { reason: call.failure, ...(isFailureKind(kind) ? { failure: kind } : {}) }),
       promptTokens: call.promptTokens,

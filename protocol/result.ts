@@ -113,6 +113,8 @@ export const ReviewResult = z
     model: z.string(),
     promptTokens: z.number().int().nonnegative(),
     completionTokens: z.number().int().nonnegative(),
+    /** Answered from the worker's reply cache: no tokens spent. Absent from workers before it was reported. */
+    cached: z.boolean().optional(),
     worker: z.string(),
     elapsedMs: z.number().nonnegative(),
   })

@@ -205,6 +205,7 @@ export class LlmStrategy implements Strategy<Genome> {
           requestHash: `remote:${hashOf(genome)}:${seed}`,
           promptTokens: review.promptTokens,
           completionTokens: review.completionTokens,
+          cached: review.cached ?? false,
           ...(review.failure ? { failure: review.failure } : {}),
           ms: review.remote.ms,
         });
