@@ -15,6 +15,7 @@ import { reverifiedRanking, refusedLines, storedKernels } from './reverified.ts'
 import type { BestRow } from '../coordinator/store/rows.ts';
 import type { Problem } from '../genome/ops/index.ts';
 import { openTransport, type TransportFlags } from './transport.ts';
+import { HARNESS_VERSION } from '../verifiers/version.ts';
 
 export interface SessionFlags {
   readonly json?: boolean;
@@ -86,7 +87,7 @@ type Ranking = { problem: Problem; top: BestRow[] };
  */
 async function rankings(store: Store, spec: CampaignSpec, run: CampaignRun, remote: boolean): Promise<Ranking[]> {
   const ranked = specProblems(spec).map((problem) => {
-    const top = store.best(problem, { deviceClassId: run.deviceClass.id, backend: spec.backend as Backend, limit: 5 });
+    const top = store.best(problem, { deviceClassId: run.deviceClass.id, backend: spec.backend as Backend, limit: 5, harnessVersion: HARNESS_VERSION });
     return { problem, top, stored: storedKernels(store, remote ? top : []) };
   });
   if (!remote) return ranked;

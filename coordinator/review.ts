@@ -9,7 +9,9 @@ import type { Transport } from './transport/transport.ts';
  * LLM reviews as jobs: each review goes through the transport to a worker
  * that advertises the `llm` capability, like any kernel job, and its verdict
  * comes back through the campaign's result router. A review that does not come
- * back in time throws, which the LLM strategy counts as 'unsure'.
+ * back in time throws, which the LLM strategy counts as 'unsure'. Its verdict
+ * comes back marked `remote`: the strategy counts the worker's tokens against
+ * the campaign's budget.
  */
 export function transportReviewer(opts: {
   campaignId: string;
@@ -31,6 +33,9 @@ export function transportReviewer(opts: {
       ...(result.failure ? { failure: result.failure } : {}),
       promptTokens: result.promptTokens,
       completionTokens: result.completionTokens,
+      ...(result.cached ? { cached: true } : {}),
+      // A review no worker answered (a dead letter: model 'none') made no call to count.
+      ...(result.model === 'none' ? {} : { remote: { model: result.model, ms: result.elapsedMs } }),
     };
   };
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { canonicalJson, sha256 } from '../lib/hash.ts';
 import { silentLogger, type Logger } from '../lib/log.ts';
 import type { CachedReply, LlmCache } from './cache.ts';
-import { LlmLedger, type LlmCall, type LlmFailureKind, type LlmPurpose, type LlmUsage } from './ledger.ts';
+import { isFailureKind, LlmLedger, type LlmCall, type LlmFailureKind, type LlmPurpose, type LlmUsage } from './ledger.ts';
 import type { LlmEndpoint } from './options.ts';
 import { interpretReply } from './reply.ts';
 
@@ -94,6 +94,29 @@ export class LlmClient {
     return this.ledger.exhausted();
   }
 
+  /**
+   * A call made elsewhere on this campaign's behalf (a review on a worker):
+   * recorded and counted against the budget like one made here, priced at this
+   * endpoint's prices, since the budget is in its terms. `failure` is the
+   * worker's "kind: reason" text.
+   */
+  recordRemote(call: { purpose: LlmPurpose; model: string; requestHash: string; promptTokens: number; completionTokens: number; cached: boolean; failure?: string; ms: number }): void {
+    const kind = call.failure?.split(':', 1)[0];
+    this.record({
+      purpose: call.purpose,
+      model: call.model,
+      requestHash: call.requestHash,
+      cached: call.cached,
+      ok: call.failure === undefined,
+      ...(call.failure === undefined ? {} : { reason: call.failure, ...(isFailureKind(kind) ? { failure: kind } : {}) }),
+      promptTokens: call.promptTokens,
+      completionTokens: call.completionTokens,
+      cost: this.price(call.promptTokens, call.completionTokens),
+      retries: 0,
+      ms: call.ms,
+    });
+  }
+
   async complete<T>(request: LlmRequest<T>): Promise<LlmOutcome<T>> {
     const { endpoint } = this.options;
     const body = this.body(request);
@@ -129,7 +152,7 @@ export class LlmClient {
         finishReason: choice?.finish_reason ?? null,
         promptTokens,
         completionTokens,
-        cost: (promptTokens * endpoint.costPer1kPromptTokens + completionTokens * endpoint.costPer1kCompletionTokens) / 1000,
+        cost: this.price(promptTokens, completionTokens),
       };
       this.options.cache.put(key, reply);
       return this.finish(request, reply, { ...base, cached: false, retries: this.takeRetries(callId), ms: performance.now() - started, paid: true });
@@ -178,6 +201,11 @@ export class LlmClient {
     this.ledger.record(call);
     if (!call.ok) this.log.warn({ purpose: call.purpose, failure: call.failure, reason: call.reason, retries: call.retries }, 'llm call failed');
     this.options.onCall?.(call);
+  }
+
+  private price(promptTokens: number, completionTokens: number): number {
+    const { endpoint } = this.options;
+    return (promptTokens * endpoint.costPer1kPromptTokens + completionTokens * endpoint.costPer1kCompletionTokens) / 1000;
   }
 
   private takeRetries(callId: string): number {

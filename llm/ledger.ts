@@ -1,15 +1,10 @@
 /** Why an LLM call produced no usable value; stored with each failed call. */
-export type LlmFailureKind =
-  | 'budget'
-  | 'timeout'
-  | 'rate_limit'
-  | 'http'
-  | 'connection'
-  | 'refusal'
-  | 'empty'
-  | 'truncated'
-  | 'invalid_json'
-  | 'schema';
+export const LLM_FAILURE_KINDS = ['budget', 'timeout', 'rate_limit', 'http', 'connection', 'refusal', 'empty', 'truncated', 'invalid_json', 'schema'] as const;
+export type LlmFailureKind = (typeof LLM_FAILURE_KINDS)[number];
+
+export function isFailureKind(text: string | undefined): text is LlmFailureKind {
+  return (LLM_FAILURE_KINDS as readonly (string | undefined)[]).includes(text);
+}
 
 export type LlmPurpose = 'edit' | 'source' | 'meta' | 'review';
 

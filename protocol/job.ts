@@ -28,6 +28,8 @@ export const KernelJob = z
     budgets: Budgets,
     /** The device class this job must be timed on; absent: any worker of the genome's backend. */
     deviceClassId: z.string().optional(),
+    /** The harness and one spot check, no timing: `kevo reverify` re-judging a stored kernel. Its ok result has no timing. */
+    verifyOnly: z.boolean().optional(),
   })
   .strict();
 export type KernelJob = z.infer<typeof KernelJob>;

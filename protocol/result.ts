@@ -81,6 +81,8 @@ export const KernelResult = z
     kernel: KernelSource.optional(),
     /** The compute precision the harness held the kernel to (its family's error model); absent when it never got that far. */
     precision: z.enum(['f32', 'f32-fma', 'f16']).optional(),
+    /** The verifier harness version that judged it (verifiers/version.ts); absent from results of kevo before versions. */
+    harnessVersion: z.number().int().positive().optional(),
     worker: z.string(),
     elapsedMs: z.number().nonnegative(),
   })
@@ -111,6 +113,8 @@ export const ReviewResult = z
     model: z.string(),
     promptTokens: z.number().int().nonnegative(),
     completionTokens: z.number().int().nonnegative(),
+    /** Answered from the worker's reply cache: no tokens spent. Absent from workers before it was reported. */
+    cached: z.boolean().optional(),
     worker: z.string(),
     elapsedMs: z.number().nonnegative(),
   })

@@ -6,6 +6,7 @@ import { llmCampaignSummary, listPrompts, showPrompt } from '../coordinator/stor
 import type { CampaignRow, EvaluationRow, Store } from '../coordinator/store/store.ts';
 import { describeZodError, KevoError } from '../lib/errors.ts';
 import { kernelPage } from './kernel-page.ts';
+import { HARNESS_VERSION } from '../verifiers/version.ts';
 
 const BestQuery = z
   .object({
@@ -75,7 +76,8 @@ function best(store: Store, query: URLSearchParams): ApiAnswer {
   const { op: opName, shape, device, backend, accuracy, limit } = parsed.data;
   const problem = problemFrom(opName, shape, accuracy ? { accuracy } : {});
   const deviceClassId = device ? store.resolveDevice(device).id : undefined;
-  return ok(store.best(problem, { deviceClassId, backend, limit }));
+  // As `kevo best` ranks: only kernels the current harness passed.
+  return ok(store.best(problem, { deviceClassId, backend, limit, harnessVersion: HARNESS_VERSION }));
 }
 
 /** A path segment's percent-escapes decoded; a malformed one (`%`, `%zz`) is the client's error. */

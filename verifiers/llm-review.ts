@@ -17,6 +17,13 @@ export interface Review {
   readonly failure?: string;
   readonly promptTokens: number;
   readonly completionTokens: number;
+  /** The reply came from a cache: the tokens above are 0. */
+  readonly cached?: boolean;
+  /**
+   * Set when the call was made elsewhere (a worker, through a review job): the
+   * campaign's client never saw it, so the campaign must count it against its budget.
+   */
+  readonly remote?: { readonly model: string; readonly ms: number };
 }
 
 /** Reviews one source; the LLM strategy calls this (in process, or through review jobs on llm workers). */
@@ -27,7 +34,7 @@ export async function reviewSource(client: LlmClient, genome: SourceGenome, prob
   const contract = `${opContractText(problem)}\n\n${abiText(problem, genome.backend)}`;
   const content = fill(template('review'), { contract, language: genome.language, source: genome.text });
   const outcome = await client.complete({ purpose: 'review', messages: [{ role: 'user', content }], schema: ReviewReply, schemaName: 'review', seed });
-  const spent = { promptTokens: outcome.call.promptTokens, completionTokens: outcome.call.completionTokens };
+  const spent = { promptTokens: outcome.call.promptTokens, completionTokens: outcome.call.completionTokens, ...(outcome.call.cached ? { cached: true } : {}) };
   if (!outcome.ok) return { review: { verdict: 'unsure', reasons: [] }, failure: `${outcome.failure}: ${outcome.reason}`, ...spent };
   const { verdict, reasons, suspectedLoophole } = outcome.value;
   return { review: { verdict, reasons, ...(suspectedLoophole ? { suspectedLoophole } : {}) }, ...spent };
@@ -53,6 +60,7 @@ export function reviewJobHandler(client: LlmClient, worker: string): (job: Revie
       model: client.model,
       promptTokens: review.promptTokens,
       completionTokens: review.completionTokens,
+      ...(review.cached ? { cached: true } : {}),
       worker,
       elapsedMs: performance.now() - started,
     });

@@ -10,6 +10,7 @@ import { describeFailure, runStage, verify, type VerifyFailure } from '../verifi
 import type { Kernel, KernelBuilder } from '../verifiers/kernel.ts';
 import type { ErrorTally } from '../verifiers/measured.ts';
 import { spotCheck } from '../verifiers/spotcheck.ts';
+import { HARNESS_VERSION } from '../verifiers/version.ts';
 import { resultFor } from '../protocol/result.ts';
 import { timeSideBySide, timingOf } from './timing.ts';
 
@@ -41,7 +42,7 @@ export async function evaluateKernel(args: EvaluateArgs): Promise<KernelResult> 
   const { job, device, source, worker } = args;
   const start = performance.now();
   const finish = (status: Status, verdicts: StageVerdict[], more: Partial<KernelResult> = {}): KernelResult =>
-    resultFor(job, { status, verdicts, deviceClass: device, kernel: source, precision: args.precision, worker, elapsedMs: performance.now() - start, ...more });
+    resultFor(job, { status, verdicts, deviceClass: device, kernel: source, precision: args.precision, harnessVersion: HARNESS_VERSION, worker, elapsedMs: performance.now() - start, ...more });
   const verdicts: StageVerdict[] = [];
   try {
     const deadlineAt = start + job.budgets.deadlineMs * SELF_DEADLINE;
@@ -50,6 +51,13 @@ export async function evaluateKernel(args: EvaluateArgs): Promise<KernelResult> 
     if (!verification.kernel) return failed(finish, verdicts, verification.failure!);
     const kernel = verification.kernel;
     try {
+      if (job.verifyOnly) {
+        const ctx = spotContext(args, deadlineAt);
+        const failure = await runStage('spotcheck', () => spotCheck(kernel, ctx, 'after verification'), verdicts);
+        if (failure) return failed(finish, verdicts, failure);
+        verification.errors.merge(ctx.errors);
+        return finish('ok', verdicts, { measuredError: verification.errors.measured() });
+      }
       const outcome = await timeAgainstBaseline(kernel, args, deadlineAt, verdicts);
       if ('failure' in outcome) return failed(finish, verdicts, outcome.failure);
       verification.errors.merge(outcome.errors);
@@ -69,8 +77,7 @@ async function timeAgainstBaseline(
   verdicts: StageVerdict[],
 ): Promise<{ timing: Timing; errors: ErrorTally } | { failure: VerifyFailure }> {
   const { job } = args;
-  // A seed of its own, so the spot checks' inputs are not the ones the stages saw.
-  const ctx = verifyContext(job.problem, new Rng(job.seed ^ 0x5bd1e995), args.precision, deadlineAt);
+  const ctx = spotContext(args, deadlineAt);
   let baseline: Kernel;
   try {
     baseline = await args.buildBaseline(job.problem);
@@ -91,6 +98,11 @@ async function timeAgainstBaseline(
   } finally {
     await baseline.dispose();
   }
+}
+
+/** A seed of its own, so the spot checks' inputs are not the ones the stages saw. */
+function spotContext(args: EvaluateArgs, deadlineAt: number) {
+  return verifyContext(args.job.problem, new Rng(args.job.seed ^ 0x5bd1e995), args.precision, deadlineAt);
 }
 
 function failed(finish: (status: Status, verdicts: StageVerdict[], more?: Partial<KernelResult>) => KernelResult, verdicts: StageVerdict[], failure: VerifyFailure): KernelResult {

@@ -7,6 +7,7 @@ import { fixed, printJson, significant, table } from '../output.ts';
 import { describeGenome } from '../session.ts';
 import { reverifiedRanking, refusedLines, storedKernels } from '../reverified.ts';
 import { withStore } from '../store.ts';
+import { HARNESS_VERSION } from '../../verifiers/version.ts';
 
 const BestFlags = z.object({
   ...CommonFlags,
@@ -16,6 +17,7 @@ const BestFlags = z.object({
   accuracy: Accuracy.optional(),
   epilogue: epilogueFlag,
   limit: intFlag(1, 1000),
+  anyHarness: z.boolean().optional(),
 });
 
 export function registerBest(program: Command): void {
@@ -29,13 +31,15 @@ export function registerBest(program: Command): void {
       .option('--backend <backend>', 'only this backend: wasm | webgpu')
       .option('--epilogue <stages>', 'the problem\'s epilogue, e.g. bias,gelu,residual')
       .option('--accuracy <dtype>', "the accuracy contract kernels must keep: f32 (default), f16 or bf16")
-      .option('--limit <n>', 'how many', '10'),
+      .option('--limit <n>', 'how many', '10')
+      .option('--any-harness', 'also kernels an older verifier harness passed (see kevo reverify)'),
   ).action(async (opName: string, options: Record<string, unknown>) => {
     const flags = parseFlags(BestFlags, options);
     const problem = problemFrom(opName, flags.shape, { ...(flags.accuracy ? { accuracy: flags.accuracy } : {}), ...(flags.epilogue ? { epilogue: flags.epilogue } : {}) });
     const ranked = withStore(flags.db, (store) => {
       const deviceClassId = flags.device ? store.resolveDevice(flags.device).id : undefined;
-      const rows = store.best(problem, { deviceClassId, backend: flags.backend, limit: flags.limit });
+      const harnessVersion = flags.anyHarness ? undefined : HARNESS_VERSION;
+      const rows = store.best(problem, { deviceClassId, backend: flags.backend, limit: flags.limit, harnessVersion });
       return { rows, stored: storedKernels(store, rows) };
     });
     // The best is reported only after its stored text passes the harness here: a worker may have lied about it.

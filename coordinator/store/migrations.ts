@@ -17,6 +17,7 @@ import { KevoError } from '../../lib/errors.ts';
  * 4 jobs.published_at: a resumed campaign waits for jobs the transport holds and publishes the others
  * 5 evaluations.error_*: the harness's measured error of a verified kernel (NULL for results from before it)
  * 6 kernels.launch and evaluations.precision: kernel families (export runs what was stored; best keeps the accuracy contract)
+ * 7 evaluations.harness_version: the verifier harness that judged each result (NULL: before versions, read as 1)
  */
 export interface Migration {
   readonly version: number;
@@ -240,6 +241,17 @@ export const migrations: readonly Migration[] = [
           ELSE 'f32' END
         FROM genomes g WHERE g.hash = evaluations.genome_hash)
       WHERE status = 'ok';
+    `,
+  },
+  {
+    version: 7,
+    name: 'harness version',
+    // Results from before versions were recorded were judged by harness version 1
+    // (verifiers/version.ts). The cache and best() filter on it, so the cache index gains it.
+    sql: `
+      ALTER TABLE evaluations ADD COLUMN harness_version INTEGER NOT NULL DEFAULT 1;
+      DROP INDEX evaluations_cache;
+      CREATE INDEX evaluations_cache ON evaluations (genome_hash, problem_key, device_class_id, harness_version);
     `,
   },
 ];

@@ -22,7 +22,8 @@ export const selectEvaluations = `
   SELECT e.id, e.job_id AS jobId, e.campaign_id AS campaignId, e.problem_key AS problemKey,
     e.problem, e.genome_hash AS genomeHash, g.genome, e.device_class_id AS deviceClassId,
     e.kernel_id AS kernelId, e.status, e.stage, e.reason, ${timingJson} AS timing, ${measuredErrorJson('e')} AS measuredError,
-    e.verdicts, e.worker, e.elapsed_ms AS elapsedMs, e.created_at AS createdAt, e.precision
+    e.verdicts, e.worker, e.elapsed_ms AS elapsedMs, e.created_at AS createdAt, e.precision,
+    e.harness_version AS harnessVersion
   FROM evaluations e JOIN genomes g ON g.hash = e.genome_hash`;
 
 /** The best ok evaluation first (best.ts), else the latest: what a cache hit or an export wants to see. */
@@ -56,12 +57,14 @@ export const selectBest = `
       AND (@deviceClassId IS NULL OR e.device_class_id = @deviceClassId)
       AND (@backend IS NULL OR g.backend = @backend)
       AND e.precision IN (SELECT value FROM json_each(@precisions))
+      AND (@harnessVersion IS NULL OR e.harness_version = @harnessVersion)
   )
   SELECT r.kernel_id AS kernelId, k.language, r.id AS evaluationId, r.job_id AS jobId,
     r.campaign_id AS campaignId, r.problem, r.genome_hash AS genomeHash, r.genome, r.backend,
     r.device_class_id AS deviceClassId, d.label AS deviceLabel,
     r.median_ms AS medianMs, r.p10_ms AS p10Ms, r.p90_ms AS p90Ms, r.gflops,
-    r.baseline_median_ms AS baselineMedianMs, r.speedup, r.precision, ${measuredErrorJson('r')} AS measuredError, r.created_at AS createdAt
+    r.baseline_median_ms AS baselineMedianMs, r.speedup, r.precision, r.harness_version AS harnessVersion,
+    ${measuredErrorJson('r')} AS measuredError, r.created_at AS createdAt
   FROM ranked r
     JOIN kernels k ON k.id = r.kernel_id
     JOIN devices d ON d.id = r.device_class_id

@@ -77,6 +77,8 @@ export const EvaluationRow = z.object({
   elapsedMs: z.number().nonnegative(),
   createdAt: z.string(),
   precision: optional(KernelResult.shape.precision.unwrap()),
+  /** The verifier harness version that judged it (verifiers/version.ts). */
+  harnessVersion: z.number().int().positive(),
 });
 export type EvaluationRow = z.output<typeof EvaluationRow>;
 
@@ -102,6 +104,7 @@ export const BestRow = z
     speedup: z.number().positive(),
     /** The compute precision it was verified at. */
     precision: KernelResult.shape.precision.unwrap(),
+    harnessVersion: z.number().int().positive(),
     measuredError: optional(jsonColumn(MeasuredError)),
     createdAt: z.string(),
   })
@@ -110,6 +113,16 @@ export const BestRow = z
     deviceClass: { id: deviceClassId, label: deviceLabel },
   }));
 export type BestRow = z.output<typeof BestRow>;
+
+/** A kernel whose ok verdict on a problem came from an older harness: what `kevo reverify` judges again. */
+export const StaleKernelRow = z.object({
+  kernelId: z.string(),
+  problem: jsonColumn(Problem),
+  genome: jsonColumn(Genome),
+  /** The oldest harness version that passed it. */
+  harnessVersion: z.number().int().positive(),
+});
+export type StaleKernel = z.output<typeof StaleKernelRow>;
 
 export const DeviceRow = z.object({
   id: z.string(),

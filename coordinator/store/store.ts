@@ -7,7 +7,8 @@ import { quote } from '../../lib/quote.ts';
 import { KevoError } from '../../lib/errors.ts';
 import type { DeviceClass } from '../../protocol/device.ts';
 import type { KernelJob } from '../../protocol/job.ts';
-import type { KernelResult, KernelSource } from '../../protocol/result.ts';
+import type { KernelResult, KernelSource, Status } from '../../protocol/result.ts';
+import { HARNESS_VERSION } from '../../verifiers/version.ts';
 import { kernelId } from './kernel-id.ts';
 import { openForReading, openForWriting } from './open.ts';
 import { bestFirst, selectBest, selectCampaigns, selectEvaluations } from './queries.ts';
@@ -21,6 +22,8 @@ import {
   KernelSourceRow,
   LineageRow,
   parseRow,
+  StaleKernelRow,
+  type StaleKernel,
   type CampaignStatus,
 } from './rows.ts';
 
@@ -209,8 +212,8 @@ export class Store {
       this.statement(
         `INSERT INTO evaluations (job_id, campaign_id, problem_key, problem, genome_hash, device_class_id, kernel_id,
            status, stage, reason, median_ms, p10_ms, p90_ms, samples, gflops, baseline_median_ms, baseline_gflops,
-           speedup, error_of_tolerance, error_max_abs, error_max_rel, error_elements, verdicts, worker, elapsed_ms, created_at, precision)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           speedup, error_of_tolerance, error_max_abs, error_max_rel, error_elements, verdicts, worker, elapsed_ms, created_at, precision, harness_version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         result.jobId,
         result.campaignId,
@@ -240,6 +243,8 @@ export class Store {
         now(),
         // Results from workers before families carry none: the genome's family says it.
         result.precision ?? familyOf(result.problem, result.genome).precision(result.genome),
+        // Results from workers before versions were judged by version 1 (verifiers/version.ts).
+        result.harnessVersion ?? 1,
       );
       this.statement("UPDATE jobs SET status = 'done' WHERE job_id = ?").run(result.jobId);
       return true;
@@ -248,12 +253,14 @@ export class Store {
 
   /**
    * The store is the cache: any evaluation of this genome on this problem and
-   * device class, whatever its campaign. The best ok one if any, else the latest.
+   * device class, whatever its campaign, judged by the current harness (an
+   * older one may have let through what this one rejects, or the reverse).
+   * The best ok one if any, else the latest.
    */
   cached(problem: Problem, genomeHashValue: string, deviceClassId: string): EvaluationRow | undefined {
     const row = this.statement(
-      `${selectEvaluations} WHERE e.problem_key = ? AND e.genome_hash = ? AND e.device_class_id = ? ${bestFirst}`,
-    ).get(problemKey(problem), genomeHashValue, deviceClassId);
+      `${selectEvaluations} WHERE e.problem_key = ? AND e.genome_hash = ? AND e.device_class_id = ? AND e.harness_version = ? ${bestFirst}`,
+    ).get(problemKey(problem), genomeHashValue, deviceClassId, HARNESS_VERSION);
     return row === undefined ? undefined : this.evaluationRow(row);
   }
 
@@ -288,8 +295,9 @@ export class Store {
    * Best first (best.ts), one row per kernel (its best ok evaluation); at most
    * 10 unless limit says. Only kernels whose compute precision keeps the
    * problem's accuracy contract: an f16 kernel is never the answer for f32.
+   * With harnessVersion, only evaluations that harness version judged.
    */
-  best(problem: Problem, opts: { deviceClassId?: string; backend?: Backend; limit?: number } = {}): BestRow[] {
+  best(problem: Problem, opts: { deviceClassId?: string; backend?: Backend; limit?: number; harnessVersion?: number } = {}): BestRow[] {
     return this.statement(selectBest)
       .all({
         problemKey: problemKey(problem),
@@ -297,8 +305,45 @@ export class Store {
         deviceClassId: opts.deviceClassId ?? null,
         backend: opts.backend ?? null,
         limit: opts.limit ?? 10,
+        harnessVersion: opts.harnessVersion ?? null,
       })
       .map((row) => parseRow(BestRow, row, `evaluations ${(row as { evaluationId: unknown }).evaluationId}`));
+  }
+
+  /**
+   * The kernels to judge again: one row per kernel and problem that has an ok
+   * evaluation from an older harness, in the campaign or for the problem when
+   * given. Oldest first.
+   */
+  staleKernels(filter: { campaignId?: string; problem?: Problem } = {}): StaleKernel[] {
+    if (filter.campaignId !== undefined) this.requireCampaign(filter.campaignId);
+    return this.statement(
+      `SELECT e.kernel_id AS kernelId, e.problem, g.genome, min(e.harness_version) AS harnessVersion
+       FROM evaluations e JOIN genomes g ON g.hash = e.genome_hash
+       WHERE e.status = 'ok' AND e.kernel_id IS NOT NULL AND e.harness_version <> @current
+         AND (@campaignId IS NULL OR e.campaign_id = @campaignId)
+         AND (@problemKey IS NULL OR e.problem_key = @problemKey)
+       GROUP BY e.kernel_id, e.problem_key
+       ORDER BY min(e.id)`,
+    )
+      .all({ current: HARNESS_VERSION, campaignId: filter.campaignId ?? null, problemKey: filter.problem ? problemKey(filter.problem) : null })
+      .map((row) => parseRow(StaleKernelRow, row, `evaluations of kernel ${(row as { kernelId: unknown }).kernelId}`));
+  }
+
+  /**
+   * The current harness judged the kernel again on the problem (the timing was
+   * not re-run: the harness's verdict does not change how fast it ran). Its ok
+   * evaluations from older harnesses are re-marked in place: passed, they stand
+   * under the current version; failed, they take the new status, stage and
+   * reason, so neither the cache nor best() answers them again. Returns how many.
+   */
+  markReverified(kernelIdValue: string, problem: Problem, verdict: { ok: true } | { ok: false; status: Exclude<Status, 'ok'>; stage: string; reason: string }): number {
+    const where = "kernel_id = @kernelId AND problem_key = @problemKey AND status = 'ok' AND harness_version <> @current";
+    const params = { kernelId: kernelIdValue, problemKey: problemKey(problem), current: HARNESS_VERSION };
+    const sql = verdict.ok
+      ? `UPDATE evaluations SET harness_version = @current WHERE ${where}`
+      : `UPDATE evaluations SET harness_version = @current, status = @status, stage = @stage, reason = @reason WHERE ${where}`;
+    return this.statement(sql).run(verdict.ok ? params : { ...params, status: verdict.status, stage: verdict.stage, reason: verdict.reason }).changes;
   }
 
   kernel(id: string): KernelRow | undefined {

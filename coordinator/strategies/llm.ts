@@ -188,10 +188,29 @@ export class LlmStrategy implements Strategy<Genome> {
     return { genome: attempt.genome, parents: attempt.parents, operator: attempt.operator };
   }
 
-  /** A reviewer that throws (a transport gone, say) counts as an unsure verdict: the harness still judges. */
+  /**
+   * A reviewer that throws (a transport gone, say) counts as an unsure verdict:
+   * the harness still judges. So does a spent budget: no review is asked, here
+   * or on a worker. A worker's review is counted against the budget here.
+   */
   private async review(genome: Extract<Genome, { text: string }>, seed: number): Promise<{ review: ReviewVerdict; failure?: string }> {
+    const spent = this.deps.client.exhausted();
+    if (spent) return { review: { verdict: 'unsure', reasons: [] }, failure: `budget: ${spent}` };
     try {
-      return await this.deps.reviewer!(genome, this.deps.context.problem, seed);
+      const review = await this.deps.reviewer!(genome, this.deps.context.problem, seed);
+      if (review.remote) {
+        this.deps.client.recordRemote({
+          purpose: 'review',
+          model: review.remote.model,
+          requestHash: `remote:${hashOf(genome)}:${seed}`,
+          promptTokens: review.promptTokens,
+          completionTokens: review.completionTokens,
+          cached: review.cached ?? false,
+          ...(review.failure ? { failure: review.failure } : {}),
+          ms: review.remote.ms,
+        });
+      }
+      return review;
     } catch (error) {
       return { review: { verdict: 'unsure', reasons: [] }, failure: `reviewer failed: ${error instanceof Error ? error.message : String(error)}` };
     }

@@ -7,6 +7,7 @@ import { defaultWasmGenome } from '../../genome/wasm/baseline.ts';
 import { KernelJob } from '../../protocol/job.ts';
 import { resultFor } from '../../protocol/result.ts';
 import { kevo } from '../helpers/cli.ts';
+import { HARNESS_VERSION } from '../../verifiers/version.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-reverify-'));
 const db = join(dir, 'kevo.db');
@@ -36,6 +37,8 @@ beforeAll(async () => {
         timing: { medianMs: 1e-6, p10Ms: 1e-6, p90Ms: 1e-6, samples: 5, gflops: 99_999, baselineMedianMs: 1, baselineGflops: 1, speedup: 1e6 },
         deviceClass: store.devices()[0]!,
         kernel: { language: 'wat', text: NO_OP },
+        // A liar claims the current harness: only running it again here catches it.
+        harnessVersion: HARNESS_VERSION,
         worker: 'liar',
         elapsedMs: 1,
       }),
@@ -68,5 +71,98 @@ describe('a stored best is re-verified before it is reported or exported', () =>
     const run = await kevo(['export', honestId, '--out', join(dir, 'honest'), '--db', db], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
     expect(existsSync(join(dir, 'honest', 'meta.json'))).toBe(true);
+  });
+});
+
+/**
+ * Results an older, laxer harness passed (version 1): a no-op kernel it let
+ * through, and a copy of the honest kernel. The current harness rejects the
+ * first at smoke, as a stricter harness would.
+ */
+describe('kevo reverify', () => {
+  const STALE_NO_OP = `${NO_OP} ;; passed by harness 1`;
+  let staleId: string;
+
+  beforeAll(() => {
+    const store = Store.open(db);
+    try {
+      store.createCampaign({ id: 'c-old', spec: {}, strategy: 'random' });
+      const honest = store.kernel(honestId)!;
+      for (const [i, text] of [STALE_NO_OP, honest.text].entries()) {
+        const job = KernelJob.parse({ v: 1, kind: 'kernel', jobId: `j-old-${i}`, campaignId: 'c-old', problem, genome: { ...defaultWasmGenome(problem), mr: 3 + i }, seed: 1, budgets: {} });
+        store.recordJob(job);
+        store.ingest(
+          resultFor(job, {
+            status: 'ok',
+            verdicts: [],
+            timing: { medianMs: 1e-5, p10Ms: 1e-5, p90Ms: 1e-5, samples: 5, gflops: 50_000, baselineMedianMs: 1, baselineGflops: 1, speedup: 1e5 - i },
+            deviceClass: store.devices()[0]!,
+            kernel: { language: 'wat', text },
+            harnessVersion: 1,
+            worker: 'old',
+            elapsedMs: 1,
+          }),
+        );
+      }
+      staleId = store.evaluations('c-old')[0]!.kernelId!;
+    } finally {
+      store.close();
+    }
+  });
+
+  it('kevo best ranks only kernels the current harness judged, unless --any-harness', async () => {
+    const current = await kevo(['best', 'matmul', '--shape', '8x8x8', '--db', db, '--json'], { cwd: dir });
+    expect(current.code, current.stderr).toBe(0);
+    expect((JSON.parse(current.stdout) as { kernelId: string }[]).map((r) => r.kernelId)).not.toContain(staleId);
+    const any = await kevo(['best', 'matmul', '--shape', '8x8x8', '--any-harness', '--db', db, '--json'], { cwd: dir });
+    expect(any.code, any.stderr).toBe(0);
+    // It ranks first by its stored speedup, and is refused only by running it again at report time.
+    expect(any.stderr).toContain(`kernel ${staleId} failed re-verification`);
+  });
+
+  it('kevo export refuses a kernel an older harness verified, unless --any-harness', async () => {
+    const out = join(dir, 'stale');
+    const run = await kevo(['export', staleId, '--out', out, '--db', db], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`was verified by harness 1, not the current ${HARNESS_VERSION}`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('judges them again: the one that now fails is marked and no longer ranked, the other stands', async () => {
+    const run = await kevo(['reverify', '--problem', 'matmul', '--shape', '8x8x8', '--db', db, '--json'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { harnessVersion: number; kernels: { kernelId: string; ok: boolean; status?: string; stage?: string; from: number }[] };
+    expect(report.harnessVersion).toBe(HARNESS_VERSION);
+    expect(report.kernels).toEqual([
+      expect.objectContaining({ kernelId: staleId, ok: false, status: 'rejected', stage: 'smoke', from: 1 }),
+      expect.objectContaining({ kernelId: honestId, ok: true, from: 1 }),
+    ]);
+
+    const store = Store.openReadOnly(db);
+    try {
+      expect(store.evaluations('c-old').map((e) => [e.kernelId, e.status, e.harnessVersion])).toEqual([
+        [staleId, 'rejected', HARNESS_VERSION],
+        [honestId, 'ok', HARNESS_VERSION],
+      ]);
+    } finally {
+      store.close();
+    }
+    const any = await kevo(['best', 'matmul', '--shape', '8x8x8', '--any-harness', '--limit', '1000', '--db', db, '--json'], { cwd: dir });
+    expect(any.code, any.stderr).toBe(0);
+    expect((JSON.parse(any.stdout) as { kernelId: string }[]).map((r) => r.kernelId)).not.toContain(staleId);
+    expect(any.stderr).not.toContain(staleId);
+
+    const again = await kevo(['reverify', '--all', '--db', db], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe(`every kernel selected was judged by harness ${HARNESS_VERSION} already\n`);
+  });
+
+  it('needs exactly one selection: exit 2, naming it', async () => {
+    const none = await kevo(['reverify', '--db', db], { cwd: dir });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--all: give one of --campaign, --problem or --all');
+    const unknown = await kevo(['reverify', '--campaign', 'no-such', '--db', db], { cwd: dir });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no campaign with id "no-such"');
   });
 });

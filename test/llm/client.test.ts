@@ -154,6 +154,22 @@ describe('LlmClient over real HTTP', () => {
     expect(llm.usage().calls).toBe(1);
   });
 
+  it('counts a call made elsewhere (a worker\'s review) at its own prices: a cost budget it spends stops the next call here', async () => {
+    script(json({ tile: 4, why: 'a' }));
+    const { llm, calls } = client({ costPer1kPromptTokens: 1, costPer1kCompletionTokens: 2 }, { ledger: new LlmLedger({ maxCost: 0.5 }) });
+    llm.recordRemote({ purpose: 'review', model: 'worker-model', requestHash: 'r1', cached: false, promptTokens: 200, completionTokens: 100, ms: 3 });
+    llm.recordRemote({ purpose: 'review', model: 'worker-model', requestHash: 'r2', cached: true, promptTokens: 0, completionTokens: 0, failure: 'timeout: no answer in 10 s', ms: 10 });
+    expect(calls).toEqual([
+      expect.objectContaining({ purpose: 'review', model: 'worker-model', ok: true, cached: false, promptTokens: 200, completionTokens: 100, cost: 0.4 }),
+      expect.objectContaining({ ok: false, cached: true, failure: 'timeout', reason: 'timeout: no answer in 10 s', cost: 0 }),
+    ]);
+    expect(llm.exhausted()).toBeNull();
+    llm.recordRemote({ purpose: 'review', model: 'worker-model', requestHash: 'r3', cached: false, promptTokens: 100, completionTokens: 0, ms: 3 });
+    expect(llm.usage()).toMatchObject({ calls: 3, failures: 1, cacheHits: 1, promptTokens: 300, completionTokens: 100 });
+    expect(await llm.complete(request(9))).toMatchObject({ ok: false, failure: 'budget', reason: expect.stringContaining('cost budget') });
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('never writes the API key to the log', async () => {
     script(failure(500), failure(500), failure(500));
     const lines: string[] = [];

@@ -68,9 +68,11 @@ describe('LLM review job (worker side)', () => {
     expect(() => createReviewWorker({ baseUrl: 'not a url', model: 'm' }, 'w1')).toThrow(/baseUrl/);
     script(json({ verdict: 'pass', reasons: [] }));
     const review = createReviewWorker({ baseUrl: server.baseUrl, model: 'm', maxRetries: 0 }, 'w1');
-    expect((await review(job)).review.verdict).toBe('pass');
-    // a redelivered job is answered from the worker's cache
-    expect((await review(job)).review.verdict).toBe('pass');
+    const first = await review(job);
+    expect(first).toMatchObject({ review: { verdict: 'pass' }, promptTokens: 100 });
+    expect(first.cached).toBeUndefined();
+    // a redelivered job is answered from the worker's cache, and says so: it spent nothing
+    expect(await review(job)).toMatchObject({ review: { verdict: 'pass' }, cached: true, promptTokens: 0, completionTokens: 0 });
     expect(server.requests).toHaveLength(1);
   });
 });

@@ -6,6 +6,7 @@ import { evaluateKernel } from '../../worker/evaluate.ts';
 import { evaluateWasmJob } from '../../worker/wasm/job.ts';
 import { wasmKernel } from '../../worker/wasm/kernel.ts';
 import { naive, problem, sourceJob } from './jobs.ts';
+import { HARNESS_VERSION } from '../../verifiers/version.ts';
 
 const context = async () => ({ device: await cpuDeviceClass(), worker: 'test' });
 
@@ -20,6 +21,15 @@ describe('evaluateWasmJob', () => {
     expect(result.measuredError!.ofTolerance).toBeLessThanOrEqual(1);
     expect(result.measuredError!.maxAbs).toBeGreaterThan(0);
     expect(result.kernel!.language).toBe('wat');
+  });
+
+  it('with verifyOnly, runs the harness and one spot check and takes no timing (kevo reverify)', async () => {
+    const job = { ...sourceJob('unused'), genome: defaultWasmGenome(problem), verifyOnly: true };
+    const result = KernelResult.parse(await evaluateWasmJob(job, await context()));
+    expect(result).toMatchObject({ status: 'ok', harnessVersion: HARNESS_VERSION });
+    expect(result.verdicts.map((v) => v.stage)).toEqual(['smoke', 'shapes', 'numerics', 'determinism', 'edges', 'loophole', 'spotcheck']);
+    expect(result.timing).toBeUndefined();
+    expect(result.measuredError!.ofTolerance).toBeLessThanOrEqual(1);
   });
 
   it('says unsupported for an fma genome where relaxed SIMD is off', async () => {

@@ -8,6 +8,7 @@ import { LlmStore } from '../../../coordinator/store/llm.ts';
 import { genomeHash } from '../../../genome/genome.ts';
 import { gpuDevice, job, okResult, problem512, wasmGenome, webgpuGenome } from './results.ts';
 import { useTempStore } from './temp-store.ts';
+import { HARNESS_VERSION } from '../../../verifiers/version.ts';
 
 const t = useTempStore();
 
@@ -84,11 +85,12 @@ describe('migration 6 (kernel families)', () => {
       expect(store.campaign('v4-campaign')).toMatchObject({ name: 'made by schema v4', checkpoint: { population: ['y'], rng: 7 }, evaluations: 4, failures: 1 });
       expect(store.pendingJobs('v4-campaign').map((j) => j.jobId)).toEqual(['v4-job-pending']);
       expect([...store.publishedPendingJobIds('v4-campaign')]).toEqual(['v4-job-pending']);
-      // The genome a strategy proposes today has op: 'matmul'; the cache must still find the stored evaluation.
+      // The genome a strategy proposes today has op: 'matmul'; its hash must still name the stored evaluation
+      // (which the cache no longer answers: an older harness judged it, see migration 7).
       const today = webgpuGenome(4);
       expect(today.op).toBe('matmul');
       expect(genomeHash(today)).toBe('3a27bd1ac7ec6b2e');
-      expect(store.cached(problem512, genomeHash(today), gpuDevice.id)?.jobId).toBe('v4-job-f32');
+      expect(store.evaluations('v4-campaign')[0]).toMatchObject({ jobId: 'v4-job-f32', genomeHash: genomeHash(today) });
       expect(store.evaluations('v4-campaign').map((e) => [e.jobId, e.genome.op, e.precision])).toEqual([
         ['v4-job-f32', 'matmul', 'f32'],
         ['v4-job-f16', 'matmul', 'f16'],
@@ -127,6 +129,32 @@ describe('migration 6 (kernel families)', () => {
       const fresh = store.best(problem512)[0]!;
       expect(fresh.jobId).toBe('v4-job-pending');
       expect(store.kernel(fresh.kernelId)?.launch).toEqual(launch);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('migration 7 (harness versions)', () => {
+  it('reads results from before versions as judged by harness 1: the cache and a current best skip them, reverify marks them', () => {
+    const path = join(t.dir, 'v4-harness.db');
+    copyFileSync(fixtureV4, path);
+    const store = Store.open(path);
+    try {
+      expect(store.evaluations('v4-campaign').map((e) => e.harnessVersion)).toEqual([1, 1, 1, 1]);
+      expect(store.cached(problem512, genomeHash(webgpuGenome(4)), gpuDevice.id)).toBeUndefined();
+      expect(store.best(problem512).map((r) => r.jobId)).toEqual(['v4-job-f32', 'v4-job-fma']);
+      expect(store.best(problem512, { harnessVersion: HARNESS_VERSION })).toEqual([]);
+
+      const stale = store.staleKernels({ problem: problem512 });
+      expect(stale.map((k) => k.harnessVersion)).toEqual([1, 1, 1]);
+      const [f32, f16, fma] = stale.map((k) => k.kernelId);
+      expect(store.markReverified(f32!, problem512, { ok: true })).toBe(1);
+      expect(store.markReverified(fma!, problem512, { ok: false, status: 'rejected', stage: 'numerics', reason: 'rejected at numerics: off' })).toBe(1);
+      expect(store.best(problem512, { harnessVersion: HARNESS_VERSION }).map((r) => r.jobId)).toEqual(['v4-job-f32']);
+      expect(store.cached(problem512, genomeHash(webgpuGenome(4)), gpuDevice.id)?.jobId).toBe('v4-job-f32');
+      expect(store.staleKernels({ problem: problem512 }).map((k) => k.kernelId)).toEqual([f16]);
+      expect(store.evaluations('v4-campaign').find((e) => e.kernelId === fma)).toMatchObject({ status: 'rejected', stage: 'numerics', harnessVersion: HARNESS_VERSION });
     } finally {
       store.close();
     }

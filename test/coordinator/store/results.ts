@@ -3,6 +3,7 @@ import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import type { CpuFacts, DeviceClass } from '../../../protocol/device.ts';
 import { PROTOCOL_VERSION, type KernelJob } from '../../../protocol/job.ts';
 import { resultFor, type KernelResult, type MeasuredError } from '../../../protocol/result.ts';
+import { HARNESS_VERSION } from '../../../verifiers/version.ts';
 
 /** Valid wire messages for store tests: real schemas, small variations. */
 
@@ -82,7 +83,7 @@ export function job(jobId: string, campaignId: string, genome: Genome, problem: 
 /** An ok result whose kernel text is derived from the genome unless given. */
 export function okResult(
   j: KernelJob,
-  opts: { medianMs: number; baselineMedianMs?: number; device?: DeviceClass; text?: string; measuredError?: MeasuredError },
+  opts: { medianMs: number; baselineMedianMs?: number; device?: DeviceClass; text?: string; measuredError?: MeasuredError; harnessVersion?: number },
 ): KernelResult {
   const baselineMedianMs = opts.baselineMedianMs ?? 10;
   const language = j.genome.backend === 'wasm' ? 'wat' : 'wgsl';
@@ -102,6 +103,7 @@ export function okResult(
     ...(opts.measuredError ? { measuredError: opts.measuredError } : {}),
     deviceClass: opts.device ?? cpuDevice,
     kernel: { language, text: opts.text ?? `(module ;; ${JSON.stringify(j.genome)}\n)` },
+    harnessVersion: opts.harnessVersion ?? HARNESS_VERSION,
     worker: 'test-worker',
     elapsedMs: 120,
   });
@@ -118,6 +120,7 @@ export function rejectedResult(j: KernelJob, device: DeviceClass = cpuDevice): K
     ],
     deviceClass: device,
     kernel: { language: 'wat', text: `(module ;; wrong ${j.jobId}\n)` },
+    harnessVersion: HARNESS_VERSION,
     worker: 'test-worker',
     elapsedMs: 30,
   });

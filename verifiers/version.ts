@@ -1,0 +1,43 @@
+/**
+ * The verifier harness's version. Every kernel result records the version that
+ * judged it, the cache answers only from the current one, and `kevo best` and
+ * `kevo export` rank only kernels it passed: a harness made stricter must not
+ * keep vouching for kernels an older one let through (`kevo reverify` re-judges them).
+ *
+ * The version is declared, and held to the code by a fingerprint: the sha256 of
+ * HARNESS_SOURCES (the stages, their comparisons and the tolerances they apply).
+ * test/verifiers/version.test.ts recomputes it and fails when it is not the
+ * latest entry of HARNESS_HISTORY. To change the harness: make the change, run
+ * that test, and append { version: last + 1, fingerprint: <the one it prints> }.
+ * Never edit a shipped entry: stored results carry its version.
+ */
+export const HARNESS_SOURCES = [
+  'verifiers/compare.ts',
+  'verifiers/context.ts',
+  'verifiers/determinism.ts',
+  'verifiers/edges.ts',
+  'verifiers/expected.ts',
+  'verifiers/failure.ts',
+  'verifiers/harness.ts',
+  'verifiers/inputs.ts',
+  'verifiers/kernel.ts',
+  'verifiers/loophole.ts',
+  'verifiers/measured.ts',
+  'verifiers/numerics.ts',
+  'verifiers/shapes.ts',
+  'verifiers/smoke.ts',
+  'verifiers/spotcheck.ts',
+  'genome/ops/accuracy.ts',
+  'genome/dtypes/compare.ts',
+] as const;
+
+/**
+ * Version 1 is every result stored before versions were recorded (their
+ * harness is not known exactly, so it has no fingerprint).
+ */
+export const HARNESS_HISTORY: readonly { readonly version: number; readonly fingerprint: string | null }[] = [
+  { version: 1, fingerprint: null },
+  { version: 2, fingerprint: '1ab7ad38863887ecb59271119910c430afc1db68dfc0cf4847ce2728f6e632e6' },
+];
+
+export const HARNESS_VERSION = HARNESS_HISTORY[HARNESS_HISTORY.length - 1]!.version;
