@@ -41,6 +41,14 @@ export const MatmulWasmGenome = z
      * (shuffle: one load live per four rows instead of one broadcast per row).
      */
     aBroadcast: z.enum(['splat', 'shuffle']).optional(),
+    /**
+     * How an unrolled k loop walks A and B: pointers bumped once per
+     * iteration, each step at a constant offset from them (offset; absent
+     * means this, as before the gene), or pointers bumped after every step,
+     * every load at offset 0 (bump: short immediates, more adds). The same
+     * kernel when kUnroll is 1.
+     */
+    addressing: z.enum(['offset', 'bump']).optional(),
   })
   .strict();
 export type MatmulWasmGenome = z.infer<typeof MatmulWasmGenome>;

@@ -48,6 +48,17 @@ function withBroadcast(g: MatmulWasmGenome, aBroadcast: ABroadcast): MatmulWasmG
   return aBroadcast === 'shuffle' ? { ...rest, aBroadcast } : rest;
 }
 
+type Addressing = NonNullable<MatmulWasmGenome['addressing']>;
+
+/** The addressing a genome really uses: bumping per step only differs from offsets in an unrolled k loop. */
+const addressingOf = (g: MatmulWasmGenome): Addressing => (g.addressing === 'bump' && g.kUnroll > 1 ? 'bump' : 'offset');
+
+/** The genome with its addressing gene in canonical form: absent for offset, as genomes were before the gene. */
+function withAddressing(g: MatmulWasmGenome, addressing: Addressing): MatmulWasmGenome {
+  const { addressing: _addressing, ...rest } = g;
+  return addressing === 'bump' ? { ...rest, addressing } : rest;
+}
+
 const floorTo = (a: number, b: number) => Math.floor(a / b) * b;
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
@@ -99,6 +110,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     if (problem.epilogue && !g.epilogue) return 'the problem has an epilogue: say how it runs (epilogue fused or pass)';
     if (!problem.epilogue && g.epilogue) return 'the problem has no epilogue to fuse';
     if (g.aBroadcast === 'shuffle' && !g.packA) return 'aBroadcast shuffle needs packA: it loads four rows of A at once';
+    if (g.addressing === 'bump' && g.kUnroll === 1) return 'addressing bump needs kUnroll above 1: with one step per iteration it is the offset kernel';
     const live = liveVectors(g.mr, g.nr, broadcastOf(g));
     if (live > V128_REGISTERS) {
       return `a ${g.mr}x${g.nr} tile with A ${broadcastOf(g)} keeps ${live} v128 values live (accumulators, B vectors, A), over the ${V128_REGISTERS} registers V8 has`;
@@ -131,7 +143,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       nc: clamp(roundUp(genome.nc, nr), nr, limits.nc(nr)),
       fma: genome.fma && caps.relaxedSimd,
     };
-    const fitted = withBroadcast(withEpilogue(repaired, genome.epilogue ?? epilogues[0]), aBroadcast);
+    const fitted = withAddressing(withBroadcast(withEpilogue(repaired, genome.epilogue ?? epilogues[0]), aBroadcast), addressingOf(repaired));
     return check(fitted) === null ? fitted : null;
   }
 
@@ -149,7 +161,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     const needsShuffle = !fits(mr, nr, 'splat');
     const packA = needsShuffle || rng.chance(0.5);
     const aBroadcast: ABroadcast = needsShuffle || (packA && rng.chance(0.5)) ? 'shuffle' : 'splat';
-    return withBroadcast({
+    const g = withBroadcast({
       op: 'matmul',
       backend: 'wasm',
       family: 'tiled',
@@ -165,6 +177,8 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       fma: rng.pick(grids.fma),
       ...(epilogues.length ? { epilogue: rng.pick(epilogues) } : {}),
     }, aBroadcast);
+    // drawn last, and only for an unrolled loop, so the genes drawn before it are what they were before the gene
+    return g.kUnroll > 1 && rng.chance(0.5) ? withAddressing(g, 'bump') : g;
   }
 
   /** One step along a grid, to a neighbouring value, so mutation explores locally. */
@@ -189,6 +203,8 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     (g, rng) => ({ ...g, loopOrder: rng.pick(LOOP_ORDERS.filter((o) => o !== g.loopOrder)) }),
     (g) => ({ ...g, fma: !g.fma }),
     (g) => (broadcastOf(g) === 'shuffle' ? withBroadcast(g, 'splat') : { ...g, packA: true, aBroadcast: 'shuffle' }),
+    // bumping only means something unrolled, so turning it on unrolls a loop that was not
+    (g) => (addressingOf(g) === 'bump' ? withAddressing(g, 'offset') : { ...g, addressing: 'bump', kUnroll: Math.max(2, g.kUnroll) }),
     ...(epilogues.length ? [(g: MatmulWasmGenome, rng: Rng) => ({ ...g, epilogue: rng.pick(epilogues.filter((e) => e !== g.epilogue)) })] : []),
   ];
 
@@ -219,6 +235,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       fma: from().fma,
       ...(epilogues.length ? { epilogue: from().epilogue } : {}),
       ...(broadcastOf(tile) === 'shuffle' ? { aBroadcast: 'shuffle' as const } : {}),
+      ...(from().addressing === 'bump' ? { addressing: 'bump' as const } : {}),
     });
   }
 
@@ -226,6 +243,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     for (const { mr, nr } of tiles)
       for (const kc of grids.kc())
         for (const kUnroll of grids.kUnroll(kc))
+          for (const addressing of kUnroll > 1 ? (['offset', 'bump'] as const) : (['offset'] as const))
           for (const mc of grids.mc(mr))
             for (const nc of grids.nc(nr))
               for (const packA of [false, true])
@@ -235,7 +253,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
                       for (const loopOrder of LOOP_ORDERS)
                         for (const fma of grids.fma)
                           for (const epilogue of epilogues.length ? epilogues : [undefined])
-                            yield withBroadcast(withEpilogue({ op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma }, epilogue), aBroadcast);
+                            yield withAddressing(withBroadcast(withEpilogue({ op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma }, epilogue), aBroadcast), addressing);
   }
 
   function seeds(): MatmulWasmGenome[] {

@@ -13,6 +13,8 @@ export interface TileSpec {
   readonly fma: boolean;
   /** Broadcast A per row with load32_splat, or (A packed only) shuffle it out of one v128 load per four rows. */
   readonly aBroadcast: 'splat' | 'shuffle';
+  /** An unrolled k loop's steps at constant offsets from A and B (offset) or each after a bump of both pointers (bump). */
+  readonly addressing: 'offset' | 'bump';
   /** The problem's K and N: row strides of unpacked A, B and of C. */
   readonly k: number;
   readonly n: number;
@@ -89,8 +91,13 @@ ${indent(storeC, 2)}))`
       ),
     ].join('\n');
 
-  const advance = (steps: number) =>
-    [addConst('a', steps * aStepBytes), addConst('b', steps * bStepBytes), `(local.set $depth (i32.sub ${get('depth')} ${i32(steps)}))`].join('\n');
+  const bump = (steps: number) => [addConst('a', steps * aStepBytes), addConst('b', steps * bStepBytes)].join('\n');
+  const countDown = (steps: number) => `(local.set $depth (i32.sub ${get('depth')} ${i32(steps)}))`;
+  const advance = (steps: number) => [bump(steps), countDown(steps)].join('\n');
+  const unrolledBody =
+    spec.addressing === 'bump'
+      ? [...Array.from({ length: kUnroll }, () => [step(0), bump(1)].join('\n')), countDown(kUnroll)].join('\n')
+      : [...Array.from({ length: kUnroll }, (_, u) => step(u)), advance(kUnroll)].join('\n');
 
   const singleLoop = (label: string) => `(loop ${label}
 ${indent(step(0), 1)}
@@ -101,12 +108,11 @@ ${indent(advance(1), 1)}
     kUnroll === 1
       ? `;; k loop: one rank-1 update per step ($depth >= 1 always)
 ${singleLoop('$k')}`
-      : `;; k loop unrolled ${kUnroll} times
+      : `;; k loop unrolled ${kUnroll} times, ${spec.addressing === 'bump' ? 'A and B bumped after every step' : 'each step at a constant offset from A and B'}
 (block $k_unrolled_done
   (br_if $k_unrolled_done (i32.lt_u ${get('depth')} ${i32(kUnroll)}))
   (loop $k_unrolled
-${indent(Array.from({ length: kUnroll }, (_, u) => step(u)).join('\n'), 2)}
-${indent(advance(kUnroll), 2)}
+${indent(unrolledBody, 2)}
     (br_if $k_unrolled (i32.ge_u ${get('depth')} ${i32(kUnroll)}))))
 ;; the last depth % ${kUnroll} steps of k
 (block $k_done

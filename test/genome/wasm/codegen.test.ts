@@ -89,6 +89,21 @@ describe('matmulWat', () => {
     expect(() => matmulWat({ ...base, packA: false, aBroadcast: 'shuffle' }, problemOf(8, 8, 8))).toThrow(/needs A packed/);
   });
 
+  it('bumps A and B after every step of an unrolled k loop, loading at offset 0, with every packing, tile and odd shape', async () => {
+    const problem = problemOf(64, 64, 64);
+    const unrolled = (addressing?: 'offset' | 'bump') => matmulWat({ ...base, packA: false, packB: false, kUnroll: 4, ...(addressing ? { addressing } : {}) }, problem);
+    // offset: step 3 reads B three rows (3 * 64 * 4 bytes) past the pointer; bump: every step reads at the pointer, which moves a row at a time
+    expect(unrolled()).toContain('v128.load offset=768');
+    expect(unrolled()).toBe(unrolled('offset'));
+    expect(unrolled('bump')).not.toContain('offset=768');
+    expect(unrolled('bump')).toContain('(local.set $b (i32.add (local.get $b) (i32.const 256)))');
+    for (const mr of [1, 4, 5])
+      for (const kUnroll of [2, 3])
+        for (const [packA, packB] of [[false, false], [true, true], [true, false]] as const)
+          for (const shape of [[mr * 2 + 3, 13, 17], [1, 4, 5], [31, 29, 37]] as [number, number, number][])
+            await expectCorrect({ ...base, mr, nr: 8, kUnroll, packA, packB, mc: mr * 2, kc: 7, addressing: 'bump', ...(packA && mr >= 4 ? { aBroadcast: 'shuffle' as const } : {}) }, shape);
+  });
+
   it('is correct for random genomes of a 64^3 space run on random small shapes', async () => {
     const space = wasmMatmulSpace(problemOf(64, 64, 64), { relaxedSimd });
     const rng = new Rng(2024);

@@ -107,6 +107,29 @@ describe('wasmMatmulSpace', () => {
     expect(space.seeds!().some((g) => g.aBroadcast === 'shuffle' && g.mr === 5)).toBe(true);
   });
 
+  it('offers pointers bumped per step in unrolled k loops only, and keeps offset genomes as they were', () => {
+    const space = wasmMatmulSpace(problemOf(256, 256, 256), { relaxedSimd: false });
+    const rng = new Rng(9);
+    const sampled = Array.from({ length: 300 }, () => space.sample(rng));
+    expect(new Set(sampled.map((g) => g.addressing))).toEqual(new Set([undefined, 'bump']));
+    for (const g of sampled) if (g.addressing === 'bump') expect(g.kUnroll).toBeGreaterThan(1);
+    const bumped = sampled.find((g) => g.addressing === 'bump')!;
+    expect(space.check(bumped)).toBeNull();
+    expect(space.check({ ...bumped, kUnroll: 1 })).toMatch(/addressing bump needs kUnroll above 1/);
+    // repair writes offset as an absent gene (the hash of a genome from before the gene), and drops bump where nothing is unrolled
+    const { addressing: _addressing, ...offset } = bumped;
+    expect(space.repair({ ...offset, addressing: 'offset' })).toEqual(offset);
+    expect(space.repair({ ...bumped, kUnroll: 1 })).toEqual({ ...offset, kUnroll: 1 });
+    // mutation reaches bump from a loop that was not unrolled, by unrolling it
+    const rolled = { ...offset, kUnroll: 1 };
+    const mutants = Array.from({ length: 300 }, () => space.mutate(rolled, rng));
+    expect(mutants.some((g) => g.addressing === 'bump' && g.kUnroll >= 2)).toBe(true);
+    for (const g of mutants) expect(space.check(g)).toBeNull();
+    const all = [...wasmMatmulSpace(problemOf(24, 20, 40), { relaxedSimd: false }).enumerate!()];
+    expect(all.some((g) => g.addressing === 'bump')).toBe(true);
+    expect(all.every((g) => g.addressing === undefined || g.kUnroll > 1)).toBe(true);
+  });
+
   it('enumerates a finite grid of distinct valid genomes for a small problem', () => {
     const space = wasmMatmulSpace(problemOf(24, 20, 40), { relaxedSimd: true });
     const all = [...space.enumerate!()];
