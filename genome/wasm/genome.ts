@@ -49,6 +49,12 @@ export const MatmulWasmGenome = z
      * kernel when kUnroll is 1.
      */
     addressing: z.enum(['offset', 'bump']).optional(),
+    /**
+     * When a k step reads A: each row's broadcast just before that row's
+     * multiply-adds (on-the-fly; absent means this, as before the gene), or
+     * every row's broadcast first, then all the multiply-adds (preload).
+     */
+    aLoad: z.enum(['on-the-fly', 'preload']).optional(),
   })
   .strict();
 export type MatmulWasmGenome = z.infer<typeof MatmulWasmGenome>;

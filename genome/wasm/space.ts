@@ -59,6 +59,14 @@ function withAddressing(g: MatmulWasmGenome, addressing: Addressing): MatmulWasm
   return addressing === 'bump' ? { ...rest, addressing } : rest;
 }
 
+type ALoad = NonNullable<MatmulWasmGenome['aLoad']>;
+
+/** The genome with its aLoad gene in canonical form: absent for on-the-fly, as genomes were before the gene. */
+function withALoad(g: MatmulWasmGenome, aLoad: ALoad): MatmulWasmGenome {
+  const { aLoad: _aLoad, ...rest } = g;
+  return aLoad === 'preload' ? { ...rest, aLoad } : rest;
+}
+
 const floorTo = (a: number, b: number) => Math.floor(a / b) * b;
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
@@ -143,7 +151,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       nc: clamp(roundUp(genome.nc, nr), nr, limits.nc(nr)),
       fma: genome.fma && caps.relaxedSimd,
     };
-    const fitted = withAddressing(withBroadcast(withEpilogue(repaired, genome.epilogue ?? epilogues[0]), aBroadcast), addressingOf(repaired));
+    const fitted = withALoad(withAddressing(withBroadcast(withEpilogue(repaired, genome.epilogue ?? epilogues[0]), aBroadcast), addressingOf(repaired)), genome.aLoad ?? 'on-the-fly');
     return check(fitted) === null ? fitted : null;
   }
 
@@ -177,8 +185,9 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       fma: rng.pick(grids.fma),
       ...(epilogues.length ? { epilogue: rng.pick(epilogues) } : {}),
     }, aBroadcast);
-    // drawn last, and only for an unrolled loop, so the genes drawn before it are what they were before the gene
-    return g.kUnroll > 1 && rng.chance(0.5) ? withAddressing(g, 'bump') : g;
+    // drawn last, addressing only for an unrolled loop, so the genes drawn before them are what they were before these genes
+    const addressed = g.kUnroll > 1 && rng.chance(0.5) ? withAddressing(g, 'bump') : g;
+    return rng.chance(0.5) ? withALoad(addressed, 'preload') : addressed;
   }
 
   /** One step along a grid, to a neighbouring value, so mutation explores locally. */
@@ -204,6 +213,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     (g) => ({ ...g, fma: !g.fma }),
     (g) => (broadcastOf(g) === 'shuffle' ? withBroadcast(g, 'splat') : { ...g, packA: true, aBroadcast: 'shuffle' }),
     // bumping only means something unrolled, so turning it on unrolls a loop that was not
+    (g) => withALoad(g, g.aLoad === 'preload' ? 'on-the-fly' : 'preload'),
     (g) => (addressingOf(g) === 'bump' ? withAddressing(g, 'offset') : { ...g, addressing: 'bump', kUnroll: Math.max(2, g.kUnroll) }),
     ...(epilogues.length ? [(g: MatmulWasmGenome, rng: Rng) => ({ ...g, epilogue: rng.pick(epilogues.filter((e) => e !== g.epilogue)) })] : []),
   ];
@@ -236,6 +246,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       ...(epilogues.length ? { epilogue: from().epilogue } : {}),
       ...(broadcastOf(tile) === 'shuffle' ? { aBroadcast: 'shuffle' as const } : {}),
       ...(from().addressing === 'bump' ? { addressing: 'bump' as const } : {}),
+      ...(from().aLoad === 'preload' ? { aLoad: 'preload' as const } : {}),
     });
   }
 
@@ -244,6 +255,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       for (const kc of grids.kc())
         for (const kUnroll of grids.kUnroll(kc))
           for (const addressing of kUnroll > 1 ? (['offset', 'bump'] as const) : (['offset'] as const))
+          for (const aLoad of ['on-the-fly', 'preload'] as const)
           for (const mc of grids.mc(mr))
             for (const nc of grids.nc(nr))
               for (const packA of [false, true])
@@ -253,7 +265,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
                       for (const loopOrder of LOOP_ORDERS)
                         for (const fma of grids.fma)
                           for (const epilogue of epilogues.length ? epilogues : [undefined])
-                            yield withAddressing(withBroadcast(withEpilogue({ op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma }, epilogue), aBroadcast), addressing);
+                            yield withALoad(withAddressing(withBroadcast(withEpilogue({ op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma }, epilogue), aBroadcast), addressing), aLoad);
   }
 
   function seeds(): MatmulWasmGenome[] {

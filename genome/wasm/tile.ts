@@ -15,6 +15,8 @@ export interface TileSpec {
   readonly aBroadcast: 'splat' | 'shuffle';
   /** An unrolled k loop's steps at constant offsets from A and B (offset) or each after a bump of both pointers (bump). */
   readonly addressing: 'offset' | 'bump';
+  /** A's broadcasts read row by row between the multiply-adds (on-the-fly) or all before them (preload). */
+  readonly aLoad: 'on-the-fly' | 'preload';
   /** The problem's K and N: row strides of unpacked A, B and of C. */
   readonly k: number;
   readonly n: number;
@@ -54,7 +56,9 @@ export function tileFunc(spec: TileSpec): string {
   const locals = [
     `${Array.from({ length: rows }, (_, r) => lanes.map((_, v) => `(local $${acc(r, v)} v128)`).join(' ')).join(' ')} ;; the C tile: row, column vector`,
     `${lanes.map((_, v) => `(local $b${v} v128)`).join(' ')} ;; one k-row of B across the tile`,
-    `(local $ai v128) ;; A[i, k] broadcast to four lanes`,
+    spec.aLoad === 'preload'
+      ? `${Array.from({ length: rows }, (_, r) => `(local $a${r} v128)`).join(' ')} ;; A[i, k] of every row, broadcast to four lanes`
+      : `(local $ai v128) ;; A[i, k] broadcast to four lanes`,
     ...Array.from({ length: shuffledRows / 4 }, (_, q) => `(local $a4_${q} v128) ;; A[${4 * q}..${4 * q + 3}, k], shuffled out one row at a time`),
     ...(fused ? ['(local $bj i32) (local $rd i32) ;; this tile\'s first bias element and R element'] : []),
   ].join('\n');
@@ -79,17 +83,17 @@ ${indent(storeC, 2)}))`
       : storeC;
 
   /** One rank-1 update of the tile, k steps past the pointers. */
-  const step = (u: number) =>
-    [
-      ...lanes.map((l, v) => `(local.set $b${v} ${loadLanes(l, get('b'), u * bStepBytes + v * 16)})`),
-      ...Array.from({ length: rows }, (_, r) =>
-        [
-          ...(r < shuffledRows && r % 4 === 0 ? [`(local.set $a4_${r / 4} (v128.load${offsetArg(u * aStepBytes + r * aRowBytes)} ${get('a')}))`] : []),
-          `(local.set $ai ${r < shuffledRows ? laneSplat(get(`a4_${Math.floor(r / 4)}`), r % 4) : `(v128.load32_splat${offsetArg(u * aStepBytes + r * aRowBytes)} ${get('a')})`})`,
-          ...lanes.map((_, v) => `(local.set $${acc(r, v)} ${multiplyAdd(spec.fma, get('ai'), get(`b${v}`), get(acc(r, v)))})`),
-        ].join('\n'),
-      ),
-    ].join('\n');
+  const step = (u: number) => {
+    const aLocal = (r: number) => (spec.aLoad === 'preload' ? `a${r}` : 'ai');
+    const loadA = (r: number) => [
+      ...(r < shuffledRows && r % 4 === 0 ? [`(local.set $a4_${r / 4} (v128.load${offsetArg(u * aStepBytes + r * aRowBytes)} ${get('a')}))`] : []),
+      `(local.set $${aLocal(r)} ${r < shuffledRows ? laneSplat(get(`a4_${Math.floor(r / 4)}`), r % 4) : `(v128.load32_splat${offsetArg(u * aStepBytes + r * aRowBytes)} ${get('a')})`})`,
+    ];
+    const multiplyRow = (r: number) => lanes.map((_, v) => `(local.set $${acc(r, v)} ${multiplyAdd(spec.fma, get(aLocal(r)), get(`b${v}`), get(acc(r, v)))})`);
+    const rowsOf = (emit: (r: number) => string[]) => Array.from({ length: rows }, (_, r) => emit(r)).flat();
+    const arithmetic = spec.aLoad === 'preload' ? [...rowsOf(loadA), ...rowsOf(multiplyRow)] : rowsOf((r) => [...loadA(r), ...multiplyRow(r)]);
+    return [...lanes.map((l, v) => `(local.set $b${v} ${loadLanes(l, get('b'), u * bStepBytes + v * 16)})`), ...arithmetic].join('\n');
+  };
 
   const bump = (steps: number) => [addConst('a', steps * aStepBytes), addConst('b', steps * bStepBytes)].join('\n');
   const countDown = (steps: number) => `(local.set $depth (i32.sub ${get('depth')} ${i32(steps)}))`;
@@ -108,7 +112,7 @@ ${indent(advance(1), 1)}
     kUnroll === 1
       ? `;; k loop: one rank-1 update per step ($depth >= 1 always)
 ${singleLoop('$k')}`
-      : `;; k loop unrolled ${kUnroll} times, ${spec.addressing === 'bump' ? 'A and B bumped after every step' : 'each step at a constant offset from A and B'}
+      : `;; k loop unrolled ${kUnroll} times${spec.addressing === 'bump' ? ', A and B bumped after every step' : ''}
 (block $k_unrolled_done
   (br_if $k_unrolled_done (i32.lt_u ${get('depth')} ${i32(kUnroll)}))
   (loop $k_unrolled

@@ -104,6 +104,23 @@ describe('matmulWat', () => {
             await expectCorrect({ ...base, mr, nr: 8, kUnroll, packA, packB, mc: mr * 2, kc: 7, addressing: 'bump', ...(packA && mr >= 4 ? { aBroadcast: 'shuffle' as const } : {}) }, shape);
   });
 
+  it('preloads every row of A before the multiply-adds, on every tile height, broadcast and odd shape', async () => {
+    const problem = problemOf(64, 64, 64);
+    const onTheFly = matmulWat(base, problem);
+    expect(matmulWat({ ...base, aLoad: 'on-the-fly' }, problem)).toBe(onTheFly);
+    const preloaded = matmulWat({ ...base, aLoad: 'preload' }, problem);
+    expect(preloaded).toContain('(local $a0 v128) (local $a1 v128) (local $a2 v128)');
+    // on the fly, row 0's multiply-adds come before row 1's A; preloaded, every A comes first
+    const order = (wat: string) => wat.indexOf('(local.set $a1 ') < wat.indexOf('(local.set $c0_0 (f32x4.add');
+    expect(order(preloaded)).toBe(true);
+    expect(onTheFly).not.toContain('(local.set $a1 ');
+    for (const mr of [1, 4, 5])
+      for (const kUnroll of [1, 3])
+        for (const aBroadcast of ['splat', 'shuffle'] as const)
+          for (const shape of [[mr * 2 + 3, 13, 17], [1, 4, 5], [31, 29, 37]] as [number, number, number][])
+            await expectCorrect({ ...base, mr, nr: 8, kUnroll, mc: mr * 2, kc: 7, aBroadcast, aLoad: 'preload' }, shape);
+  });
+
   it('is correct for random genomes of a 64^3 space run on random small shapes', async () => {
     const space = wasmMatmulSpace(problemOf(64, 64, 64), { relaxedSimd });
     const rng = new Rng(2024);

@@ -130,6 +130,21 @@ describe('wasmMatmulSpace', () => {
     expect(all.every((g) => g.addressing === undefined || g.kUnroll > 1)).toBe(true);
   });
 
+  it('offers A preloaded before the multiply-adds, and keeps on-the-fly genomes as they were', () => {
+    const space = wasmMatmulSpace(problemOf(256, 256, 256), { relaxedSimd: false });
+    const rng = new Rng(13);
+    const sampled = Array.from({ length: 100 }, () => space.sample(rng));
+    expect(new Set(sampled.map((g) => g.aLoad))).toEqual(new Set([undefined, 'preload']));
+    const preloaded = sampled.find((g) => g.aLoad === 'preload')!;
+    expect(space.check(preloaded)).toBeNull();
+    const { aLoad: _aLoad, ...onTheFly } = preloaded;
+    expect(space.repair({ ...onTheFly, aLoad: 'on-the-fly' })).toEqual(onTheFly);
+    expect(space.repair(preloaded)).toEqual(preloaded);
+    const mutants = Array.from({ length: 200 }, () => space.mutate(onTheFly, rng));
+    expect(mutants.some((g) => g.aLoad === 'preload')).toBe(true);
+    expect([...wasmMatmulSpace(problemOf(24, 20, 40), { relaxedSimd: false }).enumerate!()].some((g) => g.aLoad === 'preload')).toBe(true);
+  });
+
   it('enumerates a finite grid of distinct valid genomes for a small problem', () => {
     const space = wasmMatmulSpace(problemOf(24, 20, 40), { relaxedSimd: true });
     const all = [...space.enumerate!()];
