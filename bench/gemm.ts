@@ -62,21 +62,23 @@ async function sweepBoth(): Promise<{ plain: SweepResult[]; fma: SweepResult[] }
   const startHashes = new Set(starts.map(genomeHash));
   const keep = (results: SweepResult[]) => {
     const twinned = new Set([results[0], results.find((r) => startHashes.has(genomeHash(r.genome)))]);
-    return [...results.filter((r, i) => i < KEEP || startHashes.has(genomeHash(r.genome))), ...[...twinned].flatMap((r) => addressingTwins(problem, r))];
+    return [...results.filter((r, i) => i < KEEP || startHashes.has(genomeHash(r.genome))), ...[...twinned].flatMap((r) => scheduleTwins(problem, r))];
   };
   return { plain: keep(plain), fma: keep(fma) };
 }
 
 /**
- * A kernel (the sweep's best, its best start) with its k loop unrolled 4 times, once at constant offsets
- * and once with the pointers bumped per step, so the same run times the
- * addressing gene side by side on the best tile and blocks.
+ * A kernel (the sweep's best, its best start) with the other aLoad, and with
+ * its k loop unrolled 4 times, once at constant offsets and once with the
+ * pointers bumped per step, so the same run times the schedule genes side by
+ * side on the best tiles and blocks.
  */
-function addressingTwins(problem: MatmulProblem, best: SweepResult | undefined): SweepResult[] {
+function scheduleTwins(problem: MatmulProblem, best: SweepResult | undefined): SweepResult[] {
   if (!best) return [];
   const space = wasmMatmulSpace(problem, { relaxedSimd });
-  const { addressing: _addressing, ...offset } = best.genome;
-  const twins = [{ ...offset, kUnroll: 4 }, { ...offset, kUnroll: 4, addressing: 'bump' as const }].filter((g) => space.check(g) === null);
+  const { addressing: _addressing, aLoad, ...offset } = best.genome;
+  const otherLoad = aLoad === 'preload' ? offset : { ...offset, aLoad: 'preload' as const };
+  const twins = [otherLoad, { ...offset, kUnroll: 4 }, { ...offset, kUnroll: 4, addressing: 'bump' as const }].filter((g) => space.check(g) === null);
   return twins.filter((g) => genomeHash(g) !== genomeHash(best.genome)).map((genome) => ({ genome, gflops: Number.NaN })); // not swept: timed only in the table
 }
 
@@ -177,7 +179,7 @@ function table(rows: Map<number, Row>): string {
 
 const describe = (g: MatmulWasmGenome | undefined) =>
   g
-    ? `${g.mr}x${g.nr} k-unroll ${g.kUnroll}${g.addressing === 'bump' ? ' bumped' : ''}, mc ${g.mc} kc ${g.kc} nc ${g.nc}, ${g.loopOrder}, A ${g.packA ? 'packed' : 'unpacked'}${g.aBroadcast === 'shuffle' ? ' shuffled' : ''}, B ${g.packB ? 'packed' : 'unpacked'}`
+    ? `${g.mr}x${g.nr} k-unroll ${g.kUnroll}${g.addressing === 'bump' ? ' bumped' : ''}, mc ${g.mc} kc ${g.kc} nc ${g.nc}, ${g.loopOrder}, A ${g.packA ? 'packed' : 'unpacked'}${g.aBroadcast === 'shuffle' ? ' shuffled' : ''}${g.aLoad === 'preload' ? ' preloaded' : ''}, B ${g.packB ? 'packed' : 'unpacked'}`
     : '-';
 
 const kept = await sweepBoth();
