@@ -15,9 +15,18 @@ export function presentedToken(request: IncomingMessage): string | undefined {
   if (bearer) return bearer[1];
   for (const pair of (request.headers.cookie ?? '').split(';')) {
     const [name, ...value] = pair.trim().split('=');
-    if (name === TOKEN_COOKIE) return decodeURIComponent(value.join('='));
+    if (name === TOKEN_COOKIE) return decoded(value.join('='));
   }
   return undefined;
+}
+
+/** A malformed escape is a wrong token (401), not a failed request. */
+function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Compared in constant time: equal-length digests, so neither content nor length leaks through timing. */

@@ -25,7 +25,7 @@ const PATHS = ['/', '/dashboard.js', '/dashboard.css', '/api/campaigns', '/api/c
 describe('kevo serve --token', () => {
   it('answers 401 to every request without the token, pages and the event stream included, saying how to send it', async () => {
     for (const path of PATHS) {
-      const wrong: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${TOKEN}x` }, { cookie: 'kevo_token=wrong' }];
+      const wrong: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${TOKEN}x` }, { cookie: 'kevo_token=wrong' }, { cookie: 'kevo_token=%' }, { cookie: 'kevo_token=%E0%A4%A' }];
       for (const headers of wrong) {
         const response = await fetch(base + path, { headers });
         expect(response.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
