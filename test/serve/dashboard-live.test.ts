@@ -84,7 +84,8 @@ describe('a running campaign in the dashboard', () => {
 
     // The home page compares campaigns: one best-so-far line each.
     await page.goto(`${base}/#/`);
-    await page.locator('#compare path.series').waitFor();
+    // attached, not visible: a campaign whose first kernel stays best draws a flat line, and a flat path has no height.
+    await page.locator('#compare path.series').waitFor({ state: 'attached' });
     expect(await page.locator('#compare path.series').count()).toBe(1);
 
     // A bred kernel's tree reaches its seeds through the operators that made each step.
