@@ -1,26 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { natsFixture } from '../helpers/nats-fixture.ts';
 import { Store } from '../../coordinator/store/store.ts';
 import { collect, logLine, startKevo } from '../helpers/cli.ts';
-import { NatsServer } from '../../testkit/nats-server.ts';
 
-let server: NatsServer;
-const dir = mkdtempSync(join(tmpdir(), 'kevo-nats-wait-'));
-beforeAll(async () => {
-  server = await NatsServer.start();
-});
-afterAll(async () => {
-  await server.dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
+const nats = natsFixture('nats-wait');
+const { dir, db: firstDb } = nats;
 
 it('a campaign started before any worker waits for one, then finishes on it', async () => {
-  const coordinator = startKevo(['run', 'matmul', '--shape', '16x16x16', '--nats', server.url, '--budget', '4', '--population', '2', '--timing-ms', '20', '--log-level', 'info', '--json', '--db', join(dir, 'kevo.db')]);
+  const coordinator = startKevo(['run', 'matmul', '--shape', '16x16x16', '--nats', nats.url, '--budget', '4', '--population', '2', '--timing-ms', '20', '--log-level', 'info', '--json', '--db', firstDb]);
   const done = collect(coordinator);
   await logLine(coordinator, (line) => line.msg === 'waiting for a worker that can run this campaign');
-  const worker = startKevo(['worker', '--nats', server.url, '--threads', '1', '--name', 'late', '--log-level', 'warn']);
+  const worker = startKevo(['worker', '--nats', nats.url, '--threads', '1', '--name', 'late', '--log-level', 'warn']);
   const workerDone = collect(worker);
   try {
     const run = await done;
@@ -36,7 +27,7 @@ it('a campaign started before any worker waits for one, then finishes on it', as
 
 it('Ctrl-C while waiting for a worker stops the campaign with a clear message', async () => {
   const db = join(dir, 'stopped.db');
-  const coordinator = startKevo(['run', 'matmul', '--shape', '16x16x16', '--nats', server.url, '--budget', '2', '--log-level', 'info', '--db', db]);
+  const coordinator = startKevo(['run', 'matmul', '--shape', '16x16x16', '--nats', nats.url, '--budget', '2', '--log-level', 'info', '--db', db]);
   const done = collect(coordinator);
   await logLine(coordinator, (line) => line.msg === 'waiting for a worker that can run this campaign');
   coordinator.kill('SIGINT');

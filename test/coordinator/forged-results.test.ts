@@ -1,26 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { natsFixture } from '../helpers/nats-fixture.ts';
 import { Store } from '../../coordinator/store/store.ts';
 import { familyOf } from '../../genome/families/registry.ts';
 import type { KernelJob } from '../../protocol/job.ts';
 import { resultFor, type KernelResult } from '../../protocol/result.ts';
 import { collect, evaluationsReach, kevo, logLine, startKevo } from '../helpers/cli.ts';
-import { NatsServer } from '../../testkit/nats-server.ts';
 
-let server: NatsServer;
-const dir = mkdtempSync(join(tmpdir(), 'kevo-forged-'));
-const db = join(dir, 'kevo.db');
-beforeAll(async () => {
-  server = await NatsServer.start();
-});
-afterAll(async () => {
-  await server.dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
+const nats = natsFixture('forged');
+const { db } = nats;
 
 const FORGED_GFLOPS = 99_999;
 const NO_OP = '(module (import "env" "memory" (memory 1)) (func (export "matmul") (param i32 i32 i32 i32)))';
@@ -38,12 +27,12 @@ function forged(job: Pick<KernelJob, 'jobId' | 'campaignId' | 'problem' | 'genom
 }
 
 it('results a worker did not make for a pending job are refused, logged and never ranked', async () => {
-  const worker = startKevo(['worker', '--nats', server.url, '--threads', '1', '--name', 'honest', '--log-level', 'info']);
+  const worker = startKevo(['worker', '--nats', nats.url, '--threads', '1', '--name', 'honest', '--log-level', 'info']);
   const workerDone = collect(worker);
   await logLine(worker, (line) => line.msg === 'worker ready');
-  const coordinator = startKevo(['run', 'matmul', '--shape', '16x16x16', '--nats', server.url, '--budget', '8', '--population', '4', '--timing-ms', '300', '--log-level', 'info', '--json', '--db', db]);
+  const coordinator = startKevo(['run', 'matmul', '--shape', '16x16x16', '--nats', nats.url, '--budget', '8', '--population', '4', '--timing-ms', '300', '--log-level', 'info', '--json', '--db', db]);
   const done = collect(coordinator);
-  const nc = await connect({ servers: server.url });
+  const nc = await connect({ servers: nats.url });
   try {
     const campaignId = await evaluationsReach(db, 1);
     const store = Store.open(db);
