@@ -13,6 +13,7 @@ type Register = (program: Command) => void;
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Register> }> = {
   run: { summary: 'run a search campaign for one problem (embedded: no server needed)', load: async () => (await import('./commands/run.ts')).registerRun },
   campaign: { summary: 'start, resume and inspect campaigns', load: async () => (await import('./commands/campaign.ts')).registerCampaign },
+  suite: { summary: 'run task suites; report correctness and fast_p per category', load: async () => (await import('./commands/suite.ts')).registerSuite },
   best: { summary: 'the best verified kernels found for a problem, fastest first', load: async () => (await import('./commands/best.ts')).registerBest },
   export: { summary: 'write a kernel and an ES module that loads it into a directory', load: async () => (await import('./commands/export.ts')).registerExport },
   reverify: { summary: 'run the current verifier harness again on stored kernels an older one passed', load: async () => (await import('./commands/reverify.ts')).registerReverify },

@@ -49,20 +49,14 @@ export async function runSession(args: {
     });
   }
   let store = args.store;
-  const abort = new AbortController();
-  const onSignal = () => {
-    log.warn('stopping: finishing what is running; resume with `kevo campaign resume`');
-    abort.abort(new Error('interrupted'));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupt = onInterrupt(log, 'resume with `kevo campaign resume`');
   // On stderr and only on a terminal, so it never mixes with --json on stdout.
   const bar = progressBar();
   try {
     store ??= Store.open(args.spec.db);
     if (!args.resumeId) createCampaign(store, args.spec, campaignId);
     if (!args.flags.json) process.stderr.write(`campaign ${campaignId}\n`);
-    const run = await runCampaign(campaignId, { store, transport, log, signal: abort.signal, onProgress: (p) => bar.update(p) });
+    const run = await runCampaign(campaignId, { store, transport, log, signal: interrupt.signal, onProgress: (p) => bar.update(p) });
     bar.end();
     const problems = await rankings(store, args.spec, run, transport.durable);
     report(store, args.spec, run, problems, args.flags.json === true);
@@ -71,11 +65,28 @@ export async function runSession(args: {
     throw damaged(args.spec.db, error) ?? error;
   } finally {
     bar.end();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.release();
     await transport.close();
     store?.close();
   }
+}
+
+/** Ctrl-C (or SIGTERM) aborts the signal: the run finishes what is running and stops, resumable as `hint` says. */
+export function onInterrupt(log: ReturnType<typeof createLogger>, hint: string): { signal: AbortSignal; release(): void } {
+  const abort = new AbortController();
+  const onSignal = () => {
+    log.warn(`stopping: finishing what is running; ${hint}`);
+    abort.abort(new Error('interrupted'));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: abort.signal,
+    release() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 type Ranking = { problem: Problem; top: BestRow[] };

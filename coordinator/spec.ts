@@ -105,14 +105,17 @@ export const MAX_SPEC_BYTES = 1 << 20;
  */
 export function loadSpecFile(path: string): CampaignSpec {
   const name = `spec ${quote(path)}`;
+  return parseSpec(readJsonFile(path, name), name);
+}
+
+/** The JSON in a spec-like file (a campaign spec, a suite) read as loadSpecFile reads it; `name` leads every error. */
+export function readJsonFile(path: string, name: string): unknown {
   const text = readSpecText(path, name);
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new KevoError('BAD_INPUT', `${name} is not valid JSON: ${clip((error as Error).message)}`);
   }
-  return parseSpec(json, name);
 }
 
 function readSpecText(path: string, name: string): string {

@@ -7,18 +7,14 @@ import { LlmEndpointFlags, withLlmEndpoint } from '../llm-flags.ts';
 import { addNatsOptions } from '../nats.ts';
 import { runSession } from '../session.ts';
 
-const RunFlags = withLlmEndpoint(z.object({
+/** The search settings `kevo run` and `kevo suite run` share: everything of a spec but its problems and budget. */
+export const SearchFlags = {
   ...CommonFlags,
-  shape: z.string({ error: 'required, e.g. --shape 512x512x512' }),
-  epilogue: epilogueFlag,
   backend: z.string(),
   strategy: z.string(),
-  budget: intFlag(1, MAX_EVALUATIONS).optional(),
-  seconds: numberFlag(0.001).optional(),
   population: intFlag(2, 10_000),
   seed: intFlag(0, 2 ** 32 - 1),
   threads: intFlag(1, 256).optional(),
-  device: z.string().optional(),
   relaxedSimd: z.boolean(),
   deadlineMs: intFlag(100, 3_600_000).optional(),
   timingMs: intFlag(1, 600_000).optional(),
@@ -29,6 +25,15 @@ const RunFlags = withLlmEndpoint(z.object({
   llmCostPer1kPrompt: numberFlag(0).optional(),
   llmCostPer1kCompletion: numberFlag(0).optional(),
   llmReview: z.enum(['off', 'gate', 'advisory']).optional(),
+};
+
+const RunFlags = withLlmEndpoint(z.object({
+  ...SearchFlags,
+  shape: z.string({ error: 'required, e.g. --shape 512x512x512' }),
+  epilogue: epilogueFlag,
+  budget: intFlag(1, MAX_EVALUATIONS).optional(),
+  seconds: numberFlag(0.001).optional(),
+  device: z.string().optional(),
 }));
 
 export function registerRun(program: Command): void {
@@ -39,44 +44,20 @@ export function registerRun(program: Command): void {
       .argument('<op>', 'the op, e.g. matmul')
       .requiredOption('--shape <MxNxK>', 'problem shape, e.g. 512x512x512')
       .option('--epilogue <stages>', 'matmul epilogue, in order: bias, relu|gelu|silu, residual (e.g. bias,gelu,residual)')
-      .option('--backend <backend>', 'wasm | webgpu', 'wasm')
-      .option('--strategy <name>', 'genetic | random | map-elites', 'genetic')
       .option('--budget <n>', 'candidates to evaluate, store hits included (default 60 unless --seconds)')
       .option('--seconds <s>', 'wall-clock budget in seconds')
-      .option('--population <p>', 'candidates per generation', '12')
-      .option('--seed <s>', 'seed: the same seed on the same db proposes the same genomes', '1')
-      .option('--threads <t>', 'worker threads of the embedded pool (default: all cores)')
-      .option('--device <id>', 'pin the campaign to a device class (id or prefix)')
-      .option('--no-relaxed-simd', 'do not enable relaxed SIMD (FMA) in WASM workers')
-      .option('--deadline-ms <ms>', 'per-job deadline: a kernel past it is killed')
-      .option('--timing-ms <ms>', 'time budget for timing one candidate')
-      .option('--llm-base-url <url>', 'OpenAI-compatible endpoint for LLM proposals (key from KEVO_LLM_API_KEY)')
-      .option('--llm-model <model>', 'model name at that endpoint')
-      .option('--llm-share <fraction>', 'share of proposals the LLM makes (default 0.3)')
-      .option('--llm-max-tokens <n>', 'token budget: past it LLM calls stop, the search goes on')
-      .option('--llm-max-cost <usd>', 'cost budget in USD (needs a price per 1k tokens)')
-      .option('--llm-cost-per-1k-prompt <usd>', 'price of 1k prompt tokens')
-      .option('--llm-cost-per-1k-completion <usd>', 'price of 1k completion tokens')
-      .option('--llm-review <mode>', 'LLM review of LLM-written sources: off | gate | advisory')
-      .option('--llm-timeout-ms <ms>', 'timeout of one LLM call'),
+      .option('--device <id>', 'pin the campaign to a device class (id or prefix)'),
   );
+  addSearchOptions(command);
   addNatsOptions(command).action(async (op: string, options: Record<string, unknown>) => {
     const flags = parseFlags(RunFlags, options);
     opByName(op);
     const spec = parseSpec(
       {
         problems: [{ op, shape: flags.shape, ...(flags.epilogue ? { epilogue: flags.epilogue } : {}) }],
-        backend: flags.backend,
-        strategy: flags.strategy,
-        population: flags.population,
+        ...searchSpec(flags),
         budget: { evaluations: flags.budget ?? (flags.seconds === undefined ? 60 : undefined), seconds: flags.seconds },
-        seed: flags.seed,
-        threads: flags.threads,
-        db: flags.db,
         device: flags.device,
-        relaxedSimd: flags.relaxedSimd,
-        timing: { deadlineMs: flags.deadlineMs, timingMs: flags.timingMs },
-        llm: flags.llmBaseUrl === undefined ? undefined : llmSpec(flags),
       },
       'options',
       (path) => SPEC_FLAGS[path],
@@ -85,8 +66,47 @@ export function registerRun(program: Command): void {
   });
 }
 
+/** The search options (SearchFlags) on a command, with `kevo run`'s defaults. */
+export function addSearchOptions(command: Command): Command {
+  return command
+    .option('--backend <backend>', 'wasm | webgpu', 'wasm')
+    .option('--strategy <name>', 'genetic | random | map-elites', 'genetic')
+    .option('--population <p>', 'candidates per generation', '12')
+    .option('--seed <s>', 'seed: the same seed on the same db proposes the same genomes', '1')
+    .option('--threads <t>', 'worker threads of the embedded pool (default: all cores)')
+    .option('--no-relaxed-simd', 'do not enable relaxed SIMD (FMA) in WASM workers')
+    .option('--deadline-ms <ms>', 'per-job deadline: a kernel past it is killed')
+    .option('--timing-ms <ms>', 'time budget for timing one candidate')
+    .option('--llm-base-url <url>', 'OpenAI-compatible endpoint for LLM proposals (key from KEVO_LLM_API_KEY)')
+    .option('--llm-model <model>', 'model name at that endpoint')
+    .option('--llm-share <fraction>', 'share of proposals the LLM makes (default 0.3)')
+    .option('--llm-max-tokens <n>', 'token budget: past it LLM calls stop, the search goes on')
+    .option('--llm-max-cost <usd>', 'cost budget in USD (needs a price per 1k tokens)')
+    .option('--llm-cost-per-1k-prompt <usd>', 'price of 1k prompt tokens')
+    .option('--llm-cost-per-1k-completion <usd>', 'price of 1k completion tokens')
+    .option('--llm-review <mode>', 'LLM review of LLM-written sources: off | gate | advisory')
+    .option('--llm-timeout-ms <ms>', 'timeout of one LLM call');
+}
+
+type SearchFlagValues = z.infer<z.ZodObject<typeof SearchFlags>>;
+
+/** The spec fields the search options set. */
+export function searchSpec(flags: SearchFlagValues) {
+  return {
+    backend: flags.backend,
+    strategy: flags.strategy,
+    population: flags.population,
+    seed: flags.seed,
+    threads: flags.threads,
+    db: flags.db,
+    relaxedSimd: flags.relaxedSimd,
+    timing: { deadlineMs: flags.deadlineMs, timingMs: flags.timingMs },
+    llm: flags.llmBaseUrl === undefined ? undefined : llmSpec(flags),
+  };
+}
+
 /** The flag that sets each spec path, so an error names what the user typed (--budget), not budget.evaluations. */
-const SPEC_FLAGS: Record<string, string> = {
+export const SPEC_FLAGS: Record<string, string> = {
   'problems.0.op': '<op>',
   'problems.0.shape': '--shape',
   backend: '--backend',
@@ -114,7 +134,7 @@ const SPEC_FLAGS: Record<string, string> = {
 };
 
 /** The spec's llm field from --llm-* flags, leaving out what was not given so the schema's defaults apply. */
-function llmSpec(flags: z.infer<typeof RunFlags>): Record<string, unknown> {
+function llmSpec(flags: SearchFlagValues): Record<string, unknown> {
   const fields: Record<string, unknown> = {
     baseUrl: flags.llmBaseUrl,
     model: flags.llmModel,

@@ -18,6 +18,7 @@ import { KevoError } from '../../lib/errors.ts';
  * 5 evaluations.error_*: the harness's measured error of a verified kernel (NULL for results from before it)
  * 6 kernels.launch and evaluations.precision: kernel families (export runs what was stored; best keeps the accuracy contract)
  * 7 evaluations.harness_version: the verifier harness that judged each result (NULL: before versions, read as 1)
+ * 8 suites and suite_tasks: a task suite's campaigns, one per task; lineage by campaign (a task's best is its campaign's genomes')
  */
 export interface Migration {
   readonly version: number;
@@ -252,6 +253,31 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE evaluations ADD COLUMN harness_version INTEGER NOT NULL DEFAULT 1;
       DROP INDEX evaluations_cache;
       CREATE INDEX evaluations_cache ON evaluations (genome_hash, problem_key, device_class_id, harness_version);
+    `,
+  },
+  {
+    version: 8,
+    name: 'task suites',
+    // A suite's campaigns are created with it, one per task, so resume needs nothing but these rows;
+    // its status is read off its campaigns'. A task's best kernel is the best of the genomes its
+    // campaign proposed (store hits included), found through lineage by campaign.
+    sql: `
+      CREATE TABLE suites (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        suite TEXT NOT NULL,
+        options TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE suite_tasks (
+        suite_id TEXT NOT NULL REFERENCES suites (id),
+        position INTEGER NOT NULL,
+        category TEXT NOT NULL,
+        name TEXT NOT NULL,
+        campaign_id TEXT NOT NULL UNIQUE REFERENCES campaigns (id),
+        PRIMARY KEY (suite_id, position)
+      );
+      CREATE INDEX lineage_campaign ON lineage (campaign_id);
     `,
   },
 ];

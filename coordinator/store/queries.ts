@@ -58,6 +58,7 @@ export const selectBest = `
       AND (@backend IS NULL OR g.backend = @backend)
       AND e.precision IN (SELECT value FROM json_each(@precisions))
       AND (@harnessVersion IS NULL OR e.harness_version = @harnessVersion)
+      AND (@campaignId IS NULL OR e.genome_hash IN (SELECT genome_hash FROM lineage WHERE campaign_id = @campaignId))
   )
   SELECT r.kernel_id AS kernelId, k.language, r.id AS evaluationId, r.job_id AS jobId,
     r.campaign_id AS campaignId, r.problem, r.genome_hash AS genomeHash, r.genome, r.backend,

@@ -82,15 +82,16 @@ export class Store {
     return this.db.transaction(fn).immediate();
   }
 
-  createCampaign(c: { id: string; name?: string; spec: unknown; strategy: string; deviceClassId?: string }): void {
+  /** Running unless status says (a suite's campaigns wait as stopped until their turn). */
+  createCampaign(c: { id: string; name?: string; spec: unknown; strategy: string; deviceClassId?: string; status?: CampaignStatus }): void {
     if (this.statement('SELECT 1 FROM campaigns WHERE id = ?').get(c.id)) {
       throw new KevoError('BAD_INPUT', `campaign "${c.id}" already exists`);
     }
     const at = now();
     this.statement(
       `INSERT INTO campaigns (id, name, spec, strategy, status, device_class_id, checkpoint, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'running', ?, NULL, ?, ?)`,
-    ).run(c.id, c.name ?? c.id, JSON.stringify(c.spec), c.strategy, c.deviceClassId ?? null, at, at);
+       VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
+    ).run(c.id, c.name ?? c.id, JSON.stringify(c.spec), c.strategy, c.status ?? 'running', c.deviceClassId ?? null, at, at);
   }
 
   campaign(id: string): CampaignRow | undefined {
@@ -295,9 +296,10 @@ export class Store {
    * Best first (best.ts), one row per kernel (its best ok evaluation); at most
    * 10 unless limit says. Only kernels whose compute precision keeps the
    * problem's accuracy contract: an f16 kernel is never the answer for f32.
-   * With harnessVersion, only evaluations that harness version judged.
+   * With harnessVersion, only evaluations that harness version judged; with
+   * campaignId, only genomes that campaign proposed (answered by it or from the store).
    */
-  best(problem: Problem, opts: { deviceClassId?: string; backend?: Backend; limit?: number; harnessVersion?: number } = {}): BestRow[] {
+  best(problem: Problem, opts: { deviceClassId?: string; backend?: Backend; limit?: number; harnessVersion?: number; campaignId?: string } = {}): BestRow[] {
     return this.statement(selectBest)
       .all({
         problemKey: problemKey(problem),
@@ -306,6 +308,7 @@ export class Store {
         backend: opts.backend ?? null,
         limit: opts.limit ?? 10,
         harnessVersion: opts.harnessVersion ?? null,
+        campaignId: opts.campaignId ?? null,
       })
       .map((row) => parseRow(BestRow, row, `evaluations ${(row as { evaluationId: unknown }).evaluationId}`));
   }
