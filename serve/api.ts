@@ -7,6 +7,8 @@ import type { CampaignRow, EvaluationRow, Store } from '../coordinator/store/sto
 import { describeZodError, KevoError } from '../lib/errors.ts';
 import { kernelPage } from './kernel-page.ts';
 import { HARNESS_VERSION } from '../verifiers/version.ts';
+import { suiteReport } from '../coordinator/suite/report.ts';
+import { listSuites } from '../coordinator/store/suites.ts';
 
 const BestQuery = z
   .object({
@@ -42,6 +44,8 @@ export function answer(store: Store, path: string, query: URLSearchParams): ApiA
     if (what === 'devices' && parts.length === 2) return ok(store.devices());
     if (what === 'prompts' && parts.length === 2) return ok(listPrompts(store));
     if (what === 'prompts' && id && parts.length === 3) return ok(showPrompt(store, id));
+    if (what === 'suites' && parts.length === 2) return ok(suites(store));
+    if (what === 'suites' && id && parts.length === 3) return ok(suiteReport(store, id));
     return notFound(path);
   } catch (error) {
     const status = clientErrorStatus(error);
@@ -78,6 +82,14 @@ function best(store: Store, query: URLSearchParams): ApiAnswer {
   const deviceClassId = device ? store.resolveDevice(device).id : undefined;
   // As `kevo best` ranks: only kernels the current harness passed.
   return ok(store.best(problem, { deviceClassId, backend, limit, harnessVersion: HARNESS_VERSION }));
+}
+
+/** Every suite, newest first, with its overall figures: the list a dashboard draws before opening one. */
+function suites(store: Store) {
+  return listSuites(store).map((suite) => {
+    const { status, overall, categories } = suiteReport(store, suite.id);
+    return { id: suite.id, name: suite.name, createdAt: suite.createdAt, status, categories: categories.map((c) => c.category), overall };
+  });
 }
 
 /** A path segment's percent-escapes decoded; a malformed one (`%`, `%zz`) is the client's error. */

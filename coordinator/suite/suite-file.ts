@@ -65,6 +65,7 @@ export const SuiteFile = z
       categories.add(category.name);
       const names = new Set<string>();
       category.tasks.forEach((task, t) => {
+        if (task.name === undefined && !Problem.safeParse(task.problem).success) return; // unnamed, and its problem's issues already said
         const name = taskName(task);
         if (names.has(name)) ctx.addIssue({ code: 'custom', path: ['categories', c, 'tasks', t, 'name'], message: `task ${quote(name)} is named twice in this category` });
         names.add(name);

@@ -9,6 +9,7 @@ import { genomeHash } from '../../../genome/genome.ts';
 import { gpuDevice, job, okResult, problem512, wasmGenome, webgpuGenome } from './results.ts';
 import { useTempStore } from './temp-store.ts';
 import { HARNESS_VERSION } from '../../../verifiers/version.ts';
+import { createSuite, listSuites, suiteTasks } from '../../../coordinator/store/suites.ts';
 
 const t = useTempStore();
 
@@ -157,6 +158,28 @@ describe('migration 7 (harness versions)', () => {
       expect(store.evaluations('v4-campaign').find((e) => e.kernelId === fma)).toMatchObject({ status: 'rejected', stage: 'numerics', harnessVersion: HARNESS_VERSION });
     } finally {
       store.close();
+    }
+  });
+});
+
+describe('migration 8 (task suites)', () => {
+  it('adds suites to an old database without touching its campaigns; a suite links campaigns of its own', () => {
+    for (const [name, old, campaign] of [['v1', fixture, 'v1-campaign'], ['v4', fixtureV4, 'v4-campaign']] as const) {
+      const path = join(t.dir, `${name}-suites.db`);
+      copyFileSync(old, path);
+      const store = Store.open(path);
+      try {
+        expect(listSuites(store)).toEqual([]);
+        expect(store.campaigns().map((c) => c.id)).toEqual([campaign]);
+        const spec = { problems: [{ op: 'matmul', shape: '8x8x8' }] };
+        createSuite(store, { id: 's1', name: 'old', suite: { version: 1 }, options: {}, tasks: [{ category: 'sq', name: 't', campaignId: 'c-new', spec, strategy: 'genetic' }] });
+        expect(suiteTasks(store, 's1')).toMatchObject([{ position: 0, category: 'sq', campaignId: 'c-new', status: 'stopped' }]);
+        // The campaign's own best still answers through lineage for a campaign from before suites.
+        expect(store.best(problem512, { campaignId: campaign }).length).toBe(store.best(problem512).filter((r) => r.campaignId === campaign).length);
+        expect(() => createSuite(store, { id: 's1', name: 'again', suite: {}, options: {}, tasks: [] })).toThrow(/already exists/);
+      } finally {
+        store.close();
+      }
     }
   });
 });
