@@ -109,6 +109,14 @@ console.log(wat.length);
     expect(checked.code).toBe(0);
   });
 
+  it('ships the default suite beside dist/: `kevo suite run` with no file reads it', async () => {
+    expect(readJson(join(project, 'node_modules/kevo/dist/suites/default.json')).version).toBe(1);
+    // A bad flag is judged only after the suite file is read and planned: the error proves it was found and valid.
+    const run = await sh(project, 'npx', ['--offline', 'kevo', 'suite', 'run', '--strategy', 'nope', '--db', join(project, 'none.db')]);
+    expect(run.stderr).toMatch(/--strategy: /);
+    expect(run.code).toBe(2);
+  });
+
   it('a campaign runs: worker threads load the compiled task, the store takes its kernels', async () => {
     const db = join(project, 'kevo.db');
     const ran = await sh(project, 'npx', ['--offline', 'kevo', 'run', 'matmul', '--shape', '8x8x8', '--budget', '2', '--population', '2', '--threads', '1', '--db', db, '--json']);

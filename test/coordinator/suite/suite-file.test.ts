@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planSuite } from '../../../coordinator/suite/plan.ts';
 import { DEFAULT_SUITE_PATH, loadSuiteFile, parseSuite, type SuiteFile } from '../../../coordinator/suite/suite-file.ts';
 import { KevoError } from '../../../lib/errors.ts';
+import { Problem } from '../../../genome/ops/index.ts';
 
 const task = (shape: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ problem: { op: 'matmul', shape, ...extra }, budget: { evaluations: 4 } });
 const suiteWith = (tasks: unknown[], more: Record<string, unknown> = {}) => ({ version: 1, name: 't', categories: [{ name: 'square', tasks }], ...more });
@@ -34,7 +35,7 @@ describe('suite files', () => {
     expect(suite.categories.length).toBeGreaterThanOrEqual(5);
     expect(tasks.length).toBeGreaterThanOrEqual(30);
     expect(tasks.some((t) => t.backend === 'webgpu')).toBe(true);
-    expect(tasks.some((t) => (t.problem as { shape: { m: number } }).shape.m === 1)).toBe(true);
+    expect(tasks.some((t) => Problem.parse(t.problem).shape.m === 1)).toBe(true);
   });
 });
 
