@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { natsFixture } from '../helpers/nats-fixture.ts';
 import { Store } from '../../coordinator/store/store.ts';
-import { collect, evaluationsReach, kevo, logLine, startKevo } from '../helpers/cli.ts';
+import { collect, stopWorker, evaluationsReach, kevo, logLine, startKevo } from '../helpers/cli.ts';
 
 const nats = natsFixture('nats-resume');
 const { db } = nats;
@@ -32,11 +32,7 @@ it('a coordinator killed mid-campaign resumes over NATS without losing or repeat
     expect(listed.code, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout)).toMatchObject([{ name: 'w1', backends: ['wasm'], threads: 1 }]);
     // Every evaluation the worker did was ingested once: none lost with the coordinator, none redone on resume.
-    worker.kill('SIGTERM');
-    const stopped = await workerDone;
-    expect(stopped.code).toBe(0);
-    const lines = stopped.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.find((line) => line.msg === 'worker stopped')?.jobsDone).toBe(evaluations.length);
+    expect(await stopWorker(worker, workerDone)).toEqual({ code: 0, jobsDone: evaluations.length });
   } finally {
     worker.kill('SIGTERM');
     await workerDone;

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
 import { suiteTasks } from '../../coordinator/store/suites.ts';
-import { collect, kevo, logLine, startKevo } from '../helpers/cli.ts';
+import { collect, stopWorker, kevo, logLine, startKevo } from '../helpers/cli.ts';
 import { natsFixture } from '../helpers/nats-fixture.ts';
 import { tinySuite, writeFile } from '../helpers/suite.ts';
 
@@ -25,11 +25,7 @@ it('runs a tiny suite over NATS on a real kevo worker: every task a campaign of 
     expect(new Set(evaluations.map((e) => e.worker.replace(/#\d+$/, '')))).toEqual(new Set(['suite-worker']));
     store.close();
 
-    worker.kill('SIGTERM');
-    const stopped = await workerDone;
-    expect(stopped.code).toBe(0);
-    const lines = stopped.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.find((line) => line.msg === 'worker stopped')?.jobsDone).toBe(evaluations.length);
+    expect(await stopWorker(worker, workerDone)).toEqual({ code: 0, jobsDone: evaluations.length });
   } finally {
     worker.kill('SIGTERM');
     await workerDone;

@@ -81,3 +81,11 @@ export async function startServe(db: string, logLevel = 'warn', extra: readonly 
   });
   return { child, base, port: Number(new URL(base).port) };
 }
+
+/** Stops a `kevo worker` child with SIGTERM; its exit code and the jobs its 'worker stopped' log line counts. */
+export async function stopWorker(worker: ChildProcess, done: Promise<CliRun>): Promise<{ code: number | null; jobsDone: unknown }> {
+  worker.kill('SIGTERM');
+  const stopped = await done;
+  const lines = stopped.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { code: stopped.code, jobsDone: lines.find((line) => line.msg === 'worker stopped')?.jobsDone };
+}
