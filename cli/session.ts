@@ -5,7 +5,7 @@ import { specProblems } from '../coordinator/spec.ts';
 import { chooseDevice } from '../coordinator/device-choice.ts';
 import { damaged } from '../coordinator/store/open.ts';
 import { Store } from '../coordinator/store/store.ts';
-import { createLogger } from '../lib/log.ts';
+import { createLogger, type Logger } from '../lib/log.ts';
 import { redactUrls } from '../lib/quote.ts';
 import { llmCampaignSummary } from '../coordinator/store/llm.ts';
 import type { LlmOptions } from '../llm/options.ts';
@@ -72,7 +72,7 @@ export async function runSession(args: {
 }
 
 /** Ctrl-C (or SIGTERM) aborts the signal: the run finishes what is running and stops, resumable as `hint` says. */
-export function onInterrupt(log: ReturnType<typeof createLogger>, hint: string): { signal: AbortSignal; release(): void } {
+export function onInterrupt(log: Logger, hint: string): { signal: AbortSignal; release(): void } {
   const abort = new AbortController();
   const onSignal = () => {
     log.warn(`stopping: finishing what is running; ${hint}`);

@@ -45,3 +45,20 @@ it('a suite killed mid-task resumes as a whole: finished tasks are not run again
   expect(again.code, again.stderr).toBe(0);
   expect(JSON.parse(again.stdout).tasks).toEqual(report.tasks);
 });
+
+it('Ctrl-C stops a suite after what is running, exit 130, with its report so far and how to resume', async () => {
+  const interruptedDb = join(dir, 'interrupted.db');
+  const [square] = tinySuite.categories;
+  const suite = { ...tinySuite, categories: [{ ...square!, tasks: [{ ...square!.tasks[0]!, budget: { evaluations: 40 } }] }] };
+  const child = startKevo(['suite', 'run', writeFile(dir, 'long.json', suite), ...quickFlags, '--db', interruptedDb]);
+  const done = collect(child);
+  const suiteId = await taskEvaluationsReach(interruptedDb, 0, 2);
+  child.kill('SIGINT');
+  const run = await done;
+  expect(run.code, run.stderr).toBe(130);
+  expect(run.stderr).toContain(`resume with \`kevo suite resume ${suiteId}\``);
+  expect(run.stdout).toMatch(new RegExp(`^suite ${suiteId} \\(tiny\\) stopped: 1 tasks in 1 categories`, 'm'));
+  const store = Store.openReadOnly(interruptedDb);
+  expect(suiteTasks(store, suiteId).map((t) => t.status)).toEqual(['stopped']);
+  store.close();
+});
