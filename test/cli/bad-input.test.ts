@@ -77,7 +77,7 @@ describe('kevo CLI on bad input', () => {
   });
 
   it('queries against a missing database: exit 2, and no database appears', async () => {
-    for (const args of [['best', 'matmul', '--shape', '4x4x4'], ['export', 'abc', '--out', join(dir, 'out')], ['campaign', 'list'], ['campaign', 'resume', 'c-1'], ['serve', '--port', '0']]) {
+    for (const args of [['best', 'matmul', '--shape', '4x4x4'], ['export', 'abc', '--out', join(dir, 'out')], ['campaign', 'list'], ['campaign', 'resume', 'c-1'], ['serve', '--port', '0'], ['suite', 'resume', 's-1'], ['suite', 'report', 's-1'], ['suite', 'compare', 's-1', 's-2'], ['suite', 'list']]) {
       const run = await kevo([...args, '--db', db], { cwd: dir });
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr).toMatch(/no database at/);
@@ -86,7 +86,7 @@ describe('kevo CLI on bad input', () => {
   });
 
   it('--help works on every command with exit 0 (in process: the bin is spawned above)', async () => {
-    for (const args of [[], ['run'], ['campaign'], ['campaign', 'start'], ['campaign', 'resume'], ['campaign', 'list'], ['campaign', 'show'], ['best'], ['export'], ['worker'], ['workers'], ['prompts'], ['prompts', 'show'], ['replay'], ['serve']]) {
+    for (const args of [[], ['run'], ['campaign'], ['campaign', 'start'], ['campaign', 'resume'], ['campaign', 'list'], ['campaign', 'show'], ['best'], ['export'], ['worker'], ['workers'], ['prompts'], ['prompts', 'show'], ['replay'], ['serve'], ['suite'], ['suite', 'run'], ['suite', 'resume'], ['suite', 'report'], ['suite', 'compare'], ['suite', 'list']]) {
       expect(await helpFor([...args, '--help']), args.join(' ')).toMatch(/Usage: kevo/);
     }
   });
