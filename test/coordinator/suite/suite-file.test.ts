@@ -66,8 +66,8 @@ describe('planSuite', () => {
   it('names the flag behind a bad run setting, and the task behind a spec the campaign refuses', () => {
     expect(message(() => planSuite(suite, { strategy: 'nope' }, 'suite', flags))).toMatch(/^--strategy: /);
     expect(message(() => planSuite(suite, { evaluations: 0 }, 'suite', flags))).toMatch(/^--budget: /);
-    // A field the op's problem allows but the campaign spec does not carry is the task's, by its path.
-    const odd = parseSuite(suiteWith([task({ m: 2, n: 2, k: 2 }, { dtype: 'f32' })]));
-    expect(message(() => planSuite(odd, {}, 'suite "x.json"', flags))).toMatch(/^invalid suite "x\.json": categories\.0\.tasks\.0: problems\.0/);
+    // What the campaign spec refuses for one task (too big for the run's backend) is that task's, by its path.
+    const big = parseSuite(suiteWith([task({ m: 2, n: 2, k: 2 }), task({ m: 65536, n: 65536, k: 2 })]));
+    expect(message(() => planSuite(big, { backend: 'webgpu' }, 'suite "x.json"', flags))).toMatch(/^invalid suite "x\.json": categories\.0\.tasks\.1: problems\.0\.shape: .*too big for webgpu/);
   });
 });
