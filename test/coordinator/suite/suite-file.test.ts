@@ -36,6 +36,8 @@ describe('suite files', () => {
     expect(tasks.length).toBeGreaterThanOrEqual(30);
     expect(tasks.some((t) => t.backend === 'webgpu')).toBe(true);
     expect(tasks.some((t) => Problem.parse(t.problem).shape.m === 1)).toBe(true);
+    // Every task plans as a campaign spec: the campaign machinery takes every problem the suite has.
+    expect(planSuite(suite, {}, 'default suite', () => undefined)).toHaveLength(tasks.length);
   });
 });
 
@@ -61,6 +63,11 @@ describe('planSuite', () => {
     expect(plan.map((t) => t.spec.budget)).toEqual([{ evaluations: 4 }, { evaluations: 4 }, { seconds: 3 }]);
     const quick = planSuite(suite, { evaluations: 2 }, 'suite', flags);
     expect(quick.map((t) => t.spec.budget)).toEqual([{ evaluations: 2 }, { evaluations: 2 }, { evaluations: 2 }]);
+  });
+
+  it("passes a task's dtype to its campaign's spec, which names the task when no family runs it on the backend", () => {
+    const int8 = parseSuite(suiteWith([task({ m: 4, n: 8, k: 16 }, { dtype: 'u8i8' })]));
+    expect(message(() => planSuite(int8, { backend: 'webgpu' }, 'suite', flags))).toMatch(/^invalid suite: categories\.0\.tasks\.0: problems\.0\.dtype: no kernel family/);
   });
 
   it('names the flag behind a bad run setting, and the task behind a spec the campaign refuses', () => {
