@@ -96,7 +96,7 @@ export function wasmInt8Space(problem: MatmulProblem): SearchSpace<MatmulInt8Was
     check,
     repair,
     enumerate,
-    // XNNPACK's wasmsimd qs8 GEMMs: 4x4c2 and 4x8c8-style tiles with k pairs widened to i16 (dot16x2).
+    // XNNPACK's wasmsimd qs8 GEMMs (src/qs8-gemm MRx4c2 / MRx4c8) widen k to i16 for i32x4.dot_i16x8_s on 4-row tiles: k pairs (c2) here.
     seeds: () => [genome('dot16', 4, 8, 2, true), genome('dot16', 4, 8, 2), genome('dot16', 2, 16, 2), ...(instructions.includes('extmul') ? [genome('extmul', 4, 8, 2)] : [])].map(repaired),
     descriptor: (g) => [g.packA ? `${g.instruction}+packA` : g.instruction, `tile:${g.mr * g.nr >= 32 ? 'large' : 'small'}`],
   };
