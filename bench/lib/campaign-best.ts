@@ -23,6 +23,10 @@ interface ExportedKernel {
 export interface CampaignBest {
   readonly problem: Problem;
   readonly best: BestRow;
+  /** The exported module's run(...inputs, out): the user's call. */
+  run(inputs: readonly ArrayLike<number>[], out: ArrayLike<number>): ArrayLike<number>;
+  /** A fresh array the size of the output. */
+  newOutput(): ArrayLike<number>;
   /** The best kernel, exported and imported from its index.js, as a contender calling run(...inputs, out). */
   contender(name: string, inputs: readonly ArrayLike<number>[]): Contender & { output(): ArrayLike<number> };
 }
@@ -59,6 +63,8 @@ export async function campaignBest(
       bests.push({
         problem,
         best,
+        run: (inputs, out) => kernel.run(...inputs, out),
+        newOutput: () => kernel.output.slice(),
         contender(name, inputs) {
           const output = kernel.output.slice();
           const call = () => kernel.run(...inputs, output);

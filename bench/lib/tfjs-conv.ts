@@ -77,37 +77,72 @@ function attrsFor(layer: ConvLayer, pass: ConvPass): Record<string, unknown> {
   return pass === 'forward-fused' ? { ...common, activation: 'relu' } : common;
 }
 
+/** A tensor resident in one tfjs backend's memory. */
+export interface Resident {
+  readonly backend: TfjsBackend;
+  readonly info: tf.TensorInfo;
+}
+
 /**
- * A tfjs kernel as a contender: the kernel function of the backend that has
- * it, called directly on tensors resident in that backend (no engine
- * dispatch, no backend switch), its output disposed per call. `inputs` in
- * the order of inputShapes (the layer's x / filter / bias / dy as the pass needs).
+ * A layer's pass as tfjs runs it: the kernel function of the backend that has
+ * it, called directly (no engine dispatch), on inputs resident in that
+ * backend; an input resident elsewhere is read out and written in first,
+ * which is what a fallback costs a wasm-backed model.
  */
-export async function tfjsConv(layer: ConvLayer, pass: ConvPass, inputs: readonly Float32Array[]): Promise<Contender & { backend: TfjsBackend; output(): Float32Array }> {
+export async function tfjsPass(layer: ConvLayer, pass: ConvPass): Promise<{ backend: TfjsBackend; kernel: string; run(inputs: readonly Resident[]): Resident }> {
   await initXnnpack();
   const { kernel, backend: backendName } = tfjsKernelFor(layer, pass);
   const backend = tf.findBackend(backendName)!;
   const config = tf.getKernel(kernel, backendName);
   if (!config) throw new Error(`tfjs has no ${kernel} kernel on ${backendName}`);
-  const names = Object.entries(inputShapes(layer, pass));
-  const tensors = Object.fromEntries(
-    names.map(([name, shape], i) => [name, { dataId: backend.write(inputs[i]!, shape, 'float32'), shape, dtype: 'float32' as const }]),
-  );
-  const attrs = attrsFor(layer, pass);
-  const call = () => config.kernelFunc({ inputs: tensors, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+  const names = Object.keys(inputShapes(layer, pass));
+  const attrs = attrsFor(layer, pass) as tf.NamedAttrMap;
   return {
-    name: `tfjs ${kernel} (${backendName === 'wasm' ? 'XNNPACK wasm' : 'CPU fallback'})`,
     backend: backendName,
+    kernel,
+    run(inputs) {
+      const local = inputs.map((t) => (t.backend === backendName ? t : moveTo(backendName, t)));
+      const info = config.kernelFunc({ inputs: Object.fromEntries(names.map((name, i) => [name, local[i]!.info])), backend, attrs }) as tf.TensorInfo;
+      local.forEach((t, i) => t !== inputs[i] && release(t));
+      return { backend: backendName, info };
+    },
+  };
+}
+
+export function resident(backendName: TfjsBackend, values: Float32Array, shape: readonly number[]): Resident {
+  const backend = tf.findBackend(backendName)!;
+  return { backend: backendName, info: { dataId: backend.write(values, [...shape], 'float32'), shape: [...shape], dtype: 'float32' } };
+}
+
+export function readResident(t: Resident): Float32Array {
+  return Float32Array.from(tf.findBackend(t.backend)!.readSync(t.info.dataId) as Float32Array);
+}
+
+export function release(t: Resident): void {
+  tf.findBackend(t.backend)!.disposeData(t.info.dataId);
+}
+
+function moveTo(backendName: TfjsBackend, t: Resident): Resident {
+  return resident(backendName, tf.findBackend(t.backend)!.readSync(t.info.dataId) as Float32Array, t.info.shape);
+}
+
+/** A pass as a contender on fixed inputs (in inputShapes order), resident in its backend; its output released per call. */
+export async function tfjsConv(layer: ConvLayer, pass: ConvPass, inputs: readonly Float32Array[]): Promise<Contender & { backend: TfjsBackend; output(): Float32Array }> {
+  const run = await tfjsPass(layer, pass);
+  const tensors = Object.values(inputShapes(layer, pass)).map((shape, i) => resident(run.backend, inputs[i] as Float32Array, shape));
+  return {
+    name: `tfjs ${run.kernel} (${run.backend === 'wasm' ? 'XNNPACK wasm' : 'CPU fallback'})`,
+    backend: run.backend,
     flops: convFlops(layer),
     async time(times) {
       const start = performance.now();
-      for (let t = 0; t < times; t++) backend.disposeData(call().dataId);
+      for (let t = 0; t < times; t++) release(run.run(tensors));
       return (performance.now() - start) / times;
     },
     output() {
-      const out = call();
-      const values = Float32Array.from(backend.readSync(out.dataId) as Float32Array);
-      backend.disposeData(out.dataId);
+      const out = run.run(tensors);
+      const values = readResident(out);
+      release(out);
       return values;
     },
   };
