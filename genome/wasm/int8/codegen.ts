@@ -17,6 +17,9 @@ const i32 = (value: number) => `(i32.const ${value})`;
 export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string {
   const { m, n, k } = p.shape;
   const zp = p.dtype === 'u8i8';
+  // i16 (dynamic fixed point mantissas) needs no widening: a k pair of A is one 32-bit lane as loaded.
+  const wide = p.dtype === 'i16';
+  const aBytes = wide ? 2 : 1;
   const pack = packedB(g, p);
   const accs = g.nr / 4;
   const bVectors = g.instruction === 'dot16' ? g.nr / 4 : g.nr / 8;
@@ -30,6 +33,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
 
   // One k pair of A for row r: two values in every 32-bit lane, widened to i16 (less the zero point) for dot16.
   const aPair = (r: number, u: number) => {
+    if (wide) return `(v128.load32_splat offset=${4 * u} ${get(`ap${r}`)})`;
     const load = `(v128.load16_splat offset=${2 * u} ${get(`ap${r}`)})`;
     if (g.instruction === 'extmul') return load;
     const widened = zp ? `(i16x8.extend_low_i8x16_u ${load})` : `(i16x8.extend_low_i8x16_s ${load})`;
@@ -67,7 +71,10 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
   };
 
   // Packed element e: value t of pair kp of column c of block jb, e = ((jb * pairs + kp) * nr + c) * 2 + t.
-  const value = `(i32.sub (i32.load8_s (i32.add ${get('b')} (i32.add (i32.mul ${get('kk')} ${i32(n)}) ${get('j')}))) ${get('zbv')})`;
+  const bIndex = `(i32.add (i32.mul ${get('kk')} ${i32(n)}) ${get('j')})`;
+  const value = wide
+    ? `(i32.load16_s (i32.add ${get('b')} (i32.shl ${bIndex} (i32.const 1))))`
+    : `(i32.sub (i32.load8_s (i32.add ${get('b')} ${bIndex})) ${get('zbv')})`;
   const storePacked = pack.elementBytes === 2 ? 'i32.store16' : 'i32.store8';
   return `(module
   (import "env" "memory" (memory 1))
@@ -86,7 +93,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
       (local.set $i0 (i32.const 0))
       (loop $tiles
         ${range(g.mr)
-          .map((r) => `(local.set $ap${r} (i32.add ${get('a')} (i32.mul (select (i32.add ${get('i0')} ${i32(r)}) ${i32(m - 1)} (i32.lt_u (i32.add ${get('i0')} ${i32(r)}) ${i32(m)})) ${i32(k)})))`)
+          .map((r) => `(local.set $ap${r} (i32.add ${get('a')} (i32.mul (select (i32.add ${get('i0')} ${i32(r)}) ${i32(m - 1)} (i32.lt_u (i32.add ${get('i0')} ${i32(r)}) ${i32(m)})) ${i32(k * aBytes)})))`)
           .join('\n        ')}
         ${range(g.mr)
           .flatMap((r) => range(accs).map((v) => `(local.set $c${r}_${v} (v128.const i32x4 0 0 0 0))`))
@@ -95,7 +102,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
         (local.set $kp (i32.const 0))
         (loop $pairs
           ${range(g.kUnroll).map(step).join('\n          ')}
-          ${range(g.mr).map((r) => `(local.set $ap${r} (i32.add ${get(`ap${r}`)} ${i32(2 * g.kUnroll)}))`).join('\n          ')}
+          ${range(g.mr).map((r) => `(local.set $ap${r} (i32.add ${get(`ap${r}`)} ${i32(2 * g.kUnroll * aBytes)}))`).join('\n          ')}
           (local.set $bp (i32.add ${get('bp')} ${i32(g.kUnroll * pack.pairBytes)}))
           (local.set $kp (i32.add ${get('kp')} ${i32(g.kUnroll)}))
           (br_if $pairs (i32.lt_u ${get('kp')} ${i32(pack.pairs)})))
