@@ -7,12 +7,12 @@ import { wasmInt8Space } from '../wasm/int8/space.ts';
 import { wasmLaunch } from './abi.ts';
 import { defineFamily } from './family.ts';
 
-/** Integer matmul (i8, u8i8 = ONNX MatMulInteger) on WASM SIMD: exact i32 accumulation, B packed in k pairs (genome/wasm/int8/). */
+/** Integer matmul (i8, u8i8 = ONNX MatMulInteger, i16 dynamic fixed point mantissas) on WASM SIMD: exact i32 accumulation, B packed in k pairs (genome/wasm/int8/). */
 export const matmulInt8Wasm = defineFamily({
   op: matmul,
   backend: 'wasm',
   name: 'int8',
-  dtypes: ['i8', 'u8i8'],
+  dtypes: ['i8', 'u8i8', 'i16'],
   genome: MatmulInt8WasmGenome,
   space: (problem) => wasmInt8Space(problem),
   codegen: (genome, problem) => ({ language: 'wat', text: int8MatmulWat(genome, problem), launch: wasmLaunch(problem, int8WorkspaceBytes(problem)) }),

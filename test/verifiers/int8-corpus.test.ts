@@ -19,7 +19,7 @@ async function verdict(wat: (p: MatmulProblem) => string, problem: MatmulProblem
 
 describe.skipIf(!enableRelaxedSimd())('the hostile int8 corpus', () => {
   it('accepts the honest baseline the corpus is spliced from, so each rejection below is its trick being caught', async () => {
-    for (const dtype of ['i8', 'u8i8']) {
+    for (const dtype of ['i8', 'u8i8', 'i16']) {
       const honest: Int8Hostile = { name: 'honest', trick: '', dtype: dtype as 'i8', stage: '', reason: /$/ };
       expect(await verdict((p) => hostileInt8Wat(honest, p), problemOf(dtype))).toBeUndefined();
     }

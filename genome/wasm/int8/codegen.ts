@@ -17,10 +17,13 @@ const i32 = (value: number) => `(i32.const ${value})`;
 export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string {
   const { m, n, k } = p.shape;
   const zp = p.dtype === 'u8i8';
+  // i16 (dynamic fixed point mantissas) needs no widening: a k pair of A is one 32-bit lane as it lies in memory.
+  const wide = p.dtype === 'i16';
+  const aBytes = wide ? 2 : 1;
   const pack = packedB(g, p);
   const packA = g.packA === true && g.instruction === 'dot16' ? packedA(g, p) : null;
-  // Bytes one k pair of A takes: two bytes in place, two i16 packed.
-  const aPairBytes = packA ? 4 : 2;
+  // Bytes one k pair of A takes: two bytes in place, two i16 packed (or i16 in place).
+  const aPairBytes = packA || wide ? 4 : 2;
   const accs = g.nr / 4;
   const bVectors = g.instruction === 'dot16' ? g.nr / 4 : g.nr / 8;
   const params = zp ? '(param $a i32) (param $za i32) (param $b i32) (param $zb i32)' : '(param $a i32) (param $b i32)';
@@ -33,7 +36,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
 
   // One k pair of A for row r: two values in every 32-bit lane, widened to i16 (less the zero point) for dot16.
   const aPair = (r: number, u: number) => {
-    if (packA) return `(v128.load32_splat offset=${4 * u} ${get(`ap${r}`)})`;
+    if (packA || wide) return `(v128.load32_splat offset=${4 * u} ${get(`ap${r}`)})`;
     const load = `(v128.load16_splat offset=${2 * u} ${get(`ap${r}`)})`;
     if (g.instruction === 'extmul') return load;
     const widened = zp ? `(i16x8.extend_low_i8x16_u ${load})` : `(i16x8.extend_low_i8x16_s ${load})`;
@@ -71,11 +74,13 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
   };
 
   // Packed element e: value t of pair kp of column c of block jb, e = ((jb * pairs + kp) * nr + c) * 2 + t.
-  const value = `(i32.sub (i32.load8_s (i32.add ${get('b')} (i32.add (i32.mul ${get('kk')} ${i32(n)}) ${get('j')}))) ${get('zbv')})`;
+  const element = (index: string) => (wide ? `(i32.shl ${index} (i32.const 1))` : index);
+  const bIndex = `(i32.add (i32.mul ${get('kk')} ${i32(n)}) ${get('j')})`;
+  const value = wide ? `(i32.load16_s (i32.add ${get('b')} ${element(bIndex)}))` : `(i32.sub (i32.load8_s (i32.add ${get('b')} ${bIndex})) ${get('zbv')})`;
   const storePacked = pack.elementBytes === 2 ? 'i32.store16' : 'i32.store8';
   const aBase = packA ? `(i32.add ${get('ws')} ${i32(packA.offset)})` : get('a');
-  const aRowBytes = packA ? packA.rowBytes : k;
-  const aLoad = zp ? 'i32.load8_u' : 'i32.load8_s';
+  const aRowBytes = packA ? packA.rowBytes : k * aBytes;
+  const aLoad = zp ? 'i32.load8_u' : wide ? 'i32.load16_s' : 'i32.load8_s';
   const za = zp ? `(i32.load8_u ${get('za')})` : '(i32.const 0)';
   // Packed A element e: value e % (2 pairs) of row e / (2 pairs), zero past K.
   const aPacking = packA
@@ -84,7 +89,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
       (local.set $kk (i32.rem_u ${get('e')} ${i32(packA.rowBytes / 2)}))
       (i32.store16 (i32.add ${aBase} (i32.shl ${get('e')} (i32.const 1)))
         (if (result i32) (i32.lt_u ${get('kk')} ${i32(k)})
-          (then (i32.sub (${aLoad} (i32.add ${get('a')} (i32.add (i32.mul (i32.div_u ${get('e')} ${i32(packA.rowBytes / 2)}) ${i32(k)}) ${get('kk')}))) ${za}))
+          (then (i32.sub (${aLoad} (i32.add ${get('a')} ${element(`(i32.add (i32.mul (i32.div_u ${get('e')} ${i32(packA.rowBytes / 2)}) ${i32(k)}) ${get('kk')})`)})) ${za}))
           (else (i32.const 0))))
       (local.set $e (i32.add ${get('e')} (i32.const 1)))
       (br_if $packA (i32.lt_u ${get('e')} ${i32(packA.elements)})))`

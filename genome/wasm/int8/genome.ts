@@ -1,12 +1,13 @@
 import { z } from 'zod';
 
 /**
- * An integer WASM SIMD matmul (dtype schemes i8 and u8i8): an mr x nr
+ * An integer WASM SIMD matmul (dtype schemes i8, u8i8 and i16): an mr x nr
  * register tile of i32x4 accumulators over B packed into the workspace in
  * pairs of K, two A values broadcast per k pair. `instruction` is how a pair
  * of k steps multiplies and adds:
  * - dot16: A and B widened to i16 (zero points subtracted on the way), then
- *   i32x4.dot_i16x8_s: exact for every u8/i8 value and zero point;
+ *   i32x4.dot_i16x8_s: exact for every u8/i8 value and zero point (i16
+ *   mantissas go in as they are);
  * - extmul: i16x8.extmul_low/high_i8x16_s then i32x4.extadd_pairwise_i16x8_s
  *   on the raw bytes (B packed as bytes, half the memory of dot16): i8 only,
  *   since u8 - zero point leaves the byte range.

@@ -16,7 +16,7 @@ export const liveInt8Vectors = (g: Pick<MatmulInt8WasmGenome, 'instruction' | 'm
 /**
  * The int8 genes for one problem: the instruction (extmul only for i8,
  * whose raw bytes it multiplies; u8 less its zero point leaves the byte
- * range), the register tile within the v128 registers V8 keeps on x64, and
+ * range, and i16 has no bytes to multiply), the register tile within the v128 registers V8 keeps on x64, and
  * the k unroll. Small enough to enumerate.
  */
 export function wasmInt8Space(problem: MatmulProblem): SearchSpace<MatmulInt8WasmGenome> {

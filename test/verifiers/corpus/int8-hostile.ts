@@ -10,7 +10,7 @@ import { int8BaselineWat } from '../../../genome/wasm/int8/baseline.ts';
 export interface Int8Hostile {
   readonly name: string;
   readonly trick: string;
-  readonly dtype: 'i8' | 'u8i8';
+  readonly dtype: 'i8' | 'u8i8' | 'i16';
   readonly stage: string;
   readonly reason: RegExp;
   /** Bodies of $mul (x, y: the operands less their zero points) and $add (acc, p), both (result i32). */
@@ -56,6 +56,22 @@ export const int8Hostile: readonly Int8Hostile[] = [
     stage: 'numerics',
     reason: /^numerics \(uniform\): C\[\d+,\d+\] = -?\d+ but expected -?\d+ exactly/,
     add: '(i32.extend16_s (i32.add (local.get $acc) (local.get $p)))',
+  },
+  {
+    name: 'saturating i32 accumulator (i16)',
+    trick: 'sums i16 mantissa products in i64 and clamps to i32: the same answer until a sum leaves the i32 range, which full-range i16 products (up to 2^30) reach in a few steps; the contract wraps',
+    dtype: 'i16',
+    stage: 'numerics',
+    reason: /^numerics \(uniform\): C\[\d+,\d+\] = -?\d+ but expected -?\d+ exactly/,
+    add: `(i32.wrap_i64 (select (i64.const 2147483647) (select (i64.const -2147483648) (i64.add (i64.extend_i32_s (local.get $acc)) (i64.extend_i32_s (local.get $p))) (i64.lt_s (i64.add (i64.extend_i32_s (local.get $acc)) (i64.extend_i32_s (local.get $p))) (i64.const -2147483648))) (i64.gt_s (i64.add (i64.extend_i32_s (local.get $acc)) (i64.extend_i32_s (local.get $p))) (i64.const 2147483647))))`,
+  },
+  {
+    name: 'f32 accumulator (i16)',
+    trick: 'sums i16 mantissa products in f32: exact while a sum needs 24 bits or fewer (small values), rounded past that and saturating at the i32 ends; the first normal draws already need more',
+    dtype: 'i16',
+    stage: 'shapes',
+    reason: /^shapes \(37x53x40\): C\[\d+,\d+\] = -?\d+ but expected -?\d+ exactly/,
+    add: '(i32.trunc_sat_f32_s (f32.add (f32.convert_i32_s (local.get $acc)) (f32.convert_i32_s (local.get $p))))',
   },
 ];
 

@@ -1,6 +1,7 @@
 import type { MatmulDtype } from '../../matmul-problem.ts';
 import type { MatmulScheme } from '../scheme.ts';
 import { f32Scheme } from './f32.ts';
+import { i16Scheme } from './i16.ts';
 import { i8Scheme } from './i8.ts';
 import { u8i8Scheme } from './u8i8.ts';
 
@@ -8,5 +9,6 @@ import { u8i8Scheme } from './u8i8.ts';
 export const matmulSchemes: Partial<Record<MatmulDtype, MatmulScheme>> = {
   f32: f32Scheme,
   i8: i8Scheme,
+  i16: i16Scheme,
   u8i8: u8i8Scheme,
 };

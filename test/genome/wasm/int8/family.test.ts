@@ -19,7 +19,7 @@ async function verdict(problem: Problem, genome: Genome | null) {
 }
 
 describe('the int8 WASM family', () => {
-  for (const dtype of ['i8', 'u8i8']) {
+  for (const dtype of ['i8', 'u8i8', 'i16']) {
     const problem = parseProblem({ op: 'matmul', shape: { m: 37, n: 53, k: 40 }, dtype });
     it(`${dtype}: the baseline and every seed pass the whole harness, edge shapes and int extremes included`, async () => {
       expect(familyFor('matmul', 'wasm', dtype)).toBe(family);

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createCampaign, runCampaign } from '../../coordinator/campaign.ts';
+import { parseSpec, specProblems, type CampaignSpecInput } from '../../coordinator/spec.ts';
+import type { BestRow } from '../../coordinator/store/rows.ts';
+import { Store } from '../../coordinator/store/store.ts';
+import { EmbeddedTransport } from '../../coordinator/transport/embedded.ts';
+import { exportKernel } from '../../export/index.ts';
+import { opFor, problemKey, type Problem } from '../../genome/ops/index.ts';
+import { createLogger } from '../../lib/log.ts';
+import { Evaluator } from '../../worker/evaluator.ts';
+import type { Contender } from './timing.ts';
+
+/** The exported module's kernel as a user's script sees it. */
+interface ExportedKernel {
+  readonly inputs: readonly ArrayLike<number>[];
+  readonly output: ArrayLike<number> & { slice(): ArrayLike<number> };
+  run(...args: unknown[]): ArrayLike<number>;
+}
+
+export interface CampaignBest {
+  readonly problem: Problem;
+  readonly best: BestRow;
+  /** The exported module's run(...inputs, out): the user's call. */
+  run(inputs: readonly ArrayLike<number>[], out: ArrayLike<number>): ArrayLike<number>;
+  /** A fresh array the size of the output. */
+  newOutput(): ArrayLike<number>;
+  /** The best kernel, exported and imported from its index.js, as a contender calling run(...inputs, out). */
+  contender(name: string, inputs: readonly ArrayLike<number>[]): Contender & { output(): ArrayLike<number> };
+}
+
+/**
+ * Runs one embedded campaign over `problems` (the spec's problem entries) in a
+ * temporary store, as `kevo run` would, and hands back each problem's best
+ * verified kernel through its exported module: what a user gets after a
+ * campaign and an export. The caller disposes with `close()`.
+ */
+export async function campaignBest(
+  spec: Omit<CampaignSpecInput, 'db'>,
+  log = (line: string) => process.stderr.write(`${line}\n`),
+): Promise<{ bests: CampaignBest[]; close(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'kevo-bench-campaign-'));
+  const parsed = parseSpec({ ...spec, db: join(dir, 'kevo.db') }, 'bench spec');
+  const store = Store.open(parsed.db);
+  const threads = parsed.threads ?? availableParallelism();
+  const evaluator = await Evaluator.create({ threads, backends: [parsed.backend], relaxedSimd: parsed.relaxedSimd, name: 'bench' });
+  const transport = new EmbeddedTransport(evaluator, threads, true);
+  try {
+    const id = createCampaign(store, parsed);
+    const started = performance.now();
+    const run = await runCampaign(id, { store, transport, log: createLogger('warn') });
+    log(`campaign ${id}: ${run.evaluations} evaluated, ${run.failures} failed in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    const bests: CampaignBest[] = [];
+    for (const problem of specProblems(parsed)) {
+      const best = store.best(problem, { backend: parsed.backend, limit: 1 })[0];
+      if (!best) throw new Error(`the campaign found no verified kernel for ${problemKey(problem)}`);
+      const out = join(dir, best.kernelId);
+      await exportKernel(store, best.kernelId, out);
+      const module = (await import(pathToFileURL(join(out, 'index.js')).href)) as { load(): Promise<ExportedKernel> };
+      const kernel = await module.load();
+      bests.push({
+        problem,
+        best,
+        run: (inputs, out) => kernel.run(...inputs, out),
+        newOutput: () => kernel.output.slice(),
+        contender(name, inputs) {
+          const output = kernel.output.slice();
+          const call = () => kernel.run(...inputs, output);
+          return {
+            name,
+            flops: opFor(problem).flops(problem),
+            async time(times) {
+              const start = performance.now();
+              for (let i = 0; i < times; i++) call();
+              return (performance.now() - start) / times;
+            },
+            output: () => call(),
+          };
+        },
+      });
+    }
+    return {
+      bests,
+      close: () => rmSync(dir, { recursive: true, force: true }),
+    };
+  } finally {
+    await transport.close();
+    store.close();
+  }
+}
