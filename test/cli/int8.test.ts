@@ -18,15 +18,15 @@ const SCRIPT = `
 const [moduleUrl, inputsJson] = process.argv.slice(2);
 const { load, tensors } = await import(moduleUrl);
 const kernel = await load();
-const types = { i8: Int8Array, u8: Uint8Array };
+const types = { i8: Int8Array, u8: Uint8Array, i16: Int16Array };
 const inputs = JSON.parse(inputsJson).map((values, i) => types[tensors.inputs[i].dtype].from(values));
 const c = kernel.run(...inputs);
 console.log(JSON.stringify({ type: c.constructor.name, values: [...c] }));
 `;
 
-describe('kevo run --dtype i8 / u8i8, export, and the module in a plain script (spawning the bin)', () => {
-  for (const dtype of ['i8', 'u8i8']) {
-    it(`${dtype}: finds a verified int8 kernel faster than its baseline, and its export is bit exact on fresh inputs`, async () => {
+describe('kevo run --dtype i8 / u8i8 / i16, export, and the module in a plain script (spawning the bin)', () => {
+  for (const dtype of ['i8', 'u8i8', 'i16']) {
+    it(`${dtype}: finds a verified integer kernel faster than its baseline, and its export is bit exact on fresh inputs`, async () => {
       const db = join(dir, `${dtype}.db`);
       const run = await kevo(['run', 'matmul', '--shape', '37x53x40', '--dtype', dtype, '--budget', '4', '--population', '4', '--threads', '2', '--timing-ms', '40', '--db', db, '--json'], { cwd: dir });
       expect(run.code, run.stderr).toBe(0);
@@ -41,20 +41,21 @@ describe('kevo run --dtype i8 / u8i8, export, and the module in a plain script (
       const meta = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8'));
       expect(meta.problem).toMatchObject({ dtype, shape: { m: 37, n: 53, k: 40 } });
       expect([...meta.abi.inputs, meta.abi.output].map((t: { name: string; dtype: string }) => `${t.name}:${t.dtype}`)).toEqual(
-        dtype === 'i8' ? ['A:i8', 'B:i8', 'C:i32'] : ['A:u8', 'a_zero_point:u8', 'B:i8', 'b_zero_point:i8', 'C:i32'],
+        { i8: ['A:i8', 'B:i8', 'C:i32'], u8i8: ['A:u8', 'a_zero_point:u8', 'B:i8', 'b_zero_point:i8', 'C:i32'], i16: ['A:i16', 'B:i16', 'C:i32'] }[dtype],
       );
 
       const problem = parseProblem(meta.problem);
       const op = opFor(problem);
-      const fresh = op.inputs(problem).map((t, i) =>
-        Array.from({ length: t.dims.reduce((a, b) => a * b, 1) }, (_, e) => (t.dtype === 'u8' ? (e * 37 + i * 11) % 256 : ((e * 53 + i * 7) % 256) - 128)),
-      );
+      // Full-range values, extremes included: i16 products of them overflow i32 sums, which must wrap.
+      const full = (t: { dtype: string }, e: number, i: number) =>
+        t.dtype === 'u8' ? (e * 37 + i * 11) % 256 : t.dtype === 'i16' ? ((e * 4099 + i * 7) % 65536) - 32768 : ((e * 53 + i * 7) % 256) - 128;
+      const fresh = op.inputs(problem).map((t, i) => Array.from({ length: t.dims.reduce((a, b) => a * b, 1) }, (_, e) => full(t, e, i)));
       const script = join(dir, `${dtype}-user.mjs`);
       writeFileSync(script, SCRIPT);
       const { stdout } = await promisify(execFile)(process.execPath, [script, pathToFileURL(join(out, 'index.js')).href, JSON.stringify(fresh)]);
       const got = JSON.parse(stdout);
       expect(got.type).toBe('Int32Array');
-      const typed = op.inputs(problem).map((t, i) => (t.dtype === 'u8' ? Uint8Array.from(fresh[i]!) : Int8Array.from(fresh[i]!)));
+      const typed = op.inputs(problem).map((t, i) => ({ u8: Uint8Array, i8: Int8Array, i16: Int16Array })[t.dtype as 'u8'].from(fresh[i]!));
       expect(got.values).toEqual([...op.reference(problem, typed)]);
     });
   }
