@@ -1,4 +1,4 @@
-import { get, i32 } from '../wat.ts';
+import { get, i32, indent } from '../wat.ts';
 import { counted, plus } from './loops.ts';
 import type { Plan } from './plan.ts';
 
@@ -36,10 +36,7 @@ function placeFunc(plan: Plan): string {
   return `;; the image: [${n},${at.h},${at.w},${ch}] placed at (y*${at.step}+${at.top}, x*${at.step}+${at.left}) of a zeroed [${n},${hp},${wp},${ch}]
 (func $place (param $src i32) (param $dst i32) (local $row i32) (local $y i32) (local $x i32)
   (memory.fill ${get('dst')} (i32.const 0) ${i32(n * hp * wp * pixel)})
-${counted('row', n * at.h, `(local.set $y ${dstRow})\n${copy}`)
-  .split('\n')
-  .map((l) => `  ${l}`)
-  .join('\n')})`;
+${indent(counted('row', n * at.h, `(local.set $y ${dstRow})\n${copy}`), 1)})`;
 }
 
 function turnFunc(plan: Plan): string {
@@ -49,18 +46,12 @@ function turnFunc(plan: Plan): string {
   if (g.depthwise) {
     return `;; the weights turned: W'[t] = W[R*S-1-t], t = r*S+s
 (func $turn (param $src i32) (param $dst i32) (local $t i32)
-${counted('t', taps, `(memory.copy (i32.add ${get('dst')} (i32.mul ${get('t')} ${i32(g.c * 4)})) (i32.add ${get('src')} (i32.mul ${srcTap} ${i32(g.c * 4)})) ${i32(g.c * 4)})`)
-  .split('\n')
-  .map((l) => `  ${l}`)
-  .join('\n')})`;
+${indent(counted('t', taps, `(memory.copy (i32.add ${get('dst')} (i32.mul ${get('t')} ${i32(g.c * 4)})) (i32.add ${get('src')} (i32.mul ${srcTap} ${i32(g.c * 4)})) ${i32(g.c * 4)})`), 1)})`;
   }
   // W'[t,k,c] = W[R*S-1-t, c, k]: dst walks in order, src strides K a channel.
   const src = `(i32.add ${get('src')} (i32.shl (i32.add (i32.mul (i32.add (i32.mul ${srcTap} ${i32(g.c)}) ${get('c')}) ${i32(g.k)}) ${get('k')}) (i32.const 2)))`;
   const body = counted('t', taps, counted('k', g.k, counted('c', g.c, `(f32.store ${get('dst')} (f32.load ${src}))\n(local.set $dst (i32.add ${get('dst')} (i32.const 4)))`)));
   return `;; the weights turned and transposed: W'[r,s,k,c] = W[R-1-r, S-1-s, c, k]
 (func $turn (param $src i32) (param $dst i32) (local $t i32) (local $k i32) (local $c i32)
-${body
-  .split('\n')
-  .map((l) => `  ${l}`)
-  .join('\n')})`;
+${indent(body, 1)})`;
 }
