@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
 import { findFamily } from '../genome/families/registry.ts';
 import { backendLimit } from '../genome/spaces.ts';
-import { Accuracy, findOp, opByName, opNames, problemFrom, type Problem } from '../genome/ops/index.ts';
+import { Accuracy, findOp, opByName, opNames, problemFieldIssue, problemFrom, type Problem } from '../genome/ops/index.ts';
 import { KevoError, describeZodError } from '../lib/errors.ts';
 import { clip, quote } from '../lib/quote.ts';
 import { Budgets } from '../protocol/job.ts';
@@ -23,6 +23,9 @@ const ProblemSpec = z
     dtype: z.string().optional(),
     /** Matmul w4 / w4a8: elements of K per quantization group (32, 64 or 128). */
     group: z.number().optional(),
+    /** Convolutions: 1 or 2, and same or valid (the op's schema judges them). */
+    stride: z.number().optional(),
+    pad: z.string().optional(),
   })
   .strict();
 
@@ -111,12 +114,10 @@ export function parseSpec(value: unknown, source = 'spec', flagFor?: (path: stri
  */
 function checkProblemFields(p: z.infer<typeof ProblemSpec>, at: string, source: string, flagFor?: (path: string) => string | undefined): void {
   const { op, shape, ...fields } = p;
-  const parsed = opByName(op).problem.safeParse({ ...fields, op, shape: opByName(op).parseShape(shape) });
-  if (parsed.success) return;
-  const issue = parsed.error.issues[0]!;
-  const path = [at, ...issue.path.map(String)].join('.');
-  const flag = flagFor?.(path);
-  throw new KevoError('BAD_INPUT', flag ? `${flag}: ${issue.message}` : `invalid ${source}: ${path}: ${issue.message}`);
+  const issue = problemFieldIssue(op, shape, fields);
+  if (!issue) return;
+  const flag = issue.field === undefined ? undefined : flagFor?.(`${at}.${issue.field}`);
+  throw new KevoError('BAD_INPUT', flag ? `${flag}: ${issue.message}` : `invalid ${source}: ${[at, issue.path].filter(Boolean).join('.')}: ${issue.message}`);
 }
 
 /** A spec is a few hundred bytes; past this it is not one (and reading it would only cost memory). */

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { MAX_EVALUATIONS, parseSpec } from '../../coordinator/spec.ts';
 import { opByName } from '../../genome/ops/index.ts';
-import { addCommonOptions, CommonFlags, epilogueFlag, intFlag, numberFlag, parseFlags } from '../options.ts';
+import { addCommonOptions, CommonFlags, epilogueFlag, intFlag, numberFlag, padFlag, parseFlags, problemFlagFields, strideFlag } from '../options.ts';
 import { LlmEndpointFlags, withLlmEndpoint } from '../llm-flags.ts';
 import { addNatsOptions } from '../nats.ts';
 import { runSession } from '../session.ts';
@@ -31,6 +31,8 @@ const RunFlags = withLlmEndpoint(z.object({
   ...SearchFlags,
   shape: z.string({ error: 'required, e.g. --shape 512x512x512' }),
   epilogue: epilogueFlag,
+  stride: strideFlag,
+  pad: padFlag,
   dtype: z.string().optional(),
   group: intFlag(1).optional(),
   budget: intFlag(1, MAX_EVALUATIONS).optional(),
@@ -44,8 +46,10 @@ export function registerRun(program: Command): void {
       .command('run')
       .description('run a search campaign for one problem (embedded: no server needed)')
       .argument('<op>', 'the op, e.g. matmul')
-      .requiredOption('--shape <MxNxK>', 'problem shape, e.g. 512x512x512')
+      .requiredOption('--shape <MxNxK>', 'problem shape, e.g. 512x512x512 (matmul) or n1h32w32c16k32r3s3 (conv2d)')
       .option('--epilogue <stages>', 'matmul epilogue, in order: bias, relu|gelu|silu, residual (e.g. bias,gelu,residual)')
+      .option('--stride <1|2>', 'convolution stride (default 1)')
+      .option('--pad <same|valid>', 'convolution padding, same as TF defines it (default) or valid')
       .option('--dtype <scheme>', 'matmul dtype scheme: f32 (default) | i8 | u8i8 (A u8 with zero point, B i8 with zero point; C i32)')
       .option('--group <g>', 'w4 / w4a8: elements of K per quantization group (32, 64 or 128)')
       .option('--budget <n>', 'candidates to evaluate, store hits included (default 60 unless --seconds)')
@@ -58,15 +62,7 @@ export function registerRun(program: Command): void {
     opByName(op);
     const spec = parseSpec(
       {
-        problems: [
-          {
-            op,
-            shape: flags.shape,
-            ...(flags.epilogue ? { epilogue: flags.epilogue } : {}),
-            ...(flags.dtype ? { dtype: flags.dtype } : {}),
-            ...(flags.group !== undefined ? { group: flags.group } : {}),
-          },
-        ],
+        problems: [{ op, shape: flags.shape, ...problemFlagFields(flags) }],
         ...searchSpec(flags),
         budget: { evaluations: flags.budget ?? (flags.seconds === undefined ? 60 : undefined), seconds: flags.seconds },
         device: flags.device,
@@ -124,6 +120,8 @@ export const SPEC_FLAGS: Record<string, string> = {
   'problems.0.dtype': '--dtype',
   'problems.0.group': '--group',
   'problems.0.epilogue': '--epilogue',
+  'problems.0.stride': '--stride',
+  'problems.0.pad': '--pad',
   backend: '--backend',
   strategy: '--strategy',
   population: '--population',

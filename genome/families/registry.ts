@@ -1,5 +1,6 @@
 import { KevoError } from '../../lib/errors.ts';
 import type { Backend } from '../backend.ts';
+import { convWasmFamilies } from './conv-wasm.ts';
 import type { KernelFamily } from './family.ts';
 import { matmulInt8Wasm } from './matmul-int8-wasm.ts';
 import { matmulWasm } from './matmul-wasm.ts';
@@ -62,3 +63,4 @@ export function backendsOf(op: string): Backend[] {
 registerFamily(matmulWasm);
 registerFamily(matmulWebgpu);
 registerFamily(matmulInt8Wasm);
+convWasmFamilies.forEach(registerFamily);

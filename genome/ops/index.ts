@@ -25,6 +25,20 @@ export function parseProblem(value: unknown): Problem {
   return parseOrThrow(ProblemSchema, value, 'problem');
 }
 
+/**
+ * The first issue the op's schema finds with a problem's fields, and the
+ * field it is about (a wrong value, or a field the op does not have, such as
+ * a stride for matmul), so a caller can name the flag that set it.
+ */
+export function problemFieldIssue(opName: string, shapeText: string, fields: Record<string, unknown>): { field: string | undefined; path: string; message: string } | undefined {
+  const op = opByName(opName);
+  const parsed = op.problem.safeParse({ ...fields, op: op.name, shape: op.parseShape(shapeText) });
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') return { field: issue.keys[0]!, path: issue.keys[0]!, message: `${op.name} problems have no ${issue.keys[0]}` };
+  return { field: typeof issue.path[0] === 'string' ? issue.path[0] : undefined, path: issue.path.map(String).join('.'), message: issue.message };
+}
+
 /** The problem a user named: an op, its --shape text, and the problem's other fields. Throws BAD_INPUT. */
 export function problemFrom(opName: string, shapeText: string, fields: Record<string, unknown> = {}): Problem {
   const op = opByName(opName);

@@ -1,6 +1,6 @@
 import type { Storage } from '../../../dtypes/dtype.ts';
-import { unitRoundoff, type Precision } from '../../accuracy.ts';
-import { activate, activationError, epilogueParts } from '../../epilogue.ts';
+import type { Precision } from '../../accuracy.ts';
+import { applyEpilogueAt, dotTolerance, epilogueParts } from '../../epilogue.ts';
 import type { MatmulProblem } from '../../matmul-problem.ts';
 import type { Tolerance } from '../../op.ts';
 import type { MatmulScheme } from '../scheme.ts';
@@ -17,20 +17,7 @@ function extras(p: MatmulProblem, inputs: F32s): { bias: Float32Array | null; re
 
 /** C[i,j] after the epilogue, from the plain product `sum` and its magnitude bound sum|a||b|. */
 function epilogueAt(p: MatmulProblem, inputs: F32s, at: number, sum: number, abs: number): { want: number; magnitude: number } {
-  const { activation } = epilogueParts(p.epilogue);
-  const { bias, residual } = extras(p, inputs);
-  const j = at % p.shape.n;
-  let want = sum + (bias ? bias[j]! : 0);
-  let magnitude = abs + (bias ? Math.abs(bias[j]!) : 0);
-  if (activation) {
-    want = activate[activation](want);
-    magnitude *= activationError[activation].lipschitz;
-  }
-  if (residual) {
-    want += residual[at]!;
-    magnitude += Math.abs(residual[at]!);
-  }
-  return { want, magnitude };
+  return applyEpilogueAt(epilogueParts(p.epilogue), extras(p, inputs), at % p.shape.n, at, sum, abs);
 }
 
 function product(p: MatmulProblem, [a, b]: F32s): Float64Array {
@@ -77,19 +64,9 @@ function referenceAt(p: MatmulProblem, inputs: F32s, indices: ArrayLike<number>)
   return { want, magnitude };
 }
 
-/**
- * Higham's bound for a length-K dot product is gamma_K = K*u/(1-K*u) times
- * sum|a||b|. That worst case is loose; blocked and pairwise orders do far
- * better, but a kernel may legally sum in any order, so we keep a K-linear
- * bound with a safety factor of 2 and a floor for tiny K.
- */
+/** A length-K dot product per element (genome/ops/epilogue.ts: dotTolerance). */
 function tolerance(p: MatmulProblem, precision: Precision): Tolerance {
-  const u = unitRoundoff[precision];
-  const k = p.shape.k;
-  // The epilogue adds a rounding per add, and an activation its own evaluation error.
-  const { bias, activation, residual } = epilogueParts(p.epilogue);
-  const epilogue = Number(bias) + Number(residual) + (activation ? activationError[activation].roundings : 0);
-  return { abs: 1e-30, rel: 2 * Math.max(k + 2 + epilogue, 4) * u };
+  return dotTolerance(p.shape.k, epilogueParts(p.epilogue), precision);
 }
 
 /** A, B and C in f32, with the optional epilogue's bias [N] and residual R [M,N] after B. */
