@@ -6,6 +6,7 @@ import { llmCampaignSummary, listPrompts, showPrompt } from '../coordinator/stor
 import type { CampaignRow, EvaluationRow, Store } from '../coordinator/store/store.ts';
 import { describeZodError, KevoError } from '../lib/errors.ts';
 import { kernelPage } from './kernel-page.ts';
+import { promotedRanking } from '../coordinator/store/promotions.ts';
 import { HARNESS_VERSION } from '../verifiers/version.ts';
 
 const BestQuery = z
@@ -77,7 +78,7 @@ function best(store: Store, query: URLSearchParams): ApiAnswer {
   const problem = problemFrom(opName, shape, accuracy ? { accuracy } : {});
   const deviceClassId = device ? store.resolveDevice(device).id : undefined;
   // As `kevo best` ranks: only kernels the current harness passed.
-  return ok(store.best(problem, { deviceClassId, backend, limit, harnessVersion: HARNESS_VERSION }));
+  return ok(promotedRanking(store, store.best(problem, { deviceClassId, backend, limit, harnessVersion: HARNESS_VERSION })));
 }
 
 /** A path segment's percent-escapes decoded; a malformed one (`%`, `%zz`) is the client's error. */

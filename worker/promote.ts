@@ -10,12 +10,14 @@ import type { KernelResult, PromoteResult, RoundTiming } from '../protocol/resul
  * is verified and timed side by side with the baseline (ABAB on one thread:
  * worker/timing.ts), so drift between rounds hits every kernel alike and each
  * round gives one speedup per kernel. Verifying in every round means no round
- * times a kernel the harness did not pass on this worker.
+ * times a kernel the harness did not pass on this worker; one that fails any
+ * round is reported with that failure and no timings.
  */
 export async function runPromotion(job: PromoteJob, evaluate: (job: KernelJob) => Promise<KernelResult>, worker: string): Promise<PromoteResult> {
   const start = performance.now();
   const rng = new Rng(job.seed);
-  const first: (KernelResult | undefined)[] = job.genomes.map(() => undefined);
+  // Each kernel's first failure if it had one, else its first result: a kernel that fails any round is not promoted.
+  const verdict: (KernelResult | undefined)[] = job.genomes.map(() => undefined);
   const rounds: (RoundTiming | null)[][] = [];
   const orders: number[][] = [];
   for (let round = 0; round < job.rounds; round++) {
@@ -23,24 +25,24 @@ export async function runPromotion(job: PromoteJob, evaluate: (job: KernelJob) =
     const timings: (RoundTiming | null)[] = job.genomes.map(() => null);
     for (const i of order) {
       const result = await evaluate(kernelJob(job, i, round));
-      first[i] ??= result;
+      if (!verdict[i] || (verdict[i]!.status === 'ok' && result.status !== 'ok')) verdict[i] = result;
       if (result.status === 'ok' && result.timing) timings[i] = { medianMs: result.timing.medianMs, baselineMedianMs: result.timing.baselineMedianMs };
     }
     orders.push(order);
     rounds.push(timings);
   }
-  const deviceClass = first.find((r) => r?.deviceClass)?.deviceClass;
-  const harnessVersion = first.find((r) => r?.harnessVersion)?.harnessVersion;
+  const deviceClass = verdict.find((r) => r?.deviceClass)?.deviceClass;
+  const harnessVersion = verdict.find((r) => r?.harnessVersion)?.harnessVersion;
   return {
     ...answering('promote', job),
-    kernels: first.map((result, i) => ({
+    kernels: verdict.map((result, i) => ({
       genomeHash: genomeHash(job.genomes[i]!),
       status: result!.status,
       ...(result!.stage ? { stage: result!.stage } : {}),
       ...(result!.reason ? { reason: result!.reason } : {}),
       ...(result!.kernel ? { kernel: result!.kernel } : {}),
     })),
-    rounds,
+    rounds: rounds.map((round) => round.map((timing, i) => (verdict[i]!.status === 'ok' ? timing : null))),
     orders,
     ...(deviceClass ? { deviceClass } : {}),
     ...(harnessVersion ? { harnessVersion } : {}),

@@ -18,6 +18,7 @@ import { KevoError } from '../../lib/errors.ts';
  * 5 evaluations.error_*: the harness's measured error of a verified kernel (NULL for results from before it)
  * 6 kernels.launch and evaluations.precision: kernel families (export runs what was stored; best keeps the accuracy contract)
  * 7 evaluations.harness_version: the verifier harness that judged each result (NULL: before versions, read as 1)
+ * 8 promotions: kernels re-timed in rounds against the baseline (the promotion gate, portability reports), with intervals
  */
 export interface Migration {
   readonly version: number;
@@ -252,6 +253,33 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE evaluations ADD COLUMN harness_version INTEGER NOT NULL DEFAULT 1;
       DROP INDEX evaluations_cache;
       CREATE INDEX evaluations_cache ON evaluations (genome_hash, problem_key, device_class_id, harness_version);
+    `,
+  },
+  {
+    version: 8,
+    name: 'promotions',
+    // One row per kernel re-timed by a promote job: the per-round speedups and their bootstrap interval. kind 'gate':
+    // a campaign's top kernels before it reports its best; 'portability': the same genomes on every device class.
+    sql: `
+      CREATE TABLE promotions (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('gate', 'portability')),
+        campaign_id TEXT REFERENCES campaigns (id),
+        job_id TEXT NOT NULL,
+        problem_key TEXT NOT NULL,
+        genome_hash TEXT NOT NULL REFERENCES genomes (hash),
+        device_class_id TEXT NOT NULL REFERENCES devices (id),
+        worker TEXT NOT NULL,
+        finder TEXT,
+        elsewhere INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        ratios TEXT NOT NULL,
+        speedup REAL,
+        ci_low REAL,
+        ci_high REAL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX promotions_kernel ON promotions (problem_key, genome_hash, device_class_id, kind);
     `,
   },
 ];

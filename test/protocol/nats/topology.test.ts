@@ -25,7 +25,7 @@ describe('NATS routing', () => {
 
   it('sends a promote job to the worker it names, else its device class, else any worker of its backend', () => {
     const { problem, genome } = testJob('c', 0);
-    const promote = { v: PROTOCOL_VERSION, kind: 'promote', jobId: 'p', campaignId: 'c', problem, genomes: [genome], rounds: 3, seed: 1, budgets: testJob('c', 0).budgets } as const;
+    const promote: Job = { v: PROTOCOL_VERSION, kind: 'promote', jobId: 'p', campaignId: 'c', problem, genomes: [genome], rounds: 3, seed: 1, budgets: testJob('c', 0).budgets };
     expect(jobRoute({ ...promote, worker: 'w-2', deviceClassId: 'd1' })).toBe('w.w-2');
     expect(jobRoute({ ...promote, deviceClassId: 'd1' })).toBe('dc.d1');
     expect(jobRoute(promote)).toBe('any.wasm');
