@@ -40,6 +40,11 @@ export class JobAnswers {
     return answer;
   }
 
+  /** The live workers, as the transport knows them. */
+  workers() {
+    return this.transport.workers();
+  }
+
   /** Whether a worker (or a thread of one) is heartbeating now or was while these jobs ran. */
   async isLive(worker: string): Promise<boolean> {
     const name = worker.replace(/#\d+$/, '');

@@ -6,7 +6,8 @@ import { llmCampaignSummary, listPrompts, showPrompt } from '../coordinator/stor
 import type { CampaignRow, EvaluationRow, Store } from '../coordinator/store/store.ts';
 import { describeZodError, KevoError } from '../lib/errors.ts';
 import { kernelPage } from './kernel-page.ts';
-import { promotedRanking } from '../coordinator/store/promotions.ts';
+import { PromotionStore, promotedRanking } from '../coordinator/store/promotions.ts';
+import { portabilityReport } from '../coordinator/portability.ts';
 import { HARNESS_VERSION } from '../verifiers/version.ts';
 
 const BestQuery = z
@@ -19,6 +20,8 @@ const BestQuery = z
     limit: z.coerce.number().int().min(1).max(1000).default(10),
   })
   .strict();
+
+const PortabilityQuery = BestQuery.pick({ op: true, shape: true, accuracy: true });
 
 /** A JSON answer, or the error a client made (400, 404). */
 export interface ApiAnswer {
@@ -40,6 +43,7 @@ export function answer(store: Store, path: string, query: URLSearchParams): ApiA
     if (what === 'campaigns' && id && parts.length === 3) return campaign(store, id);
     if (what === 'best' && parts.length === 2) return best(store, query);
     if (what === 'kernels' && id && parts.length === 3) return ok(kernelPage(store, id));
+    if (what === 'portability' && parts.length === 2) return portability(store, query);
     if (what === 'devices' && parts.length === 2) return ok(store.devices());
     if (what === 'prompts' && parts.length === 2) return ok(listPrompts(store));
     if (what === 'prompts' && id && parts.length === 3) return ok(showPrompt(store, id));
@@ -79,6 +83,15 @@ function best(store: Store, query: URLSearchParams): ApiAnswer {
   const deviceClassId = device ? store.resolveDevice(device).id : undefined;
   // As `kevo best` ranks: only kernels the current harness passed.
   return ok(promotedRanking(store, store.best(problem, { deviceClassId, backend, limit, harnessVersion: HARNESS_VERSION })));
+}
+
+/** The stored portability timings of a problem (`kevo portability`) as a report: who wins where, rank correlations. */
+function portability(store: Store, query: URLSearchParams): ApiAnswer {
+  const parsed = PortabilityQuery.safeParse(Object.fromEntries(query));
+  if (!parsed.success) return { status: 400, body: { error: `invalid query: ${describeZodError(parsed.error)}` } };
+  const { op: opName, shape, accuracy } = parsed.data;
+  const problem = problemFrom(opName, shape, accuracy ? { accuracy } : {});
+  return ok(portabilityReport(new PromotionStore(store).forProblem(problem, 'portability')));
 }
 
 /** A path segment's percent-escapes decoded; a malformed one (`%`, `%zz`) is the client's error. */
