@@ -108,8 +108,7 @@ function selection(store: Store, kernelId: string | undefined, flags: z.infer<ty
 /**
  * Over NATS: every device class a live worker advertises, each timed by its
  * own workers (answers accepted as in a campaign). Embedded: this machine's
- * classes: a wasm pool with relaxed SIMD and one without (two classes where
- * the runtime has it), and the WebGPU adapter when a kernel needs it.
+ * class for each backend the kernels need.
  */
 async function openRunners(options: Record<string, unknown>, backends: readonly Backend[], log: Logger): Promise<{ campaignId: string; list: ClassRunner[]; close(): Promise<void> }> {
   const campaignId = `portability-${randomBytes(4).toString('hex')}`;
@@ -126,18 +125,21 @@ async function openRunners(options: Record<string, unknown>, backends: readonly 
     }));
     return { campaignId, list, close: () => answers.close() };
   }
+  // Relaxed SIMD is a V8 flag for the whole process: here, one class per backend; a second wasm class needs a second process.
   const evaluators: Evaluator[] = [];
-  for (const backend of backends) {
-    for (const relaxedSimd of backend === 'wasm' ? [true, false] : [true]) {
-      evaluators.push(await Evaluator.create({ threads: 1, backends: [backend], relaxedSimd, name: `portability-${backend}${relaxedSimd ? '' : '-norelaxed'}`, log }));
+  const list: ClassRunner[] = [];
+  try {
+    for (const backend of backends) {
+      const evaluator = await Evaluator.create({ threads: 1, backends: [backend], relaxedSimd: true, name: `portability-${backend}`, log });
+      evaluators.push(evaluator);
+      const [deviceClass] = await evaluator.deviceClasses();
+      list.push({ deviceClass: deviceClass!, run: (job) => evaluator.evaluate(job) });
     }
+  } catch (error) {
+    await Promise.all(evaluators.map((e) => e.close()));
+    throw error;
   }
-  const list = new Map<string, ClassRunner>();
-  for (const evaluator of evaluators) {
-    const [deviceClass] = await evaluator.deviceClasses();
-    if (!list.has(deviceClass!.id)) list.set(deviceClass!.id, { deviceClass: deviceClass!, run: (job) => evaluator.evaluate(job) });
-  }
-  return { campaignId, list: [...list.values()], close: async () => void (await Promise.all(evaluators.map((e) => e.close()))) };
+  return { campaignId, list, close: async () => void (await Promise.all(evaluators.map((e) => e.close()))) };
 }
 
 function describe(report: PortabilityReport): string {
