@@ -10,6 +10,9 @@ import { PromotionStore } from './store/promotions.ts';
 import type { Store } from './store/store.ts';
 import type { Transport } from './transport/transport.ts';
 
+/** How often the gate checks that the worker it asked is still live. */
+const WATCH_MS = 5_000;
+
 export interface GateContext {
   readonly campaignId: string;
   readonly store: Store;
@@ -67,13 +70,28 @@ export async function promoteBest(ctx: GateContext, opts: GateOptions): Promise<
     deviceClassId: opts.deviceClassId,
     worker: target.worker,
   });
-  // Every round verifies and times every kernel once, each within its deadline.
+  // Every round verifies and times every kernel once, each within its deadline; a target that stops heartbeating
+  // will not answer (the job waits on its own route), so the wait ends when it leaves.
   const patience = AbortSignal.timeout(job.rounds * job.genomes.length * job.budgets.deadlineMs + 60_000);
-  const answer = ctx.results.wait(job.jobId, ctx.signal ? AbortSignal.any([ctx.signal, patience]) : patience);
+  const gone = new AbortController();
+  const watch = setInterval(() => {
+    void ctx.transport.workers().then(
+      (live) => {
+        if (!live.some((w) => w.name === target.worker)) gone.abort(new KevoError('UNAVAILABLE', `worker ${target.worker} went away during the promotion`));
+      },
+      () => {}, // a failed listing proves nothing; the next one asks again
+    );
+  }, WATCH_MS);
+  const answer = ctx.results.wait(job.jobId, AbortSignal.any([patience, gone.signal, ...(ctx.signal ? [ctx.signal] : [])]));
   answer.catch(() => {}); // awaited below; a failed submit must not leave it unhandled
-  await ctx.transport.submit(job);
-  log.info({ jobId: job.jobId, worker: target.worker, elsewhere: target.elsewhere, kernels: rows.length, rounds: job.rounds }, 'promoting the best kernels');
-  const result = await answer;
+  let result;
+  try {
+    await ctx.transport.submit(job);
+    log.info({ jobId: job.jobId, worker: target.worker, elsewhere: target.elsewhere, kernels: rows.length, rounds: job.rounds }, 'promoting the best kernels');
+    result = await answer;
+  } finally {
+    clearInterval(watch);
+  }
   if (result.kind !== 'promote') throw new KevoError('FAILURE', `promote job ${job.jobId} was answered by a ${result.kind} result`);
   const accepted = await acceptPromotion(result, job, (worker) => ctx.results.isLive(worker), log);
   if (!accepted?.deviceClass) return undefined;
