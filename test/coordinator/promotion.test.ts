@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { promoteJob, promotionTarget, retimings, withPromotions } from '../../coordinator/promotion.ts';
+import { acceptPromotion, promoteJob, promotionTarget, retimings, withPromotions } from '../../coordinator/promotion.ts';
+import { familyOf } from '../../genome/families/registry.ts';
+import { capturingLogger } from '../helpers/log.ts';
 import { defaultWasmGenome } from '../../genome/wasm/baseline.ts';
 import { genomeHash } from '../../genome/genome.ts';
 import { Budgets } from '../../protocol/job.ts';
@@ -80,5 +82,32 @@ describe('withPromotions', () => {
     const out = withPromotions(rows.map((id) => ({ id })), (row) => found[row.id]);
     expect(out.map((r) => r.promoted?.tie)).toEqual([true, true, undefined, false]);
     expect(out[0]!.promoted).toMatchObject({ speedup: 2.5, low: 2, high: 3, rounds: 2, worker: 'w', elsewhere: true });
+  });
+});
+
+describe('acceptPromotion', () => {
+  const job = promoteJob({ nonce: 'n', campaignId: 'c', problem, genomes: [genome], rounds: 1, seed: 1, budgets: Budgets.parse({}), worker: 'w' });
+  const result: PromoteResult = {
+    v: 1,
+    kind: 'promote',
+    jobId: job.jobId,
+    campaignId: 'c',
+    kernels: [{ genomeHash: genomeHash(genome), status: 'ok', kernel: { language: 'wat', text: familyOf(problem, genome).code(genome, problem).text } }],
+    rounds: [[{ medianMs: 1, baselineMedianMs: 2 }]],
+    orders: [[0]],
+    worker: 'w#1',
+    elapsedMs: 1,
+  };
+
+  it('takes an honest answer from a live worker, and refuses (logging why) one from a worker never seen live or a forged one', async () => {
+    const captured = capturingLogger();
+    expect(await acceptPromotion(result, job, async () => true, captured.log)).toBe(result);
+    expect(await acceptPromotion(result, job, async () => false, captured.log)).toBeUndefined();
+    const forged = { ...result, kernels: [{ ...result.kernels[0]!, kernel: { language: 'wat' as const, text: '(module)' } }] };
+    expect(await acceptPromotion(forged, job, async () => true, captured.log)).toBeUndefined();
+    expect(captured.lines.filter((l) => l.msg === 'refused a promote result').map((l) => l.reason)).toEqual([
+      'that worker was never seen live',
+      "kernel 0: its kernel is not the job's (not what codegen makes of its genome)",
+    ]);
   });
 });
