@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Register> 
   best: { summary: 'the best verified kernels found for a problem, fastest first', load: async () => (await import('./commands/best.ts')).registerBest },
   export: { summary: 'write a kernel and an ES module that loads it into a directory', load: async () => (await import('./commands/export.ts')).registerExport },
   reverify: { summary: 'run the current verifier harness again on stored kernels an older one passed', load: async () => (await import('./commands/reverify.ts')).registerReverify },
+  portability: { summary: 'time the same kernels on every live device class: who wins where, rank correlation', load: async () => (await import('./commands/portability.ts')).registerPortability },
   replay: { summary: "replay strategies against a campaign's stored timings: best found against evaluations", load: async () => (await import('./commands/replay.ts')).registerReplay },
   prompts: { summary: 'the evolved LLM prompts: lineage and scores', load: async () => (await import('./commands/prompts.ts')).registerPrompts },
   serve: { summary: 'a dashboard and a read-only JSON API over the database', load: async () => (await import('./commands/serve.ts')).registerServe },

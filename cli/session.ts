@@ -16,6 +16,8 @@ import type { BestRow } from '../coordinator/store/rows.ts';
 import type { Problem } from '../genome/ops/index.ts';
 import { openTransport, type TransportFlags } from './transport.ts';
 import { HARNESS_VERSION } from '../verifiers/version.ts';
+import { promotedRanking } from '../coordinator/store/promotions.ts';
+import type { Promoted } from '../coordinator/promotion.ts';
 
 export interface SessionFlags {
   readonly json?: boolean;
@@ -89,7 +91,7 @@ export function onInterrupt(log: Logger, hint: string): { signal: AbortSignal; r
   };
 }
 
-type Ranking = { problem: Problem; top: BestRow[] };
+type Ranking = { problem: Problem; top: (BestRow & { promoted?: Promoted })[] };
 
 /**
  * Each problem's best kernels. Over NATS the best is re-verified here first
@@ -101,12 +103,13 @@ async function rankings(store: Store, spec: CampaignSpec, run: CampaignRun, remo
     const top = store.best(problem, { deviceClassId: run.deviceClass.id, backend: spec.backend as Backend, limit: 5, harnessVersion: HARNESS_VERSION });
     return { problem, top, stored: storedKernels(store, remote ? top : []) };
   });
-  if (!remote) return ranked;
+  const promoted = (top: readonly BestRow[]) => promotedRanking(store, top);
+  if (!remote) return ranked.map(({ problem, top }) => ({ problem, top: promoted(top) }));
   const checked: Ranking[] = [];
   for (const { problem, top, stored } of ranked) {
     const { rows, refused } = await reverifiedRanking(top, stored);
     process.stderr.write(refusedLines(refused));
-    checked.push({ problem, top: rows });
+    checked.push({ problem, top: promoted(rows) });
   }
   return checked;
 }
@@ -115,7 +118,7 @@ function report(store: Store, spec: CampaignSpec, run: CampaignRun, problems: re
   const llm = spec.llm && llmReport(store, run.campaignId, spec.llm);
   if (json) {
     const summarize = (b: (typeof problems)[number]['top'][number] | undefined) =>
-      b && { kernelId: b.kernelId, genome: b.genome, gflops: b.gflops, speedup: b.speedup, medianMs: b.medianMs, deviceClass: b.deviceClass };
+      b && { kernelId: b.kernelId, genome: b.genome, gflops: b.gflops, speedup: b.speedup, medianMs: b.medianMs, deviceClass: b.deviceClass, ...(b.promoted ? { promoted: b.promoted } : {}) };
     printJson({
       campaignId: run.campaignId,
       status: run.status,
@@ -138,12 +141,18 @@ function report(store: Store, spec: CampaignSpec, run: CampaignRun, problems: re
       top.length === 0
         ? '  none verified yet'
         : table(
-            ['kernel', 'GFLOP/s', 'speedup', 'median ms', 'genome'],
-            top.map((b) => [b.kernelId, fixed(b.gflops, 1), `${fixed(b.speedup)}x`, fixed(b.medianMs, 3), describeGenome(b.genome)]),
+            ['kernel', 'GFLOP/s', 'speedup', 'promoted (95% CI)', 'median ms', 'genome'],
+            top.map((b) => [b.kernelId, fixed(b.gflops, 1), `${fixed(b.speedup)}x`, promotedCell(b.promoted), fixed(b.medianMs, 3), describeGenome(b.genome)]),
           ),
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** "1.84x [1.79-1.90]", with "tie" when its interval overlaps a neighbour's; "-" when not promoted. */
+export function promotedCell(promoted: Promoted | undefined): string {
+  if (!promoted) return '-';
+  return `${fixed(promoted.speedup)}x [${fixed(promoted.low)}-${fixed(promoted.high)}]${promoted.tie ? ' tie' : ''}`;
 }
 
 /** A genome in one short line, e.g. "wasm 6x8 k1 mc48 kc256 nc512 packA packB nkm fma". */

@@ -8,6 +8,7 @@ import type { Timing } from '../protocol/result.ts';
 import { Checkpoint, emptyCheckpoint, startProgress, type ProblemProgress } from './checkpoint.ts';
 import { chooseDevice } from './device-choice.ts';
 import { runGeneration } from './generation.ts';
+import { promoteBest, type GateOutcome } from './gate.ts';
 import { ResultRouter } from './results.ts';
 import { parseSpec, specProblems, type CampaignSpec } from './spec.ts';
 import { compareBest } from './store/best.ts';
@@ -43,6 +44,8 @@ export interface CampaignRun {
   readonly evaluations: number;
   readonly cached: number;
   readonly failures: number;
+  /** What the promotion gate did, per problem key (absent: not run, nothing to promote, or no worker to do it). */
+  readonly promotions: Readonly<Record<string, GateOutcome>>;
 }
 
 export interface CampaignContext {
@@ -183,8 +186,26 @@ export async function runCampaign(campaignId: string, ctx: CampaignContext): Pro
     checkpoint.problems[key] = progress;
     if (stopped) break;
   }
+  const promotions: Record<string, GateOutcome> = {};
+  const gated = stopped || spec.promote === 0 ? [] : specProblems(spec);
+  for (const problem of gated) {
+    try {
+      const outcome = await promoteBest(
+        { campaignId, store: ctx.store, transport: ctx.transport, results, log, signal: ctx.signal },
+        { problem, deviceClassId: device.id, top: spec.promote, rounds: spec.promoteRounds, seed: spec.seed, budgets },
+      );
+      if (outcome) promotions[problemKey(problem)] = outcome;
+    } catch (error) {
+      if (ctx.signal?.aborted) {
+        stopped = true;
+        break;
+      }
+      // The search's results stand without it: say so, and report the best unpromoted.
+      log.warn({ err: error, problem: problemKey(problem) }, 'the promotion gate failed');
+    }
+  }
   const status = stopped ? 'stopped' : 'done';
   ctx.store.updateCampaign(campaignId, { status, checkpoint: { ...checkpoint, seconds: secondsSpent() } });
   log.info({ status, ...counts }, 'campaign finished');
-  return { campaignId, status, deviceClass: device, evaluations: counts.evaluated, cached: counts.cached, failures: counts.failures };
+  return { campaignId, status, deviceClass: device, evaluations: counts.evaluated, cached: counts.cached, failures: counts.failures, promotions };
 }

@@ -108,7 +108,8 @@ export class ResultRouter {
     return refusedResult(result, job, reason);
   }
 
-  private async isLive(worker: string): Promise<boolean> {
+  /** Whether a worker (or a thread of one) has been seen heartbeating while this campaign ran. */
+  async isLive(worker: string): Promise<boolean> {
     const name = worker.replace(/#\d+$/, ''); // a pool thread signs its results "<worker>#<thread>"
     if (this.seen.has(name)) return true;
     for (const live of await this.liveWorkers()) this.seen.add(live.name);

@@ -64,6 +64,10 @@ export const CampaignSpec = z
     /** Let WASM workers enable relaxed SIMD (FMA) where the runtime has it. */
     relaxedSimd: z.boolean().default(true),
     timing: Budgets.partial().default({}),
+    /** The promotion gate: how many of the best kernels are re-timed before the campaign reports its best (0: none). */
+    promote: z.number().int().min(0).max(16).default(3),
+    /** Rounds of the promotion gate: each kernel gets one speedup per round, and the interval comes from those. */
+    promoteRounds: z.number().int().min(2).max(100).default(7),
     /** LLM proposals (and reviews) mixed into the strategy; absent: no LLM. */
     llm: LlmOptions.optional(),
   })

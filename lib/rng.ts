@@ -61,6 +61,16 @@ export class Rng {
     return this.next() < p;
   }
 
+  /** A new array of `items` in random order (Fisher-Yates). */
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.int(0, i);
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  }
+
   /** Standard normal (Box-Muller). */
   normal(): number {
     const u = Math.max(this.next(), 1e-12);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** Bumped on any incompatible change of Job or Result; a worker rejects versions it does not speak. */
 export const PROTOCOL_VERSION = 1;
 
-export const JobKind = z.enum(['kernel', 'review']);
+export const JobKind = z.enum(['kernel', 'review', 'promote']);
 export type JobKind = z.infer<typeof JobKind>;
 
 export const JobId = z.string().min(1).max(200);

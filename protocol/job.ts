@@ -50,7 +50,37 @@ export const ReviewJob = z
   .strict();
 export type ReviewJob = z.infer<typeof ReviewJob>;
 
-export const Job = z.discriminatedUnion('kind', [KernelJob, ReviewJob]);
+/** Most kernels one promote job re-times, and most rounds. */
+export const MAX_PROMOTE_GENOMES = 16;
+export const MAX_PROMOTE_ROUNDS = 100;
+
+/**
+ * Re-time a few verified kernels against the baseline and each other: over
+ * `rounds` rounds, in an order shuffled per round (seeded), each kernel is
+ * verified and timed side by side with the baseline on one thread, one at a
+ * time. The answer is the per-round timings, from which the coordinator
+ * draws a speedup with a confidence interval (the promotion gate), or ranks
+ * the kernels per device class (the portability report).
+ */
+export const PromoteJob = z
+  .object({
+    ...envelope('promote'),
+    problem: Problem,
+    genomes: z.array(Genome).min(1).max(MAX_PROMOTE_GENOMES),
+    rounds: z.number().int().min(1).max(MAX_PROMOTE_ROUNDS),
+    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    /** Each kernel's budgets in each round. */
+    budgets: Budgets,
+    /** The device class it must be timed on; absent: any worker of the genomes' backend. */
+    deviceClassId: z.string().optional(),
+    /** The one worker that should take it (by its heartbeat name): the promotion gate re-times elsewhere than the finder. */
+    worker: z.string().min(1).max(200).optional(),
+  })
+  .strict()
+  .refine((job) => job.genomes.every((g) => g.backend === job.genomes[0]!.backend), { error: 'every genome of a promote job has one backend', path: ['genomes'] });
+export type PromoteJob = z.infer<typeof PromoteJob>;
+
+export const Job = z.discriminatedUnion('kind', [KernelJob, ReviewJob, PromoteJob]);
 
 /** The capability a worker advertises (among its backends) when it answers review jobs. */
 export const LLM_CAPABILITY = 'llm';

@@ -4,6 +4,7 @@ import { Launch } from '../genome/families/launch.ts';
 import { Problem } from '../genome/ops/problem.ts';
 import { DeviceClass } from './device.ts';
 import { answering, envelope } from './envelope.ts';
+import type { PromoteJob } from './job.ts';
 
 /**
  * ok: verified and timed. rejected: a verifier stage failed (stage and reason say which).
@@ -121,7 +122,42 @@ export const ReviewResult = z
   .strict();
 export type ReviewResult = z.infer<typeof ReviewResult>;
 
-export const Result = z.discriminatedUnion('kind', [KernelResult, ReviewResult]);
+/** One kernel's timing in one round of a promote job: its median and the baseline's, side by side on one thread. */
+export const RoundTiming = z.object({ medianMs: z.number().positive(), baselineMedianMs: z.number().positive() }).strict();
+export type RoundTiming = z.infer<typeof RoundTiming>;
+
+/**
+ * The answer to a promote job. `kernels[i]` says what became of genome i
+ * (its first round's status, and the kernel text it ran, which acceptance
+ * checks as for a kernel result); `rounds[r][i]` is its timing in round r,
+ * null where that round did not verify or time it; `orders[r]` the order the
+ * genomes ran in round r.
+ */
+export const PromoteResult = z
+  .object({
+    ...envelope('promote'),
+    kernels: z.array(
+      z
+        .object({
+          genomeHash: z.string().min(1),
+          status: Status,
+          stage: z.string().optional(),
+          reason: z.string().optional(),
+          kernel: KernelSource.optional(),
+        })
+        .strict(),
+    ),
+    rounds: z.array(z.array(RoundTiming.nullable())),
+    orders: z.array(z.array(z.number().int().nonnegative())),
+    deviceClass: DeviceClass.optional(),
+    harnessVersion: z.number().int().positive().optional(),
+    worker: z.string(),
+    elapsedMs: z.number().nonnegative(),
+  })
+  .strict();
+export type PromoteResult = z.infer<typeof PromoteResult>;
+
+export const Result = z.discriminatedUnion('kind', [KernelResult, ReviewResult, PromoteResult]);
 export type Result = z.infer<typeof Result>;
 
 type Outcome = Omit<KernelResult, 'v' | 'kind' | 'jobId' | 'campaignId' | 'problem' | 'genome'>;
@@ -140,15 +176,19 @@ export function failureResult(
 }
 
 /**
- * The result for a job of either kind that no evaluation answered (a dead
+ * The result for a job of any kind that no evaluation answered (a dead
  * letter, a worker that could not take it). A review has no status field: its
  * verdict is 'unsure' and `failure` says why, as for a failed LLM call.
  */
 export function failureFor(
-  job: Pick<KernelResult, 'jobId' | 'campaignId' | 'problem' | 'genome'> & { kind: 'kernel' | 'review' },
+  job: (Pick<KernelResult, 'jobId' | 'campaignId' | 'problem' | 'genome'> & { kind: 'kernel' | 'review' }) | PromoteJob,
   failure: { status: Exclude<Status, 'ok'>; stage: string; reason: string; worker: string },
 ): Result {
   if (job.kind === 'kernel') return failureResult(job, failure);
+  if (job.kind === 'promote') {
+    const { status, stage, reason, worker } = failure;
+    return { ...answering('promote', job), kernels: job.genomes.map((g) => ({ genomeHash: genomeHash(g), status, stage, reason })), rounds: [], orders: [], worker, elapsedMs: 0 };
+  }
   return reviewResultFor(job, {
     review: { verdict: 'unsure', reasons: [] },
     failure: `${failure.status} at ${failure.stage}: ${failure.reason}`,

@@ -6,6 +6,8 @@ import { llmCampaignSummary, listPrompts, showPrompt } from '../coordinator/stor
 import type { CampaignRow, EvaluationRow, Store } from '../coordinator/store/store.ts';
 import { describeZodError, KevoError } from '../lib/errors.ts';
 import { kernelPage } from './kernel-page.ts';
+import { PromotionStore, promotedRanking } from '../coordinator/store/promotions.ts';
+import { portabilityReport } from '../coordinator/portability.ts';
 import { HARNESS_VERSION } from '../verifiers/version.ts';
 import { suiteReport } from '../coordinator/suite/report.ts';
 import { listSuites } from '../coordinator/store/suites.ts';
@@ -20,6 +22,8 @@ const BestQuery = z
     limit: z.coerce.number().int().min(1).max(1000).default(10),
   })
   .strict();
+
+const PortabilityQuery = BestQuery.pick({ op: true, shape: true, accuracy: true });
 
 /** A JSON answer, or the error a client made (400, 404). */
 export interface ApiAnswer {
@@ -41,6 +45,7 @@ export function answer(store: Store, path: string, query: URLSearchParams): ApiA
     if (what === 'campaigns' && id && parts.length === 3) return campaign(store, id);
     if (what === 'best' && parts.length === 2) return best(store, query);
     if (what === 'kernels' && id && parts.length === 3) return ok(kernelPage(store, id));
+    if (what === 'portability' && parts.length === 2) return portability(store, query);
     if (what === 'devices' && parts.length === 2) return ok(store.devices());
     if (what === 'prompts' && parts.length === 2) return ok(listPrompts(store));
     if (what === 'prompts' && id && parts.length === 3) return ok(showPrompt(store, id));
@@ -81,7 +86,16 @@ function best(store: Store, query: URLSearchParams): ApiAnswer {
   const problem = problemFrom(opName, shape, accuracy ? { accuracy } : {});
   const deviceClassId = device ? store.resolveDevice(device).id : undefined;
   // As `kevo best` ranks: only kernels the current harness passed.
-  return ok(store.best(problem, { deviceClassId, backend, limit, harnessVersion: HARNESS_VERSION }));
+  return ok(promotedRanking(store, store.best(problem, { deviceClassId, backend, limit, harnessVersion: HARNESS_VERSION })));
+}
+
+/** The stored portability timings of a problem (`kevo portability`) as a report: who wins where, rank correlations. */
+function portability(store: Store, query: URLSearchParams): ApiAnswer {
+  const parsed = PortabilityQuery.safeParse(Object.fromEntries(query));
+  if (!parsed.success) return { status: 400, body: { error: `invalid query: ${describeZodError(parsed.error)}` } };
+  const { op: opName, shape, accuracy } = parsed.data;
+  const problem = problemFrom(opName, shape, accuracy ? { accuracy } : {});
+  return ok(portabilityReport(new PromotionStore(store).forProblem(problem, 'portability')));
 }
 
 /** Every suite, newest first, with its overall figures: the list a dashboard draws before opening one. */

@@ -3,11 +3,12 @@ import { backendLimit } from '../genome/spaces.ts';
 import { KevoError } from '../lib/errors.ts';
 import { silentLogger, type Logger } from '../lib/log.ts';
 import type { DeviceClass } from '../protocol/device.ts';
-import { LLM_CAPABILITY, type Job, type KernelJob, type ReviewJob } from '../protocol/job.ts';
-import type { KernelResult, Result, ReviewResult } from '../protocol/result.ts';
+import { LLM_CAPABILITY, type Job, type KernelJob, type PromoteJob, type ReviewJob } from '../protocol/job.ts';
+import type { KernelResult, PromoteResult, Result, ReviewResult } from '../protocol/result.ts';
 import { resultFor } from '../protocol/result.ts';
 import type { BackendRunner, RunnerOptions } from './runner.ts';
 import { runners } from './runners.ts';
+import { runPromotion } from './promote.ts';
 
 export interface EvaluatorOptions extends RunnerOptions {
   /** Default ['wasm']. */
@@ -49,8 +50,13 @@ export class Evaluator {
     return Promise.all([...this.runners.values()].map((runner) => runner.deviceClass()));
   }
 
-  /** Reviews go to the reviewer; kernel jobs by the genome's backend. A job this worker cannot run gets status unsupported, not an error. */
+  /**
+   * Reviews go to the reviewer; kernel jobs by the genome's backend; a promote
+   * job becomes rounds of kernel jobs here, one at a time (worker/promote.ts).
+   * A job this worker cannot run gets status unsupported, not an error.
+   */
   evaluate(job: ReviewJob): Promise<ReviewResult>;
+  evaluate(job: PromoteJob): Promise<PromoteResult>;
   evaluate(job: KernelJob): Promise<KernelResult>;
   evaluate(job: Job): Promise<Result>;
   async evaluate(job: Job): Promise<Result> {
@@ -59,6 +65,7 @@ export class Evaluator {
       if (!this.review) throw new KevoError('BAD_INPUT', `worker ${this.name} has no LLM endpoint for review job ${job.jobId}`);
       return this.review(job);
     }
+    if (job.kind === 'promote') return runPromotion(job, (kernelJob) => this.evaluate(kernelJob), this.name);
     const backend = job.genome.backend;
     const runner = this.runners.get(backend);
     const unsupported = (reason: string, stage = 'backend') =>

@@ -3,7 +3,8 @@ import { genomeHash } from '../genome/genome.ts';
 import { familyOf } from '../genome/families/registry.ts';
 import type { Problem } from '../genome/ops/problem.ts';
 import { Budgets, PROTOCOL_VERSION } from '../protocol/job.ts';
-import type { KernelSource, Status } from '../protocol/result.ts';
+import type { KernelResult, KernelSource, Status } from '../protocol/result.ts';
+import type { KernelJob } from '../protocol/job.ts';
 import { Evaluator } from './evaluator.ts';
 
 /** A kernel as the store keeps it: the text that is reported and exported, and what it was evaluated for. */
@@ -29,26 +30,9 @@ export class Reverifier {
   readonly #evaluators = new Map<Backend, Promise<Evaluator>>();
 
   async check(stored: StoredKernel): Promise<Reverification> {
-    const backend: Backend = stored.kernel.language === 'wat' ? 'wasm' : 'webgpu';
-    const { launch } = familyOf(stored.problem, stored.genome).code(stored.genome, stored.problem);
-    const tile = launch.backend === 'webgpu' ? launch.tile : undefined;
-    const genome: Genome = { op: stored.problem.op, backend, family: 'source', language: stored.kernel.language, text: stored.kernel.text, ...(tile ? { tile } : {}) };
-    const evaluator = await this.evaluator(backend);
-    const result = await evaluator.evaluate({
-      v: PROTOCOL_VERSION,
-      kind: 'kernel',
-      jobId: `reverify-${genomeHash(genome)}`,
-      campaignId: 'reverify',
-      problem: stored.problem,
-      genome,
-      seed: 1,
-      budgets: Budgets.parse({}),
-      // The harness is the point: a stored kernel's timing stands, so none is taken.
-      verifyOnly: true,
-    });
-    if (result.status === 'ok') return { ok: true };
-    const stage = result.stage ?? '?';
-    return { ok: false, status: result.status, stage, reason: `${result.status} at ${stage}: ${result.reason ?? ''}` };
+    const job = reverifyJob(stored, 'reverify');
+    const evaluator = await this.evaluator(job.genome.backend);
+    return verdictOf(await evaluator.evaluate(job));
   }
 
   async close(): Promise<void> {
@@ -63,4 +47,35 @@ export class Reverifier {
     }
     return evaluator;
   }
+}
+
+/**
+ * The harness on a stored kernel's own text, no timing: a source genome of
+ * that text (with its family's tile for WebGPU), a verifyOnly job. Here, or
+ * on a worker (`kevo reverify --nats`).
+ */
+export function reverifyJob(stored: StoredKernel, campaignId: string): KernelJob {
+  const backend: Backend = stored.kernel.language === 'wat' ? 'wasm' : 'webgpu';
+  const { launch } = familyOf(stored.problem, stored.genome).code(stored.genome, stored.problem);
+  const tile = launch.backend === 'webgpu' ? launch.tile : undefined;
+  const genome: Genome = { op: stored.problem.op, backend, family: 'source', language: stored.kernel.language, text: stored.kernel.text, ...(tile ? { tile } : {}) };
+  return {
+    v: PROTOCOL_VERSION,
+    kind: 'kernel',
+    jobId: `reverify-${genomeHash(genome)}`,
+    campaignId,
+    problem: stored.problem,
+    genome,
+    seed: 1,
+    budgets: Budgets.parse({}),
+    // The harness is the point: a stored kernel's timing stands, so none is taken.
+    verifyOnly: true,
+  };
+}
+
+/** A reverify job's result as a verdict. */
+export function verdictOf(result: KernelResult): Reverification {
+  if (result.status === 'ok') return { ok: true };
+  const stage = result.stage ?? '?';
+  return { ok: false, status: result.status, stage, reason: `${result.status} at ${stage}: ${result.reason ?? ''}` };
 }

@@ -4,7 +4,8 @@ import { Backend } from '../../genome/genome.ts';
 import { Accuracy } from '../../genome/ops/index.ts';
 import { addCommonOptions, CommonFlags, epilogueFlag, intFlag, padFlag, parseFlags, problemFromFlags, strideFlag } from '../options.ts';
 import { fixed, printJson, significant, table } from '../output.ts';
-import { describeGenome } from '../session.ts';
+import { describeGenome, promotedCell } from '../session.ts';
+import { promotedRanking } from '../../coordinator/store/promotions.ts';
 import { reverifiedRanking, refusedLines, storedKernels } from '../reverified.ts';
 import { withStore } from '../store.ts';
 import { HARNESS_VERSION } from '../../verifiers/version.ts';
@@ -28,7 +29,7 @@ export function registerBest(program: Command): void {
   addCommonOptions(
     program
       .command('best')
-      .description('the best verified kernels found for a problem: highest speedup over the baseline first')
+      .description('the best verified kernels found for a problem: highest speedup over the baseline first, with the promotion gate\'s speedup and 95% interval (tie: intervals overlap)')
       .argument('<op>', 'the op, e.g. matmul')
       .requiredOption('--shape <MxNxK>', 'problem shape')
       .option('--device <id>', 'only this device class (id or prefix)')
@@ -51,17 +52,19 @@ export function registerBest(program: Command): void {
       return { rows, stored: storedKernels(store, rows) };
     });
     // The best is reported only after its stored text passes the harness here: a worker may have lied about it.
-    const { rows, refused } = await reverifiedRanking(ranked.rows, ranked.stored);
-    process.stderr.write(refusedLines(refused));
+    const checked = await reverifiedRanking(ranked.rows, ranked.stored);
+    process.stderr.write(refusedLines(checked.refused));
+    const rows = withStore(flags.db, (store) => promotedRanking(store, checked.rows));
     if (flags.json) return printJson(rows);
     if (rows.length === 0) return void process.stdout.write(`no verified kernel for ${opName} ${flags.shape} yet\n`);
     process.stdout.write(
       `${table(
-        ['kernel', 'GFLOP/s', 'speedup', 'median ms', 'p10-p90 ms', 'err/tol', 'max |err|', 'device', 'genome'],
+        ['kernel', 'GFLOP/s', 'speedup', 'promoted (95% CI)', 'median ms', 'p10-p90 ms', 'err/tol', 'max |err|', 'device', 'genome'],
         rows.map((r) => [
           r.kernelId,
           fixed(r.gflops, 1),
           `${fixed(r.speedup)}x`,
+          promotedCell(r.promoted),
           fixed(r.medianMs, 3),
           `${fixed(r.p10Ms, 3)}-${fixed(r.p90Ms, 3)}`,
           significant(r.measuredError?.ofTolerance),

@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { HARNESS_VERSION } from '../../verifiers/version.ts';
-import { Reverifier } from '../../worker/reverify.ts';
+import { randomBytes } from 'node:crypto';
+import { JobAnswers } from '../../coordinator/answers.ts';
+import { RemoteReverifier } from '../../coordinator/remote-reverify.ts';
+import { createLogger } from '../../lib/log.ts';
+import { Budgets } from '../../protocol/job.ts';
+import { Reverifier, type Reverification, type StoredKernel } from '../../worker/reverify.ts';
+import { addNatsOptions, openNatsTransport, wantsNats } from '../nats.ts';
 import { addCommonOptions, CommonFlags, epilogueFlag, padFlag, parseFlags, problemFromFlags, strideFlag } from '../options.ts';
 import { printJson } from '../output.ts';
 import { storedKernel } from '../reverified.ts';
@@ -22,11 +28,27 @@ const ReverifyFlags = z
   .refine((f) => [f.campaign, f.problem, f.all].filter((x) => x !== undefined).length === 1, { error: 'give one of --campaign, --problem or --all', path: ['all'] })
   .refine((f) => (f.problem === undefined) === (f.shape === undefined), { error: '--problem and --shape go together', path: ['shape'] });
 
+/** Judges stored kernels here, or on live workers over NATS; a judge that refused a worker's answer gives no verdict. */
+interface Judge {
+  check(stored: StoredKernel): Promise<Reverification | { readonly refused: string }>;
+  close(): Promise<void>;
+}
+
+async function openJudge(options: Record<string, unknown>, logLevel: Parameters<typeof createLogger>[0]): Promise<Judge> {
+  if (!wantsNats(options)) return new Reverifier();
+  const log = createLogger(logLevel);
+  const campaignId = `reverify-${randomBytes(4).toString('hex')}`;
+  const answers = new JobAnswers(await openNatsTransport(options, campaignId, log), log);
+  // A verifyOnly job runs the harness once, within a kernel job's default deadline.
+  const remote = new RemoteReverifier(answers, campaignId, Budgets.parse({}).deadlineMs + 60_000, log);
+  return { check: (stored) => remote.check(stored), close: () => answers.close() };
+}
+
 export function registerReverify(program: Command): void {
-  addCommonOptions(
+  const command = addCommonOptions(
     program
       .command('reverify')
-      .description(`run the current verifier harness (version ${HARNESS_VERSION}) again on stored kernels an older one passed; those that now fail are no longer ranked`)
+      .description(`run the current verifier harness (version ${HARNESS_VERSION}) again on stored kernels an older one passed, here or with --nats on live workers; those that now fail are no longer ranked`)
       .option('--campaign <id>', "the kernels of this campaign")
       .option('--problem <op>', 'the kernels for this op (with --shape)')
       .option('--shape <MxNxK>', 'problem shape, with --problem')
@@ -35,29 +57,36 @@ export function registerReverify(program: Command): void {
       .option('--stride <1|2>', "the convolution's stride, with --problem")
       .option('--pad <same|valid>', "the convolution's padding, with --problem")
       .option('--all', 'every stored kernel'),
-  ).action(async (options: Record<string, unknown>) => {
+  );
+  addNatsOptions(command).action(async (options: Record<string, unknown>) => {
     const flags = parseFlags(ReverifyFlags, options);
     const problem = flags.problem ? problemFromFlags(flags.problem, flags.shape!, flags) : undefined;
     const store = openExistingStore(flags.db);
     try {
       const stale = store.staleKernels({ ...(flags.campaign ? { campaignId: flags.campaign } : {}), ...(problem ? { problem } : {}) });
       const targets = stale.map((row) => ({ row, stored: storedKernel(store, row) }));
-      const reverifier = new Reverifier();
+      const judge = await openJudge(options, flags.logLevel);
       const verdicts = [];
       try {
         for (const { row, stored } of targets) {
-          const verdict = await reverifier.check(stored);
+          const verdict = await judge.check(stored);
+          if ('refused' in verdict) {
+            // No verdict: the kernel stays as it was, to be judged again.
+            verdicts.push({ kernelId: row.kernelId, problem: row.problem, from: row.harnessVersion, refused: verdict.refused });
+            if (!flags.json) process.stdout.write(`kernel ${row.kernelId}: not judged (${verdict.refused})\n`);
+            continue;
+          }
           // Marked as each verdict comes, so an interrupted run keeps what it judged.
           store.markReverified(row.kernelId, row.problem, verdict);
           verdicts.push({ kernelId: row.kernelId, problem: row.problem, from: row.harnessVersion, ...verdict });
           if (!flags.json) process.stdout.write(verdict.ok ? `kernel ${row.kernelId}: passes harness ${HARNESS_VERSION}\n` : `kernel ${row.kernelId}: now fails (${verdict.reason}): no longer ranked\n`);
         }
       } finally {
-        await reverifier.close();
+        await judge.close();
       }
       if (flags.json) return printJson({ harnessVersion: HARNESS_VERSION, kernels: verdicts });
       if (verdicts.length === 0) process.stdout.write(`every kernel selected was judged by harness ${HARNESS_VERSION} already\n`);
-      else process.stdout.write(`${verdicts.filter((v) => !v.ok).length} of ${verdicts.length} now fail\n`);
+      else process.stdout.write(`${verdicts.filter((v) => 'ok' in v && !v.ok).length} of ${verdicts.length} now fail\n`);
     } finally {
       store.close();
     }

@@ -18,6 +18,8 @@ export const SearchFlags = {
   relaxedSimd: z.boolean(),
   deadlineMs: intFlag(100, 3_600_000).optional(),
   timingMs: intFlag(1, 600_000).optional(),
+  promote: intFlag(0, 16).optional(),
+  promoteRounds: intFlag(2, 100).optional(),
   ...LlmEndpointFlags,
   llmShare: numberFlag(0).pipe(z.number().max(1, { error: 'must be at most 1' })).optional(),
   llmMaxTokens: intFlag(1).optional(),
@@ -85,6 +87,8 @@ export function addSearchOptions(command: Command): Command {
     .option('--no-relaxed-simd', 'do not enable relaxed SIMD (FMA) in WASM workers')
     .option('--deadline-ms <ms>', 'per-job deadline: a kernel past it is killed')
     .option('--timing-ms <ms>', 'time budget for timing one candidate')
+    .option('--promote <k>', 'promotion gate: re-time the best k kernels in rounds, on another worker where there is one, for a 95% interval (default 3; 0: off)')
+    .option('--promote-rounds <n>', 'rounds of the promotion gate (default 7)')
     .option('--llm-base-url <url>', 'OpenAI-compatible endpoint for LLM proposals (key from KEVO_LLM_API_KEY)')
     .option('--llm-model <model>', 'model name at that endpoint')
     .option('--llm-share <fraction>', 'share of proposals the LLM makes (default 0.3)')
@@ -109,6 +113,8 @@ export function searchSpec(flags: SearchFlagValues) {
     db: flags.db,
     relaxedSimd: flags.relaxedSimd,
     timing: { deadlineMs: flags.deadlineMs, timingMs: flags.timingMs },
+    promote: flags.promote,
+    promoteRounds: flags.promoteRounds,
     llm: flags.llmBaseUrl === undefined ? undefined : llmSpec(flags),
   };
 }
@@ -134,6 +140,8 @@ export const SPEC_FLAGS: Record<string, string> = {
   device: '--device',
   'timing.deadlineMs': '--deadline-ms',
   'timing.timingMs': '--timing-ms',
+  promote: '--promote',
+  promoteRounds: '--promote-rounds',
   llm: '--llm-base-url',
   'llm.baseUrl': '--llm-base-url',
   'llm.model': '--llm-model',

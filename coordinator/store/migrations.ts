@@ -19,6 +19,7 @@ import { KevoError } from '../../lib/errors.ts';
  * 6 kernels.launch and evaluations.precision: kernel families (export runs what was stored; best keeps the accuracy contract)
  * 7 evaluations.harness_version: the verifier harness that judged each result (NULL: before versions, read as 1)
  * 8 suites and suite_tasks: a task suite's campaigns, one per task; lineage by campaign (a task's best is its campaign's genomes')
+ * 9 promotions: kernels re-timed in rounds against the baseline (the promotion gate, portability reports), with intervals
  */
 export interface Migration {
   readonly version: number;
@@ -278,6 +279,33 @@ export const migrations: readonly Migration[] = [
         PRIMARY KEY (suite_id, position)
       );
       CREATE INDEX lineage_campaign ON lineage (campaign_id);
+    `,
+  },
+  {
+    version: 9,
+    name: 'promotions',
+    // One row per kernel re-timed by a promote job: the per-round speedups and their bootstrap interval. kind 'gate':
+    // a campaign's top kernels before it reports its best; 'portability': the same genomes on every device class.
+    sql: `
+      CREATE TABLE promotions (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('gate', 'portability')),
+        campaign_id TEXT REFERENCES campaigns (id),
+        job_id TEXT NOT NULL,
+        problem_key TEXT NOT NULL,
+        genome_hash TEXT NOT NULL REFERENCES genomes (hash),
+        device_class_id TEXT NOT NULL REFERENCES devices (id),
+        worker TEXT NOT NULL,
+        finder TEXT,
+        elsewhere INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        ratios TEXT NOT NULL,
+        speedup REAL,
+        ci_low REAL,
+        ci_high REAL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX promotions_kernel ON promotions (problem_key, genome_hash, device_class_id, kind);
     `,
   },
 ];

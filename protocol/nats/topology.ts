@@ -62,20 +62,27 @@ export function natsNames(prefix: string): NatsNames {
 }
 
 /**
- * Where a job waits: its device class if it names one (it must be timed
- * there), else any worker of its genome's backend; a review, any worker with an LLM.
+ * Where a job waits: the one worker a promote job names, else its device
+ * class if it names one (it must be timed there), else any worker of its
+ * genome's backend; a review, any worker with an LLM.
  */
 export function jobRoute(job: Job): string {
   if (job.kind === 'review') return `any.${LLM_CAPABILITY}`;
-  if (job.deviceClassId === undefined) return `any.${job.genome.backend}`;
+  if (job.kind === 'promote' && job.worker !== undefined) return workerRoute(job.worker);
+  if (job.deviceClassId === undefined) return `any.${job.kind === 'promote' ? job.genomes[0]!.backend : job.genome.backend}`;
   const parsed = token.safeParse(job.deviceClassId);
   if (!parsed.success) throw new KevoError('BAD_INPUT', `deviceClassId "${job.deviceClassId}": letters, digits, _ and - only`);
   return `dc.${job.deviceClassId}`;
 }
 
-/** The routes a worker serves: each of its device classes, and each backend it has for unpinned jobs. */
-export function workerRoutes(deviceClassIds: readonly string[], backends: readonly string[]): string[] {
-  return [...deviceClassIds.map((id) => `dc.${id}`), ...backends.map((b) => `any.${b}`)];
+/** The routes a worker serves: each of its device classes, each backend it has for unpinned jobs, and its own (jobs for it by name). */
+export function workerRoutes(deviceClassIds: readonly string[], backends: readonly string[], name: string): string[] {
+  return [...deviceClassIds.map((id) => `dc.${id}`), ...backends.map((b) => `any.${b}`), workerRoute(name)];
+}
+
+/** One worker's own route; a name that is not a subject token (it may hold dots) is hashed into one. */
+export function workerRoute(name: string): string {
+  return `w.${token.safeParse(name).success ? name : canonicalHash(name)}`;
 }
 
 export const jobSubject = (prefix: string, route: string): string => `${prefix}.jobs.${route}`;

@@ -39,6 +39,9 @@ describe('kevo CLI on bad input', () => {
     ['unreadable spec', ['campaign', 'start', join(dir, 'nope.json')], /cannot read spec .*nope\.json/],
     ['missing --shape', ['run', 'matmul'], /required option '--shape/],
     ['unknown flag', ['run', 'matmul', '--shape', '4x4x4', '--colour', 'red'], /unknown option '--colour'/],
+    ['a promotion past its maximum', ['run', 'matmul', '--shape', '4x4x4', '--promote', '17'], /^kevo: --promote: must be at most 16\n$/],
+    ['one promotion round (no interval)', ['run', 'matmul', '--shape', '4x4x4', '--promote-rounds', '1'], /^kevo: --promote-rounds: must be at least 2\n$/],
+    ['portability rounds of zero', ['portability', '--problem', 'matmul', '--shape', '4x4x4', '--rounds', '0'], /^kevo: --rounds: must be at least 1\n$/],
     ['unknown device', ['run', 'matmul', '--shape', '4x4x4', '--budget', '1', '--device', 'zzz'], /--device "zzz": no such wasm device class on this machine \(have: \w+\)/],
     ['not a NATS URL', ['run', 'matmul', '--shape', '4x4x4', '--nats', 'not a url'], /--nats \(or NATS_URL\): expected nats:\/\/host:port/],
     ['a file: LLM URL', ['run', 'matmul', '--shape', '4x4x4', '--llm-base-url', 'file:///etc/passwd', '--llm-model', 'm'], /--llm-base-url: expected an http\(s\) URL/],
@@ -79,7 +82,7 @@ describe('kevo CLI on bad input', () => {
   });
 
   it('--help works on every command with exit 0 (in process: the bin is spawned above)', async () => {
-    for (const args of [[], ['run'], ['campaign'], ['campaign', 'start'], ['campaign', 'resume'], ['campaign', 'list'], ['campaign', 'show'], ['best'], ['export'], ['worker'], ['workers'], ['prompts'], ['prompts', 'show'], ['replay'], ['serve'], ['suite'], ['suite', 'run'], ['suite', 'resume'], ['suite', 'report'], ['suite', 'compare'], ['suite', 'list']]) {
+    for (const args of [[], ['run'], ['campaign'], ['campaign', 'start'], ['campaign', 'resume'], ['campaign', 'list'], ['campaign', 'show'], ['best'], ['export'], ['worker'], ['workers'], ['prompts'], ['prompts', 'show'], ['replay'], ['portability'], ['serve'], ['suite'], ['suite', 'run'], ['suite', 'resume'], ['suite', 'report'], ['suite', 'compare'], ['suite', 'list']]) {
       expect(await helpFor([...args, '--help']), args.join(' ')).toMatch(/Usage: kevo/);
     }
   });

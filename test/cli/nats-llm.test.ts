@@ -36,7 +36,7 @@ it('LLM reviews run as jobs on a NATS worker that advertises llm', async () => {
     expect(listed).toMatchObject([{ name: 'reviewer', backends: ['wasm', 'llm'] }]);
     const db = join(dir, 'kevo.db');
     const run = await kevo(
-      ['run', 'matmul', '--shape', '12x8x6', '--nats', nats.url, '--budget', '8', '--population', '4', '--timing-ms', '20', '--no-relaxed-simd',
+      ['run', 'matmul', '--shape', '12x8x6', '--nats', nats.url, '--budget', '8', '--population', '4', '--timing-ms', '20', '--no-relaxed-simd', '--promote', '0',
         '--llm-base-url', llm.baseUrl, '--llm-model', 'scripted', '--llm-share', '0.5', '--llm-review', 'gate', '--llm-cost-per-1k-prompt', '1', '--db', db, '--json'],
       { env: { KEVO_LLM_API_KEY: 'coordinator-key' } },
     );
@@ -66,7 +66,7 @@ it('LLM reviews run as jobs on a NATS worker that advertises llm', async () => {
     // A cost cap: once spent, the campaign asks nothing more, neither proposals here nor reviews on the worker.
     const before = llm.requests.length;
     const capped = await kevo(
-      ['run', 'matmul', '--shape', '12x8x6', '--nats', nats.url, '--budget', '12', '--population', '4', '--timing-ms', '20', '--no-relaxed-simd', '--seed', '2',
+      ['run', 'matmul', '--shape', '12x8x6', '--nats', nats.url, '--budget', '12', '--population', '4', '--timing-ms', '20', '--no-relaxed-simd', '--seed', '2', '--promote', '0',
         '--llm-base-url', llm.baseUrl, '--llm-model', 'scripted', '--llm-share', '0.5', '--llm-review', 'gate',
         '--llm-cost-per-1k-prompt', '1', '--llm-max-cost', '0.15', '--db', join(dir, 'capped.db'), '--json'],
       { env: { KEVO_LLM_API_KEY: 'coordinator-key' } },

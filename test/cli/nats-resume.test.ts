@@ -13,7 +13,7 @@ it('a coordinator killed mid-campaign resumes over NATS without losing or repeat
   const workerDone = collect(worker);
   await logLine(worker, (line) => line.msg === 'worker ready');
   try {
-    const coordinator = startKevo(['run', 'matmul', '--shape', '24x24x24', '--nats', nats.url, '--budget', '16', '--population', '4', '--seed', '5', '--timing-ms', '40', '--db', db]);
+    const coordinator = startKevo(['run', 'matmul', '--shape', '24x24x24', '--nats', nats.url, '--budget', '16', '--population', '4', '--seed', '5', '--timing-ms', '40', '--promote', '0', '--db', db]);
     const killed = collect(coordinator);
     const campaignId = await evaluationsReach(db, 2);
     coordinator.kill('SIGKILL');

@@ -30,7 +30,7 @@ it('results a worker did not make for a pending job are refused, logged and neve
   const worker = startKevo(['worker', '--nats', nats.url, '--threads', '1', '--name', 'honest', '--log-level', 'info']);
   const workerDone = collect(worker);
   await logLine(worker, (line) => line.msg === 'worker ready');
-  const coordinator = startKevo(['run', 'matmul', '--shape', '16x16x16', '--nats', nats.url, '--budget', '8', '--population', '4', '--timing-ms', '300', '--log-level', 'info', '--json', '--db', db]);
+  const coordinator = startKevo(['run', 'matmul', '--shape', '16x16x16', '--nats', nats.url, '--budget', '8', '--population', '4', '--timing-ms', '300', '--promote', '0', '--log-level', 'info', '--json', '--db', db]);
   const done = collect(coordinator);
   const nc = await connect({ servers: nats.url });
   try {

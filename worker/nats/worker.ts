@@ -71,6 +71,7 @@ export async function runNatsWorker(run: NatsWorkerRun): Promise<{ jobsDone: num
     const routes = workerRoutes(
       deviceClasses.map((d) => d.id),
       run.evaluator.backends,
+      options.name,
     );
     const infos = await Promise.all(routes.map((route) => ensureJobConsumer(jsm, options, route)));
     const js = jetstream(connection);

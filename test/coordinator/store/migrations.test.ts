@@ -10,6 +10,7 @@ import { gpuDevice, job, okResult, problem512, wasmGenome, webgpuGenome } from '
 import { useTempStore } from './temp-store.ts';
 import { HARNESS_VERSION } from '../../../verifiers/version.ts';
 import { createSuite, listSuites, suiteTasks } from '../../../coordinator/store/suites.ts';
+import { PromotionStore, promotedRanking } from '../../../coordinator/store/promotions.ts';
 
 const t = useTempStore();
 
@@ -177,6 +178,29 @@ describe('migration 8 (task suites)', () => {
         // The campaign's own best still answers through lineage for a campaign from before suites.
         expect(store.best(problem512, { campaignId: campaign }).length).toBe(store.best(problem512).filter((r) => r.campaignId === campaign).length);
         expect(() => createSuite(store, { id: 's1', name: 'again', suite: {}, options: {}, tasks: [] })).toThrow(/already exists/);
+      } finally {
+        store.close();
+      }
+    }
+  });
+});
+
+describe('migration 9 (promotions)', () => {
+  it('gives old databases an empty promotions table that records and ranks a gate promotion next to their old kernels', () => {
+    for (const fixtureUrl of [fixture, fixtureV4]) {
+      const path = join(t.dir, `promotions-${fixtureUrl === fixture ? 'v1' : 'v4'}.db`);
+      copyFileSync(fixtureUrl, path);
+      const store = Store.open(path);
+      try {
+        const promotions = new PromotionStore(store);
+        expect(promotions.forProblem(problem512, 'gate')).toEqual([]);
+        const [top] = store.best(problem512);
+        const device = store.devices().find((d) => d.id === top!.deviceClass.id)!;
+        promotions.record([
+          { kind: 'gate', campaignId: top!.campaignId, jobId: 'p-1', problem: problem512, genomeHash: top!.genomeHash, deviceClass: device, worker: 'w2', finder: 'w1', elsewhere: true, status: 'ok', ratios: [1.1, 1.2, 1.3], interval: { estimate: 1.2, low: 1.1, high: 1.3 } },
+        ]);
+        expect(promotions.latestGate(problem512, top!.genomeHash, device.id)).toMatchObject({ worker: 'w2', finder: 'w1', elsewhere: true, ratios: [1.1, 1.2, 1.3], interval: { estimate: 1.2, low: 1.1, high: 1.3 } });
+        expect(promotedRanking(store, store.best(problem512))[0]!.promoted).toMatchObject({ speedup: 1.2, low: 1.1, high: 1.3, rounds: 3, tie: false });
       } finally {
         store.close();
       }

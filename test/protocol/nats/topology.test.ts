@@ -18,8 +18,17 @@ describe('NATS routing', () => {
   });
 
   it('has a worker serve each of its device classes and each backend, one durable consumer per route', () => {
-    expect(workerRoutes(['d1'], ['wasm', 'llm'])).toEqual(['dc.d1', 'any.wasm', 'any.llm']);
+    expect(workerRoutes(['d1'], ['wasm', 'llm'], 'w-1')).toEqual(['dc.d1', 'any.wasm', 'any.llm', 'w.w-1']);
     expect(jobConsumerName('any.wasm')).toBe('jobs_any_wasm');
+    expect(workerRoutes([], [], 'host.example=3').at(-1)).toMatch(/^w\.[0-9a-f]{16}$/);
+  });
+
+  it('sends a promote job to the worker it names, else its device class, else any worker of its backend', () => {
+    const { problem, genome } = testJob('c', 0);
+    const promote: Job = { v: PROTOCOL_VERSION, kind: 'promote', jobId: 'p', campaignId: 'c', problem, genomes: [genome], rounds: 3, seed: 1, budgets: testJob('c', 0).budgets };
+    expect(jobRoute({ ...promote, worker: 'w-2', deviceClassId: 'd1' })).toBe('w.w-2');
+    expect(jobRoute({ ...promote, deviceClassId: 'd1' })).toBe('dc.d1');
+    expect(jobRoute(promote)).toBe('any.wasm');
   });
 
   it('puts each campaign on its own results subject, hashing ids that are not tokens', () => {
