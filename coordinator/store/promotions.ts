@@ -57,7 +57,7 @@ const selectPromotions = `
          p.created_at AS createdAt
   FROM promotions p JOIN devices d ON d.id = p.device_class_id`;
 
-/** The promotions table of migration 8, on the Store's handle. */
+/** The promotions table of migration 9, on the Store's handle. */
 export class PromotionStore {
   constructor(private readonly store: Store) {}
 
