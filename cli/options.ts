@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { KevoError } from '../lib/errors.ts';
 import { Epilogue } from '../genome/ops/epilogue.ts';
+import { problemFieldIssue, problemFrom, type Problem } from '../genome/ops/index.ts';
 import { flagName } from '../lib/flags.ts';
 
 /** Integers from flag text, with messages that read well after the flag's name. */
@@ -28,6 +29,23 @@ export const epilogueFlag = z
   .transform((text) => text.split(',').map((stage) => stage.trim()))
   .pipe(Epilogue)
   .optional();
+
+/** `--stride 1|2` and `--pad same|valid`: a convolution's geometry (an op without one refuses them, naming the flag). */
+export const strideFlag = z.enum(['1', '2'], { error: 'expected 1 or 2' }).transform(Number).optional();
+export const padFlag = z.enum(['same', 'valid'], { error: 'expected same or valid' }).optional();
+
+/** The problem fields flags set, leaving out those not given so the op's defaults apply. */
+export function problemFlagFields(flags: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(['accuracy', 'epilogue', 'stride', 'pad'].filter((key) => flags[key] !== undefined).map((key) => [key, flags[key]]));
+}
+
+/** The problem named by <op>, --shape and the problem flags; a field the op refuses names its flag. */
+export function problemFromFlags(op: string, shape: string, flags: Record<string, unknown>): Problem {
+  const fields = problemFlagFields(flags);
+  const issue = problemFieldIssue(op, shape, fields);
+  if (issue) throw new KevoError('BAD_INPUT', `${flagName(issue.field)}: ${issue.message}`);
+  return problemFrom(op, shape, fields);
+}
 
 export function parseFlags<S extends z.ZodType>(schema: S, options: unknown): z.infer<S> {
   const parsed = schema.safeParse(options);

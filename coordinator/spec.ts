@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 
 import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
 import { backendLimit } from '../genome/spaces.ts';
-import { Accuracy, findOp, opByName, opNames, problemFrom, type Problem } from '../genome/ops/index.ts';
+import { Accuracy, findOp, opByName, opNames, problemFieldIssue, problemFrom, type Problem } from '../genome/ops/index.ts';
 import { KevoError, describeZodError } from '../lib/errors.ts';
 import { clip, quote } from '../lib/quote.ts';
 import { Budgets } from '../protocol/job.ts';
@@ -18,6 +18,9 @@ const ProblemSpec = z
     accuracy: Accuracy.optional(),
     /** Matmul: the epilogue stages in order, e.g. ["bias", "gelu", "residual"]. */
     epilogue: z.array(z.string()).optional(),
+    /** Convolutions: 1 or 2, and same or valid (the op's schema judges them). */
+    stride: z.number().optional(),
+    pad: z.string().optional(),
   })
   .strict();
 
@@ -86,6 +89,11 @@ export function parseSpec(value: unknown, source = 'spec', flagFor?: (path: stri
       }
     };
     check('.shape', () => opByName(p.op).parseShape(p.shape));
+    // A field the op refuses (a stride for matmul) is named by its flag, or its path in the spec.
+    const { op, shape, ...fields } = p;
+    const issue = problemFieldIssue(op, shape, fields);
+    const flag = issue && flagFor?.(`problems.${i}.${issue.field}`);
+    if (issue) throw new KevoError('BAD_INPUT', flag ? `${flag}: ${issue.message}` : `invalid ${source}: problems.${i}.${issue.path}: ${issue.message}`);
     check('', () => resolveProblem(p));
     check('.shape', () => {
       const limit = backendLimit(resolveProblem(p), parsed.data.backend);

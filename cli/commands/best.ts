@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { Backend } from '../../genome/genome.ts';
-import { Accuracy, problemFrom } from '../../genome/ops/index.ts';
-import { addCommonOptions, CommonFlags, epilogueFlag, intFlag, parseFlags } from '../options.ts';
+import { Accuracy } from '../../genome/ops/index.ts';
+import { addCommonOptions, CommonFlags, epilogueFlag, intFlag, padFlag, parseFlags, problemFromFlags, strideFlag } from '../options.ts';
 import { fixed, printJson, significant, table } from '../output.ts';
 import { describeGenome } from '../session.ts';
 import { reverifiedRanking, refusedLines, storedKernels } from '../reverified.ts';
@@ -16,6 +16,8 @@ const BestFlags = z.object({
   backend: Backend.optional(),
   accuracy: Accuracy.optional(),
   epilogue: epilogueFlag,
+  stride: strideFlag,
+  pad: padFlag,
   limit: intFlag(1, 1000),
   anyHarness: z.boolean().optional(),
 });
@@ -30,12 +32,14 @@ export function registerBest(program: Command): void {
       .option('--device <id>', 'only this device class (id or prefix)')
       .option('--backend <backend>', 'only this backend: wasm | webgpu')
       .option('--epilogue <stages>', 'the problem\'s epilogue, e.g. bias,gelu,residual')
+      .option('--stride <1|2>', "the convolution's stride")
+      .option('--pad <same|valid>', "the convolution's padding")
       .option('--accuracy <dtype>', "the accuracy contract kernels must keep: f32 (default), f16 or bf16")
       .option('--limit <n>', 'how many', '10')
       .option('--any-harness', 'also kernels an older verifier harness passed (see kevo reverify)'),
   ).action(async (opName: string, options: Record<string, unknown>) => {
     const flags = parseFlags(BestFlags, options);
-    const problem = problemFrom(opName, flags.shape, { ...(flags.accuracy ? { accuracy: flags.accuracy } : {}), ...(flags.epilogue ? { epilogue: flags.epilogue } : {}) });
+    const problem = problemFromFlags(opName, flags.shape, flags);
     const ranked = withStore(flags.db, (store) => {
       const deviceClassId = flags.device ? store.resolveDevice(flags.device).id : undefined;
       const harnessVersion = flags.anyHarness ? undefined : HARNESS_VERSION;

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { problemFrom } from '../../genome/ops/index.ts';
 import { HARNESS_VERSION } from '../../verifiers/version.ts';
 import { Reverifier } from '../../worker/reverify.ts';
-import { addCommonOptions, CommonFlags, epilogueFlag, parseFlags } from '../options.ts';
+import { addCommonOptions, CommonFlags, epilogueFlag, padFlag, parseFlags, problemFromFlags, strideFlag } from '../options.ts';
 import { printJson } from '../output.ts';
 import { storedKernel } from '../reverified.ts';
 import { openExistingStore } from '../store.ts';
@@ -15,6 +14,8 @@ const ReverifyFlags = z
     problem: z.string().min(1).optional(),
     shape: z.string().optional(),
     epilogue: epilogueFlag,
+    stride: strideFlag,
+    pad: padFlag,
     all: z.boolean().optional(),
   })
   .refine((f) => [f.campaign, f.problem, f.all].filter((x) => x !== undefined).length === 1, { error: 'give one of --campaign, --problem or --all', path: ['all'] })
@@ -29,10 +30,12 @@ export function registerReverify(program: Command): void {
       .option('--problem <op>', 'the kernels for this op (with --shape)')
       .option('--shape <MxNxK>', 'problem shape, with --problem')
       .option('--epilogue <stages>', "the problem's epilogue, with --problem")
+      .option('--stride <1|2>', "the convolution's stride, with --problem")
+      .option('--pad <same|valid>', "the convolution's padding, with --problem")
       .option('--all', 'every stored kernel'),
   ).action(async (options: Record<string, unknown>) => {
     const flags = parseFlags(ReverifyFlags, options);
-    const problem = flags.problem ? problemFrom(flags.problem, flags.shape!, flags.epilogue ? { epilogue: flags.epilogue } : {}) : undefined;
+    const problem = flags.problem ? problemFromFlags(flags.problem, flags.shape!, flags) : undefined;
     const store = openExistingStore(flags.db);
     try {
       const stale = store.staleKernels({ ...(flags.campaign ? { campaignId: flags.campaign } : {}), ...(problem ? { problem } : {}) });

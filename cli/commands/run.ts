@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { MAX_EVALUATIONS, parseSpec } from '../../coordinator/spec.ts';
 import { opByName } from '../../genome/ops/index.ts';
-import { addCommonOptions, CommonFlags, epilogueFlag, intFlag, numberFlag, parseFlags } from '../options.ts';
+import { addCommonOptions, CommonFlags, epilogueFlag, intFlag, numberFlag, padFlag, parseFlags, problemFlagFields, strideFlag } from '../options.ts';
 import { LlmEndpointFlags, withLlmEndpoint } from '../llm-flags.ts';
 import { addNatsOptions } from '../nats.ts';
 import { runSession } from '../session.ts';
@@ -11,6 +11,8 @@ const RunFlags = withLlmEndpoint(z.object({
   ...CommonFlags,
   shape: z.string({ error: 'required, e.g. --shape 512x512x512' }),
   epilogue: epilogueFlag,
+  stride: strideFlag,
+  pad: padFlag,
   backend: z.string(),
   strategy: z.string(),
   budget: intFlag(1, MAX_EVALUATIONS).optional(),
@@ -37,8 +39,10 @@ export function registerRun(program: Command): void {
       .command('run')
       .description('run a search campaign for one problem (embedded: no server needed)')
       .argument('<op>', 'the op, e.g. matmul')
-      .requiredOption('--shape <MxNxK>', 'problem shape, e.g. 512x512x512')
+      .requiredOption('--shape <MxNxK>', 'problem shape, e.g. 512x512x512 (matmul) or n1h32w32c16k32r3s3 (conv2d)')
       .option('--epilogue <stages>', 'matmul epilogue, in order: bias, relu|gelu|silu, residual (e.g. bias,gelu,residual)')
+      .option('--stride <1|2>', 'convolution stride (default 1)')
+      .option('--pad <same|valid>', 'convolution padding, same as TF defines it (default) or valid')
       .option('--backend <backend>', 'wasm | webgpu', 'wasm')
       .option('--strategy <name>', 'genetic | random | map-elites', 'genetic')
       .option('--budget <n>', 'candidates to evaluate, store hits included (default 60 unless --seconds)')
@@ -65,7 +69,7 @@ export function registerRun(program: Command): void {
     opByName(op);
     const spec = parseSpec(
       {
-        problems: [{ op, shape: flags.shape, ...(flags.epilogue ? { epilogue: flags.epilogue } : {}) }],
+        problems: [{ op, shape: flags.shape, ...problemFlagFields(flags) }],
         backend: flags.backend,
         strategy: flags.strategy,
         population: flags.population,
@@ -89,6 +93,9 @@ export function registerRun(program: Command): void {
 const SPEC_FLAGS: Record<string, string> = {
   'problems.0.op': '<op>',
   'problems.0.shape': '--shape',
+  'problems.0.epilogue': '--epilogue',
+  'problems.0.stride': '--stride',
+  'problems.0.pad': '--pad',
   backend: '--backend',
   strategy: '--strategy',
   population: '--population',

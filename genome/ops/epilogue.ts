@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { unitRoundoff, type Precision } from './accuracy.ts';
+import type { Tolerance } from './op.ts';
 
 /**
  * A matmul's epilogue: what happens to C before it is stored, in this fixed
@@ -78,3 +80,44 @@ export const activationError: Record<Activation, { lipschitz: number; roundings:
   gelu: { lipschitz: 1.2, roundings: 24 },
   silu: { lipschitz: 1.2, roundings: 24 },
 };
+
+/**
+ * One output element after the epilogue, from its plain dot product `sum`
+ * and that product's magnitude bound `abs`: `column` picks the bias element,
+ * `at` the residual's (the output's own index).
+ */
+export function applyEpilogueAt(
+  e: EpilogueSpec,
+  tensors: { readonly bias: Float32Array | null; readonly residual: Float32Array | null },
+  column: number,
+  at: number,
+  sum: number,
+  abs: number,
+): { want: number; magnitude: number } {
+  const { bias, residual } = tensors;
+  let want = sum + (bias ? bias[column]! : 0);
+  let magnitude = abs + (bias ? Math.abs(bias[column]!) : 0);
+  if (e.activation) {
+    want = activate[e.activation](want);
+    magnitude *= activationError[e.activation].lipschitz;
+  }
+  if (residual) {
+    want += residual[at]!;
+    magnitude += Math.abs(residual[at]!);
+  }
+  return { want, magnitude };
+}
+
+/**
+ * The error model of a dot product of `length` terms, then an epilogue.
+ * Higham's bound for it is gamma_K = K*u/(1-K*u) times sum|a||b|. That worst
+ * case is loose; blocked and pairwise orders do far better, but a kernel may
+ * legally sum in any order, so we keep a K-linear bound with a safety factor
+ * of 2 and a floor for tiny K. The epilogue adds a rounding per add, and an
+ * activation its own evaluation error.
+ */
+export function dotTolerance(length: number, e: EpilogueSpec, precision: Precision): Tolerance {
+  const u = unitRoundoff[precision];
+  const epilogue = Number(e.bias) + Number(e.residual) + (e.activation ? activationError[e.activation].roundings : 0);
+  return { abs: 1e-30, rel: 2 * Math.max(length + 2 + epilogue, 4) * u };
+}

@@ -1,7 +1,7 @@
 import { KevoError } from '../../lib/errors.ts';
 import { quote } from '../../lib/quote.ts';
-import { unitRoundoff, type Precision } from './accuracy.ts';
-import { activate, activationError, epilogueParts } from './epilogue.ts';
+import type { Precision } from './accuracy.ts';
+import { applyEpilogueAt, dotTolerance, epilogueParts } from './epilogue.ts';
 import { MatmulProblem, MatmulShape } from './matmul-problem.ts';
 import type { Op, Tolerance } from './op.ts';
 
@@ -28,20 +28,8 @@ function extras(p: MatmulProblem, inputs: readonly Float32Array[]): { bias: Floa
 
 /** C[i,j] after the epilogue, from the plain product `sum` and its magnitude bound sum|a||b|. */
 function epilogueAt(p: MatmulProblem, inputs: readonly Float32Array[], at: number, sum: number, abs: number): { want: number; magnitude: number } {
-  const { activation } = epilogueParts(p.epilogue);
   const { bias, residual } = extras(p, inputs);
-  const j = at % p.shape.n;
-  let want = sum + (bias ? bias[j]! : 0);
-  let magnitude = abs + (bias ? Math.abs(bias[j]!) : 0);
-  if (activation) {
-    want = activate[activation](want);
-    magnitude *= activationError[activation].lipschitz;
-  }
-  if (residual) {
-    want += residual[at]!;
-    magnitude += Math.abs(residual[at]!);
-  }
-  return { want, magnitude };
+  return applyEpilogueAt(epilogueParts(p.epilogue), { bias, residual }, at % p.shape.n, at, sum, abs);
 }
 
 function product(p: MatmulProblem, [a, b]: readonly Float32Array[]): Float64Array {
@@ -98,19 +86,9 @@ function referenceAt(p: MatmulProblem, inputs: readonly Float32Array[], indices:
   return { want, magnitude };
 }
 
-/**
- * Higham's bound for a length-K dot product is gamma_K = K*u/(1-K*u) times
- * sum|a||b|. That worst case is loose; blocked and pairwise orders do far
- * better, but a kernel may legally sum in any order, so we keep a K-linear
- * bound with a safety factor of 2 and a floor for tiny K.
- */
+/** A length-K dot product per element (genome/ops/epilogue.ts: dotTolerance). */
 function tolerance(p: MatmulProblem, precision: Precision): Tolerance {
-  const u = unitRoundoff[precision];
-  const k = p.shape.k;
-  // The epilogue adds a rounding per add, and an activation its own evaluation error.
-  const { bias, activation, residual } = epilogueParts(p.epilogue);
-  const epilogue = Number(bias) + Number(residual) + (activation ? activationError[activation].roundings : 0);
-  return { abs: 1e-30, rel: 2 * Math.max(k + 2 + epilogue, 4) * u };
+  return dotTolerance(p.shape.k, epilogueParts(p.epilogue), precision);
 }
 
 function edgeShapes(p: MatmulProblem): MatmulProblem[] {

@@ -1,5 +1,7 @@
 import { KevoError } from '../../lib/errors.ts';
 import { quote } from '../../lib/quote.ts';
+import { convOps } from './conv/ops.ts';
+import type { ConvProblem } from './conv/problem.ts';
 import { matmul } from './matmul.ts';
 import { eraseOp, type Op } from './op.ts';
 import type { Problem } from './problem.ts';
@@ -38,3 +40,4 @@ export function opFor(problem: Problem): Op {
 }
 
 registerOp(matmul);
+convOps.forEach((op: Op<ConvProblem>) => registerOp(op));

@@ -1,0 +1,3 @@
+export * from './geometry.ts';
+export * from './ops.ts';
+export * from './problem.ts';
