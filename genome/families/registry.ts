@@ -1,5 +1,6 @@
 import { KevoError } from '../../lib/errors.ts';
 import type { Backend } from '../backend.ts';
+import { convWebgpuFamilies } from './conv-webgpu.ts';
 import type { KernelFamily } from './family.ts';
 import { matmulWasm } from './matmul-wasm.ts';
 import { matmulWebgpu } from './matmul-webgpu.ts';
@@ -42,3 +43,4 @@ export function backendsOf(op: string): Backend[] {
 
 registerFamily(matmulWasm);
 registerFamily(matmulWebgpu);
+for (const family of convWebgpuFamilies) registerFamily(family);
