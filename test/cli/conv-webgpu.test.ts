@@ -19,10 +19,10 @@ const SHAPE = 'n1h13w11c7k9r3s3';
 
 /** A short campaign on the issue's odd shape: the seeds come first, so a few evaluations reach a verified kernel faster than the baseline. */
 async function campaign(op: string): Promise<{ kernelId: string; genome: Record<string, unknown>; speedup: number }> {
-  const run = await kevo(['run', op, '--backend', 'webgpu', '--shape', SHAPE, '--stride', '2', '--pad', 'same', '--budget', '3', '--population', '3', '--timing-ms', '60', '--json', '--db', db]);
+  const run = await kevo(['run', op, '--backend', 'webgpu', '--shape', SHAPE, '--stride', '2', '--pad', 'same', '--budget', '2', '--population', '2', '--timing-ms', '40', '--json', '--db', db]);
   expect(run.code, run.stderr).toBe(0);
   const out = JSON.parse(run.stdout);
-  expect(out.evaluations).toBe(3);
+  expect(out.evaluations).toBe(2);
   expect(out.best.genome).toMatchObject({ op, backend: 'webgpu', family: 'conv' });
   return out.best;
 }
@@ -37,7 +37,7 @@ const adapter = await globalThis.keepGpu.requestAdapter();
 const { load, features, limits } = await import('./index.js');
 const device = await adapter.requestDevice({ requiredFeatures: features, requiredLimits: limits });
 const kernel = await load(device);
-const read = (name) => new Float32Array(readFileSync(name).buffer.slice(0));
+const read = (name) => { const b = readFileSync(name); return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
 writeFileSync('y.bin', await kernel.run(read('x.bin'), read('w.bin')));
 kernel.destroy();
 device.destroy();
@@ -64,9 +64,11 @@ describeGpu('kevo run conv2d / conv2d-bwd-weights --backend webgpu (end to end o
     writeFileSync(join(target, 'w.bin'), inputs[1]!);
     writeFileSync(join(target, 'user.mjs'), USER_SCRIPT(pathToFileURL(createRequire(import.meta.url).resolve('webgpu')).href));
     await promisify(execFile)(process.execPath, ['user.mjs'], { cwd: target, timeout: 60_000 });
-    const got = new Float32Array(readFileSync(join(target, 'y.bin')).buffer.slice(0));
+    const bytes = readFileSync(join(target, 'y.bin'));
+    const got = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     const op = opFor(problem);
     const expected = { indices: null, want: op.reference(problem, inputs), magnitude: op.magnitude(problem, inputs) };
     expect(checkOutput(got, expected, op.tolerance(problem, 'f32'), op.output(problem))).toBeNull();
-  });
+    // Two campaigns take ~25 s on an idle two-core machine; other suites running beside this one stretch that severalfold.
+  }, 400_000);
 });
