@@ -1,5 +1,6 @@
 import { KevoError } from '../../lib/errors.ts';
 import type { Backend } from '../backend.ts';
+import { convWasmFamilies } from './conv-wasm.ts';
 import { convWebgpuFamilies } from './conv-webgpu.ts';
 import type { KernelFamily } from './family.ts';
 import { matmulWasm } from './matmul-wasm.ts';
@@ -43,4 +44,5 @@ export function backendsOf(op: string): Backend[] {
 
 registerFamily(matmulWasm);
 registerFamily(matmulWebgpu);
-for (const family of convWebgpuFamilies) registerFamily(family);
+convWasmFamilies.forEach(registerFamily);
+convWebgpuFamilies.forEach(registerFamily);

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { familyFor } from '../../../genome/families/registry.ts';
+import { WasmLaunch } from '../../../genome/families/launch.ts';
+import type { Genome } from '../../../genome/genome.ts';
+import { CONV_OPS, DEPTHWISE_OPS } from '../../../genome/ops/conv/problem.ts';
+import { problemFrom, type Problem } from '../../../genome/ops/index.ts';
+import type { Target } from '../../../genome/target.ts';
+import { verify } from '../../../verifiers/harness.ts';
+import { enableRelaxedSimd } from '../../../worker/wasm/features.ts';
+import { wasmKernel } from '../../../worker/wasm/kernel.ts';
+
+const relaxedSimd = enableRelaxedSimd();
+const device: Target = { id: 'test', label: 'test', facts: { backend: 'wasm', relaxedSimd } };
+
+/** Every stage of the harness (edge shapes included) on one genome of the op's family, or its baseline. */
+async function verified(problem: Problem, genome: Genome | 'baseline') {
+  const family = familyFor(problem.op, 'wasm');
+  const code = (p: Problem) => (genome === 'baseline' ? family.baseline(p) : family.code(genome, p));
+  const result = await verify((p) => wasmKernel(p, code(p).text, WasmLaunch.parse(code(p).launch)), problem, {
+    seed: 5,
+    precision: genome === 'baseline' ? 'f32' : family.precision(genome),
+  });
+  await result.kernel?.dispose();
+  return result.failure?.reason;
+}
+
+const shapes = (op: string) => (op.startsWith('dw') ? ['n1h13w11c7r3s3', 'n2h8w8c8r3s3'] : ['n1h13w11c7k9r3s3', 'n2h8w8c8k8r3s3']);
+const geometries = [
+  { stride: 2, pad: 'same' },
+  { stride: 1, pad: 'valid' },
+] as const;
+
+describe('the convolution families on WASM', () => {
+  it.each([...CONV_OPS, ...DEPTHWISE_OPS])('%s: every seed and the baseline pass the whole harness', async (op) => {
+    for (const [i, shape] of shapes(op).entries()) {
+      const problem = problemFrom(op, shape, geometries[i]!);
+      const space = familyFor(op, 'wasm').space(problem, device);
+      const seeds = space.seeds!();
+      expect(seeds.length).toBeGreaterThan(0);
+      for (const genome of [...seeds, 'baseline' as const]) expect(await verified(problem, genome), `${shape} ${JSON.stringify(genome)}`).toBeUndefined();
+    }
+  });
+
+  it('conv2d with a fused epilogue (bias, gelu, residual) passes', async () => {
+    const problem = problemFrom('conv2d', 'n1h7w9c5k6r3s3', { stride: 2, epilogue: ['bias', 'gelu', 'residual'] });
+    const [seed] = familyFor('conv2d', 'wasm').space(problem, device).seeds!();
+    expect(await verified(problem, seed!)).toBeUndefined();
+    expect(await verified(problem, 'baseline')).toBeUndefined();
+  });
+
+  it('samples, mutates and repairs genomes that pass check, for every op', async () => {
+    const { Rng } = await import('../../../lib/rng.ts');
+    const rng = new Rng(3);
+    for (const op of [...CONV_OPS, ...DEPTHWISE_OPS]) {
+      const problem = problemFrom(op, op.startsWith('dw') ? 'n1h5w3c6r3s3' : 'n1h5w3c6k5r3s3');
+      const space = familyFor(op, 'wasm').space(problem, device);
+      for (let i = 0; i < 30; i++) {
+        const g = space.mutate(space.sample(rng), rng);
+        expect(space.check(g), JSON.stringify(g)).toBeNull();
+      }
+      expect([...space.enumerate!()].every((g) => space.check(g) === null)).toBe(true);
+      expect(space.repair({ op, backend: 'wasm', family: 'direct', tile: 8, vectors: 4, unroll: 4, order: 'channels', fma: false })).not.toBeNull();
+    }
+  });
+});
