@@ -2,13 +2,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { familyFor } from '../../../genome/families/registry.ts';
 import { WebgpuLaunch } from '../../../genome/families/launch.ts';
 import type { Genome } from '../../../genome/genome.ts';
-import { parseProblem, type Problem } from '../../../genome/ops/index.ts';
+import { opFor, parseProblem, type Problem } from '../../../genome/ops/index.ts';
 import type { ConvProblem } from '../../../genome/ops/conv/problem.ts';
 import { convWgsl } from '../../../genome/webgpu/conv/codegen.ts';
 import type { ConvWebgpuGenome } from '../../../genome/webgpu/conv/genome.ts';
 import { webgpuConvSpace } from '../../../genome/webgpu/conv/space.ts';
 import { Rng } from '../../../lib/rng.ts';
 import { PROTOCOL_VERSION, type KernelJob } from '../../../protocol/job.ts';
+import { checkOutput } from '../../../verifiers/compare.ts';
+import { drawInputs } from '../../../verifiers/inputs.ts';
 import { GpuProcess } from '../../../worker/webgpu/process.ts';
 import { describeGpu } from '../../worker/webgpu/support.ts';
 
@@ -98,13 +100,10 @@ describeGpu('the WebGPU convolution families through the harness', () => {
   it.each(OPS)('%s: every seed and the baseline verify on the odd shape', async (op) => {
     const problem = odd(op);
     for (const g of familyFor(op, 'webgpu').space(problem, device).seeds!()) expect(await verdict(problem, g), JSON.stringify(g)).toBe('ok');
+    expect(await verdict(problem, baseline(problem)), 'baseline').toBe('ok');
   }, GPU_TEST_MS);
 
-  it('the baselines verify (an epilogue as separate passes needs no tile genes)', async () => {
-    for (const op of ['conv2d', 'conv2d-bwd-weights', 'dwconv2d-bwd-data']) expect(await verdict(odd(op), baseline(odd(op))), op).toBe('ok');
-  }, GPU_TEST_MS);
-
-  it('conv2d with bias, relu and residual: fused, as passes, and sampled genomes verify', async () => {
+  it('conv2d with bias, relu and residual: fused, as passes, and sampled genomes verify; the baseline (one pass per stage) matches the reference', async () => {
     const problem = odd('conv2d', { epilogue: ['bias', 'relu', 'residual'], stride: 1, pad: 'valid' });
     const space = familyFor('conv2d', 'webgpu').space(problem, device);
     const [direct, staged] = space.seeds!();
@@ -112,5 +111,15 @@ describeGpu('the WebGPU convolution families through the harness', () => {
     expect(await verdict(problem, { ...staged!, epilogue: 'pass' } as Genome)).toBe('ok');
     const rng = new Rng(11);
     for (let i = 0; i < 2; i++) expect(await verdict(problem, space.sample(rng))).toBe('ok');
+    // A source genome has no extra passes, so the unfused baseline runs once on its own and is compared to the reference.
+    const code = familyFor('conv2d', 'webgpu').baseline(problem);
+    const launch = WebgpuLaunch.parse(code.launch);
+    const rngInputs = new Rng(3);
+    const inputs = drawInputs(problem, () => rngInputs.normal());
+    const outcome = await gpu.request({ type: 'run', problem, wgsl: code.text, tile: launch.tile, passes: launch.passes, inputs }, 60_000);
+    if (outcome.kind !== 'reply' || outcome.reply.type !== 'output') throw new Error(JSON.stringify(outcome));
+    const op = opFor(problem);
+    const expected = { indices: null, want: op.reference(problem, inputs), magnitude: op.magnitude(problem, inputs) };
+    expect(checkOutput(outcome.reply.output, expected, op.tolerance(problem, 'f32'), op.output(problem))).toBeNull();
   }, GPU_TEST_MS);
 });
