@@ -48,8 +48,6 @@ export function convWgsl(g: ConvWebgpuGenome, p: ConvProblem): WgslKernel {
     `// kevo ${p.op} as ${plan.rows}x${plan.cols} sums of ${plan.outer}x${plan.inner} terms, ${JSON.stringify(genes)}`,
     `const M = ${plan.rows}u;`,
     `const N = ${plan.cols}u;`,
-    `const O = ${plan.outer}u;`,
-    `const I = ${plan.inner}u;`,
     ...bindingDeclarations(epilogue, false),
     ...activationFunctions(epilogue),
     ...(g.workgroupMemory ? [`var<workgroup> As: array<f32, ${ctx.KT * tile.rows}>;`, `var<workgroup> Bs: array<${ctx.vt}, ${ctx.KT * g.workgroupX * g.tn}>;`] : []),
@@ -58,6 +56,12 @@ export function convWgsl(g: ConvWebgpuGenome, p: ConvProblem): WgslKernel {
     'fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {',
     `  let tileRow = wg.y * ${tile.rows}u;`,
     `  let tileCol = wg.x * ${tile.cols}u;`,
+    // Reduction bounds the shader compiler cannot see through: lavapipe's LLVM fully unrolls constant-trip
+    // loops, which made a first dispatch (its compile) take 5-60 s on these nests.
+    '  let opaque = select(1u, 0u, arrayLength(&C) == 0u);',
+    `  let O = ${plan.outer}u * opaque;`,
+    `  let I = ${plan.inner}u * opaque;`,
+    '  let T = O * I;',
     ...owned(ctx).map(indent(1)),
     ...range(g.tm).flatMap((r) => range(g.tn).map((c) => `  var acc${r}_${c} = ${ctx.vt}(0.0);`)),
     ...(g.algorithm === 'direct' ? directLoop(ctx) : g.workgroupMemory ? stagedLoop(ctx) : gemmLoop(ctx)).map(indent(1)),
@@ -132,7 +136,9 @@ function unrolled(v: string, end: string, unroll: number, length: number, body: 
     `for (; ${v} + ${u}u <= ${end}; ${v} += ${u}u) {`,
     ...range(u).flatMap((k) => body(k === 0 ? v : `${v} + ${k}u`, `_${k}`)).map(indent(1)),
     '}',
-    ...(length % u === 0 && /^\d/.test(end) ? [] : [`for (; ${v} < ${end}; ${v}++) {`, ...body(v, '').map(indent(1)), '}']),
+    `for (; ${v} < ${end}; ${v}++) {`,
+    ...body(v, '').map(indent(1)),
+    '}',
   ];
 }
 
@@ -146,7 +152,7 @@ function directLoop(ctx: Ctx): string[] {
     const tap = (o: string, tag: string) => ['{', ...[`let o = ${o};`, ...plan.outerCoords, ...gatherRows(ctx), ...term(ctx, 'o', '0u', '', tag)].map(indent(1)), '}'];
     return ['var o0 = 0u;', ...unrolled('o0', 'O', g.unroll, plan.outer, tap)];
   }
-  const inner = ['var i = 0u;', ...unrolled('i', `${plan.inner}u`, g.unroll, plan.inner, (i, tag) => term(ctx, 'o', i, '', tag))];
+  const inner = ['var i = 0u;', ...unrolled('i', 'I', g.unroll, plan.inner, (i, tag) => term(ctx, 'o', i, '', tag))];
   return ['for (var o = 0u; o < O; o++) {', ...[...plan.outerCoords, ...gatherRows(ctx), ...inner].map(indent(1)), '}'];
 }
 
@@ -158,7 +164,7 @@ function decompose({ plan }: Ctx, t: string): string[] {
 /** Implicit GEMM straight from storage: one flat loop over taps x channels, the gather recomputed every term. */
 function gemmLoop(ctx: Ctx): string[] {
   const T = ctx.plan.outer * ctx.plan.inner;
-  return ['var t = 0u;', ...unrolled('t', `${T}u`, ctx.g.unroll, T, (t, tag) => ['{', ...[...decompose(ctx, t), ...gatherRows(ctx), ...term(ctx, 'o', 'i', '', tag)].map(indent(1)), '}'])];
+  return ['var t = 0u;', ...unrolled('t', 'T', ctx.g.unroll, T, (t, tag) => ['{', ...[...decompose(ctx, t), ...gatherRows(ctx), ...term(ctx, 'o', 'i', '', tag)].map(indent(1)), '}'])];
 }
 
 /**
@@ -194,8 +200,8 @@ function stagedLoop(ctx: Ctx): string[] {
   ];
   return [
     `let tid = lid.y * ${g.workgroupX}u + lid.x;`,
-    `for (var t0 = 0u; t0 < ${T}u; t0 += ${KT}u) {`,
-    ...[...load, `let count = min(${KT}u, ${T}u - t0);`, 'var kk = 0u;', ...unrolled('kk', 'count', g.unroll, KT, step), 'workgroupBarrier();'].map(indent(1)),
+    `for (var t0 = 0u; t0 < T; t0 += ${KT}u) {`,
+    ...[...load, `let count = min(${KT}u, T - t0);`, 'var kk = 0u;', ...unrolled('kk', 'count', g.unroll, KT, step), 'workgroupBarrier();'].map(indent(1)),
     '}',
   ];
 }

@@ -9,6 +9,15 @@ import { convWebgpuGenome, type ConvWebgpuGenome } from './genome.ts';
 import { convPlan } from './plan.ts';
 
 /**
+ * Global loads in the unrolled reduction body. lavapipe compiles a shader at
+ * its first dispatch, about a second per few dozen gathered loads on a loaded
+ * two-core machine: past this a candidate's harness (seven shapes, seven
+ * compiles) outran the job deadline. A depthwise term loads an A vector per
+ * row and column group; a dense one a scalar per row.
+ */
+export const MAX_UNROLLED_LOADS = 32;
+
+/**
  * The WGSL genes of one convolution problem on one adapter: as matmul's
  * (genome/webgpu/space.ts) over the op's rows x cols of sums (plan.ts), plus
  * the algorithm; depthwise ops have only the direct one, and only implicit
@@ -25,6 +34,7 @@ export function webgpuConvSpace(problem: ConvProblem, caps: WebgpuCaps): SearchS
   const maxCols = Math.max(4, nextPow2(plan.cols));
   const bounds = { maxRows, maxCols, rowsName: `the ${plan.rows} output rows`, colsName: `the ${plan.cols} output columns` };
   const terms = plan.outer * plan.inner;
+  const loadsPerTerm = (g: ConvWebgpuGenome) => (plan.depthwise ? g.tm * g.tn * g.vec : g.tm) + g.tn * g.vec;
 
   function check(genome: ConvWebgpuGenome): string | null {
     const parsed = schema.safeParse(genome);
@@ -36,6 +46,7 @@ export function webgpuConvSpace(problem: ConvProblem, caps: WebgpuCaps): SearchS
     if (!problem.epilogue && g.epilogue) return 'the problem has no epilogue to fuse';
     const tile = tileProblem(g, limit, bounds);
     if (tile) return tile;
+    if (loadsPerTerm(g) * g.unroll > MAX_UNROLLED_LOADS) return `unroll ${g.unroll} of ${loadsPerTerm(g)} loads per term is over ${MAX_UNROLLED_LOADS} unrolled loads`;
     if (g.kTile > nextPow2(terms)) return `kTile ${g.kTile} is bigger than the ${terms} terms of a sum need`;
     const bytes = convWorkgroupBytes(g, plan);
     if (bytes > limit('maxComputeWorkgroupStorageSize')) return `its tiles take ${bytes} bytes of workgroup memory, over the adapter's ${limit('maxComputeWorkgroupStorageSize')}`;
@@ -54,7 +65,12 @@ export function webgpuConvSpace(problem: ConvProblem, caps: WebgpuCaps): SearchS
     g.kTile = largest(K_TILE, Math.min(g.kTile, nextPow2(terms)));
     while (convWorkgroupBytes(g, plan) > limit('maxComputeWorkgroupStorageSize') && g.kTile > 1) g.kTile /= 2;
     if (convWorkgroupBytes(g, plan) > limit('maxComputeWorkgroupStorageSize')) g.workgroupMemory = false;
-    g.unroll = largest(UNROLL, Math.min(g.unroll, Math.floor(MAX_UNROLLED_FMAS / (g.tm * g.tn))));
+    while (loadsPerTerm(g) > MAX_UNROLLED_LOADS) {
+      if (g.tm >= g.tn * g.vec && g.tm > 1) g.tm--;
+      else if (g.tn > 1) g.tn--;
+      else g.vec = 1;
+    }
+    g.unroll = largest(UNROLL, Math.min(g.unroll, Math.floor(MAX_UNROLLED_FMAS / (g.tm * g.tn)), Math.floor(MAX_UNROLLED_LOADS / loadsPerTerm(g))));
     return check(g) === null ? g : null;
   }
 
