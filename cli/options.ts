@@ -36,14 +36,14 @@ export const padFlag = z.enum(['same', 'valid'], { error: 'expected same or vali
 
 /** The problem fields flags set, leaving out those not given so the op's defaults apply. */
 export function problemFlagFields(flags: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(['accuracy', 'epilogue', 'stride', 'pad'].filter((key) => flags[key] !== undefined).map((key) => [key, flags[key]]));
+  return Object.fromEntries(['accuracy', 'epilogue', 'dtype', 'group', 'stride', 'pad'].filter((key) => flags[key] !== undefined).map((key) => [key, flags[key]]));
 }
 
 /** The problem named by <op>, --shape and the problem flags; a field the op refuses names its flag. */
 export function problemFromFlags(op: string, shape: string, flags: Record<string, unknown>): Problem {
   const fields = problemFlagFields(flags);
   const issue = problemFieldIssue(op, shape, fields);
-  if (issue) throw new KevoError('BAD_INPUT', `${flagName(issue.field)}: ${issue.message}`);
+  if (issue?.field !== undefined) throw new KevoError('BAD_INPUT', `${flagName(issue.field)}: ${issue.message}`);
   return problemFrom(op, shape, fields);
 }
 

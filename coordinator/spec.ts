@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
+import { familyFor } from '../genome/families/registry.ts';
 import { backendLimit } from '../genome/spaces.ts';
 import { Accuracy, findOp, opByName, opNames, problemFieldIssue, problemFrom, type Problem } from '../genome/ops/index.ts';
 import { KevoError, describeZodError } from '../lib/errors.ts';
@@ -18,6 +19,10 @@ const ProblemSpec = z
     accuracy: Accuracy.optional(),
     /** Matmul: the epilogue stages in order, e.g. ["bias", "gelu", "residual"]. */
     epilogue: z.array(z.string()).optional(),
+    /** The op's dtype scheme, e.g. matmul "i8" or "u8i8"; f32 when absent. */
+    dtype: z.string().optional(),
+    /** Matmul w4 / w4a8: elements of K per quantization group (32, 64 or 128). */
+    group: z.number().optional(),
     /** Convolutions: 1 or 2, and same or valid (the op's schema judges them). */
     stride: z.number().optional(),
     pad: z.string().optional(),
@@ -89,18 +94,26 @@ export function parseSpec(value: unknown, source = 'spec', flagFor?: (path: stri
       }
     };
     check('.shape', () => opByName(p.op).parseShape(p.shape));
-    // A field the op refuses (a stride for matmul) is named by its flag, or its path in the spec.
-    const { op, shape, ...fields } = p;
-    const issue = problemFieldIssue(op, shape, fields);
-    const flag = issue && flagFor?.(`problems.${i}.${issue.field}`);
-    if (issue) throw new KevoError('BAD_INPUT', flag ? `${flag}: ${issue.message}` : `invalid ${source}: problems.${i}.${issue.path}: ${issue.message}`);
-    check('', () => resolveProblem(p));
+    checkProblemFields(p, `problems.${i}`, source, flagFor);
+    check('.dtype', () => familyFor(p.op, parsed.data.backend, resolveProblem(p).dtype));
     check('.shape', () => {
       const limit = backendLimit(resolveProblem(p), parsed.data.backend);
       if (limit) throw new KevoError('BAD_INPUT', `shape ${quote(p.shape)} is too big for ${parsed.data.backend}: ${limit}`);
     });
   });
   return parsed.data;
+}
+
+/**
+ * The op's own schema over a problem's fields, an issue named by its flag
+ * where one set it (--dtype, --group), else by its spec path.
+ */
+function checkProblemFields(p: z.infer<typeof ProblemSpec>, at: string, source: string, flagFor?: (path: string) => string | undefined): void {
+  const { op, shape, ...fields } = p;
+  const issue = problemFieldIssue(op, shape, fields);
+  if (!issue) return;
+  const flag = issue.field === undefined ? undefined : flagFor?.(`${at}.${issue.field}`);
+  throw new KevoError('BAD_INPUT', flag ? `${flag}: ${issue.message}` : `invalid ${source}: ${[at, issue.path].filter(Boolean).join('.')}: ${issue.message}`);
 }
 
 /** A spec is a few hundred bytes; past this it is not one (and reading it would only cost memory). */

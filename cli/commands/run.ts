@@ -13,6 +13,8 @@ const RunFlags = withLlmEndpoint(z.object({
   epilogue: epilogueFlag,
   stride: strideFlag,
   pad: padFlag,
+  dtype: z.string().optional(),
+  group: intFlag(1).optional(),
   backend: z.string(),
   strategy: z.string(),
   budget: intFlag(1, MAX_EVALUATIONS).optional(),
@@ -43,6 +45,8 @@ export function registerRun(program: Command): void {
       .option('--epilogue <stages>', 'matmul epilogue, in order: bias, relu|gelu|silu, residual (e.g. bias,gelu,residual)')
       .option('--stride <1|2>', 'convolution stride (default 1)')
       .option('--pad <same|valid>', 'convolution padding, same as TF defines it (default) or valid')
+      .option('--dtype <scheme>', 'matmul dtype scheme: f32 (default) | i8 | u8i8 (A u8 with zero point, B i8 with zero point; C i32)')
+      .option('--group <g>', 'w4 / w4a8: elements of K per quantization group (32, 64 or 128)')
       .option('--backend <backend>', 'wasm | webgpu', 'wasm')
       .option('--strategy <name>', 'genetic | random | map-elites', 'genetic')
       .option('--budget <n>', 'candidates to evaluate, store hits included (default 60 unless --seconds)')
@@ -93,6 +97,8 @@ export function registerRun(program: Command): void {
 const SPEC_FLAGS: Record<string, string> = {
   'problems.0.op': '<op>',
   'problems.0.shape': '--shape',
+  'problems.0.dtype': '--dtype',
+  'problems.0.group': '--group',
   'problems.0.epilogue': '--epilogue',
   'problems.0.stride': '--stride',
   'problems.0.pad': '--pad',

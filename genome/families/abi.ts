@@ -23,12 +23,11 @@ const ALIGN = 64;
 
 /**
  * Every tensor at a 64-byte aligned offset (0 stays unused: a kernel writing
- * through a null pointer hits nothing we read), then a workspace as large as
- * the inputs, for packing, or as large as a family asks (`workspaceElements`,
- * f32: a convolution's zero-padded image is larger than its input). The entry
- * is named after the op.
+ * through a null pointer hits nothing we read), then a workspace for packing:
+ * as large as the inputs unless the family asks for `workspaceBytes` (packing
+ * may widen: int8 kernels pack B as i16). The entry is named after the op.
  */
-export function wasmLaunch(problem: Problem, workspaceElements?: number): WasmLaunch {
+export function wasmLaunch(problem: Problem, workspaceBytes?: number): WasmLaunch {
   let cursor = ALIGN;
   const place = (bytes: number) => {
     const offset = cursor;
@@ -38,10 +37,9 @@ export function wasmLaunch(problem: Problem, workspaceElements?: number): WasmLa
   const specs = abiTensors(problem);
   const tensors = specs.map((t) => ({ name: t.name, dims: [...t.dims], dtype: t.dtype, offset: place(tensorBytes(t)), length: elementCount(t.dims) }));
   const inputs = specs.slice(0, -1);
-  const inputElements = inputs.reduce((sum, t) => sum + elementCount(t.dims), 0);
-  const inputBytes = inputs.reduce((sum, t) => sum + tensorBytes(t), 0);
-  const elements = Math.max(workspaceElements ?? 0, inputElements);
-  const workspace = { offset: place(Math.max(4 * (workspaceElements ?? 0), inputBytes)), length: elements };
+  const workspaceElements = inputs.reduce((sum, t) => sum + elementCount(t.dims), 0);
+  const workspaceLength = workspaceBytes ?? inputs.reduce((sum, t) => sum + tensorBytes(t), 0);
+  const workspace = { offset: place(workspaceLength), length: workspaceBytes ?? workspaceElements };
   return { backend: 'wasm', entry: opFor(problem).name, tensors, workspace, pages: Math.ceil((cursor + ALIGN) / PAGE) };
 }
 

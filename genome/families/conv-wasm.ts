@@ -8,7 +8,7 @@ import { baselineGenes, wasmConvSpace } from '../wasm/conv/space.ts';
 import { wasmLaunch } from './abi.ts';
 import { defineFamily, type KernelFamily } from './family.ts';
 
-const code = (genome: ConvWasmGenome, problem: ConvProblem) => ({ language: 'wat' as const, text: convWat(genome, problem), launch: wasmLaunch(problem, workspaceFloats(planOf(problem))) });
+const code = (genome: ConvWasmGenome, problem: ConvProblem) => ({ language: 'wat' as const, text: convWat(genome, problem), launch: wasmLaunch(problem, 4 * workspaceFloats(planOf(problem))) });
 
 /**
  * The six convolution ops on WASM SIMD, one family each over the shared
@@ -20,6 +20,7 @@ function convWasm(op: Op<ConvProblem>): KernelFamily {
   return defineFamily({
     op,
     backend: 'wasm',
+    name: 'direct',
     genome: convWasmGenome(op.name as ConvOpName),
     space: (problem, device) => wasmConvSpace(problem, { relaxedSimd: device.facts.backend === 'wasm' && device.facts.relaxedSimd }),
     codegen: code,

@@ -9,15 +9,15 @@ export * from './op.ts';
 export * from './problem.ts';
 export * from './registry.ts';
 
-/** A stable key for a problem, e.g. "matmul:512x512x512:f32" or "matmul:100x70x50:f32:bias+gelu+residual". */
+/**
+ * A stable key for a problem, e.g. "matmul:512x512x512:f32", "matmul:100x70x50:f32:bias+gelu+residual"
+ * or "matmul:64x64x256:w4:g32" (the group only where the scheme has one, so older keys are unchanged).
+ */
 export function problemKey(problem: Problem): string {
   const op = opFor(problem);
   const variant = op.variant?.(problem);
-  return `${problem.op}:${op.formatShape(problem.shape)}:${problem.dtype}${variant ? `:${variant}` : ''}`;
-}
-
-export function elementCount(dims: readonly number[]): number {
-  return dims.reduce((a, b) => a * b, 1);
+  const group = problem.group === undefined ? '' : `:g${problem.group}`;
+  return `${problem.op}:${op.formatShape(problem.shape)}:${problem.dtype}${group}${variant ? `:${variant}` : ''}`;
 }
 
 /** Any registered op's problem from untrusted data; BAD_INPUT naming the zod path. */
@@ -26,17 +26,17 @@ export function parseProblem(value: unknown): Problem {
 }
 
 /**
- * The first problem field the op refuses (a wrong value, or a field it does
- * not have, such as a stride for matmul), so a caller can name the flag that
- * set it; undefined when the fields are fine or the issue is the shape's.
+ * The first issue the op's schema finds with a problem's fields, and the
+ * field it is about (a wrong value, or a field the op does not have, such as
+ * a stride for matmul), so a caller can name the flag that set it.
  */
-export function problemFieldIssue(opName: string, shapeText: string, fields: Record<string, unknown>): { field: string; path: string; message: string } | undefined {
+export function problemFieldIssue(opName: string, shapeText: string, fields: Record<string, unknown>): { field: string | undefined; path: string; message: string } | undefined {
   const op = opByName(opName);
   const parsed = op.problem.safeParse({ ...fields, op: op.name, shape: op.parseShape(shapeText) });
-  const issue = parsed.success ? undefined : parsed.error.issues[0]!;
-  if (issue?.code === 'unrecognized_keys') return { field: issue.keys[0]!, path: issue.keys[0]!, message: `${op.name} problems have no ${issue.keys[0]}` };
-  const field = issue?.path[0];
-  return typeof field === 'string' && (field === 'shape' || field in fields) ? { field, path: issue!.path.join('.'), message: issue!.message } : undefined;
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') return { field: issue.keys[0]!, path: issue.keys[0]!, message: `${op.name} problems have no ${issue.keys[0]}` };
+  return { field: typeof issue.path[0] === 'string' ? issue.path[0] : undefined, path: issue.path.map(String).join('.'), message: issue.message };
 }
 
 /** The problem a user named: an op, its --shape text, and the problem's other fields. Throws BAD_INPUT. */

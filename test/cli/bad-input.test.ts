@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { itRefuses } from '../helpers/bad-input.ts';
 import { kevo } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-bad-'));
@@ -51,15 +52,7 @@ describe('kevo CLI on bad input', () => {
     ['unknown command', ['bets', 'matmul'], /unknown command 'bets'\n\(Did you mean best\?\)/],
   ];
 
-  for (const [name, args, message] of cases) {
-    it(`${name}: exit 2, a clear error, nothing written`, async () => {
-      const run = await kevo([...args, '--db', db], { cwd: dir });
-      expect(run.code, run.stderr).toBe(2);
-      expect(run.stderr).toMatch(message);
-      expect(run.stdout).toBe('');
-      expect(existsSync(db)).toBe(false);
-    });
-  }
+  itRefuses(cases, dir, db);
 
   it('a NATS URL with a password: the password is never printed', async () => {
     const run = await kevo(['workers', '--nats', 'nats://kevo:s3cret-pw@127.0.0.1:1'], { cwd: dir });

@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { itRefuses } from '../helpers/bad-input.ts';
 import { kevo } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-conv-bad-'));
@@ -32,15 +33,7 @@ describe('kevo CLI on bad convolution input', () => {
     ['a spec with an unknown padding', ['campaign', 'start', spec({ op: 'dwconv2d', shape: 'n1h8w8c4r3s3', pad: 'full' })], /problems\.0\.pad: expected same or valid/],
   ];
 
-  for (const [name, args, message] of cases) {
-    it(`${name}: exit 2, a clear error, nothing written`, async () => {
-      const run = await kevo([...args, '--db', db], { cwd: dir });
-      expect(run.code, run.stderr).toBe(2);
-      expect(run.stderr).toMatch(message);
-      expect(run.stdout).toBe('');
-      expect(existsSync(db)).toBe(false);
-    });
-  }
+  itRefuses(cases, dir, db);
 
   it('a spec shape object is refused: the shape is the op text form', async () => {
     const run = await kevo(['campaign', 'start', spec({ op: 'conv2d', shape, stride: 1 }), '--db', db], { cwd: dir });

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Precision } from '../accuracy.ts';
 import { applyEpilogueAt, dotTolerance, epilogueParts } from '../epilogue.ts';
+import type { Storage } from '../../dtypes/dtype.ts';
 import type { Op, TensorSpec } from '../op.ts';
 import { geometry, type Geometry } from './geometry.ts';
 import {
@@ -62,7 +63,9 @@ function inputs(p: ConvProblem): TensorSpec[] {
 }
 
 /** Reference and magnitude of a few output elements: the window's sum in f64, then the epilogue (conv2d's). */
-function referenceAt(p: ConvProblem, tensors: readonly Float32Array[], indices: ArrayLike<number>): { want: Float64Array; magnitude: Float64Array } {
+function referenceAt(p: ConvProblem, storage: readonly Storage[], indices: ArrayLike<number>): { want: Float64Array; magnitude: Float64Array } {
+  // Every tensor of every convolution is f32.
+  const tensors = storage as readonly Float32Array[];
   const g = geometry(p);
   const e = epilogueParts(p.epilogue);
   const extra = { bias: e.bias ? tensors[2]! : null, residual: e.residual ? tensors[e.bias ? 3 : 2]! : null };
