@@ -37,6 +37,7 @@ function convWebgpu<P extends ConvProblem>(op: Op<P>): KernelFamily {
   return defineFamily({
     op,
     backend: 'webgpu',
+    name: 'conv',
     genome: convWebgpuGenome(op.name as P['op']) as never,
     space: (problem, device) =>
       webgpuConvSpace(problem, device.facts.backend === 'webgpu' ? { features: device.facts.features, limits: device.facts.limits } : { features: [], limits: {} }),
