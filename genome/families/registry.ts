@@ -1,6 +1,7 @@
 import { KevoError } from '../../lib/errors.ts';
 import type { Backend } from '../backend.ts';
 import { convWasmFamilies } from './conv-wasm.ts';
+import { convWebgpuFamilies } from './conv-webgpu.ts';
 import type { KernelFamily } from './family.ts';
 import { matmulInt8Wasm } from './matmul-int8-wasm.ts';
 import { matmulWasm } from './matmul-wasm.ts';
@@ -64,3 +65,4 @@ registerFamily(matmulWasm);
 registerFamily(matmulWebgpu);
 registerFamily(matmulInt8Wasm);
 convWasmFamilies.forEach(registerFamily);
+convWebgpuFamilies.forEach(registerFamily);

@@ -5,33 +5,9 @@ import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import type { SearchSpace } from '../space.ts';
 import { codegenProblem, workgroupBytes } from './codegen.ts';
 import { MatmulWebgpuGenome } from './genome.ts';
+import { K_TILE, largest, limitOf, nextPow2, REGISTER_TILE, repairTile, tileMutations, tileProblem, tileSize, UNROLL, WORKGROUP, MAX_UNROLLED_FMAS, type WebgpuCaps } from './tile-genes.ts';
 
-/** What the adapter allows (GpuFacts features and limits); a missing limit falls back to WebGPU's default. */
-export interface WebgpuCaps {
-  readonly features: readonly string[];
-  readonly limits: Readonly<Record<string, number>>;
-}
-
-const DEFAULT_LIMITS = {
-  maxComputeInvocationsPerWorkgroup: 256,
-  maxComputeWorkgroupSizeX: 256,
-  maxComputeWorkgroupSizeY: 256,
-  maxComputeWorkgroupStorageSize: 16384,
-  maxComputeWorkgroupsPerDimension: 65535,
-} as const;
-
-const WORKGROUP = [1, 2, 4, 8, 16, 32, 64];
-const REGISTER_TILE = [1, 2, 3, 4, 5, 6, 7, 8];
-const K_TILE = [1, 2, 4, 8, 16, 32, 64];
-const UNROLL = [1, 2, 4, 8, 16];
-/** f32 accumulators per thread: past this a GPU spills registers and occupancy collapses. */
-export const MAX_ACCUMULATORS = 64;
-/** Fused multiply-adds in the unrolled body: bounds shader size and compile time. */
-export const MAX_UNROLLED_FMAS = 512;
-/** Fewer threads than this cannot hide any latency: not worth a trial. */
-const MIN_THREADS = 4;
-
-const nextPow2 = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(1, x)));
+export type { WebgpuCaps } from './tile-genes.ts';
 
 /**
  * The WGSL matmul genes for one problem on one adapter. The adapter's limits
@@ -41,7 +17,7 @@ const nextPow2 = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(1, x)));
  */
 export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): SearchSpace<MatmulWebgpuGenome> {
   const { m, n, k } = problem.shape;
-  const limit = (name: keyof typeof DEFAULT_LIMITS) => caps.limits[name] ?? DEFAULT_LIMITS[name];
+  const limit = limitOf(caps);
   // f16 only where the adapter has it and the problem's accuracy contract allows its rounding.
   const f16 = caps.features.includes('shader-f16') && meetsAccuracy('f16', accuracyOf(problem));
   const precisions: MatmulWebgpuGenome['precision'][] = f16 ? ['f32', 'f16'] : ['f32'];
@@ -49,6 +25,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
   const epilogues: readonly ('fused' | 'pass')[] = problem.epilogue ? ['fused', 'pass'] : [];
   const maxRows = nextPow2(m);
   const maxCols = Math.max(4, nextPow2(n));
+  const bounds = { maxRows, maxCols, rowsName: `M ${m}`, colsName: `N ${n}` };
 
   function check(genome: MatmulWebgpuGenome): string | null {
     const parsed = MatmulWebgpuGenome.safeParse(genome);
@@ -59,34 +36,17 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
     if (problem.epilogue && !g.epilogue) return 'the problem has an epilogue: say how it runs (epilogue fused or pass)';
     if (!problem.epilogue && g.epilogue) return 'the problem has no epilogue to fuse';
     if (g.precision === 'f16' && !f16) return `precision f16 needs the shader-f16 feature and a problem whose accuracy contract allows it (this one: ${accuracyOf(problem)})`;
-    const threads = g.workgroupX * g.workgroupY;
-    if (threads > limit('maxComputeInvocationsPerWorkgroup')) {
-      return `a ${g.workgroupX}x${g.workgroupY} workgroup is ${threads} threads, over the adapter's ${limit('maxComputeInvocationsPerWorkgroup')}`;
-    }
-    if (threads < MIN_THREADS) return `a ${g.workgroupX}x${g.workgroupY} workgroup is fewer than ${MIN_THREADS} threads`;
-    if (g.workgroupX > limit('maxComputeWorkgroupSizeX') || g.workgroupY > limit('maxComputeWorkgroupSizeY')) {
-      return `workgroup ${g.workgroupX}x${g.workgroupY} is over the adapter's per-dimension size limits`;
-    }
-    const accumulators = g.tm * g.tn * g.vec;
-    if (accumulators > MAX_ACCUMULATORS) return `a ${g.tm}x${g.tn * g.vec} register tile is ${accumulators} accumulators, over ${MAX_ACCUMULATORS}`;
-    if (g.tm * g.tn * g.unroll > MAX_UNROLLED_FMAS) return `unroll ${g.unroll} of a ${g.tm}x${g.tn} tile is over ${MAX_UNROLLED_FMAS} unrolled operations`;
-    const rows = g.workgroupY * g.tm;
-    const cols = g.workgroupX * g.tn * g.vec;
-    if (rows > maxRows) return `a tile of ${rows} rows is bigger than M ${m} needs`;
-    if (cols > maxCols) return `a tile of ${cols} columns is bigger than N ${n} needs`;
+    const tile = tileProblem(g, limit, bounds);
+    if (tile) return tile;
     if (g.kTile > nextPow2(k)) return `kTile ${g.kTile} is bigger than K ${k} needs`;
     const bytes = workgroupBytes(g, k);
     if (bytes > limit('maxComputeWorkgroupStorageSize')) {
       return `its tiles take ${bytes} bytes of workgroup memory, over the adapter's ${limit('maxComputeWorkgroupStorageSize')}`;
     }
-    const workgroups = Math.max(Math.ceil(n / cols), Math.ceil(m / rows));
+    const workgroups = Math.max(Math.ceil(n / (g.workgroupX * g.tn * g.vec)), Math.ceil(m / (g.workgroupY * g.tm)));
     if (workgroups > limit('maxComputeWorkgroupsPerDimension')) return `${workgroups} workgroups in one dimension is over the adapter's limit`;
     return null;
   }
-
-  /** The largest grid value at most `x` that satisfies `ok` (grids start at 1, which always does). */
-  const largest = (grid: readonly number[], x: number, ok: (v: number) => boolean = () => true) =>
-    [...grid].reverse().find((v) => v <= x && ok(v)) ?? grid[0]!;
 
   function repair(genome: MatmulWebgpuGenome): MatmulWebgpuGenome | null {
     const { epilogue: _epilogue, ...rest } = genome;
@@ -94,19 +54,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
     if (g.precision === 'f16' && !f16) g.precision = 'f32';
     if (!g.workgroupMemory) g.doubleBuffer = false;
     if (g.vec === 4 && n < 4) g.vec = 1;
-    g.tm = Math.min(g.tm, maxRows);
-    g.tn = Math.max(1, Math.min(g.tn, Math.floor(maxCols / g.vec)));
-    while (g.tm * g.tn * g.vec > MAX_ACCUMULATORS) {
-      if (g.tm >= g.tn && g.tm > 1) g.tm--;
-      else g.tn--;
-    }
-    const threadsCap = limit('maxComputeInvocationsPerWorkgroup');
-    g.workgroupY = largest(WORKGROUP, Math.min(g.workgroupY, limit('maxComputeWorkgroupSizeY'), Math.max(1, Math.floor(maxRows / g.tm))));
-    g.workgroupX = largest(WORKGROUP, Math.min(g.workgroupX, limit('maxComputeWorkgroupSizeX'), Math.max(1, Math.floor(maxCols / (g.tn * g.vec)))));
-    while (g.workgroupX * g.workgroupY > threadsCap) {
-      if (g.workgroupX >= g.workgroupY) g.workgroupX /= 2;
-      else g.workgroupY /= 2;
-    }
+    repairTile(g, limit, bounds);
     g.kTile = largest(K_TILE, Math.min(g.kTile, nextPow2(k)));
     while (workgroupBytes(g, k) > limit('maxComputeWorkgroupStorageSize') && g.kTile > 1) g.kTile /= 2;
     if (workgroupBytes(g, k) > limit('maxComputeWorkgroupStorageSize')) g.doubleBuffer = false;
@@ -150,20 +98,8 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
     return repaired({ ...draw(rng), workgroupX: 4, workgroupY: 1, tm: 1, tn: 1, vec: 1 });
   }
 
-  const step = (values: readonly number[], current: number, rng: Rng) => {
-    const at = values.reduce((best, v, i) => (Math.abs(v - current) < Math.abs(values[best]! - current) ? i : best), 0);
-    const neighbours = [values[at - 1], values[at + 1]].filter((v): v is number => v !== undefined);
-    return neighbours.length > 0 ? rng.pick(neighbours) : values[at]!;
-  };
-
   const mutations: ((g: MatmulWebgpuGenome, rng: Rng) => MatmulWebgpuGenome)[] = [
-    (g, rng) => ({ ...g, workgroupX: step(WORKGROUP, g.workgroupX, rng) }),
-    (g, rng) => ({ ...g, workgroupY: step(WORKGROUP, g.workgroupY, rng) }),
-    (g, rng) => ({ ...g, tm: step(REGISTER_TILE, g.tm, rng) }),
-    (g, rng) => ({ ...g, tn: step(REGISTER_TILE, g.tn, rng) }),
-    (g) => ({ ...g, vec: g.vec === 4 ? 1 : 4 }),
-    (g, rng) => ({ ...g, kTile: step(K_TILE, g.kTile, rng) }),
-    (g, rng) => ({ ...g, unroll: step(UNROLL, g.unroll, rng) }),
+    ...tileMutations<MatmulWebgpuGenome>(),
     (g) => ({ ...g, workgroupMemory: !g.workgroupMemory }),
     (g) => ({ ...g, doubleBuffer: !g.doubleBuffer, workgroupMemory: g.workgroupMemory || !g.doubleBuffer }),
     (g, rng) => ({ ...g, precision: rng.pick(precisions) }),
@@ -203,9 +139,7 @@ export function webgpuMatmulSpace(problem: MatmulProblem, caps: WebgpuCaps): Sea
   }
 
   function descriptor(g: MatmulWebgpuGenome): readonly string[] {
-    const outputs = g.workgroupX * g.workgroupY * g.tm * g.tn * g.vec;
-    const size = outputs <= 256 ? 'small' : outputs <= 2048 ? 'medium' : 'large';
-    return [g.precision, `tile:${size}`, g.workgroupMemory ? 'staged' : 'direct', ...(g.epilogue ? [`epilogue:${g.epilogue}`] : [])];
+    return [g.precision, tileSize(g), g.workgroupMemory ? 'staged' : 'direct', ...(g.epilogue ? [`epilogue:${g.epilogue}`] : [])];
   }
 
   function seeds(): MatmulWebgpuGenome[] {
