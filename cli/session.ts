@@ -13,7 +13,7 @@ import { fixed, printJson, table } from './output.ts';
 import { progressBar } from './progress.ts';
 import { reverifiedRanking, refusedLines, storedKernels } from './reverified.ts';
 import type { BestRow } from '../coordinator/store/rows.ts';
-import type { Problem } from '../genome/ops/index.ts';
+import { opFor, type Problem } from '../genome/ops/index.ts';
 import { openTransport, type TransportFlags } from './transport.ts';
 import { HARNESS_VERSION } from '../verifiers/version.ts';
 import { promotedRanking } from '../coordinator/store/promotions.ts';
@@ -136,7 +136,7 @@ function report(store: Store, spec: CampaignSpec, run: CampaignRun, problems: re
     ...(llm ? [llm.line] : []),
   ];
   for (const { problem, top } of problems) {
-    lines.push('', `best kernels for ${problem.op} ${problem.shape.m}x${problem.shape.n}x${problem.shape.k}:`);
+    lines.push('', `best kernels for ${problem.op} ${opFor(problem).formatShape(problem.shape)}:`);
     lines.push(
       top.length === 0
         ? '  none verified yet'
