@@ -254,6 +254,21 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX evaluations_cache ON evaluations (genome_hash, problem_key, device_class_id, harness_version);
     `,
   },
+  {
+    version: 8,
+    name: 'tune runs',
+    // `kevo tune`: one row per model run, its report (nodes, shares, before/after, measured end to end) as JSON.
+    sql: `
+      CREATE TABLE tune_runs (
+        id TEXT PRIMARY KEY,
+        model TEXT NOT NULL,
+        model_sha256 TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        report TEXT NOT NULL
+      );
+      CREATE INDEX tune_runs_created ON tune_runs (created_at);
+    `,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]!.version;
