@@ -60,7 +60,11 @@ export interface TuneReport {
   readonly nodes: readonly NodeReport[];
   /** Amdahl: the peer's model time with each tuned node at the peer's time x before/after. */
   readonly projected: number;
-  readonly measured: (EndToEnd & { readonly outputs: readonly OutputCheck[]; readonly outputsMatch: boolean }) | { readonly error: string };
+  readonly measured: (EndToEnd & {
+    /** onnxruntime-web's own time for the run (profiler, optimized graph), without its JavaScript glue, and kevo's speedup over that. */
+    readonly ortRunMs: number;
+    readonly speedupVsOrtRun: number;
+    readonly outputs: readonly OutputCheck[]; readonly outputsMatch: boolean }) | { readonly error: string };
 }
 
 /** The model read and mapped before anything is opened or written: a bad model is BAD_INPUT here. */
@@ -128,7 +132,8 @@ async function measure(model: OnnxModel, bytes: Uint8Array, inputs: ReturnType<t
   try {
     const outputs = compareOutputs(model.outputs.map((o) => o.name), compiled.run(inputs), await ort.run(inputs));
     const timing = await timeEndToEnd(ort, compiled, inputs, rounds);
-    return { ...timing, outputs, outputsMatch: outputs.every((o) => o.ok) };
+    const { runMs } = await ortProfile(bytes, inputs, rounds, true);
+    return { ...timing, ortRunMs: runMs, speedupVsOrtRun: runMs / timing.kevoMs, outputs, outputsMatch: outputs.every((o) => o.ok) };
   } finally {
     await ort.release();
   }
@@ -142,7 +147,7 @@ async function measure(model: OnnxModel, bytes: Uint8Array, inputs: ReturnType<t
  */
 export async function tuneModel(args: { path: string; bytes: Uint8Array; loaded: ReturnType<typeof loadModel>; settings: TuneSettings; store: Store; flags: TransportFlags; nats: boolean; log: Logger }): Promise<TuneReport> {
   const { model, inputs, mappings } = args.loaded;
-  const parts = profiled(mappings, await ortProfile(args.bytes, inputs, args.settings.profileRuns));
+  const parts = profiled(mappings, (await ortProfile(args.bytes, inputs, args.settings.profileRuns)).nodeMs);
   const tuned = new Map<string, Tuned>();
   for (const target of targets(parts, args.settings.budget, args.settings.population)) {
     args.log.info({ problem: target.key, evaluations: target.evaluations, share: target.share }, 'tuning');

@@ -146,7 +146,7 @@ function mapMatmul(g: Graph, node: OnnxNode): NodeMapping {
     const [, , scales, zeros] = node.inputs.map((i) => (i ? constant(g, i) : undefined));
     if (!b || !scales) return { nodes: [node.name], ops: node.op, reason: 'MatMulNBits weights or scales are not constants' };
     weights = dequantizeNBits(b.data as Uint8Array, f32(scales, node.name), zeros?.data as Uint8Array | undefined, k, n, block);
-    lowering.push(`matmul w4 (group ${block}) not registered (${w4.reason}): dequantized to f32 at load`);
+    lowering.push(`matmul w4 (group ${block}) is not registered: dequantized to f32 at load`);
   } else {
     if (!b || !(b.data instanceof Float32Array)) return { nodes: [node.name], ops: node.op, reason: 'B is not a float32 constant (kevo tunes weights-stationary products)' };
     if (b.dims.length !== 2) return { nodes: [node.name], ops: node.op, reason: `B has rank ${b.dims.length}, not 2` };
@@ -239,7 +239,7 @@ function mapConv(g: Graph, node: OnnxNode): NodeMapping {
   return {
     nodes: names,
     ops,
-    lowering: `${direct.reason}: lowered to im2col + matmul (${r === 1 && s === 1 && stride === 1 ? 'a 1x1 conv: im2col is the NHWC transpose' : 'im2col rows built per run'})`,
+    lowering: `conv2d is not registered: im2col + matmul (${r === 1 && s === 1 && stride === 1 ? 'a 1x1 conv: im2col is the NHWC transpose' : 'im2col rows built per run'})`,
     plan: { problem: lowered.problem, operands: [{ kind: 'tensor', name: xName, layout: 'im2col' }, { kind: 'const', data: hwio }, ...extras], output: epi.output, outputDims, outputLayout: 'nhwc', conv },
   };
 }

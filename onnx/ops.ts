@@ -210,13 +210,23 @@ function reshape(_: OnnxNode, [x, shape]: readonly (OnnxTensor | undefined)[]): 
   return [{ dims: wanted.map((d) => (d === -1 ? size(x!.dims) / known : d)), data: x!.data }];
 }
 
+/** max(x, 0), NaN kept. */
+function relu(x: Float32Array): Float32Array {
+  const y = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    y[i] = v > 0 || v !== v ? v : 0;
+  }
+  return y;
+}
+
 export const OPS: Readonly<Record<string, OpRun>> = {
   MatMul: matmul,
   Gemm: gemm,
   Conv: conv,
   MatMulNBits: matmulNBits,
   Add: (_, [a, b]) => [broadcast(a!, b!, (x, y) => x + y)],
-  Relu: (_, [x]) => [{ dims: x!.dims, data: (x!.data as Float32Array).map((v) => (v > 0 ? v : v === v ? 0 : v)) }],
+  Relu: (_, [x]) => [{ dims: x!.dims, data: relu(x!.data as Float32Array) }],
   Flatten: (node, [x]) => {
     const axis = attrInt(node, 'axis', 1);
     return [{ dims: [size(x!.dims.slice(0, axis)), size(x!.dims.slice(axis))], data: x!.data }];

@@ -30,15 +30,22 @@ export async function ortModel(bytes: Uint8Array): Promise<OrtModel> {
   };
 }
 
+export interface OrtProfile {
+  /** Each node's median kernel time (ms). */
+  readonly nodeMs: Map<string, number>;
+  /** The median of the whole run inside the runtime (its "model_run" event): session.run less its JavaScript glue. */
+  readonly runMs: number;
+}
+
 /**
- * Each node's median time (ms) over `runs` runs, from onnxruntime-web's own
- * profiler. Graph optimizations are off for it, so its nodes are the
- * model's (an optimized session fuses Conv+Relu and renames them). In Node
- * the profiler writes its JSON to fd 1 with fs.writeSync instead of a file:
- * the write is taken for the duration of endProfiling().
+ * Times from onnxruntime-web's own profiler, medians over `runs` runs. With
+ * graph optimizations off its nodes are the model's (an optimized session
+ * fuses Conv+Relu and renames them). In Node the profiler writes its JSON to
+ * fd 1 with fs.writeSync instead of a file: the write is taken for the
+ * duration of endProfiling().
  */
-export async function ortProfile(bytes: Uint8Array, inputs: Feeds, runs: number): Promise<Map<string, number>> {
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], enableProfiling: true, graphOptimizationLevel: 'disabled' });
+export async function ortProfile(bytes: Uint8Array, inputs: Feeds, runs: number, optimized = false): Promise<OrtProfile> {
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], enableProfiling: true, graphOptimizationLevel: optimized ? 'all' : 'disabled' });
   const feeds = ortFeeds(inputs);
   // The first run pays for allocations and first-touch: profile the ones after it.
   await session.run(feeds);
@@ -59,11 +66,12 @@ export async function ortProfile(bytes: Uint8Array, inputs: Feeds, runs: number)
   }
   const events = JSON.parse(chunks.join('') || '[]') as { cat: string; name: string; dur: number }[];
   const byNode = new Map<string, number[]>();
+  const modelRuns = events.filter((e) => e.name === 'model_run').map((e) => e.dur / 1000);
   for (const e of events) {
     if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
     const node = e.name.slice(0, -'_kernel_time'.length);
     byNode.set(node, [...(byNode.get(node) ?? []), e.dur / 1000]);
   }
-  // Drop each node's first (warm-up) run.
-  return new Map([...byNode].map(([node, times]) => [node, median(times.slice(1))]));
+  // Drop the first (warm-up) run.
+  return { nodeMs: new Map([...byNode].map(([node, times]) => [node, median(times.slice(1))])), runMs: median(modelRuns.slice(1)) };
 }
