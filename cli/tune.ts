@@ -29,6 +29,7 @@ export interface TuneSettings {
   readonly rounds: number;
   readonly profileRuns: number;
   readonly db: string;
+  readonly timingMs?: number | undefined;
 }
 
 /** One row of the report: a node or a fused group, its share of the peer's time, and what kevo made of it. */
@@ -94,6 +95,7 @@ async function runTarget(target: Target, settings: TuneSettings, store: Store, f
     threads: settings.threads,
     db: settings.db,
     relaxedSimd: settings.relaxedSimd,
+    timing: settings.timingMs === undefined ? {} : { timingMs: settings.timingMs },
   }, `campaign spec for ${target.key}`);
   const campaignId = newCampaignId();
   const transport = await openTransport(flags, { backend: 'wasm', threads: settings.threads, relaxedSimd: settings.relaxedSimd, campaignId }, log);

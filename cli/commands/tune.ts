@@ -24,6 +24,7 @@ const TuneFlags = z.object({
   rounds: intFlag(3, 1000),
   profileRuns: intFlag(1, 1000),
   relaxedSimd: z.boolean(),
+  timingMs: intFlag(1, 600_000).optional(),
 });
 
 export function registerTune(program: Command): void {
@@ -39,7 +40,8 @@ export function registerTune(program: Command): void {
       .option('--dim <name=n>', 'a value for a symbolic input dim (repeatable)', (value: string, all: string[] = []) => [...all, value])
       .option('--rounds <n>', 'interleaved timing rounds of the end-to-end comparison', '15')
       .option('--profile-runs <n>', 'runs of the onnxruntime-web profile', '10')
-      .option('--no-relaxed-simd', 'do not enable relaxed SIMD (FMA) in WASM workers'),
+      .option('--no-relaxed-simd', 'do not enable relaxed SIMD (FMA) in WASM workers')
+      .option('--timing-ms <ms>', 'time budget for timing one candidate'),
   );
   addNatsOptions(command).action(async (path: string, options: Record<string, unknown>) => {
     const flags = parseFlags(TuneFlags, options);
@@ -61,7 +63,7 @@ export function registerTune(program: Command): void {
     const log = createLogger(flags.logLevel);
     const store = Store.open(flags.db);
     try {
-      const settings = { budget: flags.budget, population: flags.population, seed: flags.seed, threads: flags.threads, relaxedSimd: flags.relaxedSimd, rounds: flags.rounds, profileRuns: flags.profileRuns, db: flags.db };
+      const settings = { budget: flags.budget, population: flags.population, seed: flags.seed, threads: flags.threads, relaxedSimd: flags.relaxedSimd, rounds: flags.rounds, profileRuns: flags.profileRuns, db: flags.db, timingMs: flags.timingMs };
       const report = await tuneModel({ path, bytes, loaded, settings, store, flags: options, nats: wantsNats(options), log });
       if (flags.json) printJson(report);
       else process.stdout.write(describe(report));
