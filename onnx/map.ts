@@ -141,12 +141,12 @@ function mapMatmul(g: Graph, node: OnnxNode): NodeMapping {
     n = attrInt(node, 'N', 0);
     m = count(aDims) / k;
     const block = attrInt(node, 'block_size', 0);
-    const w4 = resolve({ op: 'matmul', dtype: 'w4', group: block, shape: { m, n, k } });
-    if ('problem' in w4) return { nodes: [node.name], ops: node.op, reason: 'w4 kernels take packed weights: the executor does not feed them yet' };
     const [, , scales, zeros] = node.inputs.map((i) => (i ? constant(g, i) : undefined));
     if (!b || !scales) return { nodes: [node.name], ops: node.op, reason: 'MatMulNBits weights or scales are not constants' };
     weights = dequantizeNBits(b.data as Uint8Array, f32(scales, node.name), zeros?.data as Uint8Array | undefined, k, n, block);
-    lowering.push(`matmul w4 (group ${block}) is not registered: dequantized to f32 at load`);
+    // The w4 kernels take ORT's packed layout; until the executor feeds packed weights, the layer runs as f32 on weights dequantized once.
+    const w4 = resolve({ op: 'matmul', dtype: 'w4', group: block, shape: { m, n, k }, ...(zeros ? { zeroPoint: true } : {}) });
+    lowering.push(`matmul w4 (group ${block}) ${'problem' in w4 ? 'is registered, but the executor does not feed packed weights yet' : 'is not registered'}: dequantized to f32 at load`);
   } else {
     if (!b || !(b.data instanceof Float32Array)) return { nodes: [node.name], ops: node.op, reason: 'B is not a float32 constant (kevo tunes weights-stationary products)' };
     if (b.dims.length !== 2) return { nodes: [node.name], ops: node.op, reason: `B has rank ${b.dims.length}, not 2` };
@@ -210,8 +210,13 @@ function mapConv(g: Graph, node: OnnxNode): NodeMapping {
   if (strides[0] !== strides[1]) return { nodes: [node.name], ops: node.op, reason: `Conv strides [${strides.join(', ')}] differ by axis` };
   const stride = strides[0]!;
   const geo = convGeometry(node, h, wd, r, s);
-  const pad = geo.top + geo.bottom + geo.left + geo.right === 0 ? 'valid' : geo.oh === Math.ceil(h / stride) && geo.ow === Math.ceil(wd / stride) ? 'same' : undefined;
-  if (!pad) return { nodes: [node.name], ops: node.op, reason: `Conv pads [${[geo.top, geo.left, geo.bottom, geo.right].join(', ')}] are neither same nor valid` };
+  // kevo's 'same' is TF's: ceil(size / stride) outputs, the smaller half of the padding before. ONNX's explicit pads may differ (pads 1 at stride 2).
+  const sameBefore = (size: number, window: number, out: number) => Math.floor(Math.max((out - 1) * stride + window - size, 0) / 2);
+  const pad = geo.top + geo.bottom + geo.left + geo.right === 0
+    ? 'valid'
+    : geo.oh === Math.ceil(h / stride) && geo.ow === Math.ceil(wd / stride) && geo.top === sameBefore(h, r, geo.oh) && geo.left === sameBefore(wd, s, geo.ow)
+      ? 'same'
+      : undefined;
   const depthwise = group === c && group === k && cg === 1;
   if (group !== 1 && !depthwise) return { nodes: [node.name], ops: node.op, reason: `grouped Conv (group ${group}) is neither dense nor depthwise` };
   const bias = bName ? constant(g, bName)?.data as Float32Array | undefined : undefined;
@@ -228,7 +233,12 @@ function mapConv(g: Graph, node: OnnxNode): NodeMapping {
   const outputDims = [n, k, geo.oh, geo.ow];
   // ONNX is NCHW/OIHW; kevo's convolutions are NHWC/HWIO: weights are laid out once at load, activations transposed at the node's boundary.
   const hwio = hwioOf(w.data, k, cg, r, s);
-  const direct = resolve({ op: depthwise ? 'dwconv2d' : 'conv2d', shape: { n, h, w: wd, c, k, r, s }, stride, pad, ...fields });
+  // dwconv2d has no K (one filter per channel) and no epilogue.
+  const direct = !pad
+    ? { reason: `pads [${[geo.top, geo.left, geo.bottom, geo.right].join(', ')}] are neither kevo's same (TF's) nor valid` }
+    : depthwise && epi.stages.length > 0
+      ? { reason: `dwconv2d takes no bias or epilogue (${epi.stages.join(', ')})` }
+      : resolve(depthwise ? { op: 'dwconv2d', shape: { n, h, w: wd, c, r, s }, stride, pad } : { op: 'conv2d', shape: { n, h, w: wd, c, k, r, s }, stride, pad, ...fields });
   if ('problem' in direct) {
     return { nodes: names, ops, lowering: 'NCHW -> NHWC at the node boundary, weights OIHW -> HWIO at load', plan: { problem: direct.problem, operands: [{ kind: 'tensor', name: xName, layout: 'nhwc' }, { kind: 'const', data: hwio }, ...extras], output: epi.output, outputDims, outputLayout: 'nhwc', conv } };
   }
@@ -239,7 +249,7 @@ function mapConv(g: Graph, node: OnnxNode): NodeMapping {
   return {
     nodes: names,
     ops,
-    lowering: `conv2d is not registered: im2col + matmul (${r === 1 && s === 1 && stride === 1 ? 'a 1x1 conv: im2col is the NHWC transpose' : 'im2col rows built per run'})`,
+    lowering: `not conv2d (${direct.reason}): im2col + matmul (${r === 1 && s === 1 && stride === 1 ? 'a 1x1 conv: im2col is the NHWC transpose' : 'im2col rows built per run'})`,
     plan: { problem: lowered.problem, operands: [{ kind: 'tensor', name: xName, layout: 'im2col' }, { kind: 'const', data: hwio }, ...extras], output: epi.output, outputDims, outputLayout: 'nhwc', conv },
   };
 }

@@ -127,7 +127,7 @@ describe('ONNX nodes -> kevo problems', () => {
       ],
       nodes: [{ op: 'MatMulNBits', domain: 'com.microsoft', inputs: ['x', 'b', 's'], outputs: ['y'], attributes: { K: { int: k }, N: { int: n }, bits: { int: 4 }, block_size: { int: block } } }],
     });
-    expect(m.mappings[0]!.lowering).toMatch(/matmul w4 \(group 32\) is not registered: dequantized to f32 at load/);
+    expect(m.mappings[0]!.lowering).toMatch(/matmul w4 \(group 32\) is (not registered|registered, but the executor does not feed packed weights yet): dequantized to f32 at load/);
     const { kevo, ref } = await runBoth(m);
     expect(maxDiff(kevo, ref)).toBeLessThan(1e-5);
   });
