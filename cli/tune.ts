@@ -84,7 +84,8 @@ interface Tuned {
 
 async function runTarget(target: Target, settings: TuneSettings, store: Store, flags: TransportFlags, log: Logger): Promise<Tuned> {
   const op = opFor(target.problem);
-  const { op: name, shape, dtype: _dtype, accuracy: _accuracy, ...fields } = target.problem as unknown as Record<string, unknown> & { shape: Record<string, number> };
+  // The spec writes a problem as a person would: the shape as the op's text, every other field as is.
+  const { op: name, shape, ...fields } = target.problem as unknown as Record<string, unknown> & { shape: Record<string, number> };
   const spec = parseSpec({
     name: `tune ${target.key}`,
     problems: [{ op: name, shape: op.formatShape(shape), ...fields }],
@@ -116,7 +117,7 @@ async function runTarget(target: Target, settings: TuneSettings, store: Store, f
 /** The kernel a mapped group runs: its best one when tuned, else its family's baseline. */
 function codeFor(store: Store, mapping: NodeMapping, best: BestRow | undefined): KernelCode {
   const problem = mapping.plan!.problem;
-  if (!best) return familyFor(problem.op, 'wasm').baseline(problem);
+  if (!best) return familyFor(problem.op, 'wasm', problem.dtype).baseline(problem);
   const kernel = store.kernel(best.kernelId);
   if (!kernel) throw new KevoError('FAILURE', `kernel ${best.kernelId} is ranked but not stored`);
   return { language: kernel.language, text: kernel.text, launch: kernel.launch ?? familyOf(problem, best.genome).code(best.genome, problem).launch } as KernelCode;

@@ -3,6 +3,7 @@ import { familyFor } from '../../genome/families/registry.ts';
 import { buildModel, type GraphSpec, type TensorSpec } from '../../onnx/build.ts';
 import { compileModel, inferShapes } from '../../onnx/executor.ts';
 import { mapModel } from '../../onnx/map.ts';
+import { findOp } from '../../genome/ops/index.ts';
 import { readModel, type OnnxTensor } from '../../onnx/read.ts';
 import { modelInputs } from '../../tune/measure.ts';
 import { Rng } from '../../lib/rng.ts';
@@ -18,7 +19,7 @@ function mapped(graph: GraphSpec) {
 
 /** The model run with kevo's baseline kernels for its mapped groups, against the all-JS reference run. */
 async function runBoth(model: ReturnType<typeof mapped>) {
-  const groups = model.mappings.filter((m) => m.plan).map((mapping) => ({ mapping, code: familyFor('matmul', 'wasm').baseline(mapping.plan!.problem) }));
+  const groups = model.mappings.filter((m) => m.plan).map((mapping) => ({ mapping, code: familyFor(mapping.plan!.problem.op, 'wasm', mapping.plan!.problem.dtype).baseline(mapping.plan!.problem) }));
   const out = model.model.outputs[0]!.name;
   const kevo = (await compileModel(model.model, groups)).run(model.inputs).get(out)!;
   const ref = (await compileModel(model.model)).run(model.inputs).get(out)!;
@@ -93,14 +94,18 @@ describe('ONNX nodes -> kevo problems', () => {
     });
     const [conv] = m.mappings;
     expect(conv!.ops).toBe('Conv+Relu');
-    // Today's registry has no conv2d: the lowering says so, and the matmul is M = N*OH*OW, K = R*S*C.
-    expect(conv!.lowering).toMatch(/conv2d is not registered: im2col \+ matmul/);
-    expect(conv!.plan!.problem).toEqual({ op: 'matmul', shape: { m: 25, n: 8, k: 27 }, dtype: 'f32', epilogue: ['bias', 'relu'] });
+    if (findOp('conv2d')) {
+      expect(conv!.plan!.problem).toEqual(expect.objectContaining({ op: 'conv2d', shape: { n: 1, h: 9, w: 9, c: 3, k: 8, r: 3, s: 3 }, stride: 2, pad: 'same', epilogue: ['bias', 'relu'] }));
+    } else {
+      // No conv2d registered: the lowering says so, and the matmul is M = N*OH*OW, K = R*S*C.
+      expect(conv!.lowering).toMatch(/not conv2d \(.*unknown op "conv2d".*\): im2col \+ matmul/);
+      expect(conv!.plan!.problem).toEqual({ op: 'matmul', shape: { m: 25, n: 8, k: 27 }, dtype: 'f32', epilogue: ['bias', 'relu'] });
+    }
     const { kevo, ref } = await runBoth(m);
     expect(maxDiff(kevo, ref)).toBeLessThan(1e-5);
   });
 
-  it('lists a depthwise Conv as not tuned while dwconv2d is not registered, and a node kevo has no op for', () => {
+  it('maps a depthwise Conv to dwconv2d when registered (else not tuned, with the reason), and lists a node kevo has no op for', () => {
     const m = mapped({
       inputs: input([1, 4, 6, 6]),
       outputs: output([1, 4, 6, 6]),
@@ -110,10 +115,10 @@ describe('ONNX nodes -> kevo problems', () => {
         { op: 'Sigmoid', inputs: ['c'], outputs: ['y'] },
       ],
     });
-    expect(m.mappings.map((x) => [x.ops, x.plan, x.reason])).toEqual([
-      ['Conv', undefined, expect.stringMatching(/unknown op "dwconv2d"/)],
-      ['Sigmoid', undefined, 'Sigmoid is not an op kevo tunes'],
-    ]);
+    const [dw, sigmoid] = m.mappings;
+    if (findOp('dwconv2d')) expect(dw!.plan!.problem).toEqual(expect.objectContaining({ op: 'dwconv2d', shape: { n: 1, h: 6, w: 6, c: 4, r: 3, s: 3 }, stride: 1, pad: 'same' }));
+    else expect(dw!.reason).toMatch(/unknown op "dwconv2d"/);
+    expect([sigmoid!.ops, sigmoid!.plan, sigmoid!.reason]).toEqual(['Sigmoid', undefined, 'Sigmoid is not an op kevo tunes']);
   });
 
   it('maps MatMulNBits as matmul w4 through the registry, else dequantizes its weights to an f32 matmul that matches the 4-bit math', async () => {
@@ -132,7 +137,7 @@ describe('ONNX nodes -> kevo problems', () => {
     expect(maxDiff(kevo, ref)).toBeLessThan(1e-5);
   });
 
-  it('maps MatMulInteger to an integer matmul problem, not tuned while its dtype is not registered', () => {
+  it('maps MatMulInteger to a u8i8 matmul problem, not tuned: the executor feeds no integer tensors yet', () => {
     const model = readModel(
       buildModel({
         inputs: [{ name: 'x', dtype: 'uint8', dims: [4, 8] }],
@@ -143,6 +148,7 @@ describe('ONNX nodes -> kevo problems', () => {
     );
     const [mapping] = mapModel(model, new Map([['x', [4, 8]]]));
     expect(mapping!.plan).toBeUndefined();
-    expect(mapping!.reason).toMatch(/dtype/);
+    // u8 activations, i8 weights: u8i8, whether its kernels are registered here or not (the executor feeds no integer tensors yet).
+    expect(mapping!.reason).toMatch(/u8i8/);
   });
 });
