@@ -17,6 +17,7 @@ import { readModel, type OnnxModel } from '../onnx/read.ts';
 import { compareOutputs, modelInputs, timeEndToEnd, type EndToEnd, type OutputCheck } from '../tune/measure.ts';
 import { amdahl, profiled, targets, type Target } from '../tune/rank.ts';
 import { HARNESS_VERSION } from '../verifiers/version.ts';
+import { enableRelaxedSimd } from '../worker/wasm/features.ts';
 import { reverifiedRanking, refusedLines, storedKernels } from './reverified.ts';
 import { openTransport, type TransportFlags } from './transport.ts';
 
@@ -166,6 +167,8 @@ export async function tuneModel(args: { path: string; bytes: Uint8Array; loaded:
     return { ...base, problem: key, campaignId: t.campaignId, kernelId: t.best.kernelId, beforeMs: t.best.baselineMedianMs, afterMs: t.best.medianMs, speedup: t.best.speedup };
   });
   const projected = amdahl(nodes.filter((n) => n.afterMs !== undefined).map((n) => ({ share: n.share, speedup: n.ortMs / n.afterMs! })));
+  // The kernels were timed with relaxed SIMD where the workers had it: the executor runs them the same way.
+  if (args.settings.relaxedSimd) enableRelaxedSimd();
   const groups = mappings.filter((m) => m.plan).map((mapping) => ({ mapping, code: codeFor(args.store, mapping, tuned.get(problemKey(mapping.plan!.problem))?.best) }));
   const measured = await measure(model, args.bytes, inputs, groups, args.settings.rounds);
   const report: TuneReport = {

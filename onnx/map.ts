@@ -234,6 +234,14 @@ function mapConv(g: Graph, node: OnnxNode): NodeMapping {
   // ONNX is NCHW/OIHW; kevo's convolutions are NHWC/HWIO: weights are laid out once at load, activations transposed at the node's boundary.
   const hwio = hwioOf(w.data, k, cg, r, s);
   // dwconv2d has no K (one filter per channel) and no epilogue.
+  if (depthwise && pad && epi.stages.length > 0 && !bias) {
+    // dwconv2d fuses nothing: without a bias of its own the Conv maps alone and what follows runs as it is.
+    const alone = resolve({ op: 'dwconv2d', shape: { n, h, w: wd, c, r, s }, stride, pad });
+    if ('problem' in alone) {
+      return { nodes: [node.name], ops: node.op, lowering: 'NCHW -> NHWC at the node boundary, weights OIHW -> HWIO at load; its epilogue runs unfused', plan: { problem: alone.problem, operands: [{ kind: 'tensor', name: xName, layout: 'nhwc' }, { kind: 'const', data: hwio }], output: node.outputs[0]!, outputDims, outputLayout: 'nhwc', conv } };
+    }
+    return { nodes: [node.name], ops: node.op, reason: alone.reason };
+  }
   const direct = !pad
     ? { reason: `pads [${[geo.top, geo.left, geo.bottom, geo.right].join(', ')}] are neither kevo's same (TF's) nor valid` }
     : depthwise && epi.stages.length > 0

@@ -50,8 +50,8 @@ export function mlpModel(seed = 1): Uint8Array {
   });
 }
 
-const conv = (name: string, x: string, w: string, b: string, y: string, attributes: Record<string, AttributeSpec>): NodeSpec[] => [
-  { op: 'Conv', inputs: [x, w, b], outputs: [`${y}_pre`], name, attributes: { pads: { ints: [1, 1, 1, 1] }, ...attributes } },
+const conv = (name: string, x: string, w: string, b: string | undefined, y: string, attributes: Record<string, AttributeSpec>): NodeSpec[] => [
+  { op: 'Conv', inputs: b ? [x, w, b] : [x, w], outputs: [`${y}_pre`], name, attributes: { pads: { ints: [1, 1, 1, 1] }, ...attributes } },
   { op: 'Relu', inputs: [`${y}_pre`], outputs: [y], name: `${name}_relu` },
 ];
 
@@ -59,29 +59,33 @@ const conv = (name: string, x: string, w: string, b: string, y: string, attribut
  * A DS-CNN-like network on x[1,3,64,64]: Conv 3x3 stride 2 (32), then two
  * depthwise-separable blocks (depthwise 3x3 + pointwise 1x1, the second
  * depthwise with stride 2), each conv with its Relu, global average pool,
- * and a Gemm classifier (10).
+ * and a Gemm classifier (10). Stride-2 layers pad as TF's 'same' does (the
+ * extra row and column after), and the depthwise convs have no bias (a
+ * batch norm folded into the pointwise conv after them): the layers kevo's
+ * conv2d and dwconv2d problems describe.
  */
 export function dscnnModel(seed = 2): Uint8Array {
   const rng = new Rng(seed);
   const bias = (name: string, n: number): TensorSpec => ({ name, dims: [n], data: Float32Array.from({ length: n }, () => rng.normal() * 0.05) });
   const pw = { pads: { ints: [0, 0, 0, 0] } };
+  const stride2 = { strides: { ints: [2, 2] }, pads: { ints: [0, 0, 1, 1] } };
   return buildModel({
     name: 'ds-cnn',
     inputs: [{ name: 'x', dtype: 'float32', dims: [1, 3, 64, 64] }],
     outputs: [{ name: 'y', dtype: 'float32', dims: [1, 10] }],
     initializers: [
       weights(rng, 'c0_w', [32, 3, 3, 3], 27), bias('c0_b', 32),
-      weights(rng, 'dw1_w', [32, 1, 3, 3], 9), bias('dw1_b', 32),
+      weights(rng, 'dw1_w', [32, 1, 3, 3], 9),
       weights(rng, 'pw1_w', [64, 32, 1, 1], 32), bias('pw1_b', 64),
-      weights(rng, 'dw2_w', [64, 1, 3, 3], 9), bias('dw2_b', 64),
+      weights(rng, 'dw2_w', [64, 1, 3, 3], 9),
       weights(rng, 'pw2_w', [128, 64, 1, 1], 64), bias('pw2_b', 128),
       weights(rng, 'fc_w', [128, 10], 128), bias('fc_b', 10),
     ],
     nodes: [
-      ...conv('conv0', 'x', 'c0_w', 'c0_b', 'a0', { strides: { ints: [2, 2] } }),
-      ...conv('dw1', 'a0', 'dw1_w', 'dw1_b', 'a1', { group: { int: 32 } }),
+      ...conv('conv0', 'x', 'c0_w', 'c0_b', 'a0', stride2),
+      ...conv('dw1', 'a0', 'dw1_w', undefined, 'a1', { group: { int: 32 } }),
       ...conv('pw1', 'a1', 'pw1_w', 'pw1_b', 'a2', pw),
-      ...conv('dw2', 'a2', 'dw2_w', 'dw2_b', 'a3', { group: { int: 64 }, strides: { ints: [2, 2] } }),
+      ...conv('dw2', 'a2', 'dw2_w', undefined, 'a3', { group: { int: 64 }, ...stride2 }),
       ...conv('pw2', 'a3', 'pw2_w', 'pw2_b', 'a4', pw),
       { op: 'GlobalAveragePool', inputs: ['a4'], outputs: ['pool'], name: 'pool' },
       { op: 'Flatten', inputs: ['pool'], outputs: ['flat'], name: 'flatten' },
