@@ -5,7 +5,9 @@ import { compileModel, inferShapes } from '../../onnx/executor.ts';
 import { mapModel } from '../../onnx/map.ts';
 import { findOp } from '../../genome/ops/index.ts';
 import { readModel, type OnnxTensor } from '../../onnx/read.ts';
-import { modelInputs } from '../../tune/measure.ts';
+import { compareOutputs, modelInputs } from '../../tune/measure.ts';
+import { ortModel } from '../../onnx/ort.ts';
+import { dscnnModel } from '../../testkit/onnx-models.ts';
 import { Rng } from '../../lib/rng.ts';
 
 const rng = new Rng(7);
@@ -150,5 +152,25 @@ describe('ONNX nodes -> kevo problems', () => {
     expect(mapping!.plan).toBeUndefined();
     // u8 activations, i8 weights: u8i8, whether its kernels are registered here or not (the executor feeds no integer tensors yet).
     expect(mapping!.reason).toMatch(/u8i8/);
+  });
+});
+
+describe('the DS-CNN test model', () => {
+  it('maps its dense convs (conv2d, or im2col + matmul), and runs with kevo baseline kernels to onnxruntime-web outputs', async () => {
+    const bytes = dscnnModel();
+    const model = readModel(bytes);
+    const inputs = modelInputs(model, 5);
+    const mappings = mapModel(model, inferShapes(model, inputs));
+    const planned = mappings.filter((m) => m.plan).map((m) => m.nodes[0]);
+    expect(planned).toEqual(expect.arrayContaining(['conv0', 'pw1', 'pw2', 'fc']));
+    const groups = mappings.filter((m) => m.plan).map((mapping) => ({ mapping, code: familyFor(mapping.plan!.problem.op, 'wasm', mapping.plan!.problem.dtype).baseline(mapping.plan!.problem) }));
+    const ours = (await compileModel(model, groups)).run(inputs);
+    const ort = await ortModel(bytes);
+    try {
+      const [check] = compareOutputs(['y'], ours, await ort.run(inputs));
+      expect(check!.ok, JSON.stringify(check)).toBe(true);
+    } finally {
+      await ort.release();
+    }
   });
 });
