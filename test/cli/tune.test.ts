@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
 import { answer } from '../../serve/api.ts';
 import { writeTestModels } from '../../testkit/onnx-models.ts';
+import { buildModel } from '../../onnx/build.ts';
 import { kevo } from '../helpers/cli.ts';
 import { checkMlpReport, quick, type Report } from '../helpers/tune-report.ts';
 
@@ -37,10 +38,12 @@ describe('kevo tune', () => {
     ['not ONNX', 'text.onnx', /<model> ".*text\.onnx": not an ONNX model/],
     ['truncated', 'cut.onnx', /not an ONNX model \(truncated/],
     ['missing', 'missing.onnx', /cannot read \(ENOENT\)/],
+    ['dynamic dims', 'dynamic.onnx', /input "x" dim 0 is dynamic \("batch"\): give it a value with --dim batch=N/],
   ];
   it.each(bad)('exits 2 on a bad model (%s), naming it, and writes nothing', async (_, name, message) => {
     writeFileSync(join(dir, 'text.onnx'), 'hello, not a model');
     writeFileSync(join(dir, 'cut.onnx'), readFileSync(models.mlp).subarray(0, 4000));
+    writeFileSync(join(dir, 'dynamic.onnx'), buildModel({ inputs: [{ name: 'x', dtype: 'float32', dims: ['batch', 4] }], outputs: [{ name: 'y', dtype: 'float32', dims: ['batch', 4] }], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] }));
     const db = join(dir, `${name}.db`);
     const run = await kevo(['tune', join(dir, name), '--db', db]);
     expect(run.code).toBe(2);
