@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { createCampaign, newCampaignId, runCampaign } from '../coordinator/campaign.ts';
 import { parseSpec } from '../coordinator/spec.ts';
@@ -172,7 +172,7 @@ export async function tuneModel(args: { path: string; bytes: Uint8Array; loaded:
   const groups = mappings.filter((m) => m.plan).map((mapping) => ({ mapping, code: codeFor(args.store, mapping, tuned.get(problemKey(mapping.plan!.problem))?.best) }));
   const measured = await measure(model, args.bytes, inputs, groups, args.settings.rounds);
   const report: TuneReport = {
-    id: `t-${Date.now().toString(36)}-${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 6)}`,
+    id: `t-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
     model: basename(args.path),
     modelSha256: createHash('sha256').update(args.bytes).digest('hex'),
     createdAt: new Date().toISOString(),

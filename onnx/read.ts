@@ -33,7 +33,8 @@ export interface OnnxValue {
 export interface OnnxModel {
   readonly opset: number;
   readonly inputs: readonly OnnxValue[];
-  readonly outputs: readonly OnnxValue[];
+  /** Their dims come from running the model (onnx/executor.ts inferShapes). */
+  readonly outputs: readonly Omit<OnnxValue, 'dims'>[];
   readonly nodes: readonly OnnxNode[];
   readonly initializers: ReadonlyMap<string, OnnxTensor>;
 }
@@ -161,7 +162,7 @@ export function readModel(bytes: Uint8Array, dims: Readonly<Record<string, numbe
     opset,
     // Initializers may also be listed as inputs (IR < 4): they are constants, not what a caller feeds.
     inputs: (graph.input ?? []).filter((v) => !initializers.has(v.name ?? '')).map((v) => value(v, dims)),
-    outputs: (graph.output ?? []).map((v) => ({ name: v.name ?? '', dtype: dtypeNamed(v.type?.tensorType?.elemType, `output ${quote(v.name ?? '')}`), dims: [] })),
+    outputs: (graph.output ?? []).map((v) => ({ name: v.name ?? '', dtype: dtypeNamed(v.type?.tensorType?.elemType, `output ${quote(v.name ?? '')}`) })),
     nodes,
     initializers,
   };
