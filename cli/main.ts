@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Register> 
   prompts: { summary: 'the evolved LLM prompts: lineage and scores', load: async () => (await import('./commands/prompts.ts')).registerPrompts },
   serve: { summary: 'a dashboard and a read-only JSON API over the database', load: async () => (await import('./commands/serve.ts')).registerServe },
   worker: { summary: 'evaluate jobs from NATS on this machine until Ctrl-C', load: async () => (await import('./commands/worker.ts')).registerWorker },
+  tune: { summary: 'profile an ONNX model, tune its heaviest ops, run it with kevo kernels against onnxruntime-web', load: async () => (await import('./commands/tune.ts')).registerTune },
   workers: { summary: 'the live workers on a NATS server', load: async () => (await import('./commands/workers.ts')).registerWorkers },
 };
 

@@ -1,4 +1,4 @@
-import { onnx, type IAttributeProto, type ITensorProto, type IValueInfoProto } from './proto.ts';
+import { onnx, type IAttributeProto, type IModelProto, type ITensorProto, type IValueInfoProto } from './proto.ts';
 
 /** An ONNX element type kevo reads or writes, by its numpy name. */
 export type OnnxDtype = 'float32' | 'uint8' | 'int8' | 'int32' | 'int64';
@@ -83,7 +83,7 @@ function attribute(name: string, a: AttributeSpec): IAttributeProto {
 /** An ONNX model's bytes from a graph: nodes in topological order, initializers, typed inputs and outputs. */
 export function buildModel(graph: GraphSpec): Uint8Array {
   const usesMs = graph.nodes.some((n) => n.domain === 'com.microsoft');
-  const model: onnx.IModelProto = {
+  const model: IModelProto = {
     irVersion: 8,
     producerName: 'kevo',
     opsetImport: [{ domain: '', version: graph.opset ?? 17 }, ...(usesMs ? [{ domain: 'com.microsoft', version: 1 }] : [])],

@@ -3,6 +3,7 @@ import { Backend } from '../genome/genome.ts';
 import { Accuracy, problemFrom } from '../genome/ops/index.ts';
 import { sortBest } from '../coordinator/store/best.ts';
 import { llmCampaignSummary, listPrompts, showPrompt } from '../coordinator/store/llm.ts';
+import { tuneRun, tuneRuns } from '../coordinator/store/tune.ts';
 import type { CampaignRow, EvaluationRow, Store } from '../coordinator/store/store.ts';
 import { describeZodError, KevoError } from '../lib/errors.ts';
 import { kernelPage } from './kernel-page.ts';
@@ -51,6 +52,8 @@ export function answer(store: Store, path: string, query: URLSearchParams): ApiA
     if (what === 'prompts' && id && parts.length === 3) return ok(showPrompt(store, id));
     if (what === 'suites' && parts.length === 2) return ok(suites(store));
     if (what === 'suites' && id && parts.length === 3) return ok(suiteReport(store, id));
+    if (what === 'tune-reports' && parts.length === 2) return ok(tuneRuns(store));
+    if (what === 'tune-reports' && id && parts.length === 3) return ok(tuneRun(store, id));
     return notFound(path);
   } catch (error) {
     const status = clientErrorStatus(error);

@@ -20,6 +20,7 @@ import { KevoError } from '../../lib/errors.ts';
  * 7 evaluations.harness_version: the verifier harness that judged each result (NULL: before versions, read as 1)
  * 8 suites and suite_tasks: a task suite's campaigns, one per task; lineage by campaign (a task's best is its campaign's genomes')
  * 9 promotions: kernels re-timed in rounds against the baseline (the promotion gate, portability reports), with intervals
+ * 10 tune_runs: `kevo tune` reports, one per model run
  */
 export interface Migration {
   readonly version: number;
@@ -306,6 +307,21 @@ export const migrations: readonly Migration[] = [
         created_at TEXT NOT NULL
       );
       CREATE INDEX promotions_kernel ON promotions (problem_key, genome_hash, device_class_id, kind);
+    `,
+  },
+  {
+    version: 10,
+    name: 'tune runs',
+    // `kevo tune`: one row per model run, its report (nodes, shares, before/after, measured end to end) as JSON.
+    sql: `
+      CREATE TABLE tune_runs (
+        id TEXT PRIMARY KEY,
+        model TEXT NOT NULL,
+        model_sha256 TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        report TEXT NOT NULL
+      );
+      CREATE INDEX tune_runs_created ON tune_runs (created_at);
     `,
   },
 ];

@@ -82,7 +82,7 @@ describe('kevo CLI on bad input', () => {
   });
 
   it('--help works on every command with exit 0 (in process: the bin is spawned above)', async () => {
-    for (const args of [[], ['run'], ['campaign'], ['campaign', 'start'], ['campaign', 'resume'], ['campaign', 'list'], ['campaign', 'show'], ['best'], ['export'], ['worker'], ['workers'], ['prompts'], ['prompts', 'show'], ['replay'], ['portability'], ['serve'], ['suite'], ['suite', 'run'], ['suite', 'resume'], ['suite', 'report'], ['suite', 'compare'], ['suite', 'list']]) {
+    for (const args of [[], ['run'], ['campaign'], ['campaign', 'start'], ['campaign', 'resume'], ['campaign', 'list'], ['campaign', 'show'], ['best'], ['export'], ['worker'], ['workers'], ['prompts'], ['prompts', 'show'], ['replay'], ['portability'], ['serve'], ['suite'], ['suite', 'run'], ['suite', 'resume'], ['suite', 'report'], ['suite', 'compare'], ['suite', 'list'], ['tune']]) {
       expect(await helpFor([...args, '--help']), args.join(' ')).toMatch(/Usage: kevo/);
     }
   });

@@ -8,11 +8,11 @@ import { assembleWat } from './assemble.ts';
 
 /**
  * A WAT kernel assembled, compiled and instantiated over its own linear
- * memory, laid out by its launch (by default the op's ABI layout,
- * genome/families/abi.ts): the entry gets every tensor's byte offset in ABI
- * order, then the workspace's.
+ * memory of the launch's size: the memory, and a call of the entry with every
+ * tensor's byte offset in ABI order, then the workspace's. (The graph executor
+ * of `kevo tune` writes a model's weights into it once.)
  */
-export async function wasmKernel(problem: Problem, wat: string, launch: WasmLaunch = wasmLaunch(problem)): Promise<Kernel> {
+export async function instantiateLaunch(wat: string, launch: WasmLaunch): Promise<{ memory: WebAssembly.Memory; call: () => void }> {
   const binary = await assembleWat(wat);
   // No room to grow: a hostile kernel's memory.grow fails instead of taking gigabytes from the worker.
   const memory = new WebAssembly.Memory({ initial: launch.pages, maximum: launch.pages });
@@ -26,12 +26,16 @@ export async function wasmKernel(problem: Problem, wat: string, launch: WasmLaun
   } catch (error) {
     throw new KevoError('ASSEMBLE', `compile: ${(error as Error).message}`, { cause: error });
   }
+  const offsets = [...launch.tensors.map((t) => t.offset), launch.workspace.offset];
+  return { memory, call: () => entry(...offsets) };
+}
+
+export async function wasmKernel(problem: Problem, wat: string, launch: WasmLaunch = wasmLaunch(problem)): Promise<Kernel> {
+  const { memory, call } = await instantiateLaunch(wat, launch);
   const inputs = launch.tensors.slice(0, -1);
   const output = launch.tensors[launch.tensors.length - 1]!;
-  const offsets = [...launch.tensors.map((t) => t.offset), launch.workspace.offset];
   // Each tensor seen through its dtype's storage (packed 4-bit: the bytes).
   const view = (t: WasmLaunch['tensors'][number]): Storage => dtypeOf(t.dtype).view(memory.buffer, t.offset, t.length);
-  const call = () => entry(...offsets);
 
   return {
     problem,
