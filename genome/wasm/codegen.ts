@@ -17,6 +17,9 @@ export interface EntryWrap {
   readonly funcs: readonly string[];
 }
 
+/** The plain f32 kernel: its entry exported as "matmul", nothing around it. */
+export const EXPORTED: EntryWrap = { entry: '(export "matmul")', funcs: [] };
+
 /**
  * Genome -> WAT for C = A x B under the kernel ABI (genome/families/abi.ts).
  * GotoBLAS-style: three cache-block loops in the genome's order, optional
@@ -25,7 +28,7 @@ export interface EntryWrap {
  * and columns get narrower tiles of their own, so no tile reads or writes
  * past the matrices. Pure: the same inputs always give the same text.
  */
-export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem, wrap: EntryWrap = { entry: '(export "matmul")', funcs: [] }): string {
+export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem, wrap: EntryWrap = EXPORTED): string {
   const { m, n, k } = problem.shape;
   const { mr, nr } = genome;
   // Blocks are whole tiles, so only a dimension's last block has a short tile; a genome

@@ -3,6 +3,7 @@ import type { Rng } from '../../lib/rng.ts';
 import { accuracyOf, meetsAccuracy } from '../ops/accuracy.ts';
 import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import type { SearchSpace } from '../space.ts';
+import type { Target } from '../target.ts';
 import { codegenProblem, workgroupBytes } from './codegen.ts';
 import { MatmulWebgpuGenome } from './genome.ts';
 
@@ -10,6 +11,13 @@ import { MatmulWebgpuGenome } from './genome.ts';
 export interface WebgpuCaps {
   readonly features: readonly string[];
   readonly limits: Readonly<Record<string, number>>;
+  /** WGSL language features the compiler has; absent: none known. */
+  readonly wgslFeatures?: readonly string[];
+}
+
+/** A target's adapter capabilities; none for a target that is no WebGPU device. */
+export function webgpuCaps(device: Target): WebgpuCaps {
+  return device.facts.backend === 'webgpu' ? device.facts : { features: [], limits: {} };
 }
 
 const DEFAULT_LIMITS = {

@@ -62,3 +62,16 @@ export function kSteps(k: number, width: number, unroll: number, step: (at: stri
     ...(rest > 0 ? ['{', ...step(`${k - rest}u`, '_t', rest).map(indent(1)), '}'] : []),
   ];
 }
+
+/** Limits above WebGPU's defaults a direct tile relies on; an exported loader requests them or says which are missing. */
+export function directLimits(g: DirectTile): Record<string, number> {
+  const limits: Record<string, number> = {};
+  if (g.workgroupX * g.workgroupY > 256) limits.maxComputeInvocationsPerWorkgroup = g.workgroupX * g.workgroupY;
+  if (g.workgroupX > 256) limits.maxComputeWorkgroupSizeX = g.workgroupX;
+  if (g.workgroupY > 256) limits.maxComputeWorkgroupSizeY = g.workgroupY;
+  return limits;
+}
+
+export function describeTile(g: DirectTile): string {
+  return `${g.workgroupX}x${g.workgroupY} threads x ${g.tm}x${g.tn * 4} tile, unroll ${g.unroll}`;
+}
