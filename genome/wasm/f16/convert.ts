@@ -6,20 +6,27 @@
  */
 
 /**
- * f16 bits (u32 lanes) -> f32: exponent and mantissa shifted into f32's
- * place (exponent bias still f16's), times 2^112 to rebias, which is exact
- * and also right for subnormals (WASM never flushes them); Inf and NaN keep
- * their mantissa under an all-ones exponent; the sign goes back on last.
+ * f16 bits (u32 lanes) -> f32 without touching a subnormal float (a thread
+ * whose MXCSR flushes them, as some native libraries leave it, would zero
+ * them): normal halves rebiased on the bits (exponent + 112), subnormal ones
+ * m * 2^-24 from the integer m (an exact normal f32), Inf and NaN an all-ones
+ * exponent over their mantissa; the sign goes back on last.
  */
 const WIDEN_LANES = `(func $f16to32x4 (param $h v128) (result v128)
-  (local $em v128)
+  (local $em v128) (local $exponent v128)
   (local.set $em (i32x4.shl (v128.and (local.get $h) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff)) (i32.const 13)))
+  (local.set $exponent (v128.and (local.get $h) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00)))
   (v128.or
     (i32x4.shl (v128.and (local.get $h) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16))
     (v128.bitselect
       (v128.or (local.get $em) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
-      (f32x4.mul (local.get $em) (v128.const f32x4 0x1p112 0x1p112 0x1p112 0x1p112))
-      (i32x4.eq (v128.and (local.get $h) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00)) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00)))))`;
+      (v128.bitselect
+        (f32x4.mul
+          (f32x4.convert_i32x4_u (v128.and (local.get $h) (v128.const i32x4 0x3ff 0x3ff 0x3ff 0x3ff)))
+          (v128.const f32x4 0x1p-24 0x1p-24 0x1p-24 0x1p-24))
+        (i32x4.add (local.get $em) (v128.const i32x4 0x38000000 0x38000000 0x38000000 0x38000000))
+        (i32x4.eq (local.get $exponent) (v128.const i32x4 0 0 0 0)))
+      (i32x4.eq (local.get $exponent) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00)))))`;
 
 /**
  * f32 -> f16 bits (u32 lanes), rounded to nearest even (F. Giesen's
