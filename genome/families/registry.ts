@@ -1,7 +1,10 @@
 import { KevoError } from '../../lib/errors.ts';
 import type { Backend } from '../backend.ts';
 import type { KernelFamily } from './family.ts';
+import { matmulF16Wasm } from './matmul-f16-wasm.ts';
+import { matmulF16Webgpu } from './matmul-f16-webgpu.ts';
 import { matmulInt8Wasm } from './matmul-int8-wasm.ts';
+import { matmulInt8Webgpu } from './matmul-int8-webgpu.ts';
 import { matmulWasm } from './matmul-wasm.ts';
 import { matmulWebgpu } from './matmul-webgpu.ts';
 
@@ -62,3 +65,6 @@ export function backendsOf(op: string): Backend[] {
 registerFamily(matmulWasm);
 registerFamily(matmulWebgpu);
 registerFamily(matmulInt8Wasm);
+registerFamily(matmulInt8Webgpu);
+registerFamily(matmulF16Webgpu);
+registerFamily(matmulF16Wasm);
