@@ -41,7 +41,7 @@ export function registerRun(program: Command): void {
       .argument('<op>', 'the op, e.g. matmul')
       .requiredOption('--shape <MxNxK>', 'problem shape, e.g. 512x512x512')
       .option('--epilogue <stages>', 'matmul epilogue, in order: bias, relu|gelu|silu, residual (e.g. bias,gelu,residual)')
-      .option('--dtype <scheme>', 'matmul dtype scheme: f32 (default) | i8 | u8i8 (A u8 with zero point, B i8 with zero point; C i32)')
+      .option('--dtype <scheme>', 'matmul dtype scheme: f32 (default) | f16 (A, B, C f16) | i8 | u8i8 (A u8 with zero point, B i8 with zero point; C i32)')
       .option('--group <g>', 'w4 / w4a8: elements of K per quantization group (32, 64 or 128)')
       .option('--backend <backend>', 'wasm | webgpu', 'wasm')
       .option('--strategy <name>', 'genetic | random | map-elites', 'genetic')

@@ -8,11 +8,8 @@ import type { KernelResult } from '../../../protocol/result.ts';
 import { Evaluator } from '../../../worker/evaluator.ts';
 import { describeGpu } from '../../worker/webgpu/support.ts';
 
-/** 37x53x40: odd M and N (C's packed f16 words span rows), K a multiple of 4; 9x14x13: even N, K tail of 1. */
-const shapes = [
-  { m: 37, n: 53, k: 40 },
-  { m: 9, n: 14, k: 13 },
-];
+/** Odd M and N (C's packed f16 words span rows); the harness's shape stage adds its edge shapes (K tails among them). */
+const shape = { m: 37, n: 53, k: 40 };
 
 describeGpu('the f16 and int8 WebGPU families through the harness on this adapter', () => {
   let evaluator: Evaluator;
@@ -42,7 +39,7 @@ describeGpu('the f16 and int8 WebGPU families through the harness on this adapte
     ['u8i8', {}],
     ['f16', { accuracy: 'f16' }],
   ] as const)('%s: the baseline and every seed pass every stage of the harness', async (dtype, extra) => {
-    for (const shape of shapes) {
+    {
       const problem = parseProblem({ op: 'matmul', shape, dtype, ...extra });
       const family = familyFor('matmul', 'webgpu', dtype);
       const seeds = family.space(problem, device).seeds!();
