@@ -3,6 +3,9 @@ import { randomW4a8Inputs, randomW4Weights } from '../../../genome/ops/matmul/in
 import { int4Rel, w4a8Reference, w4Reference, type Sampled } from '../../../genome/ops/matmul/int4/reference.ts';
 import type { InlineGenome } from '../../../genome/wasm/int4/genome.ts';
 import { inlineWat, inlineWorkspaceBytes } from '../../../genome/wasm/int4/inline.ts';
+import { packWat, packWorkspaceBytes } from '../../../genome/wasm/int4/pack.ts';
+import { int4BaselineWat } from '../../../genome/wasm/int4/baseline.ts';
+import { wasmMatmulSpace } from '../../../genome/wasm/space.ts';
 import type { Int4Kernel } from '../../../genome/wasm/int4/problem.ts';
 import { Rng } from '../../../lib/rng.ts';
 import { runInt4 } from './int4-run.ts';
@@ -48,6 +51,25 @@ describe('4-bit WASM kernels, B unpacked in the inner loop', () => {
       for (const g of genomes.filter((g) => p.dtype === 'w4' || !g.relaxed)) {
         expectWithin(await runInt4(inlineWat(g, p), p, x, inlineWorkspaceBytes(p, g)), want, p.k);
       }
+    });
+  }
+});
+
+describe('4-bit WASM kernels, B dequantized to f32 first, and the baseline', () => {
+  const problems: Int4Kernel[] = shapes.flatMap((s) => [
+    { ...s, dtype: 'w4' as const, zeroPoints: false },
+    { ...s, dtype: 'w4' as const, zeroPoints: true },
+    { ...s, dtype: 'w4a8' as const, zeroPoints: false },
+  ]);
+  for (const p of problems) {
+    it(`${p.dtype}${p.zeroPoints ? ' with zero points' : ''} ${p.m}x${p.n}x${p.k} G ${p.group}: the f32 kernel's seeds over dequantized B, and the baseline`, async () => {
+      const x = inputsFor(p, p.n * 1000 + p.k);
+      const want = reference(p, x);
+      const seeds = wasmMatmulSpace({ op: 'matmul', shape: { m: p.m, n: p.n, k: p.k }, dtype: 'f32' }, { relaxedSimd: true }).seeds!();
+      for (const { op: _op, backend: _backend, family: _family, ...gemm } of seeds.slice(0, 3)) {
+        expectWithin(await runInt4(packWat({ op: 'matmul', backend: 'wasm', family: 'int4', dequant: 'pack', gemm }, p), p, x, packWorkspaceBytes(p)), want, p.k);
+      }
+      expectWithin(await runInt4(int4BaselineWat(p), p, x, 0), want, p.k);
     });
   }
 });
