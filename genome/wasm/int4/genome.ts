@@ -35,6 +35,12 @@ export const Int4WasmGenome = z.discriminatedUnion('dequant', [
        */
       scale: z.enum(['group', 'weight']),
       /**
+       * w4: independent accumulators per output element, so the multiply-adds
+       * of one k chunk do not wait on each other's latency (a 1x1 tile with
+       * one chain is latency bound); summed when the group (or K) ends.
+       */
+      chains: z.number().int().min(1).max(4),
+      /**
        * Relaxed SIMD instructions (only where the runtime has them). w4a8: the
        * integer dot as one i32x4.relaxed_dot_i8x16_i7x16_add_s per 16 products
        * (legal: a nibble is 7-bit safe as its second operand) instead of

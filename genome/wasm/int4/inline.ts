@@ -109,8 +109,12 @@ function tileFunc(p: Int4Kernel, g: InlineGenome, rows: number, cols: number): s
   const bCol = (l.blocks * p.group) / 2;
   const chunks = p.group / 32;
   const scaleAfter = !w4 || g.scale === 'group';
-  const acc = (i: number, j: number) => `acc${i}_${j}`;
-  const tot = (i: number, j: number) => (scaleAfter ? `tot${i}_${j}` : acc(i, j));
+  const chains = w4 ? g.chains : 1;
+  const acc = (i: number, j: number, c = 0) => `acc${i}_${j}_${c}`;
+  const accs = (i: number, j: number) => range(chains).map((c) => acc(i, j, c));
+  /** The sum of an output's chains (f32). */
+  const chainSum = (i: number, j: number) => accs(i, j).map(get).reduce((x, y) => `(f32x4.add ${x} ${y})`);
+  const tot = (i: number, j: number) => `tot${i}_${j}`;
   const each = (f: (i: number, j: number) => string) => range(rows).flatMap((i) => range(cols).map((j) => f(i, j)));
   const madd = (a: string, b: string, c: string) => (g.relaxed ? `(f32x4.relaxed_madd ${a} ${b} ${c})` : `(f32x4.add ${c} (f32x4.mul ${a} ${b}))`);
 
@@ -121,7 +125,7 @@ function tileFunc(p: Int4Kernel, g: InlineGenome, rows: number, cols: number): s
   const groupSetup = [
     ...range(cols).map((j) => `(local.set $s${j} (f32x4.splat (f32.load${offsetArg(j * l.blocks * 4)} (i32.add ${get('sp')} (i32.shl ${get('g')} (i32.const 2))))))`),
     ...(w4 ? range(cols).map((j) => `(local.set $z${j} ${zeroPoint(j)})`) : []),
-    ...(scaleAfter ? each((i, j) => `(local.set $${acc(i, j)} ${ZERO})`) : []),
+    ...(scaleAfter ? each((i, j) => accs(i, j).map((a) => `(local.set $${a} ${ZERO})`).join(' ')) : []),
   ];
 
   const unpack = (ch: number) =>
@@ -155,7 +159,8 @@ function tileFunc(p: Int4Kernel, g: InlineGenome, rows: number, cols: number): s
           for (const j of range(cols)) {
             const w = i8QuarterToF32(get(`${h}${j}`), q);
             lines.push(`(local.set $w ${scaleAfter ? w : `(f32x4.mul ${w} ${get(`s${j}`)})`})`);
-            lines.push(...range(rows).map((i) => `(local.set $${acc(i, j)} ${madd(get(`a${i}`), get('w'), get(acc(i, j)))})`));
+            const c = (hIndex * 4 + q) % chains;
+            lines.push(...range(rows).map((i) => `(local.set $${acc(i, j, c)} ${madd(get(`a${i}`), get('w'), get(acc(i, j, c)))})`));
           }
         }
       } else if (g.relaxed) {
@@ -177,12 +182,12 @@ function tileFunc(p: Int4Kernel, g: InlineGenome, rows: number, cols: number): s
   const fold = scaleAfter
     ? each((i, j) => {
         const sums = biased(p, g) ? `(i32x4.sub ${get(acc(i, j))} (v128.load32_zero${offsetArg(i * l.blocks * 4)} (i32.add ${get('gs')} (i32.shl ${get('g')} (i32.const 2)))))` : get(acc(i, j));
-        const partial = w4 ? get(acc(i, j)) : `(f32x4.convert_i32x4_s ${sums})`;
+        const partial = w4 ? chainSum(i, j) : `(f32x4.convert_i32x4_s ${sums})`;
         return `(local.set $${tot(i, j)} ${madd(partial, get(`s${j}`), get(tot(i, j)))})`;
       })
     : [];
   const store = each((i, j) => {
-    const sum = horizontalSum(get(tot(i, j)));
+    const sum = horizontalSum(scaleAfter ? get(tot(i, j)) : chainSum(i, j));
     return `(f32.store${offsetArg((i * p.n + j) * 4)} ${get('cp')} ${w4 ? sum : `(f32.mul ${sum} (f32.load${offsetArg(i * 4)} ${get('asp')}))`})`;
   });
 
@@ -191,12 +196,12 @@ function tileFunc(p: Int4Kernel, g: InlineGenome, rows: number, cols: number): s
     '(local $g i32) (local $bytes v128) (local $w v128) (local $sum v128)',
     range(rows).map((i) => `(local $a${i} v128)`).join(' '),
     range(cols).map((j) => `(local $s${j} v128) (local $lo${j} v128) (local $hi${j} v128)${w4 ? ` (local $z${j} v128)` : ''}`).join(' '),
-    each((i, j) => `(local $${acc(i, j)} v128)${scaleAfter ? ` (local $${tot(i, j)} v128)` : ''}`).join(' '),
+    each((i, j) => `${accs(i, j).map((a) => `(local $${a} v128)`).join(' ')}${scaleAfter ? ` (local $${tot(i, j)} v128)` : ''}`).join(' '),
   ].join('\n');
   return `;; C[${rows}, ${cols}] = A x dequantized B over all ${l.blocks} groups; B unpacked once per tile
 (func ${tileName(rows, cols)} ${params}
 ${indent(locals, 1)}
-${indent(each((i, j) => `(local.set $${tot(i, j)} ${ZERO})`).join('\n'), 1)}
+${indent(each((i, j) => (scaleAfter ? [tot(i, j)] : accs(i, j)).map((v) => `(local.set $${v} ${ZERO})`).join(' ')).join('\n'), 1)}
   (loop $groups
 ${indent([...groupSetup, ...range(chunks).flatMap(chunkBody), ...fold].join('\n'), 2)}
     (local.set $bp (i32.add ${get('bp')} ${i32(p.group / 2)}))

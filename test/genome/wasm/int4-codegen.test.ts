@@ -34,7 +34,7 @@ const shapes: Omit<Int4Kernel, 'dtype' | 'zeroPoints'>[] = [
 ];
 
 describe('4-bit WASM kernels, B unpacked in the inner loop', () => {
-  const inline = (mr: number, nr: number, scale: 'group' | 'weight', relaxed: boolean): InlineGenome => ({ op: 'matmul', backend: 'wasm', family: 'int4', dequant: 'inline', mr, nr, scale, relaxed });
+  const inline = (mr: number, nr: number, scale: 'group' | 'weight', relaxed: boolean, chains = 1): InlineGenome => ({ op: 'matmul', backend: 'wasm', family: 'int4', dequant: 'inline', mr, nr, scale, chains, relaxed });
   const problems: Int4Kernel[] = shapes.flatMap((s) => [
     { ...s, dtype: 'w4' as const, zeroPoints: false },
     { ...s, dtype: 'w4' as const, zeroPoints: true },
@@ -47,7 +47,7 @@ describe('4-bit WASM kernels, B unpacked in the inner loop', () => {
       // w4a8 relaxed is left out: Node 20's V8 (11.3) on x64 computes i32x4.relaxed_dot_i8x16_i7x16_add_s
       // as twice the dot, dropping the addend, depending on register allocation (probed: 2 * 5 * 1 for one
       // product of 5 and 1, the addend ignored). The harness rejects such a kernel where it happens.
-      const genomes = [inline(1, 1, 'group', false), inline(4, 2, 'weight', true), inline(3, 4, 'group', true), inline(2, 3, 'weight', false)];
+      const genomes = [inline(1, 1, 'group', false), inline(4, 2, 'weight', true, 2), inline(3, 4, 'group', true, 4), inline(2, 3, 'weight', false, 3), inline(1, 2, 'group', false, 4)];
       for (const g of genomes.filter((g) => p.dtype === 'w4' || !g.relaxed)) {
         expectWithin(await runInt4(inlineWat(g, p), p, x, inlineWorkspaceBytes(p, g)), want, p.k);
       }
