@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
+import { familyFor } from '../genome/families/registry.ts';
 import { backendLimit } from '../genome/spaces.ts';
 import { Accuracy, findOp, opByName, opNames, problemFrom, type Problem } from '../genome/ops/index.ts';
 import { KevoError, describeZodError } from '../lib/errors.ts';
@@ -18,6 +19,10 @@ const ProblemSpec = z
     accuracy: Accuracy.optional(),
     /** Matmul: the epilogue stages in order, e.g. ["bias", "gelu", "residual"]. */
     epilogue: z.array(z.string()).optional(),
+    /** The op's dtype scheme, e.g. matmul "i8" or "u8i8"; f32 when absent. */
+    dtype: z.string().optional(),
+    /** Matmul w4 / w4a8: elements of K per quantization group (32, 64 or 128). */
+    group: z.number().optional(),
   })
   .strict();
 
@@ -86,13 +91,28 @@ export function parseSpec(value: unknown, source = 'spec', flagFor?: (path: stri
       }
     };
     check('.shape', () => opByName(p.op).parseShape(p.shape));
-    check('', () => resolveProblem(p));
+    checkProblemFields(p, `problems.${i}`, source, flagFor);
+    check('.dtype', () => familyFor(p.op, parsed.data.backend, resolveProblem(p).dtype));
     check('.shape', () => {
       const limit = backendLimit(resolveProblem(p), parsed.data.backend);
       if (limit) throw new KevoError('BAD_INPUT', `shape ${quote(p.shape)} is too big for ${parsed.data.backend}: ${limit}`);
     });
   });
   return parsed.data;
+}
+
+/**
+ * The op's own schema over a problem's fields, an issue named by its flag
+ * where one set it (--dtype, --group), else by its spec path.
+ */
+function checkProblemFields(p: z.infer<typeof ProblemSpec>, at: string, source: string, flagFor?: (path: string) => string | undefined): void {
+  const { op, shape, ...fields } = p;
+  const parsed = opByName(op).problem.safeParse({ ...fields, op, shape: opByName(op).parseShape(shape) });
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0]!;
+  const path = [at, ...issue.path.map(String)].join('.');
+  const flag = flagFor?.(path);
+  throw new KevoError('BAD_INPUT', flag ? `${flag}: ${issue.message}` : `invalid ${source}: ${path}: ${issue.message}`);
 }
 
 /** A spec is a few hundred bytes; past this it is not one (and reading it would only cost memory). */

@@ -1,7 +1,7 @@
 import type { WasmLaunch } from '../genome/families/launch.ts';
 import type { Problem } from '../genome/ops/index.ts';
 import { assembleWat } from '../worker/wasm/assemble.ts';
-import { CHECK_JS, loaderTypes, runParams, type AbiTensor } from './loader.ts';
+import { arrayLength, arrayType, CHECK_JS, loaderTypes, runParams, type AbiTensor } from './loader.ts';
 
 /** Tiny modules whose validation tells a runtime's wasm features apart. */
 const PROBES = {
@@ -18,7 +18,7 @@ export interface WasmExport {
   readonly meta: Record<string, unknown>;
 }
 
-/** A tensor of the ABI where it lives in the kernel's memory: byte offset, f32 elements. */
+/** A tensor of the ABI where it lives in the kernel's memory: byte offset, elements. */
 export type PlacedTensor = AbiTensor & { readonly offset: number; readonly length: number };
 
 /** What the generated loader needs: the module, its memory, and where each tensor lives, inputs in ABI order. */
@@ -88,8 +88,8 @@ export const problem = ${JSON.stringify(c.problem)};
 export const features = ${JSON.stringify(c.features)};
 /** The kernel's tensors in ABI order: run() takes the inputs in this order, then an optional out. */
 export const tensors = ${JSON.stringify({ inputs: c.inputs.map(abiOnly), output: abiOnly(c.output) })};
-const INPUTS = ${JSON.stringify(c.inputs.map(({ name, offset, length }) => ({ name, offset, length })))};
-const OUTPUT = ${JSON.stringify({ offset: c.output.offset, length: c.output.length })};
+const INPUTS = [${c.inputs.map((t) => placed(t)).join(', ')}];
+const OUTPUT = ${placed(c.output)};
 const PAGES = ${c.pages};
 const PROBES = ${JSON.stringify(probes)};
 const HINTS = {
@@ -113,10 +113,10 @@ export async function load() {
   const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES });
   const { instance } = await WebAssembly.instantiate(bytes(WASM), { env: { memory } });
   const entry = instance.exports[${JSON.stringify(c.entry)}];
-  const inputs = Object.freeze(INPUTS.map((t) => new Float32Array(memory.buffer, t.offset, t.length)));
-  const output = new Float32Array(memory.buffer, OUTPUT.offset, OUTPUT.length);
+  const inputs = Object.freeze(INPUTS.map((t) => new t.Type(memory.buffer, t.offset, t.length)));
+  const output = new OUTPUT.Type(memory.buffer, OUTPUT.offset, OUTPUT.length);
   function put(array, i) {
-    checkArgument(array, INPUTS[i].length, 'input ' + INPUTS[i].name);
+    checkArgument(array, INPUTS[i].Type, INPUTS[i].length, 'input ' + INPUTS[i].name);
     if (array.buffer !== memory.buffer || array.byteOffset !== INPUTS[i].offset) inputs[i].set(array);
   }
   return {
@@ -125,7 +125,7 @@ export async function load() {
     output,
     run(${params.join(', ')}) {
 ${c.inputs.map((_, i) => `      put(${params[i]}, ${i});`).join('\n')}
-      if (out !== undefined) checkArgument(out, OUTPUT.length, 'out');
+      if (out !== undefined) checkArgument(out, OUTPUT.Type, OUTPUT.length, 'out');
       entry(${offsets});
       if (out === undefined || out === output) return output;
       out.set(output);
@@ -137,6 +137,11 @@ ${c.inputs.map((_, i) => `      put(${params[i]}, ${i});`).join('\n')}
 }
 
 const abiOnly = ({ name, dims, dtype }: AbiTensor): AbiTensor => ({ name, dims, dtype });
+
+/** A tensor as the loader places it: its typed array (a constructor in the source), where it lives, how long it is. */
+function placed(t: PlacedTensor): string {
+  return `{ name: ${JSON.stringify(t.name)}, Type: ${arrayType(t)}, offset: ${t.offset}, length: ${arrayLength(t)} }`;
+}
 
 function loaderDts(c: WasmLoader): string {
   return `// Exported by kevo.
@@ -150,14 +155,14 @@ export interface Kernel {
    */
   readonly inputs: Inputs;
   /** The kernel's own memory for the output: what run() returns when given no \`out\`; the next run() overwrites it. */
-  readonly output: Float32Array;
+  readonly output: Output;
   /**
-   * Runs the kernel on the inputs (row-major f32, in ABI order; see \`tensors\`).
-   * Writes the result into \`out\` and returns it when given, else returns
-   * \`output\`. Allocates nothing; throws a TypeError or RangeError naming an
-   * argument that is not a Float32Array of the right length.
+   * Runs the kernel on the inputs (row-major, each in its dtype's typed array, in
+   * ABI order; see \`tensors\`). Writes the result into \`out\` and returns it
+   * when given, else returns \`output\`. Allocates nothing; throws a TypeError or
+   * RangeError naming an argument that is not the right typed array of the right length.
    */
-  run(...args: [...inputs: Inputs, out?: Float32Array]): Float32Array;
+  run(...args: [...inputs: Inputs, out?: Output]): Output;
 }
 /** Instantiates the kernel; rejects with a message naming the wasm feature the runtime lacks. */
 export declare function load(): Promise<Kernel>;

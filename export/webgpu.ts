@@ -1,9 +1,11 @@
 import type { WebgpuLaunch } from '../genome/families/launch.ts';
 import type { Genome } from '../genome/genome.ts';
-import { elementCount, type Problem } from '../genome/ops/index.ts';
+import type { Problem } from '../genome/ops/index.ts';
+import { dtypeOf } from '../genome/dtypes/index.ts';
+import { elementCount } from '../genome/ops/index.ts';
 import { KevoError } from '../lib/errors.ts';
 import type { Timing } from '../protocol/result.ts';
-import { CHECK_JS, loaderTypes, runParams, type AbiTensor } from './loader.ts';
+import { arrayLength, arrayType, CHECK_JS, loaderTypes, runParams, type AbiTensor } from './loader.ts';
 
 export interface WebgpuExport {
   readonly problem: Problem;
@@ -69,7 +71,12 @@ export function webgpuExportFiles(k: WebgpuExport): Record<string, string> {
 
 function loaderJs(c: { problem: Problem; tensors: { inputs: AbiTensor[]; output: AbiTensor }; wgsl: string; features: string[]; launch: WebgpuLaunch }): string {
   const params = runParams(c.tensors.inputs);
-  const lengths = (t: AbiTensor) => ({ name: t.name, length: elementCount(t.dims) });
+  // Buffers are 4-byte multiples: a tensor of bytes is uploaded through a zero-padded copy.
+  const bytes = (t: AbiTensor) => dtypeOf(t.dtype).storageBytes(elementCount(t.dims));
+  const placed = (t: AbiTensor) =>
+    `{ name: ${JSON.stringify(t.name)}, Type: ${arrayType(t)}, length: ${arrayLength(t)}, bytes: ${bytes(t)}, size: ${Math.ceil(bytes(t) / 4) * 4} }`;
+  const upload = (t: AbiTensor, i: number) =>
+    bytes(t) % 4 === 0 ? `device.queue.writeBuffer(inputs[${i}], 0, ${params[i]});` : `device.queue.writeBuffer(inputs[${i}], 0, padded(${params[i]}, INPUTS[${i}].size));`;
   return `// Exported by kevo. Runs the kernel on any WebGPU device; no dependencies.
 export const problem = ${JSON.stringify(c.problem)};
 export const features = ${JSON.stringify(c.features)};
@@ -81,8 +88,8 @@ const ENTRY = ${JSON.stringify(c.launch.entry)};
 const DISPATCH = ${JSON.stringify(c.launch.dispatch)};
 // Dispatches of other entry points after the main one, in order (an epilogue run as separate passes).
 const PASSES = ${JSON.stringify((c.launch.passes ?? []).map((p) => ({ entry: p.entry, dispatch: p.dispatch })))};
-const INPUTS = ${JSON.stringify(c.tensors.inputs.map(lengths))};
-const OUTPUT = ${JSON.stringify(lengths(c.tensors.output))};
+const INPUTS = [${c.tensors.inputs.map(placed).join(', ')}];
+const OUTPUT = ${placed(c.tensors.output)};
 // The spec's flag values, so this works where GPUBufferUsage and friends are not globals (Node).
 const STORAGE = 0x80, COPY_DST = 0x8, COPY_SRC = 0x4, MAP_READ = 0x1, MAP_MODE_READ = 0x1, COMPUTE = 0x4;
 
@@ -106,6 +113,12 @@ function check(target) {
 
 ${CHECK_JS}
 
+function padded(array, size) {
+  const copy = new Uint8Array(size);
+  copy.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  return copy;
+}
+
 export async function load(device) {
   if (device) check(device);
   else device = await openDevice();
@@ -121,17 +134,17 @@ export async function load(device) {
   const pipeline = await pipelineFor(ENTRY);
   const passes = await Promise.all(PASSES.map(async (p) => ({ pipeline: await pipelineFor(p.entry), dispatch: p.dispatch })));
   // Every buffer is made once, here, and reused by every run.
-  const buffer = (length, usage) => device.createBuffer({ size: length * 4, usage });
-  const inputs = INPUTS.map((t) => buffer(t.length, STORAGE | COPY_DST));
-  const result = buffer(OUTPUT.length, STORAGE | COPY_SRC);
-  const readback = buffer(OUTPUT.length, MAP_READ | COPY_DST);
+  const buffer = (size, usage) => device.createBuffer({ size, usage });
+  const inputs = INPUTS.map((t) => buffer(t.size, STORAGE | COPY_DST));
+  const result = buffer(OUTPUT.size, STORAGE | COPY_SRC);
+  const readback = buffer(OUTPUT.size, MAP_READ | COPY_DST);
   const bindGroup = device.createBindGroup({ layout, entries: [...inputs, result].map((buf, binding) => ({ binding, resource: { buffer: buf } })) });
-  const output = new Float32Array(OUTPUT.length);
+  const output = new OUTPUT.Type(OUTPUT.length);
   // One run at a time: the buffers are shared.
   let queue = Promise.resolve();
 
   async function runOnce(${params.join(', ')}) {
-${c.tensors.inputs.map((_, i) => `    device.queue.writeBuffer(inputs[${i}], 0, ${params[i]});`).join('\n')}
+${c.tensors.inputs.map((t, i) => `    ${upload(t, i)}`).join('\n')}
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
@@ -142,11 +155,11 @@ ${c.tensors.inputs.map((_, i) => `    device.queue.writeBuffer(inputs[${i}], 0, 
       pass.dispatchWorkgroups(p.dispatch[0], p.dispatch[1], p.dispatch[2]);
     }
     pass.end();
-    encoder.copyBufferToBuffer(result, 0, readback, 0, OUTPUT.length * 4);
+    encoder.copyBufferToBuffer(result, 0, readback, 0, OUTPUT.size);
     device.queue.submit([encoder.finish()]);
     await readback.mapAsync(MAP_MODE_READ);
     const target = out === undefined ? output : out;
-    target.set(new Float32Array(readback.getMappedRange()));
+    target.set(new OUTPUT.Type(readback.getMappedRange(), 0, OUTPUT.length));
     readback.unmap();
     return target;
   }
@@ -155,8 +168,8 @@ ${c.tensors.inputs.map((_, i) => `    device.queue.writeBuffer(inputs[${i}], 0, 
     problem,
     output,
     async run(${params.join(', ')}) {
-${c.tensors.inputs.map((t, i) => `      checkArgument(${params[i]}, ${elementCount(t.dims)}, ${JSON.stringify(`input ${t.name}`)});`).join('\n')}
-      if (out !== undefined) checkArgument(out, OUTPUT.length, 'out');
+${c.tensors.inputs.map((t, i) => `      checkArgument(${params[i]}, INPUTS[${i}].Type, INPUTS[${i}].length, ${JSON.stringify(`input ${t.name}`)});`).join('\n')}
+      if (out !== undefined) checkArgument(out, OUTPUT.Type, OUTPUT.length, 'out');
       const run = queue.then(() => runOnce(${params.join(', ')}));
       queue = run.then(() => undefined, () => undefined);
       return run;
@@ -180,15 +193,15 @@ export declare const limits: Readonly<Record<string, number>>;
 export interface Kernel {
   readonly problem: Problem;
   /** The kernel's own array for the result: what run() resolves with when given no \`out\`; the next run() overwrites it. */
-  readonly output: Float32Array;
+  readonly output: Output;
   /**
-   * Runs the kernel on the inputs (row-major f32, in ABI order; see \`tensors\`):
+   * Runs the kernel on the inputs (row-major, each in its dtype's typed array, in ABI order; see \`tensors\`):
    * one upload per input into buffers made once by load(), one dispatch, one
    * readback into \`out\` when given, else into \`output\`; resolves with that
    * array. Runs are queued one at a time. Rejects with a TypeError or
-   * RangeError naming an argument that is not a Float32Array of the right length.
+   * RangeError naming an argument that is not the right typed array of the right length.
    */
-  run(...args: [...inputs: Inputs, out?: Float32Array]): Promise<Float32Array>;
+  run(...args: [...inputs: Inputs, out?: Output]): Promise<Output>;
   /** Frees the kernel's GPU buffers. */
   destroy(): void;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Backend } from './backend.ts';
-import { findFamily } from './families/registry.ts';
+import { findGenomeFamily } from './families/registry.ts';
 import { SourceGenome } from './source.ts';
 
 export { Backend } from './backend.ts';
@@ -23,16 +23,16 @@ export type Genome = SourceGenome | GeneratedGenome;
 
 /**
  * Any genome, parsed by its own schema: a source genome, or a generated one
- * by the schema of the family registered for its (op, backend).
+ * by the schema of the family registered for its (op, backend, family).
  */
 export const Genome: z.ZodType<Genome> = z
   .object({ op: z.string().default('matmul'), backend: Backend, family: z.string() })
   .loose()
   .transform((value, ctx): Genome => {
     if (value.family === 'source') return copyIssues(SourceGenome.safeParse(value), ctx);
-    const family = findFamily(value.op, value.backend);
+    const family = findGenomeFamily(value.op, value.backend, value.family);
     if (!family) {
-      ctx.addIssue({ code: 'custom', path: ['op'], message: `no kernel family for op "${value.op}" on backend ${value.backend}` });
+      ctx.addIssue({ code: 'custom', path: ['family'], message: `no kernel family "${value.family}" for op "${value.op}" on backend ${value.backend}` });
       return z.NEVER;
     }
     return copyIssues(family.genome.safeParse(value), ctx);

@@ -12,7 +12,7 @@ export function spaceFor(problem: Problem, backend: Backend, device: Target): Se
   if (device.facts.backend !== backend) {
     throw new KevoError('BAD_INPUT', `device class ${device.id} (${device.label}) cannot run backend ${backend}`);
   }
-  return familyFor(problem.op, backend).space(problem, device);
+  return familyFor(problem.op, backend, problem.dtype).space(problem, device);
 }
 
 /**

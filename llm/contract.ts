@@ -13,6 +13,7 @@ export function opContractText(problem: Problem): string {
   return [
     `Op: ${op.name} ${op.formatShape(problem.shape)}, tensors ${tensors}, all row-major; accuracy contract ${accuracyOf(problem)}.`,
     `Reference: ${op.contract.formula}, accumulated in f64; any summation order is allowed.`,
+    ...[op.dtypeContract?.(problem)].filter((line) => line !== undefined),
     `Tolerance: |got - want| <= ${tolerance.abs} + ${tolerance.rel.toExponential(2)} * ${op.contract.magnitude}.`,
     'NaN and Inf in the inputs must propagate as IEEE arithmetic would.',
   ].join('\n');

@@ -6,5 +6,5 @@ import type { TargetFacts } from '../genome/target.ts';
 
 /** A problem's search space on a backend as a campaign gets it: through its kernel family, for a device with these facts. */
 export function spaceOf(problem: Problem, facts: TargetFacts = { backend: 'wasm', relaxedSimd: false }): SearchSpace<Genome> {
-  return familyFor(problem.op, facts.backend).space(problem, { id: 'testkit', label: 'testkit', facts });
+  return familyFor(problem.op, facts.backend, problem.dtype).space(problem, { id: 'testkit', label: 'testkit', facts });
 }

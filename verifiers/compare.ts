@@ -1,5 +1,5 @@
-import type { Tolerance, TensorSpec } from '../genome/ops/index.ts';
-import { f32, findPoisoned } from '../genome/dtypes/index.ts';
+import { elementCount, type Tolerance, type TensorSpec } from '../genome/ops/index.ts';
+import { dtypeOf, findPoisoned, type Storage } from '../genome/dtypes/index.ts';
 import { elementName, num } from './describe.ts';
 import type { Expected } from './expected.ts';
 
@@ -16,9 +16,14 @@ export interface Allowance {
 /** Told the error and its limit for every element judged by tolerance (not the exact, non-finite or overflowed ones). */
 export type Measure = (err: number, limit: number, want: number) => void;
 
-/** Null when the output is right; otherwise a sentence naming the first bad element and how many there are. */
+/**
+ * Null when the output is right; otherwise a sentence naming the first bad
+ * element and how many there are. The output's dtype decides how: an int
+ * output must equal the reference exactly, a float one (f16 decoded from its
+ * bits) is judged by the tolerance and allowance.
+ */
 export function checkOutput(
-  got: Float32Array,
+  got: Storage,
   expected: Expected,
   tol: Tolerance,
   spec: TensorSpec,
@@ -27,14 +32,22 @@ export function checkOutput(
 ): string | null {
   const unwritten = checkWritten(got, spec);
   if (unwritten) return unwritten;
+  const dtype = dtypeOf(spec.dtype);
   let bad = 0;
   let first = '';
-  const count = expected.indices?.length ?? got.length;
+  const count = expected.indices?.length ?? elementCount(spec.dims);
   for (let e = 0; e < count; e++) {
     const at = expected.indices ? expected.indices[e]! : e;
-    const complaint = judge(got[at]!, expected.want[e]!, expected.magnitude[e]!, tol, allow, measure);
+    const value = dtype.get(got, at);
+    const want = expected.want[e]!;
+    const complaint =
+      dtype.kind === 'int'
+        ? value === want
+          ? null
+          : `${want} exactly (${spec.dtype} is exact)`
+        : judge(value, want, expected.magnitude[e]!, tol, allow, measure);
     if (complaint === null) continue;
-    if (bad++ === 0) first = `${elementName(spec, at)} = ${num(got[at]!)} but expected ${complaint}`;
+    if (bad++ === 0) first = `${elementName(spec, at)} = ${num(value)} but expected ${complaint}`;
   }
   if (bad === 0) return null;
   const of = expected.indices ? `${count} checked elements` : `${count} elements`;
@@ -60,28 +73,45 @@ function judge(got: number, want: number, magnitude: number, tol: Tolerance, all
 }
 
 /** Null when the kernel wrote every output element (none still holds the poison). */
-export function checkWritten(got: Float32Array, spec: TensorSpec): string | null {
-  const unwritten = findPoisoned(f32, got, got.length);
+export function checkWritten(got: Storage, spec: TensorSpec): string | null {
+  const count = elementCount(spec.dims);
+  const unwritten = findPoisoned(dtypeOf(spec.dtype), got, count);
   if (unwritten.count === 0) return null;
-  if (unwritten.count === got.length) return `${spec.name} was never written: all ${got.length} elements still hold the poison`;
-  return `${unwritten.count} of ${got.length} elements of ${spec.name} were never written, first ${elementName(spec, unwritten.first)}`;
+  if (unwritten.count === count) return `${spec.name} was never written: all ${count} elements still hold the poison`;
+  return `${unwritten.count} of ${count} elements of ${spec.name} were never written, first ${elementName(spec, unwritten.first)}`;
 }
 
-/** Null when the kernel left every input as written; otherwise which element it changed. */
-export function checkInputsUnchanged(before: readonly Float32Array[], after: readonly Float32Array[], specs: readonly TensorSpec[]): string | null {
+/** Null when the kernel left every input as written (bit for bit); otherwise which element it changed. */
+export function checkInputsUnchanged(before: readonly Storage[], after: readonly Storage[], specs: readonly TensorSpec[]): string | null {
   for (let t = 0; t < before.length; t++) {
-    const was = new Uint32Array(before[t]!.buffer, before[t]!.byteOffset, before[t]!.length);
-    const now = new Uint32Array(after[t]!.buffer, after[t]!.byteOffset, after[t]!.length);
-    let changed = 0;
-    let first = -1;
-    for (let i = 0; i < was.length; i++) {
-      if (was[i] === now[i]) continue;
-      if (changed++ === 0) first = i;
-    }
-    if (changed > 0) {
-      const spec = specs[t]!;
-      return `the kernel wrote into input ${spec.name}: ${elementName(spec, first)} was ${num(before[t]![first]!)}, now ${num(after[t]![first]!)} (${changed} of ${was.length} elements changed)`;
+    const spec = specs[t]!;
+    const dtype = dtypeOf(spec.dtype);
+    const { count, first } = differing(before[t]!, after[t]!, dtype.bytesPerElement);
+    if (count > 0) {
+      const was = num(dtype.get(before[t]!, first));
+      const now = num(dtype.get(after[t]!, first));
+      return `the kernel wrote into input ${spec.name}: ${elementName(spec, first)} was ${was}, now ${now} (${count} of ${elementCount(spec.dims)} elements changed)`;
     }
   }
   return null;
+}
+
+/**
+ * How many elements of two storages differ in their bits, and the first (a
+ * packed 4-bit byte counts once, as its first element). Bits, not values: a
+ * NaN's payload counts.
+ */
+export function differing(a: Storage, b: Storage, bytesPerElement: number): { count: number; first: number } {
+  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  const width = Math.max(1, bytesPerElement);
+  let count = 0;
+  let first = -1;
+  for (let e = 0; e * width < x.length; e++) {
+    let same = true;
+    for (let i = e * width; i < (e + 1) * width; i++) same &&= x[i] === y[i];
+    if (same) continue;
+    if (count++ === 0) first = Math.floor((e * width) / bytesPerElement);
+  }
+  return { count, first };
 }

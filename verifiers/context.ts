@@ -1,4 +1,4 @@
-import type { FloatLimits } from '../genome/dtypes/index.ts';
+import type { FloatLimits, Storage } from '../genome/dtypes/index.ts';
 import { opFor, type Op, type Precision, type Problem, type Tolerance } from '../genome/ops/index.ts';
 import type { Rng } from '../lib/rng.ts';
 import { checkInputsUnchanged, checkOutput, type Allowance } from './compare.ts';
@@ -30,7 +30,7 @@ export function checkDeadline(ctx: Pick<VerifyContext, 'deadlineAt'>): void {
 }
 
 /** One honest run: fresh inputs in, output poisoned, run, output out. */
-export async function runOn(kernel: Kernel, inputs: readonly Float32Array[], ctx: VerifyContext): Promise<Float32Array> {
+export async function runOn(kernel: Kernel, inputs: readonly Storage[], ctx: VerifyContext): Promise<Storage> {
   checkDeadline(ctx);
   await kernel.write(inputs);
   await kernel.poison();
@@ -51,7 +51,7 @@ export interface CheckOptions {
 /** Run on `inputs` and throw a StageFailure naming `inputCase` unless the output matches the reference. */
 export async function expectCorrect(
   kernel: Kernel,
-  inputs: readonly Float32Array[],
+  inputs: readonly Storage[],
   ctx: VerifyContext,
   inputCase: string,
   options: CheckOptions = {},
@@ -66,7 +66,7 @@ export async function expectCorrect(
 }
 
 /** Throw a StageFailure if the kernel changed any input since `written`. */
-export async function expectInputsUnchanged(kernel: Kernel, written: readonly Float32Array[], inputCase: string): Promise<void> {
+export async function expectInputsUnchanged(kernel: Kernel, written: readonly Storage[], inputCase: string): Promise<void> {
   const complaint = checkInputsUnchanged(written, await kernel.readInputs(), opFor(kernel.problem).inputs(kernel.problem));
   if (complaint) throw new StageFailure(complaint, inputCase);
 }

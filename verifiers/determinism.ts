@@ -1,3 +1,6 @@
+import { dtypeOf } from '../genome/dtypes/index.ts';
+import { elementCount } from '../genome/ops/index.ts';
+import { differing } from './compare.ts';
 import { runOn, type VerifyContext } from './context.ts';
 import { elementName, num } from './describe.ts';
 import { StageFailure } from './failure.ts';
@@ -9,15 +12,12 @@ export async function determinism(kernel: Kernel, ctx: VerifyContext): Promise<v
   const inputs = randomInputs(ctx.problem, 'normal', ctx.rng, ctx.format);
   const first = await runOn(kernel, inputs, ctx);
   const second = await runOn(kernel, inputs, ctx);
-  const a = new Uint32Array(first.buffer, first.byteOffset, first.length);
-  const b = new Uint32Array(second.buffer, second.byteOffset, second.length);
-  let differ = 0;
-  let at = -1;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i] && differ++ === 0) at = i;
-  }
-  if (differ > 0) {
-    const name = elementName(ctx.op.output(ctx.problem), at);
-    throw new StageFailure(`two runs on the same input differ: ${name} = ${num(first[at]!)} then ${num(second[at]!)}; ${differ} of ${a.length} elements differ`);
+  const spec = ctx.op.output(ctx.problem);
+  const dtype = dtypeOf(spec.dtype);
+  const { count, first: at } = differing(first, second, dtype.bytesPerElement);
+  if (count > 0) {
+    const name = elementName(spec, at);
+    const elements = elementCount(spec.dims);
+    throw new StageFailure(`two runs on the same input differ: ${name} = ${num(dtype.get(first, at))} then ${num(dtype.get(second, at))}; ${count} of ${elements} elements differ`);
   }
 }

@@ -1,4 +1,5 @@
 import { elementCount, opFor, type Problem } from '../genome/ops/index.ts';
+import type { Storage } from '../genome/dtypes/index.ts';
 import type { Rng } from '../lib/rng.ts';
 
 /** What the output should hold at `indices` (all elements when null), with the error model's scale. */
@@ -15,7 +16,7 @@ export interface Expected {
 const FULL_REFERENCE_FLOPS = 3e7;
 const SAMPLE_FLOPS = 2e7;
 
-export function expectedOutput(problem: Problem, inputs: readonly Float32Array[], rng: Rng): Expected {
+export function expectedOutput(problem: Problem, inputs: readonly Storage[], rng: Rng): Expected {
   const op = opFor(problem);
   if (op.flops(problem) <= FULL_REFERENCE_FLOPS || !op.referenceAt) {
     return { indices: null, want: op.reference(problem, inputs), magnitude: op.magnitude(problem, inputs) };

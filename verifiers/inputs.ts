@@ -1,5 +1,5 @@
-import { f16, f32, generator, type FloatLimits } from '../genome/dtypes/index.ts';
-import { elementCount, opFor, type Precision, type Problem } from '../genome/ops/index.ts';
+import { dtypeOf, f16, f32, generator, type Distribution as Draw, type Dtype, type FloatLimits, type Storage } from '../genome/dtypes/index.ts';
+import { elementCount, opFor, type InputCase, type Precision, type Problem, type TensorSpec } from '../genome/ops/index.ts';
 import type { Rng } from '../lib/rng.ts';
 
 /** The floating-point format each precision computes in: where values overflow and where subnormals begin. */
@@ -8,37 +8,91 @@ export const formats: Record<Precision, FloatLimits> = { f32: f32.limits, 'f32-f
 export type Distribution = 'normal' | 'uniform' | 'wide' | 'integers';
 export const distributions: readonly Distribution[] = ['normal', 'uniform', 'wide', 'integers'];
 
-/** One value per element of every input of the problem, in Op.inputs order. */
-export function drawInputs(problem: Problem, draw: (input: number) => number): Float32Array[] {
-  return opFor(problem)
-    .inputs(problem)
-    .map((spec, input) => {
-      // A plain loop: Float32Array.from with a mapping function is ~10x slower, and big problems draw millions.
-      const values = new Float32Array(elementCount(spec.dims));
-      for (let i = 0; i < values.length; i++) values[i] = draw(input);
-      return values;
-    });
+/** Draws one element of input `input` (Op.inputs order) of dtype `dtype`. */
+export type ElementDraw = (input: number, dtype: Dtype) => number;
+
+/**
+ * Every input of the problem, in Op.inputs order, each in its own dtype's
+ * storage: the op's drawInput hook draws the tensors it treats specially
+ * (scales, zero points) for `inputCase`, `draw` every other element.
+ */
+export function drawInputs(problem: Problem, draw: ElementDraw, rng: Rng, inputCase: InputCase): Storage[] {
+  const op = opFor(problem);
+  return op.inputs(problem).map((spec, input) => op.drawInput?.(problem, input, inputCase, rng) ?? fill(spec, (dtype) => draw(input, dtype)));
+}
+
+function fill(spec: TensorSpec, draw: (dtype: Dtype) => number): Storage {
+  const dtype = dtypeOf(spec.dtype);
+  const count = elementCount(spec.dims);
+  const storage = dtype.allocate(count);
+  // A plain loop: a typed array's from() with a mapping function is ~10x slower, and big problems draw millions.
+  for (let i = 0; i < count; i++) dtype.set(storage, i, draw(dtype));
+  return storage;
 }
 
 /**
- * `wide` spans a quarter of the format's exponent range each way, so products
- * stay normal and sums cannot overflow; `integers` are small enough that every
- * partial sum is exact in any order (see numerics).
+ * The distribution's draw for a dtype. Floats: `wide` spans a quarter of the
+ * format's exponent range each way, so products stay normal and sums cannot
+ * overflow; `integers` are small enough that every partial sum is exact in
+ * any order (see numerics). Ints: normal and uniform over the type's range,
+ * wide puts the type's extremes in half the elements, integers stay small.
  */
-export function sampler(distribution: Distribution, rng: Rng, format: FloatLimits): () => number {
-  switch (distribution) {
-    case 'normal':
-      return generator(f32, { kind: 'normal' }, rng);
-    case 'uniform':
-      return generator(f32, { kind: 'uniform', lo: 0, hi: 1 }, rng);
-    case 'wide':
-      return generator(f32, { kind: 'wide', span: Math.floor(format.maxExp / 4) }, rng);
-    case 'integers':
-      return generator(f32, { kind: 'integers', lo: -8, hi: 8 }, rng);
+export function drawFor(distribution: Distribution, dtype: Dtype, format: FloatLimits): Draw {
+  if (dtype.kind === 'int') {
+    const { min, max } = dtype.limits;
+    const small: Record<Distribution, Draw> = {
+      normal: { kind: 'normal' },
+      uniform: { kind: 'uniform' },
+      wide: { kind: 'edges' },
+      integers: { kind: 'integers', lo: Math.max(min, -8), hi: Math.min(max, 8) },
+    };
+    return small[distribution];
   }
+  const floats: Record<Distribution, Draw> = {
+    normal: { kind: 'normal' },
+    uniform: { kind: 'uniform', lo: 0, hi: 1 },
+    wide: { kind: 'wide', span: Math.floor(format.maxExp / 4) },
+    integers: { kind: 'integers', lo: -8, hi: 8 },
+  };
+  return floats[distribution];
 }
 
-export function randomInputs(problem: Problem, distribution: Distribution, rng: Rng, format: FloatLimits): Float32Array[] {
-  const draw = sampler(distribution, rng, format);
-  return drawInputs(problem, () => draw());
+/** One draw per dtype met, made once: a generator holds its own state. */
+function elementDraw(distribution: Distribution, rng: Rng, format: FloatLimits): ElementDraw {
+  const made = new Map<Dtype, () => number>();
+  return (_input, dtype) => {
+    let draw = made.get(dtype);
+    if (!draw) made.set(dtype, (draw = generator(dtype, drawFor(distribution, dtype, format), rng)));
+    return draw();
+  };
+}
+
+export function randomInputs(problem: Problem, distribution: Distribution, rng: Rng, format: FloatLimits): Storage[] {
+  return drawInputs(problem, elementDraw(distribution, rng, format), rng, distribution);
+}
+
+/**
+ * `inputs` with each element replaced, with probability `chance`, by the
+ * same element of a fresh draw of `distribution` (packed 4-bit storage: a
+ * byte, two elements, at a time), so a redrawn element is always one the
+ * contract allows.
+ */
+export function redraw(problem: Problem, inputs: readonly Storage[], chance: number, distribution: Distribution, rng: Rng, format: FloatLimits): Storage[] {
+  const fresh = randomInputs(problem, distribution, rng, format);
+  return inputs.map((input, t) => {
+    const copy = input.slice();
+    for (let i = 0; i < copy.length; i++) if (rng.chance(chance)) copy[i] = fresh[t]![i]!;
+    return copy;
+  });
+}
+
+/** `inputs` with one random element of each replaced by a fresh draw's. */
+export function redrawOne(problem: Problem, inputs: readonly Storage[], distribution: Distribution, rng: Rng, format: FloatLimits): Storage[] {
+  const fresh = randomInputs(problem, distribution, rng, format);
+  return inputs.map((input, t) => {
+    const copy = input.slice();
+    const at = rng.int(0, copy.length - 1);
+    copy[at] = fresh[t]![at]!;
+    return copy;
+  });
 }

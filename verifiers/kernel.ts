@@ -1,3 +1,4 @@
+import type { Storage } from '../genome/dtypes/dtype.ts';
 import type { Problem } from '../genome/ops/problem.ts';
 
 /**
@@ -8,14 +9,14 @@ import type { Problem } from '../genome/ops/problem.ts';
  */
 export interface Kernel {
   readonly problem: Problem;
-  /** Copy the op's inputs (in Op.inputs order) into the kernel's input buffers. */
-  write(inputs: readonly Float32Array[]): Promise<void>;
+  /** Copy the op's inputs (in Op.inputs order, each in its TensorSpec's dtype storage) into the kernel's input buffers. */
+  write(inputs: readonly Storage[]): Promise<void>;
   /** Fill the output buffer with its dtype's poison bits, so an element the kernel never writes is seen. */
   poison(): Promise<void>;
   run(): Promise<void>;
-  readOutput(): Promise<Float32Array>;
+  readOutput(): Promise<Storage>;
   /** The input buffers as they are now: a kernel must leave them unchanged. */
-  readInputs(): Promise<Float32Array[]>;
+  readInputs(): Promise<Storage[]>;
   /** Run back to back `runs` times; the mean milliseconds per run. */
   timeRuns(runs: number): Promise<number>;
   dispose(): Promise<void>;

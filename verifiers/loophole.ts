@@ -1,5 +1,5 @@
 import { expectCorrect, expectInputsUnchanged, type VerifyContext } from './context.ts';
-import { randomInputs } from './inputs.ts';
+import { randomInputs, redraw } from './inputs.ts';
 import type { Kernel } from './kernel.ts';
 
 const ROUNDS = 4;
@@ -14,7 +14,7 @@ const ROUNDS = 4;
 export async function loophole(kernel: Kernel, ctx: VerifyContext): Promise<void> {
   let inputs = randomInputs(ctx.problem, 'normal', ctx.rng, ctx.format);
   for (let round = 1; round <= ROUNDS; round++) {
-    if (round > 1) inputs = inputs.map((input) => input.map((v) => (ctx.rng.chance(0.5) ? ctx.rng.normal() : v)));
+    if (round > 1) inputs = redraw(ctx.problem, inputs, 0.5, 'normal', ctx.rng, ctx.format);
     const inputCase = round === 1 ? 'fresh inputs' : `round ${round}, half of the inputs redrawn`;
     await expectCorrect(kernel, inputs, ctx, inputCase, { typical: true });
     await expectInputsUnchanged(kernel, inputs, inputCase);

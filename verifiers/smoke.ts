@@ -1,3 +1,5 @@
+import { dtypeOf } from '../genome/dtypes/index.ts';
+import { elementCount } from '../genome/ops/index.ts';
 import { runOn, type VerifyContext } from './context.ts';
 import { checkWritten } from './compare.ts';
 import { elementName, num } from './describe.ts';
@@ -17,8 +19,11 @@ export async function smoke(build: KernelBuilder, ctx: VerifyContext): Promise<K
     const spec = ctx.op.output(ctx.problem);
     const unwritten = checkWritten(got, spec);
     if (unwritten) throw new StageFailure(unwritten);
-    const bad = got.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new StageFailure(`${elementName(spec, bad)} = ${num(got[bad]!)} from finite inputs in [0, 1)`);
+    const dtype = dtypeOf(spec.dtype);
+    for (let i = 0; i < elementCount(spec.dims); i++) {
+      const value = dtype.get(got, i);
+      if (!Number.isFinite(value)) throw new StageFailure(`${elementName(spec, i)} = ${num(value)} from finite inputs (uniform)`);
+    }
     return kernel;
   } catch (error) {
     await kernel.dispose();

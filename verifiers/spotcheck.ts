@@ -1,5 +1,5 @@
 import { expectCorrect, expectInputsUnchanged, type VerifyContext } from './context.ts';
-import { randomInputs } from './inputs.ts';
+import { randomInputs, redrawOne } from './inputs.ts';
 import type { Kernel } from './kernel.ts';
 
 /**
@@ -15,11 +15,7 @@ export async function spotCheck(kernel: Kernel, ctx: VerifyContext, when: string
   const fresh = randomInputs(kernel.problem, 'normal', ctx.rng, ctx.format);
   await expectCorrect(kernel, fresh, ctx, when, { typical: true });
   await expectInputsUnchanged(kernel, fresh, when);
-  const nudged = fresh.map((input) => {
-    const copy = input.slice();
-    copy[ctx.rng.int(0, copy.length - 1)] = ctx.rng.normal();
-    return copy;
-  });
+  const nudged = redrawOne(kernel.problem, fresh, 'normal', ctx.rng, ctx.format);
   const nudgedCase = `${when}, one element of each input redrawn`;
   await expectCorrect(kernel, nudged, ctx, nudgedCase, { typical: true });
   await expectInputsUnchanged(kernel, nudged, nudgedCase);

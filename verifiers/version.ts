@@ -38,6 +38,8 @@ export const HARNESS_SOURCES = [
 export const HARNESS_HISTORY: readonly { readonly version: number; readonly fingerprint: string | null }[] = [
   { version: 1, fingerprint: null },
   { version: 2, fingerprint: '1ab7ad38863887ecb59271119910c430afc1db68dfc0cf4847ce2728f6e632e6' },
+  // Typed tensors: inputs drawn per dtype, int outputs compared exactly, int edge cases (min, max, extremes, small).
+  { version: 3, fingerprint: 'a6a0bfb4c6645f72c15c38301f1b27fbeddc57948beffd7111c1d900f7fd2333' },
 ];
 
 export const HARNESS_VERSION = HARNESS_HISTORY[HARNESS_HISTORY.length - 1]!.version;

@@ -11,6 +11,8 @@ const RunFlags = withLlmEndpoint(z.object({
   ...CommonFlags,
   shape: z.string({ error: 'required, e.g. --shape 512x512x512' }),
   epilogue: epilogueFlag,
+  dtype: z.string().optional(),
+  group: intFlag(1).optional(),
   backend: z.string(),
   strategy: z.string(),
   budget: intFlag(1, MAX_EVALUATIONS).optional(),
@@ -39,6 +41,8 @@ export function registerRun(program: Command): void {
       .argument('<op>', 'the op, e.g. matmul')
       .requiredOption('--shape <MxNxK>', 'problem shape, e.g. 512x512x512')
       .option('--epilogue <stages>', 'matmul epilogue, in order: bias, relu|gelu|silu, residual (e.g. bias,gelu,residual)')
+      .option('--dtype <scheme>', 'matmul dtype scheme: f32 (default) | i8 | u8i8 (A u8 with zero point, B i8 with zero point; C i32)')
+      .option('--group <g>', 'w4 / w4a8: elements of K per quantization group (32, 64 or 128)')
       .option('--backend <backend>', 'wasm | webgpu', 'wasm')
       .option('--strategy <name>', 'genetic | random | map-elites', 'genetic')
       .option('--budget <n>', 'candidates to evaluate, store hits included (default 60 unless --seconds)')
@@ -65,7 +69,15 @@ export function registerRun(program: Command): void {
     opByName(op);
     const spec = parseSpec(
       {
-        problems: [{ op, shape: flags.shape, ...(flags.epilogue ? { epilogue: flags.epilogue } : {}) }],
+        problems: [
+          {
+            op,
+            shape: flags.shape,
+            ...(flags.epilogue ? { epilogue: flags.epilogue } : {}),
+            ...(flags.dtype ? { dtype: flags.dtype } : {}),
+            ...(flags.group !== undefined ? { group: flags.group } : {}),
+          },
+        ],
         backend: flags.backend,
         strategy: flags.strategy,
         population: flags.population,
@@ -89,6 +101,9 @@ export function registerRun(program: Command): void {
 const SPEC_FLAGS: Record<string, string> = {
   'problems.0.op': '<op>',
   'problems.0.shape': '--shape',
+  'problems.0.dtype': '--dtype',
+  'problems.0.group': '--group',
+  'problems.0.epilogue': '--epilogue',
   backend: '--backend',
   strategy: '--strategy',
   population: '--population',

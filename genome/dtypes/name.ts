@@ -7,3 +7,5 @@ import { z } from 'zod';
  */
 export const DtypeName = z.enum(['f32', 'f16', 'bf16', 'i32', 'i16', 'i8', 'u8', 'i4', 'u4']);
 export type DtypeName = z.infer<typeof DtypeName>;
+
+export type IntDtypeName = Exclude<DtypeName, 'f32' | 'f16' | 'bf16'>;

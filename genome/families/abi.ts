@@ -23,10 +23,11 @@ const ALIGN = 64;
 
 /**
  * Every tensor at a 64-byte aligned offset (0 stays unused: a kernel writing
- * through a null pointer hits nothing we read), then a workspace as large as
- * the inputs, for packing. The entry is named after the op.
+ * through a null pointer hits nothing we read), then a workspace for packing:
+ * as large as the inputs unless the family asks for `workspaceBytes` (packing
+ * may widen: int8 kernels pack B as i16). The entry is named after the op.
  */
-export function wasmLaunch(problem: Problem): WasmLaunch {
+export function wasmLaunch(problem: Problem, workspaceBytes?: number): WasmLaunch {
   let cursor = ALIGN;
   const place = (bytes: number) => {
     const offset = cursor;
@@ -37,7 +38,8 @@ export function wasmLaunch(problem: Problem): WasmLaunch {
   const tensors = specs.map((t) => ({ name: t.name, dims: [...t.dims], dtype: t.dtype, offset: place(tensorBytes(t)), length: elementCount(t.dims) }));
   const inputs = specs.slice(0, -1);
   const workspaceElements = inputs.reduce((sum, t) => sum + elementCount(t.dims), 0);
-  const workspace = { offset: place(inputs.reduce((sum, t) => sum + tensorBytes(t), 0)), length: workspaceElements };
+  const workspaceLength = workspaceBytes ?? inputs.reduce((sum, t) => sum + tensorBytes(t), 0);
+  const workspace = { offset: place(workspaceLength), length: workspaceBytes ?? workspaceElements };
   return { backend: 'wasm', entry: opFor(problem).name, tensors, workspace, pages: Math.ceil((cursor + ALIGN) / PAGE) };
 }
 

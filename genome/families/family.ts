@@ -19,7 +19,11 @@ import { sourceCode } from './source.ts';
 export interface FamilyDefinition<P extends Problem, G extends GeneratedGenome> {
   readonly op: Op<P>;
   readonly backend: Backend;
-  /** Every genome of the family parses under this; its `op` and `backend` are literals. */
+  /** Its genomes' `family` literal ('tiled'): (op, backend, name) is what a stored genome is parsed by. */
+  readonly name: string;
+  /** The problem dtype schemes (problem.dtype) its kernels compute; default ['f32']. */
+  readonly dtypes?: readonly string[];
+  /** Every genome of the family parses under this; its `op`, `backend` and `family` are literals. */
   readonly genome: z.ZodType<G>;
   /** The genes for one problem on one device (its capabilities are constraints). */
   space(problem: P, device: Target): SearchSpace<G>;
@@ -39,6 +43,10 @@ export interface FamilyDefinition<P extends Problem, G extends GeneratedGenome> 
 export interface KernelFamily {
   readonly op: string;
   readonly backend: Backend;
+  /** Its genomes' `family` field: with op and backend, what a stored genome is parsed by. */
+  readonly name: string;
+  /** The problem dtype schemes it computes: with op and backend, what a problem's search is run by. */
+  readonly dtypes: readonly string[];
   readonly genome: z.ZodType<GeneratedGenome>;
   space(problem: Problem, device: Target): SearchSpace<Genome>;
   /** The kernel for a genome: codegen for a generated one, the text itself (with the ABI's launch) for a source. */
@@ -61,6 +69,8 @@ export function defineFamily<P extends Problem, G extends GeneratedGenome>(def: 
   return {
     op: def.op.name,
     backend: def.backend,
+    name: def.name,
+    dtypes: def.dtypes ?? ['f32'],
     genome: def.genome,
     space: (problem, device) => eraseSpace(def.space(problemOf(problem), device), def.genome),
     code: (genome, problem) => (isSourceGenome(genome) ? sourceCode(genome, problem) : def.codegen(genomeOf(genome), problemOf(problem))),
@@ -102,3 +112,4 @@ function eraseSpace<G extends GeneratedGenome>(space: SearchSpace<G>, schema: z.
     descriptor: (g) => space.descriptor(must(g)),
   };
 }
+

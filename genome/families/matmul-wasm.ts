@@ -10,6 +10,7 @@ import { defineFamily } from './family.ts';
 export const matmulWasm = defineFamily({
   op: matmul,
   backend: 'wasm',
+  name: 'tiled',
   genome: MatmulWasmGenome,
   space: (problem, device) => wasmMatmulSpace(problem, { relaxedSimd: device.facts.backend === 'wasm' && device.facts.relaxedSimd }),
   codegen: (genome, problem) => ({ language: 'wat', text: matmulWat(genome, problem), launch: wasmLaunch(problem) }),

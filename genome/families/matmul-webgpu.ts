@@ -12,6 +12,7 @@ import type { KernelCode } from './launch.ts';
 export const matmulWebgpu = defineFamily({
   op: matmul,
   backend: 'webgpu',
+  name: 'tiled',
   genome: MatmulWebgpuGenome,
   space: (problem, device) =>
     webgpuMatmulSpace(problem, device.facts.backend === 'webgpu' ? { features: device.facts.features, limits: device.facts.limits } : { features: [], limits: {} }),

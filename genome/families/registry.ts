@@ -4,40 +4,58 @@ import type { KernelFamily } from './family.ts';
 import { matmulWasm } from './matmul-wasm.ts';
 import { matmulWebgpu } from './matmul-webgpu.ts';
 
-const families = new Map<string, KernelFamily>();
-const key = (op: string, backend: string) => `${op}/${backend}`;
+const families: KernelFamily[] = [];
 
 /**
  * Makes a kernel family known to this process. Built-in families register
  * here; a new op's module registers its op and families when imported, and
  * worker threads and GPU processes import the same module (RunnerOptions.families).
+ * Families are keyed two ways: (op, backend, genome family name) parses a
+ * stored genome, (op, problem dtype, backend) runs a problem's search; a
+ * family taking a key another already holds is refused.
  */
 export function registerFamily(family: KernelFamily): void {
-  const known = families.get(key(family.op, family.backend));
-  if (known === family) return;
-  if (known) throw new KevoError('BAD_INPUT', `a kernel family for ${key(family.op, family.backend)} is already registered`);
-  families.set(key(family.op, family.backend), family);
+  if (families.includes(family)) return;
+  if (findGenomeFamily(family.op, family.backend, family.name)) {
+    throw new KevoError('BAD_INPUT', `a kernel family "${family.name}" for ${family.op}/${family.backend} is already registered`);
+  }
+  const taken = family.dtypes.find((dtype) => findFamily(family.op, family.backend, dtype));
+  if (taken) throw new KevoError('BAD_INPUT', `a kernel family for ${family.op} ${taken} on ${family.backend} is already registered`);
+  families.push(family);
 }
 
-export function findFamily(op: string, backend: string): KernelFamily | undefined {
-  return families.get(key(op, backend));
+/** The family whose search runs problems of (op, dtype) on the backend. */
+export function findFamily(op: string, backend: string, dtype = 'f32'): KernelFamily | undefined {
+  return families.find((f) => f.op === op && f.backend === backend && f.dtypes.includes(dtype));
 }
 
-export function familyFor(op: string, backend: Backend): KernelFamily {
-  const family = findFamily(op, backend);
-  if (!family) throw new KevoError('BAD_INPUT', `no kernel family runs op "${op}" on backend ${backend}`);
+/** The family whose genomes carry `family: name` for (op, backend). */
+export function findGenomeFamily(op: string, backend: string, name: string): KernelFamily | undefined {
+  return families.find((f) => f.op === op && f.backend === backend && f.name === name);
+}
+
+export function familyFor(op: string, backend: Backend, dtype = 'f32'): KernelFamily {
+  const family = findFamily(op, backend, dtype);
+  if (!family) throw new KevoError('BAD_INPUT', `no kernel family runs op "${op}" with dtype ${dtype} on backend ${backend}`);
   return family;
 }
 
-/** The family of a genome for a problem; BAD_INPUT when the genome is another op's. */
-export function familyOf(problem: { readonly op: string }, genome: { readonly op: string; readonly backend: Backend }): KernelFamily {
+/** The family of a genome for a problem; BAD_INPUT when the genome is another op's, or its family does not compute the problem's dtype. */
+export function familyOf(problem: { readonly op: string; readonly dtype: string }, genome: { readonly op: string; readonly backend: Backend; readonly family: string }): KernelFamily {
   if (genome.op !== problem.op) throw new KevoError('BAD_INPUT', `a ${genome.op} genome cannot compute a ${problem.op} problem`);
-  return familyFor(problem.op, genome.backend);
+  // A source genome is written for the problem's own dtype: the family of that dtype gives its ABI.
+  if (genome.family === 'source') return familyFor(problem.op, genome.backend, problem.dtype);
+  const family = findGenomeFamily(genome.op, genome.backend, genome.family);
+  if (!family) throw new KevoError('BAD_INPUT', `no kernel family "${genome.family}" for ${genome.op} on ${genome.backend}`);
+  if (!family.dtypes.includes(problem.dtype)) {
+    throw new KevoError('BAD_INPUT', `a ${genome.family} genome computes ${family.dtypes.join(', ')}, not a ${problem.dtype} ${problem.op} problem`);
+  }
+  return family;
 }
 
-/** The backends an op has a family on. */
+/** The backends an op has a family on (for any dtype). */
 export function backendsOf(op: string): Backend[] {
-  return [...families.values()].filter((f) => f.op === op).map((f) => f.backend);
+  return [...new Set(families.filter((f) => f.op === op).map((f) => f.backend))];
 }
 
 registerFamily(matmulWasm);

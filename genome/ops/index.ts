@@ -9,15 +9,15 @@ export * from './op.ts';
 export * from './problem.ts';
 export * from './registry.ts';
 
-/** A stable key for a problem, e.g. "matmul:512x512x512:f32" or "matmul:100x70x50:f32:bias+gelu+residual". */
+/**
+ * A stable key for a problem, e.g. "matmul:512x512x512:f32", "matmul:100x70x50:f32:bias+gelu+residual"
+ * or "matmul:64x64x256:w4:g32" (the group only where the scheme has one, so older keys are unchanged).
+ */
 export function problemKey(problem: Problem): string {
   const op = opFor(problem);
   const variant = op.variant?.(problem);
-  return `${problem.op}:${op.formatShape(problem.shape)}:${problem.dtype}${variant ? `:${variant}` : ''}`;
-}
-
-export function elementCount(dims: readonly number[]): number {
-  return dims.reduce((a, b) => a * b, 1);
+  const group = problem.group === undefined ? '' : `:g${problem.group}`;
+  return `${problem.op}:${op.formatShape(problem.shape)}:${problem.dtype}${group}${variant ? `:${variant}` : ''}`;
 }
 
 /** Any registered op's problem from untrusted data; BAD_INPUT naming the zod path. */

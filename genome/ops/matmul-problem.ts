@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Epilogue } from './epilogue.ts';
 import { problemFields } from './fields.ts';
+import { matmulSchemes } from './matmul/schemes/index.ts';
 
 const dimension = z
   .number({ error: 'expected a positive integer' })
@@ -11,13 +12,42 @@ const dimension = z
 export const MatmulShape = z.object({ m: dimension, n: dimension, k: dimension }).strict();
 export type MatmulShape = z.infer<typeof MatmulShape>;
 
-/** C[M,N] = epilogue(A[M,K] x B[K,N]), f32, row-major; no epilogue when absent. */
+/**
+ * The tensors' dtype scheme (genome/ops/matmul/schemes/): f32 (the default,
+ * so problems written before schemes keep their keys), f16, integer i8 and
+ * u8i8 (ONNX MatMulInteger) and i16, and 4-bit weights w4 / w4a8 quantized
+ * in groups of `group` along K.
+ */
+export const MatmulDtype = z.enum(['f32', 'f16', 'i8', 'u8i8', 'i16', 'w4a8', 'w4']);
+export type MatmulDtype = z.infer<typeof MatmulDtype>;
+
+/** The schemes whose weights are quantized in groups along K: they need a `group`, no other scheme takes one. */
+export const groupedDtypes: readonly MatmulDtype[] = ['w4', 'w4a8'];
+export const MatmulGroup = z.union([z.literal(32), z.literal(64), z.literal(128)], { error: 'expected 32, 64 or 128' });
+
+/** C[M,N] = epilogue(A[M,K] x B[K,N]), row-major; no epilogue when absent. */
 export const MatmulProblem = z
   .object({
     op: z.literal('matmul'),
     shape: MatmulShape,
     ...problemFields,
+    dtype: MatmulDtype.default('f32'),
+    /** w4 / w4a8: elements of K per scale (and zero point); 32 when absent. */
+    group: MatmulGroup.optional(),
+    /** w4: whether each group has a u4 zero point (ONNX MatMulNBits' zero_points); absent: 8, the symmetric midpoint. */
+    zeroPoint: z.boolean().optional(),
     epilogue: Epilogue.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    if (!matmulSchemes[p.dtype]) {
+      const known = Object.keys(matmulSchemes).join(', ');
+      ctx.addIssue({ code: 'custom', path: ['dtype'], message: `no kernels for dtype ${p.dtype} yet: expected one of ${known}` });
+    }
+    if (p.group !== undefined && !groupedDtypes.includes(p.dtype)) {
+      ctx.addIssue({ code: 'custom', path: ['group'], message: `only ${groupedDtypes.join(' and ')} take a group, not ${p.dtype}` });
+    }
+    if (p.zeroPoint !== undefined && p.dtype !== 'w4') ctx.addIssue({ code: 'custom', path: ['zeroPoint'], message: `only w4 takes a zero point flag, not ${p.dtype}` });
+    if (p.epilogue !== undefined && p.dtype !== 'f32') ctx.addIssue({ code: 'custom', path: ['epilogue'], message: `an epilogue needs dtype f32, not ${p.dtype}` });
+  });
 export type MatmulProblem = z.infer<typeof MatmulProblem>;

@@ -1,9 +1,10 @@
 import { KevoError } from '../../lib/errors.ts';
 import { quote } from '../../lib/quote.ts';
-import { unitRoundoff, type Precision } from './accuracy.ts';
-import { activate, activationError, epilogueParts } from './epilogue.ts';
+import { dtypeOf } from '../dtypes/dtype.ts';
 import { MatmulProblem, MatmulShape } from './matmul-problem.ts';
-import type { Op, Tolerance } from './op.ts';
+import type { MatmulScheme } from './matmul/scheme.ts';
+import { matmulSchemes } from './matmul/schemes/index.ts';
+import { elementCount, type Op } from './op.ts';
 
 function parseShape(text: string): MatmulShape {
   const parts = text.trim().split(/x/i);
@@ -18,99 +19,9 @@ function parseShape(text: string): MatmulShape {
   return parsed.data;
 }
 
-/** The epilogue's extra inputs, after A and B in ABI order: bias [N], then residual R [M,N]. */
-function extras(p: MatmulProblem, inputs: readonly Float32Array[]): { bias: Float32Array | null; residual: Float32Array | null } {
-  const parts = epilogueParts(p.epilogue);
-  const bias = parts.bias ? inputs[2]! : null;
-  const residual = parts.residual ? inputs[parts.bias ? 3 : 2]! : null;
-  return { bias, residual };
-}
-
-/** C[i,j] after the epilogue, from the plain product `sum` and its magnitude bound sum|a||b|. */
-function epilogueAt(p: MatmulProblem, inputs: readonly Float32Array[], at: number, sum: number, abs: number): { want: number; magnitude: number } {
-  const { activation } = epilogueParts(p.epilogue);
-  const { bias, residual } = extras(p, inputs);
-  const j = at % p.shape.n;
-  let want = sum + (bias ? bias[j]! : 0);
-  let magnitude = abs + (bias ? Math.abs(bias[j]!) : 0);
-  if (activation) {
-    want = activate[activation](want);
-    magnitude *= activationError[activation].lipschitz;
-  }
-  if (residual) {
-    want += residual[at]!;
-    magnitude += Math.abs(residual[at]!);
-  }
-  return { want, magnitude };
-}
-
-function product(p: MatmulProblem, [a, b]: readonly Float32Array[]): Float64Array {
-  const { m, n, k } = p.shape;
-  const c = new Float64Array(m * n);
-  const row = new Float64Array(n);
-  for (let i = 0; i < m; i++) {
-    row.fill(0);
-    for (let kk = 0; kk < k; kk++) {
-      const aik = a![i * k + kk]!;
-      const bRow = kk * n;
-      for (let j = 0; j < n; j++) row[j]! += aik * b![bRow + j]!;
-    }
-    c.set(row, i * n);
-  }
-  return c;
-}
-
-function reference(p: MatmulProblem, inputs: readonly Float32Array[]): Float64Array {
-  const c = product(p, inputs);
-  if (!p.epilogue) return c;
-  return c.map((sum, at) => epilogueAt(p, inputs, at, sum, 0).want);
-}
-
-function magnitude(p: MatmulProblem, inputs: readonly Float32Array[]): Float64Array {
-  const [a, b] = inputs;
-  const abs = product(p, [Float32Array.from(a!, Math.abs), Float32Array.from(b!, Math.abs)]);
-  if (!p.epilogue) return abs;
-  return abs.map((sumAbs, at) => epilogueAt(p, inputs, at, 0, sumAbs).magnitude);
-}
-
-function referenceAt(p: MatmulProblem, inputs: readonly Float32Array[], indices: ArrayLike<number>) {
-  const [a, b] = inputs;
-  const { n, k } = p.shape;
-  // B transposed once, so each sampled element is two contiguous dot products rather than a strided walk down B.
-  const bT = new Float32Array(k * n);
-  for (let kk = 0; kk < k; kk++) for (let j = 0; j < n; j++) bT[j * k + kk] = b![kk * n + j]!;
-  const want = new Float64Array(indices.length);
-  const magnitude = new Float64Array(indices.length);
-  for (let e = 0; e < indices.length; e++) {
-    const aRow = Math.floor(indices[e]! / n) * k;
-    const bCol = (indices[e]! % n) * k;
-    let sum = 0;
-    let abs = 0;
-    for (let kk = 0; kk < k; kk++) {
-      const product = a![aRow + kk]! * bT[bCol + kk]!;
-      sum += product;
-      abs += Math.abs(product);
-    }
-    const after = epilogueAt(p, inputs, indices[e]!, sum, abs);
-    want[e] = after.want;
-    magnitude[e] = after.magnitude;
-  }
-  return { want, magnitude };
-}
-
-/**
- * Higham's bound for a length-K dot product is gamma_K = K*u/(1-K*u) times
- * sum|a||b|. That worst case is loose; blocked and pairwise orders do far
- * better, but a kernel may legally sum in any order, so we keep a K-linear
- * bound with a safety factor of 2 and a floor for tiny K.
- */
-function tolerance(p: MatmulProblem, precision: Precision): Tolerance {
-  const u = unitRoundoff[precision];
-  const k = p.shape.k;
-  // The epilogue adds a rounding per add, and an activation its own evaluation error.
-  const { bias, activation, residual } = epilogueParts(p.epilogue);
-  const epilogue = Number(bias) + Number(residual) + (activation ? activationError[activation].roundings : 0);
-  return { abs: 1e-30, rel: 2 * Math.max(k + 2 + epilogue, 4) * u };
+/** The problem's dtype scheme (the problem schema refuses a dtype without one). */
+function scheme(p: MatmulProblem): MatmulScheme {
+  return matmulSchemes[p.dtype]!;
 }
 
 function edgeShapes(p: MatmulProblem): MatmulProblem[] {
@@ -140,27 +51,19 @@ export const matmul: Op<MatmulProblem> = {
   contract: { formula: 'C[i,j] = sum over p of A[i,p] * B[p,j]', magnitude: 'sum over p of |A[i,p]| * |B[p,j]|' },
   parseShape,
   formatShape: ({ m, n, k }) => `${m}x${n}x${k}`,
-  inputs: ({ shape: { m, n, k }, dtype, epilogue }) => {
-    const { bias, residual } = epilogueParts(epilogue);
-    return [
-      { name: 'A', dims: [m, k], dtype },
-      { name: 'B', dims: [k, n], dtype },
-      ...(bias ? [{ name: 'bias', dims: [n], dtype }] : []),
-      ...(residual ? [{ name: 'R', dims: [m, n], dtype }] : []),
-    ];
-  },
-  output: ({ shape: { m, n }, dtype }) => ({ name: 'C', dims: [m, n], dtype }),
-  reference,
-  magnitude,
-  referenceAt,
-  tolerance,
+  dtypeContract: (p) => scheme(p).contract,
+  inputs: (p) => scheme(p).inputs(p),
+  output: (p) => scheme(p).output(p),
+  reference: (p, inputs) => scheme(p).reference(p, inputs),
+  magnitude: (p, inputs) => scheme(p).magnitude(p, inputs),
+  referenceAt: (p, inputs, indices) => scheme(p).referenceAt(p, inputs, indices),
+  drawInput: (p, input, inputCase, rng) => scheme(p).drawInput?.(p, input, inputCase, rng),
+  tolerance: (p, precision) => scheme(p).tolerance(p, precision),
   flops: ({ shape: { m, n, k } }) => 2 * m * n * k,
-  bytes: ({ shape: { m, n, k }, epilogue }) => {
-    const { bias, residual } = epilogueParts(epilogue);
-    return 4 * (m * k + k * n + m * n + (bias ? n : 0) + (residual ? m * n : 0));
-  },
-  // GELU and SiLU go through exp: no longer exact on integers.
-  exactOnIntegers: ({ epilogue }) => [null, 'relu'].includes(epilogueParts(epilogue).activation),
-  variant: ({ epilogue }) => (epilogue ? epilogue.join('+') : undefined),
+  // Every tensor once, at its dtype's size (packed 4-bit: half a byte).
+  bytes: (p) => [...scheme(p).inputs(p), scheme(p).output(p)].reduce((sum, t) => sum + dtypeOf(t.dtype).storageBytes(elementCount(t.dims)), 0),
+  exactOnIntegers: (p) => scheme(p).exactOnIntegers(p),
+  // What else makes a different kernel: the epilogue, and w4's zero points.
+  variant: ({ epilogue, zeroPoint }) => [...(epilogue ?? []), ...(zeroPoint ? ['zp'] : [])].join('+') || undefined,
   edgeShapes,
 };

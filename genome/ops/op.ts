@@ -1,5 +1,7 @@
 import type { z } from 'zod';
+import type { Storage } from '../dtypes/dtype.ts';
 import type { DtypeName } from '../dtypes/name.ts';
+import type { Rng } from '../../lib/rng.ts';
 import type { Precision } from './accuracy.ts';
 import type { Problem } from './problem.ts';
 
@@ -10,6 +12,13 @@ export interface TensorSpec {
   readonly dims: readonly number[];
   readonly dtype: DtypeName;
 }
+
+/**
+ * The input case a verifier stage draws for ('normal', 'uniform', 'wide',
+ * 'integers', the edge cases 'min', 'max', 'extremes', 'NaN', ...): an op's
+ * drawInput hook may treat special tensors (scales, zero points) by it.
+ */
+export type InputCase = string;
 
 /** The absolute error bound a kernel output element may show against the f64 reference. */
 export interface Tolerance {
@@ -29,6 +38,8 @@ export interface Op<P extends Problem = Problem> {
   readonly problem: z.ZodType<P>;
   /** The math in words an LLM (or a person) can check a kernel against: the formula and the error model's magnitude. */
   readonly contract: { readonly formula: string; readonly magnitude: string };
+  /** What the problem's dtype scheme adds to the contract (matmul i8: "i32 accumulation wraps mod 2^32"); absent: nothing. */
+  dtypeContract?(problem: P): string | undefined;
   /** Parse the CLI's --shape text, e.g. "512x512x512". Throws BAD_INPUT. */
   parseShape(text: string): P['shape'];
   formatShape(shape: P['shape']): string;
@@ -37,25 +48,36 @@ export interface Op<P extends Problem = Problem> {
   /** The inputs in the kernel ABI's order: one buffer or binding each, then the output's. */
   inputs(problem: P): TensorSpec[];
   output(problem: P): TensorSpec;
-  /** Exact-as-possible answer: f64 accumulation over the f32 inputs. */
-  reference(problem: P, inputs: readonly Float32Array[]): Float64Array;
+  /**
+   * Exact-as-possible answer over the inputs (each in its TensorSpec's dtype:
+   * genome/dtypes Storage), as f64: f64 accumulation for float outputs, the
+   * exact integer (wrapped as the contract says) for int outputs.
+   */
+  reference(problem: P, inputs: readonly Storage[]): Float64Array;
   /**
    * Per-element magnitude bound used by the error model (for matmul, sum_k |a||b|),
    * so tolerances scale with the data rather than being one global epsilon.
    */
-  magnitude(problem: P, inputs: readonly Float32Array[]): Float64Array;
+  magnitude(problem: P, inputs: readonly Storage[]): Float64Array;
   /**
    * reference and magnitude for a few output elements (flat row-major indices),
    * so verifiers can check big problems on a sample at a fraction of the full cost.
    */
-  referenceAt?(problem: P, inputs: readonly Float32Array[], indices: ArrayLike<number>): { want: Float64Array; magnitude: Float64Array };
+  referenceAt?(problem: P, inputs: readonly Storage[], indices: ArrayLike<number>): { want: Float64Array; magnitude: Float64Array };
   /**
    * Whether small integer inputs give outputs every correct kernel computes
    * exactly (only adds, multiplies and max on the way), so the numerics stage
    * may demand exact equality there. Absent: no.
    */
   exactOnIntegers?(problem: P): boolean;
-  /** The error model: per (op, dtypes, compute precision). */
+  /**
+   * Draws input `input` (Op.inputs order) for an input case, where the
+   * dtype's own generator would draw values the contract forbids (scales must
+   * be positive and finite, zero points in range): undefined leaves it to the
+   * harness's draw by the tensor's dtype.
+   */
+  drawInput?(problem: P, input: number, inputCase: InputCase, rng: Rng): Storage | undefined;
+  /** The error model: per (op, dtypes, compute precision). Ignored for int outputs, which must match exactly. */
   tolerance(problem: P, precision: Precision): Tolerance;
   flops(problem: P): number;
   bytes(problem: P): number;
@@ -75,16 +97,22 @@ export function eraseOp<P extends Problem>(op: Op<P>): Op {
     contract: op.contract,
     parseShape: (text) => op.parseShape(text),
     formatShape: (shape) => op.formatShape(op.problem.parse({ op: op.name, shape }).shape),
+    dtypeContract: (p) => op.dtypeContract?.(own(p)),
     variant: (p) => op.variant?.(own(p)),
     inputs: (p) => op.inputs(own(p)),
     output: (p) => op.output(own(p)),
     reference: (p, inputs) => op.reference(own(p), inputs),
     magnitude: (p, inputs) => op.magnitude(own(p), inputs),
-    ...(op.referenceAt ? { referenceAt: (p: Problem, inputs: readonly Float32Array[], indices: ArrayLike<number>) => op.referenceAt!(own(p), inputs, indices) } : {}),
+    ...(op.referenceAt ? { referenceAt: (p: Problem, inputs: readonly Storage[], indices: ArrayLike<number>) => op.referenceAt!(own(p), inputs, indices) } : {}),
+    ...(op.drawInput ? { drawInput: (p: Problem, input: number, inputCase: InputCase, rng: Rng) => op.drawInput!(own(p), input, inputCase, rng) } : {}),
     exactOnIntegers: (p) => op.exactOnIntegers?.(own(p)) ?? false,
     tolerance: (p, precision) => op.tolerance(own(p), precision),
     flops: (p) => op.flops(own(p)),
     bytes: (p) => op.bytes(own(p)),
     edgeShapes: (p) => op.edgeShapes(own(p)),
   };
+}
+
+export function elementCount(dims: readonly number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
 }

@@ -1,17 +1,20 @@
 import { z } from 'zod';
-import type { DtypeName } from '../dtypes/name.ts';
 import type { Accuracy } from './accuracy.ts';
 import { findOp, opNames } from './registry.ts';
 
 /**
  * Any op's problem, as code outside the op sees it: the op's name, a shape
- * whose dimensions the op names, the tensors' dtype and the accuracy
- * contract. The op's own schema (Op.problem) says what each really is.
+ * whose dimensions the op names, the op's dtype scheme (which dtype each
+ * tensor has: matmul's 'u8i8' is u8 A, i8 B, i32 C; it is no tensor dtype)
+ * and the accuracy contract. The op's own schema (Op.problem) says what each
+ * really is.
  */
 export interface Problem {
   readonly op: string;
   readonly shape: Readonly<Record<string, number>>;
-  readonly dtype: DtypeName;
+  readonly dtype: string;
+  /** Elements per quantization group, for the schemes that quantize in groups (matmul w4, w4a8). */
+  readonly group?: number | undefined;
   readonly accuracy?: Accuracy | undefined;
 }
 

@@ -27,7 +27,7 @@ describe('campaign spec', () => {
     const spec = parseSpec({ problems: [{ op: 'matmul', shape: '8x8x8', epilogue: ['bias', 'gelu', 'residual'] }] });
     expect(specProblems(spec)[0]).toMatchObject({ epilogue: ['bias', 'gelu', 'residual'] });
     expect(badInput(() => parseSpec({ problems: [{ op: 'matmul', shape: '8x8x8', epilogue: ['bias', 'swish'] }] })).message).toMatch(
-      /problems\.0: invalid problem: epilogue\.1: unknown epilogue stage "swish"/,
+      /problems\.0\.epilogue\.1: unknown epilogue stage "swish"/,
     );
     expect(badInput(() => parseSpec({ problems: [{ op: 'matmul', shape: '8x8x8', epilogue: ['gelu', 'bias'] }] })).message).toMatch(
       /epilogue\.1: epilogue stage "bias" after "gelu"/,

@@ -2,7 +2,7 @@ import { wasmLaunch } from '../../genome/families/abi.ts';
 import type { WasmLaunch } from '../../genome/families/launch.ts';
 import type { Problem } from '../../genome/ops/problem.ts';
 import { KevoError } from '../../lib/errors.ts';
-import { f32, fillPoison } from '../../genome/dtypes/index.ts';
+import { dtypeOf, fillPoison, type Storage } from '../../genome/dtypes/index.ts';
 import type { Kernel } from '../../verifiers/kernel.ts';
 import { assembleWat } from './assemble.ts';
 
@@ -29,16 +29,17 @@ export async function wasmKernel(problem: Problem, wat: string, launch: WasmLaun
   const inputs = launch.tensors.slice(0, -1);
   const output = launch.tensors[launch.tensors.length - 1]!;
   const offsets = [...launch.tensors.map((t) => t.offset), launch.workspace.offset];
-  const view = (t: { offset: number; length: number }) => new Float32Array(memory.buffer, t.offset, t.length);
+  // Each tensor seen through its dtype's storage (packed 4-bit: the bytes).
+  const view = (t: WasmLaunch['tensors'][number]): Storage => dtypeOf(t.dtype).view(memory.buffer, t.offset, t.length);
   const call = () => entry(...offsets);
 
   return {
     problem,
     async write(values) {
-      inputs.forEach((t, i) => view(t).set(values[i]!));
+      inputs.forEach((t, i) => copyInto(view(t), values[i]!, t.name));
     },
     async poison() {
-      fillPoison(f32, view(output));
+      fillPoison(dtypeOf(output.dtype), view(output));
     },
     async run() {
       call();
@@ -56,4 +57,12 @@ export async function wasmKernel(problem: Problem, wat: string, launch: WasmLaun
     },
     async dispose() {},
   };
+}
+
+/** Copies storage bit for bit; storage of another dtype or size is a bug of the caller's. */
+function copyInto(target: Storage, source: Storage, name: string): void {
+  if (target.constructor !== source.constructor || target.length !== source.length) {
+    throw new TypeError(`input ${name}: expected a ${target.constructor.name} of ${target.length}, got a ${source.constructor.name} of ${source.length}`);
+  }
+  (target as Uint8Array).set(source as Uint8Array);
 }

@@ -1,4 +1,4 @@
-import { f32 } from '../../genome/dtypes/index.ts';
+import { dtypeOf, fillPoison, type Storage } from '../../genome/dtypes/index.ts';
 import type { WebgpuLaunch } from '../../genome/families/launch.ts';
 import { tensorBytes } from '../../genome/families/abi.ts';
 import type { Problem } from '../../genome/ops/problem.ts';
@@ -17,7 +17,10 @@ export async function webgpuKernel(device: GPUDevice, problem: Problem, wgsl: st
   const faults = watchFaults(device);
   const [pipeline, ...passPipelines] = await compile(device, wgsl, launch);
   const passes = (launch.passes ?? []).map((p, i) => ({ pipeline: passPipelines[i]!, dispatch: p.dispatch }));
-  const sizes = launch.tensors.map((t) => tensorBytes(t));
+  // Buffers and copies come in 4-byte multiples: a u8 or packed 4-bit tensor's buffer is padded up.
+  const sizes = launch.tensors.map((t) => padded(tensorBytes(t)));
+  const dtypes = launch.tensors.map((t) => dtypeOf(t.dtype));
+  const counts = launch.tensors.map((t) => t.dims.reduce((a, b) => a * b, 1));
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
   const buffers = sizes.map((size) => device.createBuffer({ size, usage }));
   const inputs = buffers.slice(0, -1);
@@ -29,7 +32,9 @@ export async function webgpuKernel(device: GPUDevice, problem: Problem, wgsl: st
     entries: launch.tensors.map((t, i) => ({ binding: t.binding, resource: { buffer: buffers[i]! } })),
   });
   const [x, y, z] = launch.dispatch;
-  const poison = new Uint32Array(outputBytes / 4).fill(f32.poisonBits);
+  const outputDtype = dtypes[dtypes.length - 1]!;
+  const poison = outputDtype.view(new ArrayBuffer(outputBytes), 0, counts[counts.length - 1]!);
+  fillPoison(outputDtype, poison);
   const timestamps = device.features.has('timestamp-query');
 
   /**
@@ -89,20 +94,20 @@ export async function webgpuKernel(device: GPUDevice, problem: Problem, wgsl: st
   return {
     problem,
     async write(values) {
-      inputs.forEach((buffer, i) => device.queue.writeBuffer(buffer, 0, values[i]! as Float32Array<ArrayBuffer>));
+      inputs.forEach((buffer, i) => device.queue.writeBuffer(buffer, 0, paddedBytes(values[i]!, sizes[i]!)));
     },
     async poison() {
-      device.queue.writeBuffer(output, 0, poison);
+      device.queue.writeBuffer(output, 0, paddedBytes(poison, outputBytes));
     },
     async run() {
       await finish(submitRuns(1));
     },
     async readOutput() {
-      return new Float32Array(await read(output, outputBytes));
+      return outputDtype.view(await read(output, outputBytes), 0, counts[counts.length - 1]!);
     },
     async readInputs() {
-      const values: Float32Array[] = [];
-      for (const [i, buffer] of inputs.entries()) values.push(new Float32Array(await read(buffer, sizes[i]!)));
+      const values: Storage[] = [];
+      for (const [i, buffer] of inputs.entries()) values.push(dtypes[i]!.view(await read(buffer, sizes[i]!), 0, counts[i]!));
       return values;
     },
     async timeRuns(runs) {
@@ -175,4 +180,15 @@ function watchFaults(device: GPUDevice): { throwIfAny(): void } {
   };
   watchers.set(device, watcher);
   return watcher;
+}
+
+function padded(bytes: number): number {
+  return Math.ceil(bytes / 4) * 4;
+}
+
+/** The storage's bytes, zero-padded to `size` (a 4-byte multiple, as writeBuffer requires). */
+function paddedBytes(storage: Storage, size: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(size);
+  bytes.set(new Uint8Array(storage.buffer, storage.byteOffset, Math.min(storage.byteLength, size)));
+  return bytes;
 }

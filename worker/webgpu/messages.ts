@@ -1,3 +1,4 @@
+import type { Storage } from '../../genome/dtypes/dtype.ts';
 import type { WebgpuLaunch } from '../../genome/families/launch.ts';
 import type { Problem } from '../../genome/ops/problem.ts';
 import type { KernelJob } from '../../protocol/job.ts';
@@ -13,10 +14,10 @@ export type ToChild =
   | { type: 'probe' }
   | { type: 'job'; job: KernelJob; worker: string }
   /** Run one WGSL kernel once on given inputs and return C: for tests, benchmarks and exports. */
-  | { type: 'run'; problem: Problem; wgsl: string; tile: { rows: number; cols: number }; passes?: WebgpuLaunch['passes']; inputs: Float32Array[] };
+  | { type: 'run'; problem: Problem; wgsl: string; tile: { rows: number; cols: number }; passes?: WebgpuLaunch['passes']; inputs: Storage[] };
 
 export type FromChild =
   | { type: 'probe'; availability: Availability }
   | { type: 'result'; result: KernelResult }
-  | { type: 'output'; output: Float32Array }
+  | { type: 'output'; output: Storage }
   | { type: 'error'; code: string; message: string };

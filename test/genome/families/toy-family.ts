@@ -4,6 +4,7 @@
  * worker threads import it too (RunnerOptions.families). It is the "add an op"
  * recipe of docs/architecture.md, end to end.
  */
+import type { Storage } from '../../../genome/dtypes/dtype.ts';
 import { z } from 'zod';
 import { defineFamily } from '../../../genome/families/family.ts';
 import { wasmLaunch } from '../../../genome/families/abi.ts';
@@ -18,7 +19,7 @@ const dimension = z.number().int().min(1).max(4096);
 export const VaddProblem = z.object({ op: z.literal('vadd'), shape: z.object({ rows: dimension, cols: dimension }).strict(), ...problemFields }).strict();
 export type VaddProblem = z.infer<typeof VaddProblem>;
 
-const each = (p: VaddProblem, [x, z]: readonly Float32Array[], f: (a: number, b: number) => number) => {
+const each = (p: VaddProblem, [x, z]: readonly Storage[], f: (a: number, b: number) => number) => {
   const out = new Float64Array(p.shape.rows * p.shape.cols);
   for (let i = 0; i < out.length; i++) out[i] = f(x![i]!, z![i]!);
   return out;
@@ -81,6 +82,7 @@ function vaddWat(p: VaddProblem, step: number, vector: boolean): string {
 export const vaddWasm = defineFamily({
   op: vadd,
   backend: 'wasm',
+  name: 'simd',
   genome: VaddWasmGenome,
   space: () => ({
     name: 'vadd/wasm',

@@ -1,0 +1,37 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { kevo } from '../helpers/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-dtype-'));
+const db = join(dir, 'kevo.db');
+
+function spec(problem: Record<string, unknown>): string {
+  const path = join(dir, `spec-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(path, JSON.stringify({ problems: [{ op: 'matmul', shape: '4x4x4', ...problem }], db }));
+  return path;
+}
+
+describe('kevo run --dtype / --group and spec dtype / group on bad input', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['an unknown dtype', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'f64'], /^kevo: --dtype: .*"f32".*"u8i8"/],
+    ['a group for a dtype without groups', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i8', '--group', '32'], /^kevo: --group: only w4 and w4a8 take a group, not i8\n$/],
+    ['a group for the default f32', ['run', 'matmul', '--shape', '4x4x4', '--group', '64'], /^kevo: --group: only w4 and w4a8 take a group, not f32\n$/],
+    ['a group size kevo has no kernels for', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'w4', '--group', '48'], /^kevo: --group: expected 32, 64 or 128\n$/],
+    ['a non-numeric group', ['run', 'matmul', '--shape', '4x4x4', '--group', 'big'], /^kevo: --group: expected an integer\n$/],
+    ['an epilogue on an integer matmul', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i8', '--epilogue', 'bias'], /^kevo: --epilogue: an epilogue needs dtype f32, not i8\n$/],
+    ['a spec group for f32', ['campaign', 'start', spec({ group: 64 })], /invalid spec ".*": problems\.0\.group: only w4 and w4a8 take a group, not f32/],
+    ['a spec dtype that is no scheme', ['campaign', 'start', spec({ dtype: 'int8' })], /invalid spec ".*": problems\.0\.dtype: Invalid option: expected one of "f32"/],
+  ];
+
+  for (const [name, args, message] of cases) {
+    it(`${name}: exit 2, the flag or spec path named, nothing written`, async () => {
+      const run = await kevo([...args, ...(args[0] === 'run' ? ['--db', db] : [])], { cwd: dir });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stdout).toBe('');
+      expect(existsSync(db)).toBe(false);
+    });
+  }
+});
