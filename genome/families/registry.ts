@@ -1,6 +1,7 @@
 import { KevoError } from '../../lib/errors.ts';
 import type { Backend } from '../backend.ts';
 import type { KernelFamily } from './family.ts';
+import { matmulInt4Wasm } from './matmul-int4-wasm.ts';
 import { matmulWasm } from './matmul-wasm.ts';
 import { matmulWebgpu } from './matmul-webgpu.ts';
 
@@ -60,3 +61,4 @@ export function backendsOf(op: string): Backend[] {
 
 registerFamily(matmulWasm);
 registerFamily(matmulWebgpu);
+registerFamily(matmulInt4Wasm);
