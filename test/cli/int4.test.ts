@@ -22,7 +22,8 @@ function userScript(script: string): unknown {
   return JSON.parse(child.stdout);
 }
 
-const runArgs = (dtype: string) => ['run', 'matmul', '--shape', '37x53x40', '--dtype', dtype, '--group', '32', '--budget', '8', '--population', '4', '--threads', '2', '--timing-ms', '40', '--seed', '3', '--no-relaxed-simd', '--db', db, '--json'];
+// w4 with zero points, so the export takes all four of ORT's MatMulNBits inputs
+const runArgs = (dtype: string) => ['run', 'matmul', '--shape', '37x53x40', '--dtype', dtype, ...(dtype === 'w4' ? ['--zero-point'] : []), '--group', '32', '--budget', '8', '--population', '4', '--threads', '2', '--timing-ms', '40', '--seed', '3', '--no-relaxed-simd', '--db', db, '--json'];
 
 describe('4-bit campaigns from the CLI, exported and called from a plain script', () => {
   for (const dtype of ['w4', 'w4a8'] as const) {
@@ -36,18 +37,18 @@ describe('4-bit campaigns from the CLI, exported and called from a plain script'
       expect(exported.code, exported.stderr).toBe(0);
       const abi = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8')).abi;
       expect(abi.inputs.map((t: { name: string; dtype: string }) => `${t.name}:${t.dtype}`)).toEqual(
-        dtype === 'w4' ? ['A:f32', 'B:u4', 'scales:f32'] : ['A:i8', 'B:i4', 'a_scales:f32', 'scales:f32'],
+        dtype === 'w4' ? ['A:f32', 'B:u4', 'scales:f32', 'zero_points:u4'] : ['A:i8', 'B:i4', 'a_scales:f32', 'scales:f32'],
       );
 
       const rng = new Rng(2026);
       const inputs =
         dtype === 'w4'
           ? (() => {
-              const { b, scales } = randomW4Weights(shape, false, rng);
-              return { a: Float32Array.from({ length: shape.m * shape.k }, () => Math.fround(rng.normal())), b, scales, zeroPoints: null };
+              const { b, scales, zeroPoints } = randomW4Weights(shape, true, rng);
+              return { a: Float32Array.from({ length: shape.m * shape.k }, () => Math.fround(rng.normal())), b, scales, zeroPoints: zeroPoints! };
             })()
           : randomW4a8Inputs(shape, rng);
-      const arrays = 'aScales' in inputs ? [inputs.a, inputs.b, inputs.aScales, inputs.scales] : [inputs.a, inputs.b, inputs.scales];
+      const arrays = 'aScales' in inputs ? [inputs.a, inputs.b, inputs.aScales, inputs.scales] : [inputs.a, inputs.b, inputs.scales, inputs.zeroPoints];
       const literal = (t: ArrayBufferView) => `new ${t.constructor.name}(${JSON.stringify(Array.from(t as unknown as ArrayLike<number>))})`;
       const got = userScript(`import { load } from ${JSON.stringify(pathToFileURL(join(out, 'index.js')).href)};
 const kernel = await load();
@@ -65,6 +66,7 @@ console.log(JSON.stringify(Array.from(c)));`) as number[];
       [['--dtype', 'w4a8', '--group', '16'], /^kevo: --group: expected 32, 64 or 128\n$/],
       [['--dtype', 'w4', '--group', '0'], /^kevo: --group: /],
       [['--dtype', 'w4', '--epilogue', 'relu'], /^kevo: --epilogue: an epilogue needs dtype f32, not w4\n$/],
+      [['--dtype', 'w4a8', '--zero-point'], /^kevo: --zero-point: only w4 takes a zero point flag, not w4a8\n$/],
     ];
     const bad = join(dir, 'bad.db');
     for (const [flags, message] of cases) {
