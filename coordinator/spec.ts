@@ -23,6 +23,8 @@ const ProblemSpec = z
     dtype: z.string().optional(),
     /** Matmul w4 / w4a8: elements of K per quantization group (32, 64 or 128). */
     group: z.number().optional(),
+    /** Matmul w4: packed u4 zero points per group (ONNX MatMulNBits' zero_points); 8 for every group when absent. */
+    zeroPoint: z.boolean().optional(),
   })
   .strict();
 

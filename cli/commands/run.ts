@@ -13,6 +13,7 @@ const RunFlags = withLlmEndpoint(z.object({
   epilogue: epilogueFlag,
   dtype: z.string().optional(),
   group: intFlag(1).optional(),
+  zeroPoint: z.boolean().optional(),
   backend: z.string(),
   strategy: z.string(),
   budget: intFlag(1, MAX_EVALUATIONS).optional(),
@@ -41,8 +42,9 @@ export function registerRun(program: Command): void {
       .argument('<op>', 'the op, e.g. matmul')
       .requiredOption('--shape <MxNxK>', 'problem shape, e.g. 512x512x512')
       .option('--epilogue <stages>', 'matmul epilogue, in order: bias, relu|gelu|silu, residual (e.g. bias,gelu,residual)')
-      .option('--dtype <scheme>', 'matmul dtype scheme: f32 (default) | f16 (A, B, C f16) | i8 | u8i8 (A u8 with zero point, B i8 with zero point; C i32)')
+      .option('--dtype <scheme>', 'matmul dtype scheme: f32 (default) | f16 (A, B, C f16) | i8 | u8i8 (A u8 with zero point, B i8 with zero point; C i32) | w4 (f32 A, 4-bit B in ORT MatMulNBits layout) | w4a8 (int8 A, signed 4-bit B)')
       .option('--group <g>', 'w4 / w4a8: elements of K per quantization group (32, 64 or 128)')
+      .option('--zero-point', 'w4: a packed u4 zero point per group as an input (ONNX MatMulNBits zero_points); 8 when absent')
       .option('--backend <backend>', 'wasm | webgpu', 'wasm')
       .option('--strategy <name>', 'genetic | random | map-elites', 'genetic')
       .option('--budget <n>', 'candidates to evaluate, store hits included (default 60 unless --seconds)')
@@ -76,6 +78,7 @@ export function registerRun(program: Command): void {
             ...(flags.epilogue ? { epilogue: flags.epilogue } : {}),
             ...(flags.dtype ? { dtype: flags.dtype } : {}),
             ...(flags.group !== undefined ? { group: flags.group } : {}),
+            ...(flags.zeroPoint ? { zeroPoint: true } : {}),
           },
         ],
         backend: flags.backend,
@@ -103,6 +106,7 @@ const SPEC_FLAGS: Record<string, string> = {
   'problems.0.shape': '--shape',
   'problems.0.dtype': '--dtype',
   'problems.0.group': '--group',
+  'problems.0.zeroPoint': '--zero-point',
   'problems.0.epilogue': '--epilogue',
   backend: '--backend',
   strategy: '--strategy',
