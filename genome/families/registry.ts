@@ -6,6 +6,7 @@ import { matmulF16Webgpu } from './matmul-f16-webgpu.ts';
 import { matmulInt4Wasm } from './matmul-int4-wasm.ts';
 import { matmulInt8Wasm } from './matmul-int8-wasm.ts';
 import { matmulInt8Webgpu } from './matmul-int8-webgpu.ts';
+import { matmulW4Webgpu } from './matmul-w4-webgpu.ts';
 import { matmulWasm } from './matmul-wasm.ts';
 import { matmulWebgpu } from './matmul-webgpu.ts';
 
@@ -70,3 +71,4 @@ registerFamily(matmulInt8Webgpu);
 registerFamily(matmulF16Webgpu);
 registerFamily(matmulF16Wasm);
 registerFamily(matmulInt4Wasm);
+registerFamily(matmulW4Webgpu);

@@ -29,7 +29,8 @@ export function f16Space(problem: { shape: MatmulShape; accuracy?: Accuracy | un
         why: `f16 arithmetic needs the shader-f16 feature and a problem whose accuracy contract allows it (this one: ${accuracyOf(problem)})`,
       },
     },
-    stepWeight: 1,
+    // Counted per lane, as int8 does: a B group of an odd N is four clamped loads, and a random 4x16 tile unrolled 8 deep took lavapipe minutes to compile.
+    stepWeight: 4,
     seeds: [...storages.map((storage) => ({ ...fixed, ...tile, storage, precision: 'f32' as const })), ...(f16Math ? [{ ...fixed, ...tile, storage: 'f16' as const, precision: 'f16' as const }] : [])],
     descriptor: (g) => [g.storage, g.precision],
   });

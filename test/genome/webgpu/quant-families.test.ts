@@ -11,7 +11,7 @@ import { describeGpu } from '../../worker/webgpu/support.ts';
 /** Odd M and N (C's packed f16 words span rows); the harness's shape stage adds its edge shapes (K tails among them). */
 const shape = { m: 37, n: 53, k: 40 };
 
-describeGpu('the f16 and int8 WebGPU families through the harness on this adapter', () => {
+describeGpu('the f16, int8 and w4 WebGPU families through the harness on this adapter', () => {
   let evaluator: Evaluator;
   let device: Target;
   beforeAll(async () => {
@@ -38,13 +38,14 @@ describeGpu('the f16 and int8 WebGPU families through the harness on this adapte
     ['i8', {}],
     ['u8i8', {}],
     ['f16', { accuracy: 'f16' }],
+    ['w4', { group: 32, zeroPoint: true }],
   ] as const)('%s: the baseline and every seed pass every stage of the harness', async (dtype, extra) => {
     {
       const problem = parseProblem({ op: 'matmul', shape, dtype, ...extra });
       const family = familyFor('matmul', 'webgpu', dtype);
       const seeds = family.space(problem, device).seeds!();
-      // Each instruction (int8) or storage x precision (f16) the adapter allows is a seed.
-      expect(seeds.length).toBeGreaterThanOrEqual(3);
+      // Each instruction (int8) or storage x precision (f16) the adapter allows is a seed; w4 has two tiles.
+      expect(seeds.length).toBeGreaterThanOrEqual(dtype === 'w4' ? 2 : 3);
       const baseline = family.baseline(problem);
       const source = { op: 'matmul', backend: 'webgpu', family: 'source', language: 'wgsl', text: baseline.text, tile: baseline.launch.backend === 'webgpu' ? baseline.launch.tile : undefined } as const;
       for (const genome of [source, ...seeds] as Genome[]) {
