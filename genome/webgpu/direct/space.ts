@@ -52,7 +52,8 @@ export function directSpace<G extends DirectGenome>(shape: MatmulShape, caps: We
   const { m, n } = shape;
   const limit = (name: keyof typeof DEFAULT_LIMITS) => caps.limits[name] ?? DEFAULT_LIMITS[name];
   const maxRows = nextPow2(m);
-  const maxCols = Math.max(4, nextPow2(n));
+  // A thread covers four columns: a narrow problem still gets MIN_THREADS threads side by side.
+  const maxCols = Math.max(4 * MIN_THREADS, nextPow2(n));
   const choiceGenes = Object.entries(spec.choices);
 
   function check(genome: G): string | null {

@@ -6,6 +6,8 @@ import { f16Space } from '../../../genome/webgpu/f16/space.ts';
 import { matmulInt8Wgsl } from '../../../genome/webgpu/int8/codegen.ts';
 import { MatmulInt8WebgpuGenome, PACKED_DOT } from '../../../genome/webgpu/int8/genome.ts';
 import { int8Space } from '../../../genome/webgpu/int8/space.ts';
+import { matmulW4Wgsl } from '../../../genome/webgpu/w4/codegen.ts';
+import { w4Space } from '../../../genome/webgpu/w4/space.ts';
 import { Rng } from '../../../lib/rng.ts';
 
 const lavapipe = { features: ['shader-f16', 'subgroups', 'timestamp-query'], limits: { maxComputeInvocationsPerWorkgroup: 1024 }, wgslFeatures: [PACKED_DOT] };
@@ -13,7 +15,7 @@ const plain = { features: [], limits: {} };
 const shapes = fc.record({ m: fc.integer({ min: 1, max: 2048 }), n: fc.integer({ min: 1, max: 2048 }), k: fc.integer({ min: 1, max: 2048 }) });
 const caps = fc.constantFrom(lavapipe, plain);
 
-describe('the direct-tile spaces (int8, f16)', () => {
+describe('the direct-tile spaces (int8, f16, w4)', () => {
   it('sample, mutate and cross only genomes that parse, pass check and generate', () => {
     fc.assert(
       fc.property(shapes, caps, fc.integer({ min: 0, max: 2 ** 31 }), (shape, c, seed) => {
@@ -25,6 +27,12 @@ describe('the direct-tile spaces (int8, f16)', () => {
           expect(MatmulInt8WebgpuGenome.safeParse(g).success).toBe(true);
           expect(int8.check(g)).toBeNull();
           expect(() => matmulInt8Wgsl(g, shape, 'u8i8')).not.toThrow();
+        }
+        const w4 = w4Space(shape, c);
+        const [v, w] = [w4.sample(rng), w4.sample(rng)];
+        for (const g of [v, w, w4.mutate(v, rng), w4.crossover(v, w, rng), ...w4.seeds!()]) {
+          expect(w4.check(g)).toBeNull();
+          expect(() => matmulW4Wgsl(g, { ...shape, group: 64, zeroPoint: true })).not.toThrow();
         }
         const [x, y] = [f16.sample(rng), f16.sample(rng)];
         for (const g of [x, y, f16.mutate(x, rng), f16.crossover(x, y, rng), ...f16.seeds!()]) {
