@@ -1,6 +1,6 @@
 import type { MatmulProblem } from '../../ops/matmul-problem.ts';
 import type { MatmulInt8WasmGenome } from './genome.ts';
-import { packedB } from './layout.ts';
+import { packedA, packedB } from './layout.ts';
 
 const range = (count: number) => Array.from({ length: count }, (_, i) => i);
 const get = (name: string) => `(local.get $${name})`;
@@ -18,6 +18,9 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
   const { m, n, k } = p.shape;
   const zp = p.dtype === 'u8i8';
   const pack = packedB(g, p);
+  const packA = g.packA === true && g.instruction === 'dot16' ? packedA(g, p) : null;
+  // Bytes one k pair of A takes: two bytes in place, two i16 packed.
+  const aPairBytes = packA ? 4 : 2;
   const accs = g.nr / 4;
   const bVectors = g.instruction === 'dot16' ? g.nr / 4 : g.nr / 8;
   const params = zp ? '(param $a i32) (param $za i32) (param $b i32) (param $zb i32)' : '(param $a i32) (param $b i32)';
@@ -30,6 +33,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
 
   // One k pair of A for row r: two values in every 32-bit lane, widened to i16 (less the zero point) for dot16.
   const aPair = (r: number, u: number) => {
+    if (packA) return `(v128.load32_splat offset=${4 * u} ${get(`ap${r}`)})`;
     const load = `(v128.load16_splat offset=${2 * u} ${get(`ap${r}`)})`;
     if (g.instruction === 'extmul') return load;
     const widened = zp ? `(i16x8.extend_low_i8x16_u ${load})` : `(i16x8.extend_low_i8x16_s ${load})`;
@@ -69,6 +73,22 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
   // Packed element e: value t of pair kp of column c of block jb, e = ((jb * pairs + kp) * nr + c) * 2 + t.
   const value = `(i32.sub (i32.load8_s (i32.add ${get('b')} (i32.add (i32.mul ${get('kk')} ${i32(n)}) ${get('j')}))) ${get('zbv')})`;
   const storePacked = pack.elementBytes === 2 ? 'i32.store16' : 'i32.store8';
+  const aBase = packA ? `(i32.add ${get('ws')} ${i32(packA.offset)})` : get('a');
+  const aRowBytes = packA ? packA.rowBytes : k;
+  const aLoad = zp ? 'i32.load8_u' : 'i32.load8_s';
+  const za = zp ? `(i32.load8_u ${get('za')})` : '(i32.const 0)';
+  // Packed A element e: value e % (2 pairs) of row e / (2 pairs), zero past K.
+  const aPacking = packA
+    ? `(local.set $e (i32.const 0))
+    (loop $packA
+      (local.set $kk (i32.rem_u ${get('e')} ${i32(packA.rowBytes / 2)}))
+      (i32.store16 (i32.add ${aBase} (i32.shl ${get('e')} (i32.const 1)))
+        (if (result i32) (i32.lt_u ${get('kk')} ${i32(k)})
+          (then (i32.sub (${aLoad} (i32.add ${get('a')} (i32.add (i32.mul (i32.div_u ${get('e')} ${i32(packA.rowBytes / 2)}) ${i32(k)}) ${get('kk')}))) ${za}))
+          (else (i32.const 0))))
+      (local.set $e (i32.add ${get('e')} (i32.const 1)))
+      (br_if $packA (i32.lt_u ${get('e')} ${i32(packA.elements)})))`
+    : '';
   return `(module
   (import "env" "memory" (memory 1))
   (func (export "matmul") ${params} (param $c i32) (param $ws i32)
@@ -81,12 +101,13 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
         (if (result i32) (i32.and (i32.lt_u ${get('kk')} ${i32(k)}) (i32.lt_u ${get('j')} ${i32(n)})) (then ${value}) (else (i32.const 0))))
       (local.set $e (i32.add ${get('e')} (i32.const 1)))
       (br_if $pack (i32.lt_u ${get('e')} ${i32(pack.columns * pack.pairs * 2)})))
+    ${aPacking}
     (loop $blocks
       (local.set $j (i32.mul ${get('jb')} ${i32(g.nr)}))
       (local.set $i0 (i32.const 0))
       (loop $tiles
         ${range(g.mr)
-          .map((r) => `(local.set $ap${r} (i32.add ${get('a')} (i32.mul (select (i32.add ${get('i0')} ${i32(r)}) ${i32(m - 1)} (i32.lt_u (i32.add ${get('i0')} ${i32(r)}) ${i32(m)})) ${i32(k)})))`)
+          .map((r) => `(local.set $ap${r} (i32.add ${aBase} (i32.mul (select (i32.add ${get('i0')} ${i32(r)}) ${i32(m - 1)} (i32.lt_u (i32.add ${get('i0')} ${i32(r)}) ${i32(m)})) ${i32(aRowBytes)})))`)
           .join('\n        ')}
         ${range(g.mr)
           .flatMap((r) => range(accs).map((v) => `(local.set $c${r}_${v} (v128.const i32x4 0 0 0 0))`))
@@ -95,7 +116,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
         (local.set $kp (i32.const 0))
         (loop $pairs
           ${range(g.kUnroll).map(step).join('\n          ')}
-          ${range(g.mr).map((r) => `(local.set $ap${r} (i32.add ${get(`ap${r}`)} ${i32(2 * g.kUnroll)}))`).join('\n          ')}
+          ${range(g.mr).map((r) => `(local.set $ap${r} (i32.add ${get(`ap${r}`)} ${i32(aPairBytes * g.kUnroll)}))`).join('\n          ')}
           (local.set $bp (i32.add ${get('bp')} ${i32(g.kUnroll * pack.pairBytes)}))
           (local.set $kp (i32.add ${get('kp')} ${i32(g.kUnroll)}))
           (br_if $pairs (i32.lt_u ${get('kp')} ${i32(pack.pairs)})))

@@ -26,6 +26,12 @@ export const MatmulInt8WasmGenome = z
     nr: z.number().int().multipleOf(4).min(4).max(16),
     /** k pairs per loop turn. */
     kUnroll: z.number().int().min(1).max(4),
+    /**
+     * dot16 only: A packed once per call into i16 pairs less its zero point,
+     * so a row's k pair is one v128.load32_splat instead of a load, a widen
+     * and a subtract per column block. Absent: A read in place.
+     */
+    packA: z.literal(true).optional(),
   })
   .strict();
 export type MatmulInt8WasmGenome = z.infer<typeof MatmulInt8WasmGenome>;

@@ -17,7 +17,18 @@ export function packedB(g: MatmulInt8WasmGenome, p: MatmulProblem) {
   return { pairs, columns, elementBytes, pairBytes, blockBytes: pairs * pairBytes, bytes: columns * pairs * 2 * elementBytes };
 }
 
-/** The workspace every genome of the problem fits in (the largest tile, unroll and i16 packing), so all share one launch. */
-export function int8WorkspaceBytes(p: MatmulProblem): number {
+/** The largest packed B of any genome (the widest tile and unroll, i16): packed A starts past it. */
+function maxPackedBBytes(p: MatmulProblem): number {
   return packedB({ op: 'matmul', backend: 'wasm', family: 'int8', instruction: 'dot16', mr: 1, nr: 16, kUnroll: 4 }, p).bytes;
+}
+
+/** Packed A (dot16 with packA): each row's k pairs as two i16 less the zero point, zero past K, after packed B. */
+export function packedA(g: MatmulInt8WasmGenome, p: MatmulProblem) {
+  const rowBytes = packedB(g, p).pairs * 4;
+  return { offset: maxPackedBBytes(p), rowBytes, elements: p.shape.m * (rowBytes / 2) };
+}
+
+/** The workspace every genome of the problem fits in (the largest packed B, then the largest packed A), so all share one launch. */
+export function int8WorkspaceBytes(p: MatmulProblem): number {
+  return maxPackedBBytes(p) + p.shape.m * roundUp(Math.ceil(p.shape.k / 2), 4) * 4;
 }
