@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
-import { familyFor } from '../genome/families/registry.ts';
+import { findFamily } from '../genome/families/registry.ts';
 import { backendLimit } from '../genome/spaces.ts';
 import { Accuracy, findOp, opByName, opNames, problemFrom, type Problem } from '../genome/ops/index.ts';
 import { KevoError, describeZodError } from '../lib/errors.ts';
@@ -94,7 +94,11 @@ export function parseSpec(value: unknown, source = 'spec', flagFor?: (path: stri
     };
     check('.shape', () => opByName(p.op).parseShape(p.shape));
     checkProblemFields(p, `problems.${i}`, source, flagFor);
-    check('.dtype', () => familyFor(p.op, parsed.data.backend, resolveProblem(p).dtype));
+    const { dtype } = resolveProblem(p);
+    if (!findFamily(p.op, parsed.data.backend, dtype)) {
+      const where = flagFor?.(`problems.${i}.dtype`) ?? `invalid ${source}: problems.${i}.dtype`;
+      throw new KevoError('BAD_INPUT', `${where}: no kernel family runs ${p.op} ${dtype} on backend ${parsed.data.backend}`);
+    }
     check('.shape', () => {
       const limit = backendLimit(resolveProblem(p), parsed.data.backend);
       if (limit) throw new KevoError('BAD_INPUT', `shape ${quote(p.shape)} is too big for ${parsed.data.backend}: ${limit}`);

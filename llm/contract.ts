@@ -1,3 +1,4 @@
+import { dtypeOf } from '../genome/dtypes/index.ts';
 import { wasmLaunch } from '../genome/families/abi.ts';
 import type { Backend } from '../genome/genome.ts';
 import { accuracyOf, opFor, type Problem } from '../genome/ops/index.ts';
@@ -14,8 +15,12 @@ export function opContractText(problem: Problem): string {
     `Op: ${op.name} ${op.formatShape(problem.shape)}, tensors ${tensors}, all row-major; accuracy contract ${accuracyOf(problem)}.`,
     `Reference: ${op.contract.formula}, accumulated in f64; any summation order is allowed.`,
     ...[op.dtypeContract?.(problem)].filter((line) => line !== undefined),
-    `Tolerance: |got - want| <= ${tolerance.abs} + ${tolerance.rel.toExponential(2)} * ${op.contract.magnitude}.`,
-    'NaN and Inf in the inputs must propagate as IEEE arithmetic would.',
+    ...(dtypeOf(output.dtype).kind === 'int'
+      ? [`Exact: ${output.name} must equal the reference bit for bit.`]
+      : [
+          `Tolerance: |got - want| <= ${tolerance.abs} + ${tolerance.rel.toExponential(2)} * ${op.contract.magnitude}.`,
+          'NaN and Inf in the inputs must propagate as IEEE arithmetic would.',
+        ]),
   ].join('\n');
 }
 

@@ -16,6 +16,8 @@ const BestFlags = z.object({
   backend: Backend.optional(),
   accuracy: Accuracy.optional(),
   epilogue: epilogueFlag,
+  dtype: z.string().optional(),
+  group: intFlag(1).optional(),
   limit: intFlag(1, 1000),
   anyHarness: z.boolean().optional(),
 });
@@ -30,12 +32,19 @@ export function registerBest(program: Command): void {
       .option('--device <id>', 'only this device class (id or prefix)')
       .option('--backend <backend>', 'only this backend: wasm | webgpu')
       .option('--epilogue <stages>', 'the problem\'s epilogue, e.g. bias,gelu,residual')
+      .option('--dtype <scheme>', 'the problem\'s dtype scheme: f32 (default), i8, u8i8, ...')
+      .option('--group <g>', 'w4 / w4a8: elements of K per quantization group')
       .option('--accuracy <dtype>', "the accuracy contract kernels must keep: f32 (default), f16 or bf16")
       .option('--limit <n>', 'how many', '10')
       .option('--any-harness', 'also kernels an older verifier harness passed (see kevo reverify)'),
   ).action(async (opName: string, options: Record<string, unknown>) => {
     const flags = parseFlags(BestFlags, options);
-    const problem = problemFrom(opName, flags.shape, { ...(flags.accuracy ? { accuracy: flags.accuracy } : {}), ...(flags.epilogue ? { epilogue: flags.epilogue } : {}) });
+    const problem = problemFrom(opName, flags.shape, {
+      ...(flags.accuracy ? { accuracy: flags.accuracy } : {}),
+      ...(flags.epilogue ? { epilogue: flags.epilogue } : {}),
+      ...(flags.dtype ? { dtype: flags.dtype } : {}),
+      ...(flags.group !== undefined ? { group: flags.group } : {}),
+    });
     const ranked = withStore(flags.db, (store) => {
       const deviceClassId = flags.device ? store.resolveDevice(flags.device).id : undefined;
       const harnessVersion = flags.anyHarness ? undefined : HARNESS_VERSION;

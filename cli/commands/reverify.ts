@@ -15,6 +15,7 @@ const ReverifyFlags = z
     problem: z.string().min(1).optional(),
     shape: z.string().optional(),
     epilogue: epilogueFlag,
+    dtype: z.string().optional(),
     all: z.boolean().optional(),
   })
   .refine((f) => [f.campaign, f.problem, f.all].filter((x) => x !== undefined).length === 1, { error: 'give one of --campaign, --problem or --all', path: ['all'] })
@@ -29,10 +30,12 @@ export function registerReverify(program: Command): void {
       .option('--problem <op>', 'the kernels for this op (with --shape)')
       .option('--shape <MxNxK>', 'problem shape, with --problem')
       .option('--epilogue <stages>', "the problem's epilogue, with --problem")
+      .option('--dtype <scheme>', "the problem's dtype scheme (f32 when absent), with --problem")
       .option('--all', 'every stored kernel'),
   ).action(async (options: Record<string, unknown>) => {
     const flags = parseFlags(ReverifyFlags, options);
-    const problem = flags.problem ? problemFrom(flags.problem, flags.shape!, flags.epilogue ? { epilogue: flags.epilogue } : {}) : undefined;
+    const fields = { ...(flags.epilogue ? { epilogue: flags.epilogue } : {}), ...(flags.dtype ? { dtype: flags.dtype } : {}) };
+    const problem = flags.problem ? problemFrom(flags.problem, flags.shape!, fields) : undefined;
     const store = openExistingStore(flags.db);
     try {
       const stale = store.staleKernels({ ...(flags.campaign ? { campaignId: flags.campaign } : {}), ...(problem ? { problem } : {}) });

@@ -2,6 +2,7 @@ import { KevoError } from '../../lib/errors.ts';
 import type { Backend } from '../backend.ts';
 import type { KernelFamily } from './family.ts';
 import { matmulInt4Wasm } from './matmul-int4-wasm.ts';
+import { matmulInt8Wasm } from './matmul-int8-wasm.ts';
 import { matmulWasm } from './matmul-wasm.ts';
 import { matmulWebgpu } from './matmul-webgpu.ts';
 
@@ -61,4 +62,5 @@ export function backendsOf(op: string): Backend[] {
 
 registerFamily(matmulWasm);
 registerFamily(matmulWebgpu);
+registerFamily(matmulInt8Wasm);
 registerFamily(matmulInt4Wasm);

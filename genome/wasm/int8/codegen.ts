@@ -1,0 +1,128 @@
+import type { MatmulProblem } from '../../ops/matmul-problem.ts';
+import type { MatmulInt8WasmGenome } from './genome.ts';
+import { packedA, packedB } from './layout.ts';
+
+const range = (count: number) => Array.from({ length: count }, (_, i) => i);
+const get = (name: string) => `(local.get $${name})`;
+const i32 = (value: number) => `(i32.const ${value})`;
+
+/**
+ * The kernel for a genome (see genome.ts): B packed once into the workspace
+ * with its zero point subtracted (dot16), then for every nr-column block and
+ * every mr-row tile the k pairs, two A values broadcast per row and pair.
+ * Rows past M read row M-1 and are not stored; columns past N multiply packed
+ * zeros and are stored lane by lane up to N; k past K (odd K, unroll padding)
+ * multiplies packed zeros, so whatever A holds there adds nothing.
+ */
+export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string {
+  const { m, n, k } = p.shape;
+  const zp = p.dtype === 'u8i8';
+  const pack = packedB(g, p);
+  const packA = g.packA === true && g.instruction === 'dot16' ? packedA(g, p) : null;
+  // Bytes one k pair of A takes: two bytes in place, two i16 packed.
+  const aPairBytes = packA ? 4 : 2;
+  const accs = g.nr / 4;
+  const bVectors = g.instruction === 'dot16' ? g.nr / 4 : g.nr / 8;
+  const params = zp ? '(param $a i32) (param $za i32) (param $b i32) (param $zb i32)' : '(param $a i32) (param $b i32)';
+  const locals = [
+    '(local $jb i32) (local $i0 i32) (local $kp i32) (local $e i32) (local $kk i32) (local $j i32) (local $bp i32) (local $zbv i32) (local $zav v128) (local $va v128)',
+    range(g.mr).map((r) => `(local $ap${r} i32)`).join(' '),
+    range(g.mr).flatMap((r) => range(accs).map((v) => `(local $c${r}_${v} v128)`)).join(' '),
+    range(bVectors).map((v) => `(local $b${v} v128)`).join(' '),
+  ].join('\n    ');
+
+  // One k pair of A for row r: two values in every 32-bit lane, widened to i16 (less the zero point) for dot16.
+  const aPair = (r: number, u: number) => {
+    if (packA) return `(v128.load32_splat offset=${4 * u} ${get(`ap${r}`)})`;
+    const load = `(v128.load16_splat offset=${2 * u} ${get(`ap${r}`)})`;
+    if (g.instruction === 'extmul') return load;
+    const widened = zp ? `(i16x8.extend_low_i8x16_u ${load})` : `(i16x8.extend_low_i8x16_s ${load})`;
+    return zp ? `(i16x8.sub ${widened} ${get('zav')})` : widened;
+  };
+  const multiplyAdd = (r: number, v: number) => {
+    const acc = `c${r}_${v}`;
+    const product =
+      g.instruction === 'dot16'
+        ? `(i32x4.dot_i16x8_s ${get('va')} ${get(`b${v}`)})`
+        : `(i32x4.extadd_pairwise_i16x8_s (i16x8.extmul_${v % 2 === 0 ? 'low' : 'high'}_i8x16_s ${get('va')} ${get(`b${v >> 1}`)}))`;
+    return `(local.set $${acc} (i32x4.add ${get(acc)} ${product}))`;
+  };
+  const step = (u: number) =>
+    [
+      ...range(bVectors).map((v) => `(local.set $b${v} (v128.load offset=${u * pack.pairBytes + v * 16} ${get('bp')}))`),
+      ...range(g.mr).flatMap((r) => [`(local.set $va ${aPair(r, u)})`, ...range(accs).map((v) => multiplyAdd(r, v))]),
+    ].join('\n          ');
+
+  const store = (r: number) => {
+    const row = `(i32.add ${get('i0')} ${i32(r)})`;
+    const vectors = range(accs).map((v) => {
+      const col = `(i32.add ${get('j')} ${i32(4 * v)})`;
+      const address = (lane: number) => `(i32.add ${get('c')} (i32.shl (i32.add (i32.mul ${row} ${i32(n)}) (i32.add ${col} ${i32(lane)})) (i32.const 2)))`;
+      const lanes = range(4)
+        .map((l) => `(if (i32.lt_u (i32.add ${col} ${i32(l)}) ${i32(n)}) (then (i32.store ${address(l)} (i32x4.extract_lane ${l} ${get(`c${r}_${v}`)}))))`)
+        .join('\n              ');
+      return `(if (i32.le_u (i32.add ${col} (i32.const 4)) ${i32(n)})
+            (then (v128.store ${address(0)} ${get(`c${r}_${v}`)}))
+            (else
+              ${lanes}))`;
+    });
+    return `(if (i32.lt_u ${row} ${i32(m)}) (then
+          ${vectors.join('\n          ')}))`;
+  };
+
+  // Packed element e: value t of pair kp of column c of block jb, e = ((jb * pairs + kp) * nr + c) * 2 + t.
+  const value = `(i32.sub (i32.load8_s (i32.add ${get('b')} (i32.add (i32.mul ${get('kk')} ${i32(n)}) ${get('j')}))) ${get('zbv')})`;
+  const storePacked = pack.elementBytes === 2 ? 'i32.store16' : 'i32.store8';
+  const aBase = packA ? `(i32.add ${get('ws')} ${i32(packA.offset)})` : get('a');
+  const aRowBytes = packA ? packA.rowBytes : k;
+  const aLoad = zp ? 'i32.load8_u' : 'i32.load8_s';
+  const za = zp ? `(i32.load8_u ${get('za')})` : '(i32.const 0)';
+  // Packed A element e: value e % (2 pairs) of row e / (2 pairs), zero past K.
+  const aPacking = packA
+    ? `(local.set $e (i32.const 0))
+    (loop $packA
+      (local.set $kk (i32.rem_u ${get('e')} ${i32(packA.rowBytes / 2)}))
+      (i32.store16 (i32.add ${aBase} (i32.shl ${get('e')} (i32.const 1)))
+        (if (result i32) (i32.lt_u ${get('kk')} ${i32(k)})
+          (then (i32.sub (${aLoad} (i32.add ${get('a')} (i32.add (i32.mul (i32.div_u ${get('e')} ${i32(packA.rowBytes / 2)}) ${i32(k)}) ${get('kk')}))) ${za}))
+          (else (i32.const 0))))
+      (local.set $e (i32.add ${get('e')} (i32.const 1)))
+      (br_if $packA (i32.lt_u ${get('e')} ${i32(packA.elements)})))`
+    : '';
+  return `(module
+  (import "env" "memory" (memory 1))
+  (func (export "matmul") ${params} (param $c i32) (param $ws i32)
+    ${locals}
+    ${zp ? `(local.set $zbv (i32.load8_s ${get('zb')}))\n    (local.set $zav (i16x8.splat (i32.load8_u ${get('za')})))` : ''}
+    (loop $pack
+      (local.set $kk (i32.add (i32.mul (i32.rem_u (i32.div_u (i32.shr_u ${get('e')} (i32.const 1)) ${i32(g.nr)}) ${i32(pack.pairs)}) (i32.const 2)) (i32.and ${get('e')} (i32.const 1))))
+      (local.set $j (i32.add (i32.mul (i32.div_u (i32.shr_u ${get('e')} (i32.const 1)) ${i32(g.nr * pack.pairs)}) ${i32(g.nr)}) (i32.rem_u (i32.shr_u ${get('e')} (i32.const 1)) ${i32(g.nr)})))
+      (${storePacked} (i32.add ${get('ws')} (i32.mul ${get('e')} ${i32(pack.elementBytes)}))
+        (if (result i32) (i32.and (i32.lt_u ${get('kk')} ${i32(k)}) (i32.lt_u ${get('j')} ${i32(n)})) (then ${value}) (else (i32.const 0))))
+      (local.set $e (i32.add ${get('e')} (i32.const 1)))
+      (br_if $pack (i32.lt_u ${get('e')} ${i32(pack.columns * pack.pairs * 2)})))
+    ${aPacking}
+    (loop $blocks
+      (local.set $j (i32.mul ${get('jb')} ${i32(g.nr)}))
+      (local.set $i0 (i32.const 0))
+      (loop $tiles
+        ${range(g.mr)
+          .map((r) => `(local.set $ap${r} (i32.add ${aBase} (i32.mul (select (i32.add ${get('i0')} ${i32(r)}) ${i32(m - 1)} (i32.lt_u (i32.add ${get('i0')} ${i32(r)}) ${i32(m)})) ${i32(aRowBytes)})))`)
+          .join('\n        ')}
+        ${range(g.mr)
+          .flatMap((r) => range(accs).map((v) => `(local.set $c${r}_${v} (v128.const i32x4 0 0 0 0))`))
+          .join('\n        ')}
+        (local.set $bp (i32.add ${get('ws')} (i32.mul ${get('jb')} ${i32(pack.blockBytes)})))
+        (local.set $kp (i32.const 0))
+        (loop $pairs
+          ${range(g.kUnroll).map(step).join('\n          ')}
+          ${range(g.mr).map((r) => `(local.set $ap${r} (i32.add ${get(`ap${r}`)} ${i32(aPairBytes * g.kUnroll)}))`).join('\n          ')}
+          (local.set $bp (i32.add ${get('bp')} ${i32(g.kUnroll * pack.pairBytes)}))
+          (local.set $kp (i32.add ${get('kp')} ${i32(g.kUnroll)}))
+          (br_if $pairs (i32.lt_u ${get('kp')} ${i32(pack.pairs)})))
+        ${range(g.mr).map(store).join('\n        ')}
+        (local.set $i0 (i32.add ${get('i0')} ${i32(g.mr)}))
+        (br_if $tiles (i32.lt_u ${get('i0')} ${i32(m)})))
+      (local.set $jb (i32.add ${get('jb')} (i32.const 1)))
+      (br_if $blocks (i32.lt_u ${get('jb')} ${i32(pack.columns / g.nr)})))))`;
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/**
+ * An integer WASM SIMD matmul (dtype schemes i8 and u8i8): an mr x nr
+ * register tile of i32x4 accumulators over B packed into the workspace in
+ * pairs of K, two A values broadcast per k pair. `instruction` is how a pair
+ * of k steps multiplies and adds:
+ * - dot16: A and B widened to i16 (zero points subtracted on the way), then
+ *   i32x4.dot_i16x8_s: exact for every u8/i8 value and zero point;
+ * - extmul: i16x8.extmul_low/high_i8x16_s then i32x4.extadd_pairwise_i16x8_s
+ *   on the raw bytes (B packed as bytes, half the memory of dot16): i8 only,
+ *   since u8 - zero point leaves the byte range.
+ * Relaxed SIMD's i8 dot products are not genes: the i7 operand must be in
+ * 0..127 (x64 reads it unsigned and saturates), which full-range i8 B is not,
+ * and V8 11.3's i32x4.relaxed_dot_i8x16_i7x16_add_s doubles its products
+ * (measured here, test/genome/wasm/int8/relaxed.test.ts).
+ */
+export const MatmulInt8WasmGenome = z
+  .object({
+    op: z.literal('matmul'),
+    backend: z.literal('wasm'),
+    family: z.literal('int8'),
+    instruction: z.enum(['dot16', 'extmul']),
+    mr: z.number().int().min(1).max(8),
+    /** Columns per tile, 4 per i32x4 accumulator (extmul: a multiple of 8, one packed B vector per 8 columns). */
+    nr: z.number().int().multipleOf(4).min(4).max(16),
+    /** k pairs per loop turn. */
+    kUnroll: z.number().int().min(1).max(4),
+    /**
+     * dot16 only: A packed once per call into i16 pairs less its zero point,
+     * so a row's k pair is one v128.load32_splat instead of a load, a widen
+     * and a subtract per column block. Absent: A read in place.
+     */
+    packA: z.literal(true).optional(),
+  })
+  .strict();
+export type MatmulInt8WasmGenome = z.infer<typeof MatmulInt8WasmGenome>;

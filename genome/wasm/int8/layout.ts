@@ -1,0 +1,34 @@
+import type { MatmulProblem } from '../../ops/matmul-problem.ts';
+import { roundUp } from '../tiling.ts';
+import type { MatmulInt8WasmGenome } from './genome.ts';
+
+/**
+ * Where packed B lives in the workspace: column blocks of nr, each the k
+ * pairs in order (padded with zeros to a whole number of unrolled steps),
+ * each pair the nr columns' two values side by side (i16 for dot16, bytes
+ * for extmul): exactly the vector a k pair of the tile multiplies.
+ */
+export function packedB(g: MatmulInt8WasmGenome, p: MatmulProblem) {
+  const pairs = roundUp(Math.ceil(p.shape.k / 2), g.kUnroll);
+  const columns = roundUp(p.shape.n, g.nr);
+  const elementBytes = g.instruction === 'dot16' ? 2 : 1;
+  /** Bytes of one k pair of one column block: nr columns x 2 values. */
+  const pairBytes = g.nr * 2 * elementBytes;
+  return { pairs, columns, elementBytes, pairBytes, blockBytes: pairs * pairBytes, bytes: columns * pairs * 2 * elementBytes };
+}
+
+/** The largest packed B of any genome (the widest tile and unroll, i16): packed A starts past it. */
+function maxPackedBBytes(p: MatmulProblem): number {
+  return packedB({ op: 'matmul', backend: 'wasm', family: 'int8', instruction: 'dot16', mr: 1, nr: 16, kUnroll: 4 }, p).bytes;
+}
+
+/** Packed A (dot16 with packA): each row's k pairs as two i16 less the zero point, zero past K, after packed B. */
+export function packedA(g: MatmulInt8WasmGenome, p: MatmulProblem) {
+  const rowBytes = packedB(g, p).pairs * 4;
+  return { offset: maxPackedBBytes(p), rowBytes, elements: p.shape.m * (rowBytes / 2) };
+}
+
+/** The workspace every genome of the problem fits in (the largest packed B, then the largest packed A), so all share one launch. */
+export function int8WorkspaceBytes(p: MatmulProblem): number {
+  return maxPackedBBytes(p) + p.shape.m * roundUp(Math.ceil(p.shape.k / 2), 4) * 4;
+}

@@ -1,0 +1,103 @@
+import { describeZodError, KevoError } from '../../../lib/errors.ts';
+import type { Rng } from '../../../lib/rng.ts';
+import type { MatmulProblem } from '../../ops/matmul-problem.ts';
+import type { SearchSpace } from '../../space.ts';
+import { V128_REGISTERS } from '../space.ts';
+import { MatmulInt8WasmGenome } from './genome.ts';
+
+const MR = [1, 2, 3, 4, 5, 6];
+const NR = [4, 8, 12, 16];
+const K_UNROLL = [1, 2, 4];
+
+/** v128 values live in a k pair: the accumulators, the packed B vectors, one A broadcast. */
+export const liveInt8Vectors = (g: Pick<MatmulInt8WasmGenome, 'instruction' | 'mr' | 'nr'>) =>
+  g.mr * (g.nr / 4) + (g.instruction === 'dot16' ? g.nr / 4 : g.nr / 8) + 1;
+
+/**
+ * The int8 genes for one problem: the instruction (extmul only for i8,
+ * whose raw bytes it multiplies; u8 less its zero point leaves the byte
+ * range), the register tile within the v128 registers V8 keeps on x64, and
+ * the k unroll. Small enough to enumerate.
+ */
+export function wasmInt8Space(problem: MatmulProblem): SearchSpace<MatmulInt8WasmGenome> {
+  const instructions: MatmulInt8WasmGenome['instruction'][] = problem.dtype === 'i8' ? ['dot16', 'extmul'] : ['dot16'];
+  /** packA only means something for dot16: absent otherwise, so one kernel has one genome. */
+  const genome = (instruction: MatmulInt8WasmGenome['instruction'], mr: number, nr: number, kUnroll: number, packA = false): MatmulInt8WasmGenome => ({
+    op: 'matmul',
+    backend: 'wasm',
+    family: 'int8',
+    instruction,
+    mr,
+    nr,
+    kUnroll,
+    ...(packA && instruction === 'dot16' ? { packA: true as const } : {}),
+  });
+
+  function check(g: MatmulInt8WasmGenome): string | null {
+    const parsed = MatmulInt8WasmGenome.safeParse(g);
+    if (!parsed.success) return describeZodError(parsed.error);
+    if (!instructions.includes(g.instruction)) return `${g.instruction} multiplies raw i8 bytes: it cannot compute ${problem.dtype}`;
+    if (g.instruction === 'extmul' && g.packA) return 'extmul multiplies A in place: packA is for dot16';
+    if (g.instruction === 'extmul' && g.nr % 8 !== 0) return `extmul packs 8 columns per vector: nr ${g.nr} is not a multiple of 8`;
+    if (!MR.includes(g.mr)) return `mr ${g.mr} is not one of ${MR.join(', ')}`;
+    if (liveInt8Vectors(g) > V128_REGISTERS) return `${g.mr}x${g.nr} keeps ${liveInt8Vectors(g)} v128 values live, past the ${V128_REGISTERS} registers`;
+    return null;
+  }
+
+  /** Nearest valid genome: a legal instruction, nr to a multiple of 8 for extmul, the tile shrunk until it fits. */
+  function repair(g: MatmulInt8WasmGenome): MatmulInt8WasmGenome | null {
+    const instruction = instructions.includes(g.instruction) ? g.instruction : 'dot16';
+    let nr = instruction === 'extmul' ? Math.max(8, Math.floor(g.nr / 8) * 8) : g.nr;
+    let mr = Math.min(Math.max(...MR), Math.max(1, g.mr));
+    while (liveInt8Vectors({ instruction, mr, nr }) > V128_REGISTERS && mr > 1) mr--;
+    while (liveInt8Vectors({ instruction, mr, nr }) > V128_REGISTERS && nr > (instruction === 'extmul' ? 8 : 4)) nr -= instruction === 'extmul' ? 8 : 4;
+    const fixed = genome(instruction, mr, nr, K_UNROLL.includes(g.kUnroll) ? g.kUnroll : 1, g.packA === true);
+    return check(fixed) === null ? fixed : null;
+  }
+
+  const repaired = (g: MatmulInt8WasmGenome) => {
+    const fixed = repair(g);
+    if (!fixed) throw new KevoError('FAILURE', `matmul/wasm int8: could not repair ${JSON.stringify(g)}`);
+    return fixed;
+  };
+
+  function* enumerate(): Iterable<MatmulInt8WasmGenome> {
+    for (const instruction of instructions) {
+      for (const mr of MR) for (const nr of NR) for (const kUnroll of K_UNROLL) for (const packA of instruction === 'dot16' ? [false, true] : [false]) {
+        const g = genome(instruction, mr, nr, kUnroll, packA);
+        if (check(g) === null) yield g;
+      }
+    }
+  }
+
+  const mutations: ((g: MatmulInt8WasmGenome, rng: Rng) => MatmulInt8WasmGenome)[] = [
+    (g, rng) => ({ ...g, instruction: rng.pick(instructions) }),
+    (g, rng) => ({ ...g, mr: rng.pick(MR) }),
+    (g, rng) => ({ ...g, nr: rng.pick(NR) }),
+    (g, rng) => ({ ...g, kUnroll: rng.pick(K_UNROLL) }),
+    (g) => genome(g.instruction, g.mr, g.nr, g.kUnroll, !g.packA),
+  ];
+
+  return {
+    name: 'matmul/wasm int8',
+    schema: MatmulInt8WasmGenome,
+    sample: (rng) => repaired(genome(rng.pick(instructions), rng.pick(MR), rng.pick(NR), rng.pick(K_UNROLL), rng.chance(0.5))),
+    mutate: (g, rng) => repaired(rng.pick(mutations)(g, rng)),
+    crossover: (a, b, rng) =>
+      repaired(
+        genome(
+          rng.chance(0.5) ? a.instruction : b.instruction,
+          rng.chance(0.5) ? a.mr : b.mr,
+          rng.chance(0.5) ? a.nr : b.nr,
+          rng.chance(0.5) ? a.kUnroll : b.kUnroll,
+          (rng.chance(0.5) ? a : b).packA === true,
+        ),
+      ),
+    check,
+    repair,
+    enumerate,
+    // XNNPACK's wasmsimd qs8 GEMMs (src/qs8-gemm MRx4c2 / MRx4c8) widen k to i16 for i32x4.dot_i16x8_s on 4-row tiles: k pairs (c2) here.
+    seeds: () => [genome('dot16', 4, 8, 2, true), genome('dot16', 4, 8, 2), genome('dot16', 2, 16, 2), ...(instructions.includes('extmul') ? [genome('extmul', 4, 8, 2)] : [])].map(repaired),
+    descriptor: (g) => [g.packA ? `${g.instruction}+packA` : g.instruction, `tile:${g.mr * g.nr >= 32 ? 'large' : 'small'}`],
+  };
+}
