@@ -21,6 +21,8 @@ describe('the 4-bit WASM search space', () => {
         expect(new Set(seeds.map((g) => g.dequant))).toEqual(new Set(['inline', 'pack']));
         // the GEMV starts streaming, the GEMM dequantizing once
         expect(seeds[0]!.dequant).toBe(p.m === 1 ? 'inline' : 'pack');
+        // w4a8 seeds widen for dot_i16x8: the relaxed dot is only explored
+        if (p.dtype === 'w4a8') expect(seeds.some((g) => g.dequant === 'inline' && g.relaxed)).toBe(false);
         let population = [...seeds, ...Array.from({ length: 20 }, () => space.sample(rng))];
         for (let round = 0; round < 5; round++) {
           population = population.flatMap((g) => [space.mutate(g, rng), space.crossover(g, rng.pick(population), rng)]).slice(0, 60);
@@ -50,5 +52,16 @@ describe('the 4-bit WASM search space', () => {
     const w4a8 = wasmInt4Space({ ...p, dtype: 'w4a8', zeroPoints: false }, { relaxedSimd: false });
     expect(w4a8.check({ ...wide, mr: 1, nr: 1, relaxed: false, scale: 'weight', chains: 1 })).toMatch(/w4a8 sums exact integers/);
     expect(space.descriptor(fixed)).toContain('dequant:inline');
+  });
+
+  it('offers only inline kernels where the dequantized f32 B would not fit in wasm32 memory', () => {
+    const p: Int4Kernel = { m: 16384, n: 16384, k: 16384, group: 128, dtype: 'w4', zeroPoints: false };
+    const space = wasmInt4Space(p, { relaxedSimd: false });
+    const rng = new Rng(9);
+    const genomes = [...space.seeds!(), ...Array.from({ length: 30 }, () => space.sample(rng))];
+    expect(genomes.every((g) => g.dequant === 'inline')).toBe(true);
+    const pack = wasmInt4Space({ ...p, m: 64, n: 64, k: 64 }, { relaxedSimd: false }).seeds!().find((g) => g.dequant === 'pack')!;
+    expect(space.check(pack)).toMatch(/past wasm32 memory/);
+    expect(space.repair(pack)).toBeNull();
   });
 });
