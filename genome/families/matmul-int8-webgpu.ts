@@ -1,14 +1,13 @@
 import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import { matmul } from '../ops/matmul.ts';
 import { webgpuCaps } from '../webgpu/space.ts';
-import { describeTile, directLimits } from '../webgpu/direct/genes.ts';
+import { describeTile } from '../webgpu/direct/genes.ts';
 import { naiveInt8Wgsl } from '../webgpu/int8/baseline.ts';
-import { matmulInt8Wgsl, type Int8Kernel, type Int8Scheme } from '../webgpu/int8/codegen.ts';
+import { matmulInt8Wgsl, type Int8Scheme } from '../webgpu/int8/codegen.ts';
 import { MatmulInt8WebgpuGenome, PACKED_DOT } from '../webgpu/int8/genome.ts';
 import { int8Space } from '../webgpu/int8/space.ts';
-import { webgpuLaunch } from './abi.ts';
+import { directCode } from './direct-code.ts';
 import { defineFamily } from './family.ts';
-import type { KernelCode } from './launch.ts';
 
 /** Integer matmul in WGSL (i8, and u8i8 with zero points): bytes packed in u32 words, exact i32 results (genome/webgpu/int8/). */
 export const matmulInt8Webgpu = defineFamily({
@@ -18,8 +17,8 @@ export const matmulInt8Webgpu = defineFamily({
   dtypes: ['i8', 'u8i8'],
   genome: MatmulInt8WebgpuGenome,
   space: (problem, device) => int8Space(problem.shape, webgpuCaps(device)),
-  codegen: (genome, problem) => code(problem, matmulInt8Wgsl(genome, problem.shape, scheme(problem)), directLimits(genome)),
-  baseline: (problem) => code(problem, naiveInt8Wgsl(problem.shape, scheme(problem)), {}),
+  codegen: (genome, problem) => directCode(problem, matmulInt8Wgsl(genome, problem.shape, scheme(problem)), genome),
+  baseline: (problem) => directCode(problem, naiveInt8Wgsl(problem.shape, scheme(problem)), null),
   // Exact integers: no rounding to model, and f32 is the strictest class an accuracy contract names.
   precision: () => 'f32',
   unsupported: (genome, device) =>
@@ -31,8 +30,4 @@ export const matmulInt8Webgpu = defineFamily({
 
 function scheme(problem: MatmulProblem): Int8Scheme {
   return problem.dtype === 'u8i8' ? 'u8i8' : 'i8';
-}
-
-function code(problem: MatmulProblem, kernel: Int8Kernel, limits: Record<string, number>): KernelCode {
-  return { language: 'wgsl', text: kernel.wgsl, launch: webgpuLaunch(problem, { ...kernel, limits }) };
 }

@@ -75,3 +75,9 @@ export function directLimits(g: DirectTile): Record<string, number> {
 export function describeTile(g: DirectTile): string {
   return `${g.workgroupX}x${g.workgroupY} threads x ${g.tm}x${g.tn * 4} tile, unroll ${g.unroll}`;
 }
+
+/** A genome's genes as the kernel's header comment shows them: all but the fields that name its family. */
+export function genesText(g: object): string {
+  const { op: _op, backend: _backend, family: _family, ...genes } = g as Record<string, unknown>;
+  return JSON.stringify(genes);
+}

@@ -1,5 +1,5 @@
 import type { MatmulShape } from '../../ops/matmul-problem.ts';
-import { directTile, indent, kSteps, ownedIndices, range } from '../direct/genes.ts';
+import { directTile, genesText, indent, kSteps, ownedIndices, range } from '../direct/genes.ts';
 import { needsShaderF16, type MatmulF16WebgpuGenome } from './genome.ts';
 
 export interface F16Kernel {
@@ -21,7 +21,7 @@ export function matmulF16Wgsl(g: MatmulF16WebgpuGenome, { m: M, n: N, k: K }: Ma
   const T = g.precision;
   const ctx: Ctx = { g, M, N, K, T };
   const lines = [
-    `// kevo matmul f16 ${M}x${N}x${K}: C[M,N] = A[M,K] x B[K,N], all f16, ${JSON.stringify(genes(g))}`,
+    `// kevo matmul f16 ${M}x${N}x${K}: C[M,N] = A[M,K] x B[K,N], all f16, ${genesText(g)}`,
     ...(needsShaderF16(g) ? ['enable f16;'] : []),
     '',
     `const M = ${M}u;`,
@@ -54,10 +54,6 @@ interface Ctx {
   readonly T: 'f32' | 'f16';
 }
 
-function genes(g: MatmulF16WebgpuGenome) {
-  const { op: _o, backend: _b, family: _f, ...rest } = g;
-  return rest;
-}
 
 /**
  * A, B, C in ABI order. f16 storage binds B and C as vec4<f16> when N is a

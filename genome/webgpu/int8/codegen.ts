@@ -1,5 +1,5 @@
 import type { MatmulShape } from '../../ops/matmul-problem.ts';
-import { directTile, indent, kSteps, ownedIndices, range } from '../direct/genes.ts';
+import { directTile, genesText, indent, kSteps, ownedIndices, range } from '../direct/genes.ts';
 import type { MatmulInt8WebgpuGenome } from './genome.ts';
 
 /**
@@ -53,7 +53,7 @@ export function matmulInt8Wgsl(g: MatmulInt8WebgpuGenome, shape: MatmulShape, s:
   const alignedA = K % 4 === 0;
   const alignedB = N % 4 === 0;
   const lines = [
-    `// kevo matmul ${s} ${M}x${N}x${K}: C[M,N] i32 = A[M,K] x B[K,N], ${JSON.stringify(genes(g))}`,
+    `// kevo matmul ${s} ${M}x${N}x${K}: C[M,N] i32 = A[M,K] x B[K,N], ${genesText(g)}`,
     `const M = ${M}u;`,
     `const N = ${N}u;`,
     `const K = ${K}u;`,
@@ -71,10 +71,6 @@ export function matmulInt8Wgsl(g: MatmulInt8WebgpuGenome, shape: MatmulShape, s:
   return { wgsl: lines.join('\n'), workgroupSize: [g.workgroupX, g.workgroupY, 1], tile };
 }
 
-function genes(g: MatmulInt8WebgpuGenome) {
-  const { op: _o, backend: _b, family: _f, ...rest } = g;
-  return rest;
-}
 
 /** Four bytes from element e on, whatever e's alignment: two words funnel-shifted (a shift by 32 is mod 32 at run time, and the select drops it). */
 function funnelLoad(tensor: string, words: number): string[] {

@@ -1,5 +1,5 @@
 import { int4Layout } from '../../ops/matmul/int4/layout.ts';
-import { directTile, indent, kSteps, ownedIndices, range, type DirectTile } from '../direct/genes.ts';
+import { directTile, genesText, indent, kSteps, ownedIndices, range, type DirectTile } from '../direct/genes.ts';
 
 /** The w4 problem as the kernel sees it: shape, group, and whether zero points are an input. */
 export interface W4Shape {
@@ -81,7 +81,7 @@ export function matmulW4Wgsl(g: DirectTile, s: W4Shape): W4Kernel {
     ];
   };
   const lines = [
-    `// kevo matmul w4 ${M}x${N}x${K} group ${G}${s.zeroPoint ? ', zero points' : ''}: C f32 = A f32 x dequantized B (ORT MatMulNBits layout), ${JSON.stringify(genes(g))}`,
+    `// kevo matmul w4 ${M}x${N}x${K} group ${G}${s.zeroPoint ? ', zero points' : ''}: C f32 = A f32 x dequantized B (ORT MatMulNBits layout), ${genesText(g)}`,
     `const M = ${M}u;`,
     `const N = ${N}u;`,
     `const K = ${K}u;`,
@@ -107,7 +107,3 @@ export function matmulW4Wgsl(g: DirectTile, s: W4Shape): W4Kernel {
   return { wgsl: lines.join('\n'), workgroupSize: [g.workgroupX, g.workgroupY, 1], tile: directTile(g) };
 }
 
-function genes(g: DirectTile) {
-  const { workgroupX, workgroupY, tm, tn, unroll } = g;
-  return { workgroupX, workgroupY, tm, tn, unroll };
-}
