@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { randomBytes, randomW4a8Inputs, randomW4Weights } from '../../../genome/ops/matmul/int4/inputs.ts';
+import { drawNibbles, randomBytes, randomW4a8Inputs, randomW4Weights } from '../../../genome/ops/matmul/int4/inputs.ts';
+import { unpackNibbles } from '../../../genome/dtypes/nibbles.ts';
 import { int4Layout } from '../../../genome/ops/matmul/int4/layout.ts';
 import { int4Rel, w4a8Reference, w4Reference, w4ReferenceAt, type Int4Dims } from '../../../genome/ops/matmul/int4/reference.ts';
 import { Rng } from '../../../lib/rng.ts';
@@ -111,5 +112,14 @@ describe('4-bit matmul reference over ORT MatMulNBits layout', () => {
     const bytes = randomBytes(4096, new Rng(1));
     const nibbles = new Set(Array.from(bytes, (b) => b & 15));
     expect(nibbles.size).toBe(16);
+  });
+
+  it("draws packed nibbles a byte at a time, at the int edge cases' values where the case names them", () => {
+    const values = (inputCase: string, signed: boolean) => new Set(unpackNibbles(drawNibbles(512, signed, inputCase, new Rng(4)), 1024, signed));
+    expect(values('min', false)).toEqual(new Set([0]));
+    expect(values('max', true)).toEqual(new Set([7]));
+    expect(values('extremes', true)).toEqual(new Set([-8, 7]));
+    expect(values('small', false)).toEqual(new Set([0, 1, 2, 3]));
+    expect(values('normal', true).size).toBe(16);
   });
 });

@@ -2,7 +2,8 @@ import type { Storage } from '../../../dtypes/dtype.ts';
 import type { Rng } from '../../../../lib/rng.ts';
 import { unitRoundoff } from '../../accuracy.ts';
 import type { MatmulProblem } from '../../matmul-problem.ts';
-import { randomScales } from './inputs.ts';
+import { drawNibbles, randomScales } from './inputs.ts';
+import { dtypeOf } from '../../../dtypes/dtype.ts';
 import { int4Layout } from './layout.ts';
 import { int4Rel, type Int4Dims, type Sampled } from './reference.ts';
 import type { MatmulScheme } from '../scheme.ts';
@@ -54,6 +55,7 @@ export function int4Scheme(spec: {
       const tensor = spec.inputs(p)[input]!;
       const binade = CASE_BINADES[inputCase]?.[tensor.name];
       if (/scales$/.test(tensor.name)) return randomScales(elementCount(tensor.dims), rng).map((s) => s * 2 ** (binade ?? 0));
+      if (tensor.dtype === 'u4' || tensor.dtype === 'i4') return drawNibbles(dtypeOf(tensor.dtype).storageBytes(elementCount(tensor.dims)), tensor.dtype === 'i4', inputCase, rng);
       if (binade === undefined || tensor.dtype !== 'f32') return undefined;
       return Float32Array.from({ length: elementCount(tensor.dims) }, () => rng.normal() * 2 ** binade);
     },
