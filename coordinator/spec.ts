@@ -26,6 +26,8 @@ const ProblemSpec = z
     /** Convolutions: 1 or 2, and same or valid (the op's schema judges them). */
     stride: z.number().optional(),
     pad: z.string().optional(),
+    /** Matmul w4: packed u4 zero points per group (ONNX MatMulNBits' zero_points); 8 for every group when absent. */
+    zeroPoint: z.boolean().optional(),
   })
   .strict();
 

@@ -5,7 +5,13 @@
  */
 export type TargetFacts =
   | { readonly backend: 'wasm'; readonly relaxedSimd: boolean }
-  | { readonly backend: 'webgpu'; readonly features: readonly string[]; readonly limits: Readonly<Record<string, number>> };
+  | {
+      readonly backend: 'webgpu';
+      readonly features: readonly string[];
+      readonly limits: Readonly<Record<string, number>>;
+      /** WGSL language features (navigator.gpu.wgslLanguageFeatures) codegen may use; absent: none known. */
+      readonly wgslFeatures?: readonly string[];
+    };
 
 export interface Target {
   readonly id: string;

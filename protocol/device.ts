@@ -26,6 +26,12 @@ export const GpuFacts = z
     fallback: z.boolean(),
     features: z.array(z.string()),
     limits: z.record(z.string(), z.number()),
+    /**
+     * WGSL language features the shader compiler has (packed_4x8_integer_dot_product)
+     * among those codegen uses: what it accepts, not how fast it runs, so they
+     * are left out of the device class id (classes stored before them keep theirs).
+     */
+    wgslFeatures: z.array(z.string()).optional(),
   })
   .strict();
 export type GpuFacts = z.infer<typeof GpuFacts>;
@@ -35,7 +41,7 @@ export type DeviceFacts = z.infer<typeof DeviceFacts>;
 
 export const DeviceClass = z
   .object({
-    /** canonicalHash(facts): two workers with the same facts time kernels comparably. */
+    /** canonicalHash(facts) without wgslFeatures: two workers with the same facts time kernels comparably. */
     id: z.string().min(1),
     label: z.string(),
     facts: DeviceFacts,

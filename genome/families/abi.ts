@@ -25,7 +25,7 @@ const ALIGN = 64;
  * Every tensor at a 64-byte aligned offset (0 stays unused: a kernel writing
  * through a null pointer hits nothing we read), then a workspace for packing:
  * as large as the inputs unless the family asks for `workspaceBytes` (packing
- * may widen: int8 kernels pack B as i16). The entry is named after the op.
+ * may widen: int8 kernels pack B as i16, f16 storage converts to f32). The entry is named after the op.
  */
 export function wasmLaunch(problem: Problem, workspaceBytes?: number): WasmLaunch {
   let cursor = ALIGN;

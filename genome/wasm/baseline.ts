@@ -2,6 +2,7 @@ import { KevoError } from '../../lib/errors.ts';
 import { epilogueParts, separateStages } from '../ops/epilogue.ts';
 import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import { activationFuncs, epilogueGlobals, epilogueParams, epiloguePassFunc, saveEpiloguePointers } from './epilogue.ts';
+import { EXPORTED, type EntryWrap } from './codegen.ts';
 import { indent } from './wat.ts';
 import type { MatmulWasmGenome } from './genome.ts';
 import { wasmMatmulSpace } from './space.ts';
@@ -12,7 +13,7 @@ import { wasmMatmulSpace } from './space.ts';
  * tail, no blocking, no packing, no register tile: C's row is reloaded and
  * stored for every k. Fixed forever, so speedups stay comparable.
  */
-export function baselineWat(problem: MatmulProblem): string {
+export function baselineWat(problem: MatmulProblem, wrap: EntryWrap = EXPORTED): string {
   const { m, n, k } = problem.shape;
   const vectorCols = n - (n % 4);
   const vectorLoop = (body: string) =>
@@ -40,7 +41,7 @@ export function baselineWat(problem: MatmulProblem): string {
   return `;; kevo baseline matmul ${m}x${n}x${k} f32: i-k-j, f32x4 over each row of C, scalar tail${stages.length ? `; then one pass per epilogue stage (${problem.epilogue!.join(', ')})` : ''}
 (module
   (import "env" "memory" (memory 1))
-${extras.length ? `${indent(extras.join('\n\n'), 1)}\n` : ''}  (func (export "matmul") (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)
+${extras.length ? `${indent(extras.join('\n\n'), 1)}\n` : ''}  (func ${wrap.entry} (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)
     (local $i i32) (local $p i32) (local $j i32) (local $cRow i32) (local $bRow i32)
     (local $aik f32) (local $aikx4 v128)
     ${saveEpiloguePointers(epilogue).split('\n').join('\n    ')}
@@ -62,7 +63,7 @@ ${extras.length ? `${indent(extras.join('\n\n'), 1)}\n` : ''}  (func (export "ma
         (br_if $depth (i32.lt_u (local.get $p) (i32.const ${k}))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $rows (i32.lt_u (local.get $i) (i32.const ${m}))))
-    ${stages.map(([name]) => `(call $${name})`).join('\n    ')}))
+    ${stages.map(([name]) => `(call $${name})`).join('\n    ')})${wrap.funcs.length ? `\n\n${indent(wrap.funcs.join('\n\n'), 1)}` : ''})
 `;
 }
 

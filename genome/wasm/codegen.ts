@@ -8,6 +8,19 @@ import { roundUp } from './tiling.ts';
 import { get, i32, indent } from './wat.ts';
 
 /**
+ * How the f32 kernel sits in its module: its entry's name or export clause,
+ * and functions added after it (a wrapper that converts other dtypes and
+ * calls the f32 entry: ./f16/).
+ */
+export interface EntryWrap {
+  readonly entry: string;
+  readonly funcs: readonly string[];
+}
+
+/** The plain f32 kernel: its entry exported as "matmul", nothing around it. */
+export const EXPORTED: EntryWrap = { entry: '(export "matmul")', funcs: [] };
+
+/**
  * Genome -> WAT for C = A x B under the kernel ABI (genome/families/abi.ts).
  * GotoBLAS-style: three cache-block loops in the genome's order, optional
  * packing of each A and B block into the workspace, and an mr x nr register
@@ -15,7 +28,7 @@ import { get, i32, indent } from './wat.ts';
  * and columns get narrower tiles of their own, so no tile reads or writes
  * past the matrices. Pure: the same inputs always give the same text.
  */
-export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem): string {
+export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem, wrap: EntryWrap = EXPORTED): string {
   const { m, n, k } = problem.shape;
   const { mr, nr } = genome;
   // Blocks are whole tiles, so only a dimension's last block has a short tile; a genome
@@ -57,7 +70,7 @@ ${indent(tiles.join('\n\n'), 1)}
 
 ${indent(blockFunc(genome, problem, mTail, nTail, fused), 1)}
 ${packs.length ? `\n${indent(packs.join('\n\n'), 1)}\n` : ''}
-${indent(entryFunc(genome, problem, blocks, epilogue, fused), 1)})
+${indent(entryFunc(genome, problem, blocks, epilogue, fused, wrap.entry), 1)}${wrap.funcs.length ? `\n\n${indent(wrap.funcs.join('\n\n'), 1)}` : ''})
 `;
 }
 
@@ -122,7 +135,7 @@ const blockLoop: Record<Dim, { origin: string; extent: string; label: string; wh
 };
 
 /** The exported entry: the three block loops in the genome's order, packing each block as soon as its loops fix it. */
-function entryFunc(genome: MatmulWasmGenome, problem: MatmulProblem, blocks: Record<Dim, number>, epilogue: EpilogueSpec, fused: boolean): string {
+function entryFunc(genome: MatmulWasmGenome, problem: MatmulProblem, blocks: Record<Dim, number>, epilogue: EpilogueSpec, fused: boolean, entry: string): string {
   const { m, n, k } = problem.shape;
   const total: Record<Dim, number> = { m, k, n };
   const order = [...genome.loopOrder] as Dim[];
@@ -161,7 +174,7 @@ ${prepare ? `${indent(prepare, 1)}\n` : ''}${indent(nest(level + 1), 1)}
 
   const before = saveEpiloguePointers(epilogue);
   const after = fused ? '' : separateStages(epilogue).map(([name]) => `(call $${name})`).join('\n');
-  return `(func (export "matmul") (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)
+  return `(func ${entry} (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)
   (local $ic i32) (local $pc i32) (local $jc i32) ;; block origins in M, K, N
   (local $mcb i32) (local $kcb i32) (local $ncb i32) ;; block sizes: the last block of a dimension may be short
   (local $aBlock i32) (local $bBlock i32) ;; where the current block's A and B are read from

@@ -3,11 +3,18 @@ import type { Rng } from '../../lib/rng.ts';
 import { accuracyOf, meetsAccuracy } from '../ops/accuracy.ts';
 import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import type { SearchSpace } from '../space.ts';
+import type { Target } from '../target.ts';
 import { codegenProblem, workgroupBytes } from './codegen.ts';
 import { MatmulWebgpuGenome } from './genome.ts';
 import { K_TILE, largest, limitOf, nextPow2, REGISTER_TILE, repairTile, tileMutations, tileProblem, tileSize, UNROLL, WORKGROUP, MAX_UNROLLED_FMAS, type WebgpuCaps } from './tile-genes.ts';
 
 export type { WebgpuCaps } from './tile-genes.ts';
+export { MAX_ACCUMULATORS, MAX_UNROLLED_FMAS } from './tile-genes.ts';
+
+/** A target's adapter capabilities; none for a target that is no WebGPU device. */
+export function webgpuCaps(device: Target): WebgpuCaps {
+  return device.facts.backend === 'webgpu' ? device.facts : { features: [], limits: {} };
+}
 
 /**
  * The WGSL matmul genes for one problem on one adapter. The adapter's limits

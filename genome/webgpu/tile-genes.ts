@@ -20,6 +20,8 @@ export interface TileGenes {
 export interface WebgpuCaps {
   readonly features: readonly string[];
   readonly limits: Readonly<Record<string, number>>;
+  /** WGSL language features the compiler has; absent: none known. */
+  readonly wgslFeatures?: readonly string[];
 }
 
 const DEFAULT_LIMITS = {

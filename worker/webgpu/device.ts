@@ -1,6 +1,6 @@
 import { canonicalHash } from '../../lib/hash.ts';
 import type { DeviceClass, GpuFacts } from '../../protocol/device.ts';
-import { requestAdapter, WANTED_FEATURES, WANTED_LIMITS } from './gpu.ts';
+import { gpu, requestAdapter, WANTED_FEATURES, WANTED_LIMITS, WANTED_WGSL_FEATURES } from './gpu.ts';
 
 export type Availability = { ok: true; device: DeviceClass } | { ok: false; reason: string };
 
@@ -24,12 +24,14 @@ export function gpuFacts(adapter: GPUAdapter): GpuFacts {
     fallback: info.isFallbackAdapter ?? false,
     features: WANTED_FEATURES.filter((f) => adapter.features.has(f)),
     limits,
+    wgslFeatures: WANTED_WGSL_FEATURES.filter((f) => gpu().wgslLanguageFeatures?.has(f)),
   };
 }
 
 export function gpuDeviceClass(facts: GpuFacts): DeviceClass {
   const name = facts.description || facts.device || facts.vendor || 'unknown adapter';
-  return { id: canonicalHash(facts), label: `webgpu ${name}${facts.fallback ? ' (software)' : ''}`, facts };
+  const { wgslFeatures: _compiler, ...timing } = facts;
+  return { id: canonicalHash(timing), label: `webgpu ${name}${facts.fallback ? ' (software)' : ''}`, facts };
 }
 
 /** Runs where Dawn is loaded (the GPU child process): never in a process that must survive a Dawn crash. */

@@ -13,6 +13,9 @@ type Holder = { [KEEP_ALIVE]?: GPU };
 /** Features a kernel may use and the timer may rely on, requested whenever the adapter has them. */
 export const WANTED_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'] as const;
 
+/** WGSL language features codegen may use (dot4I8Packed and friends): no request needed, the compiler has them or not. */
+export const WANTED_WGSL_FEATURES = ['packed_4x8_integer_dot_product'] as const;
+
 /** Limits codegen and the search space depend on: requested at the adapter's maximum. */
 export const WANTED_LIMITS = [
   'maxComputeInvocationsPerWorkgroup',

@@ -1,0 +1,78 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { matmulF16Wgsl } from '../../../genome/webgpu/f16/codegen.ts';
+import { MatmulF16WebgpuGenome } from '../../../genome/webgpu/f16/genome.ts';
+import { f16Space } from '../../../genome/webgpu/f16/space.ts';
+import { matmulInt8Wgsl } from '../../../genome/webgpu/int8/codegen.ts';
+import { MatmulInt8WebgpuGenome, PACKED_DOT } from '../../../genome/webgpu/int8/genome.ts';
+import { int8Space } from '../../../genome/webgpu/int8/space.ts';
+import { matmulW4Wgsl } from '../../../genome/webgpu/w4/codegen.ts';
+import { w4Space } from '../../../genome/webgpu/w4/space.ts';
+import { Rng } from '../../../lib/rng.ts';
+
+const lavapipe = { features: ['shader-f16', 'subgroups', 'timestamp-query'], limits: { maxComputeInvocationsPerWorkgroup: 1024 }, wgslFeatures: [PACKED_DOT] };
+const plain = { features: [], limits: {} };
+const shapes = fc.record({ m: fc.integer({ min: 1, max: 2048 }), n: fc.integer({ min: 1, max: 2048 }), k: fc.integer({ min: 1, max: 2048 }) });
+const caps = fc.constantFrom(lavapipe, plain);
+
+describe('the direct-tile spaces (int8, f16, w4)', () => {
+  it('sample, mutate and cross only genomes that parse, pass check and generate', () => {
+    fc.assert(
+      fc.property(shapes, caps, fc.integer({ min: 0, max: 2 ** 31 }), (shape, c, seed) => {
+        const rng = new Rng(seed);
+        const int8 = int8Space(shape, c);
+        const f16 = f16Space({ shape, accuracy: 'f16' }, c);
+        const [a, b] = [int8.sample(rng), int8.sample(rng)];
+        for (const g of [a, b, int8.mutate(a, rng), int8.crossover(a, b, rng), ...int8.seeds!()]) {
+          expect(MatmulInt8WebgpuGenome.safeParse(g).success).toBe(true);
+          expect(int8.check(g)).toBeNull();
+          expect(() => matmulInt8Wgsl(g, shape, 'u8i8')).not.toThrow();
+        }
+        const w4 = w4Space(shape, c);
+        const [v, w] = [w4.sample(rng), w4.sample(rng)];
+        for (const g of [v, w, w4.mutate(v, rng), w4.crossover(v, w, rng), ...w4.seeds!()]) {
+          expect(w4.check(g)).toBeNull();
+          expect(() => matmulW4Wgsl(g, { ...shape, group: 64, zeroPoint: true })).not.toThrow();
+        }
+        const [x, y] = [f16.sample(rng), f16.sample(rng)];
+        for (const g of [x, y, f16.mutate(x, rng), f16.crossover(x, y, rng), ...f16.seeds!()]) {
+          expect(MatmulF16WebgpuGenome.safeParse(g).success).toBe(true);
+          expect(f16.check(g)).toBeNull();
+          expect(() => matmulF16Wgsl(g, shape)).not.toThrow();
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('offers dot4 and unpack only where the compiler has packed_4x8_integer_dot_product, and says why', () => {
+    const shape = { m: 64, n: 64, k: 64 };
+    const rng = new Rng(1);
+    const without = int8Space(shape, plain);
+    for (let i = 0; i < 100; i++) expect(without.sample(rng).instruction).toBe('bits');
+    const dot4 = { ...without.sample(rng), instruction: 'dot4' as const };
+    expect(without.check(dot4)).toMatch(/packed_4x8_integer_dot_product/);
+    expect(without.repair(dot4)?.instruction).toBe('bits');
+    expect(new Set(int8Space(shape, lavapipe).seeds!().map((g) => g.instruction))).toEqual(new Set(['dot4', 'unpack', 'bits']));
+  });
+
+  it('keeps f16 storage off adapters without shader-f16, and f16 arithmetic off problems whose contract is f32', () => {
+    const shape = { m: 64, n: 64, k: 64 };
+    const rng = new Rng(2);
+    const plainSpace = f16Space({ shape, accuracy: 'f16' }, plain);
+    for (let i = 0; i < 100; i++) expect(plainSpace.sample(rng)).toMatchObject({ storage: 'packed', precision: 'f32' });
+    expect(plainSpace.check({ ...plainSpace.sample(rng), storage: 'f16' })).toMatch(/shader-f16/);
+    const strict = f16Space({ shape }, lavapipe);
+    for (let i = 0; i < 100; i++) expect(strict.sample(rng).precision).toBe('f32');
+    expect(strict.check({ ...strict.sample(rng), precision: 'f16' })).toMatch(/this one: f32/);
+    expect(new Set(Array.from({ length: 100 }, () => f16Space({ shape, accuracy: 'f16' }, lavapipe).sample(rng).precision))).toEqual(new Set(['f32', 'f16']));
+  });
+
+  it('holds the workgroup to the adapter and the register tile to the budget', () => {
+    const space = int8Space({ m: 4096, n: 4096, k: 64 }, { features: [], limits: { maxComputeInvocationsPerWorkgroup: 64 } });
+    const g = space.repair({ op: 'matmul', backend: 'webgpu', family: 'int8', workgroupX: 64, workgroupY: 64, tm: 8, tn: 8, unroll: 16, instruction: 'bits' })!;
+    expect(g.workgroupX * g.workgroupY).toBeLessThanOrEqual(64);
+    expect(g.tm * g.tn * 4).toBeLessThanOrEqual(64);
+    expect(space.check({ ...g, workgroupX: 64, workgroupY: 2 })).toMatch(/over the adapter's 64/);
+  });
+});

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { familyFor } from '../../../genome/families/registry.ts';
+import { genomeHash, type Genome } from '../../../genome/genome.ts';
+import { parseProblem, type Problem } from '../../../genome/ops/index.ts';
+import type { Target } from '../../../genome/target.ts';
+import { Budgets, PROTOCOL_VERSION } from '../../../protocol/job.ts';
+import type { KernelResult } from '../../../protocol/result.ts';
+import { Evaluator } from '../../../worker/evaluator.ts';
+import { describeGpu } from '../../worker/webgpu/support.ts';
+
+/** Odd M and N (C's packed f16 words span rows); the harness's shape stage adds its edge shapes (K tails among them). */
+const shape = { m: 37, n: 53, k: 40 };
+
+describeGpu('the f16, int8 and w4 WebGPU families through the harness on this adapter', () => {
+  let evaluator: Evaluator;
+  let device: Target;
+  beforeAll(async () => {
+    evaluator = await Evaluator.create({ threads: 1, backends: ['webgpu'], relaxedSimd: false, name: 'quant-families' });
+    [device] = (await evaluator.deviceClasses()) as Target[];
+  });
+  afterAll(() => evaluator.close());
+
+  /** Verification only (timing belongs to the campaigns): the harness's verdict, every stage. */
+  const verdict = async (problem: Problem, genome: Genome): Promise<KernelResult> =>
+    evaluator.evaluate({
+      v: PROTOCOL_VERSION,
+      kind: 'kernel',
+      jobId: `quant-${problem.dtype}-${problem.shape.n}-${genomeHash(genome)}`,
+      campaignId: 'quant-families',
+      problem,
+      genome,
+      seed: 5,
+      budgets: Budgets.parse({}),
+      verifyOnly: true,
+    });
+
+  it.each([
+    ['i8', {}],
+    ['u8i8', {}],
+    ['f16', { accuracy: 'f16' }],
+    ['w4', { group: 32, zeroPoint: true }],
+  ] as const)('%s: the baseline and every seed pass every stage of the harness', async (dtype, extra) => {
+    {
+      const problem = parseProblem({ op: 'matmul', shape, dtype, ...extra });
+      const family = familyFor('matmul', 'webgpu', dtype);
+      const seeds = family.space(problem, device).seeds!();
+      // Each instruction (int8) or storage x precision (f16) the adapter allows is a seed; w4 has two tiles.
+      expect(seeds.length).toBeGreaterThanOrEqual(dtype === 'w4' ? 2 : 3);
+      const baseline = family.baseline(problem);
+      const source = { op: 'matmul', backend: 'webgpu', family: 'source', language: 'wgsl', text: baseline.text, tile: baseline.launch.backend === 'webgpu' ? baseline.launch.tile : undefined } as const;
+      for (const genome of [source, ...seeds] as Genome[]) {
+        const result = await verdict(problem, genome);
+        expect(result.status, `${family.describe(genome)} ${JSON.stringify(shape)}: ${result.reason}`).toBe('ok');
+        expect(result.verdicts.map((v) => v.stage)).toContain('edges');
+      }
+    }
+  }, 120_000);
+});
