@@ -66,8 +66,8 @@ describe('planSuite', () => {
   });
 
   it("passes a task's dtype to its campaign's spec, which names the task when no family runs it on the backend", () => {
-    const int8 = parseSuite(suiteWith([task({ m: 4, n: 8, k: 16 }, { dtype: 'u8i8' })]));
-    expect(message(() => planSuite(int8, { backend: 'webgpu' }, 'suite', flags))).toMatch(/^invalid suite: categories\.0\.tasks\.0: problems\.0\.dtype: no kernel family/);
+    const i16 = parseSuite(suiteWith([task({ m: 4, n: 8, k: 16 }, { dtype: 'i16' })]));
+    expect(message(() => planSuite(i16, { backend: 'webgpu' }, 'suite', flags))).toMatch(/^invalid suite: categories\.0\.tasks\.0: problems\.0\.dtype: no kernel family/);
   });
 
   it('names the flag behind a bad run setting, and the task behind a spec the campaign refuses', () => {
