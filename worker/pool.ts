@@ -36,6 +36,14 @@ export class WasmPool implements BackendRunner {
   readonly #slots: LimitFunction;
   #device: Promise<DeviceClass> | undefined;
   #closed: Promise<void> | undefined;
+  /**
+   * Settles once every thread has loaded the task module. Terminating a
+   * thread while it is still importing it (Node 20's require of ESM) aborts
+   * the whole process with a V8 fatal error, so close() waits for this: a
+   * campaign refused right after its pool started (an unknown --device) exits 2
+   * instead of dying.
+   */
+  readonly #loaded: Promise<unknown>;
 
   constructor(options: WasmPoolOptions = {}) {
     this.threads = checkThreads(options.threads);
@@ -56,6 +64,8 @@ export class WasmPool implements BackendRunner {
     });
     // A thread that dies between tasks is replaced by piscina; say so rather than crash the process.
     this.#piscina.on('error', (error: unknown) => this.#log.error({ err: error }, 'a pool thread failed'));
+    // One small task per thread: piscina hands each to a different idle thread, which loads the module to run it.
+    this.#loaded = Promise.allSettled(Array.from({ length: this.threads }, () => this.#piscina.run(undefined, { name: 'deviceClass' })));
   }
 
   /** Where this pool's threads time kernels, asked of a thread (relaxed SIMD is a thread's view). */
@@ -99,7 +109,7 @@ export class WasmPool implements BackendRunner {
   }
 
   close(): Promise<void> {
-    this.#closed ??= this.#piscina.destroy();
+    this.#closed ??= this.#loaded.then(() => this.#piscina.destroy());
     return this.#closed;
   }
 

@@ -13,7 +13,7 @@ it('runs a tiny suite over NATS on a real kevo worker: every task a campaign of 
   await logLine(worker, (line) => line.msg === 'worker ready');
   try {
     const path = writeFile(nats.dir, 'tiny.json', tinySuite);
-    const run = await kevo(['suite', 'run', path, '--nats', nats.url, '--population', '2', '--timing-ms', '30', '--db', nats.db, '--json']);
+    const run = await kevo(['suite', 'run', path, '--nats', nats.url, '--population', '2', '--timing-ms', '30', '--promote', '0', '--db', nats.db, '--json']);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report).toMatchObject({ status: 'done', overall: { tasks: 2, correct: 2 } });
