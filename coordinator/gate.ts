@@ -36,6 +36,8 @@ export interface GateOptions {
 export interface GateOutcome {
   readonly worker: string;
   readonly elsewhere: boolean;
+  /** Re-timed on the finder in a fresh thread (not elsewhere). */
+  readonly freshThread: boolean;
   readonly kernels: readonly (KernelRetiming & { kernelId: string })[];
 }
 
@@ -44,7 +46,8 @@ export interface GateOutcome {
  * for the problem on its device class are re-timed by one promote job,
  * interleaved with the baseline and each other over several rounds, on a
  * live worker of the class other than the one that found them where there is
- * one (else on the finder). Each kernel's per-round speedups and bootstrap
+ * one, else on the finder in a fresh thread (PromoteJob.freshThread), away
+ * from the JIT and cache state its search left. Each kernel's per-round speedups and bootstrap
  * interval are stored; `kevo best` shows them. Undefined when there is
  * nothing to promote, no live worker of the class, or the answer was refused.
  */
@@ -69,6 +72,7 @@ export async function promoteBest(ctx: GateContext, opts: GateOptions): Promise<
     budgets: roundBudgets(opts.budgets),
     deviceClassId: opts.deviceClassId,
     worker: target.worker,
+    freshThread: !target.elsewhere,
   });
   // Every round verifies and times every kernel once, each within its deadline; a target that stops heartbeating
   // will not answer (the job waits on its own route), so the wait ends when it leaves.
@@ -87,7 +91,7 @@ export async function promoteBest(ctx: GateContext, opts: GateOptions): Promise<
   let result;
   try {
     await ctx.transport.submit(job);
-    log.info({ jobId: job.jobId, worker: target.worker, elsewhere: target.elsewhere, kernels: rows.length, rounds: job.rounds }, 'promoting the best kernels');
+    log.info({ jobId: job.jobId, worker: target.worker, elsewhere: target.elsewhere, freshThread: job.freshThread === true, kernels: rows.length, rounds: job.rounds }, 'promoting the best kernels');
     result = await answer;
   } finally {
     clearInterval(watch);
@@ -95,6 +99,8 @@ export async function promoteBest(ctx: GateContext, opts: GateOptions): Promise<
   if (result.kind !== 'promote') throw new KevoError('FAILURE', `promote job ${job.jobId} was answered by a ${result.kind} result`);
   const accepted = await acceptPromotion(result, job, (worker) => ctx.results.isLive(worker), log);
   if (!accepted?.deviceClass) return undefined;
+  // What the worker says it did: one that ran on its warm thread is not recorded as fresh.
+  const freshThread = accepted.freshThread === true;
   const kernels = retimings(accepted, job.seed).map((k, i) => ({ ...k, kernelId: rows[i]!.kernelId }));
   promotions.record(
     kernels.map((k, i) => ({
@@ -107,12 +113,13 @@ export async function promoteBest(ctx: GateContext, opts: GateOptions): Promise<
       worker: accepted.worker,
       ...(finders[i] !== undefined ? { finder: finders[i] } : {}),
       elsewhere: target.elsewhere,
+      freshThread,
       status: k.status,
       ratios: k.ratios,
       ...(k.interval ? { interval: k.interval } : {}),
     })),
   );
-  return { worker: accepted.worker, elsewhere: target.elsewhere, kernels };
+  return { worker: accepted.worker, elsewhere: target.elsewhere, freshThread, kernels };
 }
 
 /**

@@ -38,9 +38,10 @@ export function promoteJob(args: {
   budgets: Budgets;
   deviceClassId?: string;
   worker?: string;
+  freshThread?: boolean;
 }): PromoteJob {
-  const { nonce, campaignId, problem, genomes, rounds, seed, budgets, deviceClassId, worker } = args;
-  const jobId = `p-${canonicalHash({ nonce, campaignId, problem: problemKey(problem), genomes: genomes.map(genomeHash), rounds, seed, deviceClassId, worker })}`;
+  const { nonce, campaignId, problem, genomes, rounds, seed, budgets, deviceClassId, worker, freshThread } = args;
+  const jobId = `p-${canonicalHash({ nonce, campaignId, problem: problemKey(problem), genomes: genomes.map(genomeHash), rounds, seed, deviceClassId, worker, freshThread })}`;
   return {
     v: PROTOCOL_VERSION,
     kind: 'promote',
@@ -53,6 +54,7 @@ export function promoteJob(args: {
     budgets,
     ...(deviceClassId !== undefined ? { deviceClassId } : {}),
     ...(worker !== undefined ? { worker } : {}),
+    ...(freshThread ? { freshThread } : {}),
   };
 }
 
@@ -104,6 +106,8 @@ export interface Promoted {
   readonly rounds: number;
   readonly worker: string;
   readonly elsewhere: boolean;
+  /** Re-timed on the finder, on a thread started for the promotion (not the search's warm one). */
+  readonly freshThread: boolean;
   /** Its interval overlaps the next or previous promoted kernel's: the two are not told apart. */
   readonly tie: boolean;
 }
@@ -114,7 +118,7 @@ export interface Promoted {
  */
 export function withPromotions<R>(
   rows: readonly R[],
-  promotionOf: (row: R) => { interval?: Interval; ratios: readonly number[]; worker: string; elsewhere: boolean } | undefined,
+  promotionOf: (row: R) => { interval?: Interval; ratios: readonly number[]; worker: string; elsewhere: boolean; freshThread: boolean } | undefined,
 ): (R & { promoted?: Promoted })[] {
   const found = rows.map(promotionOf).map((p) => (p?.interval ? { ...p, interval: p.interval } : undefined));
   const promotedNeighbours = found.flatMap((p, i) => (p ? [i] : []));
@@ -124,6 +128,6 @@ export function withPromotions<R>(
     const at = promotedNeighbours.indexOf(i);
     const neighbours = [promotedNeighbours[at - 1], promotedNeighbours[at + 1]].flatMap((j) => (j === undefined ? [] : [found[j]!]));
     const tie = neighbours.some((n) => overlaps(n.interval, p.interval));
-    return { ...row, promoted: { speedup: p.interval.estimate, low: p.interval.low, high: p.interval.high, rounds: p.ratios.length, worker: p.worker, elsewhere: p.elsewhere, tie } };
+    return { ...row, promoted: { speedup: p.interval.estimate, low: p.interval.low, high: p.interval.high, rounds: p.ratios.length, worker: p.worker, elsewhere: p.elsewhere, freshThread: p.freshThread, tie } };
   });
 }

@@ -75,6 +75,12 @@ export const PromoteJob = z
     deviceClassId: z.string().optional(),
     /** The one worker that should take it (by its heartbeat name): the promotion gate re-times elsewhere than the finder. */
     worker: z.string().min(1).max(200).optional(),
+    /**
+     * Run the rounds on a runner started for this job and closed after it (a fresh thread, a fresh GPU process), not
+     * the worker's warm one: the gate asks it when it re-times on the worker that found the kernels, so the search's
+     * JIT and cache state there do not bias the re-timing.
+     */
+    freshThread: z.boolean().optional(),
   })
   .strict()
   .refine((job) => job.genomes.every((g) => g.backend === job.genomes[0]!.backend), { error: 'every genome of a promote job has one backend', path: ['genomes'] });

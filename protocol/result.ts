@@ -152,6 +152,10 @@ export const PromoteResult = z
     deviceClass: DeviceClass.optional(),
     harnessVersion: z.number().int().positive().optional(),
     worker: z.string(),
+    /** The threads its kernel jobs ran on, as their results name them (a wasm thread: `name#threadId`). */
+    threads: z.array(z.string()).optional(),
+    /** The rounds ran on a runner started for this job and closed after it (PromoteJob.freshThread). */
+    freshThread: z.boolean().optional(),
     elapsedMs: z.number().nonnegative(),
   })
   .strict();
@@ -175,6 +179,12 @@ export function failureResult(
   return resultFor(job, { ...failure, verdicts: [], elapsedMs: failure.elapsedMs ?? 0 });
 }
 
+/** A promote job's answer when none of its rounds ran: every kernel with the one failure. */
+export function promoteFailure(job: PromoteJob, failure: { status: Exclude<Status, 'ok'>; stage: string; reason: string; worker: string }): PromoteResult {
+  const { status, stage, reason, worker } = failure;
+  return { ...answering('promote', job), kernels: job.genomes.map((g) => ({ genomeHash: genomeHash(g), status, stage, reason })), rounds: [], orders: [], worker, elapsedMs: 0 };
+}
+
 /**
  * The result for a job of any kind that no evaluation answered (a dead
  * letter, a worker that could not take it). A review has no status field: its
@@ -185,10 +195,7 @@ export function failureFor(
   failure: { status: Exclude<Status, 'ok'>; stage: string; reason: string; worker: string },
 ): Result {
   if (job.kind === 'kernel') return failureResult(job, failure);
-  if (job.kind === 'promote') {
-    const { status, stage, reason, worker } = failure;
-    return { ...answering('promote', job), kernels: job.genomes.map((g) => ({ genomeHash: genomeHash(g), status, stage, reason })), rounds: [], orders: [], worker, elapsedMs: 0 };
-  }
+  if (job.kind === 'promote') return promoteFailure(job, failure);
   return reviewResultFor(job, {
     review: { verdict: 'unsure', reasons: [] },
     failure: `${failure.status} at ${failure.stage}: ${failure.reason}`,

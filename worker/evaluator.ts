@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from '../lib/log.ts';
 import type { DeviceClass } from '../protocol/device.ts';
 import { LLM_CAPABILITY, type Job, type KernelJob, type PromoteJob, type ReviewJob } from '../protocol/job.ts';
 import type { KernelResult, PromoteResult, Result, ReviewResult } from '../protocol/result.ts';
-import { resultFor } from '../protocol/result.ts';
+import { promoteFailure, resultFor } from '../protocol/result.ts';
 import type { BackendRunner, RunnerOptions } from './runner.ts';
 import { runners } from './runners.ts';
 import { runPromotion } from './promote.ts';
@@ -65,9 +65,29 @@ export class Evaluator {
       if (!this.review) throw new KevoError('BAD_INPUT', `worker ${this.name} has no LLM endpoint for review job ${job.jobId}`);
       return this.review(job);
     }
-    if (job.kind === 'promote') return runPromotion(job, (kernelJob) => this.evaluate(kernelJob), this.name);
+    if (job.kind === 'promote') return this.#promote(job);
+    return this.#evaluateOn(this.runners.get(job.genome.backend), job);
+  }
+
+  /**
+   * A promote job on the backend's warm runner, or, when the job asks for a
+   * fresh thread, on a runner started for it and closed after (BackendRunner.fresh).
+   */
+  async #promote(job: PromoteJob): Promise<PromoteResult> {
+    const warm = this.runners.get(job.genomes[0]!.backend);
+    if (!job.freshThread || !warm) return runPromotion(job, (kernelJob) => this.#evaluateOn(warm, kernelJob), this.name);
+    try {
+      const result = await warm.fresh((fresh) => runPromotion(job, (kernelJob) => this.#evaluateOn(fresh, kernelJob), this.name));
+      return { ...result, freshThread: true };
+    } catch (error) {
+      const reason = `could not start a fresh ${warm.backend} runner: ${error instanceof Error ? error.message : String(error)}`;
+      return promoteFailure(job, { status: 'unsupported', stage: 'fresh-runner', reason, worker: this.name });
+    }
+  }
+
+  /** A kernel job on `runner` (this worker's for the genome's backend, or a fresh one), after the checks every job gets. */
+  async #evaluateOn(runner: BackendRunner | undefined, job: KernelJob): Promise<KernelResult> {
     const backend = job.genome.backend;
-    const runner = this.runners.get(backend);
     const unsupported = (reason: string, stage = 'backend') =>
       resultFor(job, { status: 'unsupported', stage, reason, verdicts: [], worker: this.name, elapsedMs: 0 });
     if (!runner) return unsupported(`this worker runs ${this.backends.join(', ')} jobs, not ${backend}`);

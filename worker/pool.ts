@@ -32,6 +32,7 @@ export class WasmPool implements BackendRunner {
   readonly name: string;
   readonly #piscina: Piscina<unknown, KernelResult>;
   readonly #log: Logger;
+  readonly #options: WasmPoolOptions;
   /** One job per thread: a job waits here, not in piscina's queue, so its deadline starts with it. */
   readonly #slots: LimitFunction;
   #device: Promise<DeviceClass> | undefined;
@@ -51,6 +52,7 @@ export class WasmPool implements BackendRunner {
       throw new TypeError(`options.relaxedSimd must be a boolean, got ${typeof options.relaxedSimd}`);
     }
     this.#slots = pLimit(this.threads);
+    this.#options = options;
     this.name = options.name ?? os.hostname();
     this.#log = (options.log ?? silentLogger).child({ backend: 'wasm' });
     const workerData: TaskData = { relaxedSimd: options.relaxedSimd ?? false, name: this.name, families: options.families ?? [] };
@@ -105,6 +107,17 @@ export class WasmPool implements BackendRunner {
       clearTimeout(timer);
       clearTimeout(backstop);
       port1.close();
+    }
+  }
+
+  /** `work` on a pool of one thread of its own, destroyed (its thread ended) before this resolves. */
+  async fresh<T>(work: (runner: BackendRunner) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new KevoError('UNAVAILABLE', 'the wasm pool is closed');
+    const pool = new WasmPool({ ...this.#options, threads: 1 });
+    try {
+      return await work(pool);
+    } finally {
+      await pool.close();
     }
   }
 

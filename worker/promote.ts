@@ -20,11 +20,13 @@ export async function runPromotion(job: PromoteJob, evaluate: (job: KernelJob) =
   const verdict: (KernelResult | undefined)[] = job.genomes.map(() => undefined);
   const rounds: (RoundTiming | null)[][] = [];
   const orders: number[][] = [];
+  const threads = new Set<string>();
   for (let round = 0; round < job.rounds; round++) {
     const order = rng.shuffle(job.genomes.map((_, i) => i));
     const timings: (RoundTiming | null)[] = job.genomes.map(() => null);
     for (const i of order) {
       const result = await evaluate(kernelJob(job, i, round));
+      threads.add(result.worker);
       if (!verdict[i] || (verdict[i]!.status === 'ok' && result.status !== 'ok')) verdict[i] = result;
       if (result.status === 'ok' && result.timing) timings[i] = { medianMs: result.timing.medianMs, baselineMedianMs: result.timing.baselineMedianMs };
     }
@@ -47,6 +49,7 @@ export async function runPromotion(job: PromoteJob, evaluate: (job: KernelJob) =
     ...(deviceClass ? { deviceClass } : {}),
     ...(harnessVersion ? { harnessVersion } : {}),
     worker,
+    threads: [...threads],
     elapsedMs: performance.now() - start,
   };
 }

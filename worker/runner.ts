@@ -16,6 +16,12 @@ export interface BackendRunner {
   readonly backend: Backend;
   deviceClass(): Promise<DeviceClass>;
   evaluate(job: KernelJob): Promise<KernelResult>;
+  /**
+   * Runs `work` on a runner of this backend started for it and closed after
+   * (a one-thread pool, a GPU process of its own): kernels timed there meet no
+   * JIT or cache state this runner's earlier jobs left behind.
+   */
+  fresh<T>(work: (runner: BackendRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

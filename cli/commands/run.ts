@@ -89,7 +89,7 @@ export function addSearchOptions(command: Command): Command {
     .option('--no-relaxed-simd', 'do not enable relaxed SIMD (FMA) in WASM workers')
     .option('--deadline-ms <ms>', 'per-job deadline: a kernel past it is killed')
     .option('--timing-ms <ms>', 'time budget for timing one candidate')
-    .option('--promote <k>', 'promotion gate: re-time the best k kernels in rounds, on another worker where there is one, for a 95% interval (default 3; 0: off)')
+    .option('--promote <k>', 'promotion gate: re-time the best k kernels in rounds, on another worker where there is one (else in a fresh thread), for a 95% interval (default 3; 0: off)')
     .option('--promote-rounds <n>', 'rounds of the promotion gate (default 7)')
     .option('--llm-base-url <url>', 'OpenAI-compatible endpoint for LLM proposals (key from KEVO_LLM_API_KEY)')
     .option('--llm-model <model>', 'model name at that endpoint')

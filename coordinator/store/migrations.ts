@@ -21,6 +21,7 @@ import { KevoError } from '../../lib/errors.ts';
  * 8 suites and suite_tasks: a task suite's campaigns, one per task; lineage by campaign (a task's best is its campaign's genomes')
  * 9 promotions: kernels re-timed in rounds against the baseline (the promotion gate, portability reports), with intervals
  * 10 tune_runs: `kevo tune` reports, one per model run
+ * 11 promotions.fresh_thread: a gate promotion on the finder ran in a thread started for it (0 before)
  */
 export interface Migration {
   readonly version: number;
@@ -323,6 +324,12 @@ export const migrations: readonly Migration[] = [
       );
       CREATE INDEX tune_runs_created ON tune_runs (created_at);
     `,
+  },
+  {
+    version: 11,
+    name: 'promotions in a fresh thread',
+    // A gate promotion on the finder itself runs in a thread started for it; earlier ones ran on its warm pool (0).
+    sql: `ALTER TABLE promotions ADD COLUMN fresh_thread INTEGER NOT NULL DEFAULT 0;`,
   },
 ];
 

@@ -18,6 +18,8 @@ export interface PromotionRecord {
   readonly finder?: string;
   /** Re-timed on another worker than the finder. */
   readonly elsewhere: boolean;
+  /** Re-timed on a thread (or GPU process) started for the promote job, not the worker's warm one. */
+  readonly freshThread?: boolean;
   /** Its first round's status: ok, or why it did not verify there. */
   readonly status: string;
   /** Baseline median over the kernel's median, per round it was timed in. */
@@ -37,6 +39,7 @@ const PromotionRow = z
     worker: z.string(),
     finder: optional(z.string()),
     elsewhere: z.number().transform((n) => n === 1),
+    freshThread: z.number().transform((n) => n === 1),
     status: z.string(),
     ratios: jsonColumn(z.array(z.number())),
     speedup: optional(z.number()),
@@ -53,11 +56,11 @@ export type PromotionRow = z.output<typeof PromotionRow>;
 
 const selectPromotions = `
   SELECT p.kind, p.campaign_id AS campaignId, p.job_id AS jobId, p.genome_hash AS genomeHash, p.device_class_id AS deviceClassId,
-         d.label AS deviceLabel, p.worker, p.finder, p.elsewhere, p.status, p.ratios, p.speedup, p.ci_low AS low, p.ci_high AS high,
+         d.label AS deviceLabel, p.worker, p.finder, p.elsewhere, p.fresh_thread AS freshThread, p.status, p.ratios, p.speedup, p.ci_low AS low, p.ci_high AS high,
          p.created_at AS createdAt
   FROM promotions p JOIN devices d ON d.id = p.device_class_id`;
 
-/** The promotions table of migration 9, on the Store's handle. */
+/** The promotions table of migration 9 (fresh_thread from 11), on the Store's handle. */
 export class PromotionStore {
   constructor(private readonly store: Store) {}
 
@@ -67,8 +70,8 @@ export class PromotionStore {
 
   record(records: readonly PromotionRecord[]): void {
     const insert = this.db.prepare(
-      `INSERT INTO promotions (kind, campaign_id, job_id, problem_key, genome_hash, device_class_id, worker, finder, elsewhere, status, ratios, speedup, ci_low, ci_high, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO promotions (kind, campaign_id, job_id, problem_key, genome_hash, device_class_id, worker, finder, elsewhere, fresh_thread, status, ratios, speedup, ci_low, ci_high, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.store.transaction(() => {
       for (const r of records) {
@@ -83,6 +86,7 @@ export class PromotionStore {
           r.worker,
           r.finder ?? null,
           r.elsewhere ? 1 : 0,
+          r.freshThread ? 1 : 0,
           r.status,
           JSON.stringify(r.ratios),
           r.interval?.estimate ?? null,

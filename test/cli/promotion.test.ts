@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { problemFrom } from '../../genome/ops/index.ts';
 import { PromotionStore } from '../../coordinator/store/promotions.ts';
@@ -15,7 +18,7 @@ it('a promotion over NATS with two workers re-times the best on the worker that 
     const run = await kevo(['run', 'matmul', '--shape', '16x16x16', '--nats', nats.url, '--budget', '4', '--population', '2', '--timing-ms', '10', '--promote', '1', '--promote-rounds', '4', '--json', '--db', nats.db]);
     expect(run.code, run.stderr).toBe(0);
     const promoted = JSON.parse(run.stdout).best.promoted;
-    expect(promoted).toMatchObject({ rounds: 4, elsewhere: true, tie: false });
+    expect(promoted).toMatchObject({ rounds: 4, elsewhere: true, freshThread: false, tie: false });
     expect(promoted.low).toBeLessThanOrEqual(promoted.speedup);
     expect(promoted.high).toBeGreaterThanOrEqual(promoted.speedup);
 
@@ -28,6 +31,7 @@ it('a promotion over NATS with two workers re-times the best on the worker that 
       expect(['gate-a', 'gate-b']).toContain(row!.finder);
       expect(['gate-a', 'gate-b']).toContain(row!.worker);
       expect(row!.worker).not.toBe(row!.finder);
+      expect(row!.freshThread).toBe(false);
     } finally {
       store.close();
     }
@@ -39,5 +43,20 @@ it('a promotion over NATS with two workers re-times the best on the worker that 
   } finally {
     for (const w of workers) w.kill('SIGTERM');
     for (const done of stopped) expect((await done).code).toBe(0);
+  }
+});
+
+it('embedded, with its one worker, re-times the best on that worker in a fresh thread', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'kevo-promote-')), 'kevo.db');
+  const run = await kevo(['run', 'matmul', '--shape', '16x16x16', '--threads', '1', '--budget', '4', '--population', '2', '--timing-ms', '10', '--promote', '2', '--promote-rounds', '3', '--json', '--db', db]);
+  expect(run.code, run.stderr).toBe(0);
+  expect(JSON.parse(run.stdout).best.promoted).toMatchObject({ rounds: 3, elsewhere: false, freshThread: true });
+  const store = Store.open(db);
+  try {
+    const rows = new PromotionStore(store).forProblem(problemFrom('matmul', '16x16x16'), 'gate');
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    for (const row of rows) expect(row).toMatchObject({ elsewhere: false, freshThread: true, worker: row.finder });
+  } finally {
+    store.close();
   }
 });

@@ -37,6 +37,10 @@ describe('promoteJob', () => {
     expect(job).toMatchObject({ kind: 'promote', rounds: 5, worker: 'w', deviceClassId: 'd', genomes: [genome] });
     expect(promoteJob(args).jobId).toBe(job.jobId);
     expect(promoteJob({ ...args, nonce: 'n2' }).jobId).not.toBe(job.jobId);
+    expect(job.freshThread).toBeUndefined();
+    const fresh = promoteJob({ ...args, freshThread: true });
+    expect(fresh.freshThread).toBe(true);
+    expect(fresh.jobId).not.toBe(job.jobId);
   });
 });
 
@@ -74,14 +78,14 @@ describe('retimings', () => {
 });
 
 describe('withPromotions', () => {
-  const promo = (low: number, high: number) => ({ interval: { estimate: (low + high) / 2, low, high }, ratios: [low, high], worker: 'w', elsewhere: true });
+  const promo = (low: number, high: number) => ({ interval: { estimate: (low + high) / 2, low, high }, ratios: [low, high], worker: 'w', elsewhere: true, freshThread: false });
 
   it('marks a tie where neighbours in the ranking overlap, skipping kernels without an interval', () => {
     const rows = ['a', 'b', 'c', 'd'];
     const found: Record<string, ReturnType<typeof promo> | undefined> = { a: promo(2, 3), b: promo(2.5, 2.8), c: undefined, d: promo(1, 1.5) };
     const out = withPromotions(rows.map((id) => ({ id })), (row) => found[row.id]);
     expect(out.map((r) => r.promoted?.tie)).toEqual([true, true, undefined, false]);
-    expect(out[0]!.promoted).toMatchObject({ speedup: 2.5, low: 2, high: 3, rounds: 2, worker: 'w', elsewhere: true });
+    expect(out[0]!.promoted).toMatchObject({ speedup: 2.5, low: 2, high: 3, rounds: 2, worker: 'w', elsewhere: true, freshThread: false });
   });
 });
 

@@ -129,6 +129,23 @@ export class WebgpuRunner implements BackendRunner {
     }
   }
 
+  /**
+   * `work` on a runner with a GPU process of its own, killed before this
+   * resolves. It holds this runner's turn meanwhile: two processes timing on
+   * one adapter at once would spoil each other's timings.
+   */
+  fresh<T>(work: (runner: BackendRunner) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new KevoError('UNAVAILABLE', 'the WebGPU runner is closed'));
+    return this.#oneAtATime(async () => {
+      const runner = await WebgpuRunner.start(this.#options);
+      try {
+        return await work(runner);
+      } finally {
+        await runner.close();
+      }
+    });
+  }
+
   close(): Promise<void> {
     this.#closed ??= this.#oneAtATime(() => this.#discard());
     return this.#closed;

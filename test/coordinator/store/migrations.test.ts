@@ -11,6 +11,7 @@ import { useTempStore } from './temp-store.ts';
 import { HARNESS_VERSION } from '../../../verifiers/version.ts';
 import { createSuite, listSuites, suiteTasks } from '../../../coordinator/store/suites.ts';
 import { PromotionStore, promotedRanking } from '../../../coordinator/store/promotions.ts';
+import { problemKey } from '../../../genome/ops/index.ts';
 
 const t = useTempStore();
 
@@ -199,11 +200,45 @@ describe('migration 9 (promotions)', () => {
         promotions.record([
           { kind: 'gate', campaignId: top!.campaignId, jobId: 'p-1', problem: problem512, genomeHash: top!.genomeHash, deviceClass: device, worker: 'w2', finder: 'w1', elsewhere: true, status: 'ok', ratios: [1.1, 1.2, 1.3], interval: { estimate: 1.2, low: 1.1, high: 1.3 } },
         ]);
-        expect(promotions.latestGate(problem512, top!.genomeHash, device.id)).toMatchObject({ worker: 'w2', finder: 'w1', elsewhere: true, ratios: [1.1, 1.2, 1.3], interval: { estimate: 1.2, low: 1.1, high: 1.3 } });
+        expect(promotions.latestGate(problem512, top!.genomeHash, device.id)).toMatchObject({ worker: 'w2', finder: 'w1', elsewhere: true, freshThread: false, ratios: [1.1, 1.2, 1.3], interval: { estimate: 1.2, low: 1.1, high: 1.3 } });
         expect(promotedRanking(store, store.best(problem512))[0]!.promoted).toMatchObject({ speedup: 1.2, low: 1.1, high: 1.3, rounds: 3, tie: false });
       } finally {
         store.close();
       }
+    }
+  });
+});
+
+describe('migration 11 (promotions.fresh_thread)', () => {
+  it('reads a promotion stored before it as not in a fresh thread, and records one that was', () => {
+    const path = join(t.dir, 'fresh-thread.db');
+    copyFileSync(fixtureV4, path);
+    // The database as kevo at schema 10 left it, with a gate promotion (on the finder's warm pool, as then).
+    const at10 = new Database(path);
+    for (const m of migrations.filter((m) => m.version > 4 && m.version <= 10)) {
+      at10.exec(m.sql);
+      at10.pragma(`user_version = ${m.version}`);
+    }
+    const top = at10.prepare("SELECT genome_hash AS hash, device_class_id AS device FROM evaluations WHERE status = 'ok' AND problem_key = ? ORDER BY median_ms LIMIT 1").get(problemKey(problem512)) as { hash: string; device: string };
+    at10
+      .prepare(
+        `INSERT INTO promotions (kind, job_id, problem_key, genome_hash, device_class_id, worker, finder, elsewhere, status, ratios, created_at)
+         VALUES ('gate', 'p-old', ?, ?, ?, 'w1', 'w1', 0, 'ok', '[1.1]', '2026-01-01T00:00:00Z')`,
+      )
+      .run(problemKey(problem512), top.hash, top.device);
+    at10.close();
+
+    const store = Store.open(path);
+    try {
+      const promotions = new PromotionStore(store);
+      expect(promotions.latestGate(problem512, top.hash, top.device)).toMatchObject({ jobId: 'p-old', elsewhere: false, freshThread: false });
+      const device = store.devices().find((d) => d.id === top.device)!;
+      promotions.record([
+        { kind: 'gate', jobId: 'p-new', problem: problem512, genomeHash: top.hash, deviceClass: device, worker: 'w1', finder: 'w1', elsewhere: false, freshThread: true, status: 'ok', ratios: [1.2, 1.3] },
+      ]);
+      expect(promotions.latestGate(problem512, top.hash, top.device)).toMatchObject({ jobId: 'p-new', elsewhere: false, freshThread: true });
+    } finally {
+      store.close();
     }
   });
 });

@@ -124,6 +124,21 @@ describeGpu('WebgpuRunner', () => {
     }
   });
 
+  it('runs fresh() work on a runner of its own, closed after, while its own jobs wait their turn', async () => {
+    const order: string[] = [];
+    let waiting: Promise<unknown> | undefined;
+    const fresh = await runner.fresh(async (own) => {
+      expect(own).not.toBe(runner);
+      waiting = runner.evaluate(job(wgslSource(naiveWgsl(problem)))).then(() => order.push('warm'));
+      expect((await own.evaluate(job(wgslSource(naiveWgsl(problem))))).status).toBe('ok');
+      order.push('fresh');
+      return own;
+    });
+    await waiting;
+    expect(order).toEqual(['fresh', 'warm']);
+    await expect(fresh.evaluate(job(tiled))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
   it('rejects a malformed job and refuses work after close', async () => {
     await expect(runner.evaluate({ ...job(tiled), seed: -1 })).rejects.toMatchObject({ code: 'BAD_INPUT' });
     const other = await WebgpuRunner.start();
