@@ -42,7 +42,7 @@ log(`dtypes with a WASM family: ${built.join(', ')}; not built: ${DTYPES.filter(
 const entries = built.flatMap((dtype) => SIZES.map((size) => ({ dtype, size, entry: entry(dtype, size) })));
 const evaluations = args.quick ? 4 : 12;
 log(`campaign over ${entries.length} problems, ${evaluations} evaluations each`);
-const { bests, close } = await campaignBest({ name: 'bench:quant', problems: entries.map((e) => e.entry), backend: 'wasm', budget: { evaluations } }, log);
+const { bests, close } = await campaignBest({ name: 'bench:quant', problems: entries.map((e) => e.entry), backend: 'wasm', budget: { evaluations }, timing: { deadlineMs: 300_000 } }, log);
 
 /** The peer for a dtype on the same inputs (kevo's ABI order), or undefined where onnxruntime-web has no such operator. */
 async function peer(dtype: Dtype, problem: Problem, inputs: readonly Storage[]): Promise<OrtContender | undefined> {

@@ -42,7 +42,8 @@ export async function campaignBest(
   log = (line: string) => process.stderr.write(`${line}\n`),
 ): Promise<{ bests: CampaignBest[]; close(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'kevo-bench-campaign-'));
-  const parsed = parseSpec({ ...spec, db: join(dir, 'kevo.db') }, 'bench spec');
+  // The bench times the best kernels itself, interleaved with their peers: no promotion gate.
+  const parsed = parseSpec({ promote: 0, ...spec, db: join(dir, 'kevo.db') }, 'bench spec');
   const store = Store.open(parsed.db);
   const threads = parsed.threads ?? availableParallelism();
   const evaluator = await Evaluator.create({ threads, backends: [parsed.backend], relaxedSimd: parsed.relaxedSimd, name: 'bench' });
