@@ -34,6 +34,15 @@ describe('kevo tune', () => {
     }
   }, 120_000);
 
+  it('tunes a MatMulInteger model as matmul u8i8, its i32 output exactly onnxruntime-web\'s', async () => {
+    const run = await kevo(['tune', models.integer, ...quick, '--db', join(dir, 'integer.db')]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.nodes).toEqual([expect.objectContaining({ ops: 'MatMulInteger', problem: 'matmul:16x32x64:u8i8', kernelId: expect.any(String) })]);
+    expect(report.measured.outputs).toEqual([expect.objectContaining({ output: 'y', maxError: 0, tolerance: 0 })]);
+    expect(report.measured.outputsMatch).toBe(true);
+  }, 120_000);
+
   const bad: [string, string, RegExp][] = [
     ['not ONNX', 'text.onnx', /<model> ".*text\.onnx": not an ONNX model/],
     ['truncated', 'cut.onnx', /not an ONNX model \(truncated/],
