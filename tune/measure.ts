@@ -5,19 +5,20 @@ import type { Feeds, OrtModel } from '../onnx/ort.ts';
 import type { OnnxDtype } from '../onnx/build.ts';
 import type { OnnxModel, OnnxTensor } from '../onnx/read.ts';
 import { KevoError } from '../lib/errors.ts';
+import { quote } from '../lib/quote.ts';
 
 /** One input's seeded values: uniform in [-1, 1) for float32, over the whole range for 8-bit integers. */
-function draw(dtype: OnnxDtype, length: number, rng: Rng): OnnxTensor['data'] {
+function draw(name: string, dtype: OnnxDtype, length: number, rng: Rng): OnnxTensor['data'] {
   if (dtype === 'uint8') return Uint8Array.from({ length }, () => rng.int(0, 255));
   if (dtype === 'int8') return Int8Array.from({ length }, () => rng.int(-128, 127));
   if (dtype === 'float32') return Float32Array.from({ length }, () => rng.next() * 2 - 1);
-  throw new KevoError('BAD_INPUT', `an input of element type ${dtype}: kevo feeds float32, uint8 and int8 inputs`);
+  throw new KevoError('BAD_INPUT', `input ${quote(name)} is ${dtype}: kevo feeds float32, uint8 and int8 inputs`);
 }
 
 /** The model's inputs, seeded: the same for every run compared. */
 export function modelInputs(model: OnnxModel, seed: number): Feeds {
   const rng = new Rng(seed);
-  return Object.fromEntries(model.inputs.map((input) => [input.name, { dims: input.dims, data: draw(input.dtype, input.dims.reduce((a, b) => a * b, 1), rng) }]));
+  return Object.fromEntries(model.inputs.map((input) => [input.name, { dims: input.dims, data: draw(input.name, input.dtype, input.dims.reduce((a, b) => a * b, 1), rng) }]));
 }
 
 /**
