@@ -35,7 +35,7 @@ async function tune(model: string): Promise<TuneReport> {
 
 try {
   const rows: string[] = [];
-  for (const [name, path] of [['ds-cnn', models.dscnn], ['mlp-w4', models.mlp]] as const) {
+  for (const [name, path] of [['ds-cnn', models.dscnn], ['mlp-w4', models.mlp], ['matmul-integer', models.integer]] as const) {
     const r = await tune(path);
     for (const n of r.nodes) {
       process.stderr.write(`${name} ${n.nodes.join(',').padEnd(24)} ${n.ops.padEnd(18)} share ${(100 * n.share).toFixed(1).padStart(5)}%  ${n.speedup ? `tuned ${n.speedup.toFixed(2)}x over kevo's baseline` : `not tuned: ${n.notTuned}`}${n.lowering ? ` [${n.lowering}]` : ''}\n`);

@@ -1,4 +1,5 @@
-import type { KernelCode } from '../genome/families/launch.ts';
+import { dtypeOf, type Storage } from '../genome/dtypes/dtype.ts';
+import type { KernelCode, WasmLaunch } from '../genome/families/launch.ts';
 import { KevoError } from '../lib/errors.ts';
 import { quote } from '../lib/quote.ts';
 import { instantiateLaunch } from '../worker/wasm/kernel.ts';
@@ -56,29 +57,38 @@ function im2col(x: Float32Array, plan: KernelPlan, out: Float32Array): void {
       }
 }
 
+/** A tensor into the kernel's memory bit for bit: the mapper chose the kernel whose ABI types are the node's. */
+function copyInto(target: Storage, data: OnnxTensor['data'], at: number, launch: WasmLaunch): void {
+  if (target.constructor !== data.constructor || target.length !== data.length) {
+    const t = launch.tensors[at]!;
+    throw new KevoError('FAILURE', `kernel tensor ${t.name} (${t.dtype}) is a ${target.constructor.name} of ${target.length}, the model gives a ${data.constructor.name} of ${data.length}`);
+  }
+  (target as Uint8Array).set(data as Uint8Array);
+}
+
 async function kernelStep(plan: KernelPlan, code: KernelCode): Promise<Step> {
   if (code.launch.backend !== 'wasm') throw new KevoError('BAD_INPUT', 'the graph executor runs WASM kernels only');
   const launch = code.launch;
   const { memory, call } = await instantiateLaunch(code.text, launch);
-  const view = (i: number) => new Float32Array(memory.buffer, launch.tensors[i]!.offset, launch.tensors[i]!.length);
+  // Each tensor seen through its dtype's storage: f32, u8/i8, packed u4 bytes, i32.
+  const view = (i: number) => dtypeOf(launch.tensors[i]!.dtype).view(memory.buffer, launch.tensors[i]!.offset, launch.tensors[i]!.length);
   // Weights go in once: a model's constants do not move between runs.
   plan.operands.forEach((operand, i) => {
-    if (operand.kind === 'const') view(i).set(operand.data);
+    if (operand.kind === 'const') copyInto(view(i), operand.data, i, launch);
   });
-  const feeds = plan.operands.map((operand, i) => [operand, view(i)] as const).flatMap(([operand, target]) => (operand.kind === 'tensor' ? [[operand, target] as const] : []));
+  const feeds = plan.operands.flatMap((operand, i) => (operand.kind === 'tensor' ? [{ operand, target: view(i), i }] : []));
   const out = view(launch.tensors.length - 1);
   return {
     run(values) {
-      for (const [operand, target] of feeds) {
+      for (const { operand, target, i } of feeds) {
         const t = values.get(operand.name)!;
-        const data = t.data as Float32Array;
-        if (operand.layout === 'flat') target.set(data);
-        else if (operand.layout === 'nhwc') toNhwc(data, t.dims, target);
-        else im2col(data, plan, target);
+        if (operand.layout === 'flat') copyInto(target, t.data, i, launch);
+        else if (operand.layout === 'nhwc') toNhwc(t.data as Float32Array, t.dims, target as Float32Array);
+        else im2col(t.data as Float32Array, plan, target as Float32Array);
       }
       call();
       const [n, k, oh, ow] = plan.outputDims;
-      const data = plan.outputLayout === 'nhwc' ? toNchw(out, [n!, k!, oh!, ow!]) : out.slice();
+      const data = plan.outputLayout === 'nhwc' ? toNchw(out as Float32Array, [n!, k!, oh!, ow!]) : (out.slice() as OnnxTensor['data']);
       values.set(plan.output, { dims: plan.outputDims, data });
     },
   };

@@ -2,6 +2,8 @@ import { parseProblem, type Problem } from '../genome/ops/index.ts';
 import type { EpilogueStage } from '../genome/ops/epilogue.ts';
 import { KevoError } from '../lib/errors.ts';
 import { attrInt, attrInts, convGeometry, dequantizeNBits, f32, transpose2d } from './ops.ts';
+import { int4Layout } from '../genome/ops/matmul/int4/layout.ts';
+import { dtypeOf, type OnnxDtype } from './build.ts';
 import type { OnnxModel, OnnxNode, OnnxTensor } from './read.ts';
 
 /**
@@ -10,7 +12,7 @@ import type { OnnxModel, OnnxNode, OnnxTensor } from './read.ts';
  * or a graph tensor with the transform it needs first.
  */
 export type Operand =
-  | { readonly kind: 'const'; readonly data: Float32Array }
+  | { readonly kind: 'const'; readonly data: Float32Array | Uint8Array | Int8Array }
   /** A graph tensor as is (flattened row-major), or NCHW -> NHWC, or NCHW -> im2col rows [N*OH*OW, C*R*S]. */
   | { readonly kind: 'tensor'; readonly name: string; readonly layout: 'flat' | 'nhwc' | 'im2col' };
 
@@ -124,7 +126,51 @@ function epilogueAfter(g: Graph, output: string, bias: Float32Array | undefined,
 
 const vectorOf = (n: number) => (t: OnnxTensor) => (t.data instanceof Float32Array && t.data.length === n && t.dims.filter((d) => d !== 1).length <= 1 ? t.data : undefined);
 
-function mapMatmul(g: Graph, node: OnnxNode): NodeMapping {
+/**
+ * Why a MatMulNBits node does not fit matmul w4 (4 bits, a block size of 32,
+ * 64 or 128, packed u4 zero points or none, no g_idx or bias input), or
+ * undefined when it does: then its weights, scales and zero points feed the
+ * kernel as they are (ORT's layout is w4's).
+ */
+function nbitsMisfit(g: Graph, node: OnnxNode): string | undefined {
+  const block = attrInt(node, 'block_size', 0);
+  const bits = attrInt(node, 'bits', 4);
+  if (bits !== 4) return `bits ${bits}: matmul w4 takes 4`;
+  if (![32, 64, 128].includes(block)) return `block_size ${block}: matmul w4 takes 32, 64 or 128`;
+  if (node.inputs.slice(4).some((i) => i)) return 'g_idx or bias inputs: matmul w4 takes neither';
+  const zeros = node.inputs[3] ? constant(g, node.inputs[3]) : undefined;
+  if (zeros && !(zeros.data instanceof Uint8Array)) return 'zero points are not packed uint8: matmul w4 takes packed 4-bit ones';
+  return undefined;
+}
+
+function mapNBits(g: Graph, node: OnnxNode): NodeMapping {
+  const k = attrInt(node, 'K', 0);
+  const n = attrInt(node, 'N', 0);
+  const block = attrInt(node, 'block_size', 0);
+  const [aName, , , zName] = node.inputs;
+  const [b, scales, zeros] = node.inputs.slice(1, 4).map((i) => (i ? constant(g, i) : undefined));
+  const aDims = dimsOf(g, aName!);
+  const m = count(aDims) / k;
+  if (!b || !scales || (zName && !zeros)) return { nodes: [node.name], ops: node.op, reason: 'MatMulNBits weights, scales or zero points are not constants' };
+  const misfit = nbitsMisfit(g, node);
+  const w4 = misfit ? { reason: misfit } : resolve({ op: 'matmul', dtype: 'w4', group: block, shape: { m, n, k }, ...(zeros ? { zeroPoint: true } : {}) });
+  if ('reason' in w4) return mapMatmul(g, node, `not matmul w4 (${w4.reason}): dequantized to f32 at load`);
+  const layout = int4Layout(n, k, block);
+  const sizes = [b.data.length, scales.data.length, zeros?.data.length ?? 0];
+  const want = [layout.bBytes, n * layout.blocks, zeros ? n * layout.zeroPointRowBytes : 0];
+  if (sizes.join() !== want.join()) return { nodes: [node.name], ops: node.op, reason: `B, scales, zero points hold ${sizes.join(', ')} values; K ${k}, N ${n}, block ${block} need ${want.join(', ')}` };
+  const operands: Operand[] = [
+    { kind: 'tensor', name: aName!, layout: 'flat' },
+    { kind: 'const', data: b.data as Uint8Array },
+    { kind: 'const', data: f32(scales, node.name) },
+    ...(zeros ? [{ kind: 'const' as const, data: zeros.data as Uint8Array }] : []),
+  ];
+  // w4 takes no epilogue: what follows the node runs after it.
+  return { nodes: [node.name], ops: node.op, plan: { problem: w4.problem, operands, output: node.outputs[0]!, outputDims: [...aDims.slice(0, -1), n], outputLayout: 'flat' }, lowering: 'packed 4-bit weights fed as stored (ORT\'s MatMulNBits layout is w4\'s)' };
+}
+
+/** MatMul, Gemm, and a MatMulNBits that does not fit w4 (`nbitsFallback` says why), as f32 matmuls with their epilogue. */
+function mapMatmul(g: Graph, node: OnnxNode, nbitsFallback?: string): NodeMapping {
   const [aName, bName, cName] = node.inputs as [string, string, string?];
   const aDims = dimsOf(g, aName);
   const b = constant(g, bName);
@@ -140,13 +186,10 @@ function mapMatmul(g: Graph, node: OnnxNode): NodeMapping {
     k = attrInt(node, 'K', 0);
     n = attrInt(node, 'N', 0);
     m = count(aDims) / k;
-    const block = attrInt(node, 'block_size', 0);
     const [, , scales, zeros] = node.inputs.map((i) => (i ? constant(g, i) : undefined));
-    if (!b || !scales) return { nodes: [node.name], ops: node.op, reason: 'MatMulNBits weights or scales are not constants' };
-    weights = dequantizeNBits(b.data as Uint8Array, f32(scales, node.name), zeros?.data as Uint8Array | undefined, k, n, block);
-    // The w4 kernels take ORT's packed layout; until the executor feeds packed weights, the layer runs as f32 on weights dequantized once.
-    const w4 = resolve({ op: 'matmul', dtype: 'w4', group: block, shape: { m, n, k }, ...(zeros ? { zeroPoint: true } : {}) });
-    lowering.push(`matmul w4 (group ${block}) ${'problem' in w4 ? 'is registered, but the executor does not feed packed weights yet' : 'is not registered'}: dequantized to f32 at load`);
+    if (attrInt(node, 'bits', 4) !== 4 || (zeros && !(zeros.data instanceof Uint8Array))) return { nodes: [node.name], ops: node.op, reason: nbitsFallback ?? 'MatMulNBits of bits other than 4 or unpacked zero points' };
+    weights = dequantizeNBits(b!.data as Uint8Array, f32(scales, node.name), zeros?.data as Uint8Array | undefined, k, n, attrInt(node, 'block_size', 0));
+    lowering.push(nbitsFallback ?? 'dequantized to f32 at load');
   } else {
     if (!b || !(b.data instanceof Float32Array)) return { nodes: [node.name], ops: node.op, reason: 'B is not a float32 constant (kevo tunes weights-stationary products)' };
     if (b.dims.length !== 2) return { nodes: [node.name], ops: node.op, reason: `B has rank ${b.dims.length}, not 2` };
@@ -269,18 +312,53 @@ function hwioOf(w: Float32Array, k: number, c: number, r: number, s: number): Fl
   return out;
 }
 
+/** A tensor's ONNX element type where the graph says it: an initializer's or a graph input's. */
+function elementType(g: Graph, name: string): OnnxDtype | undefined {
+  const init = constant(g, name);
+  return init ? dtypeOf(init.data) : g.model.inputs.find((i) => i.name === name)?.dtype;
+}
+
+/**
+ * ONNX MatMulInteger as kevo's u8i8 (u8 A, i8 B, each with a scalar zero
+ * point) or i8 (i8 x i8, zero points absent or 0). A zero point may be a graph
+ * tensor (DynamicQuantizeLinear's output) as long as it is one value; a
+ * per-row or per-column one does not fit and runs in JS.
+ */
 function mapInteger(g: Graph, node: OnnxNode): NodeMapping {
-  const [aName, bName] = node.inputs as [string, string];
+  const [aName, bName, zaName, zbName] = node.inputs as [string, string, string?, string?];
+  const refuse = (reason: string): NodeMapping => ({ nodes: [node.name], ops: node.op, reason });
   const aDims = dimsOf(g, aName);
-  const b = constant(g, bName);
+  const bDims = dimsOf(g, bName);
   const k = aDims[aDims.length - 1]!;
   const m = count(aDims) / k;
-  const n = b?.dims[1] ?? dimsOf(g, bName)[1]!;
-  const aType = g.model.initializers.get(aName)?.data ?? g.model.inputs.find((i) => i.name === aName)?.dtype;
-  const dtype = aType === 'int8' || aType instanceof Int8Array ? 'i8' : 'u8i8';
+  if (bDims.length !== 2 || bDims[0] !== k) return refuse(`B of dims [${bDims.join(', ')}] is not [K, N] with K = ${k}`);
+  const n = bDims[1]!;
+  const types = [elementType(g, aName), elementType(g, bName)];
+  const dtype = types.join() === 'uint8,int8' ? 'u8i8' : types.join() === 'int8,int8' ? 'i8' : undefined;
+  if (!dtype) return refuse(`A ${types[0] ?? 'of unknown type'} x B ${types[1] ?? 'of unknown type'}: kevo has u8 x i8 (u8i8) and i8 x i8`);
+  const zeroPoint = (name: string | undefined, Type: typeof Uint8Array | typeof Int8Array, what: string): Operand | string => {
+    if (!name) return { kind: 'const', data: new Type(1) };
+    const c = constant(g, name);
+    if (count(dimsOf(g, name)) !== 1) return `${what} of dims [${dimsOf(g, name).join(', ')}] is not one value (kevo's zero points are scalars)`;
+    return c ? { kind: 'const', data: Type.from(c.data as ArrayLike<number>) } : { kind: 'tensor', name, layout: 'flat' };
+  };
+  const za = zeroPoint(zaName, dtype === 'u8i8' ? Uint8Array : Int8Array, 'a_zero_point');
+  const zb = zeroPoint(zbName, Int8Array, 'b_zero_point');
+  if (typeof za === 'string') return refuse(za);
+  if (typeof zb === 'string') return refuse(zb);
+  // kevo's i8 takes no zero points: only zeros (or none) fit.
+  const zero = (z: Operand) => z.kind === 'const' && z.data.every((v) => v === 0);
+  if (dtype === 'i8' && !(zero(za) && zero(zb))) return refuse('i8 x i8 with zero points other than 0: kevo\'s i8 takes none');
   const resolved = resolve({ op: 'matmul', dtype, shape: { m, n, k } });
-  if ('reason' in resolved) return { nodes: [node.name], ops: node.op, reason: resolved.reason };
-  return { nodes: [node.name], ops: node.op, reason: `matmul ${dtype} is registered, but the executor does not feed integer tensors yet` };
+  if ('reason' in resolved) return refuse(resolved.reason);
+  const b = constant(g, bName);
+  const bOperand: Operand = b ? { kind: 'const', data: b.data as Int8Array } : { kind: 'tensor', name: bName, layout: 'flat' };
+  const a: Operand = { kind: 'tensor', name: aName, layout: 'flat' };
+  return {
+    nodes: [node.name],
+    ops: node.op,
+    plan: { problem: resolved.problem, operands: dtype === 'u8i8' ? [a, za, bOperand, zb] : [a, bOperand], output: node.outputs[0]!, outputDims: [...aDims.slice(0, -1), n], outputLayout: 'flat' },
+  };
 }
 
 /**
@@ -303,6 +381,7 @@ export function mapModel(model: OnnxModel, shapes: ReadonlyMap<string, readonly 
     else if (node.inputs.some((i) => i && !g.shapes.has(i) && !model.initializers.has(i))) mapping = { nodes: [node.name], ops: node.op, reason: 'input shapes unknown (an earlier node could not run)' };
     else if (node.op === 'Conv') mapping = mapConv(g, node);
     else if (node.op === 'MatMulInteger') mapping = mapInteger(g, node);
+    else if (node.op === 'MatMulNBits') mapping = mapNBits(g, node);
     else mapping = mapMatmul(g, node);
     mapping.nodes.forEach((n) => taken.add(n));
     mappings.push(mapping);

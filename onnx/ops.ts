@@ -183,9 +183,36 @@ function matmulNBits(node: OnnxNode, [a, b, scales, zeros]: readonly (OnnxTensor
   const n = attrInt(node, 'N', 0);
   const block = attrInt(node, 'block_size', 0);
   if (attrInt(node, 'bits', 4) !== 4) throw new KevoError('BAD_INPUT', `node ${quote(node.name)}: MatMulNBits with bits other than 4 is not supported`);
+  if (zeros && !(zeros.data instanceof Uint8Array)) throw new KevoError('BAD_INPUT', `node ${quote(node.name)}: MatMulNBits zero points other than packed uint8 are not supported`);
   const w = dequantizeNBits(b!.data as Uint8Array, f32(scales, node.name), zeros?.data as Uint8Array | undefined, k, n, block);
   const m = size(a!.dims) / k;
   return [{ dims: [...a!.dims.slice(0, -1), n], data: matmulF32(f32(a, node.name), w, m, k, n) }];
+}
+
+/**
+ * ONNX MatMulInteger, exact: (A - a_zero_point) x (B - b_zero_point) in i32
+ * (wrapping); a zero point is a scalar, per row of A, or per column of B.
+ */
+function matmulInteger(node: OnnxNode, [a, b, za, zb]: readonly (OnnxTensor | undefined)[]): OnnxTensor[] {
+  if (!a || !b || b.dims.length !== 2) throw new KevoError('BAD_INPUT', `node ${quote(node.name)}: MatMulInteger with a B of rank other than 2 is not supported`);
+  const k = a.dims[a.dims.length - 1]!;
+  const m = size(a.dims) / k;
+  const n = b.dims[1]!;
+  const av = a.data as Uint8Array | Int8Array;
+  const bv = b.data as Uint8Array | Int8Array;
+  const zav = za?.data as Uint8Array | Int8Array | undefined;
+  const zbv = zb?.data as Uint8Array | Int8Array | undefined;
+  const out = new Int32Array(m * n);
+  for (let i = 0; i < m; i++) {
+    const zai = zav ? zav[zav.length === 1 ? 0 : i]! : 0;
+    for (let j = 0; j < n; j++) {
+      const zbj = zbv ? zbv[zbv.length === 1 ? 0 : j]! : 0;
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum = (sum + (av[i * k + p]! - zai) * (bv[p * n + j]! - zbj)) | 0;
+      out[i * n + j] = sum;
+    }
+  }
+  return [{ dims: [...a.dims.slice(0, -1), n], data: out }];
 }
 
 /** A MatMulNBits weight as f32 B[K, N]. */
@@ -225,6 +252,7 @@ export const OPS: Readonly<Record<string, OpRun>> = {
   Gemm: gemm,
   Conv: conv,
   MatMulNBits: matmulNBits,
+  MatMulInteger: matmulInteger,
   Add: (_, [a, b]) => [broadcast(a!, b!, (x, y) => x + y)],
   Relu: (_, [x]) => [{ dims: x!.dims, data: relu(x!.data as Float32Array) }],
   Flatten: (node, [x]) => {

@@ -12,10 +12,11 @@ ort.env.wasm.numThreads = 1;
 
 export type Feeds = Readonly<Record<string, OnnxTensor>>;
 
-const ortFeeds = (inputs: Feeds) => Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, new ort.Tensor('float32', t.data as Float32Array, [...t.dims])]));
+const ORT_TYPES = new Map<Function, 'float32' | 'uint8' | 'int8' | 'int32'>([[Float32Array, 'float32'], [Uint8Array, 'uint8'], [Int8Array, 'int8'], [Int32Array, 'int32']]);
+const ortFeeds = (inputs: Feeds) => Object.fromEntries(Object.entries(inputs).map(([name, t]) => [name, new ort.Tensor(ORT_TYPES.get(t.data.constructor)!, t.data as Float32Array, [...t.dims])]));
 
 export interface OrtModel {
-  run(inputs: Feeds): Promise<Record<string, Float32Array>>;
+  run(inputs: Feeds): Promise<Record<string, OnnxTensor['data']>>;
   release(): Promise<void>;
 }
 
@@ -24,7 +25,7 @@ export async function ortModel(bytes: Uint8Array): Promise<OrtModel> {
   return {
     async run(inputs) {
       const out = await session.run(ortFeeds(inputs));
-      return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, t.data as Float32Array]));
+      return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, t.data as OnnxTensor['data']]));
     },
     release: () => session.release(),
   };

@@ -94,12 +94,32 @@ export function dscnnModel(seed = 2): Uint8Array {
   });
 }
 
-/** Writes mlp.onnx and ds-cnn.onnx into `dir`; returns their paths. */
-export function writeTestModels(dir: string): { mlp: string; dscnn: string } {
+/**
+ * x u8 [16, 64] -> MatMulInteger with i8 weights [64, 32] and scalar zero
+ * points (a 128, b -3) -> y i32 [16, 32]: a dynamically quantized layer's product.
+ */
+export function integerModel(seed = 3): Uint8Array {
+  const rng = new Rng(seed);
+  const [m, k, n] = [16, 64, 32];
+  return buildModel({
+    name: 'matmul-integer',
+    inputs: [{ name: 'x', dtype: 'uint8', dims: [m, k] }],
+    outputs: [{ name: 'y', dtype: 'int32', dims: [m, n] }],
+    initializers: [
+      { name: 'w', dims: [k, n], data: Int8Array.from({ length: k * n }, () => rng.int(-128, 127)) },
+      { name: 'x_zero', dims: [], data: Uint8Array.of(128) },
+      { name: 'w_zero', dims: [], data: Int8Array.of(-3) },
+    ],
+    nodes: [{ op: 'MatMulInteger', inputs: ['x', 'w', 'x_zero', 'w_zero'], outputs: ['y'], name: 'qmm' }],
+  });
+}
+
+/** Writes mlp.onnx, ds-cnn.onnx and matmul-integer.onnx into `dir`; returns their paths. */
+export function writeTestModels(dir: string): { mlp: string; dscnn: string; integer: string } {
   mkdirSync(dir, { recursive: true });
-  const mlp = join(dir, 'mlp.onnx');
-  const dscnn = join(dir, 'ds-cnn.onnx');
-  writeFileSync(mlp, mlpModel());
-  writeFileSync(dscnn, dscnnModel());
-  return { mlp, dscnn };
+  const paths = { mlp: join(dir, 'mlp.onnx'), dscnn: join(dir, 'ds-cnn.onnx'), integer: join(dir, 'matmul-integer.onnx') };
+  writeFileSync(paths.mlp, mlpModel());
+  writeFileSync(paths.dscnn, dscnnModel());
+  writeFileSync(paths.integer, integerModel());
+  return paths;
 }

@@ -1,5 +1,5 @@
 import type { Backend, Genome } from '../genome/genome.ts';
-import { genomeHash } from '../genome/genome.ts';
+import { genomeHash, isSourceGenome } from '../genome/genome.ts';
 import { familyOf } from '../genome/families/registry.ts';
 import type { Problem } from '../genome/ops/problem.ts';
 import { Budgets, PROTOCOL_VERSION } from '../protocol/job.ts';
@@ -50,15 +50,20 @@ export class Reverifier {
 }
 
 /**
- * The harness on a stored kernel's own text, no timing: a source genome of
- * that text (with its family's tile for WebGPU), a verifyOnly job. Here, or
- * on a worker (`kevo reverify --nats`).
+ * The harness on a stored kernel's own text, no timing. A generated genome
+ * whose codegen gives exactly that text is the job itself: same kernel, and
+ * its family's launch (a workspace sized for its packing, which the plain ABI
+ * launch of a source may lack) and error model. Any other text runs as a
+ * source genome (with its family's tile for WebGPU) under the plain ABI launch.
+ * Here, or on a worker (`kevo reverify --nats`).
  */
 export function reverifyJob(stored: StoredKernel, campaignId: string): KernelJob {
   const backend: Backend = stored.kernel.language === 'wat' ? 'wasm' : 'webgpu';
-  const { launch } = familyOf(stored.problem, stored.genome).code(stored.genome, stored.problem);
+  const { text, launch } = familyOf(stored.problem, stored.genome).code(stored.genome, stored.problem);
   const tile = launch.backend === 'webgpu' ? launch.tile : undefined;
-  const genome: Genome = { op: stored.problem.op, backend, family: 'source', language: stored.kernel.language, text: stored.kernel.text, ...(tile ? { tile } : {}) };
+  const genome: Genome = text === stored.kernel.text && !isSourceGenome(stored.genome)
+    ? stored.genome
+    : { op: stored.problem.op, backend, family: 'source', language: stored.kernel.language, text: stored.kernel.text, ...(tile ? { tile } : {}) };
   return {
     v: PROTOCOL_VERSION,
     kind: 'kernel',

@@ -34,16 +34,27 @@ describe('kevo tune', () => {
     }
   }, 120_000);
 
+  it('tunes a MatMulInteger model as matmul u8i8, its i32 output exactly onnxruntime-web\'s', async () => {
+    const run = await kevo(['tune', models.integer, ...quick, '--db', join(dir, 'integer.db')]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.nodes).toEqual([expect.objectContaining({ ops: 'MatMulInteger', problem: 'matmul:16x32x64:u8i8', kernelId: expect.any(String) })]);
+    expect(report.measured.outputs).toEqual([expect.objectContaining({ output: 'y', maxError: 0, tolerance: 0 })]);
+    expect(report.measured.outputsMatch).toBe(true);
+  }, 120_000);
+
   const bad: [string, string, RegExp][] = [
     ['not ONNX', 'text.onnx', /<model> ".*text\.onnx": not an ONNX model/],
     ['truncated', 'cut.onnx', /not an ONNX model \(truncated/],
     ['missing', 'missing.onnx', /cannot read \(ENOENT\)/],
     ['dynamic dims', 'dynamic.onnx', /input "x" dim 0 is dynamic \("batch"\): give it a value with --dim batch=N/],
+    ['int64 input', 'int64.onnx', /input "x" is int64: kevo feeds float32, uint8 and int8 inputs/],
   ];
   it.each(bad)('exits 2 on a bad model (%s), naming it, and writes nothing', async (_, name, message) => {
     writeFileSync(join(dir, 'text.onnx'), 'hello, not a model');
     writeFileSync(join(dir, 'cut.onnx'), readFileSync(models.mlp).subarray(0, 4000));
     writeFileSync(join(dir, 'dynamic.onnx'), buildModel({ inputs: [{ name: 'x', dtype: 'float32', dims: ['batch', 4] }], outputs: [{ name: 'y', dtype: 'float32', dims: ['batch', 4] }], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] }));
+    writeFileSync(join(dir, 'int64.onnx'), buildModel({ inputs: [{ name: 'x', dtype: 'int64', dims: [4] }], outputs: [{ name: 'y', dtype: 'int64', dims: [4] }], nodes: [{ op: 'Identity', inputs: ['x'], outputs: ['y'] }] }));
     const db = join(dir, `${name}.db`);
     const run = await kevo(['tune', join(dir, name), '--db', db]);
     expect(run.code).toBe(2);

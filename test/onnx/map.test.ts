@@ -123,35 +123,70 @@ describe('ONNX nodes -> kevo problems', () => {
     expect([sigmoid!.ops, sigmoid!.plan, sigmoid!.reason]).toEqual(['Sigmoid', undefined, 'Sigmoid is not an op kevo tunes']);
   });
 
-  it('maps MatMulNBits as matmul w4 through the registry, else dequantizes its weights to an f32 matmul that matches the 4-bit math', async () => {
-    const [k, n, block] = [64, 16, 32];
-    const m = mapped({
+  const nbitsModel = (block: number, zeroPoints: boolean) => {
+    const [k, n] = [64, 16];
+    const blocks = k / block;
+    return mapped({
       inputs: input([3, k]),
       outputs: output([3, n]),
       initializers: [
-        { name: 'b', dims: [n, k / block, block / 2], data: Uint8Array.from({ length: (n * k) / 2 }, (_, i) => (i * 29 + 7) & 255) },
-        { name: 's', dims: [(n * k) / block], data: Float32Array.from({ length: (n * k) / block }, (_, i) => 0.01 * (1 + (i % 5))) },
+        { name: 'b', dims: [n, blocks, block / 2], data: Uint8Array.from({ length: (n * k) / 2 }, (_, i) => (i * 29 + 7) & 255) },
+        { name: 's', dims: [n * blocks], data: Float32Array.from({ length: n * blocks }, (_, i) => 0.01 * (1 + (i % 5))) },
+        ...(zeroPoints ? [{ name: 'z', dims: [n * Math.ceil(blocks / 2)], data: Uint8Array.from({ length: n * Math.ceil(blocks / 2) }, (_, i) => (i * 37 + 3) & 255) }] : []),
       ],
-      nodes: [{ op: 'MatMulNBits', domain: 'com.microsoft', inputs: ['x', 'b', 's'], outputs: ['y'], attributes: { K: { int: k }, N: { int: n }, bits: { int: 4 }, block_size: { int: block } } }],
+      nodes: [{ op: 'MatMulNBits', domain: 'com.microsoft', inputs: ['x', 'b', 's', ...(zeroPoints ? ['z'] : [])], outputs: ['y'], attributes: { K: { int: k }, N: { int: n }, bits: { int: 4 }, block_size: { int: block } } }],
     });
-    expect(m.mappings[0]!.lowering).toMatch(/matmul w4 \(group 32\) is (not registered|registered, but the executor does not feed packed weights yet): dequantized to f32 at load/);
+  };
+
+  it('maps MatMulNBits (4 bits, block 32/64/128) to matmul w4 fed its packed weights, scales and zero points as stored, computing what ONNX computes', async () => {
+    const m = nbitsModel(32, true);
+    expect(m.mappings[0]!.plan!.problem).toEqual({ op: 'matmul', shape: { m: 3, n: 16, k: 64 }, dtype: 'w4', group: 32, zeroPoint: true });
+    expect(m.mappings[0]!.plan!.operands.map((o) => (o.kind === 'const' ? o.data.constructor.name : o.name))).toEqual(['x', 'Uint8Array', 'Float32Array', 'Uint8Array']);
     const { kevo, ref } = await runBoth(m);
     expect(maxDiff(kevo, ref)).toBeLessThan(1e-5);
   });
 
-  it('maps MatMulInteger to a u8i8 matmul problem, not tuned: the executor feeds no integer tensors yet', () => {
-    const model = readModel(
-      buildModel({
-        inputs: [{ name: 'x', dtype: 'uint8', dims: [4, 8] }],
-        outputs: [{ name: 'y', dtype: 'int32', dims: [4, 8] }],
-        initializers: [{ name: 'w', dims: [8, 8], data: new Int8Array(64).fill(3) }],
-        nodes: [{ op: 'MatMulInteger', inputs: ['x', 'w'], outputs: ['y'] }],
-      }),
-    );
-    const [mapping] = mapModel(model, new Map([['x', [4, 8]]]));
-    expect(mapping!.plan).toBeUndefined();
-    // u8 activations, i8 weights: u8i8, whether its kernels are registered here or not (the executor feeds no integer tensors yet).
-    expect(mapping!.reason).toMatch(/u8i8/);
+  it('falls back to f32 weights dequantized at load where MatMulNBits does not fit w4 (block 16), saying why', async () => {
+    const m = nbitsModel(16, false);
+    expect(m.mappings[0]!.lowering).toMatch(/not matmul w4 \(block_size 16: matmul w4 takes 32, 64 or 128\): dequantized to f32 at load/);
+    expect(m.mappings[0]!.plan!.problem.dtype).toBe('f32');
+    const { kevo, ref } = await runBoth(m);
+    expect(maxDiff(kevo, ref)).toBeLessThan(1e-5);
+  });
+
+  const integerGraph = (a: 'uint8' | 'int8', za: TensorSpec['data'] | undefined, zb: TensorSpec['data'] | undefined): GraphSpec => ({
+    inputs: [{ name: 'x', dtype: a, dims: [5, 24] }],
+    outputs: [{ name: 'y', dtype: 'int32', dims: [5, 8] }],
+    initializers: [
+      { name: 'w', dims: [24, 8], data: Int8Array.from({ length: 24 * 8 }, (_, i) => ((i * 71 + 5) % 256) - 128) },
+      ...(za ? [{ name: 'za', dims: [za.length], data: za }] : []),
+      ...(zb ? [{ name: 'zb', dims: [zb.length], data: zb }] : []),
+    ],
+    nodes: [{ op: 'MatMulInteger', inputs: ['x', 'w', za ? 'za' : '', zb ? 'zb' : ''], outputs: ['y'] }],
+  });
+
+  it('maps MatMulInteger u8 x i8 with scalar zero points to matmul u8i8, and its kernel gives exactly what onnxruntime-web gives', async () => {
+    const graph = integerGraph('uint8', Uint8Array.of(131), Int8Array.of(-7));
+    const m = mapped(graph);
+    expect(m.mappings[0]!.plan!.problem).toEqual({ op: 'matmul', shape: { m: 5, n: 8, k: 24 }, dtype: 'u8i8' });
+    const { kevo, ref } = await runBoth(m);
+    expect(kevo.data).toBeInstanceOf(Int32Array);
+    expect(kevo).toEqual(ref);
+    const ort = await ortModel(buildModel(graph));
+    try {
+      expect(compareOutputs(['y'], new Map([['y', kevo]]), await ort.run(m.inputs))[0]).toMatchObject({ maxError: 0, tolerance: 0, ok: true });
+    } finally {
+      await ort.release();
+    }
+  });
+
+  it('maps MatMulInteger i8 x i8 without zero points to matmul i8; refuses per-row zero points and nonzero ones on i8, saying why', async () => {
+    const i8 = mapped(integerGraph('int8', undefined, undefined));
+    expect(i8.mappings[0]!.plan!.problem.dtype).toBe('i8');
+    const { kevo, ref } = await runBoth(i8);
+    expect(kevo).toEqual(ref);
+    expect(mapped(integerGraph('uint8', new Uint8Array(5).fill(3), undefined)).mappings[0]!.reason).toMatch(/a_zero_point of dims \[5\] is not one value/);
+    expect(mapped(integerGraph('int8', Int8Array.of(2), undefined)).mappings[0]!.reason).toMatch(/i8 x i8 with zero points other than 0/);
   });
 });
 
