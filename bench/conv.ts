@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import type { CampaignSpecInput } from '../coordinator/spec.ts';
 import { opFor, type Problem } from '../genome/ops/index.ts';
 import { Rng } from '../lib/rng.ts';
+import { disagreement } from './lib/agreement.ts';
 import { campaignBest, type CampaignBest } from './lib/campaign-best.ts';
 import { measure, medianGflops, pairedRatio } from './lib/timing.ts';
 import { tfjsConv, tfjsKernelFor, type ConvLayer, type ConvPass } from './lib/tfjs-conv.ts';
@@ -39,7 +40,7 @@ const OPS: Record<'conv' | 'dw', Record<Exclude<ConvPass, 'forward-fused'>, stri
 };
 
 /** The campaign spec's problem entry for a layer's pass (fused: bias + relu, as tf.fused.conv2d). */
-export function problemEntry(l: ConvLayer, pass: ConvPass) {
+function problemEntry(l: ConvLayer, pass: ConvPass) {
   const op = OPS[l.depthwise ? 'dw' : 'conv'][pass === 'forward-fused' ? 'forward' : pass];
   const shape = l.depthwise ? `n${l.n}h${l.h}w${l.w}c${l.c}r${l.r}s${l.s}` : `n${l.n}h${l.h}w${l.w}c${l.c}k${l.k}r${l.r}s${l.s}`;
   return { op, shape, stride: l.stride, pad: l.pad, ...(pass === 'forward-fused' ? { epilogue: ['bias', 'relu'] } : {}) };
@@ -73,16 +74,6 @@ function inputsFor(problem: Problem, seed: number): Float32Array[] {
     .map((t) => Float32Array.from({ length: t.dims.reduce((a, b) => a * b, 1) }, () => rng.normal()));
 }
 
-/** Largest difference between two outputs, relative to the largest element: both must compute the same pass. */
-function disagreement(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 1e-30;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return a.length === b.length ? diff / scale : Infinity;
-}
 
 /** GFLOP/s to print: tfjs's JavaScript fallbacks run at hundredths of one. */
 const gf = (x: number) => (x >= 1 ? x.toFixed(1) : x.toPrecision(2));

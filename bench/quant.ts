@@ -14,6 +14,7 @@ import { opFor, parseProblem, type Problem } from '../genome/ops/index.ts';
 import { Rng } from '../lib/rng.ts';
 import { randomInputs } from '../verifiers/inputs.ts';
 import { readBandwidth } from './lib/bandwidth.ts';
+import { disagreement } from './lib/agreement.ts';
 import { campaignBest } from './lib/campaign-best.ts';
 import { matmulF32Graph, matmulIntegerGraph, matmulNBitsGraph, ortContender, type OrtContender } from './lib/ort.ts';
 import { measure, medianGflops, pairedRatio, type Contender } from './lib/timing.ts';
@@ -64,16 +65,6 @@ async function peer(dtype: Dtype, problem: Problem, inputs: readonly Storage[]):
   return undefined;
 }
 
-/** Outputs must agree: exactly for integer outputs, to the f32 rounding of the dequantized math for w4. */
-function disagreement(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 1e-30;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs(got[i]! - want[i]!));
-    scale = Math.max(scale, Math.abs(want[i]!));
-  }
-  return got.length === want.length ? diff / scale : Infinity;
-}
 
 /** The goals against the peer: i8 and u8i8 1.5x MatMulInteger at 512^3; w4 2x MatMulNBits there and 10x at the GEMV. */
 function goalFor(dtype: Dtype, m: number): number | undefined {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { axis } from '../../genome/ops/conv/geometry.ts';
 import { initXnnpack } from './xnnpack.ts';
 import type { Contender } from './timing.ts';
 
@@ -23,9 +24,9 @@ export type ConvPass = 'forward' | 'forward-fused' | 'bwd-data' | 'bwd-weights';
 /** What a tfjs contender ran on: XNNPACK's wasm backend, or tfjs's JavaScript CPU kernels where the wasm backend has none. */
 export type TfjsBackend = 'wasm' | 'cpu';
 
+/** The output's spatial size, by kevo's own padding rule (TF's, which tfjs follows). */
 export function outputSize(l: ConvLayer): { oh: number; ow: number } {
-  const out = (x: number, f: number) => (l.pad === 'same' ? Math.ceil(x / l.stride) : Math.floor((x - f) / l.stride) + 1);
-  return { oh: out(l.h, l.r), ow: out(l.w, l.s) };
+  return { oh: axis(l.h, l.r, l.stride, l.pad).out, ow: axis(l.w, l.s, l.stride, l.pad).out };
 }
 
 export function convFlops(l: ConvLayer): number {

@@ -1,4 +1,5 @@
 import { Rng } from '../../lib/rng.ts';
+import { disagreement } from './agreement.ts';
 import type { CampaignBest } from './campaign-best.ts';
 import type { Contender } from './timing.ts';
 import { convFlops, readResident, release, resident, shapes, tfjsPass, type ConvLayer, type ConvPass, type Resident } from './tfjs-conv.ts';
@@ -60,13 +61,8 @@ export async function trainStep(net: readonly ConvLayer[], passes: readonly Step
   log(`tfjs step: ${fallbacks.length} of ${net.length * 3} passes fall back to the CPU backend (${fallbacks.join(', ')})`);
   const got = kevoStep();
   const want = tfjsStep();
-  let diff = 0;
-  let scale = 1e-30;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs(got[i]! - want[i]!));
-    scale = Math.max(scale, Math.abs(want[i]!));
-  }
-  if (!(diff / scale < 1e-3)) throw new Error(`the two training steps disagree: input gradient off by ${(diff / scale).toExponential(2)} relative`);
+  const off = disagreement(got, want);
+  if (!(off < 1e-3)) throw new Error(`the two training steps disagree: input gradient off by ${off.toExponential(2)} relative`);
 
   const timed = (name: string, step: () => unknown): Contender => ({
     name,

@@ -43,7 +43,7 @@ export const MAX_ACCUMULATORS = 64;
 /** Fused multiply-adds in the unrolled body: bounds shader size and compile time. */
 export const MAX_UNROLLED_FMAS = 512;
 /** Fewer threads than this cannot hide any latency: not worth a trial. */
-const MIN_THREADS = 4;
+export const MIN_THREADS = 4;
 
 export const nextPow2 = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(1, x)));
 
@@ -59,8 +59,8 @@ export interface TileBounds {
   readonly colsName: string;
 }
 
-/** Why the workgroup and register tile break the adapter's limits or the problem's bounds, or null. */
-export function tileProblem(g: TileGenes, limit: (name: LimitName) => number, bounds: TileBounds): string | null {
+/** Why a workgroup of workgroupX x workgroupY threads breaks the adapter's limits or is too small to try, or null. */
+export function workgroupProblem(g: Pick<TileGenes, 'workgroupX' | 'workgroupY'>, limit: (name: LimitName) => number): string | null {
   const threads = g.workgroupX * g.workgroupY;
   if (threads > limit('maxComputeInvocationsPerWorkgroup')) {
     return `a ${g.workgroupX}x${g.workgroupY} workgroup is ${threads} threads, over the adapter's ${limit('maxComputeInvocationsPerWorkgroup')}`;
@@ -69,6 +69,13 @@ export function tileProblem(g: TileGenes, limit: (name: LimitName) => number, bo
   if (g.workgroupX > limit('maxComputeWorkgroupSizeX') || g.workgroupY > limit('maxComputeWorkgroupSizeY')) {
     return `workgroup ${g.workgroupX}x${g.workgroupY} is over the adapter's per-dimension size limits`;
   }
+  return null;
+}
+
+/** Why the workgroup and register tile break the adapter's limits or the problem's bounds, or null. */
+export function tileProblem(g: TileGenes, limit: (name: LimitName) => number, bounds: TileBounds): string | null {
+  const workgroup = workgroupProblem(g, limit);
+  if (workgroup) return workgroup;
   const accumulators = g.tm * g.tn * g.vec;
   if (accumulators > MAX_ACCUMULATORS) return `a ${g.tm}x${g.tn * g.vec} register tile is ${accumulators} accumulators, over ${MAX_ACCUMULATORS}`;
   if (g.tm * g.tn * g.unroll > MAX_UNROLLED_FMAS) return `unroll ${g.unroll} of a ${g.tm}x${g.tn} tile is over ${MAX_UNROLLED_FMAS} unrolled operations`;

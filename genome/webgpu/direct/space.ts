@@ -5,21 +5,8 @@ import type { GeneratedGenome } from '../../genome.ts';
 import type { MatmulShape } from '../../ops/matmul-problem.ts';
 import type { SearchSpace } from '../../space.ts';
 import { MAX_ACCUMULATORS, MAX_UNROLLED_FMAS, type WebgpuCaps } from '../space.ts';
+import { largest, limitOf, MIN_THREADS, nextPow2, REGISTER_TILE, UNROLL, WORKGROUP, workgroupProblem } from '../tile-genes.ts';
 import type { DirectTile } from './genes.ts';
-
-const DEFAULT_LIMITS = {
-  maxComputeInvocationsPerWorkgroup: 256,
-  maxComputeWorkgroupSizeX: 256,
-  maxComputeWorkgroupSizeY: 256,
-  maxComputeWorkgroupsPerDimension: 65535,
-} as const;
-
-const WORKGROUP = [1, 2, 4, 8, 16, 32, 64];
-const REGISTER_TILE = [1, 2, 3, 4, 5, 6, 7, 8];
-const UNROLL = [1, 2, 4, 8, 16];
-const MIN_THREADS = 4;
-
-const nextPow2 = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(1, x)));
 
 /** A direct-tile genome: the shared tile genes, the family's fixed fields and its choice genes (strings). */
 export type DirectGenome = DirectTile & GeneratedGenome;
@@ -50,7 +37,7 @@ export interface DirectFamilySpec<G extends DirectGenome> {
  */
 export function directSpace<G extends DirectGenome>(shape: MatmulShape, caps: WebgpuCaps, spec: DirectFamilySpec<G>): SearchSpace<G> {
   const { m, n } = shape;
-  const limit = (name: keyof typeof DEFAULT_LIMITS) => caps.limits[name] ?? DEFAULT_LIMITS[name];
+  const limit = limitOf(caps);
   const maxRows = nextPow2(m);
   // A thread covers four columns: a narrow problem still gets MIN_THREADS threads side by side.
   const maxCols = Math.max(4 * MIN_THREADS, nextPow2(n));
@@ -63,14 +50,8 @@ export function directSpace<G extends DirectGenome>(shape: MatmulShape, caps: We
     for (const [gene, { values, why }] of choiceGenes) {
       if (!values.includes(g[gene] as string)) return `${gene} ${String(g[gene])}: ${why}`;
     }
-    const threads = g.workgroupX * g.workgroupY;
-    if (threads > limit('maxComputeInvocationsPerWorkgroup')) {
-      return `a ${g.workgroupX}x${g.workgroupY} workgroup is ${threads} threads, over the adapter's ${limit('maxComputeInvocationsPerWorkgroup')}`;
-    }
-    if (threads < MIN_THREADS) return `a ${g.workgroupX}x${g.workgroupY} workgroup is fewer than ${MIN_THREADS} threads`;
-    if (g.workgroupX > limit('maxComputeWorkgroupSizeX') || g.workgroupY > limit('maxComputeWorkgroupSizeY')) {
-      return `workgroup ${g.workgroupX}x${g.workgroupY} is over the adapter's per-dimension size limits`;
-    }
+    const workgroup = workgroupProblem(g, limit);
+    if (workgroup) return workgroup;
     if (g.tm * g.tn * 4 > MAX_ACCUMULATORS) return `a ${g.tm}x${g.tn * 4} register tile is ${g.tm * g.tn * 4} accumulators, over ${MAX_ACCUMULATORS}`;
     if (g.tm * g.tn * g.unroll * spec.stepWeight > MAX_UNROLLED_FMAS) return `unroll ${g.unroll} of a ${g.tm}x${g.tn * 4} tile is over ${MAX_UNROLLED_FMAS} unrolled multiply-adds`;
     const rows = g.workgroupY * g.tm;
@@ -82,7 +63,6 @@ export function directSpace<G extends DirectGenome>(shape: MatmulShape, caps: We
     return null;
   }
 
-  const largest = (grid: readonly number[], x: number) => [...grid].reverse().find((v) => v <= x) ?? grid[0]!;
 
   function repair(genome: G): G | null {
     const g: G = { ...genome };
