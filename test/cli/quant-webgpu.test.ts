@@ -54,18 +54,20 @@ function freshValues(t: TensorSpec, salt: number): number[] {
 }
 
 describeGpu('kevo run --backend webgpu --dtype i8 / u8i8 / f16 / w4, export, and the module in a plain script (spawning the bin)', () => {
-  // Budget: the seeds (three instructions for int8; two storages for f16 under the default f32 contract; two tiles for w4).
+  // Budget: the seeds (three instructions for int8; two storages for f16 under the default f32 contract, and two
+  // samples more: on a loaded machine lavapipe's timings of the two seeds alone were once both below the baseline's;
+  // two tiles for w4).
   it.each([
     ['i8', [], 3],
     ['u8i8', [], 3],
-    ['f16', [], 2],
+    ['f16', [], 4],
     ['w4', ['--group', '32'], 2],
   ] as const)(
     '%s: finds a verified kernel faster than its baseline, and its export is right on fresh inputs',
     async (dtype, extra, budget) => {
       const db = join(dir, `${dtype}.db`);
       // The deadline is generous: lavapipe on a loaded machine compiles slowly.
-      const args = ['run', 'matmul', '--backend', 'webgpu', '--shape', '37x53x40', '--dtype', dtype, ...extra, '--budget', `${budget}`, '--population', `${budget}`, '--timing-ms', '40', '--deadline-ms', '240000'];
+      const args = ['run', 'matmul', '--backend', 'webgpu', '--shape', '37x53x40', '--dtype', dtype, ...extra, '--budget', `${budget}`, '--population', `${budget}`, '--timing-ms', '80', '--deadline-ms', '240000'];
       const run = await kevo([...args, '--db', db, '--json'], { cwd: dir });
       expect(run.code, run.stderr).toBe(0);
       const best = JSON.parse(run.stdout).best;
