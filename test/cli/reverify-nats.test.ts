@@ -1,10 +1,8 @@
 import { expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
-import { defaultWasmGenome } from '../../genome/wasm/baseline.ts';
-import { KernelJob } from '../../protocol/job.ts';
-import { resultFor } from '../../protocol/result.ts';
 import { HARNESS_VERSION } from '../../verifiers/version.ts';
 import { natsFixture } from '../helpers/nats-fixture.ts';
+import { storeStaleKernels } from '../helpers/stale-kernels.ts';
 import { collect, kevo, logLine, startKevo } from '../helpers/cli.ts';
 
 const nats = natsFixture('reverify-nats');
@@ -19,24 +17,7 @@ it('kevo reverify --nats runs the harness on live workers: the stale no-op now f
   const store = Store.open(nats.db);
   let staleId: string;
   try {
-    store.createCampaign({ id: 'c-old', spec: {}, strategy: 'random' });
-    for (const [i, text] of [NO_OP, store.kernel(honestId)!.text].entries()) {
-      const job = KernelJob.parse({ v: 1, kind: 'kernel', jobId: `j-old-${i}`, campaignId: 'c-old', problem, genome: { ...defaultWasmGenome(problem), mr: 3 + i }, seed: 1, budgets: {} });
-      store.recordJob(job);
-      store.ingest(
-        resultFor(job, {
-          status: 'ok',
-          verdicts: [],
-          timing: { medianMs: 1e-5, p10Ms: 1e-5, p90Ms: 1e-5, samples: 5, gflops: 50_000, baselineMedianMs: 1, baselineGflops: 1, speedup: 1e5 - i },
-          deviceClass: store.devices()[0]!,
-          kernel: { language: 'wat', text },
-          harnessVersion: 1,
-          worker: 'old',
-          elapsedMs: 1,
-        }),
-      );
-    }
-    staleId = store.evaluations('c-old')[0]!.kernelId!;
+    staleId = storeStaleKernels(store, problem, [NO_OP, store.kernel(honestId)!.text]);
   } finally {
     store.close();
   }

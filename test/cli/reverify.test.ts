@@ -6,6 +6,7 @@ import { Store } from '../../coordinator/store/store.ts';
 import { defaultWasmGenome } from '../../genome/wasm/baseline.ts';
 import { KernelJob } from '../../protocol/job.ts';
 import { resultFor } from '../../protocol/result.ts';
+import { storeStaleKernels } from '../helpers/stale-kernels.ts';
 import { kevo } from '../helpers/cli.ts';
 import { HARNESS_VERSION } from '../../verifiers/version.ts';
 
@@ -86,25 +87,7 @@ describe('kevo reverify', () => {
   beforeAll(() => {
     const store = Store.open(db);
     try {
-      store.createCampaign({ id: 'c-old', spec: {}, strategy: 'random' });
-      const honest = store.kernel(honestId)!;
-      for (const [i, text] of [STALE_NO_OP, honest.text].entries()) {
-        const job = KernelJob.parse({ v: 1, kind: 'kernel', jobId: `j-old-${i}`, campaignId: 'c-old', problem, genome: { ...defaultWasmGenome(problem), mr: 3 + i }, seed: 1, budgets: {} });
-        store.recordJob(job);
-        store.ingest(
-          resultFor(job, {
-            status: 'ok',
-            verdicts: [],
-            timing: { medianMs: 1e-5, p10Ms: 1e-5, p90Ms: 1e-5, samples: 5, gflops: 50_000, baselineMedianMs: 1, baselineGflops: 1, speedup: 1e5 - i },
-            deviceClass: store.devices()[0]!,
-            kernel: { language: 'wat', text },
-            harnessVersion: 1,
-            worker: 'old',
-            elapsedMs: 1,
-          }),
-        );
-      }
-      staleId = store.evaluations('c-old')[0]!.kernelId!;
+      staleId = storeStaleKernels(store, problem, [STALE_NO_OP, store.kernel(honestId)!.text]);
     } finally {
       store.close();
     }
