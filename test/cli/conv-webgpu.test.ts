@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
+import { webgpuUserPrelude } from '../helpers/webgpu-user.ts';
 import { opFor, problemFrom } from '../../genome/ops/index.ts';
 import { Rng } from '../../lib/rng.ts';
 import { checkOutput } from '../../verifiers/compare.ts';
@@ -28,15 +27,10 @@ async function campaign(op: string): Promise<{ kernelId: string; genome: Record<
 }
 
 /** The exported module loaded in a plain Node script with a device from the `webgpu` package, as a user would. */
-const USER_SCRIPT = (webgpuUrl: string) => `
+const USER_SCRIPT = `
 import { readFileSync, writeFileSync } from 'node:fs';
-import { create, globals } from ${JSON.stringify(webgpuUrl)};
-Object.assign(globalThis, globals);
-globalThis.keepGpu = create([]);
-const adapter = await globalThis.keepGpu.requestAdapter();
-const { load, features, limits } = await import('./index.js');
-const device = await adapter.requestDevice({ requiredFeatures: features, requiredLimits: limits });
-const kernel = await load(device);
+${webgpuUserPrelude("'./index.js'")}
+const kernel = await exported.load(device);
 const read = (name) => { const b = readFileSync(name); return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
 writeFileSync('y.bin', await kernel.run(read('x.bin'), read('w.bin')));
 kernel.destroy();
@@ -62,7 +56,7 @@ describeGpu('kevo run conv2d / conv2d-bwd-weights --backend webgpu (end to end o
     const inputs = drawInputs(problem, () => rng.normal(), rng, 'normal') as Float32Array[];
     writeFileSync(join(target, 'x.bin'), inputs[0]!);
     writeFileSync(join(target, 'w.bin'), inputs[1]!);
-    writeFileSync(join(target, 'user.mjs'), USER_SCRIPT(pathToFileURL(createRequire(import.meta.url).resolve('webgpu')).href));
+    writeFileSync(join(target, 'user.mjs'), USER_SCRIPT);
     await promisify(execFile)(process.execPath, ['user.mjs'], { cwd: target, timeout: 60_000 });
     const bytes = readFileSync(join(target, 'y.bin'));
     const got = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));

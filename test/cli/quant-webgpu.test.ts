@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
+import { webgpuUserPrelude } from '../helpers/webgpu-user.ts';
 import { dtypeOf, f16, type Storage } from '../../genome/dtypes/index.ts';
 import { elementCount, opFor, parseProblem, type TensorSpec } from '../../genome/ops/index.ts';
 import { checkOutput } from '../../verifiers/compare.ts';
@@ -13,7 +13,6 @@ import { kevo } from '../helpers/cli.ts';
 import { describeGpu } from '../worker/webgpu/support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-quant-webgpu-'));
-const webgpuUrl = pathToFileURL(createRequire(import.meta.url).resolve('webgpu')).href;
 
 /**
  * A user's script: plain Node and the `webgpu` package, no kevo. It opens a
@@ -22,14 +21,10 @@ const webgpuUrl = pathToFileURL(createRequire(import.meta.url).resolve('webgpu')
  * prints C.
  */
 const SCRIPT = `
-import { create, globals } from ${JSON.stringify(webgpuUrl)};
-Object.assign(globalThis, globals);
-globalThis.keepGpu = create([]);
 const [moduleUrl, inputsJson] = process.argv.slice(2);
-const { load, tensors, features, limits } = await import(moduleUrl);
-const adapter = await globalThis.keepGpu.requestAdapter();
-const device = await adapter.requestDevice({ requiredFeatures: features, requiredLimits: limits });
-const kernel = await load(device);
+${webgpuUserPrelude('moduleUrl')}
+const { tensors } = exported;
+const kernel = await exported.load(device);
 const types = { i8: Int8Array, u8: Uint8Array, u4: Uint8Array, f16: Uint16Array, f32: Float32Array };
 const inputs = JSON.parse(inputsJson).map((values, i) => types[tensors.inputs[i].dtype].from(values));
 const c = await kernel.run(...inputs);

@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { webgpuUserPrelude } from '../helpers/webgpu-user.ts';
 import { matmul } from '../../genome/ops/matmul.ts';
 import { matmulWgsl } from '../../genome/webgpu/codegen.ts';
 import type { MatmulWebgpuGenome } from '../../genome/webgpu/genome.ts';
@@ -66,14 +65,9 @@ describe('webgpuExportFiles (pure)', () => {
 });
 
 /** Loads the exported module in a plain Node child with a device from the `webgpu` package, as a user would. */
-const USER_SCRIPT = (webgpuUrl: string) => `
+const USER_SCRIPT = `
 import { readFileSync, writeFileSync } from 'node:fs';
-import { create, globals } from ${JSON.stringify(webgpuUrl)};
-Object.assign(globalThis, globals);
-globalThis.keepGpu = create([]);
-const adapter = await globalThis.keepGpu.requestAdapter();
-const { load, features, limits } = await import('./index.js');
-const device = await adapter.requestDevice({ requiredFeatures: features, requiredLimits: limits });
+${webgpuUserPrelude("'./index.js'")}
 // Count the buffers the kernel makes and the readbacks it maps.
 const counts = { buffers: 0, maps: 0 };
 const createBuffer = device.createBuffer.bind(device);
@@ -84,7 +78,7 @@ device.createBuffer = (descriptor) => {
   buffer.mapAsync = (...args) => (counts.maps++, mapAsync(...args));
   return buffer;
 };
-const kernel = await load(device);
+const kernel = await exported.load(device);
 const afterLoad = { ...counts };
 const read = (name) => new Float32Array(readFileSync(name).buffer.slice(0));
 const [a, b] = [read('a.bin'), read('b.bin')];
@@ -111,8 +105,7 @@ describeGpu('the exported WebGPU module', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kevo-webgpu-export-'));
     dirs.push(dir);
     for (const [name, content] of Object.entries(files())) writeFileSync(join(dir, name), content);
-    const webgpuUrl = pathToFileURL(createRequire(import.meta.url).resolve('webgpu')).href;
-    writeFileSync(join(dir, 'user.mjs'), USER_SCRIPT(webgpuUrl));
+    writeFileSync(join(dir, 'user.mjs'), USER_SCRIPT);
     const inputs = normalInputs(problem, 99);
     writeFileSync(join(dir, 'a.bin'), inputs[0]!);
     writeFileSync(join(dir, 'b.bin'), inputs[1]!);
