@@ -69,7 +69,7 @@ function copyInto(target: Storage, data: OnnxTensor['data'], at: number, launch:
 async function kernelStep(plan: KernelPlan, code: KernelCode): Promise<Step> {
   if (code.launch.backend !== 'wasm') throw new KevoError('BAD_INPUT', 'the graph executor runs WASM kernels only');
   const launch = code.launch;
-  const { memory, call } = await instantiateLaunch(code.text, launch);
+  const { memory, call, prepare } = await instantiateLaunch(code.text, launch);
   // Each tensor seen through its dtype's storage: f32, u8/i8, packed u4 bytes, i32.
   const view = (i: number) => dtypeOf(launch.tensors[i]!.dtype).view(memory.buffer, launch.tensors[i]!.offset, launch.tensors[i]!.length);
   // Weights go in once: a model's constants do not move between runs.
@@ -77,6 +77,9 @@ async function kernelStep(plan: KernelPlan, code: KernelCode): Promise<Step> {
     if (operand.kind === 'const') copyInto(view(i), operand.data, i, launch);
   });
   const feeds = plan.operands.flatMap((operand, i) => (operand.kind === 'tensor' ? [{ operand, target: view(i), i }] : []));
+  // A kernel that packs its weights at load time packs the constants once; a weight the graph computes, on every run.
+  const prepareEachRun = prepare !== undefined && feeds.some((f) => launch.prepare!.weights.includes(f.i));
+  if (prepare && !prepareEachRun) prepare();
   const out = view(launch.tensors.length - 1);
   return {
     run(values) {
@@ -86,6 +89,7 @@ async function kernelStep(plan: KernelPlan, code: KernelCode): Promise<Step> {
         else if (operand.layout === 'nhwc') toNhwc(t.data as Float32Array, t.dims, target as Float32Array);
         else im2col(t.data as Float32Array, plan, target as Float32Array);
       }
+      if (prepareEachRun) prepare!();
       call();
       const [n, k, oh, ow] = plan.outputDims;
       const data = plan.outputLayout === 'nhwc' ? toNchw(out as Float32Array, [n!, k!, oh!, ow!]) : (out.slice() as OnnxTensor['data']);

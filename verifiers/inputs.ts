@@ -75,22 +75,32 @@ export function randomInputs(problem: Problem, distribution: Distribution, rng: 
  * `inputs` with each element replaced, with probability `chance`, by the
  * same element of a fresh draw of `distribution` (packed 4-bit storage: a
  * byte, two elements, at a time), so a redrawn element is always one the
- * contract allows.
+ * contract allows. The inputs in `keep` (Op.inputs order) stay as they are.
  */
-export function redraw(problem: Problem, inputs: readonly Storage[], chance: number, distribution: Distribution, rng: Rng, format: FloatLimits): Storage[] {
+export function redraw(
+  problem: Problem,
+  inputs: readonly Storage[],
+  chance: number,
+  distribution: Distribution,
+  rng: Rng,
+  format: FloatLimits,
+  keep: readonly number[] = [],
+): Storage[] {
   const fresh = randomInputs(problem, distribution, rng, format);
   return inputs.map((input, t) => {
     const copy = input.slice();
+    if (keep.includes(t)) return copy;
     for (let i = 0; i < copy.length; i++) if (rng.chance(chance)) copy[i] = fresh[t]![i]!;
     return copy;
   });
 }
 
-/** `inputs` with one random element of each replaced by a fresh draw's. */
-export function redrawOne(problem: Problem, inputs: readonly Storage[], distribution: Distribution, rng: Rng, format: FloatLimits): Storage[] {
+/** `inputs` with one random element of each (but those in `keep`) replaced by a fresh draw's. */
+export function redrawOne(problem: Problem, inputs: readonly Storage[], distribution: Distribution, rng: Rng, format: FloatLimits, keep: readonly number[] = []): Storage[] {
   const fresh = randomInputs(problem, distribution, rng, format);
   return inputs.map((input, t) => {
     const copy = input.slice();
+    if (keep.includes(t)) return copy;
     const at = rng.int(0, copy.length - 1);
     copy[at] = fresh[t]![at]!;
     return copy;

@@ -9,8 +9,16 @@ import type { Problem } from '../genome/ops/problem.ts';
  */
 export interface Kernel {
   readonly problem: Problem;
-  /** Copy the op's inputs (in Op.inputs order, each in its TensorSpec's dtype storage) into the kernel's input buffers. */
+  /**
+   * Copy the op's inputs (in Op.inputs order, each in its TensorSpec's dtype
+   * storage) into the kernel's input buffers. A kernel with a load-time step
+   * runs it here whenever one of its `weights` differs from what it last packed.
+   */
   write(inputs: readonly Storage[]): Promise<void>;
+  /** The inputs (Op.inputs order) the kernel packs at load time, as XNNPACK packs weights: empty when it packs nothing. */
+  readonly weights: readonly number[];
+  /** Milliseconds the last load-time pack took; undefined when the kernel has none (not part of run()'s time). */
+  prepareMs(): number | undefined;
   /** Fill the output buffer with its dtype's poison bits, so an element the kernel never writes is seen. */
   poison(): Promise<void>;
   run(): Promise<void>;

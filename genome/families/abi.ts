@@ -2,6 +2,13 @@ import { dtypeOf } from '../dtypes/index.ts';
 import { elementCount, opFor, type Problem, type TensorSpec } from '../ops/index.ts';
 import type { WasmLaunch, WebgpuLaunch } from './launch.ts';
 
+/** A kernel's load-time step as its family asks for it: the entry, the inputs it packs, the bytes their packed form takes. */
+export interface PrepareRequest {
+  readonly entry: string;
+  readonly weights: readonly number[];
+  readonly packedBytes: number;
+}
+
 /**
  * The kernel ABI, derived from the op's tensors: one buffer (WASM: a region
  * of the imported memory; WebGPU: a storage binding) per tensor, in the op's
@@ -26,8 +33,9 @@ const ALIGN = 64;
  * through a null pointer hits nothing we read), then a workspace for packing:
  * as large as the inputs unless the family asks for `workspaceBytes` (packing
  * may widen: int8 kernels pack B as i16, f16 storage converts to f32). The entry is named after the op.
+ * With `prepare`, a region for the packed weights follows (see WasmPrepare).
  */
-export function wasmLaunch(problem: Problem, workspaceBytes?: number): WasmLaunch {
+export function wasmLaunch(problem: Problem, workspaceBytes?: number, prepare?: PrepareRequest): WasmLaunch {
   let cursor = ALIGN;
   const place = (bytes: number) => {
     const offset = cursor;
@@ -40,7 +48,8 @@ export function wasmLaunch(problem: Problem, workspaceBytes?: number): WasmLaunc
   const workspaceElements = inputs.reduce((sum, t) => sum + elementCount(t.dims), 0);
   const workspaceLength = workspaceBytes ?? inputs.reduce((sum, t) => sum + tensorBytes(t), 0);
   const workspace = { offset: place(workspaceLength), length: workspaceBytes ?? workspaceElements };
-  return { backend: 'wasm', entry: opFor(problem).name, tensors, workspace, pages: Math.ceil((cursor + ALIGN) / PAGE) };
+  const prepared = prepare && { entry: prepare.entry, weights: [...prepare.weights], packed: { offset: place(prepare.packedBytes), length: prepare.packedBytes } };
+  return { backend: 'wasm', entry: opFor(problem).name, tensors, workspace, pages: Math.ceil((cursor + ALIGN) / PAGE), ...(prepared ? { prepare: prepared } : {}) };
 }
 
 /**

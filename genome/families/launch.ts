@@ -7,20 +7,42 @@ const Size3 = z.tuple([z.number().int().min(1), z.number().int().min(1), z.numbe
 /** One tensor of the kernel ABI, in the op's order (inputs, then the output). */
 const AbiTensor = { name: z.string(), dims: z.array(Count), dtype: DtypeName };
 
+const Region = z.object({ offset: Count, length: Count }).strict();
+
+/**
+ * A load-time step (as XNNPACK packs weights when an operator is created):
+ * `entry` reads the `weights` inputs (indices in ABI order, e.g. B and its
+ * scales) and writes their packed form into `packed`, which nothing else
+ * touches. Whoever runs the kernel calls it after writing the weights and
+ * again whenever one of them changes; the main entry reads `packed` instead.
+ * Its time is not the kernel's per-call time.
+ */
+export const WasmPrepare = z
+  .object({
+    entry: z.string().min(1),
+    weights: z.array(Count).min(1),
+    packed: Region,
+  })
+  .strict();
+export type WasmPrepare = z.infer<typeof WasmPrepare>;
+
 /**
  * How to run a WASM kernel: the export to call and where each tensor lives in
  * its imported memory. The entry takes every tensor's byte offset in ABI
- * order, then the workspace's.
+ * order, then the workspace's, then (with `prepare`) the packed region's;
+ * the prepare entry takes its weights' offsets, then the packed region's.
  */
 export const WasmLaunch = z
   .object({
     backend: z.literal('wasm'),
     entry: z.string().min(1),
     tensors: z.array(z.object({ ...AbiTensor, offset: Count, length: Count }).strict()),
-    workspace: z.object({ offset: Count, length: Count }).strict(),
+    workspace: Region,
     pages: z.number().int().min(1),
+    prepare: WasmPrepare.optional(),
   })
-  .strict();
+  .strict()
+  .refine((l) => !l.prepare || l.prepare.weights.every((i) => i < l.tensors.length - 1), { message: 'prepare.weights must name inputs', path: ['prepare', 'weights'] });
 export type WasmLaunch = z.infer<typeof WasmLaunch>;
 
 /**

@@ -6,41 +6,73 @@ import { dtypeOf, fillPoison, type Storage } from '../../genome/dtypes/index.ts'
 import type { Kernel } from '../../verifiers/kernel.ts';
 import { assembleWat } from './assemble.ts';
 
+/** A launch instantiated: its memory, a call of its entry, and a call of its prepare entry when it has one. */
+export interface Instance {
+  readonly memory: WebAssembly.Memory;
+  readonly call: () => void;
+  readonly prepare?: () => void;
+}
+
 /**
  * A WAT kernel assembled, compiled and instantiated over its own linear
  * memory of the launch's size: the memory, and a call of the entry with every
- * tensor's byte offset in ABI order, then the workspace's. (The graph executor
- * of `kevo tune` writes a model's weights into it once.)
+ * tensor's byte offset in ABI order, then the workspace's (and the packed
+ * region's); with a load-time step, a call of it over its weights' offsets
+ * and the packed region's. (The graph executor of `kevo tune` writes a
+ * model's weights into it once, and prepares once.)
  */
-export async function instantiateLaunch(wat: string, launch: WasmLaunch): Promise<{ memory: WebAssembly.Memory; call: () => void }> {
+export async function instantiateLaunch(wat: string, launch: WasmLaunch): Promise<Instance> {
   const binary = await assembleWat(wat);
   // No room to grow: a hostile kernel's memory.grow fails instead of taking gigabytes from the worker.
   const memory = new WebAssembly.Memory({ initial: launch.pages, maximum: launch.pages });
-  let entry: (...offsets: number[]) => void;
+  type Entry = (...offsets: number[]) => void;
+  let exports: WebAssembly.Exports;
+  const entryOf = (name: string): Entry => {
+    const fn = exports[name];
+    if (typeof fn !== 'function') throw new Error(`the module exports no function "${name}"`);
+    return fn as Entry;
+  };
+  let entry: Entry;
+  let prepareEntry: Entry | undefined;
   try {
     const module = await WebAssembly.compile(binary);
-    const instance = await WebAssembly.instantiate(module, { env: { memory } });
-    const fn = instance.exports[launch.entry];
-    if (typeof fn !== 'function') throw new Error(`the module exports no function "${launch.entry}"`);
-    entry = fn as typeof entry;
+    exports = (await WebAssembly.instantiate(module, { env: { memory } })).exports;
+    entry = entryOf(launch.entry);
+    prepareEntry = launch.prepare && entryOf(launch.prepare.entry);
   } catch (error) {
     throw new KevoError('ASSEMBLE', `compile: ${(error as Error).message}`, { cause: error });
   }
-  const offsets = [...launch.tensors.map((t) => t.offset), launch.workspace.offset];
-  return { memory, call: () => entry(...offsets) };
+  const packed = launch.prepare ? [launch.prepare.packed.offset] : [];
+  const offsets = [...launch.tensors.map((t) => t.offset), launch.workspace.offset, ...packed];
+  const call = () => entry(...offsets);
+  if (!launch.prepare || !prepareEntry) return { memory, call };
+  const prepareOffsets = [...launch.prepare.weights.map((i) => launch.tensors[i]!.offset), ...packed];
+  const prepare = prepareEntry;
+  return { memory, call, prepare: () => prepare(...prepareOffsets) };
 }
 
 export async function wasmKernel(problem: Problem, wat: string, launch: WasmLaunch = wasmLaunch(problem)): Promise<Kernel> {
-  const { memory, call } = await instantiateLaunch(wat, launch);
+  const { memory, call, prepare } = await instantiateLaunch(wat, launch);
   const inputs = launch.tensors.slice(0, -1);
   const output = launch.tensors[launch.tensors.length - 1]!;
   // Each tensor seen through its dtype's storage (packed 4-bit: the bytes).
   const view = (t: WasmLaunch['tensors'][number]): Storage => dtypeOf(t.dtype).view(memory.buffer, t.offset, t.length);
+  const weights = launch.prepare?.weights ?? [];
+  let prepareMs: number | undefined;
 
   return {
     problem,
+    weights,
+    prepareMs: () => prepareMs,
     async write(values) {
+      // Compared before the copy: the weights as the kernel last packed them, unless run() changed them (which the harness catches anyway).
+      const changed = prepareMs === undefined || weights.some((i) => !sameBits(view(inputs[i]!), values[i]!));
       inputs.forEach((t, i) => copyInto(view(t), values[i]!, t.name));
+      if (prepare && changed) {
+        const start = performance.now();
+        prepare();
+        prepareMs = performance.now() - start;
+      }
     },
     async poison() {
       fillPoison(dtypeOf(output.dtype), view(output));
@@ -61,6 +93,14 @@ export async function wasmKernel(problem: Problem, wat: string, launch: WasmLaun
     },
     async dispose() {},
   };
+}
+
+function sameBits(a: Storage, b: Storage): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 /** Copies storage bit for bit; storage of another dtype or size is a bug of the caller's. */

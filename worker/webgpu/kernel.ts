@@ -93,6 +93,8 @@ export async function webgpuKernel(device: GPUDevice, problem: Problem, wgsl: st
 
   return {
     problem,
+    weights: [],
+    prepareMs: () => undefined,
     async write(values) {
       inputs.forEach((buffer, i) => device.queue.writeBuffer(buffer, 0, paddedBytes(values[i]!, sizes[i]!)));
     },
