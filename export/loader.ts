@@ -28,11 +28,11 @@ export function arrayLength(t: TensorSpec): number {
 }
 
 /** The generated loaders' argument check (JavaScript source): the error names the argument. */
-export const CHECK_JS = `function checkArgument(array, Type, length, what) {
+export const CHECK_JS = `function checkArgument(array, Type, length, what, fn = 'run') {
   if (!(array instanceof Type)) {
-    throw new TypeError('run(): ' + what + ' must be a ' + Type.name + ', got ' + Object.prototype.toString.call(array).slice(8, -1));
+    throw new TypeError(fn + '(): ' + what + ' must be a ' + Type.name + ', got ' + Object.prototype.toString.call(array).slice(8, -1));
   }
-  if (array.length !== length) throw new RangeError('run(): ' + what + ' must have ' + length + ' elements, got ' + array.length);
+  if (array.length !== length) throw new RangeError(fn + '(): ' + what + ' must have ' + length + ' elements, got ' + array.length);
 }`;
 
 /** run()'s parameters in the generated JavaScript: one per input, then out (no rest parameters, so no array per call). */
@@ -45,7 +45,7 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
  * tuple of typed arrays labelled with the inputs' names in ABI order.
  */
 export function loaderTypes(problem: Problem, tensors: { inputs: readonly AbiTensor[]; output: AbiTensor }): string {
-  const labels = tensors.inputs.map((t, i) => (IDENTIFIER.test(t.name) ? t.name : `input${i}`));
+  const labels = inputLabels(tensors.inputs);
   const shapes = tensors.inputs.map((t) => `${t.name} ${t.dims.join('x')}`).join(', ');
   return `export type Problem = ${JSON.stringify(problem)};
 export declare const problem: Problem;
@@ -60,4 +60,9 @@ export declare const tensors: { readonly inputs: readonly Tensor[]; readonly out
 export type Inputs = readonly [${labels.map((l, i) => `${l}: ${arrayType(tensors.inputs[i]!)}`).join(', ')}];
 /** The output's typed array. */
 export type Output = ${arrayType(tensors.output)};`;
+}
+
+/** Each input's name where it is a JavaScript identifier (typings label tuples with them), else input<i>. */
+export function inputLabels(inputs: readonly AbiTensor[]): string[] {
+  return inputs.map((t, i) => (IDENTIFIER.test(t.name) ? t.name : `input${i}`));
 }

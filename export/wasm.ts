@@ -1,7 +1,7 @@
 import type { WasmLaunch } from '../genome/families/launch.ts';
 import type { Problem } from '../genome/ops/index.ts';
 import { assembleWat } from '../worker/wasm/assemble.ts';
-import { arrayLength, arrayType, CHECK_JS, loaderTypes, runParams, type AbiTensor } from './loader.ts';
+import { arrayLength, arrayType, CHECK_JS, inputLabels, loaderTypes, runParams, type AbiTensor } from './loader.ts';
 
 /** Tiny modules whose validation tells a runtime's wasm features apart. */
 const PROBES = {
@@ -31,6 +31,8 @@ export interface WasmLoader {
   readonly output: PlacedTensor;
   readonly workspace: number;
   readonly pages: number;
+  /** The load-time step: its entry, the inputs it packs (ABI indices), the packed region's offset. */
+  readonly prepare?: { readonly entry: string; readonly weights: readonly number[]; readonly packed: number };
 }
 
 /** Whether the WAT uses relaxed SIMD, i.e. whether load() must insist on it. */
@@ -56,8 +58,10 @@ export async function wasmExportFiles(k: WasmExport): Promise<Record<string, str
     output: launch.tensors[launch.tensors.length - 1]!,
     workspace: launch.workspace.offset,
     pages: launch.pages,
+    ...(launch.prepare ? { prepare: { entry: launch.prepare.entry, weights: launch.prepare.weights, packed: launch.prepare.packed.offset } } : {}),
   };
-  const abi = { entry: launch.entry, inputs: loader.inputs, output: loader.output, workspace: launch.workspace, pages: launch.pages };
+  const prepare = launch.prepare && { ...launch.prepare, weights: launch.prepare.weights.map((i) => loader.inputs[i]!.name) };
+  const abi = { entry: launch.entry, inputs: loader.inputs, output: loader.output, workspace: launch.workspace, pages: launch.pages, ...(prepare ? { prepare } : {}) };
   const meta = { ...k.meta, kernelId: k.kernelId, problem: k.problem, backend: 'wasm', features, abi };
   return {
     'kernel.wat': k.wat,
@@ -79,15 +83,31 @@ export async function wasmLoaderFiles(c: WasmLoader): Promise<{ 'index.js': stri
  * The loader. run() calls the entry with literal offsets: a call allocates
  * nothing. An input that is the kernel's own view is not copied; without
  * `out` the result is the kernel's output view, overwritten by the next call.
+ * A kernel that packs its weights at load time gets setWeights(...weights),
+ * which copies them in and packs them, and run() then takes the other inputs.
  */
 function loaderJs(c: WasmLoader, probes: Record<string, number[]>): string {
-  const params = runParams(c.inputs);
-  const offsets = [...c.inputs.map((t) => t.offset), c.output.offset, c.workspace].join(', ');
+  const weights = c.prepare?.weights ?? [];
+  const activations = c.inputs.map((_, i) => i).filter((i) => !weights.includes(i));
+  const params = [...runParams(c.inputs).filter((_, i) => activations.includes(i)), 'out'];
+  const offsets = [...c.inputs.map((t) => t.offset), c.output.offset, c.workspace, ...(c.prepare ? [c.prepare.packed] : [])].join(', ');
+  const setWeights = c.prepare
+    ? `    setWeights(${weights.map((i) => `w${i}`).join(', ')}) {
+${weights.map((i) => `      put(w${i}, ${i}, 'setWeights');`).join('\n')}
+      prepare(${[...weights.map((i) => c.inputs[i]!.offset), c.prepare.packed].join(', ')});
+      packed = true;
+    },
+`
+    : '';
+  const prepareLines = c.prepare ? `\n  const prepare = instance.exports[${JSON.stringify(c.prepare.entry)}];\n  let packed = false;` : '';
+  const unpacked = c.prepare
+    ? `      if (!packed) throw new Error('run(): call setWeights(${weights.map((i) => c.inputs[i]!.name).join(', ')}) first: the kernel packs its weights once, at load time');\n`
+    : '';
   return `// Exported by kevo. Loads the kernel in any runtime with WebAssembly SIMD; no dependencies.
 export const problem = ${JSON.stringify(c.problem)};
 export const features = ${JSON.stringify(c.features)};
-/** The kernel's tensors in ABI order: run() takes the inputs in this order, then an optional out. */
-export const tensors = ${JSON.stringify({ inputs: c.inputs.map(abiOnly), output: abiOnly(c.output) })};
+/** The kernel's tensors in ABI order: run() takes the inputs in this order${c.prepare ? " (but the \\`weights\\`, which setWeights() takes)" : ''}, then an optional out. */
+export const tensors = ${JSON.stringify({ inputs: c.inputs.map(abiOnly), output: abiOnly(c.output), ...(c.prepare ? { weights: weights.map((i) => c.inputs[i]!.name) } : {}) })};
 const INPUTS = [${c.inputs.map((t) => placed(t)).join(', ')}];
 const OUTPUT = ${placed(c.output)};
 const PAGES = ${c.pages};
@@ -112,20 +132,20 @@ export async function load() {
   // A memory that cannot grow never detaches its buffer: the views below stay valid for the kernel's life.
   const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES });
   const { instance } = await WebAssembly.instantiate(bytes(WASM), { env: { memory } });
-  const entry = instance.exports[${JSON.stringify(c.entry)}];
+  const entry = instance.exports[${JSON.stringify(c.entry)}];${prepareLines}
   const inputs = Object.freeze(INPUTS.map((t) => new t.Type(memory.buffer, t.offset, t.length)));
   const output = new OUTPUT.Type(memory.buffer, OUTPUT.offset, OUTPUT.length);
-  function put(array, i) {
-    checkArgument(array, INPUTS[i].Type, INPUTS[i].length, 'input ' + INPUTS[i].name);
+  function put(array, i, fn) {
+    checkArgument(array, INPUTS[i].Type, INPUTS[i].length, 'input ' + INPUTS[i].name, fn);
     if (array.buffer !== memory.buffer || array.byteOffset !== INPUTS[i].offset) inputs[i].set(array);
   }
   return {
     problem,
     inputs,
     output,
-    run(${params.join(', ')}) {
-${c.inputs.map((_, i) => `      put(${params[i]}, ${i});`).join('\n')}
-      if (out !== undefined) checkArgument(out, OUTPUT.Type, OUTPUT.length, 'out');
+${setWeights}    run(${params.join(', ')}) {
+${activations.map((i) => `      put(x${i}, ${i});`).join('\n')}
+${unpacked}      if (out !== undefined) checkArgument(out, OUTPUT.Type, OUTPUT.length, 'out');
       entry(${offsets});
       if (out === undefined || out === output) return output;
       out.set(output);
@@ -143,9 +163,35 @@ function placed(t: PlacedTensor): string {
   return `{ name: ${JSON.stringify(t.name)}, Type: ${arrayType(t)}, offset: ${t.offset}, length: ${arrayLength(t)} }`;
 }
 
+/** Typings of a kernel that packs weights at load time: the tuples setWeights() and run() take, and setWeights itself. */
+function preparedDts(c: WasmLoader): { types: string; method: string; runArgs: string } {
+  const weights = c.prepare?.weights ?? [];
+  if (weights.length === 0) return { types: '', method: '', runArgs: 'inputs: Inputs' };
+  const labels = inputLabels(c.inputs);
+  const tuple = (indices: readonly number[]) => `readonly [${indices.map((i) => `${labels[i]}: ${arrayType(c.inputs[i]!)}`).join(', ')}]`;
+  const activations = c.inputs.map((_, i) => i).filter((i) => !weights.includes(i));
+  return {
+    types: `
+/** The inputs the kernel packs at load time (setWeights() takes them), in ABI order. */
+export type Weights = ${tuple(weights)};
+/** The inputs run() takes: all but the weights, in ABI order. */
+export type Activations = ${tuple(activations)};`,
+    method: `
+  /**
+   * Copies the weights in and packs them once (as XNNPACK packs at operator
+   * creation): call it before the first run() and again whenever a weight
+   * changes, even one changed in place in \`inputs\`. Keep weights resident
+   * this way and call run() with the activations as often as you like.
+   */
+  setWeights(...weights: Weights): void;`,
+    runArgs: 'activations: Activations',
+  };
+}
+
 function loaderDts(c: WasmLoader): string {
+  const prepared = preparedDts(c);
   return `// Exported by kevo.
-${loaderTypes(c.problem, { inputs: c.inputs.map(abiOnly), output: abiOnly(c.output) })}
+${loaderTypes(c.problem, { inputs: c.inputs.map(abiOnly), output: abiOnly(c.output) })}${prepared.types}
 export declare const features: readonly ('simd' | 'relaxed-simd')[];
 export interface Kernel {
   readonly problem: Problem;
@@ -155,14 +201,14 @@ export interface Kernel {
    */
   readonly inputs: Inputs;
   /** The kernel's own memory for the output: what run() returns when given no \`out\`; the next run() overwrites it. */
-  readonly output: Output;
+  readonly output: Output;${prepared.method}
   /**
    * Runs the kernel on the inputs (row-major, each in its dtype's typed array, in
    * ABI order; see \`tensors\`). Writes the result into \`out\` and returns it
    * when given, else returns \`output\`. Allocates nothing; throws a TypeError or
    * RangeError naming an argument that is not the right typed array of the right length.
    */
-  run(...args: [...inputs: Inputs, out?: Output]): Output;
+  run(...args: [...${prepared.runArgs}, out?: Output]): Output;
 }
 /** Instantiates the kernel; rejects with a message naming the wasm feature the runtime lacks. */
 export declare function load(): Promise<Kernel>;

@@ -37,6 +37,8 @@ export const Timing = z
     baselineGflops: z.number().nonnegative(),
     /** baseline median / candidate median, both timed in this job on this thread. */
     speedup: z.number().positive(),
+    /** A kernel that packs its weights at load time: how long its last pack took (not in medianMs, as XNNPACK's packing is not in its run). */
+    prepareMs: z.number().nonnegative().optional(),
   })
   .strict();
 export type Timing = z.infer<typeof Timing>;

@@ -92,7 +92,8 @@ async function timeAgainstBaseline(
   };
   try {
     const sides = await timeSideBySide(kernel, baseline, { budgets: job.budgets, stopAt: deadlineAt, checkpoint });
-    return { timing: timingOf(job.problem, sides), errors: ctx.errors };
+    const prepareMs = kernel.prepareMs();
+    return { timing: { ...timingOf(job.problem, sides), ...(prepareMs === undefined ? {} : { prepareMs }) }, errors: ctx.errors };
   } catch (error) {
     return { failure: spotFailure ?? describeFailure('timing', error) };
   } finally {

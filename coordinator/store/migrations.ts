@@ -331,6 +331,12 @@ export const migrations: readonly Migration[] = [
     // A gate promotion on the finder itself runs in a thread started for it; earlier ones ran on its warm pool (0).
     sql: `ALTER TABLE promotions ADD COLUMN fresh_thread INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 12,
+    name: 'load-time pack time',
+    // Kernels that pack their weights at load time (a launch's prepare): the pack's milliseconds, apart from the per-call median.
+    sql: `ALTER TABLE evaluations ADD COLUMN prepare_ms REAL;`,
+  },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]!.version;

@@ -6,11 +6,14 @@ import { bestOrderSql } from './best.ts';
  */
 
 /** Timing columns back as the protocol's Timing object; NULL when the job was never timed. */
-const timingJson = `
-  CASE WHEN e.median_ms IS NULL THEN NULL ELSE json_object(
+const timingObject = `json_object(
     'medianMs', e.median_ms, 'p10Ms', e.p10_ms, 'p90Ms', e.p90_ms, 'samples', e.samples,
     'gflops', e.gflops, 'baselineMedianMs', e.baseline_median_ms,
-    'baselineGflops', e.baseline_gflops, 'speedup', e.speedup) END`;
+    'baselineGflops', e.baseline_gflops, 'speedup', e.speedup)`;
+const timingJson = `
+  CASE WHEN e.median_ms IS NULL THEN NULL
+       WHEN e.prepare_ms IS NULL THEN ${timingObject}
+       ELSE json_set(${timingObject}, '$.prepareMs', e.prepare_ms) END`;
 
 /** The measured error columns back as the protocol's MeasuredError; NULL for results that carried none. */
 const measuredErrorJson = (e: string) => `

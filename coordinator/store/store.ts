@@ -213,8 +213,8 @@ export class Store {
       this.statement(
         `INSERT INTO evaluations (job_id, campaign_id, problem_key, problem, genome_hash, device_class_id, kernel_id,
            status, stage, reason, median_ms, p10_ms, p90_ms, samples, gflops, baseline_median_ms, baseline_gflops,
-           speedup, error_of_tolerance, error_max_abs, error_max_rel, error_elements, verdicts, worker, elapsed_ms, created_at, precision, harness_version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           speedup, error_of_tolerance, error_max_abs, error_max_rel, error_elements, verdicts, worker, elapsed_ms, created_at, precision, harness_version, prepare_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         result.jobId,
         result.campaignId,
@@ -246,6 +246,7 @@ export class Store {
         result.precision ?? familyOf(result.problem, result.genome).precision(result.genome),
         // Results from workers before versions were judged by version 1 (verifiers/version.ts).
         result.harnessVersion ?? 1,
+        t?.prepareMs ?? null,
       );
       this.statement("UPDATE jobs SET status = 'done' WHERE job_id = ?").run(result.jobId);
       return true;
