@@ -1,13 +1,20 @@
 import { matmul } from '../ops/matmul.ts';
+import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import { int8BaselineWat } from '../wasm/int8/baseline.ts';
 import { int8MatmulWat } from '../wasm/int8/codegen.ts';
 import { MatmulInt8WasmGenome } from '../wasm/int8/genome.ts';
-import { int8WorkspaceBytes } from '../wasm/int8/layout.ts';
+import { int8WorkspaceBytes, packedB } from '../wasm/int8/layout.ts';
 import { wasmInt8Space } from '../wasm/int8/space.ts';
 import { wasmLaunch } from './abi.ts';
 import { defineFamily } from './family.ts';
 
-/** Integer matmul (i8, u8i8 = ONNX MatMulInteger, i16 dynamic fixed point mantissas) on WASM SIMD: exact i32 accumulation, B packed in k pairs (genome/wasm/int8/). */
+/**
+ * The inputs the load-time step packs: B, and for u8i8 its zero point (subtracted while packing).
+ * Packing at load always wins: run() is then the old per-call kernel less its packing loop.
+ */
+const weightsOf = (p: MatmulProblem) => (p.dtype === 'u8i8' ? [2, 3] : [1]);
+
+/** Integer matmul (i8, u8i8 = ONNX MatMulInteger, i16 dynamic fixed point mantissas) on WASM SIMD: exact i32 accumulation, B packed in k pairs at load time (genome/wasm/int8/). */
 export const matmulInt8Wasm = defineFamily({
   op: matmul,
   backend: 'wasm',
@@ -15,7 +22,11 @@ export const matmulInt8Wasm = defineFamily({
   dtypes: ['i8', 'u8i8', 'i16'],
   genome: MatmulInt8WasmGenome,
   space: (problem) => wasmInt8Space(problem),
-  codegen: (genome, problem) => ({ language: 'wat', text: int8MatmulWat(genome, problem), launch: wasmLaunch(problem, int8WorkspaceBytes(problem)) }),
+  codegen: (genome, problem) => ({
+    language: 'wat',
+    text: int8MatmulWat(genome, problem),
+    launch: wasmLaunch(problem, int8WorkspaceBytes(problem), { entry: 'prepare', weights: weightsOf(problem), packedBytes: packedB(genome, problem).bytes }),
+  }),
   baseline: (problem) => ({ language: 'wat', text: int8BaselineWat(problem), launch: wasmLaunch(problem, int8WorkspaceBytes(problem)) }),
   // Integer outputs are exact: the precision only names the error model, which ints ignore.
   precision: () => 'f32',

@@ -7,8 +7,10 @@ const get = (name: string) => `(local.get $${name})`;
 const i32 = (value: number) => `(i32.const ${value})`;
 
 /**
- * The kernel for a genome (see genome.ts): B packed once into the workspace
- * with its zero point subtracted (dot16), then for every nr-column block and
+ * The kernel for a genome (see genome.ts): a `prepare` entry packs B (with
+ * its zero point subtracted, dot16) into the launch's packed region at load
+ * time, as XNNPACK packs weights when an operator is created; the `matmul`
+ * entry then reads it, for every nr-column block and
  * every mr-row tile the k pairs, two A values broadcast per row and pair.
  * Rows past M read row M-1 and are not stored; columns past N multiply packed
  * zeros and are stored lane by lane up to N; k past K (odd K, unroll padding)
@@ -27,6 +29,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
   const accs = g.nr / 4;
   const bVectors = g.instruction === 'dot16' ? g.nr / 4 : g.nr / 8;
   const params = zp ? '(param $a i32) (param $za i32) (param $b i32) (param $zb i32)' : '(param $a i32) (param $b i32)';
+  const weightParams = zp ? '(param $b i32) (param $zb i32)' : '(param $b i32)';
   const locals = [
     '(local $jb i32) (local $i0 i32) (local $kp i32) (local $e i32) (local $kk i32) (local $j i32) (local $bp i32) (local $zbv i32) (local $zav v128) (local $va v128)',
     range(g.mr).map((r) => `(local $ap${r} i32)`).join(' '),
@@ -78,7 +81,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
   const bIndex = `(i32.add (i32.mul ${get('kk')} ${i32(n)}) ${get('j')})`;
   const value = wide ? `(i32.load16_s (i32.add ${get('b')} ${element(bIndex)}))` : `(i32.sub (i32.load8_s (i32.add ${get('b')} ${bIndex})) ${get('zbv')})`;
   const storePacked = pack.elementBytes === 2 ? 'i32.store16' : 'i32.store8';
-  const aBase = packA ? `(i32.add ${get('ws')} ${i32(packA.offset)})` : get('a');
+  const aBase = packA ? get('ws') : get('a');
   const aRowBytes = packA ? packA.rowBytes : k * aBytes;
   const aLoad = zp ? 'i32.load8_u' : wide ? 'i32.load16_s' : 'i32.load8_s';
   const za = zp ? `(i32.load8_u ${get('za')})` : '(i32.const 0)';
@@ -96,16 +99,19 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
     : '';
   return `(module
   (import "env" "memory" (memory 1))
-  (func (export "matmul") ${params} (param $c i32) (param $ws i32)
-    ${locals}
-    ${zp ? `(local.set $zbv (i32.load8_s ${get('zb')}))\n    (local.set $zav (i16x8.splat (i32.load8_u ${get('za')})))` : ''}
+  (func (export "prepare") ${weightParams} (param $packed i32)
+    (local $e i32) (local $kk i32) (local $j i32) (local $zbv i32)
+    ${zp ? `(local.set $zbv (i32.load8_s ${get('zb')}))` : ''}
     (loop $pack
       (local.set $kk (i32.add (i32.mul (i32.rem_u (i32.div_u (i32.shr_u ${get('e')} (i32.const 1)) ${i32(g.nr)}) ${i32(pack.pairs)}) (i32.const 2)) (i32.and ${get('e')} (i32.const 1))))
       (local.set $j (i32.add (i32.mul (i32.div_u (i32.shr_u ${get('e')} (i32.const 1)) ${i32(g.nr * pack.pairs)}) ${i32(g.nr)}) (i32.rem_u (i32.shr_u ${get('e')} (i32.const 1)) ${i32(g.nr)})))
-      (${storePacked} (i32.add ${get('ws')} (i32.mul ${get('e')} ${i32(pack.elementBytes)}))
+      (${storePacked} (i32.add ${get('packed')} (i32.mul ${get('e')} ${i32(pack.elementBytes)}))
         (if (result i32) (i32.and (i32.lt_u ${get('kk')} ${i32(k)}) (i32.lt_u ${get('j')} ${i32(n)})) (then ${value}) (else (i32.const 0))))
       (local.set $e (i32.add ${get('e')} (i32.const 1)))
-      (br_if $pack (i32.lt_u ${get('e')} ${i32(pack.columns * pack.pairs * 2)})))
+      (br_if $pack (i32.lt_u ${get('e')} ${i32(pack.columns * pack.pairs * 2)}))))
+  (func (export "matmul") ${params} (param $c i32) (param $ws i32) (param $packed i32)
+    ${locals}
+    ${zp ? `(local.set $zav (i16x8.splat (i32.load8_u ${get('za')})))` : ''}
     ${aPacking}
     (loop $blocks
       (local.set $j (i32.mul ${get('jb')} ${i32(g.nr)}))
@@ -117,7 +123,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
         ${range(g.mr)
           .flatMap((r) => range(accs).map((v) => `(local.set $c${r}_${v} (v128.const i32x4 0 0 0 0))`))
           .join('\n        ')}
-        (local.set $bp (i32.add ${get('ws')} (i32.mul ${get('jb')} ${i32(pack.blockBytes)})))
+        (local.set $bp (i32.add ${get('packed')} (i32.mul ${get('jb')} ${i32(pack.blockBytes)})))
         (local.set $kp (i32.const 0))
         (loop $pairs
           ${range(g.kUnroll).map(step).join('\n          ')}

@@ -3,7 +3,7 @@ import { roundUp } from '../tiling.ts';
 import type { MatmulInt8WasmGenome } from './genome.ts';
 
 /**
- * Where packed B lives in the workspace: column blocks of nr, each the k
+ * Packed B, as the load-time step writes it into the launch's packed region: column blocks of nr, each the k
  * pairs in order (padded with zeros to a whole number of unrolled steps),
  * each pair the nr columns' two values side by side (i16 for dot16, bytes
  * for extmul): exactly the vector a k pair of the tile multiplies.
@@ -17,18 +17,13 @@ export function packedB(g: MatmulInt8WasmGenome, p: MatmulProblem) {
   return { pairs, columns, elementBytes, pairBytes, blockBytes: pairs * pairBytes, bytes: columns * pairs * 2 * elementBytes };
 }
 
-/** The largest packed B of any genome (the widest tile and unroll, i16): packed A starts past it. */
-function maxPackedBBytes(p: MatmulProblem): number {
-  return packedB({ op: 'matmul', backend: 'wasm', family: 'int8', instruction: 'dot16', mr: 1, nr: 16, kUnroll: 4 }, p).bytes;
-}
-
-/** Packed A (dot16 with packA): each row's k pairs as two i16 less the zero point, zero past K, after packed B. */
+/** Packed A (dot16 with packA), per call in the workspace: each row's k pairs as two i16 less the zero point, zero past K. */
 export function packedA(g: MatmulInt8WasmGenome, p: MatmulProblem) {
   const rowBytes = packedB(g, p).pairs * 4;
-  return { offset: maxPackedBBytes(p), rowBytes, elements: p.shape.m * (rowBytes / 2) };
+  return { rowBytes, elements: p.shape.m * (rowBytes / 2) };
 }
 
-/** The workspace every genome of the problem fits in (the largest packed B, then the largest packed A), so all share one launch. */
+/** The workspace any genome's packed A fits in (the widest unroll). */
 export function int8WorkspaceBytes(p: MatmulProblem): number {
-  return maxPackedBBytes(p) + p.shape.m * roundUp(Math.ceil(p.shape.k / 2), 4) * 4;
+  return p.shape.m * roundUp(Math.ceil(p.shape.k / 2), 4) * 4;
 }
