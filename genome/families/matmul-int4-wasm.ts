@@ -3,7 +3,7 @@ import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import { int4BaselineWat } from '../wasm/int4/baseline.ts';
 import { Int4WasmGenome } from '../wasm/int4/genome.ts';
 import { inlineWat, inlineWorkspaceBytes } from '../wasm/int4/inline.ts';
-import { packWat, packWorkspaceBytes } from '../wasm/int4/pack.ts';
+import { packedWBytes, packWat, packWeights, packWorkspaceBytes } from '../wasm/int4/pack.ts';
 import type { Int4Kernel } from '../wasm/int4/problem.ts';
 import { wasmInt4Space } from '../wasm/int4/space.ts';
 import { wasmLaunch } from './abi.ts';
@@ -17,7 +17,7 @@ function int4Kernel(p: MatmulProblem): Int4Kernel {
 
 /**
  * 4-bit matmuls on WASM SIMD (genome/wasm/int4/): B in ONNX Runtime's
- * MatMulNBits layout, dequantized in the inner loop or into f32 per call.
+ * MatMulNBits layout, dequantized in the inner loop or into f32 at load time.
  * The workspace each kernel needs comes with its launch.
  */
 export const matmulInt4Wasm = defineFamily({
@@ -31,7 +31,11 @@ export const matmulInt4Wasm = defineFamily({
     const p = int4Kernel(problem);
     return genome.dequant === 'inline'
       ? { language: 'wat', text: inlineWat(genome, p), launch: wasmLaunch(problem, inlineWorkspaceBytes(p, genome)) }
-      : { language: 'wat', text: packWat(genome, p), launch: wasmLaunch(problem, packWorkspaceBytes(p)) };
+      : {
+          language: 'wat',
+          text: packWat(genome, p),
+          launch: wasmLaunch(problem, packWorkspaceBytes(p), { entry: 'prepare', weights: packWeights(p), packedBytes: packedWBytes(p) }),
+        };
   },
   baseline: (problem) => ({ language: 'wat', text: int4BaselineWat(int4Kernel(problem)), launch: wasmLaunch(problem, 0) }),
   precision: (genome) => ((genome.dequant === 'inline' ? genome.relaxed : genome.gemm.fma) ? 'f32-fma' : 'f32'),

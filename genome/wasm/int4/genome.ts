@@ -14,9 +14,10 @@ const common = { op: z.literal('matmul').default('matmul'), backend: z.literal('
  *   (v128.and / i8x16.shr), read once per tile of mr rows: the GEMV's choice,
  *   memory bound, streaming the 4-bit weights. A is repacked per call into
  *   the order the nibbles come out in (per 32 k: the even k, then the odd).
- * - pack: B is dequantized into an f32 K x N matrix in the workspace on each
- *   call (its cost counted in the timing), then the f32 tiled kernel of
- *   genome/wasm runs with `gemm`'s genes; w4a8 dequantizes A too.
+ * - pack: B is dequantized into an f32 K x N matrix once, at load time (the
+ *   launch's prepare, timed apart as XNNPACK's packing is), then per call the
+ *   f32 tiled kernel of genome/wasm runs with `gemm`'s genes on it; w4a8
+ *   dequantizes A per call too.
  */
 export const Int4WasmGenome = z.discriminatedUnion('dequant', [
   z

@@ -4,8 +4,14 @@ import { get, i32, indent, offsetArg } from '../wat.ts';
 import type { PackGenome } from './genome.ts';
 import { layoutOf, paramList, type Int4Kernel } from './problem.ts';
 
-/** Workspace bytes: W as f32 [K, N], (w4a8) A as f32 [M, K], then the f32 kernel's own packing space. */
-export const packWorkspaceBytes = (p: Int4Kernel) => 4 * (p.k * p.n + (p.dtype === 'w4a8' ? p.m * p.k : 0) + p.m * p.k + p.k * p.n);
+/** Workspace bytes: (w4a8) A as f32 [M, K], then the f32 kernel's own packing space. */
+export const packWorkspaceBytes = (p: Int4Kernel) => 4 * ((p.dtype === 'w4a8' ? p.m * p.k : 0) + p.m * p.k + p.k * p.n);
+
+/** Bytes of W, B dequantized at load time into the launch's packed region: f32 [K, N]. */
+export const packedWBytes = (p: Int4Kernel) => 4 * p.k * p.n;
+
+/** The inputs (ABI order) the load-time step reads: B, its scales and (w4) its zero points. */
+export const packWeights = (p: Int4Kernel) => (p.dtype === 'w4' ? [1, 2, ...(p.zeroPoints ? [3] : [])] : [1, 3]);
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const interleave = (half: 0 | 1) => range(8).flatMap((i) => [half * 8 + i, 16 + half * 8 + i]).join(' ');
@@ -100,23 +106,27 @@ function gemmFuncs(g: PackGenome, p: Int4Kernel): string {
   return body.replace('(func (export "matmul")', '(func $gemm');
 }
 
-/** Genome -> WAT for a 4-bit matmul that dequantizes B (and w4a8's A) into f32 per call, then runs the f32 tiled kernel. Pure. */
+/**
+ * Genome -> WAT for a 4-bit matmul that dequantizes B into f32 at load time
+ * (its `prepare` entry, into the launch's packed region), then per call
+ * (w4a8: A into f32 first) runs the f32 tiled kernel on that resident W. Pure.
+ */
 export function packWat(g: PackGenome, p: Int4Kernel): string {
   const w4 = p.dtype === 'w4';
-  const wBytes = p.k * p.n * 4;
   const aBytes = w4 ? 0 : p.m * p.k * 4;
-  const entry = `(func (export "matmul") ${paramList(p)}
-  (call $dequantize_b ${get('b')} ${get('scales')} ${p.zeroPoints ? get('zp') : '(i32.const 0)'} ${get('ws')})
+  const prepare = `(func (export "prepare") (param $b i32) (param $scales i32)${p.zeroPoints ? ' (param $zp i32)' : ''} (param $packed i32)
+  (call $dequantize_b ${get('b')} ${get('scales')} ${p.zeroPoints ? get('zp') : '(i32.const 0)'} ${get('packed')}))`;
+  const entry = `(func (export "matmul") ${paramList(p)} (param $packed i32)
 ${
   w4
-    ? `  (call $gemm ${get('a')} ${get('ws')} ${get('c')} (i32.add ${get('ws')} ${i32(wBytes)})))`
-    : `  (call $dequantize_a ${get('a')} ${get('aScales')} (i32.add ${get('ws')} ${i32(wBytes)}))
-  (call $gemm (i32.add ${get('ws')} ${i32(wBytes)}) ${get('ws')} ${get('c')} (i32.add ${get('ws')} ${i32(wBytes + aBytes)})))`
+    ? `  (call $gemm ${get('a')} ${get('packed')} ${get('c')} ${get('ws')}))`
+    : `  (call $dequantize_a ${get('a')} ${get('aScales')} ${get('ws')})
+  (call $gemm ${get('ws')} ${get('packed')} ${get('c')} (i32.add ${get('ws')} ${i32(aBytes)})))`
 }`;
-  return `;; kevo matmul ${p.m}x${p.n}x${p.k} ${p.dtype}, groups of ${p.group}${p.zeroPoints ? ' with zero points' : ''}: dequantized to f32 per call, then the f32 tiled kernel
+  return `;; kevo matmul ${p.m}x${p.n}x${p.k} ${p.dtype}, groups of ${p.group}${p.zeroPoints ? ' with zero points' : ''}: dequantized to f32 at load time, then the f32 tiled kernel
 (module
   ${MODULE_HEAD}
-${indent([dequantizeBFunc(p), ...(w4 ? [] : [dequantizeAFunc(p)]), entry].join('\n\n'), 1)}
+${indent([dequantizeBFunc(p), ...(w4 ? [] : [dequantizeAFunc(p)]), prepare, entry].join('\n\n'), 1)}
 ${gemmFuncs(g, p)})
 `;
 }

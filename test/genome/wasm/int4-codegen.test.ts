@@ -3,7 +3,7 @@ import { randomW4a8Inputs, randomW4Weights } from '../../../genome/ops/matmul/in
 import { int4Rel, w4a8Reference, w4Reference, type Sampled } from '../../../genome/ops/matmul/int4/reference.ts';
 import type { InlineGenome } from '../../../genome/wasm/int4/genome.ts';
 import { inlineWat, inlineWorkspaceBytes } from '../../../genome/wasm/int4/inline.ts';
-import { packWat, packWorkspaceBytes } from '../../../genome/wasm/int4/pack.ts';
+import { packedWBytes, packWat, packWeights, packWorkspaceBytes } from '../../../genome/wasm/int4/pack.ts';
 import { int4BaselineWat } from '../../../genome/wasm/int4/baseline.ts';
 import { wasmMatmulSpace } from '../../../genome/wasm/space.ts';
 import type { Int4Kernel } from '../../../genome/wasm/int4/problem.ts';
@@ -55,7 +55,7 @@ describe('4-bit WASM kernels, B unpacked in the inner loop', () => {
   }
 });
 
-describe('4-bit WASM kernels, B dequantized to f32 first, and the baseline', () => {
+describe('4-bit WASM kernels, B dequantized to f32 at load time, and the baseline', () => {
   const problems: Int4Kernel[] = shapes.flatMap((s) => [
     { ...s, dtype: 'w4' as const, zeroPoints: false },
     { ...s, dtype: 'w4' as const, zeroPoints: true },
@@ -67,7 +67,8 @@ describe('4-bit WASM kernels, B dequantized to f32 first, and the baseline', () 
       const want = reference(p, x);
       const seeds = wasmMatmulSpace({ op: 'matmul', shape: { m: p.m, n: p.n, k: p.k }, dtype: 'f32' }, { relaxedSimd: true }).seeds!();
       for (const { op: _op, backend: _backend, family: _family, ...gemm } of seeds.slice(0, 3)) {
-        expectWithin(await runInt4(packWat({ op: 'matmul', backend: 'wasm', family: 'int4', dequant: 'pack', gemm }, p), p, x, packWorkspaceBytes(p)), want, p.k);
+        const wat = packWat({ op: 'matmul', backend: 'wasm', family: 'int4', dequant: 'pack', gemm }, p);
+        expectWithin(await runInt4(wat, p, x, packWorkspaceBytes(p), { weights: packWeights(p), bytes: packedWBytes(p) }), want, p.k);
       }
       expectWithin(await runInt4(int4BaselineWat(p), p, x, 0), want, p.k);
     });

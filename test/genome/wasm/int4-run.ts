@@ -5,8 +5,18 @@ import type { W4a8Inputs, W4Inputs } from '../../../genome/ops/matmul/int4/refer
 
 const ALIGN = 64;
 
-/** Runs a 4-bit kernel's WAT on inputs placed in ABI order (as the entry's parameters), returning C. */
-export async function runInt4(wat: string, p: Int4Kernel, x: W4Inputs | W4a8Inputs, workspaceBytes: number): Promise<Float32Array> {
+/**
+ * Runs a 4-bit kernel's WAT on inputs placed in ABI order (as the entry's
+ * parameters), returning C. With `packed`, its prepare entry first packs the
+ * `weights` inputs into a region of `bytes`, which the entry gets last.
+ */
+export async function runInt4(
+  wat: string,
+  p: Int4Kernel,
+  x: W4Inputs | W4a8Inputs,
+  workspaceBytes: number,
+  packed?: { readonly weights: readonly number[]; readonly bytes: number },
+): Promise<Float32Array> {
   enableRelaxedSimd();
   const tensors: ArrayBufferView[] =
     'aScales' in x ? [x.a, x.b, x.aScales, x.scales] : [x.a, x.b, x.scales, ...(p.zeroPoints ? [x.zeroPoints!] : [])];
@@ -19,10 +29,12 @@ export async function runInt4(wat: string, p: Int4Kernel, x: W4Inputs | W4a8Inpu
   const offsets = tensors.map((t) => place(t.byteLength));
   const c = place(p.m * p.n * 4);
   const ws = place(workspaceBytes);
+  const region = packed ? [place(packed.bytes)] : [];
   const memory = new WebAssembly.Memory({ initial: Math.ceil((cursor + ALIGN) / 65536) });
   tensors.forEach((t, i) => new Uint8Array(memory.buffer, offsets[i], t.byteLength).set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength)));
   new Uint32Array(memory.buffer, c, p.m * p.n).fill(0x7fa5a5a5);
   const { instance } = await WebAssembly.instantiate(await assembleWat(wat), { env: { memory } });
-  (instance.exports.matmul as (...args: number[]) => void)(...offsets, c, ws);
+  if (packed) (instance.exports.prepare as (...args: number[]) => void)(...packed.weights.map((i) => offsets[i]!), ...region);
+  (instance.exports.matmul as (...args: number[]) => void)(...offsets, c, ws, ...region);
   return new Float32Array(memory.buffer, c, p.m * p.n).slice();
 }
