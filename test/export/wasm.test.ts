@@ -191,3 +191,38 @@ describe('an exported fused-epilogue kernel', () => {
 });
 
 const cpu = { id: 'd', label: 'test', facts: { backend: 'wasm' as const, cpu: 'x', cores: 1, arch: 'x64', node: '20', v8: '11', simd: true, relaxedSimd: false } };
+
+describe('an exported kernel that packs its weights at load time (int8 u8i8)', () => {
+  it('keeps the weights resident: setWeights() once, run(activations) many times, setWeights() again when they change; in plain Node', async () => {
+    const p = parseProblem({ op: 'matmul', shape: { m: 5, n: 6, k: 7 }, dtype: 'u8i8' });
+    const family = familyFor('matmul', 'wasm', 'u8i8');
+    const code = family.code(family.space(p, cpu).seeds!()[0]!, p);
+    const files = await wasmExportFiles({ kernelId: 'k3', problem: p, wat: code.text, launch: WasmLaunch.parse(code.launch), meta: {} });
+    const meta = JSON.parse(files['meta.json'] as string);
+    expect(meta.abi.prepare).toMatchObject({ entry: 'prepare', weights: ['B', 'b_zero_point'] });
+    expect(files['index.d.ts']).toContain('export type Weights = readonly [B: Int8Array, b_zero_point: Int8Array];');
+    expect(files['index.d.ts']).toContain('export type Activations = readonly [A: Uint8Array, a_zero_point: Uint8Array];');
+    // C[i, j] = sum_k (A - za)(B - zb), computed here in the script for each call.
+    const { status, out } = inNode(
+      writeAll(files),
+      `const k = await m.load();
+      const A = Uint8Array.from({ length: 35 }, (_, i) => (i * 37) % 256), za = Uint8Array.of(3);
+      const B1 = Int8Array.from({ length: 42 }, (_, i) => ((i * 53) % 256) - 128), B2 = B1.map((x) => -x), zb = Int8Array.of(-2);
+      const want = (B) => Int32Array.from({ length: 30 }, (_, e) => {
+        let s = 0;
+        for (let p = 0; p < 7; p++) s += (A[Math.floor(e / 6) * 7 + p] - za[0]) * (B[p * 6 + (e % 6)] - zb[0]);
+        return s;
+      });
+      const same = (x, y) => x.every((v, i) => v === y[i]);
+      try { k.run(A, za); } catch (e) { console.log(e.message); }
+      k.setWeights(B1, zb);
+      let ok = true;
+      for (let i = 0; i < 5; i++) ok &&= same(k.run(A, za), want(B1));
+      k.setWeights(B2, zb);
+      ok &&= same(k.run(A, za), want(B2));
+      console.log(ok, JSON.stringify(m.tensors.weights));`,
+    );
+    expect(status).toBe(0);
+    expect(out.split('\n')).toEqual(['run(): call setWeights(B, b_zero_point) first: the kernel packs its weights once, at load time', 'true ["B","b_zero_point"]']);
+  });
+});
