@@ -50,9 +50,13 @@ describe('4-bit campaigns from the CLI, exported and called from a plain script'
           : randomW4a8Inputs(shape, rng);
       const arrays = 'aScales' in inputs ? [inputs.a, inputs.b, inputs.aScales, inputs.scales] : [inputs.a, inputs.b, inputs.scales, inputs.zeroPoints];
       const literal = (t: ArrayBufferView) => `new ${t.constructor.name}(${JSON.stringify(Array.from(t as unknown as ArrayLike<number>))})`;
-      const got = userScript(`import { load } from ${JSON.stringify(pathToFileURL(join(out, 'index.js')).href)};
+      // A kernel that dequantizes at load time takes its weights (tensors.weights) through setWeights(), and run() the rest.
+      const got = userScript(`import { load, tensors } from ${JSON.stringify(pathToFileURL(join(out, 'index.js')).href)};
 const kernel = await load();
-const c = kernel.run(${arrays.map(literal).join(', ')});
+const inputs = [${arrays.map(literal).join(', ')}];
+const weights = (tensors.weights ?? []).map((name) => tensors.inputs.findIndex((t) => t.name === name));
+if (weights.length > 0) kernel.setWeights(...weights.map((i) => inputs[i]));
+const c = kernel.run(...inputs.filter((_, i) => !weights.includes(i)));
 console.log(JSON.stringify(Array.from(c)));`) as number[];
       const { want, magnitude } = 'aScales' in inputs ? w4a8Reference(shape, inputs) : w4Reference(shape, inputs);
       const rel = int4Rel(shape.k, 2 ** -24);

@@ -12,7 +12,9 @@ const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-int8-'));
 
 /**
  * A user's script: imports the exported module with plain Node (no kevo, no
- * tsx), fills the inputs with the values it is given and prints C.
+ * tsx), fills the inputs with the values it is given and prints C. The
+ * kernel packs its weights at load time: setWeights() takes those (named by
+ * tensors.weights), run() the others.
  */
 const SCRIPT = `
 const [moduleUrl, inputsJson] = process.argv.slice(2);
@@ -20,7 +22,9 @@ const { load, tensors } = await import(moduleUrl);
 const kernel = await load();
 const types = { i8: Int8Array, u8: Uint8Array, i16: Int16Array };
 const inputs = JSON.parse(inputsJson).map((values, i) => types[tensors.inputs[i].dtype].from(values));
-const c = kernel.run(...inputs);
+const weights = tensors.weights.map((name) => tensors.inputs.findIndex((t) => t.name === name));
+kernel.setWeights(...weights.map((i) => inputs[i]));
+const c = kernel.run(...inputs.filter((_, i) => !weights.includes(i)));
 console.log(JSON.stringify({ type: c.constructor.name, values: [...c] }));
 `;
 
