@@ -18,17 +18,28 @@ interface ExportedKernel {
   readonly inputs: readonly ArrayLike<number>[];
   readonly output: ArrayLike<number> & { slice(): ArrayLike<number> };
   run(...args: unknown[]): ArrayLike<number>;
+  /** Kernels that pack weights at load time: the weights (the module's tensors.weights) in, packed once. */
+  setWeights?(...weights: unknown[]): void;
+}
+
+interface ExportedModule {
+  load(): Promise<ExportedKernel>;
+  readonly tensors: { readonly inputs: readonly { name: string }[]; readonly weights?: readonly string[] };
 }
 
 export interface CampaignBest {
   readonly problem: Problem;
   readonly best: BestRow;
-  /** The exported module's run(...inputs, out): the user's call. */
+  /** The exported module's run(...inputs, out) (after setWeights() for a kernel that packs at load time): the user's call. */
   run(inputs: readonly ArrayLike<number>[], out: ArrayLike<number>): ArrayLike<number>;
   /** A fresh array the size of the output. */
   newOutput(): ArrayLike<number>;
-  /** The best kernel, exported and imported from its index.js, as a contender calling run(...inputs, out). */
-  contender(name: string, inputs: readonly ArrayLike<number>[]): Contender & { output(): ArrayLike<number> };
+  /**
+   * The best kernel, exported and imported from its index.js, as a contender
+   * calling run(...inputs, out); a kernel that packs at load time gets its
+   * weights once through setWeights(), whose milliseconds are `prepareMs`.
+   */
+  contender(name: string, inputs: readonly ArrayLike<number>[]): Contender & { output(): ArrayLike<number>; readonly prepareMs?: number };
 }
 
 /**
@@ -59,18 +70,29 @@ export async function campaignBest(
       if (!best) throw new Error(`the campaign found no verified kernel for ${problemKey(problem)}`);
       const out = join(dir, best.kernelId);
       await exportKernel(store, best.kernelId, out);
-      const module = (await import(pathToFileURL(join(out, 'index.js')).href)) as { load(): Promise<ExportedKernel> };
+      const module = (await import(pathToFileURL(join(out, 'index.js')).href)) as ExportedModule;
       const kernel = await module.load();
+      const weights = (module.tensors.weights ?? []).map((name) => module.tensors.inputs.findIndex((t) => t.name === name));
+      /** Hands a load-time-packing kernel its weights; the milliseconds it took. */
+      const setWeights = (inputs: readonly ArrayLike<number>[]) => {
+        const start = performance.now();
+        kernel.setWeights?.(...weights.map((i) => inputs[i]));
+        return performance.now() - start;
+      };
+      const activations = (inputs: readonly ArrayLike<number>[]) => inputs.filter((_, i) => !weights.includes(i));
       bests.push({
         problem,
         best,
-        run: (inputs, out) => kernel.run(...inputs, out),
+        run: (inputs, out) => (setWeights(inputs), kernel.run(...activations(inputs), out)),
         newOutput: () => kernel.output.slice(),
         contender(name, inputs) {
           const output = kernel.output.slice();
-          const call = () => kernel.run(...inputs, output);
+          const prepareMs = weights.length > 0 ? setWeights(inputs) : undefined;
+          const args = activations(inputs);
+          const call = () => kernel.run(...args, output);
           return {
             name,
+            prepareMs,
             flops: opFor(problem).flops(problem),
             async time(times) {
               const start = performance.now();
