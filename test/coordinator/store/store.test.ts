@@ -152,6 +152,13 @@ describe('jobs and ingest', () => {
     });
   });
 
+  it('reads back the load-time pack time of a kernel that packs its weights, apart from its median (migration 12)', () => {
+    campaign('c1');
+    const result = okResult(job('j1', 'c1', wasmGenome(2)), { medianMs: 2.5 });
+    t.store.ingest({ ...result, timing: { ...result.timing!, prepareMs: 1.25 } });
+    expect(t.store.evaluations('c1')[0]!.timing).toEqual({ ...result.timing, prepareMs: 1.25 });
+  });
+
   it('stores a dead letter with its reason and no device, kernel or timing', () => {
     campaign('c1');
     const j = job('j1', 'c1', wasmGenome(1));
