@@ -43,7 +43,7 @@ export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem, wrap
   const tileSizes: [number, number][] = [];
   const tile = (rows: number, cols: number) => {
     if (fused && where === 'tile') tileSizes.push([rows, cols]);
-    return tileFunc({ rows, cols, packA: genome.packA, packB: genome.packB, kUnroll: genome.kUnroll, fma: genome.fma, aBroadcast: genome.aBroadcast ?? 'splat', addressing: genome.addressing ?? 'offset', aLoad: genome.aLoad ?? 'on-the-fly', k, n, ...(fused ? { epilogue: { spec: epilogue, where } } : {}) });
+    return tileFunc({ rows, cols, packA: genome.packA, packB: genome.packB, kUnroll: genome.kUnroll, fma: genome.fma, aBroadcast: genome.aBroadcast ?? 'splat', addressing: genome.addressing ?? 'offset', aLoad: genome.aLoad ?? 'on-the-fly', kLoop: genome.kLoop ?? 'count', k, n, ...(fused ? { epilogue: { spec: epilogue, where } } : {}) });
   };
   const tiles = [tile(mr, nr)];
   if (mTail) tiles.push(tile(mTail, nr));

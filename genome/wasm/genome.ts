@@ -55,6 +55,13 @@ export const MatmulWasmGenome = z
      * every row's broadcast first, then all the multiply-adds (preload).
      */
     aLoad: z.enum(['on-the-fly', 'preload']).optional(),
+    /**
+     * How the k loop knows it is done: a step counter counted down to zero
+     * (count; absent means this, as before the gene), or B's pointer compared
+     * with where it ends, computed once per tile call (end: no counter to
+     * update, one compare per iteration).
+     */
+    kLoop: z.enum(['count', 'end']).optional(),
   })
   .strict();
 export type MatmulWasmGenome = z.infer<typeof MatmulWasmGenome>;

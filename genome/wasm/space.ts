@@ -67,6 +67,14 @@ function withALoad(g: MatmulWasmGenome, aLoad: ALoad): MatmulWasmGenome {
   return aLoad === 'preload' ? { ...rest, aLoad } : rest;
 }
 
+type KLoop = NonNullable<MatmulWasmGenome['kLoop']>;
+
+/** The genome with its kLoop gene in canonical form: absent for count, as genomes were before the gene. */
+function withKLoop(g: MatmulWasmGenome, kLoop: KLoop): MatmulWasmGenome {
+  const { kLoop: _kLoop, ...rest } = g;
+  return kLoop === 'end' ? { ...rest, kLoop } : rest;
+}
+
 const floorTo = (a: number, b: number) => Math.floor(a / b) * b;
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
@@ -151,7 +159,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       nc: clamp(roundUp(genome.nc, nr), nr, limits.nc(nr)),
       fma: genome.fma && caps.relaxedSimd,
     };
-    const fitted = withALoad(withAddressing(withBroadcast(withEpilogue(repaired, genome.epilogue ?? epilogues[0]), aBroadcast), addressingOf(repaired)), genome.aLoad ?? 'on-the-fly');
+    const fitted = withKLoop(withALoad(withAddressing(withBroadcast(withEpilogue(repaired, genome.epilogue ?? epilogues[0]), aBroadcast), addressingOf(repaired)), genome.aLoad ?? 'on-the-fly'), genome.kLoop ?? 'count');
     return check(fitted) === null ? fitted : null;
   }
 
@@ -187,7 +195,8 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     }, aBroadcast);
     // drawn last, addressing only for an unrolled loop, so the genes drawn before them are what they were before these genes
     const addressed = g.kUnroll > 1 && rng.chance(0.5) ? withAddressing(g, 'bump') : g;
-    return rng.chance(0.5) ? withALoad(addressed, 'preload') : addressed;
+    const loaded = rng.chance(0.5) ? withALoad(addressed, 'preload') : addressed;
+    return rng.chance(0.5) ? withKLoop(loaded, 'end') : loaded;
   }
 
   /** One step along a grid, to a neighbouring value, so mutation explores locally. */
@@ -214,6 +223,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     (g) => (broadcastOf(g) === 'shuffle' ? withBroadcast(g, 'splat') : { ...g, packA: true, aBroadcast: 'shuffle' }),
     // bumping only means something unrolled, so turning it on unrolls a loop that was not
     (g) => withALoad(g, g.aLoad === 'preload' ? 'on-the-fly' : 'preload'),
+    (g) => withKLoop(g, g.kLoop === 'end' ? 'count' : 'end'),
     (g) => (addressingOf(g) === 'bump' ? withAddressing(g, 'offset') : { ...g, addressing: 'bump', kUnroll: Math.max(2, g.kUnroll) }),
     ...(epilogues.length ? [(g: MatmulWasmGenome, rng: Rng) => ({ ...g, epilogue: rng.pick(epilogues.filter((e) => e !== g.epilogue)) })] : []),
   ];
@@ -247,6 +257,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       ...(broadcastOf(tile) === 'shuffle' ? { aBroadcast: 'shuffle' as const } : {}),
       ...(from().addressing === 'bump' ? { addressing: 'bump' as const } : {}),
       ...(from().aLoad === 'preload' ? { aLoad: 'preload' as const } : {}),
+      ...(from().kLoop === 'end' ? { kLoop: 'end' as const } : {}),
     });
   }
 
@@ -256,6 +267,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
         for (const kUnroll of grids.kUnroll(kc))
           for (const addressing of kUnroll > 1 ? (['offset', 'bump'] as const) : (['offset'] as const))
           for (const aLoad of ['on-the-fly', 'preload'] as const)
+          for (const kLoop of ['count', 'end'] as const)
           for (const mc of grids.mc(mr))
             for (const nc of grids.nc(nr))
               for (const packA of [false, true])
@@ -265,7 +277,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
                       for (const loopOrder of LOOP_ORDERS)
                         for (const fma of grids.fma)
                           for (const epilogue of epilogues.length ? epilogues : [undefined])
-                            yield withALoad(withAddressing(withBroadcast(withEpilogue({ op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma }, epilogue), aBroadcast), addressing), aLoad);
+                            yield withKLoop(withALoad(withAddressing(withBroadcast(withEpilogue({ op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma }, epilogue), aBroadcast), addressing), aLoad), kLoop);
   }
 
   function seeds(): MatmulWasmGenome[] {

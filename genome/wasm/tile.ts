@@ -17,6 +17,8 @@ export interface TileSpec {
   readonly addressing: 'offset' | 'bump';
   /** A's broadcasts read row by row between the multiply-adds (on-the-fly) or all before them (preload). */
   readonly aLoad: 'on-the-fly' | 'preload';
+  /** The k loop counts its steps down (count) or runs until B's pointer reaches its end (end). */
+  readonly kLoop: 'count' | 'end';
   /** The problem's K and N: row strides of unpacked A, B and of C. */
   readonly k: number;
   readonly n: number;
@@ -51,6 +53,7 @@ export function tileFunc(spec: TileSpec): string {
   const afterStore = spec.epilogue?.where === 'tile' && hasEpilogue(spec.epilogue.spec);
 
   if (spec.aBroadcast === 'shuffle' && !spec.packA) throw new RangeError('aBroadcast shuffle needs A packed: its rows must be consecutive');
+  const byEnd = spec.kLoop === 'end';
   /** Rows whose A values come out of a v128 load of four: only whole groups of four, so no load reads past the panel. */
   const shuffledRows = spec.aBroadcast === 'shuffle' ? rows - (rows % 4) : 0;
   const locals = [
@@ -61,6 +64,7 @@ export function tileFunc(spec: TileSpec): string {
       : `(local $ai v128) ;; A[i, k] broadcast to four lanes`,
     ...Array.from({ length: shuffledRows / 4 }, (_, q) => `(local $a4_${q} v128) ;; A[${4 * q}..${4 * q + 3}, k], shuffled out one row at a time`),
     ...(fused ? ['(local $bj i32) (local $rd i32) ;; this tile\'s first bias element and R element'] : []),
+    ...(byEnd ? [`(local $bEnd i32)${kUnroll > 1 ? ' (local $bEndUnrolled i32)' : ''} ;; where B's pointer stands after the last step (of the unrolled loop)`] : []),
   ].join('\n');
 
   const loadC = forTile((r, v, l) => `(local.set $${acc(r, v)} ${loadLanes(l, get('c'), r * cRowBytes + v * 16)})`);
@@ -96,32 +100,41 @@ ${indent(storeC, 2)}))`
   };
 
   const bump = (steps: number) => [addConst('a', steps * aStepBytes), addConst('b', steps * bStepBytes)].join('\n');
-  const countDown = (steps: number) => `(local.set $depth (i32.sub ${get('depth')} ${i32(steps)}))`;
-  const advance = (steps: number) => [bump(steps), countDown(steps)].join('\n');
+  // counting, $depth goes down with the steps; by the end pointer, B's own bump is the count
+  const countDown = (steps: number) => (byEnd ? [] : [`(local.set $depth (i32.sub ${get('depth')} ${i32(steps)}))`]);
+  const advance = (steps: number) => [bump(steps), ...countDown(steps)].join('\n');
+  const bAfter = (steps: string) => `(i32.add ${get('b')} (i32.mul ${steps} ${i32(bStepBytes)}))`;
+  const more = { single: byEnd ? `(i32.ne ${get('b')} ${get('bEnd')})` : get('depth'), unrolled: byEnd ? `(i32.ne ${get('b')} ${get('bEndUnrolled')})` : `(i32.ge_u ${get('depth')} ${i32(kUnroll)})` };
+  const none = { unrolled: byEnd ? `(i32.eq ${get('b')} ${get('bEndUnrolled')})` : `(i32.lt_u ${get('depth')} ${i32(kUnroll)})`, single: byEnd ? `(i32.eq ${get('b')} ${get('bEnd')})` : `(i32.eqz ${get('depth')})` };
+  const ends = byEnd
+    ? [`(local.set $bEnd ${bAfter(get('depth'))})`, ...(kUnroll > 1 ? [`(local.set $bEndUnrolled ${bAfter(`(i32.sub ${get('depth')} (i32.rem_u ${get('depth')} ${i32(kUnroll)}))`)})`] : [])].join('\n')
+    : '';
   const unrolledBody =
     spec.addressing === 'bump'
-      ? [...Array.from({ length: kUnroll }, () => [step(0), bump(1)].join('\n')), countDown(kUnroll)].join('\n')
+      ? [...Array.from({ length: kUnroll }, () => [step(0), bump(1)].join('\n')), ...countDown(kUnroll)].join('\n')
       : [...Array.from({ length: kUnroll }, (_, u) => step(u)), advance(kUnroll)].join('\n');
 
   const singleLoop = (label: string) => `(loop ${label}
 ${indent(step(0), 1)}
 ${indent(advance(1), 1)}
-  (br_if ${label} ${get('depth')}))`;
+  (br_if ${label} ${more.single}))`;
 
-  const kLoops =
+  const loopForm = byEnd ? ', until B reaches its end' : '';
+  const kLoops = `${ends ? `${ends}\n` : ''}${
     kUnroll === 1
-      ? `;; k loop: one rank-1 update per step ($depth >= 1 always)
+      ? `;; k loop: one rank-1 update per step ($depth >= 1 always)${loopForm}
 ${singleLoop('$k')}`
-      : `;; k loop unrolled ${kUnroll} times${spec.addressing === 'bump' ? ', A and B bumped after every step' : ''}
+      : `;; k loop unrolled ${kUnroll} times${spec.addressing === 'bump' ? ', A and B bumped after every step' : ''}${loopForm}
 (block $k_unrolled_done
-  (br_if $k_unrolled_done (i32.lt_u ${get('depth')} ${i32(kUnroll)}))
+  (br_if $k_unrolled_done ${none.unrolled})
   (loop $k_unrolled
 ${indent(unrolledBody, 2)}
-    (br_if $k_unrolled (i32.ge_u ${get('depth')} ${i32(kUnroll)}))))
+    (br_if $k_unrolled ${more.unrolled})))
 ;; the last depth % ${kUnroll} steps of k
 (block $k_done
-  (br_if $k_done (i32.eqz ${get('depth')}))
-${indent(singleLoop('$k'), 1)})`;
+  (br_if $k_done ${none.single})
+${indent(singleLoop('$k'), 1)})`
+  }`;
 
   return `;; register tile ${rows}x${cols}: ${rows * lanes.length} accumulators, A ${spec.packA ? 'packed' : 'unpacked'}${shuffledRows ? `, A of ${shuffledRows} rows shuffled out of v128 loads` : ''}, B ${spec.packB ? 'packed' : 'unpacked'}
 (func ${tileName(rows, cols)} (param $a i32) (param $b i32) (param $c i32) (param $depth i32) (param $first i32)${spec.epilogue ? ' (param $last i32)' : ''}

@@ -121,6 +121,24 @@ describe('matmulWat', () => {
             await expectCorrect({ ...base, mr, nr: 8, kUnroll, mc: mr * 2, kc: 7, aBroadcast, aLoad: 'preload' }, shape);
   });
 
+  it('ends the k loop where B\'s pointer reaches its end instead of counting steps, with every unroll, addressing and odd shape', async () => {
+    const problem = problemOf(64, 64, 64);
+    const counted = matmulWat(base, problem);
+    expect(matmulWat({ ...base, kLoop: 'count' }, problem)).toBe(counted);
+    const byEnd = matmulWat({ ...base, kUnroll: 4, kLoop: 'end' }, problem);
+    expect(byEnd).toContain('(local $bEnd i32) (local $bEndUnrolled i32)');
+    expect(byEnd).toContain('(br_if $k_unrolled (i32.ne (local.get $b) (local.get $bEndUnrolled)))');
+    // no step counter left in the tile's loops
+    expect(byEnd).not.toContain('(local.set $depth');
+    expect(counted).toContain('(local.set $depth');
+    for (const mr of [1, 4, 5])
+      for (const kUnroll of [1, 3, 4])
+        for (const [packA, packB] of [[false, false], [true, true]] as const)
+          for (const addressing of kUnroll > 1 ? (['offset', 'bump'] as const) : (['offset'] as const))
+            for (const shape of [[mr * 2 + 3, 13, 17], [1, 4, 5], [31, 29, 37]] as [number, number, number][])
+              await expectCorrect({ ...base, mr, nr: 8, kUnroll, packA, packB, mc: mr * 2, kc: 7, addressing, kLoop: 'end' }, shape);
+  });
+
   it('is correct for random genomes of a 64^3 space run on random small shapes', async () => {
     const space = wasmMatmulSpace(problemOf(64, 64, 64), { relaxedSimd });
     const rng = new Rng(2024);

@@ -145,6 +145,21 @@ describe('wasmMatmulSpace', () => {
     expect([...wasmMatmulSpace(problemOf(24, 20, 40), { relaxedSimd: false }).enumerate!()].some((g) => g.aLoad === 'preload')).toBe(true);
   });
 
+  it('offers a k loop that ends on B\'s pointer, and keeps counted genomes as they were', () => {
+    const space = wasmMatmulSpace(problemOf(256, 256, 256), { relaxedSimd: false });
+    const rng = new Rng(17);
+    const sampled = Array.from({ length: 100 }, () => space.sample(rng));
+    expect(new Set(sampled.map((g) => g.kLoop))).toEqual(new Set([undefined, 'end']));
+    const byEnd = sampled.find((g) => g.kLoop === 'end')!;
+    expect(space.check(byEnd)).toBeNull();
+    const { kLoop: _kLoop, ...counted } = byEnd;
+    expect(space.repair({ ...counted, kLoop: 'count' })).toEqual(counted);
+    expect(space.repair(byEnd)).toEqual(byEnd);
+    const mutants = Array.from({ length: 200 }, () => space.mutate(counted, rng));
+    expect(mutants.some((g) => g.kLoop === 'end')).toBe(true);
+    expect([...wasmMatmulSpace(problemOf(24, 20, 40), { relaxedSimd: false }).enumerate!()].some((g) => g.kLoop === 'end')).toBe(true);
+  });
+
   it('enumerates a finite grid of distinct valid genomes for a small problem', () => {
     const space = wasmMatmulSpace(problemOf(24, 20, 40), { relaxedSimd: true });
     const all = [...space.enumerate!()];
