@@ -2,7 +2,7 @@ import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import { epilogueParts, separateStages } from '../ops/epilogue.ts';
 import { activationFuncs, epilogueGlobals, epilogueParams, epiloguePassFunc, hasEpilogue, saveEpiloguePointers, type EpilogueSpec } from './epilogue.ts';
 import type { MatmulWasmGenome } from './genome.ts';
-import { packAFunc, packBFunc } from './pack.ts';
+import { packAFunc, packAK4Func, packBFunc } from './pack.ts';
 import { tileEpilogueFunc, tileFunc, tileName } from './tile.ts';
 import { roundUp } from './tiling.ts';
 import { get, i32, indent } from './wat.ts';
@@ -50,7 +50,7 @@ export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem, wrap
   if (nTail) tiles.push(tile(mr, nTail));
   if (mTail && nTail) tiles.push(tile(mTail, nTail));
   const packs = [
-    genome.packA ? packAFunc({ width: mr, tail: mTail, k, n }) : '',
+    genome.packA ? (genome.aBroadcast === 'k-shuffle' ? packAK4Func : packAFunc)({ width: mr, tail: mTail, k, n }) : '',
     genome.packB ? packBFunc({ width: nr, tail: nTail, k, n }) : '',
   ].filter(Boolean);
 
