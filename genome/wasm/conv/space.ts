@@ -77,8 +77,9 @@ export function wasmDirectSpace(problem: ConvProblem, caps: WasmCaps): SearchSpa
   }
 
   function repair(g: ConvDirectGenome): ConvDirectGenome | null {
-    let tile = Math.max(1, Math.min(g.tile, limits.rows));
-    let vectors = Math.max(1, Math.min(g.vectors, limits.vectors));
+    // The schema's ceilings too: a mutation's step past them (vectors 5 on a wide K) must come back.
+    let tile = Math.max(1, Math.min(g.tile, limits.rows, TILES.at(-1)!));
+    let vectors = Math.max(1, Math.min(g.vectors, limits.vectors, VECTORS.at(-1)!));
     while (liveVectors(tile, 4 * vectors) > V128_REGISTERS) {
       if (tile > 1) tile--;
       else vectors--;

@@ -6,6 +6,7 @@ import type { ConvProblem } from '../../../genome/ops/conv/problem.ts';
 import { convGemmWat, gemmWorkspace, loweringOf } from '../../../genome/wasm/conv/gemm.ts';
 import { convWasmGenome, type ConvGemmGenome } from '../../../genome/wasm/conv/genome.ts';
 import { planOf } from '../../../genome/wasm/conv/plan.ts';
+import { wasmDirectSpace } from '../../../genome/wasm/conv/space.ts';
 import { Rng } from '../../../lib/rng.ts';
 
 const device = { id: 't', label: 't', facts: { backend: 'wasm', relaxedSimd: false } } as const;
@@ -26,7 +27,7 @@ const gemm = (op: ConvProblem['op'], genes: Partial<ConvGemmGenome> = {}): ConvG
   fma: false,
   ...genes,
 });
-const conv = (shape: string, geometry: object = {}) => problemFrom('conv2d', shape, geometry) as ConvProblem;
+const conv = (shape: string, geometry: Record<string, unknown> = {}) => problemFrom('conv2d', shape, geometry) as ConvProblem;
 
 describe('im2col + GEMM codegen', () => {
   it('lowers the windows into A unless a 1x1 stride-1 window over an unpadded image already is A', () => {
@@ -95,6 +96,14 @@ describe('the algorithm gene of the WASM convolution space', () => {
     expect([...seen].sort()).toEqual(['algorithm:direct', 'algorithm:im2col']);
     const [a, b] = space.seeds!();
     expect(space.check(space.crossover(a!, b!, rng))).toBeNull();
+  });
+
+  it('repairs a direct genome stepped past the schema (vectors 5 where K has 16 vectors)', () => {
+    // the direct space itself: its mutations hand repair such genomes (the family's door refuses them before)
+    const wide = wasmDirectSpace(conv('n1h8w8c8k64r1s1'), { relaxedSimd: false });
+    const repaired = wide.repair({ op: 'conv2d', backend: 'wasm', family: 'direct', tile: 2, vectors: 5, unroll: 1, order: 'pixels', fma: false });
+    expect(repaired).toMatchObject({ tile: 2, vectors: 4 });
+    expect(wide.check(repaired!)).toBeNull();
   });
 
   it('offers only the direct algorithm where no GEMM is built (depthwise, bwd-weights)', () => {
