@@ -30,8 +30,8 @@ export const convDirectGenome = <N extends ConvOpName>(op: N) =>
 
 export type ConvDirectGenome = z.infer<ReturnType<typeof convDirectGenome>>;
 
-/** The ops a dense GEMM computes: forward, and bwd-data (a transposed convolution is a convolution). */
-export const GEMM_OPS: readonly ConvOpName[] = ['conv2d', 'conv2d-bwd-data'];
+/** The ops a GEMM computes: the dense ones (bwd-data: a transposed convolution is a convolution; bwd-weights: im2col(X)^T x dY). */
+export const GEMM_OPS: readonly ConvOpName[] = ['conv2d', 'conv2d-bwd-data', 'conv2d-bwd-weights'];
 
 /**
  * im2col + GEMM (genome/wasm/conv/gemm.ts): the window lowered into a
@@ -54,7 +54,7 @@ export type ConvWasmGenome = ConvDirectGenome | ConvGemmGenome;
 
 export const isGemm = (g: ConvWasmGenome): g is ConvGemmGenome => 'algorithm' in g && g.algorithm === 'im2col';
 
-/** The schema of an op's genomes: the direct one, or (dense forward and bwd-data) either algorithm. */
+/** The schema of an op's genomes: the direct one, or (dense ops) either algorithm. */
 export function convWasmGenome(op: ConvOpName): z.ZodType<ConvWasmGenome> {
   return GEMM_OPS.includes(op) ? z.union([convDirectGenome(op), convGemmGenome(op)]) : convDirectGenome(op);
 }

@@ -39,6 +39,9 @@ describe('im2col + GEMM codegen', () => {
     // bwd-data: the dilated dY's windows times the turned weights [R*S*K, C]
     const bwd = problemFrom('conv2d-bwd-data', 'n1h13w11c7k9r3s3', { stride: 2 }) as ConvProblem;
     expect(lowering(bwd)).toMatchObject({ lowered: true, matmul: { shape: { m: 143, k: 81, n: 7 } } });
+    // bwd-weights: im2col(X)^T [R*S*C, pixels] x dY [pixels, K], lowered (transposed) even for 1x1
+    const weights = problemFrom('conv2d-bwd-weights', 'n2h6w5c7k9r1s1') as ConvProblem;
+    expect(lowering(weights)).toMatchObject({ lowered: true, matmul: { shape: { m: 7, k: 60, n: 9 } } });
   });
 
   it('emits the matmul kernel of its genes behind one exported entry under the convolution ABI', () => {
@@ -106,12 +109,9 @@ describe('the algorithm gene of the WASM convolution space', () => {
     expect(wide.check(repaired!)).toBeNull();
   });
 
-  it('offers only the direct algorithm where no GEMM is built (depthwise, bwd-weights)', () => {
-    for (const op of ['dwconv2d', 'conv2d-bwd-weights'] as const) {
-      const p = problemFrom(op, op === 'dwconv2d' ? 'n1h5w5c6r3s3' : 'n1h5w5c6k4r3s3');
-      const s = familyFor(op, 'wasm').space(p, device);
-      expect(s.seeds!().every((g) => !('algorithm' in g))).toBe(true);
-      expect(s.check(gemm(op) as never)).not.toBeNull();
-    }
+  it('offers only the direct algorithm to depthwise ops (no channel reduction to make a GEMM of)', () => {
+    const s = familyFor('dwconv2d', 'wasm').space(problemFrom('dwconv2d', 'n1h5w5c6r3s3'), device);
+    expect(s.seeds!().every((g) => !('algorithm' in g))).toBe(true);
+    expect(s.check(gemm('dwconv2d') as never)).not.toBeNull();
   });
 });
