@@ -59,5 +59,6 @@ describe('convolution campaigns from the CLI, on an odd shape at stride 2 with s
     expect(exported.code, exported.stderr).toBe(0);
     // Small integers: every order of summation is exact, so the kernel must give the reference itself.
     expect(runExported(out, inputs)).toEqual([...opByName(op).reference(problem, inputs)]);
-  });
+    // Five CLI processes and a campaign whose GEMM seeds assemble a matmul module per edge shape: past 60 s on a loaded machine.
+  }, 120_000);
 });
