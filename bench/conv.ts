@@ -91,15 +91,16 @@ for (const { name, layer, pass } of rows) {
   const ratio = pairedRatio(samples, kevo.name, peer.name);
   const counted = peer.backend === 'wasm';
   if (counted) goals.push({ name: `${name} ${pass}`, ratio, goal: pass.startsWith('forward') ? 1.3 : 1.5 });
+  const algorithm = (best.best.genome as { algorithm?: string }).algorithm ?? 'direct';
   table.push(
-    `| ${name} | ${pass} | ${gf(medianGflops(samples, kevo.name))} | ${gf(medianGflops(samples, peer.name))} | ${tfjsKernelFor(layer, pass).kernel} (${peer.backend}) | ${ratio.toFixed(2)}x${counted ? '' : ' (not counted: CPU fallback)'} | ${best.best.speedup.toFixed(2)}x |`,
+    `| ${name} | ${pass} | ${algorithm} | ${gf(medianGflops(samples, kevo.name))} | ${gf(medianGflops(samples, peer.name))} | ${tfjsKernelFor(layer, pass).kernel} (${peer.backend}) | ${ratio.toFixed(2)}x${counted ? '' : ' (not counted: CPU fallback)'} | ${best.best.speedup.toFixed(2)}x |`,
   );
   log(table.at(-1)!);
 }
 
 console.log(`\nConvolutions, one thread, GFLOP/s (kevo's best kernel of a ${spec.budget!.evaluations}-evaluation campaign per problem, called through its exported run())\n`);
-console.log('| layer | pass | kevo | tfjs | tfjs kernel | kevo / tfjs | kevo / kevo baseline |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('| layer | pass | kevo algorithm | kevo | tfjs | tfjs kernel | kevo / tfjs | kevo / kevo baseline |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const row of table) console.log(row);
 console.log('\nGoals (forward >= 1.3x XNNPACK, backward >= 1.5x tfjs-wasm, where the wasm backend has the kernel):');
 for (const g of goals) console.log(`  ${g.name}: ${g.ratio.toFixed(2)}x (goal ${g.goal}x) ${g.ratio >= g.goal ? 'met' : 'NOT met'}`);

@@ -1,20 +1,33 @@
 import { convOps } from '../ops/conv/ops.ts';
 import type { ConvOpName, ConvProblem } from '../ops/conv/problem.ts';
 import type { Op } from '../ops/op.ts';
+import { wasmConvSpace } from '../wasm/conv/algorithms.ts';
 import { convWat } from '../wasm/conv/codegen.ts';
-import { convWasmGenome, type ConvWasmGenome } from '../wasm/conv/genome.ts';
+import { convGemmWat, gemmWorkspace, loweringOf } from '../wasm/conv/gemm.ts';
+import { convWasmGenome, isGemm, type ConvWasmGenome } from '../wasm/conv/genome.ts';
 import { planOf, workspaceFloats } from '../wasm/conv/plan.ts';
-import { baselineGenes, wasmConvSpace } from '../wasm/conv/space.ts';
+import { baselineGenes } from '../wasm/conv/space.ts';
 import { wasmLaunch } from './abi.ts';
 import { defineFamily, type KernelFamily } from './family.ts';
 
-const code = (genome: ConvWasmGenome, problem: ConvProblem) => ({ language: 'wat' as const, text: convWat(genome, problem), launch: wasmLaunch(problem, 4 * workspaceFloats(planOf(problem))) });
+function code(genome: ConvWasmGenome, problem: ConvProblem) {
+  const plan = planOf(problem);
+  if (isGemm(genome)) return { language: 'wat' as const, text: convGemmWat(genome, problem), launch: wasmLaunch(problem, gemmWorkspace(plan, loweringOf(plan, problem)).bytes) };
+  return { language: 'wat' as const, text: convWat(genome, problem), launch: wasmLaunch(problem, 4 * workspaceFloats(plan)) };
+}
+
+function describe(g: ConvWasmGenome): string {
+  if (isGemm(g)) return `im2col + GEMM: ${g.mr}x${g.nr} tile, k unroll ${g.kUnroll}, blocks ${g.mc}/${g.kc}/${g.nc} ${g.loopOrder}${g.packA ? ', packA' : ''}${g.packB ? ', weights packed' : ''}${g.fma ? ', fma' : ''}`;
+  return `${g.tile}x${g.vectors} tile, unroll ${g.unroll}, ${g.order} outermost${g.fma ? ', fma' : ''}`;
+}
 
 /**
- * The six convolution ops on WASM SIMD, one family each over the shared
- * direct-convolution codegen (genome/wasm/conv/). The baseline is that
- * codegen's plainest kernel: direct loops, one output row by one f32x4 a
- * micro-kernel call, mul + add.
+ * The six convolution ops on WASM SIMD, one family each (name `direct`, as
+ * genomes were stored before the algorithm became a gene): the direct
+ * codegen (genome/wasm/conv/) for every op, and im2col + GEMM through the
+ * matmul kernel for conv2d and conv2d-bwd-data. The baseline is the direct
+ * codegen's plainest kernel: one output row by one f32x4 a micro-kernel
+ * call, mul + add.
  */
 function convWasm(op: Op<ConvProblem>): KernelFamily {
   return defineFamily({
@@ -30,7 +43,7 @@ function convWasm(op: Op<ConvProblem>): KernelFamily {
       genome.fma && !(device.facts.backend === 'wasm' && device.facts.relaxedSimd)
         ? 'the genome uses f32x4.relaxed_madd (fma) but relaxed SIMD is off on this worker (start it with relaxed SIMD enabled)'
         : null,
-    describe: (g) => `${g.tile}x${g.vectors} tile, unroll ${g.unroll}, ${g.order} outermost${g.fma ? ', fma' : ''}`,
+    describe,
   });
 }
 

@@ -11,7 +11,7 @@ import { kevo } from '../helpers/cli.ts';
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-conv-'));
 const db = join(dir, 'kevo.db');
 const SHAPE = 'n1h13w11c7k9r3s3';
-const campaign = (op: string) => ['run', op, '--shape', SHAPE, '--stride', '2', '--pad', 'same', '--budget', '5', '--population', '3', '--threads', '2', '--timing-ms', '40', '--seed', '3', '--no-relaxed-simd', '--db', db, '--json'];
+const campaign = (op: string) => ['run', op, '--shape', SHAPE, '--stride', '2', '--pad', 'same', '--budget', '5', '--population', '3', '--threads', '2', '--timing-ms', '40', '--seed', '3', '--no-relaxed-simd', '--promote', '0', '--db', db, '--json'];
 
 /** The exported kernel run from a plain node script (no loader, no kevo) on `inputs`; its output comes back. */
 function runExported(out: string, inputs: Float32Array[]): number[] {
@@ -26,7 +26,7 @@ function runExported(out: string, inputs: Float32Array[]): number[] {
 }
 
 describe('convolution campaigns from the CLI, on an odd shape at stride 2 with same padding', () => {
-  it.each(['conv2d', 'conv2d-bwd-weights'])('%s: verifies, beats its baseline, and exports a kernel a plain script runs with the op ABI', async (op) => {
+  it.each(['conv2d', 'conv2d-bwd-weights'])('%s: verifies, beats its baseline, and exports a kernel (conv2d: its best im2col + GEMM one) a plain script runs with the op ABI', async (op) => {
     const run = await kevo(campaign(op), { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout);
@@ -34,24 +34,31 @@ describe('convolution campaigns from the CLI, on an odd shape at stride 2 with s
     expect(result.best.genome).toMatchObject({ op, backend: 'wasm', family: 'direct' });
     expect(result.best.speedup).toBeGreaterThan(1);
 
+    let exportedId: string = result.best.kernelId;
     if (op === 'conv2d') {
       const best = await kevo(['best', op, '--shape', SHAPE, '--stride', '2', '--pad', 'same', '--db', db, '--json'], { cwd: dir });
       expect(best.code, best.stderr).toBe(0);
-      expect(JSON.parse(best.stdout)[0].kernelId).toBe(result.best.kernelId);
+      const found = JSON.parse(best.stdout) as { kernelId: string; genome: { algorithm?: string } }[];
+      expect(found[0]!.kernelId).toBe(result.best.kernelId);
+      // The budget is the seeds, which alternate direct and im2col + GEMM: the GEMM's verify too, and the best of them is the one exported.
+      const gemm = found.find((k) => k.genome.algorithm === 'im2col');
+      expect(gemm, 'no verified im2col + GEMM kernel').toBeDefined();
+      exportedId = gemm!.kernelId;
       // Another stride is another problem, with no kernels yet.
       const other = await kevo(['best', op, '--shape', SHAPE, '--stride', '1', '--db', db], { cwd: dir });
       expect(other.stdout).toMatch(/no verified kernel/);
     }
 
-    const out = join(dir, `export-${op}`);
-    const exported = await kevo(['export', result.best.kernelId, '--out', out, '--db', db], { cwd: dir });
-    expect(exported.code, exported.stderr).toBe(0);
     const problem = problemFrom(op, SHAPE, { stride: 2, pad: 'same' });
     const rng = new Rng(9);
     const inputs = opByName(op)
       .inputs(problem)
       .map((t) => Float32Array.from({ length: t.dims.reduce((a, b) => a * b) }, () => rng.int(-3, 3)));
+    const out = join(dir, `export-${op}`);
+    const exported = await kevo(['export', exportedId, '--out', out, '--db', db], { cwd: dir });
+    expect(exported.code, exported.stderr).toBe(0);
     // Small integers: every order of summation is exact, so the kernel must give the reference itself.
     expect(runExported(out, inputs)).toEqual([...opByName(op).reference(problem, inputs)]);
-  });
+    // Five CLI processes and a campaign whose GEMM seeds assemble a matmul module per edge shape: past 60 s on a loaded machine.
+  }, 120_000);
 });

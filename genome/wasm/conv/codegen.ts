@@ -2,7 +2,7 @@ import type { ConvProblem } from '../../ops/conv/problem.ts';
 import { epilogueParts, hasEpilogue } from '../../ops/epilogue.ts';
 import { activationFuncs, epilogueGlobals, epilogueParams, saveEpiloguePointers } from '../epilogue.ts';
 import { get, i32, indent, vectorLanes } from '../wat.ts';
-import type { ConvWasmGenome } from './genome.ts';
+import type { ConvDirectGenome } from './genome.ts';
 import { counted, plus } from './loops.ts';
 import { planOf, type Plan } from './plan.ts';
 import { imageBase, prepareCalls, prepareFuncs, weightsBase } from './prepare.ts';
@@ -79,7 +79,7 @@ function walkOf(plan: Plan): Walk {
  * tile along the axis has fewer rows, the last channel block fewer vectors
  * and lanes, each a micro-kernel of its own. Pure.
  */
-export function convWat(genome: ConvWasmGenome, problem: ConvProblem): string {
+export function convWat(genome: ConvDirectGenome, problem: ConvProblem): string {
   const plan = planOf(problem);
   const walk = walkOf(plan);
   const rows = Math.min(genome.tile, walk.axis);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ConvOpName } from '../../ops/conv/problem.ts';
+import { MatmulWasmGenome } from '../genome.ts';
 
 /**
  * A WASM SIMD convolution kernel, direct algorithm (genome/wasm/conv/): a
@@ -7,9 +8,10 @@ import type { ConvOpName } from '../../ops/conv/problem.ts';
  * channel, walked over the output. What a row is depends on the op: an output
  * pixel (forward, bwd-data), an input channel (conv2d-bwd-weights) or a tap
  * along the window's width (dwconv2d-bwd-weights). The same schema for all
- * six ops, the op a literal.
+ * six ops, the op a literal. It has no `algorithm` field, so genomes stored
+ * before the GEMM algorithm keep their hashes.
  */
-export const convWasmGenome = <N extends ConvOpName>(op: N) =>
+export const convDirectGenome = <N extends ConvOpName>(op: N) =>
   z
     .object({
       op: z.literal(op),
@@ -26,4 +28,33 @@ export const convWasmGenome = <N extends ConvOpName>(op: N) =>
     })
     .strict();
 
-export type ConvWasmGenome = z.infer<ReturnType<typeof convWasmGenome>>;
+export type ConvDirectGenome = z.infer<ReturnType<typeof convDirectGenome>>;
+
+/** The ops a GEMM computes: the dense ones (bwd-data: a transposed convolution is a convolution; bwd-weights: im2col(X)^T x dY). */
+export const GEMM_OPS: readonly ConvOpName[] = ['conv2d', 'conv2d-bwd-data', 'conv2d-bwd-weights'];
+
+/**
+ * im2col + GEMM (genome/wasm/conv/gemm.ts): the window lowered into a
+ * [pixels, R*S*C] matrix (none for a 1x1 stride-1 window: the image already
+ * is one), multiplied by the weights through the f32 `tiled` matmul kernel.
+ * Its genes are that kernel's (genome/wasm/genome.ts): the tile, blocks,
+ * k unroll, A and B packing (packB is the weight-packing gene: HWIO
+ * [R*S*C, K] already is a row-major B, packed into nr-wide panels per call
+ * or read as it is), fma, and how an epilogue runs.
+ */
+export const convGemmGenome = <N extends ConvOpName>(op: N) =>
+  MatmulWasmGenome.omit({ op: true, family: true })
+    .extend({ op: z.literal(op), family: z.literal('direct'), algorithm: z.literal('im2col') })
+    .strict();
+
+export type ConvGemmGenome = z.infer<ReturnType<typeof convGemmGenome>>;
+
+/** Every WASM convolution genome; the family keeps its name `direct`, the algorithm is a gene (absent: direct). */
+export type ConvWasmGenome = ConvDirectGenome | ConvGemmGenome;
+
+export const isGemm = (g: ConvWasmGenome): g is ConvGemmGenome => 'algorithm' in g && g.algorithm === 'im2col';
+
+/** The schema of an op's genomes: the direct one, or (dense ops) either algorithm. */
+export function convWasmGenome(op: ConvOpName): z.ZodType<ConvWasmGenome> {
+  return GEMM_OPS.includes(op) ? z.union([convDirectGenome(op), convGemmGenome(op)]) : convDirectGenome(op);
+}

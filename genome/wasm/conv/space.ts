@@ -3,7 +3,7 @@ import type { Rng } from '../../../lib/rng.ts';
 import type { ConvProblem } from '../../ops/conv/problem.ts';
 import type { SearchSpace } from '../../space.ts';
 import { liveVectors, V128_REGISTERS, type WasmCaps } from '../space.ts';
-import { convWasmGenome, type ConvWasmGenome } from './genome.ts';
+import { convDirectGenome, type ConvDirectGenome } from './genome.ts';
 import { planOf, type Kind } from './plan.ts';
 
 const TILES = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -17,7 +17,7 @@ const ORDERS = ['pixels', 'channels'] as const;
  * and 2x16 seeds; a depthwise-weights tile is taps along the window's width,
  * so 3 (a 3-wide window whole).
  */
-const STARTS: Record<Kind, readonly Pick<ConvWasmGenome, 'tile' | 'vectors' | 'unroll' | 'order'>[]> = {
+const STARTS: Record<Kind, readonly Pick<ConvDirectGenome, 'tile' | 'vectors' | 'unroll' | 'order'>[]> = {
   dense: [
     { tile: 4, vectors: 2, unroll: 1, order: 'pixels' },
     { tile: 2, vectors: 4, unroll: 1, order: 'pixels' },
@@ -47,24 +47,24 @@ export function tileLimits(problem: ConvProblem): { rows: number; vectors: numbe
 export const baselineGenes = { tile: 1, vectors: 1, unroll: 1, order: 'pixels', fma: false } as const;
 
 /**
- * The genes of one convolution problem on a WASM SIMD runtime. A tile no
+ * The direct algorithm's genes for one convolution problem on a WASM SIMD runtime. A tile no
  * larger than the problem needs (more rows than the axis, more vectors than
  * the channels, is the same kernel as one that fits), the register budget
  * of genome/wasm/space.ts, and unrolling only where a loop has steps to
  * unroll (the depthwise forward and bwd-data tiles are straight-line over
  * the window's width).
  */
-export function wasmConvSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace<ConvWasmGenome> {
-  const schema = convWasmGenome(problem.op);
+export function wasmDirectSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace<ConvDirectGenome> {
+  const schema = convDirectGenome(problem.op);
   const limits = tileLimits(problem);
   const unrolls = limits.kind === 'depthwise' ? [1 as const] : UNROLLS;
   const fmas = caps.relaxedSimd ? [false, true] : [false];
   const tiles = TILES.flatMap((tile) => VECTORS.map((vectors) => ({ tile, vectors }))).filter(
     ({ tile, vectors }) => tile <= limits.rows && vectors <= limits.vectors && liveVectors(tile, 4 * vectors) <= V128_REGISTERS,
   );
-  const genome = (genes: Omit<ConvWasmGenome, 'op' | 'backend' | 'family'>): ConvWasmGenome => ({ op: problem.op, backend: 'wasm', family: 'direct', ...genes });
+  const genome = (genes: Omit<ConvDirectGenome, 'op' | 'backend' | 'family'>): ConvDirectGenome => ({ op: problem.op, backend: 'wasm', family: 'direct', ...genes });
 
-  function check(g: ConvWasmGenome): string | null {
+  function check(g: ConvDirectGenome): string | null {
     const parsed = schema.safeParse(g);
     if (!parsed.success) return `not a ${problem.op}/wasm genome`;
     if (g.fma && !caps.relaxedSimd) return 'fma needs relaxed SIMD, which this runtime lacks';
@@ -76,9 +76,10 @@ export function wasmConvSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace
     return null;
   }
 
-  function repair(g: ConvWasmGenome): ConvWasmGenome | null {
-    let tile = Math.max(1, Math.min(g.tile, limits.rows));
-    let vectors = Math.max(1, Math.min(g.vectors, limits.vectors));
+  function repair(g: ConvDirectGenome): ConvDirectGenome | null {
+    // The schema's ceilings too: a mutation's step past them (vectors 5 on a wide K) must come back.
+    let tile = Math.max(1, Math.min(g.tile, limits.rows, TILES.at(-1)!));
+    let vectors = Math.max(1, Math.min(g.vectors, limits.vectors, VECTORS.at(-1)!));
     while (liveVectors(tile, 4 * vectors) > V128_REGISTERS) {
       if (tile > 1) tile--;
       else vectors--;
@@ -87,7 +88,7 @@ export function wasmConvSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace
     return check(fixed) === null ? fixed : null;
   }
 
-  const repaired = (g: ConvWasmGenome) => {
+  const repaired = (g: ConvDirectGenome) => {
     const fixed = repair(g);
     if (!fixed) throw new KevoError('FAILURE', `${problem.op}/wasm: could not repair ${JSON.stringify(g)}`);
     return fixed;
@@ -95,7 +96,7 @@ export function wasmConvSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace
 
   const sample = (rng: Rng) => genome({ ...rng.pick(tiles), unroll: rng.pick(unrolls), order: rng.pick(ORDERS), fma: rng.pick(fmas) });
 
-  const mutations: ((g: ConvWasmGenome, rng: Rng) => ConvWasmGenome)[] = [
+  const mutations: ((g: ConvDirectGenome, rng: Rng) => ConvDirectGenome)[] = [
     (g, rng) => ({ ...g, ...rng.pick(tiles) }),
     (g, rng) => ({ ...g, tile: g.tile + rng.pick([-1, 1]) }),
     (g, rng) => ({ ...g, vectors: g.vectors + rng.pick([-1, 1]) }),
@@ -104,7 +105,7 @@ export function wasmConvSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace
     (g) => ({ ...g, fma: !g.fma }),
   ];
 
-  function* enumerate(): Iterable<ConvWasmGenome> {
+  function* enumerate(): Iterable<ConvDirectGenome> {
     for (const t of tiles) for (const unroll of unrolls) for (const order of ORDERS) for (const fma of fmas) yield genome({ ...t, unroll, order, fma });
   }
 
@@ -125,7 +126,7 @@ export function wasmConvSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace
       STARTS[limits.kind]
         .flatMap((s) => (caps.relaxedSimd ? [{ ...s, fma: true }, { ...s, fma: false }] : [{ ...s, fma: false }]))
         .map((s) => repair(genome(s)))
-        .filter((g): g is ConvWasmGenome => g !== null),
+        .filter((g): g is ConvDirectGenome => g !== null),
     enumerate,
     descriptor: (g) => {
       const accumulators = g.tile * g.vectors;

@@ -48,6 +48,19 @@ describe('the convolution families on WASM', () => {
     expect(await verified(problem, 'baseline')).toBeUndefined();
   });
 
+  it('im2col + GEMM passes on 1x1 windows (no im2col; a strided gather), every epilogue mode, both gradients, and A and B packed or not', async () => {
+    const gemm = (op: string, genes: object) => ({ op, backend: 'wasm', family: 'direct', algorithm: 'im2col', mr: 3, nr: 8, kUnroll: 2, mc: 6, kc: 5, nc: 8, packA: false, packB: false, loopOrder: 'nkm', fma: false, ...genes }) as Genome;
+    const cases = [
+      [problemFrom('conv2d', 'n2h5w3c6k9r1s1'), gemm('conv2d', {})],
+      [problemFrom('conv2d', 'n1h7w6c5k6r1s1', { stride: 2 }), gemm('conv2d', { packA: true, packB: true, aBroadcast: 'shuffle', mr: 4 })],
+      ...(['fused', 'tile', 'pass'] as const).map((epilogue) => [problemFrom('conv2d', 'n1h7w9c5k6r3s3', { stride: 2, epilogue: ['bias', 'relu', 'residual'] }), gemm('conv2d', { epilogue, packB: true })] as const),
+      [problemFrom('conv2d-bwd-data', 'n1h7w6c5k6r3s3', { stride: 2 }), gemm('conv2d-bwd-data', { packA: true, loopOrder: 'mnk' })],
+      [problemFrom('conv2d-bwd-weights', 'n2h7w6c5k6r3s3', { stride: 2 }), gemm('conv2d-bwd-weights', { packB: true })],
+      [problemFrom('conv2d-bwd-weights', 'n1h5w3c6k9r1s1', { pad: 'valid' }), gemm('conv2d-bwd-weights', { mr: 2, packA: true, kUnroll: 4 })],
+    ] as const;
+    for (const [problem, genome] of cases) expect(await verified(problem, genome), `${JSON.stringify(problem)} ${JSON.stringify(genome)}`).toBeUndefined();
+  });
+
   it('samples, mutates and repairs genomes that pass check, for every op', async () => {
     const { Rng } = await import('../../../lib/rng.ts');
     const rng = new Rng(3);
