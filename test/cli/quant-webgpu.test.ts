@@ -62,7 +62,7 @@ describeGpu('kevo run --backend webgpu --dtype i8 / u8i8 / f16 / w4 / i16 [--exp
     ['i16', [], 2],
     ['i16', ['--exponent-block', '32'], 2],
   ] as const)(
-    '%s: finds a verified kernel faster than its baseline, and its export is right on fresh inputs',
+    '%s %j: finds a verified kernel faster than its baseline, and its export is right on fresh inputs',
     async (dtype, extra, budget) => {
       const file = [dtype, ...extra].join('').replace(/\W+/g, '-');
       const db = join(dir, `${file}.db`);

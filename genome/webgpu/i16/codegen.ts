@@ -1,5 +1,5 @@
 import type { MatmulShape } from '../../ops/matmul-problem.ts';
-import { directTile, genesText, indent, kSteps, ownedIndices, range } from '../direct/genes.ts';
+import { directTile, funnelLoad, genesText, indent, kSteps, ownedIndices, range } from '../direct/genes.ts';
 import type { Int8Kernel } from '../int8/codegen.ts';
 import type { MatmulI16WebgpuGenome } from './genome.ts';
 
@@ -54,19 +54,6 @@ export function half(w: string, h: 0 | 1, unpack: 'shift' | 'bits'): string {
   return h === 0 ? `((bitcast<i32>(${w}) << 16u) >> 16u)` : `(bitcast<i32>(${w}) >> 16u)`;
 }
 
-/** Two halves from element e on, whatever e's parity: two words funnel-shifted, the second clamped to the buffer. */
-function funnelLoad(tensor: string, words: number): string[] {
-  return [
-    `fn load${tensor}(e: u32) -> u32 {`,
-    '  let w = e >> 1u;',
-    `  let lo = ${tensor}[w];`,
-    `  let hi = ${tensor}[min(w + 1u, ${words - 1}u)];`,
-    '  return select((lo >> 16u) | (hi << 16u), lo, (e & 1u) == 0u);',
-    '}',
-    '',
-  ];
-}
-
 /**
  * Thread (tx, ty) owns rows tileRow + r*WY + ty and the column groups
  * tileCol + (c*WX + tx)*4 .. +3 (../direct/). Each step of two k loads one
@@ -88,8 +75,8 @@ export function matmulI16Wgsl(g: MatmulI16WebgpuGenome, shape: I16Shape): Int8Ke
     ...i16Bindings(blocked),
     '',
     ...(blocked ? exponentFunctions(shape) : []),
-    ...(K % 2 === 0 ? [] : funnelLoad('A', Math.ceil((M * K) / 2))),
-    ...(N % 4 === 0 ? [] : funnelLoad('B', Math.ceil((K * N) / 2))),
+    ...(K % 2 === 0 ? [] : funnelLoad('A', Math.ceil((M * K) / 2), 16)),
+    ...(N % 4 === 0 ? [] : funnelLoad('B', Math.ceil((K * N) / 2), 16)),
     `@compute @workgroup_size(${g.workgroupX}, ${g.workgroupY}, 1)`,
     'fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {',
     ...body(g, shape).map(indent(1)),

@@ -2,6 +2,7 @@ import type { Storage } from '../../../dtypes/dtype.ts';
 import type { Rng } from '../../../../lib/rng.ts';
 import type { MatmulProblem } from '../../matmul-problem.ts';
 import type { TensorSpec } from '../../op.ts';
+import { exactScheme } from '../integer.ts';
 import type { MatmulScheme } from '../scheme.ts';
 
 /** Block count along K: the last block may be short. */
@@ -26,18 +27,13 @@ export const exponentBlocks = (k: number, block: number) => Math.ceil(k / block)
  * Per-slab rather than per-row exponents keep C's exponent one number: with
  * an exponent per row of A and block, each C element would need its own.
  */
-export const i16BlocksScheme: MatmulScheme = {
+export const i16BlocksScheme: MatmulScheme = exactScheme({
   inputs,
-  output: ({ shape: { m, n } }) => ({ name: 'C', dims: [m, n], dtype: 'i32' }),
-  reference: (p, tensors) => dots(p, tensors, all(p), false),
-  magnitude: (p, tensors) => dots(p, tensors, all(p), true),
-  referenceAt: (p, tensors, indices) => ({ want: dots(p, tensors, indices, false), magnitude: dots(p, tensors, indices, true) }),
-  tolerance: () => ({ abs: 0, rel: 0 }),
-  exactOnIntegers: () => true,
+  dots,
   contract:
     'A i16 [M,K], a_exponents i8 [ceil(K/B)], B i16 [K,N], b_exponents i8 [ceil(K/B)] -> C i32 [M,N] with exponent E = min_b (a_exponents[b] + b_exponents[b]): C = sum over K-blocks b of (sum over k in block b of A*B) * 2^(a_exponents[b] + b_exponents[b] - E), exact mod 2^32 (i32 adds and shifts wrap; 2^d with d >= 32 is 0 mod 2^32; no saturation).',
   drawInput,
-};
+});
 
 function inputs({ shape: { m, n, k }, exponentBlock }: MatmulProblem): TensorSpec[] {
   const blocks = exponentBlocks(k, exponentBlock!);
@@ -48,8 +44,6 @@ function inputs({ shape: { m, n, k }, exponentBlock }: MatmulProblem): TensorSpe
     { name: 'b_exponents', dims: [blocks], dtype: 'i8' },
   ];
 }
-
-const all = (p: MatmulProblem) => Int32Array.from({ length: p.shape.m * p.shape.n }, (_, i) => i);
 
 /** Each block's exact sum (below 2^38: f64 holds it) wrapped to i32, shifted mod 2^32 as `<<` does for d < 32, the blocks summed mod 2^32. */
 function dots(p: MatmulProblem, [A, ea, B, eb]: readonly Storage[], indices: ArrayLike<number>, abs: boolean): Float64Array {
