@@ -28,6 +28,8 @@ const ProblemSpec = z
     pad: z.string().optional(),
     /** Matmul w4: packed u4 zero points per group (ONNX MatMulNBits' zero_points); 8 for every group when absent. */
     zeroPoint: z.boolean().optional(),
+    /** Matmul i16: elements of K per shared exponent of A's and B's K slabs (32, 64 or 128); one exponent per tensor when absent. */
+    exponentBlock: z.number().optional(),
   })
   .strict();
 

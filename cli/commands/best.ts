@@ -19,6 +19,7 @@ const BestFlags = z.object({
   epilogue: epilogueFlag,
   dtype: z.string().optional(),
   group: intFlag(1).optional(),
+  exponentBlock: intFlag(1).optional(),
   stride: strideFlag,
   pad: padFlag,
   limit: intFlag(1, 1000),
@@ -37,6 +38,7 @@ export function registerBest(program: Command): void {
       .option('--epilogue <stages>', 'the problem\'s epilogue, e.g. bias,gelu,residual')
       .option('--dtype <scheme>', 'the problem\'s dtype scheme: f32 (default), i8, u8i8, ...')
       .option('--group <g>', 'w4 / w4a8: elements of K per quantization group')
+      .option('--exponent-block <b>', 'i16: elements of K per shared exponent')
       .option('--stride <1|2>', "the convolution's stride")
       .option('--pad <same|valid>', "the convolution's padding")
       .option('--accuracy <dtype>', "the accuracy contract kernels must keep: f32 (default), f16 or bf16")

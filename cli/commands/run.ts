@@ -38,6 +38,7 @@ const RunFlags = withLlmEndpoint(z.object({
   dtype: z.string().optional(),
   group: intFlag(1).optional(),
   zeroPoint: z.boolean().optional(),
+  exponentBlock: intFlag(1).optional(),
   budget: intFlag(1, MAX_EVALUATIONS).optional(),
   seconds: numberFlag(0.001).optional(),
   device: z.string().optional(),
@@ -55,6 +56,7 @@ export function registerRun(program: Command): void {
       .option('--pad <same|valid>', 'convolution padding, same as TF defines it (default) or valid')
       .option('--dtype <scheme>', 'matmul dtype scheme: f32 (default) | f16 (A, B, C f16) | i8 | u8i8 (A u8 with zero point, B i8 with zero point; C i32) | i16 (dynamic fixed point mantissas; C i32) | w4 (f32 A, 4-bit B in ORT MatMulNBits layout) | w4a8 (int8 A, signed 4-bit B)')
       .option('--group <g>', 'w4 / w4a8: elements of K per quantization group (32, 64 or 128)')
+      .option('--exponent-block <b>', 'i16: one exponent per block of b along K for A and for B (32, 64 or 128), as inputs a_exponents and b_exponents (i8); absent: one per tensor, the caller\'s')
       .option('--zero-point', 'w4: a packed u4 zero point per group as an input (ONNX MatMulNBits zero_points); 8 when absent')
       .option('--budget <n>', 'candidates to evaluate, store hits included (default 60 unless --seconds)')
       .option('--seconds <s>', 'wall-clock budget in seconds')
@@ -128,6 +130,7 @@ export const SPEC_FLAGS: Record<string, string> = {
   'problems.0.dtype': '--dtype',
   'problems.0.group': '--group',
   'problems.0.zeroPoint': '--zero-point',
+  'problems.0.exponentBlock': '--exponent-block',
   'problems.0.epilogue': '--epilogue',
   'problems.0.stride': '--stride',
   'problems.0.pad': '--pad',

@@ -12,7 +12,10 @@ import { defineFamily } from './family.ts';
  * The inputs the load-time step packs: B, and for u8i8 its zero point (subtracted while packing).
  * Packing at load always wins: run() is then the old per-call kernel less its packing loop.
  */
-const weightsOf = (p: MatmulProblem) => (p.dtype === 'u8i8' ? [2, 3] : [1]);
+const weightsOf = (p: MatmulProblem) =>
+  matmul
+    .inputs(p)
+    .flatMap((t, i) => (t.name === 'B' || t.name === 'b_zero_point' ? [i] : []));
 
 /** Integer matmul (i8, u8i8 = ONNX MatMulInteger, i16 dynamic fixed point mantissas) on WASM SIMD: exact i32 accumulation, B packed in k pairs at load time (genome/wasm/int8/). */
 export const matmulInt8Wasm = defineFamily({

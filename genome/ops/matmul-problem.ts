@@ -24,6 +24,8 @@ export type MatmulDtype = z.infer<typeof MatmulDtype>;
 /** The schemes whose weights are quantized in groups along K: they need a `group`, no other scheme takes one. */
 export const groupedDtypes: readonly MatmulDtype[] = ['w4', 'w4a8'];
 export const MatmulGroup = z.union([z.literal(32), z.literal(64), z.literal(128)], { error: 'expected 32, 64 or 128' });
+/** i16 with block exponents: elements of K per shared exponent (schemes/i16-blocks.ts). */
+export const ExponentBlock = z.union([z.literal(32), z.literal(64), z.literal(128)], { error: 'expected 32, 64 or 128' });
 
 /** C[M,N] = epilogue(A[M,K] x B[K,N]), row-major; no epilogue when absent. */
 export const MatmulProblem = z
@@ -36,6 +38,8 @@ export const MatmulProblem = z
     group: MatmulGroup.optional(),
     /** w4: whether each group has a u4 zero point (ONNX MatMulNBits' zero_points); absent: 8, the symmetric midpoint. */
     zeroPoint: z.boolean().optional(),
+    /** i16: one exponent per block of this many k for A's and B's K slabs (a_exponents, b_exponents); absent: one per tensor, the caller's. */
+    exponentBlock: ExponentBlock.optional(),
     epilogue: Epilogue.optional(),
   })
   .strict()
@@ -48,6 +52,7 @@ export const MatmulProblem = z
       ctx.addIssue({ code: 'custom', path: ['group'], message: `only ${groupedDtypes.join(' and ')} take a group, not ${p.dtype}` });
     }
     if (p.zeroPoint !== undefined && p.dtype !== 'w4') ctx.addIssue({ code: 'custom', path: ['zeroPoint'], message: `only w4 takes a zero point flag, not ${p.dtype}` });
+    if (p.exponentBlock !== undefined && p.dtype !== 'i16') ctx.addIssue({ code: 'custom', path: ['exponentBlock'], message: `only i16 takes an exponent block, not ${p.dtype}` });
     if (p.epilogue !== undefined && p.dtype !== 'f32') ctx.addIssue({ code: 'custom', path: ['epilogue'], message: `an epilogue needs dtype f32, not ${p.dtype}` });
   });
 export type MatmulProblem = z.infer<typeof MatmulProblem>;

@@ -3,6 +3,7 @@ import { quote } from '../../lib/quote.ts';
 import { dtypeOf } from '../dtypes/dtype.ts';
 import { MatmulProblem, MatmulShape } from './matmul-problem.ts';
 import type { MatmulScheme } from './matmul/scheme.ts';
+import { i16BlocksScheme } from './matmul/schemes/i16-blocks.ts';
 import { matmulSchemes } from './matmul/schemes/index.ts';
 import { elementCount, type Op } from './op.ts';
 
@@ -19,9 +20,9 @@ function parseShape(text: string): MatmulShape {
   return parsed.data;
 }
 
-/** The problem's dtype scheme (the problem schema refuses a dtype without one). */
+/** The problem's dtype scheme (the problem schema refuses a dtype without one); i16 with exponent blocks is its own. */
 function scheme(p: MatmulProblem): MatmulScheme {
-  return matmulSchemes[p.dtype]!;
+  return p.exponentBlock ? i16BlocksScheme : matmulSchemes[p.dtype]!;
 }
 
 function edgeShapes(p: MatmulProblem): MatmulProblem[] {
@@ -63,7 +64,7 @@ export const matmul: Op<MatmulProblem> = {
   // Every tensor once, at its dtype's size (packed 4-bit: half a byte).
   bytes: (p) => [...scheme(p).inputs(p), scheme(p).output(p)].reduce((sum, t) => sum + dtypeOf(t.dtype).storageBytes(elementCount(t.dims)), 0),
   exactOnIntegers: (p) => scheme(p).exactOnIntegers(p),
-  // What else makes a different kernel: the epilogue, and w4's zero points.
-  variant: ({ epilogue, zeroPoint }) => [...(epilogue ?? []), ...(zeroPoint ? ['zp'] : [])].join('+') || undefined,
+  // What else makes a different kernel: the epilogue, w4's zero points, i16's exponent blocks.
+  variant: ({ epilogue, zeroPoint, exponentBlock }) => [...(epilogue ?? []), ...(zeroPoint ? ['zp'] : []), ...(exponentBlock ? [`e${exponentBlock}`] : [])].join('+') || undefined,
   edgeShapes,
 };

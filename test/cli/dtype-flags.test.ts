@@ -13,7 +13,7 @@ function spec(problem: Record<string, unknown>): string {
   return path;
 }
 
-describe('kevo run --dtype / --group and spec dtype / group on bad input', () => {
+describe('kevo run --dtype / --group / --exponent-block and spec dtype / group / exponentBlock on bad input', () => {
   const cases: [string, string[], RegExp][] = [
     ['an unknown dtype', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'f64'], /^kevo: --dtype: .*"f32".*"u8i8"/],
     ['a group for a dtype without groups', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i8', '--group', '32'], /^kevo: --group: only w4 and w4a8 take a group, not i8\n$/],
@@ -22,6 +22,9 @@ describe('kevo run --dtype / --group and spec dtype / group on bad input', () =>
     ['a non-numeric group', ['run', 'matmul', '--shape', '4x4x4', '--group', 'big'], /^kevo: --group: expected an integer\n$/],
     ['an epilogue on an integer matmul', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i8', '--epilogue', 'bias'], /^kevo: --epilogue: an epilogue needs dtype f32, not i8\n$/],
     ['a dtype no family of the backend computes', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'w4a8', '--backend', 'webgpu'], /^kevo: --dtype: no kernel family runs matmul w4a8 on backend webgpu\n$/],
+    ['an exponent block for a dtype without exponents', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i8', '--exponent-block', '32'], /^kevo: --exponent-block: only i16 takes an exponent block, not i8\n$/],
+    ['an exponent block kevo has no kernels for', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i16', '--exponent-block', '48'], /^kevo: --exponent-block: expected 32, 64 or 128\n$/],
+    ['a spec exponent block for f32', ['campaign', 'start', spec({ exponentBlock: 32 })], /invalid spec ".*": problems\.0\.exponentBlock: only i16 takes an exponent block, not f32/],
     ['a spec group for f32', ['campaign', 'start', spec({ group: 64 })], /invalid spec ".*": problems\.0\.group: only w4 and w4a8 take a group, not f32/],
     ['a spec dtype that is no scheme', ['campaign', 'start', spec({ dtype: 'int8' })], /invalid spec ".*": problems\.0\.dtype: Invalid option: expected one of "f32"/],
   ];

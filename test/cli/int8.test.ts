@@ -28,33 +28,38 @@ const c = kernel.run(...inputs.filter((_, i) => !weights.includes(i)));
 console.log(JSON.stringify({ type: c.constructor.name, values: [...c] }));
 `;
 
-describe('kevo run --dtype i8 / u8i8 / i16, export, and the module in a plain script (spawning the bin)', () => {
-  for (const dtype of ['i8', 'u8i8', 'i16']) {
-    it(`${dtype}: finds a verified integer kernel faster than its baseline, and its export is bit exact on fresh inputs`, async () => {
-      const db = join(dir, `${dtype}.db`);
-      const run = await kevo(['run', 'matmul', '--shape', '37x53x40', '--dtype', dtype, '--budget', '4', '--population', '4', '--threads', '2', '--timing-ms', '40', '--db', db, '--json'], { cwd: dir });
+describe('kevo run --dtype i8 / u8i8 / i16 [--exponent-block 32], export, and the module in a plain script (spawning the bin)', () => {
+  for (const [dtype, extra] of [['i8', []], ['u8i8', []], ['i16', []], ['i16', ['--exponent-block', '32']]] as const) {
+    const variant = [dtype, ...extra].join(' ');
+    const file = [dtype, ...extra].join('').replace(/\W+/g, '-');
+    it(`${variant}: finds a verified integer kernel faster than its baseline, and its export is bit exact on fresh inputs`, async () => {
+      const db = join(dir, `${file}.db`);
+      const run = await kevo(['run', 'matmul', '--shape', '37x53x40', '--dtype', dtype, ...extra, '--promote', '0', '--budget', '4', '--population', '4', '--threads', '2', '--timing-ms', '40', '--db', db, '--json'], { cwd: dir });
       expect(run.code, run.stderr).toBe(0);
       const best = JSON.parse(run.stdout).best;
       expect(best.genome).toMatchObject({ backend: 'wasm', family: 'int8' });
       // A SIMD tile against the scalar loop, timed side by side in the same job.
       expect(best.speedup).toBeGreaterThan(1);
 
-      const out = join(dir, `${dtype}-export`);
+      const out = join(dir, `${file}-export`);
       const exported = await kevo(['export', best.kernelId.slice(0, 8), '--out', out, '--db', db], { cwd: dir });
       expect(exported.code, exported.stderr).toBe(0);
       const meta = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8'));
       expect(meta.problem).toMatchObject({ dtype, shape: { m: 37, n: 53, k: 40 } });
       expect([...meta.abi.inputs, meta.abi.output].map((t: { name: string; dtype: string }) => `${t.name}:${t.dtype}`)).toEqual(
-        { i8: ['A:i8', 'B:i8', 'C:i32'], u8i8: ['A:u8', 'a_zero_point:u8', 'B:i8', 'b_zero_point:i8', 'C:i32'], i16: ['A:i16', 'B:i16', 'C:i32'] }[dtype],
+        extra.length > 0
+          ? ['A:i16', 'a_exponents:i8', 'B:i16', 'b_exponents:i8', 'C:i32']
+          : { i8: ['A:i8', 'B:i8', 'C:i32'], u8i8: ['A:u8', 'a_zero_point:u8', 'B:i8', 'b_zero_point:i8', 'C:i32'], i16: ['A:i16', 'B:i16', 'C:i32'] }[dtype],
       );
 
       const problem = parseProblem(meta.problem);
       const op = opFor(problem);
-      // Full-range values, extremes included: i16 products of them overflow i32 sums, which must wrap.
-      const full = (t: { dtype: string }, e: number, i: number) =>
-        t.dtype === 'u8' ? (e * 37 + i * 11) % 256 : t.dtype === 'i16' ? ((e * 4099 + i * 7) % 65536) - 32768 : ((e * 53 + i * 7) % 256) - 128;
+      // Full-range values, extremes included: i16 products of them overflow i32 sums, which must wrap. Block
+      // exponents within a few binades of each other, so both blocks count.
+      const full = (t: { name: string; dtype: string }, e: number, i: number) =>
+        t.name.endsWith('exponents') ? ((e * 5 + i) % 13) - 6 : t.dtype === 'u8' ? (e * 37 + i * 11) % 256 : t.dtype === 'i16' ? ((e * 4099 + i * 7) % 65536) - 32768 : ((e * 53 + i * 7) % 256) - 128;
       const fresh = op.inputs(problem).map((t, i) => Array.from({ length: t.dims.reduce((a, b) => a * b, 1) }, (_, e) => full(t, e, i)));
-      const script = join(dir, `${dtype}-user.mjs`);
+      const script = join(dir, `${file}-user.mjs`);
       writeFileSync(script, SCRIPT);
       const { stdout } = await promisify(execFile)(process.execPath, [script, pathToFileURL(join(out, 'index.js')).href, JSON.stringify(fresh)]);
       const got = JSON.parse(stdout);

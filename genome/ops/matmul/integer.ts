@@ -1,4 +1,5 @@
 import type { Storage } from '../../dtypes/dtype.ts';
+import type { Rng } from '../../../lib/rng.ts';
 import type { IntDtypeName } from '../../dtypes/name.ts';
 import type { MatmulProblem } from '../matmul-problem.ts';
 import type { TensorSpec } from '../op.ts';
@@ -38,15 +39,34 @@ export function integerScheme(a: IntDtypeName, b: IntDtypeName, zeroPoints: bool
     }
     return out;
   };
+  return exactScheme({
+    inputs,
+    dots,
+    contract: `C is i32 and exact: ${zeroPoints ? '(A - a_zero_point) * (B - b_zero_point) ' : 'A * B '}summed in i32, which wraps mod 2^32 on overflow (no saturation, like i32.add).`,
+  });
+}
+
+/** Output elements' sums (wrapped as the contract says), or with `abs` their magnitude bounds. */
+type ExactDots = (p: MatmulProblem, tensors: readonly Storage[], indices: ArrayLike<number>, abs: boolean) => Float64Array;
+
+/** A scheme whose C is i32 [M,N] and exact (compared bit for bit), from its inputs and its sums at any output elements. */
+export function exactScheme(parts: {
+  inputs: (p: MatmulProblem) => TensorSpec[];
+  dots: ExactDots;
+  contract: string;
+  drawInput?: (p: MatmulProblem, input: number, inputCase: string, rng: Rng) => Storage | undefined;
+}): MatmulScheme {
+  const { dots } = parts;
   const all = (p: MatmulProblem) => Int32Array.from({ length: p.shape.m * p.shape.n }, (_, i) => i);
   return {
-    inputs,
+    inputs: parts.inputs,
     output: ({ shape: { m, n } }) => ({ name: 'C', dims: [m, n], dtype: 'i32' }),
     reference: (p, tensors) => dots(p, tensors, all(p), false),
     magnitude: (p, tensors) => dots(p, tensors, all(p), true),
     referenceAt: (p, tensors, indices) => ({ want: dots(p, tensors, indices, false), magnitude: dots(p, tensors, indices, true) }),
     tolerance: () => ({ abs: 0, rel: 0 }),
     exactOnIntegers: () => true,
-    contract: `C is i32 and exact: ${zeroPoints ? '(A - a_zero_point) * (B - b_zero_point) ' : 'A * B '}summed in i32, which wraps mod 2^32 on overflow (no saturation, like i32.add).`,
+    contract: parts.contract,
+    ...(parts.drawInput ? { drawInput: parts.drawInput } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { MatmulProblem } from '../../ops/matmul-problem.ts';
 import type { MatmulInt8WasmGenome } from './genome.ts';
+import { exponentFunctions, exponentParams, scaleCall } from './exponents.ts';
 import { packedA, packedB } from './layout.ts';
 
 const range = (count: number) => Array.from({ length: count }, (_, i) => i);
@@ -15,6 +16,9 @@ const i32 = (value: number) => `(i32.const ${value})`;
  * Rows past M read row M-1 and are not stored; columns past N multiply packed
  * zeros and are stored lane by lane up to N; k past K (odd K, unroll padding)
  * multiplies packed zeros, so whatever A holds there adds nothing.
+ * i16 with block exponents sums each block's pairs in the accumulators and,
+ * at the block's end, adds them times the block's factor into totals (the
+ * space keeps kUnroll a divisor of a block's pairs, so no step straddles two).
  */
 export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string {
   const { m, n, k } = p.shape;
@@ -28,13 +32,17 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
   const aPairBytes = packA || wide ? 4 : 2;
   const accs = g.nr / 4;
   const bVectors = g.instruction === 'dot16' ? g.nr / 4 : g.nr / 8;
-  const params = zp ? '(param $a i32) (param $za i32) (param $b i32) (param $zb i32)' : '(param $a i32) (param $b i32)';
+  const block = p.exponentBlock;
+  const params = zp ? '(param $a i32) (param $za i32) (param $b i32) (param $zb i32)' : block ? exponentParams : '(param $a i32) (param $b i32)';
   const weightParams = zp ? '(param $b i32) (param $zb i32)' : '(param $b i32)';
+  /** What the tile stores: the accumulators, or with block exponents the totals they fold into. */
+  const result = block ? 't' : 'c';
   const locals = [
     '(local $jb i32) (local $i0 i32) (local $kp i32) (local $e i32) (local $kk i32) (local $j i32) (local $bp i32) (local $zbv i32) (local $zav v128) (local $va v128)',
     range(g.mr).map((r) => `(local $ap${r} i32)`).join(' '),
     range(g.mr).flatMap((r) => range(accs).map((v) => `(local $c${r}_${v} v128)`)).join(' '),
     range(bVectors).map((v) => `(local $b${v} v128)`).join(' '),
+    ...(block ? ['(local $least i32) (local $fv v128)', range(g.mr).flatMap((r) => range(accs).map((v) => `(local $t${r}_${v} v128)`)).join(' ')] : []),
   ].join('\n    ');
 
   // One k pair of A for row r: two values in every 32-bit lane, widened to i16 (less the zero point) for dot16.
@@ -65,10 +73,10 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
       const col = `(i32.add ${get('j')} ${i32(4 * v)})`;
       const address = (lane: number) => `(i32.add ${get('c')} (i32.shl (i32.add (i32.mul ${row} ${i32(n)}) (i32.add ${col} ${i32(lane)})) (i32.const 2)))`;
       const lanes = range(4)
-        .map((l) => `(if (i32.lt_u (i32.add ${col} ${i32(l)}) ${i32(n)}) (then (i32.store ${address(l)} (i32x4.extract_lane ${l} ${get(`c${r}_${v}`)}))))`)
+        .map((l) => `(if (i32.lt_u (i32.add ${col} ${i32(l)}) ${i32(n)}) (then (i32.store ${address(l)} (i32x4.extract_lane ${l} ${get(`${result}${r}_${v}`)}))))`)
         .join('\n              ');
       return `(if (i32.le_u (i32.add ${col} (i32.const 4)) ${i32(n)})
-            (then (v128.store ${address(0)} ${get(`c${r}_${v}`)}))
+            (then (v128.store ${address(0)} ${get(`${result}${r}_${v}`)}))
             (else
               ${lanes}))`;
     });
@@ -97,8 +105,18 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
       (local.set $e (i32.add ${get('e')} (i32.const 1)))
       (br_if $packA (i32.lt_u ${get('e')} ${i32(packA.elements)})))`
     : '';
+  const tileAccumulators = (prefix: string) => range(g.mr).flatMap((r) => range(accs).map((v) => `(local.set $${prefix}${r}_${v} (v128.const i32x4 0 0 0 0))`));
+  // After the step that ends a block (or the last pair): totals += accumulators x the block's factor.
+  const fold = block
+    ? `(if (i32.or (i32.eqz (i32.rem_u ${get('kp')} ${i32(block / 2)})) (i32.ge_u ${get('kp')} ${i32(pack.pairs)}))
+            (then
+              (local.set $fv (i32x4.splat ${scaleCall(`(i32.div_u (i32.sub ${get('kp')} (i32.const 1)) ${i32(block / 2)})`)}))
+              ${range(g.mr).flatMap((r) => range(accs).map((v) => `(local.set $t${r}_${v} (i32x4.add ${get(`t${r}_${v}`)} (i32x4.mul ${get(`c${r}_${v}`)} ${get('fv')})))`)).join('\n              ')}
+              ${tileAccumulators('c').join('\n              ')}))`
+    : '';
   return `(module
   (import "env" "memory" (memory 1))
+  ${block ? exponentFunctions(k, block) : ''}
   (func (export "prepare") ${weightParams} (param $packed i32)
     (local $e i32) (local $kk i32) (local $j i32) (local $zbv i32)
     ${zp ? `(local.set $zbv (i32.load8_s ${get('zb')}))` : ''}
@@ -111,6 +129,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
       (br_if $pack (i32.lt_u ${get('e')} ${i32(pack.columns * pack.pairs * 2)}))))
   (func (export "matmul") ${params} (param $c i32) (param $ws i32) (param $packed i32)
     ${locals}
+    ${block ? '(local.set $least (call $least (local.get $ea) (local.get $eb)))' : ''}
     ${zp ? `(local.set $zav (i16x8.splat (i32.load8_u ${get('za')})))` : ''}
     ${aPacking}
     (loop $blocks
@@ -120,9 +139,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
         ${range(g.mr)
           .map((r) => `(local.set $ap${r} (i32.add ${aBase} (i32.mul (select (i32.add ${get('i0')} ${i32(r)}) ${i32(m - 1)} (i32.lt_u (i32.add ${get('i0')} ${i32(r)}) ${i32(m)})) ${i32(aRowBytes)})))`)
           .join('\n        ')}
-        ${range(g.mr)
-          .flatMap((r) => range(accs).map((v) => `(local.set $c${r}_${v} (v128.const i32x4 0 0 0 0))`))
-          .join('\n        ')}
+        ${[...tileAccumulators('c'), ...(block ? tileAccumulators('t') : [])].join('\n        ')}
         (local.set $bp (i32.add ${get('packed')} (i32.mul ${get('jb')} ${i32(pack.blockBytes)})))
         (local.set $kp (i32.const 0))
         (loop $pairs
@@ -130,6 +147,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
           ${range(g.mr).map((r) => `(local.set $ap${r} (i32.add ${get(`ap${r}`)} ${i32(aPairBytes * g.kUnroll)}))`).join('\n          ')}
           (local.set $bp (i32.add ${get('bp')} ${i32(g.kUnroll * pack.pairBytes)}))
           (local.set $kp (i32.add ${get('kp')} ${i32(g.kUnroll)}))
+          ${fold}
           (br_if $pairs (i32.lt_u ${get('kp')} ${i32(pack.pairs)})))
         ${range(g.mr).map(store).join('\n        ')}
         (local.set $i0 (i32.add ${get('i0')} ${i32(g.mr)}))

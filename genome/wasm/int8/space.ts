@@ -9,9 +9,9 @@ const MR = [1, 2, 3, 4, 5, 6];
 const NR = [4, 8, 12, 16];
 const K_UNROLL = [1, 2, 4];
 
-/** v128 values live in a k pair: the accumulators, the packed B vectors, one A broadcast. */
-export const liveInt8Vectors = (g: Pick<MatmulInt8WasmGenome, 'instruction' | 'mr' | 'nr'>) =>
-  g.mr * (g.nr / 4) + (g.instruction === 'dot16' ? g.nr / 4 : g.nr / 8) + 1;
+/** v128 values live in a k pair: the accumulators (twice with block exponents: the totals too), the packed B vectors, one A broadcast. */
+export const liveInt8Vectors = (g: Pick<MatmulInt8WasmGenome, 'instruction' | 'mr' | 'nr'>, blocked = false) =>
+  g.mr * (g.nr / 4) * (blocked ? 2 : 1) + (g.instruction === 'dot16' ? g.nr / 4 : g.nr / 8) + 1;
 
 /**
  * The int8 genes for one problem: the instruction (extmul only for i8,
@@ -33,6 +33,9 @@ export function wasmInt8Space(problem: MatmulProblem): SearchSpace<MatmulInt8Was
     ...(packA && instruction === 'dot16' ? { packA: true as const } : {}),
   });
 
+  const live = (g: Pick<MatmulInt8WasmGenome, 'instruction' | 'mr' | 'nr'>) => liveInt8Vectors(g, problem.exponentBlock !== undefined);
+  const blockPairs = problem.exponentBlock === undefined ? 0 : problem.exponentBlock / 2;
+
   function check(g: MatmulInt8WasmGenome): string | null {
     const parsed = MatmulInt8WasmGenome.safeParse(g);
     if (!parsed.success) return describeZodError(parsed.error);
@@ -40,7 +43,8 @@ export function wasmInt8Space(problem: MatmulProblem): SearchSpace<MatmulInt8Was
     if (g.instruction === 'extmul' && g.packA) return 'extmul multiplies A in place: packA is for dot16';
     if (g.instruction === 'extmul' && g.nr % 8 !== 0) return `extmul packs 8 columns per vector: nr ${g.nr} is not a multiple of 8`;
     if (!MR.includes(g.mr)) return `mr ${g.mr} is not one of ${MR.join(', ')}`;
-    if (liveInt8Vectors(g) > V128_REGISTERS) return `${g.mr}x${g.nr} keeps ${liveInt8Vectors(g)} v128 values live, past the ${V128_REGISTERS} registers`;
+    if (live(g) > V128_REGISTERS) return `${g.mr}x${g.nr} keeps ${live(g)} v128 values live, past the ${V128_REGISTERS} registers`;
+    if (blockPairs && blockPairs % g.kUnroll !== 0) return `kUnroll ${g.kUnroll} does not divide an exponent block's ${blockPairs} k pairs`;
     return null;
   }
 
@@ -49,8 +53,8 @@ export function wasmInt8Space(problem: MatmulProblem): SearchSpace<MatmulInt8Was
     const instruction = instructions.includes(g.instruction) ? g.instruction : 'dot16';
     let nr = instruction === 'extmul' ? Math.max(8, Math.floor(g.nr / 8) * 8) : g.nr;
     let mr = Math.min(Math.max(...MR), Math.max(1, g.mr));
-    while (liveInt8Vectors({ instruction, mr, nr }) > V128_REGISTERS && mr > 1) mr--;
-    while (liveInt8Vectors({ instruction, mr, nr }) > V128_REGISTERS && nr > (instruction === 'extmul' ? 8 : 4)) nr -= instruction === 'extmul' ? 8 : 4;
+    while (live({ instruction, mr, nr }) > V128_REGISTERS && mr > 1) mr--;
+    while (live({ instruction, mr, nr }) > V128_REGISTERS && nr > (instruction === 'extmul' ? 8 : 4)) nr -= instruction === 'extmul' ? 8 : 4;
     const fixed = genome(instruction, mr, nr, K_UNROLL.includes(g.kUnroll) ? g.kUnroll : 1, g.packA === true);
     return check(fixed) === null ? fixed : null;
   }

@@ -63,6 +63,25 @@ export function kSteps(k: number, width: number, unroll: number, step: (at: stri
   ];
 }
 
+/**
+ * The word of packed elements (`bits` wide: 8 or 16) from element e on,
+ * whatever e's alignment: two words funnel-shifted, the second clamped to
+ * the buffer (a shift by 32 is mod 32 at run time, and the select drops it).
+ */
+export function funnelLoad(tensor: string, words: number, bits: 8 | 16): string[] {
+  const perWord = 32 / bits;
+  return [
+    `fn load${tensor}(e: u32) -> u32 {`,
+    `  let w = e >> ${Math.log2(perWord)}u;`,
+    `  let s = (e & ${perWord - 1}u) * ${bits}u;`,
+    `  let lo = ${tensor}[w];`,
+    `  let hi = ${tensor}[min(w + 1u, ${words - 1}u)];`,
+    '  return select((lo >> s) | (hi << (32u - s)), lo, s == 0u);',
+    '}',
+    '',
+  ];
+}
+
 /** Limits above WebGPU's defaults a direct tile relies on; an exported loader requests them or says which are missing. */
 export function directLimits(g: DirectTile): Record<string, number> {
   const limits: Record<string, number> = {};

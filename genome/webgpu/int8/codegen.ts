@@ -1,5 +1,5 @@
 import type { MatmulShape } from '../../ops/matmul-problem.ts';
-import { directTile, genesText, indent, kSteps, ownedIndices, range } from '../direct/genes.ts';
+import { directTile, funnelLoad, genesText, indent, kSteps, ownedIndices, range } from '../direct/genes.ts';
 import type { MatmulInt8WebgpuGenome } from './genome.ts';
 
 /**
@@ -60,8 +60,8 @@ export function matmulInt8Wgsl(g: MatmulInt8WebgpuGenome, shape: MatmulShape, s:
     '',
     ...int8Bindings(s),
     '',
-    ...(alignedA ? [] : funnelLoad('A', Math.ceil((M * K) / 4))),
-    ...(alignedB ? [] : funnelLoad('B', Math.ceil((K * N) / 4))),
+    ...(alignedA ? [] : funnelLoad('A', Math.ceil((M * K) / 4), 8)),
+    ...(alignedB ? [] : funnelLoad('B', Math.ceil((K * N) / 4), 8)),
     `@compute @workgroup_size(${g.workgroupX}, ${g.workgroupY}, 1)`,
     'fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {',
     ...body(g, shape, s).map(indent(1)),
@@ -69,21 +69,6 @@ export function matmulInt8Wgsl(g: MatmulInt8WebgpuGenome, shape: MatmulShape, s:
     '',
   ];
   return { wgsl: lines.join('\n'), workgroupSize: [g.workgroupX, g.workgroupY, 1], tile };
-}
-
-
-/** Four bytes from element e on, whatever e's alignment: two words funnel-shifted (a shift by 32 is mod 32 at run time, and the select drops it). */
-function funnelLoad(tensor: string, words: number): string[] {
-  return [
-    `fn load${tensor}(e: u32) -> u32 {`,
-    '  let w = e >> 2u;',
-    '  let s = (e & 3u) * 8u;',
-    `  let lo = ${tensor}[w];`,
-    `  let hi = ${tensor}[min(w + 1u, ${words - 1}u)];`,
-    '  return select((lo >> s) | (hi << (32u - s)), lo, s == 0u);',
-    '}',
-    '',
-  ];
 }
 
 function body(g: MatmulInt8WebgpuGenome, { m: M, n: N, k: K }: MatmulShape, s: Int8Scheme): string[] {

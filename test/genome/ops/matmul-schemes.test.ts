@@ -26,6 +26,25 @@ describe('matmul dtype schemes', () => {
     expect(opFor(i8).bytes(i8)).toBe(2 * 4 + 4 * 3 + 4 * 2 * 3);
   });
 
+  it('i16 with block exponents: two i8 exponent inputs, its own key, each block shifted onto the smallest exponent mod 2^32', () => {
+    const p = matmul(1, 1, 3, { dtype: 'i16', exponentBlock: 32 });
+    expect(problemKey(p)).toBe('matmul:1x1x3:i16:e32');
+    expect(opFor(p).inputs(p).map((t) => `${t.name}:${t.dtype}[${t.dims.join(',')}]`)).toEqual(['A:i16[1,3]', 'a_exponents:i8[1]', 'B:i16[3,1]', 'b_exponents:i8[1]']);
+    // Blocks of 32 over K = 70: three blocks, k 0, 32 and 64 one product each of 3 * 5 = 15.
+    const q = matmul(1, 1, 70, { dtype: 'i16', exponentBlock: 32 });
+    const a = new Int16Array(70);
+    const b = new Int16Array(70);
+    for (const k of [0, 32, 64]) [a[k], b[k]] = [3, 5];
+    const reference = (ea: number[], eb: number[]) => opFor(q).reference(q, [a, Int8Array.from(ea), b, Int8Array.from(eb)])[0];
+    // e = [1, 3, 2]: E = 1, shifts 0, 2, 1.
+    expect(reference([0, 1, 2], [1, 2, 0])).toBe(15 + 60 + 30);
+    // e = [-128 - 128, 127 + 127, 0]: shifts 0, 510 (gone mod 2^32) and 256 (gone).
+    expect(reference([-128, 127, 0], [-128, 127, 0])).toBe(15);
+    // A shift of 31 puts 15 * 2^31 = 2^31 (mod 2^32): -2^31 as i32, plus the unshifted 15.
+    expect(reference([0, 31, 40], [0, 0, 0])).toBe(15 - 2 ** 31);
+    expect(() => matmul(1, 1, 3, { dtype: 'i8', exponentBlock: 32 })).toThrow(/exponentBlock.*only i16 takes an exponent block/s);
+  });
+
   it('i8: exact products of the extremes', () => {
     const p = matmul(1, 2, 3, { dtype: 'i8' });
     const a = Int8Array.from([-128, -128, 127]);

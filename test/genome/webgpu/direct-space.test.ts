@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { matmulF16Wgsl } from '../../../genome/webgpu/f16/codegen.ts';
 import { MatmulF16WebgpuGenome } from '../../../genome/webgpu/f16/genome.ts';
 import { f16Space } from '../../../genome/webgpu/f16/space.ts';
+import { matmulI16Wgsl } from '../../../genome/webgpu/i16/codegen.ts';
+import { i16Space } from '../../../genome/webgpu/i16/space.ts';
 import { matmulInt8Wgsl } from '../../../genome/webgpu/int8/codegen.ts';
 import { MatmulInt8WebgpuGenome, PACKED_DOT } from '../../../genome/webgpu/int8/genome.ts';
 import { int8Space } from '../../../genome/webgpu/int8/space.ts';
@@ -15,7 +17,7 @@ const plain = { features: [], limits: {} };
 const shapes = fc.record({ m: fc.integer({ min: 1, max: 2048 }), n: fc.integer({ min: 1, max: 2048 }), k: fc.integer({ min: 1, max: 2048 }) });
 const caps = fc.constantFrom(lavapipe, plain);
 
-describe('the direct-tile spaces (int8, f16, w4)', () => {
+describe('the direct-tile spaces (int8, f16, w4, i16)', () => {
   it('sample, mutate and cross only genomes that parse, pass check and generate', () => {
     fc.assert(
       fc.property(shapes, caps, fc.integer({ min: 0, max: 2 ** 31 }), (shape, c, seed) => {
@@ -27,6 +29,12 @@ describe('the direct-tile spaces (int8, f16, w4)', () => {
           expect(MatmulInt8WebgpuGenome.safeParse(g).success).toBe(true);
           expect(int8.check(g)).toBeNull();
           expect(() => matmulInt8Wgsl(g, shape, 'u8i8')).not.toThrow();
+        }
+        const i16 = i16Space(shape, 64, c);
+        const [s, t] = [i16.sample(rng), i16.sample(rng)];
+        for (const g of [s, t, i16.mutate(s, rng), i16.crossover(s, t, rng), ...i16.seeds!()]) {
+          expect(i16.check(g)).toBeNull();
+          expect(() => matmulI16Wgsl(g, { ...shape, exponentBlock: 64 })).not.toThrow();
         }
         const w4 = w4Space(shape, c);
         const [v, w] = [w4.sample(rng), w4.sample(rng)];
@@ -54,6 +62,17 @@ describe('the direct-tile spaces (int8, f16, w4)', () => {
     expect(without.check(dot4)).toMatch(/packed_4x8_integer_dot_product/);
     expect(without.repair(dot4)?.instruction).toBe('bits');
     expect(new Set(int8Space(shape, lavapipe).seeds!().map((g) => g.instruction))).toEqual(new Set(['dot4', 'unpack', 'bits']));
+  });
+
+  it('i16: combines K blocks per block or per step only where the problem has block exponents, and says why', () => {
+    const shape = { m: 64, n: 64, k: 64 };
+    const rng = new Rng(3);
+    const perTensor = i16Space(shape, undefined, plain);
+    for (let i = 0; i < 100; i++) expect(perTensor.sample(rng).combine).toBe('block');
+    expect(perTensor.check({ ...perTensor.sample(rng), combine: 'step' })).toMatch(/one exponent per tensor/);
+    const blocked = i16Space(shape, 32, plain);
+    expect(new Set(Array.from({ length: 100 }, () => blocked.sample(rng).combine))).toEqual(new Set(['block', 'step']));
+    expect(new Set(Array.from({ length: 100 }, () => blocked.sample(rng).unpack))).toEqual(new Set(['shift', 'bits']));
   });
 
   it('keeps f16 storage off adapters without shader-f16, and f16 arithmetic off problems whose contract is f32', () => {

@@ -3,6 +3,7 @@ import { familyFor } from '../../../genome/families/registry.ts';
 import { genomeHash, type Genome } from '../../../genome/genome.ts';
 import { parseProblem, type Problem } from '../../../genome/ops/index.ts';
 import type { Target } from '../../../genome/target.ts';
+import { canonicalHash } from '../../../lib/hash.ts';
 import { Budgets, PROTOCOL_VERSION } from '../../../protocol/job.ts';
 import type { KernelResult } from '../../../protocol/result.ts';
 import { Evaluator } from '../../../worker/evaluator.ts';
@@ -11,7 +12,7 @@ import { describeGpu } from '../../worker/webgpu/support.ts';
 /** Odd M and N (C's packed f16 words span rows); the harness's shape stage adds its edge shapes (K tails among them). */
 const shape = { m: 37, n: 53, k: 40 };
 
-describeGpu('the f16, int8 and w4 WebGPU families through the harness on this adapter', () => {
+describeGpu('the f16, int8, i16 and w4 WebGPU families through the harness on this adapter', () => {
   let evaluator: Evaluator;
   let device: Target;
   beforeAll(async () => {
@@ -25,12 +26,13 @@ describeGpu('the f16, int8 and w4 WebGPU families through the harness on this ad
     evaluator.evaluate({
       v: PROTOCOL_VERSION,
       kind: 'kernel',
-      jobId: `quant-${problem.dtype}-${problem.shape.n}-${genomeHash(genome)}`,
+      jobId: `quant-${problem.dtype}-${canonicalHash(problem)}-${genomeHash(genome)}`,
       campaignId: 'quant-families',
       problem,
       genome,
       seed: 5,
-      budgets: Budgets.parse({}),
+      // Generous: on a loaded machine lavapipe compiles a tile's edge shapes slowly (60 s once ran out).
+      budgets: Budgets.parse({ deadlineMs: 240_000 }),
       verifyOnly: true,
     });
 
@@ -39,16 +41,20 @@ describeGpu('the f16, int8 and w4 WebGPU families through the harness on this ad
     ['u8i8', {}],
     ['f16', { accuracy: 'f16' }],
     ['w4', { group: 32, zeroPoint: true }],
+    ['i16', {}],
+    ['i16', { exponentBlock: 32 }],
   ] as const)('%s: the baseline and every seed pass every stage of the harness', async (dtype, extra) => {
     {
       const problem = parseProblem({ op: 'matmul', shape, dtype, ...extra });
       const family = familyFor('matmul', 'webgpu', dtype);
       const seeds = family.space(problem, device).seeds!();
-      // Each instruction (int8) or storage x precision (f16) the adapter allows is a seed; w4 has two tiles.
-      expect(seeds.length).toBeGreaterThanOrEqual(dtype === 'w4' ? 2 : 3);
+      // Each instruction (int8) or storage x precision (f16) the adapter allows is a seed; w4 has two tiles, i16 two unpack forms.
+      expect(seeds.length).toBeGreaterThanOrEqual(dtype === 'w4' || dtype === 'i16' ? 2 : 3);
       const baseline = family.baseline(problem);
       const source = { op: 'matmul', backend: 'webgpu', family: 'source', language: 'wgsl', text: baseline.text, tile: baseline.launch.backend === 'webgpu' ? baseline.launch.tile : undefined } as const;
-      for (const genome of [source, ...seeds] as Genome[]) {
+      // i16 with exponent blocks: the seeds combine per block; a step-scaling tile with an odd unroll and tm too.
+      const more = 'exponentBlock' in extra ? [{ ...seeds[0]!, combine: 'step', unroll: 3, tm: 3 }] : [];
+      for (const genome of [source, ...seeds, ...more] as Genome[]) {
         const result = await verdict(problem, genome);
         expect(result.status, `${family.describe(genome)} ${JSON.stringify(shape)}: ${result.reason}`).toBe('ok');
         expect(result.verdicts.map((v) => v.stage)).toContain('edges');

@@ -16,6 +16,9 @@ export interface Int8Hostile {
   /** Bodies of $mul (x, y: the operands less their zero points) and $add (acc, p), both (result i32). */
   readonly mul?: string;
   readonly add?: string;
+  /** i16 with block exponents: the problem's block, and the body of $scale (d = e_b - E is in $d), its factor for block b. */
+  readonly exponentBlock?: 32;
+  readonly scale?: string;
 }
 
 const x = '(local.get $x)';
@@ -73,9 +76,39 @@ export const int8Hostile: readonly Int8Hostile[] = [
     reason: /^shapes \(37x53x40\): C\[\d+,\d+\] = -?\d+ but expected -?\d+ exactly/,
     add: '(i32.trunc_sat_f32_s (f32.add (f32.convert_i32_s (local.get $acc)) (f32.convert_i32_s (local.get $p))))',
   },
+  {
+    name: 'block exponents ignored (i16)',
+    trick: 'multiplies the mantissas as if every K block shared one exponent: right whenever the blocks\' exponents agree (the min and max cases), wrong once they differ',
+    dtype: 'i16',
+    exponentBlock: 32,
+    stage: 'shapes',
+    reason: /^shapes \(37x53x40\): C\[\d+,\d+\] = -?\d+ but expected -?\d+ exactly/,
+    scale: '(i32.const 1)',
+  },
+  {
+    name: 'block shift count mod 32 (i16)',
+    trick: 'shifts a block onto C\'s exponent with a bare i32.shl, whose count is taken mod 32: right while the exponents stay within 32 of each other (random draws mostly do), a block 32 or more binades up comes back instead of vanishing mod 2^32: exponents at -128 and 127 side by side (the int extremes) shift by 510',
+    dtype: 'i16',
+    exponentBlock: 32,
+    stage: 'edges',
+    reason: /^edges \(extremes\): C\[\d+,\d+\] = -?\d+ but expected -?\d+ exactly/,
+    scale: '(i32.shl (i32.const 1) (local.get $d))',
+  },
+  {
+    name: 'saturating scaled products (i16)',
+    trick: 'multiplies mantissa by scaled mantissa with i32 saturation instead of wrapping: the same bits until a block\'s shifted sum leaves the i32 range, which a few binades of spread on full-range mantissas reach',
+    dtype: 'i16',
+    exponentBlock: 32,
+    stage: 'shapes',
+    reason: /^shapes \(\d+x\d+x\d+\): C\[\d+,\d+\] = -?\d+ but expected -?\d+ exactly/,
+    mul: `(i32.wrap_i64 (select (i64.const 2147483647) (select (i64.const -2147483648) (i64.mul (i64.extend_i32_s ${x}) (i64.extend_i32_s ${y})) (i64.lt_s (i64.mul (i64.extend_i32_s ${x}) (i64.extend_i32_s ${y})) (i64.const -2147483648))) (i64.gt_s (i64.mul (i64.extend_i32_s ${x}) (i64.extend_i32_s ${y})) (i64.const 2147483647))))`,
+  },
 ];
 
-/** The baseline with $mul and $add spliced into its inner loop. */
+/** The honest $scale body (genome/wasm/int8/exponents.ts) a hostile `scale` replaces. */
+const HONEST_SCALE = '(select (i32.shl (i32.const 1) (local.get $d)) (i32.const 0) (i32.lt_u (local.get $d) (i32.const 32)))';
+
+/** The baseline with $mul and $add spliced into its inner loop (and $scale's body, for block exponents). */
 export function hostileInt8Wat(h: Int8Hostile, problem: MatmulProblem): string {
   const functions = `(func $mul (param $x i32) (param $y i32) (result i32) ${h.mul ?? `(i32.mul ${x} ${y})`})
   (func $add (param $acc i32) (param $p i32) (result i32) ${h.add ?? '(i32.add (local.get $acc) (local.get $p))'})
@@ -84,6 +117,8 @@ export function hostileInt8Wat(h: Int8Hostile, problem: MatmulProblem): string {
   const spliced = honest
     .replace('(func (export "matmul")', functions)
     .replace('(local.set $acc (i32.add (local.get $acc)\n            (i32.mul', '(local.set $acc (call $add (local.get $acc)\n            (call $mul');
-  if (spliced.split('call $').length !== 3) throw new Error('the int8 baseline changed: the hostile corpus no longer splices into it');
-  return spliced;
+  if (spliced.split('call $add').length !== 2 || spliced.split('call $mul').length !== 2) throw new Error('the int8 baseline changed: the hostile corpus no longer splices into it');
+  if (!h.scale) return spliced;
+  if (!spliced.includes(HONEST_SCALE)) throw new Error('the block exponent functions changed: the hostile corpus no longer splices into them');
+  return spliced.replace(HONEST_SCALE, h.scale);
 }
