@@ -9,6 +9,7 @@ import { matmulInt4Wasm } from './matmul-int4-wasm.ts';
 import { matmulInt8Wasm } from './matmul-int8-wasm.ts';
 import { matmulInt8Webgpu } from './matmul-int8-webgpu.ts';
 import { matmulW4Webgpu } from './matmul-w4-webgpu.ts';
+import { matmulW4a8Webgpu } from './matmul-w4a8-webgpu.ts';
 import { matmulWasm } from './matmul-wasm.ts';
 import { matmulWebgpu } from './matmul-webgpu.ts';
 
@@ -76,3 +77,4 @@ registerFamily(matmulF16Webgpu);
 registerFamily(matmulF16Wasm);
 registerFamily(matmulInt4Wasm);
 registerFamily(matmulW4Webgpu);
+registerFamily(matmulW4a8Webgpu);

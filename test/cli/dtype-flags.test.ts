@@ -21,7 +21,7 @@ describe('kevo run --dtype / --group and spec dtype / group on bad input', () =>
     ['a group size kevo has no kernels for', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'w4', '--group', '48'], /^kevo: --group: expected 32, 64 or 128\n$/],
     ['a non-numeric group', ['run', 'matmul', '--shape', '4x4x4', '--group', 'big'], /^kevo: --group: expected an integer\n$/],
     ['an epilogue on an integer matmul', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i8', '--epilogue', 'bias'], /^kevo: --epilogue: an epilogue needs dtype f32, not i8\n$/],
-    ['a dtype no family of the backend computes', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'w4a8', '--backend', 'webgpu'], /^kevo: --dtype: no kernel family runs matmul w4a8 on backend webgpu\n$/],
+    ['a dtype no family of the backend computes', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i16', '--backend', 'webgpu'], /^kevo: --dtype: no kernel family runs matmul i16 on backend webgpu\n$/],
     ['a spec group for f32', ['campaign', 'start', spec({ group: 64 })], /invalid spec ".*": problems\.0\.group: only w4 and w4a8 take a group, not f32/],
     ['a spec dtype that is no scheme', ['campaign', 'start', spec({ dtype: 'int8' })], /invalid spec ".*": problems\.0\.dtype: Invalid option: expected one of "f32"/],
   ];

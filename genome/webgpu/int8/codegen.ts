@@ -73,7 +73,7 @@ export function matmulInt8Wgsl(g: MatmulInt8WebgpuGenome, shape: MatmulShape, s:
 
 
 /** Four bytes from element e on, whatever e's alignment: two words funnel-shifted (a shift by 32 is mod 32 at run time, and the select drops it). */
-function funnelLoad(tensor: string, words: number): string[] {
+export function funnelLoad(tensor: string, words: number): string[] {
   return [
     `fn load${tensor}(e: u32) -> u32 {`,
     '  let w = e >> 2u;',
