@@ -80,13 +80,21 @@ export function redraw(problem: Problem, inputs: readonly Storage[], chance: num
   });
 }
 
-/** `inputs` with one random element of each replaced by a fresh draw's. */
+/**
+ * `inputs` with one random element of each replaced by a fresh draw's
+ * (packed 4-bit storage: a byte). Only that element is drawn, or the tensor
+ * where the op draws it itself (scales, nibbles), not a whole fresh set: a
+ * GEMV's 16M weights would cost a full draw for one element.
+ */
 export function redrawOne(problem: Problem, inputs: readonly Storage[], distribution: Distribution, rng: Rng, format: FloatLimits): Storage[] {
-  const fresh = randomInputs(problem, distribution, rng, format);
-  return inputs.map((input, t) => {
-    const copy = input.slice();
+  const op = opFor(problem);
+  const draw = tensorDraw(distribution, rng, format);
+  return op.inputs(problem).map((spec, t) => {
+    const copy = inputs[t]!.slice();
     const at = rng.int(0, copy.length - 1);
-    copy[at] = fresh[t]![at]!;
+    const dtype = dtypeOf(spec.dtype);
+    const own = op.drawInput?.(problem, t, distribution, rng);
+    copy[at] = own ? own[at]! : fill(dtype, dtype.bits < 8 ? 8 / dtype.bits : 1, draw(t, dtype))[0]!;
     return copy;
   });
 }
