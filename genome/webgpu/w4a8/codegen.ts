@@ -1,21 +1,12 @@
 import { int4Layout } from '../../ops/matmul/int4/layout.ts';
 import { directTile, genesText, indent, kSteps, ownedIndices, range } from '../direct/genes.ts';
 import { funnelLoad } from '../int8/codegen.ts';
+import type { W4Kernel, W4Shape } from '../w4/codegen.ts';
 import type { MatmulW4a8WebgpuGenome } from './genome.ts';
 
-/** The w4a8 problem as the kernel sees it: shape and group. */
-export interface W4a8Shape {
-  readonly m: number;
-  readonly n: number;
-  readonly k: number;
-  readonly group: number;
-}
-
-export interface W4a8Kernel {
-  readonly wgsl: string;
-  readonly workgroupSize: [number, number, number];
-  readonly tile: { rows: number; cols: number };
-}
+/** The w4a8 problem as the kernel sees it: w4's shape and group, no zero points. */
+export type W4a8Shape = Omit<W4Shape, 'zeroPoint'>;
+export type W4a8Kernel = W4Kernel;
 
 /**
  * Bindings in ABI order (ONNX's MatMulIntegerToFloat): A (i8, four a word),
