@@ -1,6 +1,6 @@
 /**
  * Quantized and reduced-precision matmul on one thread, WASM SIMD
- * (`npm run bench:quant [-- --quick] [-- --only 512^3 | 1x4096x4096]`): per dtype, kevo's best kernel of an
+ * (`npm run bench:quant [-- --quick] [-- --only 512^3 | 1x4096x4096] [-- --dtype w4 ...]`): per dtype, kevo's best kernel of an
  * embedded campaign, exported and called through its module's run(), against
  * onnxruntime-web (wasm SIMD, one thread) on the same inputs: MatMul for f32,
  * MatMulInteger for i8 and u8i8, MatMulNBits (4 bits) for w4; at 512^3 and at
@@ -19,7 +19,7 @@ import { campaignBest } from './lib/campaign-best.ts';
 import { matmulF32Graph, matmulIntegerGraph, matmulNBitsGraph, ortContender, type OrtContender } from './lib/ort.ts';
 import { measure, medianGflops, pairedRatio, type Contender } from './lib/timing.ts';
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, dtype: { type: 'string', multiple: true } } });
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const GROUP = 32;
 const ALL_SIZES = [
@@ -43,8 +43,14 @@ const entry = (dtype: Dtype, size: (typeof SIZES)[number]) => ({
   ...(grouped(dtype) ? { group: GROUP } : {}),
 });
 
-/** The dtypes this checkout has a WASM kernel family for: the others are reported as not built. */
-const built = DTYPES.filter((d) => findFamily('matmul', 'wasm', d) !== undefined);
+/** The dtypes this checkout has a WASM kernel family for (`--dtype w4 --dtype i8`: those only): the others are reported as not built. */
+const asked = args.dtype ?? [...DTYPES];
+const unknown = asked.filter((d) => !(DTYPES as readonly string[]).includes(d));
+if (unknown.length > 0) {
+  process.stderr.write(`--dtype must be one of ${DTYPES.join(', ')}, got ${unknown.join(', ')}\n`);
+  process.exit(2);
+}
+const built = DTYPES.filter((d) => asked.includes(d) && findFamily('matmul', 'wasm', d) !== undefined);
 log(`dtypes with a WASM family: ${built.join(', ')}; not built: ${DTYPES.filter((d) => !built.includes(d)).join(', ') || 'none'}`);
 /** The GEMV runs only the dtypes with a peer there (ORT has no w4a8, i16 or f16 kernel): each of its verifications draws 16M weights some twenty times. */
 const PEERED: readonly Dtype[] = ['f32', 'i8', 'u8i8', 'w4'];
