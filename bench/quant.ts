@@ -51,7 +51,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const built = DTYPES.filter((d) => asked.includes(d) && findFamily('matmul', 'wasm', d) !== undefined);
-log(`dtypes with a WASM family: ${built.join(', ')}; not built: ${DTYPES.filter((d) => !built.includes(d)).join(', ') || 'none'}`);
+log(`dtypes run: ${built.join(', ')}; not run (not asked, or no WASM family): ${DTYPES.filter((d) => !built.includes(d)).join(', ') || 'none'}`);
 /** The GEMV runs only the dtypes with a peer there (ORT has no w4a8, i16 or f16 kernel): each of its verifications draws 16M weights some twenty times. */
 const PEERED: readonly Dtype[] = ['f32', 'i8', 'u8i8', 'w4'];
 const entries = built.flatMap((dtype) => SIZES.filter((size) => size.m > 1 || PEERED.includes(dtype)).map((size) => ({ dtype, size, entry: entry(dtype, size) })));
