@@ -55,10 +55,13 @@ log(`dtypes run: ${built.join(', ')}; not run (not asked, or no WASM family): ${
 /** The GEMV runs only the dtypes with a peer there (ORT has no w4a8, i16 or f16 kernel): each of its verifications draws 16M weights some twenty times. */
 const PEERED: readonly Dtype[] = ['f32', 'i8', 'u8i8', 'w4'];
 const entries = built.flatMap((dtype) => SIZES.filter((size) => size.m > 1 || PEERED.includes(dtype)).map((size) => ({ dtype, size, entry: entry(dtype, size) })));
-// The campaign's budget is per problem: a run with the GEMV keeps it short (its seeds and a few more).
-const evaluations = args.quick || SIZES.some((s) => s.m === 1) ? 4 : 12;
+// The campaign's budget is per problem: a run with the GEMV keeps it to the 4-bit family's two GEMV seeds
+// (inline, one column or a 4x2 tile) and the others' first two, and gives verification time (a loaded machine's
+// share of 16M-weight draws).
+const gemv = SIZES.some((s) => s.m === 1);
+const evaluations = gemv ? 2 : args.quick ? 4 : 12;
 log(`campaign over ${entries.length} problems, ${evaluations} evaluations each`);
-const { bests, close } = await campaignBest({ name: 'bench:quant', problems: entries.map((e) => e.entry), backend: 'wasm', budget: { evaluations }, timing: { deadlineMs: 300_000 } }, log);
+const { bests, close } = await campaignBest({ name: 'bench:quant', problems: entries.map((e) => e.entry), backend: 'wasm', budget: { evaluations }, timing: { deadlineMs: gemv ? 900_000 : 300_000 } }, log);
 
 /** The peer for a dtype on the same inputs (kevo's ABI order), or undefined where onnxruntime-web has no such operator. */
 async function peer(dtype: Dtype, problem: Problem, inputs: readonly Storage[]): Promise<OrtContender | undefined> {
