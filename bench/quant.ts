@@ -1,6 +1,6 @@
 /**
  * Quantized and reduced-precision matmul on one thread, WASM SIMD
- * (`npm run bench:quant [-- --quick] [-- --only 512^3]`): per dtype, kevo's best kernel of an
+ * (`npm run bench:quant [-- --quick] [-- --only 512^3 | 1x4096x4096] [-- --dtype w4 ...]`): per dtype, kevo's best kernel of an
  * embedded campaign, exported and called through its module's run(), against
  * onnxruntime-web (wasm SIMD, one thread) on the same inputs (a kernel that packs
  * its weights at load time gets them once through setWeights(), timed apart): MatMul for f32,
@@ -20,7 +20,7 @@ import { campaignBest } from './lib/campaign-best.ts';
 import { matmulF32Graph, matmulIntegerGraph, matmulNBitsGraph, ortContender, type OrtContender } from './lib/ort.ts';
 import { measure, medianGflops, pairedRatio, type Contender } from './lib/timing.ts';
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, dtype: { type: 'string', multiple: true } } });
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const GROUP = 32;
 const ALL_SIZES = [
@@ -44,13 +44,25 @@ const entry = (dtype: Dtype, size: (typeof SIZES)[number]) => ({
   ...(grouped(dtype) ? { group: GROUP } : {}),
 });
 
-/** The dtypes this checkout has a WASM kernel family for: the others are reported as not built. */
-const built = DTYPES.filter((d) => findFamily('matmul', 'wasm', d) !== undefined);
-log(`dtypes with a WASM family: ${built.join(', ')}; not built: ${DTYPES.filter((d) => !built.includes(d)).join(', ') || 'none'}`);
-const entries = built.flatMap((dtype) => SIZES.map((size) => ({ dtype, size, entry: entry(dtype, size) })));
-const evaluations = args.quick ? 4 : 12;
+/** The dtypes this checkout has a WASM kernel family for (`--dtype w4 --dtype i8`: those only): the others are reported as not built. */
+const asked = args.dtype ?? [...DTYPES];
+const unknown = asked.filter((d) => !(DTYPES as readonly string[]).includes(d));
+if (unknown.length > 0) {
+  process.stderr.write(`--dtype must be one of ${DTYPES.join(', ')}, got ${unknown.join(', ')}\n`);
+  process.exit(2);
+}
+const built = DTYPES.filter((d) => asked.includes(d) && findFamily('matmul', 'wasm', d) !== undefined);
+log(`dtypes run: ${built.join(', ')}; not run (not asked, or no WASM family): ${DTYPES.filter((d) => !built.includes(d)).join(', ') || 'none'}`);
+/** The GEMV runs only the dtypes with a peer there (ORT has no w4a8, i16 or f16 kernel): each of its verifications draws 16M weights some twenty times. */
+const PEERED: readonly Dtype[] = ['f32', 'i8', 'u8i8', 'w4'];
+const entries = built.flatMap((dtype) => SIZES.filter((size) => size.m > 1 || PEERED.includes(dtype)).map((size) => ({ dtype, size, entry: entry(dtype, size) })));
+// The campaign's budget is per problem: a run with the GEMV keeps it to the 4-bit family's two GEMV seeds
+// (inline, one column or a 4x2 tile) and the others' first two, and gives verification time (a loaded machine's
+// share of 16M-weight draws).
+const gemv = SIZES.some((s) => s.m === 1);
+const evaluations = gemv ? 2 : args.quick ? 4 : 12;
 log(`campaign over ${entries.length} problems, ${evaluations} evaluations each`);
-const { bests, close } = await campaignBest({ name: 'bench:quant', problems: entries.map((e) => e.entry), backend: 'wasm', budget: { evaluations }, timing: { deadlineMs: 300_000 } }, log);
+const { bests, close } = await campaignBest({ name: 'bench:quant', problems: entries.map((e) => e.entry), backend: 'wasm', budget: { evaluations }, timing: { deadlineMs: gemv ? 900_000 : 300_000 } }, log);
 
 /** The peer for a dtype on the same inputs (kevo's ABI order), or undefined where onnxruntime-web has no such operator. */
 async function peer(dtype: Dtype, problem: Problem, inputs: readonly Storage[]): Promise<OrtContender | undefined> {

@@ -40,7 +40,7 @@ function edgeCases(ctx: VerifyContext): EdgeCase[] {
 function withFloats(ctx: VerifyContext, name: string, float: (input: number) => number): Storage[] {
   const { rng } = ctx;
   const int = (dtype: IntDtype) => Math.round(Math.min(dtype.limits.max, Math.max(dtype.limits.min, (dtype.limits.min + dtype.limits.max) / 2 + rng.normal() * 8)));
-  return drawInputs(ctx.problem, (input, dtype: Dtype) => (dtype.kind === 'float' ? float(input) : int(dtype)), rng, name);
+  return drawInputs(ctx.problem, (input, dtype: Dtype) => (dtype.kind === 'float' ? () => float(input) : () => int(dtype)), rng, name);
 }
 
 function floatCases(ctx: VerifyContext): EdgeCase[] {
@@ -77,7 +77,7 @@ function intCases(ctx: VerifyContext): EdgeCase[] {
   const { rng } = ctx;
   const ints = (name: string, int: (dtype: IntDtype) => number): EdgeCase => ({
     name,
-    inputs: drawInputs(ctx.problem, (_input, dtype: Dtype) => (dtype.kind === 'int' ? int(dtype) : rng.normal()), rng, name),
+    inputs: drawInputs(ctx.problem, (_input, dtype: Dtype) => (dtype.kind === 'int' ? () => int(dtype) : () => rng.normal()), rng, name),
   });
   return [
     ints('min', (d) => d.limits.min),

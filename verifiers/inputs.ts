@@ -1,5 +1,5 @@
-import { dtypeOf, f16, f32, generator, type Distribution as Draw, type Dtype, type FloatLimits, type Storage } from '../genome/dtypes/index.ts';
-import { elementCount, opFor, type InputCase, type Precision, type Problem, type TensorSpec } from '../genome/ops/index.ts';
+import { dtypeOf, f16, f32, fill, generator, type Distribution as Draw, type Dtype, type FloatLimits, type Storage } from '../genome/dtypes/index.ts';
+import { elementCount, opFor, type InputCase, type Precision, type Problem } from '../genome/ops/index.ts';
 import type { Rng } from '../lib/rng.ts';
 
 /** The floating-point format each precision computes in: where values overflow and where subnormals begin. */
@@ -8,26 +8,20 @@ export const formats: Record<Precision, FloatLimits> = { f32: f32.limits, 'f32-f
 export type Distribution = 'normal' | 'uniform' | 'wide' | 'integers';
 export const distributions: readonly Distribution[] = ['normal', 'uniform', 'wide', 'integers'];
 
-/** Draws one element of input `input` (Op.inputs order) of dtype `dtype`. */
-export type ElementDraw = (input: number, dtype: Dtype) => number;
+/** The draw of input `input` (Op.inputs order) of dtype `dtype`: called once per tensor, its result once per element. */
+export type TensorDraw = (input: number, dtype: Dtype) => () => number;
 
 /**
  * Every input of the problem, in Op.inputs order, each in its own dtype's
  * storage: the op's drawInput hook draws the tensors it treats specially
  * (scales, zero points) for `inputCase`, `draw` every other element.
  */
-export function drawInputs(problem: Problem, draw: ElementDraw, rng: Rng, inputCase: InputCase): Storage[] {
+export function drawInputs(problem: Problem, draw: TensorDraw, rng: Rng, inputCase: InputCase): Storage[] {
   const op = opFor(problem);
-  return op.inputs(problem).map((spec, input) => op.drawInput?.(problem, input, inputCase, rng) ?? fill(spec, (dtype) => draw(input, dtype)));
-}
-
-function fill(spec: TensorSpec, draw: (dtype: Dtype) => number): Storage {
-  const dtype = dtypeOf(spec.dtype);
-  const count = elementCount(spec.dims);
-  const storage = dtype.allocate(count);
-  // A plain loop: a typed array's from() with a mapping function is ~10x slower, and big problems draw millions.
-  for (let i = 0; i < count; i++) dtype.set(storage, i, draw(dtype));
-  return storage;
+  return op.inputs(problem).map((spec, input) => {
+    const dtype = dtypeOf(spec.dtype);
+    return op.drawInput?.(problem, input, inputCase, rng) ?? fill(dtype, elementCount(spec.dims), draw(input, dtype));
+  });
 }
 
 /**
@@ -58,17 +52,17 @@ export function drawFor(distribution: Distribution, dtype: Dtype, format: FloatL
 }
 
 /** One draw per dtype met, made once: a generator holds its own state. */
-function elementDraw(distribution: Distribution, rng: Rng, format: FloatLimits): ElementDraw {
+function tensorDraw(distribution: Distribution, rng: Rng, format: FloatLimits): TensorDraw {
   const made = new Map<Dtype, () => number>();
   return (_input, dtype) => {
     let draw = made.get(dtype);
     if (!draw) made.set(dtype, (draw = generator(dtype, drawFor(distribution, dtype, format), rng)));
-    return draw();
+    return draw;
   };
 }
 
 export function randomInputs(problem: Problem, distribution: Distribution, rng: Rng, format: FloatLimits): Storage[] {
-  return drawInputs(problem, elementDraw(distribution, rng, format), rng, distribution);
+  return drawInputs(problem, tensorDraw(distribution, rng, format), rng, distribution);
 }
 
 /**
@@ -95,14 +89,22 @@ export function redraw(
   });
 }
 
-/** `inputs` with one random element of each (but those in `keep`) replaced by a fresh draw's. */
+/**
+ * `inputs` with one random element of each (but those in `keep`) replaced by
+ * a fresh draw's (packed 4-bit storage: a byte). Only that element is drawn,
+ * or the tensor where the op draws it itself (scales, nibbles), not a whole
+ * fresh set: a GEMV's 16M weights would cost a full draw for one element.
+ */
 export function redrawOne(problem: Problem, inputs: readonly Storage[], distribution: Distribution, rng: Rng, format: FloatLimits, keep: readonly number[] = []): Storage[] {
-  const fresh = randomInputs(problem, distribution, rng, format);
-  return inputs.map((input, t) => {
-    const copy = input.slice();
+  const op = opFor(problem);
+  const draw = tensorDraw(distribution, rng, format);
+  return op.inputs(problem).map((spec, t) => {
+    const copy = inputs[t]!.slice();
     if (keep.includes(t)) return copy;
     const at = rng.int(0, copy.length - 1);
-    copy[at] = fresh[t]![at]!;
+    const dtype = dtypeOf(spec.dtype);
+    const own = op.drawInput?.(problem, t, distribution, rng);
+    copy[at] = own ? own[at]! : fill(dtype, dtype.bits < 8 ? 8 / dtype.bits : 1, draw(t, dtype))[0]!;
     return copy;
   });
 }

@@ -39,7 +39,8 @@ export function generator(dtype: Dtype, distribution: Distribution, rng: Rng): (
     }
     case 'normal': {
       const { mean, std } = normalParameters(dtype, distribution);
-      return () => fit(mean + std * rng.normal());
+      const normal = normals(rng);
+      return () => fit(mean + std * normal());
     }
     case 'integers':
       return () => fit(rng.int(distribution.lo, distribution.hi));
@@ -57,10 +58,40 @@ export function generator(dtype: Dtype, distribution: Distribution, rng: Rng): (
 
 /** Fresh storage holding `count` draws. */
 export function generate(dtype: Dtype, count: number, distribution: Distribution, rng: Rng): Storage {
+  return fill(dtype, count, generator(dtype, distribution, rng));
+}
+
+/**
+ * Fresh storage of `count` elements, each `draw()`. Where an element is one
+ * slot of its typed array (f32, whole-byte ints) the value goes in by plain
+ * assignment, no per-element conversion: draws already hold only values the
+ * dtype holds exactly (a GEMV's 16M weights are drawn many times per job).
+ */
+export function fill(dtype: Dtype, count: number, draw: () => number): Storage {
   const storage = dtype.allocate(count);
-  const draw = generator(dtype, distribution, rng);
-  for (let i = 0; i < count; i++) dtype.set(storage, i, draw());
+  if (dtype.name === 'f32' || (dtype.kind === 'int' && dtype.bits >= 8)) {
+    const slots = storage as Float32Array | Int8Array;
+    for (let i = 0; i < count; i++) slots[i] = draw();
+  } else {
+    for (let i = 0; i < count; i++) dtype.set(storage, i, draw());
+  }
   return storage;
+}
+
+/** Standard normals two per Box-Muller transform (the cosine and the sine of one draw): half the uniform draws and logarithms of one a call. */
+function normals(rng: Rng): () => number {
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const z = spare;
+      spare = null;
+      return z;
+    }
+    const radius = Math.sqrt(-2 * Math.log(Math.max(rng.next(), 1e-12)));
+    const angle = 2 * Math.PI * rng.next();
+    spare = radius * Math.sin(angle);
+    return radius * Math.cos(angle);
+  };
 }
 
 function normalParameters(dtype: Dtype, d: { readonly mean?: number; readonly std?: number }): { mean: number; std: number } {
@@ -71,6 +102,8 @@ function normalParameters(dtype: Dtype, d: { readonly mean?: number; readonly st
 
 /** The value the dtype stores for x. */
 function fitter(dtype: Dtype): (x: number) => number {
+  // Math.fround is f32's round to nearest even, without the round trip through bits.
+  if (dtype.name === 'f32') return Math.fround;
   if (dtype.kind === 'float') return (x) => dtype.fromBits(dtype.toBits(x));
   const { min, max } = dtype.limits;
   return (x) => Math.min(max, Math.max(min, Math.round(x)));

@@ -1,4 +1,5 @@
 import type { MatmulProblem } from '../ops/matmul-problem.ts';
+import type { Target } from '../target.ts';
 import { matmul } from '../ops/matmul.ts';
 import { webgpuCaps } from '../webgpu/space.ts';
 import { describeTile } from '../webgpu/direct/genes.ts';
@@ -21,12 +22,16 @@ export const matmulInt8Webgpu = defineFamily({
   baseline: (problem) => directCode(problem, naiveInt8Wgsl(problem.shape, scheme(problem)), null),
   // Exact integers: no rounding to model, and f32 is the strictest class an accuracy contract names.
   precision: () => 'f32',
-  unsupported: (genome, device) =>
-    genome.instruction !== 'bits' && !webgpuCaps(device).wgslFeatures?.includes(PACKED_DOT)
-      ? `instruction ${genome.instruction} needs WGSL's ${PACKED_DOT} language feature, which this adapter's compiler lacks`
-      : null,
+  unsupported: (genome, device) => packedDotMissing(genome.instruction, device),
   describe: (g) => `${describeTile(g)}, ${g.instruction}`,
 });
+
+/** Why an instruction other than `bits` cannot run on a device whose WGSL compiler lacks the packed 4x8 dot product (int8 and w4a8 families); null where it can. */
+export function packedDotMissing(instruction: string, device: Target): string | null {
+  return instruction !== 'bits' && !webgpuCaps(device).wgslFeatures?.includes(PACKED_DOT)
+    ? `instruction ${instruction} needs WGSL's ${PACKED_DOT} language feature, which this adapter's compiler lacks`
+    : null;
+}
 
 function scheme(problem: MatmulProblem): Int8Scheme {
   return problem.dtype === 'u8i8' ? 'u8i8' : 'i8';

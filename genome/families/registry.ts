@@ -10,6 +10,7 @@ import { matmulInt8Wasm } from './matmul-int8-wasm.ts';
 import { matmulI16Webgpu } from './matmul-i16-webgpu.ts';
 import { matmulInt8Webgpu } from './matmul-int8-webgpu.ts';
 import { matmulW4Webgpu } from './matmul-w4-webgpu.ts';
+import { matmulW4a8Webgpu } from './matmul-w4a8-webgpu.ts';
 import { matmulWasm } from './matmul-wasm.ts';
 import { matmulWebgpu } from './matmul-webgpu.ts';
 
@@ -78,3 +79,4 @@ registerFamily(matmulF16Wasm);
 registerFamily(matmulInt4Wasm);
 registerFamily(matmulW4Webgpu);
 registerFamily(matmulI16Webgpu);
+registerFamily(matmulW4a8Webgpu);

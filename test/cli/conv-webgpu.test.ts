@@ -53,7 +53,7 @@ describeGpu('kevo run conv2d / conv2d-bwd-weights --backend webgpu (end to end o
 
     const problem = problemFrom('conv2d', SHAPE, { stride: 2, pad: 'same' });
     const rng = new Rng(42);
-    const inputs = drawInputs(problem, () => rng.normal(), rng, 'normal') as Float32Array[];
+    const inputs = drawInputs(problem, () => () => rng.normal(), rng, 'normal') as Float32Array[];
     writeFileSync(join(target, 'x.bin'), inputs[0]!);
     writeFileSync(join(target, 'w.bin'), inputs[1]!);
     writeFileSync(join(target, 'user.mjs'), USER_SCRIPT);

@@ -21,7 +21,6 @@ describe('kevo run --dtype / --group / --exponent-block and spec dtype / group /
     ['a group size kevo has no kernels for', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'w4', '--group', '48'], /^kevo: --group: expected 32, 64 or 128\n$/],
     ['a non-numeric group', ['run', 'matmul', '--shape', '4x4x4', '--group', 'big'], /^kevo: --group: expected an integer\n$/],
     ['an epilogue on an integer matmul', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i8', '--epilogue', 'bias'], /^kevo: --epilogue: an epilogue needs dtype f32, not i8\n$/],
-    ['a dtype no family of the backend computes', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'w4a8', '--backend', 'webgpu'], /^kevo: --dtype: no kernel family runs matmul w4a8 on backend webgpu\n$/],
     ['an exponent block for a dtype without exponents', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i8', '--exponent-block', '32'], /^kevo: --exponent-block: only i16 takes an exponent block, not i8\n$/],
     ['an exponent block kevo has no kernels for', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i16', '--exponent-block', '48'], /^kevo: --exponent-block: expected 32, 64 or 128\n$/],
     ['a spec exponent block for f32', ['campaign', 'start', spec({ exponentBlock: 32 })], /invalid spec ".*": problems\.0\.exponentBlock: only i16 takes an exponent block, not f32/],

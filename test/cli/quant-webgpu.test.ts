@@ -25,7 +25,7 @@ const [moduleUrl, inputsJson] = process.argv.slice(2);
 ${webgpuUserPrelude('moduleUrl')}
 const { tensors } = exported;
 const kernel = await exported.load(device);
-const types = { i8: Int8Array, u8: Uint8Array, i16: Int16Array, u4: Uint8Array, f16: Uint16Array, f32: Float32Array };
+const types = { i8: Int8Array, u8: Uint8Array, i16: Int16Array, u4: Uint8Array, i4: Uint8Array, f16: Uint16Array, f32: Float32Array };
 const inputs = JSON.parse(inputsJson).map((values, i) => types[tensors.inputs[i].dtype].from(values));
 const c = await kernel.run(...inputs);
 console.log(JSON.stringify({ type: c.constructor.name, values: [...c] }));
@@ -42,7 +42,7 @@ function freshValues(t: TensorSpec, salt: number): number[] {
   const count = elementCount(t.dims);
   const wave = (e: number) => Math.sin(e * 0.37 + salt) * 4;
   if (d.name === 'f16') return Array.from({ length: count }, (_, e) => f16.toBits(wave(e)));
-  if (d.name === 'f32') return Array.from({ length: count }, (_, e) => (t.name === 'scales' ? 0.01 + Math.abs(wave(e)) / 40 : wave(e)));
+  if (d.name === 'f32') return Array.from({ length: count }, (_, e) => (/scales$/.test(t.name) ? 0.01 + Math.abs(wave(e)) / 40 : wave(e)));
   if (d.bits === 4) return Array.from({ length: d.storageBytes(count) }, (_, e) => (e * 53 + salt * 7) % 256);
   // Block exponents within a few binades of each other, so every block counts.
   if (t.name.endsWith('exponents')) return Array.from({ length: count }, (_, e) => ((e * 5 + salt) % 13) - 6);
@@ -50,10 +50,10 @@ function freshValues(t: TensorSpec, salt: number): number[] {
   return Array.from({ length: count }, (_, e) => d.limits.min + ((e * 53 + salt * 7) % span));
 }
 
-describeGpu('kevo run --backend webgpu --dtype i8 / u8i8 / f16 / w4 / i16 [--exponent-block 32], export, and the module in a plain script (spawning the bin)', () => {
+describeGpu('kevo run --backend webgpu --dtype i8 / u8i8 / f16 / w4 / w4a8 / i16 [--exponent-block 32], export, and the module in a plain script (spawning the bin)', () => {
   // Budget: the seeds (three instructions for int8; two storages for f16 under the default f32 contract, and two
   // samples more: on a loaded machine lavapipe's timings of the two seeds alone were once both below the baseline's;
-  // two tiles for w4).
+  // two tiles for w4; w4a8's two instructions and its GEMV tile).
   it.each([
     ['i8', [], 3],
     ['u8i8', [], 3],
@@ -61,6 +61,7 @@ describeGpu('kevo run --backend webgpu --dtype i8 / u8i8 / f16 / w4 / i16 [--exp
     ['w4', ['--group', '32'], 2],
     ['i16', [], 2],
     ['i16', ['--exponent-block', '32'], 2],
+    ['w4a8', ['--group', '32'], 3],
   ] as const)(
     '%s %j: finds a verified kernel faster than its baseline, and its export is right on fresh inputs',
     async (dtype, extra, budget) => {
@@ -71,7 +72,7 @@ describeGpu('kevo run --backend webgpu --dtype i8 / u8i8 / f16 / w4 / i16 [--exp
       const run = await kevo([...args, '--db', db, '--json'], { cwd: dir });
       expect(run.code, run.stderr).toBe(0);
       const best = JSON.parse(run.stdout).best;
-      expect(best.genome).toMatchObject({ backend: 'webgpu', family: { i8: 'int8', u8i8: 'int8', f16: 'f16', w4: 'w4', i16: 'i16' }[dtype] });
+      expect(best.genome).toMatchObject({ backend: 'webgpu', family: { i8: 'int8', u8i8: 'int8', f16: 'f16', w4: 'w4', w4a8: 'w4a8', i16: 'i16' }[dtype] });
       // A register tile against one output per thread, timed side by side in the same job.
       expect(best.speedup).toBeGreaterThan(1);
 
@@ -92,7 +93,7 @@ describeGpu('kevo run --backend webgpu --dtype i8 / u8i8 / f16 / w4 / i16 [--exp
         storage.set(fresh[i]!);
         return storage;
       }) as Storage[];
-      if (dtype === 'f16' || dtype === 'w4') {
+      if (dtype === 'f16' || dtype === 'w4' || dtype === 'w4a8') {
         // The problem's accuracy contract is f32's (no --accuracy): the kernel accumulates in f32.
         expect(got.type).toBe(dtype === 'f16' ? 'Uint16Array' : 'Float32Array');
         const expected = { indices: null, want: op.reference(problem, typed), magnitude: op.magnitude(problem, typed) };

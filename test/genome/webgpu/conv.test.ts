@@ -115,7 +115,7 @@ describeGpu('the WebGPU convolution families through the harness', () => {
     const code = familyFor('conv2d', 'webgpu').baseline(problem);
     const launch = WebgpuLaunch.parse(code.launch);
     const rngInputs = new Rng(3);
-    const inputs = drawInputs(problem, () => rngInputs.normal(), rngInputs, 'normal') as Float32Array[];
+    const inputs = drawInputs(problem, () => () => rngInputs.normal(), rngInputs, 'normal') as Float32Array[];
     const outcome = await gpu.request({ type: 'run', problem, wgsl: code.text, tile: launch.tile, passes: launch.passes, inputs }, 60_000);
     if (outcome.kind !== 'reply' || outcome.reply.type !== 'output') throw new Error(JSON.stringify(outcome));
     const op = opFor(problem);

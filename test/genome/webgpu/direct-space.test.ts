@@ -10,6 +10,8 @@ import { MatmulInt8WebgpuGenome, PACKED_DOT } from '../../../genome/webgpu/int8/
 import { int8Space } from '../../../genome/webgpu/int8/space.ts';
 import { matmulW4Wgsl } from '../../../genome/webgpu/w4/codegen.ts';
 import { w4Space } from '../../../genome/webgpu/w4/space.ts';
+import { matmulW4a8Wgsl } from '../../../genome/webgpu/w4a8/codegen.ts';
+import { w4a8Space } from '../../../genome/webgpu/w4a8/space.ts';
 import { Rng } from '../../../lib/rng.ts';
 
 const lavapipe = { features: ['shader-f16', 'subgroups', 'timestamp-query'], limits: { maxComputeInvocationsPerWorkgroup: 1024 }, wgslFeatures: [PACKED_DOT] };
@@ -17,7 +19,7 @@ const plain = { features: [], limits: {} };
 const shapes = fc.record({ m: fc.integer({ min: 1, max: 2048 }), n: fc.integer({ min: 1, max: 2048 }), k: fc.integer({ min: 1, max: 2048 }) });
 const caps = fc.constantFrom(lavapipe, plain);
 
-describe('the direct-tile spaces (int8, f16, w4, i16)', () => {
+describe('the direct-tile spaces (int8, f16, w4, w4a8, i16)', () => {
   it('sample, mutate and cross only genomes that parse, pass check and generate', () => {
     fc.assert(
       fc.property(shapes, caps, fc.integer({ min: 0, max: 2 ** 31 }), (shape, c, seed) => {
@@ -42,6 +44,12 @@ describe('the direct-tile spaces (int8, f16, w4, i16)', () => {
           expect(w4.check(g)).toBeNull();
           expect(() => matmulW4Wgsl(g, { ...shape, group: 64, zeroPoint: true })).not.toThrow();
         }
+        const w4a8 = w4a8Space(shape, c);
+        const [p, q] = [w4a8.sample(rng), w4a8.sample(rng)];
+        for (const g of [p, q, w4a8.mutate(p, rng), w4a8.crossover(p, q, rng), ...w4a8.seeds!()]) {
+          expect(w4a8.check(g)).toBeNull();
+          expect(() => matmulW4a8Wgsl(g, { ...shape, group: 32 })).not.toThrow();
+        }
         const [x, y] = [f16.sample(rng), f16.sample(rng)];
         for (const g of [x, y, f16.mutate(x, rng), f16.crossover(x, y, rng), ...f16.seeds!()]) {
           expect(MatmulF16WebgpuGenome.safeParse(g).success).toBe(true);
@@ -53,7 +61,7 @@ describe('the direct-tile spaces (int8, f16, w4, i16)', () => {
     );
   });
 
-  it('offers dot4 and unpack only where the compiler has packed_4x8_integer_dot_product, and says why', () => {
+  it('offers dot4 and unpack (int8), dot4 (w4a8) only where the compiler has packed_4x8_integer_dot_product, and says why', () => {
     const shape = { m: 64, n: 64, k: 64 };
     const rng = new Rng(1);
     const without = int8Space(shape, plain);
@@ -62,6 +70,10 @@ describe('the direct-tile spaces (int8, f16, w4, i16)', () => {
     expect(without.check(dot4)).toMatch(/packed_4x8_integer_dot_product/);
     expect(without.repair(dot4)?.instruction).toBe('bits');
     expect(new Set(int8Space(shape, lavapipe).seeds!().map((g) => g.instruction))).toEqual(new Set(['dot4', 'unpack', 'bits']));
+    const w4a8 = w4a8Space(shape, plain);
+    expect(w4a8.check({ ...w4a8.sample(rng), instruction: 'dot4' })).toMatch(/packed_4x8_integer_dot_product/);
+    expect(new Set(w4a8.seeds!().map((g) => g.instruction))).toEqual(new Set(['bits']));
+    expect(new Set(w4a8Space(shape, lavapipe).seeds!().map((g) => g.instruction))).toEqual(new Set(['dot4', 'bits']));
   });
 
   it('i16: combines K blocks per block or per step only where the problem has block exponents, and says why', () => {

@@ -8,11 +8,12 @@ import { Budgets, PROTOCOL_VERSION } from '../../../protocol/job.ts';
 import type { KernelResult } from '../../../protocol/result.ts';
 import { Evaluator } from '../../../worker/evaluator.ts';
 import { describeGpu } from '../../worker/webgpu/support.ts';
+import { hostileW4a8Corpus, type HostileW4a8Kernel } from '../../verifiers/corpus/w4a8-webgpu.ts';
 
 /** Odd M and N (C's packed f16 words span rows); the harness's shape stage adds its edge shapes (K tails among them). */
 const shape = { m: 37, n: 53, k: 40 };
 
-describeGpu('the f16, int8, i16 and w4 WebGPU families through the harness on this adapter', () => {
+describeGpu('the f16, int8, i16, w4 and w4a8 WebGPU families through the harness on this adapter', () => {
   let evaluator: Evaluator;
   let device: Target;
   beforeAll(async () => {
@@ -43,12 +44,13 @@ describeGpu('the f16, int8, i16 and w4 WebGPU families through the harness on th
     ['w4', { group: 32, zeroPoint: true }],
     ['i16', {}],
     ['i16', { exponentBlock: 32 }],
+    ['w4a8', { group: 32 }],
   ] as const)('%s: the baseline and every seed pass every stage of the harness', async (dtype, extra) => {
     {
       const problem = parseProblem({ op: 'matmul', shape, dtype, ...extra });
       const family = familyFor('matmul', 'webgpu', dtype);
       const seeds = family.space(problem, device).seeds!();
-      // Each instruction (int8) or storage x precision (f16) the adapter allows is a seed; w4 has two tiles, i16 two unpack forms.
+      // Each instruction (int8, w4a8) or storage x precision (f16) the adapter allows is a seed; w4 has two tiles, i16 two unpack forms.
       expect(seeds.length).toBeGreaterThanOrEqual(dtype === 'w4' || dtype === 'i16' ? 2 : 3);
       const baseline = family.baseline(problem);
       const source = { op: 'matmul', backend: 'webgpu', family: 'source', language: 'wgsl', text: baseline.text, tile: baseline.launch.backend === 'webgpu' ? baseline.launch.tile : undefined } as const;
@@ -60,5 +62,13 @@ describeGpu('the f16, int8, i16 and w4 WebGPU families through the harness on th
         expect(result.verdicts.map((v) => v.stage)).toContain('edges');
       }
     }
-  }, 120_000);
+  }, 240_000);
+
+  it.each(hostileW4a8Corpus.map((h): [string, HostileW4a8Kernel] => [h.name, h]))('w4a8: rejects the hostile kernel "%s" at the problem shape', async (_, hostile) => {
+    const problem = parseProblem({ op: 'matmul', shape, dtype: 'w4a8', group: 32 });
+    const tile = { rows: 16, cols: 16 };
+    const result = await verdict(problem, { op: 'matmul', backend: 'webgpu', family: 'source', language: 'wgsl', text: hostile.wgsl({ ...shape, group: 32 }), tile } as Genome);
+    expect(result.status, `accepted: ${hostile.trick}`).toBe('rejected');
+    expect(result.reason).toMatch(/^shapes \(37x53x40\): C\[\d+,\d+\] = \S+ but expected /);
+  }, 60_000);
 });

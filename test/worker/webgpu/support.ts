@@ -29,7 +29,7 @@ export const matmulProblem = (m: number, n: number, k: number): MatmulProblem =>
 
 export function normalInputs(problem: MatmulProblem, seed: number): Float32Array[] {
   const rng = new Rng(seed);
-  return drawInputs(problem, () => rng.normal(), rng, 'normal') as Float32Array[];
+  return drawInputs(problem, () => () => rng.normal(), rng, 'normal') as Float32Array[];
 }
 
 /** Runs a kernel once in the GPU child; null when C matches the reference within the error model, else why not. */
