@@ -1,5 +1,6 @@
 import { KevoError } from '../../lib/errors.ts';
 import type { Backend } from '../backend.ts';
+import { convInt16WasmFamilies } from './conv-int16-wasm.ts';
 import { convWasmFamilies } from './conv-wasm.ts';
 import { convWebgpuFamilies } from './conv-webgpu.ts';
 import type { KernelFamily } from './family.ts';
@@ -76,3 +77,4 @@ registerFamily(matmulF16Webgpu);
 registerFamily(matmulF16Wasm);
 registerFamily(matmulInt4Wasm);
 registerFamily(matmulW4Webgpu);
+convInt16WasmFamilies.forEach(registerFamily);
