@@ -1,8 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { geometry } from '../../genome/ops/conv/geometry.ts';
 import type { ConvProblem } from '../../genome/ops/conv/problem.ts';
@@ -10,23 +8,12 @@ import { dotAt } from '../../genome/ops/conv/terms.ts';
 import { opByName, problemFrom } from '../../genome/ops/index.ts';
 import { Rng } from '../../lib/rng.ts';
 import { kevo } from '../helpers/cli.ts';
+import { runExportedWasm } from '../helpers/exported-wasm.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-conv-i16-'));
 const db = join(dir, 'kevo.db');
 const SHAPE = 'n1h13w11c7k9r3s3';
 const flags = ['--shape', SHAPE, '--stride', '2', '--pad', 'same', '--dtype', 'i16'];
-
-/** The exported kernel run from a plain node script: Int16Array in, what it returns out (with its type's name). */
-function runExported(out: string, inputs: Int16Array[]): { type: string; values: number[] } {
-  const script = `import(${JSON.stringify(pathToFileURL(join(out, 'index.js')).href)}).then(async (m) => {
-    const k = await m.load();
-    const y = k.run(...${JSON.stringify(inputs.map((t) => [...t]))}.map((v) => Int16Array.from(v)));
-    console.log(JSON.stringify({ type: y.constructor.name, values: [...y] }));
-  });`;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-  expect(child.status, child.stderr).toBe(0);
-  return JSON.parse(child.stdout);
-}
 
 describe('i16 (dynamic fixed point) convolution campaigns from the CLI, on the odd shape at stride 2 with same padding', () => {
   it.each(['conv2d', 'conv2d-bwd-data'])('%s --dtype i16: verifies, beats its baseline, and exports a kernel a plain script runs on Int16Arrays', async (op) => {
@@ -52,6 +39,6 @@ describe('i16 (dynamic fixed point) convolution campaigns from the CLI, on the o
     const want = [...opByName(op).reference(problem, inputs)];
     const unwrapped = want.map((_, o) => dotAt(op as 'conv2d', geometry(problem as ConvProblem), inputs[0]!, inputs[1]!, o).sum);
     expect(unwrapped.some((sum) => sum >= 2 ** 31 || sum < -(2 ** 31))).toBe(true);
-    expect(runExported(out, inputs)).toEqual({ type: 'Int32Array', values: want });
+    expect(runExportedWasm(out, inputs)).toEqual({ type: 'Int32Array', values: want });
   }, 180_000);
 });
