@@ -6,6 +6,8 @@
  * inputs: XNNPACK (tfjs-backend-wasm) where the wasm backend has the kernel,
  * tfjs's JavaScript CPU kernel where it falls back (printed, not in the ratio).
  * --train-step times a whole training step of a 4-layer DS-CNN-like net.
+ * --i16 instead times kevo's best i16 (dynamic fixed point) kernel against
+ * kevo's best f32 kernel for the same layer and pass (bench/lib/conv-i16.ts).
  */
 import { parseArgs } from 'node:util';
 import type { CampaignSpecInput } from '../coordinator/spec.ts';
@@ -16,8 +18,9 @@ import { campaignBest, type CampaignBest } from './lib/campaign-best.ts';
 import { measure, medianGflops, pairedRatio } from './lib/timing.ts';
 import { tfjsConv, tfjsKernelFor, type ConvLayer, type ConvPass } from './lib/tfjs-conv.ts';
 import { trainStep } from './lib/train-step.ts';
+import { i16Table } from './lib/conv-i16.ts';
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'train-step': { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'train-step': { type: 'boolean', default: false }, i16: { type: 'boolean', default: false } } });
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const conv = (h: number, w: number, c: number, k: number, r: number, stride: 1 | 2): ConvLayer => ({ depthwise: false, n: 1, h, w, c, k, r, s: r, stride, pad: 'same' });
@@ -44,6 +47,15 @@ function problemEntry(l: ConvLayer, pass: ConvPass) {
   const op = OPS[l.depthwise ? 'dw' : 'conv'][pass === 'forward-fused' ? 'forward' : pass];
   const shape = l.depthwise ? `n${l.n}h${l.h}w${l.w}c${l.c}r${l.r}s${l.s}` : `n${l.n}h${l.h}w${l.w}c${l.c}k${l.k}r${l.r}s${l.s}`;
   return { op, shape, stride: l.stride, pad: l.pad, ...(pass === 'forward-fused' ? { epilogue: ['bias', 'relu'] } : {}) };
+}
+
+if (args.i16) {
+  await i16Table(
+    [LAYERS[0]!].flatMap(({ name, layer }) => (['forward', 'bwd-weights'] as const).map((pass) => ({ name, pass, entry: problemEntry(layer, pass) }))),
+    args.quick ? 6 : 12,
+    log,
+  );
+  process.exit(0);
 }
 
 const PASSES: ConvPass[] = ['forward', 'forward-fused', 'bwd-data', 'bwd-weights'];

@@ -32,12 +32,14 @@ const naive = (p: ConvProblem): ConvWebgpuGenome => ({
   ...(p.epilogue ? { epilogue: 'pass' as const } : {}),
 });
 
-/** One of the six convolutions in WGSL (genome/webgpu/conv/): f32 throughout. */
+/** One of the six convolutions in WGSL (genome/webgpu/conv/): f32 throughout, or i16 operands into exact i32 sums. */
 function convWebgpu<P extends ConvProblem>(op: Op<P>): KernelFamily {
   return defineFamily({
     op,
     backend: 'webgpu',
     name: 'conv',
+    // i16: int16 operands unpacked from words, i32 sums (codegen.ts), the same genes.
+    dtypes: ['f32', 'i16'],
     genome: convWebgpuGenome(op.name as P['op']) as never,
     space: (problem, device) =>
       webgpuConvSpace(problem, device.facts.backend === 'webgpu' ? { features: device.facts.features, limits: device.facts.limits } : { features: [], limits: {} }),

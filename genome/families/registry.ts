@@ -1,5 +1,6 @@
 import { KevoError } from '../../lib/errors.ts';
 import type { Backend } from '../backend.ts';
+import { convInt16WasmFamilies } from './conv-int16-wasm.ts';
 import { convWasmFamilies } from './conv-wasm.ts';
 import { convWebgpuFamilies } from './conv-webgpu.ts';
 import type { KernelFamily } from './family.ts';
@@ -80,3 +81,4 @@ registerFamily(matmulInt4Wasm);
 registerFamily(matmulW4Webgpu);
 registerFamily(matmulI16Webgpu);
 registerFamily(matmulW4a8Webgpu);
+convInt16WasmFamilies.forEach(registerFamily);

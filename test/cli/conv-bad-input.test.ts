@@ -21,6 +21,8 @@ describe('kevo CLI on bad convolution input', () => {
     ['a stride for matmul', ['run', 'matmul', '--shape', '4x4x4', '--stride', '2'], /^kevo: --stride: matmul problems have no stride\n$/],
     ['a padding for matmul', ['run', 'matmul', '--shape', '4x4x4', '--pad', 'same'], /^kevo: --pad: matmul problems have no pad\n$/],
     ['an epilogue for a backward pass', ['run', 'conv2d-bwd-data', '--shape', 'n1h8w8c4k4r3s3', '--epilogue', 'bias'], /^kevo: --epilogue: conv2d-bwd-data problems have no epilogue\n$/],
+    ['a dtype conv ops have no kernels for', ['run', 'conv2d', '--shape', 'n1h8w8c4k4r3s3', '--dtype', 'i8'], /^kevo: --dtype: expected f32 or i16\n$/],
+    ['an epilogue on an i16 conv', ['run', 'conv2d', '--shape', 'n1h8w8c4k4r3s3', '--dtype', 'i16', '--epilogue', 'bias'], /^kevo: --epilogue: an epilogue needs dtype f32, not i16\n$/],
     ['a conv shape without k', ['run', 'conv2d', '--shape', 'n1h8w8c4r3s3'], /^kevo: shape "n1h8w8c4r3s3": expected n, h, w, c, k, r, s each followed by its size/],
     ['a depthwise shape with k', ['run', 'dwconv2d', '--shape', 'n1h8w8c4k4r3s3'], /shape "n1h8w8c4k4r3s3": expected n, h, w, c, r, s/],
     ['a zero channel count', ['run', 'conv2d', '--shape', 'n1h8w8c0k4r3s3'], /shape "n1h8w8c0k4r3s3": c expected a positive integer/],

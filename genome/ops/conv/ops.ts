@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import type { Precision } from '../accuracy.ts';
 import { applyEpilogueAt, dotTolerance, epilogueParts } from '../epilogue.ts';
-import type { Storage } from '../../dtypes/dtype.ts';
-import type { Op, TensorSpec } from '../op.ts';
+import { dtypeOf, type Storage } from '../../dtypes/dtype.ts';
+import type { DtypeName } from '../../dtypes/name.ts';
+import { elementCount, type Op, type TensorSpec } from '../op.ts';
 import { geometry, type Geometry } from './geometry.ts';
 import {
   Conv2dBwdDataProblem,
@@ -49,23 +50,27 @@ const roles: Record<ConvOpName, Roles> = {
   'dwconv2d-bwd-weights': { a: 'X', b: 'dY', out: 'dW', formula: `dW[r,s,c] = sum over n,y,x of X[n,iy,ix,c] * dY[n,y,x,c], ${at}, X zero outside the image`, length: pixels },
 };
 
-const spec = (name: string, g: Geometry): TensorSpec => ({ name, dims: dims[name]!(g), dtype: 'f32' });
+/** f32 tensors throughout, or i16 operands (dynamic fixed point mantissas) into an i32 output. */
+const operand = (p: ConvProblem): DtypeName => (p.dtype === 'i16' ? 'i16' : 'f32');
+const result = (p: ConvProblem): DtypeName => (p.dtype === 'i16' ? 'i32' : 'f32');
+const spec = (name: string, g: Geometry, dtype: DtypeName): TensorSpec => ({ name, dims: dims[name]!(g), dtype });
 
 function inputs(p: ConvProblem): TensorSpec[] {
   const g = geometry(p);
   const { bias, residual } = epilogueParts(p.epilogue);
   return [
-    spec(roles[p.op].a, g),
-    spec(roles[p.op].b, g),
+    spec(roles[p.op].a, g, operand(p)),
+    spec(roles[p.op].b, g, operand(p)),
     ...(bias ? [{ name: 'bias', dims: [g.k], dtype: 'f32' as const }] : []),
     ...(residual ? [{ name: 'R', dims: gradient(g), dtype: 'f32' as const }] : []),
   ];
 }
 
-/** Reference and magnitude of a few output elements: the window's sum in f64, then the epilogue (conv2d's). */
+/** Reference and magnitude of a few output elements: the window's sum in f64 (i16: exact, wrapped in i32), then the epilogue (conv2d's, f32 only). */
 function referenceAt(p: ConvProblem, storage: readonly Storage[], indices: ArrayLike<number>): { want: Float64Array; magnitude: Float64Array } {
-  // Every tensor of every convolution is f32.
+  // f32 tensors, or i16 operands (no epilogue): either way plain numbers a JS array reads.
   const tensors = storage as readonly Float32Array[];
+  const wrap = p.dtype === 'i16';
   const g = geometry(p);
   const e = epilogueParts(p.epilogue);
   const extra = { bias: e.bias ? tensors[2]! : null, residual: e.residual ? tensors[e.bias ? 3 : 2]! : null };
@@ -73,7 +78,7 @@ function referenceAt(p: ConvProblem, storage: readonly Storage[], indices: Array
   const magnitude = new Float64Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
     const o = indices[i]!;
-    const dot = dotAt(p.op, g, tensors[0]!, tensors[1]!, o);
+    const dot = dotAt(p.op, g, tensors[0]!, tensors[1]!, o, wrap);
     const after = applyEpilogueAt(e, extra, o % g.k, o, dot.sum, dot.abs);
     want[i] = after.want;
     magnitude[i] = after.magnitude;
@@ -124,20 +129,24 @@ function convOp<P extends ConvProblem>(name: ConvOpName, problem: z.ZodType<P>, 
     },
     parseShape: (text) => parseConvShape(shape, text) as P['shape'],
     formatShape: formatConvShape,
+    dtypeContract: (p) =>
+      p.dtype === 'i16'
+        ? `dynamic fixed point (Das et al., 2018): ${role.a} and ${role.b} are int16 mantissas, ${role.out} is i32 and exact: the products summed in i32, which wraps mod 2^32 on overflow (no saturation, like i32.add); ${role.out}'s exponent is the sum of ${role.a}'s and ${role.b}'s, the caller's bookkeeping`
+        : undefined,
     variant: (p) => [`s${p.stride}-${p.pad}`, ...(p.epilogue ? [p.epilogue.join('+')] : [])].join(':'),
     inputs,
-    output: (p) => spec(role.out, geometry(p)),
+    output: (p) => spec(role.out, geometry(p), result(p)),
     reference: (p, tensors) => referenceAt(p, tensors, everyElement(p)).want,
     magnitude: (p, tensors) => referenceAt(p, tensors, everyElement(p)).magnitude,
     referenceAt,
     // Adds and multiplies only, unless GELU or SiLU (exp) follow.
-    exactOnIntegers: (p) => [null, 'relu'].includes(epilogueParts(p.epilogue).activation),
+    exactOnIntegers: (p) => p.dtype === 'i16' || [null, 'relu'].includes(epilogueParts(p.epilogue).activation),
     tolerance: (p, precision: Precision) => dotTolerance(role.length(geometry(p)), epilogueParts(p.epilogue), precision),
     flops: (p) => {
       const g = geometry(p);
       return 2 * pixels(g) * window(g) * g.c * (g.depthwise ? 1 : g.k);
     },
-    bytes: (p) => 4 * [...inputs(p), spec(role.out, geometry(p))].reduce((sum, t) => sum + t.dims.reduce((a, b) => a * b, 1), 0),
+    bytes: (p) => [...inputs(p), spec(role.out, geometry(p), result(p))].reduce((sum, t) => sum + dtypeOf(t.dtype).storageBytes(elementCount(t.dims)), 0),
     edgeShapes,
   };
 }

@@ -21,6 +21,15 @@ export const PADS = ['same', 'valid'] as const;
 export type Stride = (typeof STRIDES)[number];
 export type Pad = (typeof PADS)[number];
 
+/**
+ * The dtype scheme: f32, or i16 dynamic fixed point (Das et al., 2018): the
+ * operands are int16 mantissas, each tensor's power-of-two exponent the
+ * caller's (the output's is the sum of the operands'), the output i32,
+ * exact, wrapping mod 2^32 (no saturation).
+ */
+export const ConvDtype = z.enum(['f32', 'i16'], { error: 'expected f32 or i16' });
+export type ConvDtype = z.infer<typeof ConvDtype>;
+
 /** Besides the shape, what makes two convolutions different: the stride (dilation is always 1) and the padding. */
 const geometryFields = {
   stride: z.union([z.literal(1), z.literal(2)], { error: 'expected 1 or 2' }).default(1),
@@ -40,14 +49,18 @@ export type ConvOpName = (typeof CONV_OPS)[number] | (typeof DEPTHWISE_OPS)[numb
 
 /** conv2d forward: Y[N,OH,OW,K] = epilogue(conv(X[N,H,W,C], W[R,S,C,K])); the epilogue as matmul's (bias per K). */
 export const Conv2dProblem = z
-  .object({ op: z.literal('conv2d'), shape: ConvShape, ...problemFields, ...geometryFields, epilogue: Epilogue.optional() })
+  .object({ op: z.literal('conv2d'), shape: ConvShape, ...problemFields, dtype: ConvDtype.default('f32'), ...geometryFields, epilogue: Epilogue.optional() })
   .strict()
-  .superRefine(windowFits);
+  .superRefine((p, ctx) => {
+    windowFits(p, ctx);
+    // An i16 output is a mantissa whose exponent is the caller's: a bias (with an exponent of its own) is theirs to align and add.
+    if (p.epilogue !== undefined && p.dtype !== 'f32') ctx.addIssue({ code: 'custom', path: ['epilogue'], message: `an epilogue needs dtype f32, not ${p.dtype}` });
+  });
 export type Conv2dProblem = z.infer<typeof Conv2dProblem>;
 
 const plain = <N extends string, S extends z.ZodType>(op: N, shape: S) =>
   z
-    .object({ op: z.literal(op), shape, ...problemFields, ...geometryFields })
+    .object({ op: z.literal(op), shape, ...problemFields, dtype: ConvDtype.default('f32'), ...geometryFields })
     .strict()
     .superRefine((p, ctx) => windowFits(p as Parameters<typeof windowFits>[0], ctx));
 
@@ -61,7 +74,7 @@ export const DwConv2dBwdWeightsProblem = plain('dwconv2d-bwd-weights', Depthwise
 export interface ConvProblem {
   readonly op: ConvOpName;
   readonly shape: ConvShape | DepthwiseShape;
-  readonly dtype: 'f32';
+  readonly dtype: ConvDtype;
   readonly stride: Stride;
   readonly pad: Pad;
   readonly epilogue?: Epilogue | undefined;

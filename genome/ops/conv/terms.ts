@@ -124,16 +124,20 @@ export const walks: Record<ConvOpName, Walk> = {
  * magnitude: sum |a||b| over the whole window, padding counted as a zero a.
  * An Inf or NaN meeting padding makes the magnitude NaN (0 x Inf): the math
  * leaves that term out while a padded-buffer kernel computes NaN, and the
- * comparison accepts either there (verifiers/compare.ts).
+ * comparison accepts either there (verifiers/compare.ts). `wrap` (i16
+ * operands, an i32 sum) keeps the sum in i32 after every term, as i32 adds
+ * wrap: each product is at most 2^30 and a running sum below 2^31, so f64
+ * holds every step exactly, and wrapping per term or once at the end is the
+ * same residue mod 2^32, whatever order a kernel adds in.
  */
-export function dotAt(op: ConvOpName, g: Geometry, a: Float32Array, b: Float32Array, o: number): Dot {
+export function dotAt(op: ConvOpName, g: Geometry, a: ArrayLike<number>, b: ArrayLike<number>, o: number, wrap = false): Dot {
   const dot: Dot = { sum: 0, abs: 0 };
   walks[op](
     g,
     o,
     (i, j) => {
       const product = a[i]! * b[j]!;
-      dot.sum += product;
+      dot.sum = wrap ? (dot.sum + product) | 0 : dot.sum + product;
       dot.abs += Math.abs(product);
     },
     (j) => {

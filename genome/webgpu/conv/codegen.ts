@@ -19,6 +19,11 @@ interface Ctx {
   readonly plan: ConvPlan;
   readonly tile: { rows: number; cols: number };
   readonly vt: string;
+  /** The element type (f32, or i32 for i16 problems) and its zero literal. */
+  readonly scalar: 'f32' | 'i32';
+  readonly zero: string;
+  /** Element `index` of input A or B as the scalar type. */
+  readonly read: (tensor: 'A' | 'B', index: string) => string;
   /** kTile, never more than the reduction's length. */
   readonly KT: number;
   readonly epilogue: EpilogueSpec | null;
@@ -41,16 +46,19 @@ export function convWgsl(g: ConvWebgpuGenome, p: ConvProblem): WgslKernel {
   const tile = { rows: g.workgroupY * g.tm, cols: g.workgroupX * g.tn * g.vec };
   const epilogue = epilogueParts(p.epilogue);
   const fused = hasEpilogue(epilogue) && (g.epilogue ?? 'fused') === 'fused';
-  const ctx: Ctx = { g, plan, tile, vt: g.vec === 4 ? 'vec4<f32>' : 'f32', KT: Math.min(g.kTile, plan.outer * plan.inner), epilogue: fused ? epilogue : null };
+  const int = p.dtype === 'i16';
+  const scalar = int ? 'i32' : 'f32';
+  const read = (tensor: 'A' | 'B', index: string) => (int ? `half${tensor}(${index})` : `${tensor}[${index}]`);
+  const ctx: Ctx = { g, plan, tile, vt: g.vec === 4 ? `vec4<${scalar}>` : scalar, scalar, zero: int ? '0' : '0.0', read, KT: Math.min(g.kTile, plan.outer * plan.inner), epilogue: fused ? epilogue : null };
   const passes = fused ? [] : separateStages(epilogue).map(([name, spec]) => passEntry(name, spec, { m: plan.rows, n: plan.cols }, false));
   const { backend: _b, family: _f, op: _o, ...genes } = g;
   const lines = [
     `// kevo ${p.op} as ${plan.rows}x${plan.cols} sums of ${plan.outer}x${plan.inner} terms, ${JSON.stringify(genes)}`,
     `const M = ${plan.rows}u;`,
     `const N = ${plan.cols}u;`,
-    ...bindingDeclarations(epilogue, false),
+    ...(int ? i16Declarations : bindingDeclarations(epilogue, false)),
     ...activationFunctions(epilogue),
-    ...(g.workgroupMemory ? [`var<workgroup> As: array<f32, ${ctx.KT * tile.rows}>;`, `var<workgroup> Bs: array<${ctx.vt}, ${ctx.KT * g.workgroupX * g.tn}>;`] : []),
+    ...(g.workgroupMemory ? [`var<workgroup> As: array<${scalar}, ${ctx.KT * tile.rows}>;`, `var<workgroup> Bs: array<${ctx.vt}, ${ctx.KT * g.workgroupX * g.tn}>;`] : []),
     '',
     `@compute @workgroup_size(${g.workgroupX}, ${g.workgroupY}, 1)`,
     'fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {',
@@ -63,7 +71,7 @@ export function convWgsl(g: ConvWebgpuGenome, p: ConvProblem): WgslKernel {
     `  let I = ${plan.inner}u * opaque;`,
     '  let T = O * I;',
     ...owned(ctx).map(indent(1)),
-    ...range(g.tm).flatMap((r) => range(g.tn).map((c) => `  var acc${r}_${c} = ${ctx.vt}(0.0);`)),
+    ...range(g.tm).flatMap((r) => range(g.tn).map((c) => `  var acc${r}_${c} = ${ctx.vt}(${ctx.zero});`)),
     ...(g.algorithm === 'direct' ? directLoop(ctx) : g.workgroupMemory ? stagedLoop(ctx) : gemmLoop(ctx)).map(indent(1)),
     ...stores(ctx).map(indent(1)),
     '}',
@@ -72,6 +80,20 @@ export function convWgsl(g: ConvWebgpuGenome, p: ConvProblem): WgslKernel {
   ];
   return { wgsl: lines.join('\n'), workgroupSize: [g.workgroupX, g.workgroupY, 1], tile, passes: passes.map((pass) => pass.pass) };
 }
+
+/**
+ * i16 problems (dynamic fixed point mantissas): WGSL has no 16-bit integer,
+ * so X, W and dY bind as words of two halves, element e in the low half of
+ * word e/2 when e is even (host byte order), sign-extended by extractBits;
+ * the sums are i32, whose adds and multiplies wrap as the contract does.
+ */
+const i16Declarations = [
+  '@group(0) @binding(0) var<storage, read> A: array<u32>;',
+  '@group(0) @binding(1) var<storage, read> B: array<u32>;',
+  '@group(0) @binding(2) var<storage, read_write> C: array<i32>;',
+  'fn halfA(e: u32) -> i32 { return extractBits(bitcast<i32>(A[e >> 1u]), (e & 1u) * 16u, 16u); }',
+  'fn halfB(e: u32) -> i32 { return extractBits(bitcast<i32>(B[e >> 1u]), (e & 1u) * 16u, 16u); }',
+];
 
 /** Bytes of workgroup memory a genome asks for (the space checks it against the adapter). */
 export function convWorkgroupBytes(g: ConvWebgpuGenome, plan: ConvPlan): number {
@@ -111,19 +133,19 @@ function gatherRows({ g, plan }: Ctx, suffix = ''): string[] {
 
 /** acc += A * B for one term, the gathers of this (row, o) in scope as pa/va with `suffix`, B read at (o, i). */
 function term(ctx: Ctx, o: string, i: string, suffix: string, tag: string): string[] {
-  const { g, plan, vt } = ctx;
-  const bs = range(g.tn).map((c) => `let b${c}${tag} = ${columns(ctx, (col) => `B[${plan.bIndex(o, i, col)}]`, `col${c}`)};`);
+  const { g, plan, vt, zero, read } = ctx;
+  const bs = range(g.tn).map((c) => `let b${c}${tag} = ${columns(ctx, (col) => read('B', plan.bIndex(o, i, col)), `col${c}`)};`);
   if (plan.depthwise) {
     return [
       ...bs,
       ...range(g.tm).flatMap((r) =>
-        range(g.tn).map((c) => `acc${r}_${c} += select(${vt}(0.0), ${columns(ctx, (col) => `A[pa${r}${suffix} + ${col}]`, `col${c}`)}, va${r}${suffix}) * b${c}${tag};`),
+        range(g.tn).map((c) => `acc${r}_${c} += select(${vt}(${zero}), ${columns(ctx, (col) => read('A', `pa${r}${suffix} + ${col}`), `col${c}`)}, va${r}${suffix}) * b${c}${tag};`),
       ),
     ];
   }
   const at = plan.aInnerStride === 0 ? '' : ` + ${i}`;
   return [
-    ...range(g.tm).map((r) => `let a${r}${tag} = select(0.0, A[pa${r}${suffix}${at}], va${r}${suffix});`),
+    ...range(g.tm).map((r) => `let a${r}${tag} = select(${zero}, ${read('A', `pa${r}${suffix}${at}`)}, va${r}${suffix});`),
     ...bs,
     ...range(g.tm).flatMap((r) => range(g.tn).map((c) => `acc${r}_${c} += a${r}${tag} * b${c}${tag};`)),
   ];
@@ -184,12 +206,12 @@ function stagedLoop(ctx: Ctx): string[] {
     `  let rowL = min(tileRow + e % ${tile.rows}u, M - 1u);`,
     ...plan.rowCoords('L').map(indent(1)),
     ...decompose(ctx, `min(t0 + kk, ${T - 1}u)`).map(indent(1)),
-    `  As[e] = select(0.0, A[select(0u, ${index}${plan.aInnerStride === 0 ? '' : ' + i'}, ${valid})], ${valid});`,
+    `  As[e] = select(${ctx.zero}, ${ctx.read('A', `select(0u, ${index}${plan.aInnerStride === 0 ? '' : ' + i'}, ${valid})`)}, ${valid});`,
     '}',
     `for (var e = tid; e < ${KT * groups}u; e += ${threads}u) {`,
     `  let kk = e / ${groups}u;`,
     ...decompose(ctx, `min(t0 + kk, ${T - 1}u)`).map(indent(1)),
-    `  Bs[e] = ${columns(ctx, (col) => `B[${plan.bIndex('o', 'i', col)}]`, `tileCol + (e % ${groups}u) * ${g.vec}u`)};`,
+    `  Bs[e] = ${columns(ctx, (col) => ctx.read('B', plan.bIndex('o', 'i', col)), `tileCol + (e % ${groups}u) * ${g.vec}u`)};`,
     '}',
     'workgroupBarrier();',
   ];

@@ -161,6 +161,24 @@ describe('convolution ops', () => {
     }
   });
 
+  it('i16: int16 operands into an exact i32 output that wraps, keyed apart from f32, no epilogue', () => {
+    const p = problemFrom('conv2d', 'n1h1w1c2k1r1s1', { dtype: 'i16', pad: 'valid' });
+    expect(problemKey(p)).toBe('conv2d:n1h1w1c2k1r1s1:i16:s1-valid');
+    const op = opByName('conv2d');
+    expect([...op.inputs(p), op.output(p)].map((t) => t.dtype)).toEqual(['i16', 'i16', 'i32']);
+    expect(op.dtypeContract!(p)).toMatch(/wraps mod 2\^32/);
+    expect(op.bytes(p)).toBe(2 * 2 + 2 * 2 + 4);
+    // Two (-32768)^2 products: 2^31, one past i32's top, wraps to -2^31 (as i32x4.dot_i16x8_s does).
+    const min = Int16Array.of(-32768, -32768);
+    expect([...op.reference(p, [min, min])]).toEqual([-(2 ** 31)]);
+    expect([...op.magnitude(p, [min, min])]).toEqual([2 ** 31]);
+    // Every bwd op too: dW's one element sums over the two pixels of a 1x2 image.
+    const w = problemFrom('dwconv2d-bwd-weights', 'n1h1w2c1r1s1', { dtype: 'i16', pad: 'valid' });
+    expect([...opByName('dwconv2d-bwd-weights').reference(w, [min, min])]).toEqual([-(2 ** 31)]);
+    expect(() => problemFrom('conv2d', 'n1h8w8c1k1r3s3', { dtype: 'i16', epilogue: ['bias'] })).toThrow(/epilogue: an epilogue needs dtype f32, not i16/);
+    expect(() => problemFrom('conv2d', 'n1h8w8c1k1r3s3', { dtype: 'i8' })).toThrow(/dtype: expected f32 or i16/);
+  });
+
   it('counts flops as 2 per term, the same for a pass and its gradients', () => {
     const shape = 'n1h32w32c16k32r3s3';
     const flops = ['conv2d', 'conv2d-bwd-data', 'conv2d-bwd-weights'].map((name) => opByName(name).flops(problemFrom(name, shape)));

@@ -93,7 +93,7 @@ describeGpu('the WebGPU convolution families through the harness', () => {
 
   /** The baseline's text, as a source genome: the harness judges it as it judges any kernel. */
   const baseline = (problem: Problem): Genome => {
-    const code = familyFor(problem.op, 'webgpu').baseline(problem);
+    const code = familyFor(problem.op, 'webgpu', problem.dtype).baseline(problem);
     return { op: problem.op, backend: 'webgpu', family: 'source', language: 'wgsl', text: code.text, tile: WebgpuLaunch.parse(code.launch).tile };
   };
 
@@ -101,6 +101,14 @@ describeGpu('the WebGPU convolution families through the harness', () => {
     const problem = odd(op);
     for (const g of familyFor(op, 'webgpu').space(problem, device).seeds!()) expect(await verdict(problem, g), JSON.stringify(g)).toBe('ok');
     expect(await verdict(problem, baseline(problem)), 'baseline').toBe('ok');
+  }, GPU_TEST_MS);
+
+  // i16 (words of two halves in, i32 sums out): one job each, the last seed being the staged implicit GEMM where the op has one, direct elsewhere.
+  it.each(OPS)('%s --dtype i16: the last seed verifies on the odd shape (integer extremes: the sums wrap)', async (op) => {
+    const problem = odd(op, { dtype: 'i16' });
+    const seed = familyFor(op, 'webgpu', 'i16').space(problem, device).seeds!().at(-1)!;
+    expect(await verdict(problem, seed), JSON.stringify(seed)).toBe('ok');
+    if (op === 'conv2d-bwd-data') expect(await verdict(problem, baseline(problem)), 'baseline').toBe('ok');
   }, GPU_TEST_MS);
 
   it('conv2d with bias, relu and residual: fused, as passes, and sampled genomes verify; the baseline (one pass per stage) matches the reference', async () => {
