@@ -42,6 +42,8 @@ export const HARNESS_HISTORY: readonly { readonly version: number; readonly fing
   { version: 3, fingerprint: 'a6a0bfb4c6645f72c15c38301f1b27fbeddc57948beffd7111c1d900f7fd2333' },
   // A NaN magnitude (0 x Inf on a convolution's padding) accepts both the math's answer and NaN.
   { version: 4, fingerprint: 'a5f0cbeb82c0fd202f3498fe922813847152539de1c408bec266e7126e6325b2' },
+  // A numeric accuracy (--accuracy 1e-2): max |C - ref| <= accuracy x the check's scale; i8 and w4 precisions (f32 range).
+  { version: 5, fingerprint: '0002446f85e1c889baa6888fa35e37fe7ba6a88fdac13123a4d0d6c2f6a4eb51' },
 ];
 
 export const HARNESS_VERSION = HARNESS_HISTORY[HARNESS_HISTORY.length - 1]!.version;

@@ -48,6 +48,10 @@ export const MatmulProblem = z
       ctx.addIssue({ code: 'custom', path: ['group'], message: `only ${groupedDtypes.join(' and ')} take a group, not ${p.dtype}` });
     }
     if (p.zeroPoint !== undefined && p.dtype !== 'w4') ctx.addIssue({ code: 'custom', path: ['zeroPoint'], message: `only w4 takes a zero point flag, not ${p.dtype}` });
+    if (typeof p.accuracy === 'number' && p.dtype !== 'f32') {
+      ctx.addIssue({ code: 'custom', path: ['accuracy'], message: `a numeric accuracy needs dtype f32 (kevo picks the precision and quantizes the f32 inputs itself), not ${p.dtype}` });
+    }
+    if (typeof p.accuracy === 'number' && p.epilogue !== undefined) ctx.addIssue({ code: 'custom', path: ['accuracy'], message: 'a numeric accuracy takes no epilogue yet (its quantized kernels have none)' });
     if (p.epilogue !== undefined && p.dtype !== 'f32') ctx.addIssue({ code: 'custom', path: ['epilogue'], message: `an epilogue needs dtype f32, not ${p.dtype}` });
   });
 export type MatmulProblem = z.infer<typeof MatmulProblem>;
