@@ -1,10 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
 import type { DeviceFront } from '../../coordinator/store/front.ts';
-import { parseProblem } from '../../genome/ops/index.ts';
+import { matmul } from '../../genome/ops/matmul.ts';
 import { HARNESS_VERSION } from '../../verifiers/version.ts';
 import { itRefuses } from '../helpers/bad-input.ts';
 import { collect, kevo, startServe } from '../helpers/cli.ts';
@@ -12,7 +13,7 @@ import { collect, kevo, startServe } from '../helpers/cli.ts';
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-front-'));
 const db = join(dir, 'front.db');
 const ACCURACY = 0.05;
-const problem = parseProblem({ op: 'matmul', shape: { m: 37, n: 53, k: 40 }, accuracy: ACCURACY });
+const problem = matmul.problem.parse({ op: 'matmul', shape: { m: 37, n: 53, k: 40 }, accuracy: ACCURACY });
 
 describe('kevo run --accuracy 5e-2 (precision a gene) and kevo best --front, from the CLI and the API (spawning the bin)', () => {
   it('stores kernels of more than one precision, and the front holds exactly the non-dominated ones within the bound', async () => {
@@ -50,6 +51,19 @@ describe('kevo run --accuracy 5e-2 (precision a gene) and kevo best --front, fro
     for (const c of all.filter((c) => !points.some((p) => p.kernelId === c.kernelId))) {
       expect(points.some((p) => beats(p, c) || (p.error === c.error && p.speedup === c.speedup))).toBe(true);
     }
+
+    // The i8 kernel exports as the user's f32 ABI, quantizing inside: plain f32 arrays in, f32 out, within the bound.
+    const i8 = candidates.find((c) => c.precision === 'i8')!;
+    const out = join(dir, 'i8-export');
+    const exported = await kevo(['export', i8.kernelId, '--out', out, '--db', db], { cwd: dir });
+    expect(exported.code, exported.stderr).toBe(0);
+    const { load } = await import(pathToFileURL(join(out, 'index.js')).href);
+    const [a, b] = [37 * 40, 40 * 53].map((length, t) => Float32Array.from({ length }, (_, i) => Math.sin(i * 1.7 + t)));
+    const c = (await load()).run(a, b) as Float32Array;
+    const want = matmul.reference(problem, [a!, b!]);
+    const scale = Math.max(...matmul.magnitude(problem, [a!, b!]));
+    expect(c).toBeInstanceOf(Float32Array);
+    expect(Math.max(...c.map((v, i) => Math.abs(v - want[i]!))) / scale).toBeLessThanOrEqual(ACCURACY);
 
     const table = await kevo(['best', 'matmul', '--shape', '37x53x40', '--accuracy', '5e-2', '--front', '--db', db], { cwd: dir });
     expect(table.stdout).toMatch(/accuracy front \(max error <= 0\.05/);

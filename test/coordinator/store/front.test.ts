@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { paretoFront, accuracyFronts, type Tradeoff } from '../../../coordinator/store/front.ts';
 import type { BestRow } from '../../../coordinator/store/rows.ts';
-import { Accuracy, AccuracyText, parseProblem, problemKey } from '../../../genome/ops/index.ts';
+import { parseProblem } from '../../../genome/ops/index.ts';
 
 const point = (name: string, error: number, speedup: number) => ({ name, error, speedup });
 const names = (points: readonly { name: string }[]) => points.map((p) => p.name);
@@ -65,27 +65,5 @@ describe('accuracyFronts', () => {
 
   it('refuses a problem without a numeric accuracy', () => {
     expect(() => accuracyFronts(parseProblem({ op: 'matmul', shape: { m: 4, n: 4, k: 4 } }), [])).toThrow(/numeric accuracy/);
-  });
-});
-
-describe('a numeric accuracy', () => {
-  it('reads --accuracy text: a class by name, anything else as a number in (0, 1]', () => {
-    expect(AccuracyText.parse('f16')).toBe('f16');
-    expect(AccuracyText.parse('1e-2')).toBe(0.01);
-    for (const bad of ['0', '-1e-2', 'NaN', 'abc', '', '2', 'Infinity', 'f64']) expect(AccuracyText.safeParse(bad).success, bad).toBe(false);
-    expect(Accuracy.safeParse(0).success).toBe(false);
-  });
-
-  it('is refused at zod path accuracy on a non-f32 dtype or with an epilogue', () => {
-    for (const fields of [{ dtype: 'i8' }, { epilogue: ['relu'] }]) {
-      const parsed = parseProblem.bind(null, { op: 'matmul', shape: { m: 4, n: 4, k: 4 }, accuracy: 0.01, ...fields });
-      expect(parsed).toThrow(/accuracy/);
-    }
-  });
-
-  it('makes a problem of its own in the store; a class does not (old keys stay)', () => {
-    const shape = { m: 4, n: 4, k: 4 };
-    expect(problemKey(parseProblem({ op: 'matmul', shape, accuracy: 0.01 }))).toBe('matmul:4x4x4:f32:err0.01');
-    expect(problemKey(parseProblem({ op: 'matmul', shape, accuracy: 'f16' }))).toBe('matmul:4x4x4:f32');
   });
 });
