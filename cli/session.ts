@@ -160,7 +160,12 @@ export function describeGenome(genome: Record<string, unknown>): string {
   if (genome.family === 'source') return `${String(genome.backend)} source (${String(genome.language)})`;
   return Object.entries(genome)
     .filter(([key]) => key !== 'family' && key !== 'op')
-    .map(([key, value]) => (typeof value === 'boolean' ? (value ? key : '') : key === 'backend' ? String(value) : `${key}=${String(value)}`))
+    .map(([key, value]) => {
+      if (typeof value === 'boolean') return value ? key : '';
+      // A wrapped kernel's genes (the precision family's kernel, int4's gemm) in braces, its backend said once already.
+      if (typeof value === 'object' && value !== null) return `${key}{${describeGenome(Object.fromEntries(Object.entries(value).filter(([inner]) => inner !== 'backend')))}}`;
+      return key === 'backend' ? String(value) : `${key}=${String(value)}`;
+    })
     .filter(Boolean)
     .join(' ');
 }

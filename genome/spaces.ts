@@ -1,6 +1,7 @@
 import { KevoError } from '../lib/errors.ts';
 import type { Backend, Genome } from './genome.ts';
 import { familyFor } from './families/registry.ts';
+import { numericAccuracy } from './ops/accuracy.ts';
 import type { Problem } from './ops/problem.ts';
 import type { SearchSpace } from './space.ts';
 import type { Target } from './target.ts';
@@ -12,7 +13,7 @@ export function spaceFor(problem: Problem, backend: Backend, device: Target): Se
   if (device.facts.backend !== backend) {
     throw new KevoError('BAD_INPUT', `device class ${device.id} (${device.label}) cannot run backend ${backend}`);
   }
-  return familyFor(problem.op, backend, problem.dtype).space(problem, device);
+  return familyFor(problem.op, backend, problem.dtype, numericAccuracy(problem) !== undefined).space(problem, device);
 }
 
 /**

@@ -52,6 +52,9 @@ export type Timing = z.infer<typeof Timing>;
  * `maxRel` (|got - want| / |want|, want nonzero) come from the checks on
  * N(0, 1) inputs only, where they mean something: edge cases scale inputs by
  * powers of two far from 1. `elements` counts the elements behind ofTolerance.
+ * Under a numeric accuracy (genome/ops/accuracy.ts) every check's limit is
+ * that accuracy times the check's scale, so ofTolerance x accuracy is the
+ * kernel's measured error in the contract's own terms (the front's error axis).
  */
 export const MeasuredError = z
   .object({
@@ -83,7 +86,7 @@ export const KernelResult = z
     deviceClass: DeviceClass.optional(),
     kernel: KernelSource.optional(),
     /** The compute precision the harness held the kernel to (its family's error model); absent when it never got that far. */
-    precision: z.enum(['f32', 'f32-fma', 'f16']).optional(),
+    precision: z.enum(['f32', 'f32-fma', 'f16', 'i8', 'w4']).optional(),
     /** The verifier harness version that judged it (verifiers/version.ts); absent from results of kevo before versions. */
     harnessVersion: z.number().int().positive().optional(),
     worker: z.string(),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Backend } from '../genome/genome.ts';
-import { Accuracy, problemFrom } from '../genome/ops/index.ts';
+import { AccuracyText, problemFrom } from '../genome/ops/index.ts';
 import { sortBest } from '../coordinator/store/best.ts';
+import { storedFronts } from '../coordinator/store/front.ts';
 import { llmCampaignSummary, listPrompts, showPrompt } from '../coordinator/store/llm.ts';
 import { tuneRun, tuneRuns } from '../coordinator/store/tune.ts';
 import type { CampaignRow, EvaluationRow, Store } from '../coordinator/store/store.ts';
@@ -19,7 +20,7 @@ const BestQuery = z
     shape: z.string().min(1),
     device: z.string().min(1).optional(),
     backend: Backend.optional(),
-    accuracy: Accuracy.optional(),
+    accuracy: AccuracyText.optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(10),
   })
   .strict();
@@ -45,6 +46,7 @@ export function answer(store: Store, path: string, query: URLSearchParams): ApiA
     if (what === 'campaigns' && parts.length === 2) return ok(store.campaigns());
     if (what === 'campaigns' && id && parts.length === 3) return campaign(store, id);
     if (what === 'best' && parts.length === 2) return best(store, query);
+    if (what === 'front' && parts.length === 2) return front(store, query);
     if (what === 'kernels' && id && parts.length === 3) return ok(kernelPage(store, id));
     if (what === 'portability' && parts.length === 2) return portability(store, query);
     if (what === 'devices' && parts.length === 2) return ok(store.devices());
@@ -90,6 +92,18 @@ function best(store: Store, query: URLSearchParams): ApiAnswer {
   const deviceClassId = device ? store.resolveDevice(device).id : undefined;
   // As `kevo best` ranks: only kernels the current harness passed.
   return ok(promotedRanking(store, store.best(problem, { deviceClassId, backend, limit, harnessVersion: HARNESS_VERSION })));
+}
+
+const FrontQuery = BestQuery.omit({ limit: true });
+
+/** The accuracy-vs-speed Pareto fronts of a problem with a numeric accuracy (`kevo best --front`), per device class. */
+function front(store: Store, query: URLSearchParams): ApiAnswer {
+  const parsed = FrontQuery.safeParse(Object.fromEntries(query));
+  if (!parsed.success) return { status: 400, body: { error: `invalid query: ${describeZodError(parsed.error)}` } };
+  const { op: opName, shape, device, backend, accuracy } = parsed.data;
+  const problem = problemFrom(opName, shape, accuracy ? { accuracy } : {});
+  const deviceClassId = device ? store.resolveDevice(device).id : undefined;
+  return ok(storedFronts(store, problem, { deviceClassId, backend, harnessVersion: HARNESS_VERSION }));
 }
 
 /** The stored portability timings of a problem (`kevo portability`) as a report: who wins where, rank correlations. */

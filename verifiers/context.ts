@@ -1,8 +1,8 @@
 import type { FloatLimits, Storage } from '../genome/dtypes/index.ts';
-import { opFor, type Op, type Precision, type Problem, type Tolerance } from '../genome/ops/index.ts';
+import { numericAccuracy, opFor, type Op, type Precision, type Problem, type Tolerance } from '../genome/ops/index.ts';
 import type { Rng } from '../lib/rng.ts';
 import { checkInputsUnchanged, checkOutput, type Allowance } from './compare.ts';
-import { expectedOutput } from './expected.ts';
+import { expectedOutput, type Expected } from './expected.ts';
 import { DeadlineExceeded, StageFailure } from './failure.ts';
 import { formats } from './inputs.ts';
 import type { Kernel } from './kernel.ts';
@@ -42,6 +42,21 @@ export function toleranceFor(ctx: VerifyContext, problem: Problem = ctx.problem)
   return opFor(problem).tolerance(problem, ctx.precision);
 }
 
+/**
+ * A numeric accuracy's tolerance for one check (genome/ops/accuracy.ts:
+ * numericAccuracy): the bound times the check's scale, the largest magnitude
+ * bound among the elements it judges (overflowing and NaN ones left out), the
+ * same for every element. Then err / limit, the result's
+ * MeasuredError.ofTolerance, is the measured error over the bound.
+ */
+export function numericTolerance(accuracy: number, expected: Expected, allow: Allowance = {}): Tolerance {
+  let scale = 0;
+  for (const magnitude of expected.magnitude) {
+    if (Number.isFinite(magnitude) && !(allow.overflowFrom !== undefined && magnitude >= allow.overflowFrom)) scale = Math.max(scale, magnitude);
+  }
+  return { abs: accuracy * scale, rel: 0 };
+}
+
 export interface CheckOptions {
   readonly allow?: Allowance;
   /** The inputs are N(0, 1) draws: the check's absolute and relative errors count in the measured error. */
@@ -61,7 +76,9 @@ export async function expectCorrect(
   const expected = expectedOutput(problem, inputs, ctx.rng);
   const typical = options.typical ?? false;
   const measure = (err: number, limit: number, want: number) => ctx.errors.add(err, limit, want, typical);
-  const complaint = checkOutput(got, expected, toleranceFor(ctx, problem), opFor(problem).output(problem), options.allow, measure);
+  const accuracy = numericAccuracy(problem);
+  const tolerance = accuracy === undefined ? toleranceFor(ctx, problem) : numericTolerance(accuracy, expected, options.allow);
+  const complaint = checkOutput(got, expected, tolerance, opFor(problem).output(problem), options.allow, measure);
   if (complaint) throw new StageFailure(complaint, inputCase);
 }
 

@@ -3,7 +3,8 @@ import { elementCount, opFor, type InputCase, type Precision, type Problem } fro
 import type { Rng } from '../lib/rng.ts';
 
 /** The floating-point format each precision computes in: where values overflow and where subnormals begin. */
-export const formats: Record<Precision, FloatLimits> = { f32: f32.limits, 'f32-fma': f32.limits, f16: f16.limits };
+// i8 and w4 kernels quantize f32 inputs and write f32: their values live in f32's range.
+export const formats: Record<Precision, FloatLimits> = { f32: f32.limits, 'f32-fma': f32.limits, f16: f16.limits, i8: f32.limits, w4: f32.limits };
 
 export type Distribution = 'normal' | 'uniform' | 'wide' | 'integers';
 export const distributions: readonly Distribution[] = ['normal', 'uniform', 'wide', 'integers'];

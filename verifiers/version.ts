@@ -45,6 +45,7 @@ export const HARNESS_HISTORY: readonly { readonly version: number; readonly fing
   // Kernels that pack weights at load time: the pack runs when a weight changes, and a loophole round and a spot-check step redraw the other inputs only.
   // Inputs drawn a tensor at a time (one draw resolved per tensor, stored without per-element conversion), normals two per Box-Muller;
   // a spot check's nudge draws one element, not a whole input set.
+  // A numeric accuracy (--accuracy 1e-2): max |C - ref| <= accuracy x the check's scale; i8 and w4 precisions (f32 range).
   { version: 5, fingerprint: 'FINGERPRINT' },
 ];
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { MAX_EVALUATIONS, parseSpec } from '../../coordinator/spec.ts';
-import { opByName } from '../../genome/ops/index.ts';
+import { AccuracyText, opByName } from '../../genome/ops/index.ts';
 import { addCommonOptions, CommonFlags, epilogueFlag, intFlag, numberFlag, padFlag, parseFlags, problemFlagFields, strideFlag } from '../options.ts';
 import { LlmEndpointFlags, withLlmEndpoint } from '../llm-flags.ts';
 import { addNatsOptions } from '../nats.ts';
@@ -36,6 +36,7 @@ const RunFlags = withLlmEndpoint(z.object({
   stride: strideFlag,
   pad: padFlag,
   dtype: z.string().optional(),
+  accuracy: AccuracyText.optional(),
   group: intFlag(1).optional(),
   zeroPoint: z.boolean().optional(),
   exponentBlock: intFlag(1).optional(),
@@ -55,6 +56,7 @@ export function registerRun(program: Command): void {
       .option('--stride <1|2>', 'convolution stride (default 1)')
       .option('--pad <same|valid>', 'convolution padding, same as TF defines it (default) or valid')
       .option('--dtype <scheme>', 'matmul dtype scheme: f32 (default) | f16 (A, B, C f16) | i8 | u8i8 (A u8 with zero point, B i8 with zero point; C i32) | i16 (dynamic fixed point mantissas; C i32) | w4 (f32 A, 4-bit B in ORT MatMulNBits layout) | w4a8 (int8 A, signed 4-bit B); conv ops: f32 | i16 (dynamic fixed point mantissas; output i32)')
+      .option('--accuracy <contract>', 'f32 (default), f16 or bf16: the rounding kernels may add; or a number, e.g. 1e-2: the max error relative to the output\'s scale, and kevo may pick f32, i8 or w4 (matmul f32 on wasm)')
       .option('--group <g>', 'w4 / w4a8: elements of K per quantization group (32, 64 or 128)')
       .option('--exponent-block <b>', 'i16: one exponent per block of b along K for A and for B (32, 64 or 128), as inputs a_exponents and b_exponents (i8); absent: one per tensor, the caller\'s')
       .option('--zero-point', 'w4: a packed u4 zero point per group as an input (ONNX MatMulNBits zero_points); 8 when absent')
@@ -128,6 +130,7 @@ export const SPEC_FLAGS: Record<string, string> = {
   'problems.0.op': '<op>',
   'problems.0.shape': '--shape',
   'problems.0.dtype': '--dtype',
+  'problems.0.accuracy': '--accuracy',
   'problems.0.group': '--group',
   'problems.0.zeroPoint': '--zero-point',
   'problems.0.exponentBlock': '--exponent-block',

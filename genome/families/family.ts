@@ -23,6 +23,13 @@ export interface FamilyDefinition<P extends Problem, G extends GeneratedGenome> 
   readonly name: string;
   /** The problem dtype schemes (problem.dtype) its kernels compute; default ['f32']. */
   readonly dtypes?: readonly string[];
+  /**
+   * Whether it runs the problems with a numeric accuracy (`--accuracy 1e-2`)
+   * of its dtypes, which may pick their own precision, rather than those
+   * without one. Default false; where no family claims them, a numeric
+   * accuracy's search runs the plain family, held to the number.
+   */
+  readonly numericAccuracy?: boolean;
   /** Every genome of the family parses under this; its `op`, `backend` and `family` are literals. */
   readonly genome: z.ZodType<G>;
   /** The genes for one problem on one device (its capabilities are constraints). */
@@ -47,6 +54,8 @@ export interface KernelFamily {
   readonly name: string;
   /** The problem dtype schemes it computes: with op and backend, what a problem's search is run by. */
   readonly dtypes: readonly string[];
+  /** Runs problems with a numeric accuracy (FamilyDefinition.numericAccuracy). */
+  readonly numericAccuracy: boolean;
   readonly genome: z.ZodType<GeneratedGenome>;
   space(problem: Problem, device: Target): SearchSpace<Genome>;
   /** The kernel for a genome: codegen for a generated one, the text itself (with the ABI's launch) for a source. */
@@ -71,6 +80,7 @@ export function defineFamily<P extends Problem, G extends GeneratedGenome>(def: 
     backend: def.backend,
     name: def.name,
     dtypes: def.dtypes ?? ['f32'],
+    numericAccuracy: def.numericAccuracy ?? false,
     genome: def.genome,
     space: (problem, device) => eraseSpace(def.space(problemOf(problem), device), def.genome),
     code: (genome, problem) => (isSourceGenome(genome) ? sourceCode(genome, problem) : def.codegen(genomeOf(genome), problemOf(problem))),

@@ -1,5 +1,6 @@
 import { parseOrThrow } from '../../lib/errors.ts';
 import { Problem as ProblemSchema, type Problem } from './problem.ts';
+import { numericAccuracy } from './accuracy.ts';
 import { opByName, opFor } from './registry.ts';
 
 export * from './accuracy.ts';
@@ -10,14 +11,18 @@ export * from './problem.ts';
 export * from './registry.ts';
 
 /**
- * A stable key for a problem, e.g. "matmul:512x512x512:f32", "matmul:100x70x50:f32:bias+gelu+residual"
- * or "matmul:64x64x256:w4:g32" (the group only where the scheme has one, so older keys are unchanged).
+ * A stable key for a problem, e.g. "matmul:512x512x512:f32", "matmul:100x70x50:f32:bias+gelu+residual",
+ * "matmul:64x64x256:w4:g32" (the group only where the scheme has one, so older keys are unchanged)
+ * or "matmul:37x53x40:f32:err0.05" (a numeric accuracy; a class like f16 stays out of the key).
  */
 export function problemKey(problem: Problem): string {
   const op = opFor(problem);
   const variant = op.variant?.(problem);
   const group = problem.group === undefined ? '' : `:g${problem.group}`;
-  return `${problem.op}:${op.formatShape(problem.shape)}:${problem.dtype}${group}${variant ? `:${variant}` : ''}`;
+  // A numeric accuracy is its own problem: its kernels (quantized ones among them) passed a bound no f32 contract accepts.
+  const accuracy = numericAccuracy(problem);
+  const bound = accuracy === undefined ? '' : `:err${accuracy}`;
+  return `${problem.op}:${op.formatShape(problem.shape)}:${problem.dtype}${group}${variant ? `:${variant}` : ''}${bound}`;
 }
 
 /** Any registered op's problem from untrusted data; BAD_INPUT naming the zod path. */

@@ -53,6 +53,10 @@ export const MatmulProblem = z
     }
     if (p.zeroPoint !== undefined && p.dtype !== 'w4') ctx.addIssue({ code: 'custom', path: ['zeroPoint'], message: `only w4 takes a zero point flag, not ${p.dtype}` });
     if (p.exponentBlock !== undefined && p.dtype !== 'i16') ctx.addIssue({ code: 'custom', path: ['exponentBlock'], message: `only i16 takes an exponent block, not ${p.dtype}` });
+    if (typeof p.accuracy === 'number' && p.dtype !== 'f32') {
+      ctx.addIssue({ code: 'custom', path: ['accuracy'], message: `a numeric accuracy needs dtype f32 (kevo picks the precision and quantizes the f32 inputs itself), not ${p.dtype}` });
+    }
+    if (typeof p.accuracy === 'number' && p.epilogue !== undefined) ctx.addIssue({ code: 'custom', path: ['accuracy'], message: 'a numeric accuracy takes no epilogue yet (its quantized kernels have none)' });
     if (p.epilogue !== undefined && p.dtype !== 'f32') ctx.addIssue({ code: 'custom', path: ['epilogue'], message: `an epilogue needs dtype f32, not ${p.dtype}` });
   });
 export type MatmulProblem = z.infer<typeof MatmulProblem>;
