@@ -2,8 +2,13 @@ import { dtypeOf, f16, f32, generator, type Distribution as Draw, type Dtype, ty
 import { elementCount, opFor, type InputCase, type Precision, type Problem, type TensorSpec } from '../genome/ops/index.ts';
 import type { Rng } from '../lib/rng.ts';
 
-/** The floating-point format each precision computes in: where values overflow and where subnormals begin. */
-export const formats: Record<Precision, FloatLimits> = { f32: f32.limits, 'f32-fma': f32.limits, f16: f16.limits };
+/**
+ * The floating-point format each precision computes in: where values overflow,
+ * where subnormals begin, and up to which magnitude integer inputs give exact
+ * results. Winograd's intermediates are quarter-integers (G's halves squared)
+ * up to 9x the norm magnitude it is judged by: exact below 2^22 / 9, so 2^18.
+ */
+export const formats: Record<Precision, FloatLimits> = { f32: f32.limits, 'f32-fma': f32.limits, f16: f16.limits, 'f32-winograd': { ...f32.limits, exactIntegers: 2 ** 18 } };
 
 export type Distribution = 'normal' | 'uniform' | 'wide' | 'integers';
 export const distributions: readonly Distribution[] = ['normal', 'uniform', 'wide', 'integers'];

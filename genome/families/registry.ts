@@ -1,8 +1,10 @@
 import { KevoError } from '../../lib/errors.ts';
 import type { Backend } from '../backend.ts';
 import { convWasmFamilies } from './conv-wasm.ts';
+import { convWinogradWasm } from './conv-winograd-wasm.ts';
 import { convWebgpuFamilies } from './conv-webgpu.ts';
 import type { KernelFamily } from './family.ts';
+import type { Problem } from '../ops/problem.ts';
 import { matmulF16Wasm } from './matmul-f16-wasm.ts';
 import { matmulF16Webgpu } from './matmul-f16-webgpu.ts';
 import { matmulInt4Wasm } from './matmul-int4-wasm.ts';
@@ -20,21 +22,28 @@ const families: KernelFamily[] = [];
  * worker threads and GPU processes import the same module (RunnerOptions.families).
  * Families are keyed two ways: (op, backend, genome family name) parses a
  * stored genome, (op, problem dtype, backend) runs a problem's search; a
- * family taking a key another already holds is refused.
+ * family taking a key another already holds is refused. An alternative
+ * algorithm (a family with `offers`) takes no search key: its genomes join
+ * the owner's search where it offers itself (genome/spaces.ts).
  */
 export function registerFamily(family: KernelFamily): void {
   if (families.includes(family)) return;
   if (findGenomeFamily(family.op, family.backend, family.name)) {
     throw new KevoError('BAD_INPUT', `a kernel family "${family.name}" for ${family.op}/${family.backend} is already registered`);
   }
-  const taken = family.dtypes.find((dtype) => findFamily(family.op, family.backend, dtype));
+  const taken = family.offers ? undefined : family.dtypes.find((dtype) => findFamily(family.op, family.backend, dtype));
   if (taken) throw new KevoError('BAD_INPUT', `a kernel family for ${family.op} ${taken} on ${family.backend} is already registered`);
   families.push(family);
 }
 
 /** The family whose search runs problems of (op, dtype) on the backend. */
 export function findFamily(op: string, backend: string, dtype = 'f32'): KernelFamily | undefined {
-  return families.find((f) => f.op === op && f.backend === backend && f.dtypes.includes(dtype));
+  return families.find((f) => !f.offers && f.op === op && f.backend === backend && f.dtypes.includes(dtype));
+}
+
+/** The alternative algorithms that join the search for this problem on the backend. */
+export function alternativesFor(problem: Problem, backend: string): KernelFamily[] {
+  return families.filter((f) => f.offers && f.op === problem.op && f.backend === backend && f.dtypes.includes(problem.dtype) && f.offers(problem));
 }
 
 /** The family whose genomes carry `family: name` for (op, backend). */
@@ -70,6 +79,7 @@ registerFamily(matmulWasm);
 registerFamily(matmulWebgpu);
 registerFamily(matmulInt8Wasm);
 convWasmFamilies.forEach(registerFamily);
+registerFamily(convWinogradWasm);
 convWebgpuFamilies.forEach(registerFamily);
 registerFamily(matmulInt8Webgpu);
 registerFamily(matmulF16Webgpu);
