@@ -42,6 +42,8 @@ export const HARNESS_HISTORY: readonly { readonly version: number; readonly fing
   { version: 3, fingerprint: 'a6a0bfb4c6645f72c15c38301f1b27fbeddc57948beffd7111c1d900f7fd2333' },
   // A NaN magnitude (0 x Inf on a convolution's padding) accepts both the math's answer and NaN.
   { version: 4, fingerprint: 'a5f0cbeb82c0fd202f3498fe922813847152539de1c408bec266e7126e6325b2' },
+  // Precision f32-winograd: judged against the magnitude its op's error model names (conv2d: norm products), exact integers to 2^18.
+  { version: 5, fingerprint: 'e147d1783be46b6a67874e58304e413ab0611dde7ad457f0cbf6652caeb3252b' },
 ];
 
 export const HARNESS_VERSION = HARNESS_HISTORY[HARNESS_HISTORY.length - 1]!.version;
