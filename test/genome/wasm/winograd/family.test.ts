@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { findGenomeFamily } from '../../../../genome/families/registry.ts';
 import { WasmLaunch } from '../../../../genome/families/launch.ts';
 import type { Genome } from '../../../../genome/genome.ts';
+import { F2x3, type WinogradTransforms } from '../../../../genome/ops/conv/winograd.ts';
+import type { Conv2dProblem } from '../../../../genome/ops/conv/problem.ts';
 import { problemFrom, type Problem } from '../../../../genome/ops/index.ts';
+import { winogradWat } from '../../../../genome/wasm/winograd/codegen.ts';
+import type { WinogradWasmGenome } from '../../../../genome/wasm/winograd/genome.ts';
 import { spaceFor } from '../../../../genome/spaces.ts';
 import type { Target } from '../../../../genome/target.ts';
 import { verify } from '../../../../verifiers/harness.ts';
@@ -21,7 +25,39 @@ async function verdict(problem: Problem, genome: Genome, precision = winograd.pr
   return result.failure?.reason;
 }
 
+const odd = problemFrom('conv2d', 'n1h13w11c7k9r3s3', { accuracy: 'f32-norm' }) as Conv2dProblem;
+const seed: WinogradWasmGenome = { op: 'conv2d', backend: 'wasm', family: 'winograd', tile: 4, vectors: 2, unroll: 1, fma: false };
+
+/** The harness's verdict on a hostile kernel: the family's own launch, `wat` for the text. */
+async function hostile(problem: Conv2dProblem, wat: (p: Conv2dProblem) => string) {
+  const launch = (p: Problem) => WasmLaunch.parse(winograd.code(seed, p).launch);
+  const result = await verify((p) => wasmKernel(p, wat(p as Conv2dProblem), launch(p)), problem, { seed: 5, precision: 'f32-winograd' });
+  await result.kernel?.dispose();
+  return result.failure?.reason;
+}
+
 describe('the Winograd conv2d family on WASM', () => {
+  it('joins the direct family\'s search only for a 3x3 stride-1 conv2d under the f32-norm contract', () => {
+    const families = (shape: string, options: Record<string, unknown>) => new Set(spaceFor(problemFrom('conv2d', shape, options), 'wasm', device).seeds!().map((g) => g.family));
+    expect(families('n1h13w11c7k9r3s3', { accuracy: 'f32-norm' })).toEqual(new Set(['direct', 'winograd']));
+    expect(families('n1h13w11c7k9r3s3', {})).toEqual(new Set(['direct']));
+    expect(families('n1h13w11c7k9r3s3', { accuracy: 'f32-norm', stride: 2 })).toEqual(new Set(['direct']));
+    expect(families('n1h13w11c7k9r5s5', { accuracy: 'f32-norm' })).toEqual(new Set(['direct']));
+  });
+
+  it('is held to the elementwise f32 model, a seed fails on inputs of wide range: why it needs f32-norm', async () => {
+    expect(await verdict(odd, seed, 'f32')).toMatch(/^numerics \(wide\)/);
+  });
+
+  it('catches a wrong transform constant and a dropped partial tile', async () => {
+    const wrongG: WinogradTransforms = { ...F2x3, g: F2x3.g.map((row, a) => (a === 2 ? [0.5, -0.5, 0.25] : row)) };
+    expect(await hostile(odd, (p) => winogradWat(seed, p, wrongG))).toMatch(/^smoke|^numerics|^shapes/);
+    // A partial tile (odd output edge) counted as holding nothing: its pixels keep the poison.
+    const dropped = (p: Conv2dProblem) => winogradWat(seed, p).replaceAll('(select (i32.const 2) (i32.const 1)', '(select (i32.const 2) (i32.const 0)');
+    expect(dropped(odd)).not.toBe(winogradWat(seed, odd));
+    expect(await hostile(odd, dropped)).toMatch(/^smoke: \d+ of \d+ elements of Y were never written/);
+  });
+
   it('every seed passes the whole harness on odd shapes, same and valid, and with a fused epilogue', async () => {
     const problems = [
       problemFrom('conv2d', 'n1h13w11c7k9r3s3', { accuracy: 'f32-norm' }),
