@@ -30,7 +30,10 @@ export function unionSpace(own: SearchSpace<Genome>, alternatives: readonly Sear
       const space = spaceOf(a);
       return space === spaceOf(b) ? space.crossover(a, b, rng) : rng.chance(0.5) ? a : b;
     },
-    check: (g) => find(g)?.check(g) ?? `not a genome of ${spaces.map((s) => s.name).join(' or ')}`,
+    check: (g) => {
+      const space = find(g);
+      return space ? space.check(g) : `not a genome of ${spaces.map((s) => s.name).join(' or ')}`;
+    },
     repair: (g) => find(g)?.repair(g) ?? null,
     seeds: () => spaces.flatMap((s) => s.seeds?.() ?? []),
     ...(spaces.every((s) => s.enumerate) ? { enumerate: () => spaces.flatMap((s) => [...s.enumerate!()]) } : {}),

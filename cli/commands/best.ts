@@ -39,7 +39,7 @@ export function registerBest(program: Command): void {
       .option('--group <g>', 'w4 / w4a8: elements of K per quantization group')
       .option('--stride <1|2>', "the convolution's stride")
       .option('--pad <same|valid>', "the convolution's padding")
-      .option('--accuracy <dtype>', "the accuracy contract kernels must keep: f32 (default), f16 or bf16")
+      .option('--accuracy <dtype>', "the accuracy contract kernels must keep: f32 (default), f16, bf16 or f32-norm")
       .option('--limit <n>', 'how many', '10')
       .option('--any-harness', 'also kernels an older verifier harness passed (see kevo reverify)'),
   ).action(async (opName: string, options: Record<string, unknown>) => {

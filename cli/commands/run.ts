@@ -36,6 +36,7 @@ const RunFlags = withLlmEndpoint(z.object({
   stride: strideFlag,
   pad: padFlag,
   dtype: z.string().optional(),
+  accuracy: z.string().optional(),
   group: intFlag(1).optional(),
   zeroPoint: z.boolean().optional(),
   budget: intFlag(1, MAX_EVALUATIONS).optional(),
@@ -54,6 +55,7 @@ export function registerRun(program: Command): void {
       .option('--stride <1|2>', 'convolution stride (default 1)')
       .option('--pad <same|valid>', 'convolution padding, same as TF defines it (default) or valid')
       .option('--dtype <scheme>', 'matmul dtype scheme: f32 (default) | f16 (A, B, C f16) | i8 | u8i8 (A u8 with zero point, B i8 with zero point; C i32) | i16 (dynamic fixed point mantissas; C i32) | w4 (f32 A, 4-bit B in ORT MatMulNBits layout) | w4a8 (int8 A, signed 4-bit B)')
+      .option('--accuracy <contract>', 'the accuracy contract: f32 (default), f16, bf16, or f32-norm (f32 rounding relative to norm products: lets Winograd join a 3x3 stride-1 conv2d search)')
       .option('--group <g>', 'w4 / w4a8: elements of K per quantization group (32, 64 or 128)')
       .option('--zero-point', 'w4: a packed u4 zero point per group as an input (ONNX MatMulNBits zero_points); 8 when absent')
       .option('--budget <n>', 'candidates to evaluate, store hits included (default 60 unless --seconds)')
@@ -126,6 +128,7 @@ export const SPEC_FLAGS: Record<string, string> = {
   'problems.0.op': '<op>',
   'problems.0.shape': '--shape',
   'problems.0.dtype': '--dtype',
+  'problems.0.accuracy': '--accuracy',
   'problems.0.group': '--group',
   'problems.0.zeroPoint': '--zero-point',
   'problems.0.epilogue': '--epilogue',

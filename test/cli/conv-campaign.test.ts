@@ -1,29 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { opByName, problemFrom } from '../../genome/ops/index.ts';
 import { Rng } from '../../lib/rng.ts';
 import { kevo } from '../helpers/cli.ts';
+import { runExported } from '../helpers/exported.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-conv-'));
 const db = join(dir, 'kevo.db');
 const SHAPE = 'n1h13w11c7k9r3s3';
 const campaign = (op: string) => ['run', op, '--shape', SHAPE, '--stride', '2', '--pad', 'same', '--budget', '5', '--population', '3', '--threads', '2', '--timing-ms', '40', '--seed', '3', '--no-relaxed-simd', '--db', db, '--json'];
-
-/** The exported kernel run from a plain node script (no loader, no kevo) on `inputs`; its output comes back. */
-function runExported(out: string, inputs: Float32Array[]): number[] {
-  const script = `import(${JSON.stringify(pathToFileURL(join(out, 'index.js')).href)}).then(async (m) => {
-    const k = await m.load();
-    const inputs = ${JSON.stringify(inputs.map((t) => [...t]))}.map((v) => Float32Array.from(v));
-    console.log(JSON.stringify([...k.run(...inputs)]));
-  });`;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-  expect(child.status, child.stderr).toBe(0);
-  return JSON.parse(child.stdout);
-}
 
 describe('convolution campaigns from the CLI, on an odd shape at stride 2 with same padding', () => {
   it.each(['conv2d', 'conv2d-bwd-weights'])('%s: verifies, beats its baseline, and exports a kernel a plain script runs with the op ABI', async (op) => {

@@ -5,6 +5,7 @@ import type { Genome } from '../../../../genome/genome.ts';
 import { F2x3, type WinogradTransforms } from '../../../../genome/ops/conv/winograd.ts';
 import type { Conv2dProblem } from '../../../../genome/ops/conv/problem.ts';
 import { problemFrom, type Problem } from '../../../../genome/ops/index.ts';
+import { Rng } from '../../../../lib/rng.ts';
 import { winogradWat } from '../../../../genome/wasm/winograd/codegen.ts';
 import type { WinogradWasmGenome } from '../../../../genome/wasm/winograd/genome.ts';
 import { spaceFor } from '../../../../genome/spaces.ts';
@@ -43,6 +44,22 @@ describe('the Winograd conv2d family on WASM', () => {
     expect(families('n1h13w11c7k9r3s3', {})).toEqual(new Set(['direct']));
     expect(families('n1h13w11c7k9r3s3', { accuracy: 'f32-norm', stride: 2 })).toEqual(new Set(['direct']));
     expect(families('n1h13w11c7k9r5s5', { accuracy: 'f32-norm' })).toEqual(new Set(['direct']));
+  });
+
+  it('the joined space samples, mutates, crosses over and repairs genomes of both algorithms that pass check', () => {
+    const space = spaceFor(odd, 'wasm', device);
+    const rng = new Rng(3);
+    const seen = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const g = space.crossover(space.mutate(space.sample(rng), rng), space.sample(rng), rng);
+      expect(space.check(g), JSON.stringify(g)).toBeNull();
+      expect(space.descriptor(g)[0]).toBe(`family:${g.family}`);
+      seen.add(g.family);
+    }
+    expect(seen).toEqual(new Set(['direct', 'winograd']));
+    expect([...space.enumerate!()].every((g) => space.check(g) === null)).toBe(true);
+    expect(space.repair({ ...seed, tile: 8, vectors: 4 })).toMatchObject({ family: 'winograd' });
+    expect(space.check({ ...seed, family: 'nope' } as never)).toMatch(/^not a genome of/);
   });
 
   it('is held to the elementwise f32 model, a seed fails on inputs of wide range: why it needs f32-norm', async () => {
