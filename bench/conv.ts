@@ -6,6 +6,9 @@
  * inputs: XNNPACK (tfjs-backend-wasm) where the wasm backend has the kernel,
  * tfjs's JavaScript CPU kernel where it falls back (printed, not in the ratio).
  * --train-step times a whole training step of a 4-layer DS-CNN-like net.
+ * --winograd times only the 3x3 stride-1 layer's forward pass: the best direct
+ * kernel (f32 contract), the best Winograd kernel (its f32-norm contract's
+ * campaign) and XNNPACK, interleaved.
  */
 import { parseArgs } from 'node:util';
 import type { CampaignSpecInput } from '../coordinator/spec.ts';
@@ -17,7 +20,9 @@ import { measure, medianGflops, pairedRatio } from './lib/timing.ts';
 import { tfjsConv, tfjsKernelFor, type ConvLayer, type ConvPass } from './lib/tfjs-conv.ts';
 import { trainStep } from './lib/train-step.ts';
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'train-step': { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, 'train-step': { type: 'boolean', default: false }, winograd: { type: 'boolean', default: false } },
+});
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const conv = (h: number, w: number, c: number, k: number, r: number, stride: 1 | 2): ConvLayer => ({ depthwise: false, n: 1, h, w, c, k, r, s: r, stride, pad: 'same' });
@@ -60,6 +65,10 @@ const spec: Omit<CampaignSpecInput, 'db'> = {
   strategy: 'genetic',
   budget: { evaluations: args.quick ? 6 : 16 },
 };
+if (args.winograd) {
+  await winogradRow(LAYERS[0]!);
+  process.exit(0);
+}
 log(`campaign over ${entries.size} problems, ${spec.budget!.evaluations} evaluations each`);
 const { bests, close } = await campaignBest(spec, log);
 // campaignBest answers in the spec's problem order.
@@ -75,8 +84,36 @@ function inputsFor(problem: Problem, seed: number): Float32Array[] {
 }
 
 
+/** The 3x3 stride-1 layer's forward pass: direct and Winograd bests (one campaign per contract) beside XNNPACK. */
+async function winogradRow({ name, layer }: (typeof LAYERS)[number]): Promise<void> {
+  const direct = problemEntry(layer, 'forward');
+  const norm = { ...direct, accuracy: 'f32-norm' as const };
+  const runSpec = { ...spec, name: 'bench:conv --winograd', problems: [direct, norm] };
+  log(`campaign over the f32 and f32-norm problems of ${name}, ${spec.budget!.evaluations} evaluations each`);
+  const { bests, close } = await campaignBest(runSpec, log, (p) => (p.accuracy === 'f32-norm' ? 'winograd' : undefined));
+  const inputs = inputsFor(bests[0]!.problem, 7);
+  const contenders = [bests[0]!.contender('kevo direct', inputs), bests[1]!.contender('kevo winograd', inputs)];
+  const peer = await tfjsConv(layer, 'forward', inputs);
+  for (const c of contenders) {
+    const off = disagreement(c.output(), peer.output());
+    if (!(off < 1e-4)) throw new Error(`${name}: ${c.name} and ${peer.name} disagree (max relative difference ${off.toExponential(2)})`);
+  }
+  const samples = await measure([...contenders, peer], { rounds: args.quick ? 3 : 7, sampleMs: 40 });
+  console.log(`\n${name} forward, one thread, GFLOP/s (direct FLOPs; best of a ${spec.budget!.evaluations}-evaluation campaign per contract, exported run())\n`);
+  console.log('| kernel | genome | GFLOP/s | / XNNPACK | / kevo direct |');
+  console.log('|---|---|---|---|---|');
+  for (const [c, best] of [[contenders[0]!, bests[0]!], [contenders[1]!, bests[1]!]] as const) {
+    const genome = JSON.stringify(best.best.genome).replaceAll('|', '/');
+    console.log(`| ${c.name} | ${genome} | ${gf(medianGflops(samples, c.name))} | ${pairedRatio(samples, c.name, peer.name).toFixed(2)}x | ${pairedRatio(samples, c.name, contenders[0]!.name).toFixed(2)}x |`);
+  }
+  console.log(`| ${peer.name} (${peer.backend}) | - | ${gf(medianGflops(samples, peer.name))} | 1.00x | ${pairedRatio(samples, peer.name, contenders[0]!.name).toFixed(2)}x |`);
+  close();
+}
+
 /** GFLOP/s to print: tfjs's JavaScript fallbacks run at hundredths of one. */
-const gf = (x: number) => (x >= 1 ? x.toFixed(1) : x.toPrecision(2));
+function gf(x: number): string {
+  return x >= 1 ? x.toFixed(1) : x.toPrecision(2);
+}
 
 const table: string[] = [];
 const goals: { name: string; ratio: number; goal: number }[] = [];
