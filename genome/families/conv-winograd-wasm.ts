@@ -13,6 +13,9 @@ import { defineFamily, type KernelFamily } from './family.ts';
 
 const direct = convWasmFamilies.find((f) => f.op === 'conv2d')!;
 
+/** The direct genome with the same register tile and instructions. */
+const asDirect = (g: WinogradWasmGenome) => ({ op: 'conv2d' as const, backend: 'wasm' as const, family: 'direct' as const, tile: g.tile, vectors: g.vectors, unroll: g.unroll, order: 'pixels' as const, fma: g.fma });
+
 /**
  * A problem Winograd does not compute (the harness's stride-2 edge shapes of
  * a stride-1 problem) runs the direct loop with the genome's register tile:
@@ -22,8 +25,7 @@ function code(genome: WinogradWasmGenome, problem: Conv2dProblem) {
   if (winogradApplies(problem)) {
     return { language: 'wat' as const, text: winogradWat(genome, problem), launch: wasmLaunch(problem, winogradLayout(problem, genome.tile).bytes) };
   }
-  const genes = { tile: genome.tile, vectors: genome.vectors, unroll: genome.unroll, order: 'pixels' as const, fma: genome.fma };
-  return { language: 'wat' as const, text: convWat({ op: 'conv2d', backend: 'wasm', family: 'direct', ...genes }, problem), launch: wasmLaunch(problem, 4 * workspaceFloats(planOf(problem))) };
+  return { language: 'wat' as const, text: convWat(asDirect(genome), problem), launch: wasmLaunch(problem, 4 * workspaceFloats(planOf(problem))) };
 }
 
 /**
@@ -42,10 +44,8 @@ export const convWinogradWasm: KernelFamily = defineFamily({
   codegen: code,
   baseline: (problem) => direct.baseline(problem),
   precision: () => 'f32-winograd',
-  unsupported: (genome, device) =>
-    genome.fma && !(device.facts.backend === 'wasm' && device.facts.relaxedSimd)
-      ? 'the genome uses f32x4.relaxed_madd (fma) but relaxed SIMD is off on this worker (start it with relaxed SIMD enabled)'
-      : null,
+  // Both algorithms need of the device only what fma needs.
+  unsupported: (genome, device) => direct.unsupported(asDirect(genome), device),
   describe: (g) => `winograd F(2x2,3x3), ${g.tile} tiles x ${g.vectors} vectors, unroll ${g.unroll}${g.fma ? ', fma' : ''}`,
   offers: (problem) => winogradApplies(problem) && meetsAccuracy('f32-winograd', accuracyOf(problem)),
 });
