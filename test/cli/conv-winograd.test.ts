@@ -14,7 +14,7 @@ const problemFlags = (pad: string) => ['--shape', SHAPE, '--pad', pad, '--accura
 
 describe('a 3x3 stride-1 conv2d campaign under the f32-norm contract, on an odd shape', () => {
   it.each(['same', 'valid'])('pad %s: Winograd kernels are verified beside direct ones, and one exports to a kernel a plain script runs', { timeout: 150_000 }, async (pad) => {
-    const run = await kevo(['run', 'conv2d', ...problemFlags(pad), '--budget', '5', '--population', '4', '--threads', '2', '--timing-ms', '30', '--seed', '3', '--no-relaxed-simd', '--promote', '0', '--json'], { cwd: dir });
+    const run = await kevo(['run', 'conv2d', ...problemFlags(pad), '--budget', '4', '--population', '4', '--threads', '2', '--timing-ms', '30', '--seed', '3', '--no-relaxed-simd', '--promote', '0', '--json'], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'done' });
 
