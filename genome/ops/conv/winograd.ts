@@ -55,8 +55,8 @@ export function crossWeight(t: WinogradTransforms = F2x3): number {
 
 /**
  * Roundings on an output's path besides the channel sum: B^T d B two (each
- * stage adds two +-1 terms), G g G^T four (each stage (g0 + g2)/2 +- g1/2,
- * the halving exact), the product one, A^T m A four (each stage adds three).
+ * stage adds two +-1 terms), G g G^T four (each stage a three-term sum,
+ * then halved exactly), the product one, A^T m A four (each stage adds three).
  */
 export const TRANSFORM_ROUNDINGS = 2 + 4 + 1 + 4;
 
