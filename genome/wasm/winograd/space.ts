@@ -3,6 +3,7 @@ import type { Rng } from '../../../lib/rng.ts';
 import type { ConvProblem } from '../../ops/conv/problem.ts';
 import type { SearchSpace } from '../../space.ts';
 import { liveVectors, V128_REGISTERS, type WasmCaps } from '../space.ts';
+import { fitTile } from '../conv/space.ts';
 import { winogradWasmGenome, type WinogradWasmGenome } from './genome.ts';
 import { winogradLayout } from './layout.ts';
 
@@ -15,9 +16,6 @@ const STARTS = [
   { tile: 4, vectors: 2, unroll: 1 },
   { tile: 2, vectors: 4, unroll: 1 },
 ] as const;
-
-/** The plainest Winograd kernel: one tile by one vector, mul + add. */
-export const winogradBaselineGenes = { tile: 1, vectors: 1, unroll: 1, fma: false } as const;
 
 /**
  * The genes of a Winograd conv2d on a WASM SIMD runtime: no more tiles a
@@ -44,12 +42,7 @@ export function winogradSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace
   }
 
   function repair(g: WinogradWasmGenome): WinogradWasmGenome | null {
-    let tile = Math.max(1, Math.min(g.tile, limits.tiles));
-    let vectors = Math.max(1, Math.min(g.vectors, limits.vectors));
-    while (liveVectors(tile, 4 * vectors) > V128_REGISTERS) {
-      if (tile > 1) tile--;
-      else vectors--;
-    }
+    const { tile, vectors } = fitTile(g, { rows: limits.tiles, vectors: limits.vectors });
     const fixed = genome({ tile, vectors, unroll: g.unroll, fma: g.fma && caps.relaxedSimd });
     return check(fixed) === null ? fixed : null;
   }
