@@ -8,6 +8,9 @@
  * --train-step times a whole training step of a 4-layer DS-CNN-like net.
  * --i16 instead times kevo's best i16 (dynamic fixed point) kernel against
  * kevo's best f32 kernel for the same layer and pass (bench/lib/conv-i16.ts).
+ * --winograd times only the 3x3 stride-1 layer's forward pass: the best direct
+ * kernel (f32 contract), the best Winograd kernel (its f32-norm contract's
+ * campaign) and XNNPACK, interleaved.
  */
 import { parseArgs } from 'node:util';
 import type { CampaignSpecInput } from '../coordinator/spec.ts';
@@ -20,7 +23,14 @@ import { tfjsConv, tfjsKernelFor, type ConvLayer, type ConvPass } from './lib/tf
 import { trainStep } from './lib/train-step.ts';
 import { i16Table } from './lib/conv-i16.ts';
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'train-step': { type: 'boolean', default: false }, i16: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'train-step': { type: 'boolean', default: false },
+    i16: { type: 'boolean', default: false },
+    winograd: { type: 'boolean', default: false },
+  },
+});
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const conv = (h: number, w: number, c: number, k: number, r: number, stride: 1 | 2): ConvLayer => ({ depthwise: false, n: 1, h, w, c, k, r, s: r, stride, pad: 'same' });
@@ -72,6 +82,10 @@ const spec: Omit<CampaignSpecInput, 'db'> = {
   strategy: 'genetic',
   budget: { evaluations: args.quick ? 6 : 16 },
 };
+if (args.winograd) {
+  await winogradRow(LAYERS[0]!);
+  process.exit(0);
+}
 log(`campaign over ${entries.size} problems, ${spec.budget!.evaluations} evaluations each`);
 const { bests, close } = await campaignBest(spec, log);
 // campaignBest answers in the spec's problem order.
@@ -87,8 +101,39 @@ function inputsFor(problem: Problem, seed: number): Float32Array[] {
 }
 
 
+/**
+ * The 3x3 stride-1 layer's forward pass: the direct and Winograd bests of one
+ * campaign under the f32-norm contract (an accuracy contract is no part of a
+ * problem's key: both algorithms' results share it) beside XNNPACK.
+ */
+async function winogradRow({ name, layer }: (typeof LAYERS)[number]): Promise<void> {
+  const norm = { ...problemEntry(layer, 'forward'), accuracy: 'f32-norm' as const };
+  const runSpec = { ...spec, name: 'bench:conv --winograd', problems: [norm] };
+  log(`campaign over ${name} under f32-norm, ${spec.budget!.evaluations} evaluations`);
+  const { bests, close } = await campaignBest(runSpec, log, ['direct', 'winograd']);
+  const inputs = inputsFor(bests[0]!.problem, 7);
+  const contenders = [bests[0]!.contender('kevo direct', inputs), bests[1]!.contender('kevo winograd', inputs)];
+  const peer = await tfjsConv(layer, 'forward', inputs);
+  for (const c of contenders) {
+    const off = disagreement(c.output(), peer.output());
+    if (!(off < 1e-4)) throw new Error(`${name}: ${c.name} and ${peer.name} disagree (max relative difference ${off.toExponential(2)})`);
+  }
+  const samples = await measure([...contenders, peer], { rounds: args.quick ? 3 : 7, sampleMs: 40 });
+  console.log(`\n${name} forward, one thread, GFLOP/s (direct FLOPs; each algorithm's best of one ${spec.budget!.evaluations}-evaluation campaign, exported run())\n`);
+  console.log('| kernel | genome | GFLOP/s | / XNNPACK | / kevo direct |');
+  console.log('|---|---|---|---|---|');
+  for (const [c, best] of [[contenders[0]!, bests[0]!], [contenders[1]!, bests[1]!]] as const) {
+    const genome = JSON.stringify(best.best.genome).replaceAll('|', '/');
+    console.log(`| ${c.name} | ${genome} | ${gf(medianGflops(samples, c.name))} | ${pairedRatio(samples, c.name, peer.name).toFixed(2)}x | ${pairedRatio(samples, c.name, contenders[0]!.name).toFixed(2)}x |`);
+  }
+  console.log(`| ${peer.name} (${peer.backend}) | - | ${gf(medianGflops(samples, peer.name))} | 1.00x | ${pairedRatio(samples, peer.name, contenders[0]!.name).toFixed(2)}x |`);
+  close();
+}
+
 /** GFLOP/s to print: tfjs's JavaScript fallbacks run at hundredths of one. */
-const gf = (x: number) => (x >= 1 ? x.toFixed(1) : x.toPrecision(2));
+function gf(x: number): string {
+  return x >= 1 ? x.toFixed(1) : x.toPrecision(2);
+}
 
 const table: string[] = [];
 const goals: { name: string; ratio: number; goal: number }[] = [];

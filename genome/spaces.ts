@@ -1,19 +1,26 @@
 import { KevoError } from '../lib/errors.ts';
 import type { Backend, Genome } from './genome.ts';
-import { familyFor } from './families/registry.ts';
+import { alternativesFor, familyFor } from './families/registry.ts';
 import { numericAccuracy } from './ops/accuracy.ts';
 import type { Problem } from './ops/problem.ts';
 import type { SearchSpace } from './space.ts';
+import { unionSpace } from './union-space.ts';
 import type { Target } from './target.ts';
 import { wasmMemoryLimit } from './wasm/layout.ts';
 import { webgpuBufferLimit } from './webgpu/buffers.ts';
 
-/** The search space of a problem on a backend (its kernel family's), shaped by what the target device can do. */
+/**
+ * The search space of a problem on a backend, shaped by what the target
+ * device can do: its kernel family's, joined by the alternative algorithms
+ * that offer themselves for the problem (Winograd for a 3x3 stride-1 conv2d).
+ */
 export function spaceFor(problem: Problem, backend: Backend, device: Target): SearchSpace<Genome> {
   if (device.facts.backend !== backend) {
     throw new KevoError('BAD_INPUT', `device class ${device.id} (${device.label}) cannot run backend ${backend}`);
   }
-  return familyFor(problem.op, backend, problem.dtype, numericAccuracy(problem) !== undefined).space(problem, device);
+  const own = familyFor(problem.op, backend, problem.dtype, numericAccuracy(problem) !== undefined).space(problem, device);
+  const alternatives = alternativesFor(problem, backend).map((f) => f.space(problem, device));
+  return alternatives.length ? unionSpace(own, alternatives) : own;
 }
 
 /**

@@ -86,7 +86,7 @@ export const KernelResult = z
     deviceClass: DeviceClass.optional(),
     kernel: KernelSource.optional(),
     /** The compute precision the harness held the kernel to (its family's error model); absent when it never got that far. */
-    precision: z.enum(['f32', 'f32-fma', 'f16', 'i8', 'w4']).optional(),
+    precision: z.enum(['f32', 'f32-fma', 'f16', 'f32-winograd', 'i8', 'w4']).optional(),
     /** The verifier harness version that judged it (verifiers/version.ts); absent from results of kevo before versions. */
     harnessVersion: z.number().int().positive().optional(),
     worker: z.string(),

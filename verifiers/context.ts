@@ -73,7 +73,7 @@ export async function expectCorrect(
 ): Promise<void> {
   const problem = kernel.problem;
   const got = await runOn(kernel, inputs, ctx);
-  const expected = expectedOutput(problem, inputs, ctx.rng);
+  const expected = expectedOutput(problem, inputs, ctx.rng, ctx.precision);
   const typical = options.typical ?? false;
   const measure = (err: number, limit: number, want: number) => ctx.errors.add(err, limit, want, typical);
   const accuracy = numericAccuracy(problem);

@@ -1,8 +1,8 @@
-import { elementCount, opFor, type Problem } from '../genome/ops/index.ts';
+import { elementCount, opFor, type Precision, type Problem } from '../genome/ops/index.ts';
 import type { Storage } from '../genome/dtypes/index.ts';
 import type { Rng } from '../lib/rng.ts';
 
-/** What the output should hold at `indices` (all elements when null), with the error model's scale. */
+/** What the output should hold at `indices` (all elements when null), with the scale of the error model of `precision`. */
 export interface Expected {
   readonly indices: Int32Array | null;
   readonly want: Float64Array;
@@ -16,13 +16,13 @@ export interface Expected {
 const FULL_REFERENCE_FLOPS = 3e7;
 const SAMPLE_FLOPS = 2e7;
 
-export function expectedOutput(problem: Problem, inputs: readonly Storage[], rng: Rng): Expected {
+export function expectedOutput(problem: Problem, inputs: readonly Storage[], rng: Rng, precision: Precision = 'f32'): Expected {
   const op = opFor(problem);
   if (op.flops(problem) <= FULL_REFERENCE_FLOPS || !op.referenceAt) {
-    return { indices: null, want: op.reference(problem, inputs), magnitude: op.magnitude(problem, inputs) };
+    return { indices: null, want: op.reference(problem, inputs), magnitude: op.magnitude(problem, inputs, precision) };
   }
   const indices = sampleIndices(op.output(problem).dims, Math.ceil(SAMPLE_FLOPS / (op.flops(problem) / elementCount(op.output(problem).dims))), rng);
-  return { indices, ...op.referenceAt(problem, inputs, indices) };
+  return { indices, ...op.referenceAt(problem, inputs, indices, precision) };
 }
 
 /**

@@ -2,9 +2,14 @@ import { dtypeOf, f16, f32, fill, generator, type Distribution as Draw, type Dty
 import { elementCount, opFor, type InputCase, type Precision, type Problem } from '../genome/ops/index.ts';
 import type { Rng } from '../lib/rng.ts';
 
-/** The floating-point format each precision computes in: where values overflow and where subnormals begin. */
-// i8 and w4 kernels quantize f32 inputs and write f32: their values live in f32's range.
-export const formats: Record<Precision, FloatLimits> = { f32: f32.limits, 'f32-fma': f32.limits, f16: f16.limits, i8: f32.limits, w4: f32.limits };
+/**
+ * The floating-point format each precision computes in: where values overflow,
+ * where subnormals begin, and up to which magnitude integer inputs give exact
+ * results. Winograd's intermediates are quarter-integers (G's halves squared)
+ * up to 9x the norm magnitude it is judged by: exact below 2^22 / 9, so 2^18.
+ * i8 and w4 kernels quantize f32 inputs and write f32: their values live in f32's range.
+ */
+export const formats: Record<Precision, FloatLimits> = { f32: f32.limits, 'f32-fma': f32.limits, f16: f16.limits, 'f32-winograd': { ...f32.limits, exactIntegers: 2 ** 18 }, i8: f32.limits, w4: f32.limits };
 
 export type Distribution = 'normal' | 'uniform' | 'wide' | 'integers';
 export const distributions: readonly Distribution[] = ['normal', 'uniform', 'wide', 'integers'];

@@ -46,11 +46,13 @@ export interface CampaignBest {
  * Runs one embedded campaign over `problems` (the spec's problem entries) in a
  * temporary store, as `kevo run` would, and hands back each problem's best
  * verified kernel through its exported module: what a user gets after a
- * campaign and an export. The caller disposes with `close()`.
+ * campaign and an export; with `families`, each problem's best of each of
+ * those kernel families (algorithms), in that order. The caller disposes with `close()`.
  */
 export async function campaignBest(
   spec: Omit<CampaignSpecInput, 'db'>,
   log = (line: string) => process.stderr.write(`${line}\n`),
+  families: readonly (string | undefined)[] = [undefined],
 ): Promise<{ bests: CampaignBest[]; close(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'kevo-bench-campaign-'));
   // The bench times the best kernels itself, interleaved with their peers: no promotion gate.
@@ -65,9 +67,9 @@ export async function campaignBest(
     const run = await runCampaign(id, { store, transport, log: createLogger('warn') });
     log(`campaign ${id}: ${run.evaluations} evaluated, ${run.failures} failed in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     const bests: CampaignBest[] = [];
-    for (const problem of specProblems(parsed)) {
-      const best = store.best(problem, { backend: parsed.backend, limit: 1 })[0];
-      if (!best) throw new Error(`the campaign found no verified kernel for ${problemKey(problem)}`);
+    for (const [problem, family] of specProblems(parsed).flatMap((p) => families.map((f) => [p, f] as const))) {
+      const best = store.best(problem, { backend: parsed.backend, limit: family ? 1000 : 1 }).find((row) => !family || row.genome.family === family);
+      if (!best) throw new Error(`the campaign found no verified ${family ?? ''} kernel for ${problemKey(problem)}`);
       const out = join(dir, best.kernelId);
       await exportKernel(store, best.kernelId, out);
       const module = (await import(pathToFileURL(join(out, 'index.js')).href)) as ExportedModule;

@@ -64,7 +64,7 @@ export function registerBest(program: Command): void {
       .option('--exponent-block <b>', 'i16: elements of K per shared exponent')
       .option('--stride <1|2>', "the convolution's stride")
       .option('--pad <same|valid>', "the convolution's padding")
-      .option('--accuracy <contract>', "the problem's accuracy contract: f32 (default), f16, bf16, or a max relative error such as 1e-2")
+      .option('--accuracy <contract>', "the problem's accuracy contract: f32 (default), f16, bf16, f32-norm, or a max relative error such as 1e-2")
       .option('--limit <n>', 'how many', '10')
       .option('--any-harness', 'also kernels an older verifier harness passed (see kevo reverify)')
       .option('--front', 'with a numeric --accuracy: the accuracy-vs-speed Pareto front per device class (measured max error, speedup, precision), dominated kernels left out'),

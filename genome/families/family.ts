@@ -44,6 +44,13 @@ export interface FamilyDefinition<P extends Problem, G extends GeneratedGenome> 
   unsupported(genome: G, device: Target): string | null;
   /** A few words for tables, e.g. "4x8 tile, fma". */
   describe(genome: G): string;
+  /**
+   * Present on an alternative algorithm for a key another family owns (op,
+   * dtype, backend): whether its genomes join that problem's search
+   * (spaceFor). The owner keeps the key: its baseline, and the ABI of
+   * source genomes. Absent: the family owns its key.
+   */
+  offers?(problem: P): boolean;
 }
 
 /** A family as every caller outside it sees it: any problem, any genome of its (op, backend), source genomes included. */
@@ -64,6 +71,7 @@ export interface KernelFamily {
   precision(genome: Genome): Precision;
   unsupported(genome: Genome, device: Target): string | null;
   describe(genome: Genome): string;
+  offers?(problem: Problem): boolean;
 }
 
 /** Erases a definition's types behind parsing: the only place a Problem or Genome becomes a family's own type. */
@@ -89,6 +97,7 @@ export function defineFamily<P extends Problem, G extends GeneratedGenome>(def: 
     precision: (genome) => (isSourceGenome(genome) ? 'f32' : def.precision(genomeOf(genome))),
     unsupported: (genome, device) => (isSourceGenome(genome) ? null : def.unsupported(genomeOf(genome), device)),
     describe: (genome) => (isSourceGenome(genome) ? `${genome.backend} source (${genome.language})` : def.describe(genomeOf(genome))),
+    ...(def.offers ? { offers: (problem: Problem) => def.offers!(problemOf(problem)) } : {}),
   };
 }
 

@@ -2,9 +2,11 @@ import { KevoError } from '../../lib/errors.ts';
 import type { Backend } from '../backend.ts';
 import { convInt16WasmFamilies } from './conv-int16-wasm.ts';
 import { convWasmFamilies } from './conv-wasm.ts';
+import { convWinogradWasm } from './conv-winograd-wasm.ts';
 import { convWebgpuFamilies } from './conv-webgpu.ts';
 import { accuracyOf, numericAccuracy, type Accuracy } from '../ops/accuracy.ts';
 import type { KernelFamily } from './family.ts';
+import type { Problem } from '../ops/problem.ts';
 import { matmulF16Wasm } from './matmul-f16-wasm.ts';
 import { matmulF16Webgpu } from './matmul-f16-webgpu.ts';
 import { matmulInt4Wasm } from './matmul-int4-wasm.ts';
@@ -25,14 +27,18 @@ const families: KernelFamily[] = [];
  * worker threads and GPU processes import the same module (RunnerOptions.families).
  * Families are keyed two ways: (op, backend, genome family name) parses a
  * stored genome, (op, problem dtype, backend) runs a problem's search; a
- * family taking a key another already holds is refused.
+ * family taking a key another already holds is refused. An alternative
+ * algorithm (a family with `offers`) takes no search key: its genomes join
+ * the owner's search where it offers itself (genome/spaces.ts).
  */
 export function registerFamily(family: KernelFamily): void {
   if (families.includes(family)) return;
   if (findGenomeFamily(family.op, family.backend, family.name)) {
     throw new KevoError('BAD_INPUT', `a kernel family "${family.name}" for ${family.op}/${family.backend} is already registered`);
   }
-  const taken = family.dtypes.find((dtype) => families.some((f) => f.op === family.op && f.backend === family.backend && f.numericAccuracy === family.numericAccuracy && f.dtypes.includes(dtype)));
+  const taken = family.offers
+    ? undefined
+    : family.dtypes.find((dtype) => families.some((f) => !f.offers && f.op === family.op && f.backend === family.backend && f.numericAccuracy === family.numericAccuracy && f.dtypes.includes(dtype)));
   if (taken) throw new KevoError('BAD_INPUT', `a kernel family for ${family.op} ${taken}${family.numericAccuracy ? ' under a numeric accuracy' : ''} on ${family.backend} is already registered`);
   families.push(family);
 }
@@ -40,11 +46,17 @@ export function registerFamily(family: KernelFamily): void {
 /**
  * The family whose search runs problems of (op, dtype) on the backend; with
  * `numericAccuracy` (the problem's accuracy is a number) the family that
- * claims those if one does, else the plain one.
+ * claims those if one does, else the plain one. Alternatives (families that
+ * `offers` themselves) never own a search.
  */
 export function findFamily(op: string, backend: string, dtype = 'f32', numericAccuracy = false): KernelFamily | undefined {
-  const runs = (f: KernelFamily, numeric: boolean) => f.op === op && f.backend === backend && f.dtypes.includes(dtype) && f.numericAccuracy === numeric;
+  const runs = (f: KernelFamily, numeric: boolean) => !f.offers && f.op === op && f.backend === backend && f.dtypes.includes(dtype) && f.numericAccuracy === numeric;
   return (numericAccuracy ? families.find((f) => runs(f, true)) : undefined) ?? families.find((f) => runs(f, false));
+}
+
+/** The alternative algorithms that join the search for this problem on the backend. */
+export function alternativesFor(problem: Problem, backend: string): KernelFamily[] {
+  return families.filter((f) => f.offers && f.op === problem.op && f.backend === backend && f.dtypes.includes(problem.dtype) && f.offers(problem));
 }
 
 /** The family whose genomes carry `family: name` for (op, backend). */
@@ -84,6 +96,7 @@ registerFamily(matmulWasm);
 registerFamily(matmulWebgpu);
 registerFamily(matmulInt8Wasm);
 convWasmFamilies.forEach(registerFamily);
+registerFamily(convWinogradWasm);
 convWebgpuFamilies.forEach(registerFamily);
 registerFamily(matmulInt8Webgpu);
 registerFamily(matmulF16Webgpu);

@@ -56,14 +56,16 @@ export interface Op<P extends Problem = Problem> {
   reference(problem: P, inputs: readonly Storage[]): Float64Array;
   /**
    * Per-element magnitude bound used by the error model (for matmul, sum_k |a||b|),
-   * so tolerances scale with the data rather than being one global epsilon.
+   * so tolerances scale with the data rather than being one global epsilon. A
+   * precision whose error model scales with something else (conv2d's
+   * f32-winograd: norm products) gets that; absent, the elementwise one.
    */
-  magnitude(problem: P, inputs: readonly Storage[]): Float64Array;
+  magnitude(problem: P, inputs: readonly Storage[], precision?: Precision): Float64Array;
   /**
    * reference and magnitude for a few output elements (flat row-major indices),
    * so verifiers can check big problems on a sample at a fraction of the full cost.
    */
-  referenceAt?(problem: P, inputs: readonly Storage[], indices: ArrayLike<number>): { want: Float64Array; magnitude: Float64Array };
+  referenceAt?(problem: P, inputs: readonly Storage[], indices: ArrayLike<number>, precision?: Precision): { want: Float64Array; magnitude: Float64Array };
   /**
    * Whether small integer inputs give outputs every correct kernel computes
    * exactly (only adds, multiplies and max on the way), so the numerics stage
@@ -102,8 +104,10 @@ export function eraseOp<P extends Problem>(op: Op<P>): Op {
     inputs: (p) => op.inputs(own(p)),
     output: (p) => op.output(own(p)),
     reference: (p, inputs) => op.reference(own(p), inputs),
-    magnitude: (p, inputs) => op.magnitude(own(p), inputs),
-    ...(op.referenceAt ? { referenceAt: (p: Problem, inputs: readonly Storage[], indices: ArrayLike<number>) => op.referenceAt!(own(p), inputs, indices) } : {}),
+    magnitude: (p, inputs, precision) => op.magnitude(own(p), inputs, precision),
+    ...(op.referenceAt
+      ? { referenceAt: (p: Problem, inputs: readonly Storage[], indices: ArrayLike<number>, precision?: Precision) => op.referenceAt!(own(p), inputs, indices, precision) }
+      : {}),
     ...(op.drawInput ? { drawInput: (p: Problem, input: number, inputCase: InputCase, rng: Rng) => op.drawInput!(own(p), input, inputCase, rng) } : {}),
     exactOnIntegers: (p) => op.exactOnIntegers?.(own(p)) ?? false,
     tolerance: (p, precision) => op.tolerance(own(p), precision),

@@ -20,7 +20,8 @@ import {
   type Stride,
 } from './problem.ts';
 import { formatConvShape, parseConvShape } from './shape-text.ts';
-import { dotAt } from './terms.ts';
+import { dotAt, normProductAt } from './terms.ts';
+import { winogradTolerance } from './winograd.ts';
 
 /** Which tensor is which, per op: the two operands (ABI order) and the output, with their dims. */
 interface Roles {
@@ -66,8 +67,13 @@ function inputs(p: ConvProblem): TensorSpec[] {
   ];
 }
 
-/** Reference and magnitude of a few output elements: the window's sum in f64 (i16: exact, wrapped in i32), then the epilogue (conv2d's, f32 only). */
-function referenceAt(p: ConvProblem, storage: readonly Storage[], indices: ArrayLike<number>): { want: Float64Array; magnitude: Float64Array } {
+/**
+ * Reference and magnitude of a few output elements: the window's sum in f64
+ * (i16: exact, wrapped in i32), then the epilogue (conv2d's, f32 only). The
+ * magnitude is the one `precision`'s error model scales with: conv2d's
+ * f32-winograd the norm products, else the terms'.
+ */
+function referenceAt(p: ConvProblem, storage: readonly Storage[], indices: ArrayLike<number>, precision?: Precision): { want: Float64Array; magnitude: Float64Array } {
   // f32 tensors, or i16 operands (no epilogue): either way plain numbers a JS array reads.
   const tensors = storage as readonly Float32Array[];
   const wrap = p.dtype === 'i16';
@@ -79,7 +85,8 @@ function referenceAt(p: ConvProblem, storage: readonly Storage[], indices: Array
   for (let i = 0; i < indices.length; i++) {
     const o = indices[i]!;
     const dot = dotAt(p.op, g, tensors[0]!, tensors[1]!, o, wrap);
-    const after = applyEpilogueAt(e, extra, o % g.k, o, dot.sum, dot.abs);
+    const abs = precision === 'f32-winograd' && p.op === 'conv2d' ? normProductAt(g, tensors[0]!, tensors[1]!, o, dot.abs) : dot.abs;
+    const after = applyEpilogueAt(e, extra, o % g.k, o, dot.sum, abs);
     want[i] = after.want;
     magnitude[i] = after.magnitude;
   }
@@ -137,11 +144,12 @@ function convOp<P extends ConvProblem>(name: ConvOpName, problem: z.ZodType<P>, 
     inputs,
     output: (p) => spec(role.out, geometry(p), result(p)),
     reference: (p, tensors) => referenceAt(p, tensors, everyElement(p)).want,
-    magnitude: (p, tensors) => referenceAt(p, tensors, everyElement(p)).magnitude,
+    magnitude: (p, tensors, precision) => referenceAt(p, tensors, everyElement(p), precision).magnitude,
     referenceAt,
     // Adds and multiplies only, unless GELU or SiLU (exp) follow.
     exactOnIntegers: (p) => p.dtype === 'i16' || [null, 'relu'].includes(epilogueParts(p.epilogue).activation),
-    tolerance: (p, precision: Precision) => dotTolerance(role.length(geometry(p)), epilogueParts(p.epilogue), precision),
+    tolerance: (p, precision: Precision) =>
+      precision === 'f32-winograd' && p.op === 'conv2d' ? winogradTolerance(geometry(p).c, epilogueParts(p.epilogue)) : dotTolerance(role.length(geometry(p)), epilogueParts(p.epilogue), precision),
     flops: (p) => {
       const g = geometry(p);
       return 2 * pixels(g) * window(g) * g.c * (g.depthwise ? 1 : g.k);

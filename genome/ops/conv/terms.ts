@@ -146,3 +146,29 @@ export function dotAt(op: ConvOpName, g: Geometry, a: ArrayLike<number>, b: Arra
   );
   return dot;
 }
+
+/**
+ * conv2d's magnitude for a Winograd kernel's error model
+ * (genome/ops/conv/winograd.ts): sum over input channels c of
+ * (sum over taps of |W[r,s,c,k]|) x (sum over the window of |X[.,c]|),
+ * padding zeros. NaN where the elementwise magnitude is (an Inf meeting
+ * padding), for the same reason.
+ */
+export function normProductAt(g: Geometry, x: Float32Array, w: Float32Array, o: number, elementwise: number): number {
+  if (Number.isNaN(elementwise)) return NaN;
+  const window = new Float64Array(g.c);
+  const filter = new Float64Array(g.c);
+  const channel = (j: number) => Math.floor(j / g.k) % g.c;
+  walks.conv2d(
+    g,
+    o,
+    (i, j) => {
+      window[channel(j)]! += Math.abs(x[i]!);
+      filter[channel(j)]! += Math.abs(w[j]!);
+    },
+    (j) => {
+      filter[channel(j)]! += Math.abs(w[j]!);
+    },
+  );
+  return window.reduce((sum, norm, c) => sum + norm * filter[c]!, 0);
+}

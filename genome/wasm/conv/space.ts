@@ -43,6 +43,21 @@ export function tileLimits(problem: ConvProblem): { rows: number; vectors: numbe
   return { rows, vectors: Math.ceil(plan.out / 4), kind: plan.kind };
 }
 
+/**
+ * A register tile of `tile` rows x `vectors` f32x4 clipped to the problem's
+ * limits, then shrunk, rows first, until V8's registers hold it.
+ */
+export function fitTile(g: { readonly tile: number; readonly vectors: number }, limits: { readonly rows: number; readonly vectors: number }): { tile: number; vectors: number } {
+  // The schema's ceilings too: a mutation's step past them (vectors 5 on a wide K) must come back.
+  let tile = Math.max(1, Math.min(g.tile, limits.rows, TILES.at(-1)!));
+  let vectors = Math.max(1, Math.min(g.vectors, limits.vectors, VECTORS.at(-1)!));
+  while (liveVectors(tile, 4 * vectors) > V128_REGISTERS) {
+    if (tile > 1) tile--;
+    else vectors--;
+  }
+  return { tile, vectors };
+}
+
 /** The kernel every candidate is timed against: one row by one vector, no unrolling, mul + add (genome/families/conv-wasm.ts). */
 export const baselineGenes = { tile: 1, vectors: 1, unroll: 1, order: 'pixels', fma: false } as const;
 
@@ -77,13 +92,7 @@ export function wasmDirectSpace(problem: ConvProblem, caps: WasmCaps): SearchSpa
   }
 
   function repair(g: ConvDirectGenome): ConvDirectGenome | null {
-    // The schema's ceilings too: a mutation's step past them (vectors 5 on a wide K) must come back.
-    let tile = Math.max(1, Math.min(g.tile, limits.rows, TILES.at(-1)!));
-    let vectors = Math.max(1, Math.min(g.vectors, limits.vectors, VECTORS.at(-1)!));
-    while (liveVectors(tile, 4 * vectors) > V128_REGISTERS) {
-      if (tile > 1) tile--;
-      else vectors--;
-    }
+    const { tile, vectors } = fitTile(g, limits);
     const fixed = genome({ tile, vectors, unroll: (unrolls as readonly number[]).includes(g.unroll) ? g.unroll : 1, order: g.order, fma: g.fma && caps.relaxedSimd });
     return check(fixed) === null ? fixed : null;
   }

@@ -15,6 +15,11 @@ describe('accuracy contract', () => {
     expect(precisionsMeeting('bf16')).toEqual(['f32', 'f32-fma', 'f16']);
   });
 
+  it('holds Winograd (a normwise bound only) to f32-norm alone, which every f32 precision also meets', () => {
+    expect(precisionsMeeting('f32-norm')).toEqual(['f32', 'f32-fma', 'f32-winograd']);
+    for (const accuracy of ['f32', 'f16', 'bf16'] as const) expect(meetsAccuracy('f32-winograd', accuracy)).toBe(false);
+  });
+
   it('is part of the problem schema, named by its zod path when wrong', () => {
     expect(parseProblem({ op: 'matmul', shape: { m: 2, n: 2, k: 2 }, accuracy: 'f16' }).accuracy).toBe('f16');
     expect(() => parseProblem({ op: 'matmul', shape: { m: 2, n: 2, k: 2 }, accuracy: 'f8' })).toThrow(/accuracy/);
