@@ -1,5 +1,6 @@
 import { KevoError } from '../../lib/errors.ts';
 import type { Backend } from '../backend.ts';
+import { convF16WasmFamilies } from './conv-f16-wasm.ts';
 import { convWasmFamilies } from './conv-wasm.ts';
 import { convWebgpuFamilies } from './conv-webgpu.ts';
 import type { KernelFamily } from './family.ts';
@@ -71,6 +72,7 @@ registerFamily(matmulWebgpu);
 registerFamily(matmulInt8Wasm);
 convWasmFamilies.forEach(registerFamily);
 convWebgpuFamilies.forEach(registerFamily);
+convF16WasmFamilies.forEach(registerFamily);
 registerFamily(matmulInt8Webgpu);
 registerFamily(matmulF16Webgpu);
 registerFamily(matmulF16Wasm);

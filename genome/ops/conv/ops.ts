@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { Precision } from '../accuracy.ts';
 import { applyEpilogueAt, dotTolerance, epilogueParts } from '../epilogue.ts';
-import type { Storage } from '../../dtypes/dtype.ts';
+import { dtypeOf, type Storage } from '../../dtypes/dtype.ts';
+import { decodeHalves, f16Output } from '../f16-output.ts';
 import type { Op, TensorSpec } from '../op.ts';
 import { geometry, type Geometry } from './geometry.ts';
 import {
@@ -13,6 +14,7 @@ import {
   DwConv2dBwdDataProblem,
   DwConv2dBwdWeightsProblem,
   DwConv2dProblem,
+  type ConvDtype,
   type ConvOpName,
   type ConvProblem,
   type Pad,
@@ -49,14 +51,14 @@ const roles: Record<ConvOpName, Roles> = {
   'dwconv2d-bwd-weights': { a: 'X', b: 'dY', out: 'dW', formula: `dW[r,s,c] = sum over n,y,x of X[n,iy,ix,c] * dY[n,y,x,c], ${at}, X zero outside the image`, length: pixels },
 };
 
-const spec = (name: string, g: Geometry): TensorSpec => ({ name, dims: dims[name]!(g), dtype: 'f32' });
+const spec = (name: string, g: Geometry, dtype: ConvDtype): TensorSpec => ({ name, dims: dims[name]!(g), dtype });
 
 function inputs(p: ConvProblem): TensorSpec[] {
   const g = geometry(p);
   const { bias, residual } = epilogueParts(p.epilogue);
   return [
-    spec(roles[p.op].a, g),
-    spec(roles[p.op].b, g),
+    spec(roles[p.op].a, g, p.dtype),
+    spec(roles[p.op].b, g, p.dtype),
     ...(bias ? [{ name: 'bias', dims: [g.k], dtype: 'f32' as const }] : []),
     ...(residual ? [{ name: 'R', dims: gradient(g), dtype: 'f32' as const }] : []),
   ];
@@ -64,8 +66,8 @@ function inputs(p: ConvProblem): TensorSpec[] {
 
 /** Reference and magnitude of a few output elements: the window's sum in f64, then the epilogue (conv2d's). */
 function referenceAt(p: ConvProblem, storage: readonly Storage[], indices: ArrayLike<number>): { want: Float64Array; magnitude: Float64Array } {
-  // Every tensor of every convolution is f32.
-  const tensors = storage as readonly Float32Array[];
+  // f32 tensors, or f16 bits decoded exactly (every f16 is an f32): the same f64 math either way.
+  const tensors = p.dtype === 'f16' ? decodeHalves(storage) : (storage as readonly Float32Array[]);
   const g = geometry(p);
   const e = epilogueParts(p.epilogue);
   const extra = { bias: e.bias ? tensors[2]! : null, residual: e.residual ? tensors[e.bias ? 3 : 2]! : null };
@@ -126,18 +128,22 @@ function convOp<P extends ConvProblem>(name: ConvOpName, problem: z.ZodType<P>, 
     formatShape: formatConvShape,
     variant: (p) => [`s${p.stride}-${p.pad}`, ...(p.epilogue ? [p.epilogue.join('+')] : [])].join(':'),
     inputs,
-    output: (p) => spec(role.out, geometry(p)),
+    output: (p) => spec(role.out, geometry(p), p.dtype),
     reference: (p, tensors) => referenceAt(p, tensors, everyElement(p)).want,
     magnitude: (p, tensors) => referenceAt(p, tensors, everyElement(p)).magnitude,
     referenceAt,
     // Adds and multiplies only, unless GELU or SiLU (exp) follow.
-    exactOnIntegers: (p) => [null, 'relu'].includes(epilogueParts(p.epilogue).activation),
-    tolerance: (p, precision: Precision) => dotTolerance(role.length(geometry(p)), epilogueParts(p.epilogue), precision),
+    // f16 holds integers exactly only up to 2048: not exact in general.
+    exactOnIntegers: (p) => p.dtype === 'f32' && [null, 'relu'].includes(epilogueParts(p.epilogue).activation),
+    tolerance: (p, precision: Precision) => {
+      const dot = dotTolerance(role.length(geometry(p)), epilogueParts(p.epilogue), precision);
+      return p.dtype === 'f16' ? f16Output(dot) : dot;
+    },
     flops: (p) => {
       const g = geometry(p);
       return 2 * pixels(g) * window(g) * g.c * (g.depthwise ? 1 : g.k);
     },
-    bytes: (p) => 4 * [...inputs(p), spec(role.out, geometry(p))].reduce((sum, t) => sum + t.dims.reduce((a, b) => a * b, 1), 0),
+    bytes: (p) => [...inputs(p), spec(role.out, geometry(p), p.dtype)].reduce((sum, t) => sum + dtypeOf(t.dtype).bytesPerElement * t.dims.reduce((a, b) => a * b, 1), 0),
     edgeShapes,
   };
 }

@@ -21,8 +21,17 @@ export const PADS = ['same', 'valid'] as const;
 export type Stride = (typeof STRIDES)[number];
 export type Pad = (typeof PADS)[number];
 
-/** Besides the shape, what makes two convolutions different: the stride (dilation is always 1) and the padding. */
-const geometryFields = {
+/**
+ * The tensors' dtype: f32 (the default, so problems written before dtypes
+ * keep their keys), or f16 storage for every tensor (mixed-precision
+ * training: the kernel's genome says what it computes in).
+ */
+export const ConvDtype = z.enum(['f32', 'f16'], { error: 'expected f32 or f16' });
+export type ConvDtype = z.infer<typeof ConvDtype>;
+
+/** Besides the shape, what makes two convolutions different: the stride (dilation is always 1) and the padding; and the dtype. */
+const convFields = {
+  dtype: ConvDtype.default('f32'),
   stride: z.union([z.literal(1), z.literal(2)], { error: 'expected 1 or 2' }).default(1),
   pad: z.enum(PADS, { error: 'expected same or valid' }).default('same'),
 };
@@ -38,16 +47,19 @@ export const CONV_OPS = ['conv2d', 'conv2d-bwd-data', 'conv2d-bwd-weights'] as c
 export const DEPTHWISE_OPS = ['dwconv2d', 'dwconv2d-bwd-data', 'dwconv2d-bwd-weights'] as const;
 export type ConvOpName = (typeof CONV_OPS)[number] | (typeof DEPTHWISE_OPS)[number];
 
-/** conv2d forward: Y[N,OH,OW,K] = epilogue(conv(X[N,H,W,C], W[R,S,C,K])); the epilogue as matmul's (bias per K). */
+/** conv2d forward: Y[N,OH,OW,K] = epilogue(conv(X[N,H,W,C], W[R,S,C,K])); the epilogue as matmul's (bias per K), f32 only. */
 export const Conv2dProblem = z
-  .object({ op: z.literal('conv2d'), shape: ConvShape, ...problemFields, ...geometryFields, epilogue: Epilogue.optional() })
+  .object({ op: z.literal('conv2d'), shape: ConvShape, ...problemFields, ...convFields, epilogue: Epilogue.optional() })
   .strict()
-  .superRefine(windowFits);
+  .superRefine((p, ctx) => {
+    windowFits(p, ctx);
+    if (p.epilogue !== undefined && p.dtype !== 'f32') ctx.addIssue({ code: 'custom', path: ['epilogue'], message: `an epilogue needs dtype f32, not ${p.dtype}` });
+  });
 export type Conv2dProblem = z.infer<typeof Conv2dProblem>;
 
 const plain = <N extends string, S extends z.ZodType>(op: N, shape: S) =>
   z
-    .object({ op: z.literal(op), shape, ...problemFields, ...geometryFields })
+    .object({ op: z.literal(op), shape, ...problemFields, ...convFields })
     .strict()
     .superRefine((p, ctx) => windowFits(p as Parameters<typeof windowFits>[0], ctx));
 
@@ -61,7 +73,7 @@ export const DwConv2dBwdWeightsProblem = plain('dwconv2d-bwd-weights', Depthwise
 export interface ConvProblem {
   readonly op: ConvOpName;
   readonly shape: ConvShape | DepthwiseShape;
-  readonly dtype: 'f32';
+  readonly dtype: ConvDtype;
   readonly stride: Stride;
   readonly pad: Pad;
   readonly epilogue?: Epilogue | undefined;
