@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Accuracy } from '../accuracy.ts';
 import { Epilogue } from '../epilogue.ts';
 import { problemFields } from '../fields.ts';
 
@@ -74,6 +75,7 @@ export interface ConvProblem {
   readonly op: ConvOpName;
   readonly shape: ConvShape | DepthwiseShape;
   readonly dtype: ConvDtype;
+  readonly accuracy?: Accuracy | undefined;
   readonly stride: Stride;
   readonly pad: Pad;
   readonly epilogue?: Epilogue | undefined;
