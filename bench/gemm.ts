@@ -68,17 +68,21 @@ async function sweepBoth(): Promise<{ plain: SweepResult[]; fma: SweepResult[] }
 }
 
 /**
- * A kernel (the sweep's best, its best start) with the other aLoad, and with
- * its k loop unrolled 4 times, once at constant offsets and once with the
- * pointers bumped per step, so the same run times the schedule genes side by
- * side on the best tiles and blocks.
+ * A kernel (the sweep's best, its best start) with the other aLoad, with the
+ * other k loop form (counted or ending on B's pointer), with A four k a load
+ * (k-shuffle, or back to splat), and with its k loop
+ * unrolled 4 times, once at constant offsets and once with the pointers
+ * bumped per step, so the same run times the schedule genes side by side on
+ * the best tiles and blocks.
  */
 function scheduleTwins(problem: MatmulProblem, best: SweepResult | undefined): SweepResult[] {
   if (!best) return [];
   const space = wasmMatmulSpace(problem, { relaxedSimd });
-  const { addressing: _addressing, aLoad, ...offset } = best.genome;
+  const { addressing: _addressing, aLoad, kLoop, ...offset } = best.genome;
   const otherLoad = aLoad === 'preload' ? offset : { ...offset, aLoad: 'preload' as const };
-  const twins = [otherLoad, { ...offset, kUnroll: 4 }, { ...offset, kUnroll: 4, addressing: 'bump' as const }].filter((g) => space.check(g) === null);
+  const otherLoop = kLoop === 'end' ? { ...best.genome, kLoop: undefined } : { ...best.genome, kLoop: 'end' as const };
+  const kShuffled = { ...best.genome, aBroadcast: best.genome.aBroadcast === 'k-shuffle' ? undefined : ('k-shuffle' as const) };
+  const twins = [otherLoad, otherLoop, kShuffled, { ...offset, kUnroll: 4 }, { ...offset, kUnroll: 4, addressing: 'bump' as const }].map((g) => space.repair(g)).filter((g): g is MatmulWasmGenome => g !== null && space.check(g) === null);
   return twins.filter((g) => genomeHash(g) !== genomeHash(best.genome)).map((genome) => ({ genome, gflops: Number.NaN })); // not swept: timed only in the table
 }
 
@@ -179,7 +183,7 @@ function table(rows: Map<number, Row>): string {
 
 const describe = (g: MatmulWasmGenome | undefined) =>
   g
-    ? `${g.mr}x${g.nr} k-unroll ${g.kUnroll}${g.addressing === 'bump' ? ' bumped' : ''}, mc ${g.mc} kc ${g.kc} nc ${g.nc}, ${g.loopOrder}, A ${g.packA ? 'packed' : 'unpacked'}${g.aBroadcast === 'shuffle' ? ' shuffled' : ''}${g.aLoad === 'preload' ? ' preloaded' : ''}, B ${g.packB ? 'packed' : 'unpacked'}`
+    ? `${g.mr}x${g.nr} k-unroll ${g.kUnroll}${g.addressing === 'bump' ? ' bumped' : ''}, mc ${g.mc} kc ${g.kc} nc ${g.nc}, ${g.loopOrder}, A ${g.packA ? 'packed' : 'unpacked'}${g.aBroadcast === 'shuffle' ? ' shuffled' : g.aBroadcast === 'k-shuffle' ? ' k-shuffled' : ''}${g.aLoad === 'preload' ? ' preloaded' : ''}${g.kLoop === 'end' ? ' end-pointer' : ''}, B ${g.packB ? 'packed' : 'unpacked'}`
     : '-';
 
 const kept = await sweepBoth();

@@ -20,5 +20,5 @@ export const matmulWasm = defineFamily({
     genome.fma && !(device.facts.backend === 'wasm' && device.facts.relaxedSimd)
       ? 'the genome uses f32x4.relaxed_madd (fma) but relaxed SIMD is off on this worker (start it with relaxed SIMD enabled)'
       : null,
-  describe: (g) => `${g.mr}x${g.nr} tile, k unroll ${g.kUnroll}${g.addressing === 'bump' ? ' (pointers bumped per step)' : ''}, blocks ${g.mc}/${g.kc}/${g.nc} ${g.loopOrder}${g.packA ? ', packA' : ''}${g.aBroadcast === 'shuffle' ? ' (A shuffled)' : ''}${g.aLoad === 'preload' ? ' (A preloaded)' : ''}${g.packB ? ', packB' : ''}${g.fma ? ', fma' : ''}`,
+  describe: (g) => `${g.mr}x${g.nr} tile, k unroll ${g.kUnroll}${g.addressing === 'bump' ? ' (pointers bumped per step)' : ''}, blocks ${g.mc}/${g.kc}/${g.nc} ${g.loopOrder}${g.packA ? ', packA' : ''}${g.aBroadcast === 'shuffle' ? ' (A shuffled)' : g.aBroadcast === 'k-shuffle' ? ' (A four k a load)' : ''}${g.aLoad === 'preload' ? ' (A preloaded)' : ''}${g.kLoop === 'end' ? ' (k loop to B\'s end)' : ''}${g.packB ? ', packB' : ''}${g.fma ? ', fma' : ''}`,
 });

@@ -2,7 +2,7 @@ import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import { epilogueParts, separateStages } from '../ops/epilogue.ts';
 import { activationFuncs, epilogueGlobals, epilogueParams, epiloguePassFunc, hasEpilogue, saveEpiloguePointers, type EpilogueSpec } from './epilogue.ts';
 import type { MatmulWasmGenome } from './genome.ts';
-import { packAFunc, packBFunc } from './pack.ts';
+import { packAFunc, packAK4Func, packBFunc } from './pack.ts';
 import { tileEpilogueFunc, tileFunc, tileName } from './tile.ts';
 import { roundUp } from './tiling.ts';
 import { get, i32, indent } from './wat.ts';
@@ -45,14 +45,14 @@ export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem, wrap
   const tileSizes: [number, number][] = [];
   const tile = (rows: number, cols: number) => {
     if (fused && where === 'tile') tileSizes.push([rows, cols]);
-    return tileFunc({ rows, cols, packA: genome.packA, packB: genome.packB, kUnroll: genome.kUnroll, fma: genome.fma, aBroadcast: genome.aBroadcast ?? 'splat', addressing: genome.addressing ?? 'offset', aLoad: genome.aLoad ?? 'on-the-fly', k, n, ...(fused ? { epilogue: { spec: epilogue, where } } : {}) });
+    return tileFunc({ rows, cols, packA: genome.packA, packB: genome.packB, kUnroll: genome.kUnroll, fma: genome.fma, aBroadcast: genome.aBroadcast ?? 'splat', addressing: genome.addressing ?? 'offset', aLoad: genome.aLoad ?? 'on-the-fly', kLoop: genome.kLoop ?? 'count', k, n, ...(fused ? { epilogue: { spec: epilogue, where } } : {}) });
   };
   const tiles = [tile(mr, nr)];
   if (mTail) tiles.push(tile(mTail, nr));
   if (nTail) tiles.push(tile(mr, nTail));
   if (mTail && nTail) tiles.push(tile(mTail, nTail));
   const packs = [
-    genome.packA ? packAFunc({ width: mr, tail: mTail, k, n }) : '',
+    genome.packA ? (genome.aBroadcast === 'k-shuffle' ? packAK4Func : packAFunc)({ width: mr, tail: mTail, k, n }) : '',
     genome.packB ? packBFunc({ width: nr, tail: nTail, k, n }) : '',
   ].filter(Boolean);
 

@@ -38,9 +38,13 @@ export const MatmulWasmGenome = z
      * How a k step broadcasts A[i, k] to four lanes: one v128.load32_splat per
      * row (splat; absent means this, as before the gene), or, with A packed,
      * one v128.load of four rows' values and an i8x16.shuffle per row
-     * (shuffle: one load live per four rows instead of one broadcast per row).
+     * (shuffle: one load live per four rows instead of one broadcast per row),
+     * or one v128.load of four consecutive k of each row every four steps,
+     * each step's broadcast shuffled out of it (k-shuffle: XNNPACK's "splat"
+     * micro-kernels; packed A is then laid out [k/4][row][4], the last
+     * depth % 4 steps [k][row]).
      */
-    aBroadcast: z.enum(['splat', 'shuffle']).optional(),
+    aBroadcast: z.enum(['splat', 'shuffle', 'k-shuffle']).optional(),
     /**
      * How an unrolled k loop walks A and B: pointers bumped once per
      * iteration, each step at a constant offset from them (offset; absent
@@ -55,6 +59,13 @@ export const MatmulWasmGenome = z
      * every row's broadcast first, then all the multiply-adds (preload).
      */
     aLoad: z.enum(['on-the-fly', 'preload']).optional(),
+    /**
+     * How the k loop knows it is done: a step counter counted down to zero
+     * (count; absent means this, as before the gene), or B's pointer compared
+     * with where it ends, computed once per tile call (end: no counter to
+     * update, one compare per iteration).
+     */
+    kLoop: z.enum(['count', 'end']).optional(),
   })
   .strict();
 export type MatmulWasmGenome = z.infer<typeof MatmulWasmGenome>;

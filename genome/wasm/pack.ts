@@ -19,9 +19,29 @@ export interface PackSpec {
 
 /** A[rows, depth] (row stride K) -> panels of `width` rows, each stored as [k][row]. */
 export function packAFunc(spec: PackSpec): string {
-  const copyPanel = (width: number) =>
-    Array.from({ length: width }, (_, r) => `(f32.store${offsetArg(r * 4)} ${get('dst')} (f32.load${offsetArg(r * spec.k * 4)} ${get('from')}))`).join('\n');
-  return packFunc('$pack_a', 'rows', spec, copyPanel, spec.k * 4, 4, (width) => width * 4);
+  return packFunc('$pack_a', 'rows', spec, (width) => kStepPanel(copyARows(width, spec.k), spec.k * 4, 4, width * 4));
+}
+
+/**
+ * A[rows, depth] -> panels of `width` rows, each stored as [k/4][row][4]
+ * (a row's four consecutive k in one v128), then the last depth % 4 k as
+ * [k][row]: the order of the k-shuffle tile, which loads each row's group
+ * of four once and shuffles every step's broadcast out of it.
+ */
+export function packAK4Func(spec: PackSpec): string {
+  const panel = (width: number) => `(local.set $from (i32.add ${get('src')} (i32.mul ${get('at')} ${i32(spec.k * 4)})))
+(local.set $k ${get('depth')})
+(block $groups_done
+  (br_if $groups_done (i32.lt_u ${get('k')} (i32.const 4)))
+  (loop $groups
+${indent(Array.from({ length: width }, (_, r) => `(v128.store${offsetArg(r * 16)} ${get('dst')} (v128.load${offsetArg(r * spec.k * 4)} ${get('from')}))`).join('\n'), 2)}
+${indent([addConst('from', 16), addConst('dst', width * 16)].join('\n'), 2)}
+    (local.set $k (i32.sub ${get('k')} (i32.const 4)))
+    (br_if $groups (i32.ge_u ${get('k')} (i32.const 4)))))
+(block $rest_done
+  (br_if $rest_done (i32.eqz ${get('k')}))
+${indent(kLoop(copyARows(width, spec.k), 4, width * 4), 1)})`;
+  return packFunc('$pack_a', 'rows', spec, panel);
 }
 
 /** B[depth, cols] (row stride N) -> panels of `width` columns, each stored as [k][col]. */
@@ -30,26 +50,27 @@ export function packBFunc(spec: PackSpec): string {
     vectorLanes(width)
       .map((l, v) => `(local.set $lanes ${loadLanes(l, get('from'), v * 16)})\n${storeLanes(l, get('dst'), v * 16, get('lanes'))}`)
       .join('\n');
-  return packFunc('$pack_b', 'cols', spec, copyPanel, 4, spec.n * 4, (width) => width * 4);
+  return packFunc('$pack_b', 'cols', spec, (width) => kStepPanel(copyPanel(width), 4, spec.n * 4, width * 4));
 }
 
-function packFunc(
-  name: string,
-  extent: 'rows' | 'cols',
-  spec: PackSpec,
-  copyPanel: (width: number) => string,
-  panelStrideBytes: number,
-  fromStepBytes: number,
-  dstStepBytes: (width: number) => number,
-): string {
-  const panel = (width: number) => `(local.set $from (i32.add ${get('src')} (i32.mul ${get('at')} ${i32(panelStrideBytes)})))
-(local.set $k ${get('depth')})
-(loop $k
-${indent(copyPanel(width), 1)}
+/** One k of `width` rows of A, each from its own row of stride K. */
+const copyARows = (width: number, k: number) =>
+  Array.from({ length: width }, (_, r) => `(f32.store${offsetArg(r * 4)} ${get('dst')} (f32.load${offsetArg(r * k * 4)} ${get('from')}))`).join('\n');
+
+/** Copy one k at a time while $k lasts ($k >= 1). */
+const kLoop = (copyOneK: string, fromStepBytes: number, dstStepBytes: number) => `(loop $k
+${indent(copyOneK, 1)}
 ${indent(addConst('from', fromStepBytes), 1)}
-${indent(addConst('dst', dstStepBytes(width)), 1)}
+${indent(addConst('dst', dstStepBytes), 1)}
   (local.set $k (i32.sub ${get('k')} (i32.const 1)))
   (br_if $k ${get('k')}))`;
+
+/** A panel copied k by k, starting at panel `$at`. */
+const kStepPanel = (copyOneK: string, panelStrideBytes: number, fromStepBytes: number, dstStepBytes: number) => `(local.set $from (i32.add ${get('src')} (i32.mul ${get('at')} ${i32(panelStrideBytes)})))
+(local.set $k ${get('depth')})
+${kLoop(copyOneK, fromStepBytes, dstStepBytes)}`;
+
+function packFunc(name: string, extent: 'rows' | 'cols', spec: PackSpec, panel: (width: number) => string): string {
   const tail =
     spec.tail === 0
       ? ''

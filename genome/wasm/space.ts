@@ -32,12 +32,22 @@ const MAX = { mc: 4096, kc: 4096, nc: 8192 } as const;
 
 type ABroadcast = NonNullable<MatmulWasmGenome['aBroadcast']>;
 
-/** v128 values live in a k step: accumulators, B vectors, and A (a broadcast per row, or a load per four rows and a broadcast per other row). */
+/**
+ * v128 values live in a k step: accumulators, B vectors, and A (a broadcast
+ * per row; a load per four rows and a broadcast per other row; or, k-shuffle,
+ * each row's load of four k, live across the group's four steps).
+ */
 export const liveVectors = (mr: number, nr: number, aBroadcast: ABroadcast = 'splat') =>
   mr * (nr / 4) + nr / 4 + (aBroadcast === 'shuffle' ? Math.floor(mr / 4) + (mr % 4) : mr);
 
-/** The broadcast a genome really uses: shuffle only means something with A packed. */
-const broadcastOf = (g: MatmulWasmGenome): ABroadcast => (g.aBroadcast === 'shuffle' && g.packA ? 'shuffle' : 'splat');
+/** The broadcast a genome really uses: shuffle only means something with A packed (k-shuffle reads a row's four k packed or not). */
+const broadcastOf = (g: MatmulWasmGenome): ABroadcast => (g.aBroadcast === 'k-shuffle' ? 'k-shuffle' : g.aBroadcast === 'shuffle' && g.packA ? 'shuffle' : 'splat');
+
+/** k-shuffle steps k four at a time itself: no unroll, offsets and a counted loop (the genes that shape an unrolled loop). */
+function withKShuffle(g: MatmulWasmGenome): MatmulWasmGenome {
+  const { addressing: _addressing, kLoop: _kLoop, ...rest } = g;
+  return { ...rest, aBroadcast: 'k-shuffle', kUnroll: 1 };
+}
 
 /**
  * The genome with its aBroadcast gene in canonical form: absent for splat, so
@@ -45,7 +55,7 @@ const broadcastOf = (g: MatmulWasmGenome): ABroadcast => (g.aBroadcast === 'shuf
  */
 function withBroadcast(g: MatmulWasmGenome, aBroadcast: ABroadcast): MatmulWasmGenome {
   const { aBroadcast: _aBroadcast, ...rest } = g;
-  return aBroadcast === 'shuffle' ? { ...rest, aBroadcast } : rest;
+  return aBroadcast === 'splat' ? rest : { ...rest, aBroadcast };
 }
 
 type Addressing = NonNullable<MatmulWasmGenome['addressing']>;
@@ -65,6 +75,14 @@ type ALoad = NonNullable<MatmulWasmGenome['aLoad']>;
 function withALoad(g: MatmulWasmGenome, aLoad: ALoad): MatmulWasmGenome {
   const { aLoad: _aLoad, ...rest } = g;
   return aLoad === 'preload' ? { ...rest, aLoad } : rest;
+}
+
+type KLoop = NonNullable<MatmulWasmGenome['kLoop']>;
+
+/** The genome with its kLoop gene in canonical form: absent for count, as genomes were before the gene. */
+function withKLoop(g: MatmulWasmGenome, kLoop: KLoop): MatmulWasmGenome {
+  const { kLoop: _kLoop, ...rest } = g;
+  return kLoop === 'end' ? { ...rest, kLoop } : rest;
 }
 
 const floorTo = (a: number, b: number) => Math.floor(a / b) * b;
@@ -119,6 +137,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     if (!problem.epilogue && g.epilogue) return 'the problem has no epilogue to fuse';
     if (g.aBroadcast === 'shuffle' && !g.packA) return 'aBroadcast shuffle needs packA: it loads four rows of A at once';
     if (g.addressing === 'bump' && g.kUnroll === 1) return 'addressing bump needs kUnroll above 1: with one step per iteration it is the offset kernel';
+    if (g.aBroadcast === 'k-shuffle' && (g.kUnroll !== 1 || g.addressing || g.kLoop)) return 'aBroadcast k-shuffle steps k four at a time itself: kUnroll 1, offset addressing, counted k loop';
     const live = liveVectors(g.mr, g.nr, broadcastOf(g));
     if (live > V128_REGISTERS) {
       return `a ${g.mr}x${g.nr} tile with A ${broadcastOf(g)} keeps ${live} v128 values live (accumulators, B vectors, A), over the ${V128_REGISTERS} registers V8 has`;
@@ -151,7 +170,8 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       nc: clamp(roundUp(genome.nc, nr), nr, limits.nc(nr)),
       fma: genome.fma && caps.relaxedSimd,
     };
-    const fitted = withALoad(withAddressing(withBroadcast(withEpilogue(repaired, genome.epilogue ?? epilogues[0]), aBroadcast), addressingOf(repaired)), genome.aLoad ?? 'on-the-fly');
+    const scheduled = withKLoop(withALoad(withAddressing(withBroadcast(withEpilogue(repaired, genome.epilogue ?? epilogues[0]), aBroadcast), addressingOf(repaired)), genome.aLoad ?? 'on-the-fly'), genome.kLoop ?? 'count');
+    const fitted = aBroadcast === 'k-shuffle' ? withKShuffle(scheduled) : scheduled;
     return check(fitted) === null ? fitted : null;
   }
 
@@ -187,7 +207,9 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     }, aBroadcast);
     // drawn last, addressing only for an unrolled loop, so the genes drawn before them are what they were before these genes
     const addressed = g.kUnroll > 1 && rng.chance(0.5) ? withAddressing(g, 'bump') : g;
-    return rng.chance(0.5) ? withALoad(addressed, 'preload') : addressed;
+    const loaded = rng.chance(0.5) ? withALoad(addressed, 'preload') : addressed;
+    const looped = rng.chance(0.5) ? withKLoop(loaded, 'end') : loaded;
+    return fits(mr, nr, 'k-shuffle') && rng.chance(0.25) ? withKShuffle(looped) : looped;
   }
 
   /** One step along a grid, to a neighbouring value, so mutation explores locally. */
@@ -212,8 +234,10 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     (g, rng) => ({ ...g, loopOrder: rng.pick(LOOP_ORDERS.filter((o) => o !== g.loopOrder)) }),
     (g) => ({ ...g, fma: !g.fma }),
     (g) => (broadcastOf(g) === 'shuffle' ? withBroadcast(g, 'splat') : { ...g, packA: true, aBroadcast: 'shuffle' }),
+    (g) => (broadcastOf(g) === 'k-shuffle' ? withBroadcast(g, 'splat') : withKShuffle(g)),
     // bumping only means something unrolled, so turning it on unrolls a loop that was not
     (g) => withALoad(g, g.aLoad === 'preload' ? 'on-the-fly' : 'preload'),
+    (g) => withKLoop(g, g.kLoop === 'end' ? 'count' : 'end'),
     (g) => (addressingOf(g) === 'bump' ? withAddressing(g, 'offset') : { ...g, addressing: 'bump', kUnroll: Math.max(2, g.kUnroll) }),
     ...(epilogues.length ? [(g: MatmulWasmGenome, rng: Rng) => ({ ...g, epilogue: rng.pick(epilogues.filter((e) => e !== g.epilogue)) })] : []),
   ];
@@ -244,28 +268,34 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       loopOrder: from().loopOrder,
       fma: from().fma,
       ...(epilogues.length ? { epilogue: from().epilogue } : {}),
-      ...(broadcastOf(tile) === 'shuffle' ? { aBroadcast: 'shuffle' as const } : {}),
+      ...(broadcastOf(tile) !== 'splat' ? { aBroadcast: broadcastOf(tile) } : {}),
       ...(from().addressing === 'bump' ? { addressing: 'bump' as const } : {}),
       ...(from().aLoad === 'preload' ? { aLoad: 'preload' as const } : {}),
+      ...(from().kLoop === 'end' ? { kLoop: 'end' as const } : {}),
     });
   }
 
   function* enumerate(): Iterable<MatmulWasmGenome> {
+    /** k-shuffle takes a plain k loop: kUnroll 1, offsets, counted (check says why). */
+    const schedules = (kUnroll: number, aBroadcast: ABroadcast) =>
+      aBroadcast === 'k-shuffle'
+        ? kUnroll === 1 ? [{ addressing: 'offset' as const, kLoop: 'count' as const }] : []
+        : (kUnroll > 1 ? (['offset', 'bump'] as const) : (['offset'] as const)).flatMap((addressing) => (['count', 'end'] as const).map((kLoop) => ({ addressing, kLoop })));
     for (const { mr, nr } of tiles)
       for (const kc of grids.kc())
         for (const kUnroll of grids.kUnroll(kc))
-          for (const addressing of kUnroll > 1 ? (['offset', 'bump'] as const) : (['offset'] as const))
           for (const aLoad of ['on-the-fly', 'preload'] as const)
           for (const mc of grids.mc(mr))
             for (const nc of grids.nc(nr))
               for (const packA of [false, true])
-                for (const aBroadcast of packA ? (['splat', 'shuffle'] as const) : (['splat'] as const))
+                for (const aBroadcast of packA ? (['splat', 'shuffle', 'k-shuffle'] as const) : (['splat', 'k-shuffle'] as const))
                   if (fits(mr, nr, aBroadcast))
+                    for (const { addressing, kLoop } of schedules(kUnroll, aBroadcast))
                     for (const packB of [false, true])
                       for (const loopOrder of LOOP_ORDERS)
                         for (const fma of grids.fma)
                           for (const epilogue of epilogues.length ? epilogues : [undefined])
-                            yield withALoad(withAddressing(withBroadcast(withEpilogue({ op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma }, epilogue), aBroadcast), addressing), aLoad);
+                            yield withKLoop(withALoad(withAddressing(withBroadcast(withEpilogue({ op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma }, epilogue), aBroadcast), addressing), aLoad), kLoop);
   }
 
   function seeds(): MatmulWasmGenome[] {

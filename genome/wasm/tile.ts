@@ -11,12 +11,18 @@ export interface TileSpec {
   readonly packB: boolean;
   readonly kUnroll: number;
   readonly fma: boolean;
-  /** Broadcast A per row with load32_splat, or (A packed only) shuffle it out of one v128 load per four rows. */
-  readonly aBroadcast: 'splat' | 'shuffle';
+  /**
+   * Broadcast A per row with load32_splat, or (A packed only) shuffle it out
+   * of one v128 load per four rows, or out of one v128 load of a row's next
+   * four k (packed A in pack.ts's k4 layout).
+   */
+  readonly aBroadcast: 'splat' | 'shuffle' | 'k-shuffle';
   /** An unrolled k loop's steps at constant offsets from A and B (offset) or each after a bump of both pointers (bump). */
   readonly addressing: 'offset' | 'bump';
   /** A's broadcasts read row by row between the multiply-adds (on-the-fly) or all before them (preload). */
   readonly aLoad: 'on-the-fly' | 'preload';
+  /** The k loop counts its steps down (count) or runs until B's pointer reaches its end (end). */
+  readonly kLoop: 'count' | 'end';
   /** The problem's K and N: row strides of unpacked A, B and of C. */
   readonly k: number;
   readonly n: number;
@@ -51,6 +57,9 @@ export function tileFunc(spec: TileSpec): string {
   const afterStore = spec.epilogue?.where === 'tile' && hasEpilogue(spec.epilogue.spec);
 
   if (spec.aBroadcast === 'shuffle' && !spec.packA) throw new RangeError('aBroadcast shuffle needs A packed: its rows must be consecutive');
+  const byEnd = spec.kLoop === 'end';
+  const kShuffle = spec.aBroadcast === 'k-shuffle';
+  if (kShuffle && (kUnroll !== 1 || spec.addressing !== 'offset' || byEnd)) throw new RangeError('aBroadcast k-shuffle steps k four at a time itself: it takes kUnroll 1, offset addressing and a counted k loop');
   /** Rows whose A values come out of a v128 load of four: only whole groups of four, so no load reads past the panel. */
   const shuffledRows = spec.aBroadcast === 'shuffle' ? rows - (rows % 4) : 0;
   const locals = [
@@ -60,7 +69,9 @@ export function tileFunc(spec: TileSpec): string {
       ? `${Array.from({ length: rows }, (_, r) => `(local $a${r} v128)`).join(' ')} ;; A[i, k] of every row, broadcast to four lanes`
       : `(local $ai v128) ;; A[i, k] broadcast to four lanes`,
     ...Array.from({ length: shuffledRows / 4 }, (_, q) => `(local $a4_${q} v128) ;; A[${4 * q}..${4 * q + 3}, k], shuffled out one row at a time`),
+    ...(kShuffle ? [`${Array.from({ length: rows }, (_, r) => `(local $ak${r} v128)`).join(' ')} ;; A[row, k..k+3], shuffled out one step at a time`] : []),
     ...(fused ? ['(local $bj i32) (local $rd i32) ;; this tile\'s first bias element and R element'] : []),
+    ...(byEnd ? [`(local $bEnd i32)${kUnroll > 1 ? ' (local $bEndUnrolled i32)' : ''} ;; where B's pointer stands after the last step (of the unrolled loop)`] : []),
   ].join('\n');
 
   const loadC = forTile((r, v, l) => `(local.set $${acc(r, v)} ${loadLanes(l, get('c'), r * cRowBytes + v * 16)})`);
@@ -82,12 +93,21 @@ ${indent(storeC, 2)}))`
 (if ${get('last')} (then (call ${tileEpilogueName(rows, cols)} ${get('c')})))`
       : storeC;
 
-  /** One rank-1 update of the tile, k steps past the pointers. */
-  const step = (u: number) => {
+  /**
+   * One rank-1 update of the tile, k steps past the pointers; `fromK4`: step
+   * u of a four-step group, A's broadcasts shuffled out of the group's loads.
+   */
+  const step = (u: number, fromK4 = false) => {
     const aLocal = (r: number) => (spec.aLoad === 'preload' ? `a${r}` : 'ai');
+    const broadcast = (r: number) =>
+      fromK4
+        ? laneSplat(get(`ak${r}`), u)
+        : r < shuffledRows
+          ? laneSplat(get(`a4_${Math.floor(r / 4)}`), r % 4)
+          : `(v128.load32_splat${offsetArg(u * aStepBytes + r * aRowBytes)} ${get('a')})`;
     const loadA = (r: number) => [
-      ...(r < shuffledRows && r % 4 === 0 ? [`(local.set $a4_${r / 4} (v128.load${offsetArg(u * aStepBytes + r * aRowBytes)} ${get('a')}))`] : []),
-      `(local.set $${aLocal(r)} ${r < shuffledRows ? laneSplat(get(`a4_${Math.floor(r / 4)}`), r % 4) : `(v128.load32_splat${offsetArg(u * aStepBytes + r * aRowBytes)} ${get('a')})`})`,
+      ...(!fromK4 && r < shuffledRows && r % 4 === 0 ? [`(local.set $a4_${r / 4} (v128.load${offsetArg(u * aStepBytes + r * aRowBytes)} ${get('a')}))`] : []),
+      `(local.set $${aLocal(r)} ${broadcast(r)})`,
     ];
     const multiplyRow = (r: number) => lanes.map((_, v) => `(local.set $${acc(r, v)} ${multiplyAdd(spec.fma, get(aLocal(r)), get(`b${v}`), get(acc(r, v)))})`);
     const rowsOf = (emit: (r: number) => string[]) => Array.from({ length: rows }, (_, r) => emit(r)).flat();
@@ -96,34 +116,58 @@ ${indent(storeC, 2)}))`
   };
 
   const bump = (steps: number) => [addConst('a', steps * aStepBytes), addConst('b', steps * bStepBytes)].join('\n');
-  const countDown = (steps: number) => `(local.set $depth (i32.sub ${get('depth')} ${i32(steps)}))`;
-  const advance = (steps: number) => [bump(steps), countDown(steps)].join('\n');
+  // counting, $depth goes down with the steps; by the end pointer, B's own bump is the count
+  const countDown = (steps: number) => (byEnd ? [] : [`(local.set $depth (i32.sub ${get('depth')} ${i32(steps)}))`]);
+  const advance = (steps: number) => [bump(steps), ...countDown(steps)].join('\n');
+  const bAfter = (steps: string) => `(i32.add ${get('b')} (i32.mul ${steps} ${i32(bStepBytes)}))`;
+  const more = { single: byEnd ? `(i32.ne ${get('b')} ${get('bEnd')})` : get('depth'), unrolled: byEnd ? `(i32.ne ${get('b')} ${get('bEndUnrolled')})` : `(i32.ge_u ${get('depth')} ${i32(kUnroll)})` };
+  const none = { unrolled: byEnd ? `(i32.eq ${get('b')} ${get('bEndUnrolled')})` : `(i32.lt_u ${get('depth')} ${i32(kUnroll)})`, single: byEnd ? `(i32.eq ${get('b')} ${get('bEnd')})` : `(i32.eqz ${get('depth')})` };
+  const ends = byEnd
+    ? [`(local.set $bEnd ${bAfter(get('depth'))})`, ...(kUnroll > 1 ? [`(local.set $bEndUnrolled ${bAfter(`(i32.sub ${get('depth')} (i32.rem_u ${get('depth')} ${i32(kUnroll)}))`)})`] : [])].join('\n')
+    : '';
   const unrolledBody =
     spec.addressing === 'bump'
-      ? [...Array.from({ length: kUnroll }, () => [step(0), bump(1)].join('\n')), countDown(kUnroll)].join('\n')
+      ? [...Array.from({ length: kUnroll }, () => [step(0), bump(1)].join('\n')), ...countDown(kUnroll)].join('\n')
       : [...Array.from({ length: kUnroll }, (_, u) => step(u)), advance(kUnroll)].join('\n');
 
   const singleLoop = (label: string) => `(loop ${label}
 ${indent(step(0), 1)}
 ${indent(advance(1), 1)}
-  (br_if ${label} ${get('depth')}))`;
+  (br_if ${label} ${more.single}))`;
 
-  const kLoops =
-    kUnroll === 1
-      ? `;; k loop: one rank-1 update per step ($depth >= 1 always)
-${singleLoop('$k')}`
-      : `;; k loop unrolled ${kUnroll} times${spec.addressing === 'bump' ? ', A and B bumped after every step' : ''}
-(block $k_unrolled_done
-  (br_if $k_unrolled_done (i32.lt_u ${get('depth')} ${i32(kUnroll)}))
-  (loop $k_unrolled
-${indent(unrolledBody, 2)}
-    (br_if $k_unrolled (i32.ge_u ${get('depth')} ${i32(kUnroll)}))))
-;; the last depth % ${kUnroll} steps of k
+  const loopForm = byEnd ? ', until B reaches its end' : '';
+  // k-shuffle: A of the group's four steps in one load per row (packed: [k/4][row][4]; unpacked: a row's next four k)
+  const groupRowBytes = spec.packA ? 16 : spec.k * 4;
+  const groupBytes = spec.packA ? rows * 16 : 16;
+  const k4Loops = `;; k in groups of four: each row's four A values in one load, each step's broadcast shuffled out of it
+(block $k4_done
+  (br_if $k4_done (i32.lt_u ${get('depth')} (i32.const 4)))
+  (loop $k4
+${indent(Array.from({ length: rows }, (_, r) => `(local.set $ak${r} (v128.load${offsetArg(r * groupRowBytes)} ${get('a')}))`).join('\n'), 2)}
+${indent(Array.from({ length: 4 }, (_, u) => step(u, true)).join('\n'), 2)}
+${indent([addConst('a', groupBytes), addConst('b', 4 * bStepBytes), `(local.set $depth (i32.sub ${get('depth')} (i32.const 4)))`].join('\n'), 2)}
+    (br_if $k4 (i32.ge_u ${get('depth')} (i32.const 4)))))
+;; the last depth % 4 steps of k, A one broadcast per row
 (block $k_done
   (br_if $k_done (i32.eqz ${get('depth')}))
 ${indent(singleLoop('$k'), 1)})`;
+  const kLoops = kShuffle ? k4Loops : `${ends ? `${ends}\n` : ''}${
+    kUnroll === 1
+      ? `;; k loop: one rank-1 update per step ($depth >= 1 always)${loopForm}
+${singleLoop('$k')}`
+      : `;; k loop unrolled ${kUnroll} times${spec.addressing === 'bump' ? ', A and B bumped after every step' : ''}${loopForm}
+(block $k_unrolled_done
+  (br_if $k_unrolled_done ${none.unrolled})
+  (loop $k_unrolled
+${indent(unrolledBody, 2)}
+    (br_if $k_unrolled ${more.unrolled})))
+;; the last depth % ${kUnroll} steps of k
+(block $k_done
+  (br_if $k_done ${none.single})
+${indent(singleLoop('$k'), 1)})`
+  }`;
 
-  return `;; register tile ${rows}x${cols}: ${rows * lanes.length} accumulators, A ${spec.packA ? 'packed' : 'unpacked'}${shuffledRows ? `, A of ${shuffledRows} rows shuffled out of v128 loads` : ''}, B ${spec.packB ? 'packed' : 'unpacked'}
+  return `;; register tile ${rows}x${cols}: ${rows * lanes.length} accumulators, A ${spec.packA ? 'packed' : 'unpacked'}${shuffledRows ? `, A of ${shuffledRows} rows shuffled out of v128 loads` : ''}${kShuffle ? ', A of four k shuffled out of one load per row' : ''}, B ${spec.packB ? 'packed' : 'unpacked'}
 (func ${tileName(rows, cols)} (param $a i32) (param $b i32) (param $c i32) (param $depth i32) (param $first i32)${spec.epilogue ? ' (param $last i32)' : ''}
 ${indent(locals, 1)}
   ;; the first K block starts from zero (locals start at zero); later ones continue the sums in C

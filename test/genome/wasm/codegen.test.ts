@@ -121,6 +121,41 @@ describe('matmulWat', () => {
             await expectCorrect({ ...base, mr, nr: 8, kUnroll, mc: mr * 2, kc: 7, aBroadcast, aLoad: 'preload' }, shape);
   });
 
+  it('ends the k loop where B\'s pointer reaches its end instead of counting steps, with every unroll, addressing and odd shape', async () => {
+    const problem = problemOf(64, 64, 64);
+    const counted = matmulWat(base, problem);
+    expect(matmulWat({ ...base, kLoop: 'count' }, problem)).toBe(counted);
+    const byEnd = matmulWat({ ...base, kUnroll: 4, kLoop: 'end' }, problem);
+    expect(byEnd).toContain('(local $bEnd i32) (local $bEndUnrolled i32)');
+    expect(byEnd).toContain('(br_if $k_unrolled (i32.ne (local.get $b) (local.get $bEndUnrolled)))');
+    // no step counter left in the tile's loops
+    expect(byEnd).not.toContain('(local.set $depth');
+    expect(counted).toContain('(local.set $depth');
+    for (const mr of [1, 4, 5])
+      for (const kUnroll of [1, 3, 4])
+        for (const [packA, packB] of [[false, false], [true, true]] as const)
+          for (const addressing of kUnroll > 1 ? (['offset', 'bump'] as const) : (['offset'] as const))
+            for (const shape of [[mr * 2 + 3, 13, 17], [1, 4, 5], [31, 29, 37]] as [number, number, number][])
+              await expectCorrect({ ...base, mr, nr: 8, kUnroll, packA, packB, mc: mr * 2, kc: 7, addressing, kLoop: 'end' }, shape);
+  });
+
+  it('shuffles four k of a row out of one load (A packed [k/4][row][4] or straight from A), with the depth % 4 tail, on every tile height and odd shape', async () => {
+    const problem = problemOf(64, 64, 64);
+    const kShuffled = matmulWat({ ...base, kUnroll: 1, aBroadcast: 'k-shuffle' }, problem);
+    expect(kShuffled).toContain('(loop $k4');
+    expect(kShuffled).toContain('(loop $groups');
+    // one v128 load per row for four steps; the lane shuffles take lanes 0-3 in turn
+    expect(kShuffled).toContain('(local.set $ak2 (v128.load offset=32 (local.get $a)))');
+    expect(kShuffled).toContain('(i8x16.shuffle 12 13 14 15');
+    expect(() => matmulWat({ ...base, kUnroll: 2, aBroadcast: 'k-shuffle' }, problem)).toThrow(/kUnroll 1/);
+    for (const mr of [1, 3, 4])
+      for (const packA of [false, true])
+        for (const aLoad of ['on-the-fly', 'preload'] as const)
+          // kc 7 and 9: a block's depth % 4 is 3 and 1; K 5 leaves one step after a group
+          for (const [shape, kc] of [[[mr * 2 + 3, 13, 17], 7], [[1, 4, 5], 9], [[31, 29, 37], 9], [[9, 6, 3], 7]] as [[number, number, number], number][])
+            await expectCorrect({ ...base, mr, nr: 8, kUnroll: 1, packA, mc: mr * 2, kc, aBroadcast: 'k-shuffle', aLoad }, shape);
+  });
+
   it('is correct for random genomes of a 64^3 space run on random small shapes', async () => {
     const space = wasmMatmulSpace(problemOf(64, 64, 64), { relaxedSimd });
     const rng = new Rng(2024);

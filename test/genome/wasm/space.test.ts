@@ -89,7 +89,7 @@ describe('wasmMatmulSpace', () => {
     const space = wasmMatmulSpace(problemOf(256, 256, 256), { relaxedSimd: false });
     const rng = new Rng(5);
     const sampled = Array.from({ length: 300 }, () => space.sample(rng));
-    expect(new Set(sampled.map((g) => g.aBroadcast))).toEqual(new Set([undefined, 'shuffle']));
+    expect(new Set(sampled.map((g) => g.aBroadcast))).toEqual(new Set([undefined, 'shuffle', 'k-shuffle']));
     expect(sampled.some((g) => g.mr === 5 && g.nr === 8)).toBe(true);
     const ok = sampled.find((g) => g.aBroadcast === undefined && g.packA)!;
     const wide = { ...ok, mr: 5, nr: 8, mc: 60, nc: 64 };
@@ -143,6 +143,38 @@ describe('wasmMatmulSpace', () => {
     const mutants = Array.from({ length: 200 }, () => space.mutate(onTheFly, rng));
     expect(mutants.some((g) => g.aLoad === 'preload')).toBe(true);
     expect([...wasmMatmulSpace(problemOf(24, 20, 40), { relaxedSimd: false }).enumerate!()].some((g) => g.aLoad === 'preload')).toBe(true);
+  });
+
+  it('offers a k loop that ends on B\'s pointer, and keeps counted genomes as they were', () => {
+    const space = wasmMatmulSpace(problemOf(256, 256, 256), { relaxedSimd: false });
+    const rng = new Rng(17);
+    const sampled = Array.from({ length: 100 }, () => space.sample(rng));
+    expect(new Set(sampled.map((g) => g.kLoop))).toEqual(new Set([undefined, 'end']));
+    const byEnd = sampled.find((g) => g.kLoop === 'end')!;
+    expect(space.check(byEnd)).toBeNull();
+    const { kLoop: _kLoop, ...counted } = byEnd;
+    expect(space.repair({ ...counted, kLoop: 'count' })).toEqual(counted);
+    expect(space.repair(byEnd)).toEqual(byEnd);
+    const mutants = Array.from({ length: 200 }, () => space.mutate(counted, rng));
+    expect(mutants.some((g) => g.kLoop === 'end')).toBe(true);
+    expect([...wasmMatmulSpace(problemOf(24, 20, 40), { relaxedSimd: false }).enumerate!()].some((g) => g.kLoop === 'end')).toBe(true);
+  });
+
+  it('offers A four k a load (k-shuffle), packed or not, always with a plain k loop', () => {
+    const space = wasmMatmulSpace(problemOf(256, 256, 256), { relaxedSimd: false });
+    const rng = new Rng(19);
+    const sampled = Array.from({ length: 200 }, () => space.sample(rng));
+    const kShuffled = sampled.filter((g) => g.aBroadcast === 'k-shuffle');
+    expect(kShuffled.length).toBeGreaterThan(0);
+    expect(new Set(kShuffled.map((g) => g.packA))).toEqual(new Set([false, true]));
+    for (const g of kShuffled) expect({ kUnroll: g.kUnroll, addressing: g.addressing, kLoop: g.kLoop, ok: space.check(g) }).toEqual({ kUnroll: 1, addressing: undefined, kLoop: undefined, ok: null });
+    const g = kShuffled[0]!;
+    expect(space.check({ ...g, kUnroll: 2 })).toMatch(/k-shuffle steps k four at a time/);
+    // repair keeps the broadcast and puts the k loop back in the form it needs
+    expect(space.repair({ ...g, kUnroll: 4, addressing: 'bump', kLoop: 'end' })).toEqual(g);
+    const mutants = Array.from({ length: 300 }, () => space.mutate({ ...g, aBroadcast: undefined }, rng));
+    expect(mutants.some((m) => m.aBroadcast === 'k-shuffle')).toBe(true);
+    expect([...wasmMatmulSpace(problemOf(24, 20, 40), { relaxedSimd: false }).enumerate!()].some((m) => m.aBroadcast === 'k-shuffle' && !m.packA)).toBe(true);
   });
 
   it('enumerates a finite grid of distinct valid genomes for a small problem', () => {
