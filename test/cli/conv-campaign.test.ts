@@ -78,5 +78,6 @@ describe('convolution campaigns from the CLI, on an odd shape at stride 2 with s
       .map((t) => Uint16Array.from({ length: t.dims.reduce((a, b) => a * b) }, () => f16.toBits(rng.int(-3, 3))));
     // Small integers: every sum (at most 63 * 9) is exact in f32 and in f16, so the bits must be the reference's.
     expect(runExported(out, inputs)).toEqual([...opByName(op).reference(problem, inputs)].map((v) => f16.toBits(v)));
-  });
+    // A campaign and an export: ~20 s on an idle two-core machine, several times that beside other suites.
+  }, 300_000);
 });
