@@ -131,7 +131,7 @@ describeGpu('the WebGPU convolution families through the harness', () => {
 
   /** The baseline's text, as a source genome: the harness judges it as it judges any kernel. */
   const baseline = (problem: Problem): Genome => {
-    const code = familyFor(problem.op, 'webgpu').baseline(problem);
+    const code = familyFor(problem.op, 'webgpu', problem.dtype).baseline(problem);
     return { op: problem.op, backend: 'webgpu', family: 'source', language: 'wgsl', text: code.text, tile: WebgpuLaunch.parse(code.launch).tile };
   };
 
