@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { describeZodError } from '../lib/errors.ts';
 import type { Rng } from '../lib/rng.ts';
 
 /**
@@ -27,4 +28,32 @@ export interface SearchSpace<G> {
   enumerate?(): Iterable<G>;
   /** Behaviour descriptors for MAP-Elites, e.g. ["f32-fma", "tile:large"]. */
   descriptor(genome: G): readonly string[];
+}
+
+/**
+ * A space whose genomes are another space's under other labels (a wrapper
+ * family, e.g. f16 storage around an f32 kernel, whose conversions have no
+ * genes of their own): `outer` relabels an inner genome, `inner` recovers it.
+ */
+export function relabelledSpace<I, O>(space: SearchSpace<I>, labels: { name: string; schema: z.ZodType<O>; outer: (g: I) => O; inner: (g: O) => I }): SearchSpace<O> {
+  const { schema, outer, inner } = labels;
+  const enumerate = space.enumerate?.bind(space);
+  return {
+    name: labels.name,
+    schema,
+    sample: (rng) => outer(space.sample(rng)),
+    mutate: (g, rng) => outer(space.mutate(inner(g), rng)),
+    crossover: (a, b, rng) => outer(space.crossover(inner(a), inner(b), rng)),
+    check: (g) => {
+      const parsed = schema.safeParse(g);
+      return parsed.success ? space.check(inner(parsed.data)) : describeZodError(parsed.error);
+    },
+    repair: (g) => {
+      const repaired = space.repair(inner(g));
+      return repaired && outer(repaired);
+    },
+    ...(space.seeds ? { seeds: () => space.seeds!().map(outer) } : {}),
+    ...(enumerate ? { enumerate: function* () { for (const g of enumerate()) yield outer(g); } } : {}),
+    descriptor: (g) => space.descriptor(inner(g)),
+  };
 }

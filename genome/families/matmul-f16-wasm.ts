@@ -1,5 +1,6 @@
 import { matmul } from '../ops/matmul.ts';
-import { baselineF16Wat, f16Workspace, matmulF16Wat } from '../wasm/f16/codegen.ts';
+import { baselineF16Wat, matmulF16Sizes, matmulF16Wat } from '../wasm/f16/codegen.ts';
+import { f16Workspace } from '../wasm/f16/wrap.ts';
 import { MatmulF16WasmGenome } from '../wasm/f16/genome.ts';
 import { wasmF16Space } from '../wasm/f16/space.ts';
 import { wasmLaunch } from './abi.ts';
@@ -13,8 +14,8 @@ export const matmulF16Wasm = defineFamily({
   dtypes: ['f16'],
   genome: MatmulF16WasmGenome,
   space: (problem, device) => wasmF16Space(problem, { relaxedSimd: device.facts.backend === 'wasm' && device.facts.relaxedSimd }),
-  codegen: (genome, problem) => ({ language: 'wat', text: matmulF16Wat(genome, problem), launch: wasmLaunch(problem, f16Workspace(problem.shape).bytes) }),
-  baseline: (problem) => ({ language: 'wat', text: baselineF16Wat(problem), launch: wasmLaunch(problem, f16Workspace(problem.shape).bytes) }),
+  codegen: (genome, problem) => ({ language: 'wat', text: matmulF16Wat(genome, problem), launch: wasmLaunch(problem, f16Workspace(matmulF16Sizes(problem.shape)).bytes) }),
+  baseline: (problem) => ({ language: 'wat', text: baselineF16Wat(problem), launch: wasmLaunch(problem, f16Workspace(matmulF16Sizes(problem.shape)).bytes) }),
   precision: (genome) => (genome.fma ? 'f32-fma' : 'f32'),
   unsupported: (genome, device) =>
     genome.fma && !(device.facts.backend === 'wasm' && device.facts.relaxedSimd) ? 'the genome uses f32x4.relaxed_madd (fma) but relaxed SIMD is off on this worker' : null,

@@ -17,8 +17,10 @@ export interface EntryWrap {
   readonly funcs: readonly string[];
 }
 
-/** The plain f32 kernel: its entry exported as "matmul", nothing around it. */
-export const EXPORTED: EntryWrap = { entry: '(export "matmul")', funcs: [] };
+/** A plain f32 kernel: its entry exported as `name`, nothing around it. */
+export const exportedAs = (name: string): EntryWrap => ({ entry: `(export "${name}")`, funcs: [] });
+
+export const EXPORTED: EntryWrap = exportedAs('matmul');
 
 /**
  * Genome -> WAT for C = A x B under the kernel ABI (genome/families/abi.ts).

@@ -17,12 +17,12 @@ const db = join(dir, 'kevo.db');
 const SHAPE = 'n1h13w11c7k9r3s3';
 
 /** A short campaign on the issue's odd shape: the seeds come first, so a few evaluations reach a verified kernel faster than the baseline. */
-async function campaign(op: string): Promise<{ kernelId: string; genome: Record<string, unknown>; speedup: number }> {
-  const run = await kevo(['run', op, '--backend', 'webgpu', '--shape', SHAPE, '--stride', '2', '--pad', 'same', '--budget', '2', '--population', '2', '--timing-ms', '40', '--json', '--db', db]);
+async function campaign(op: string, dtype = 'f32'): Promise<{ kernelId: string; genome: Record<string, unknown>; speedup: number }> {
+  const run = await kevo(['run', op, '--backend', 'webgpu', '--dtype', dtype, '--shape', SHAPE, '--stride', '2', '--pad', 'same', '--budget', '2', '--population', '2', '--timing-ms', '40', '--json', '--db', db]);
   expect(run.code, run.stderr).toBe(0);
   const out = JSON.parse(run.stdout);
   expect(out.evaluations).toBe(2);
-  expect(out.best.genome).toMatchObject({ op, backend: 'webgpu', family: 'conv' });
+  expect(out.best.genome).toMatchObject({ op, backend: 'webgpu', family: dtype === 'f16' ? 'f16' : 'conv' });
   return out.best;
 }
 
@@ -64,5 +64,9 @@ describeGpu('kevo run conv2d / conv2d-bwd-weights --backend webgpu (end to end o
     const expected = { indices: null, want: op.reference(problem, inputs), magnitude: op.magnitude(problem, inputs) };
     expect(checkOutput(got, expected, op.tolerance(problem, 'f32'), op.output(problem))).toBeNull();
     // Two campaigns take ~25 s on an idle two-core machine; other suites running beside this one stretch that severalfold.
+  }, 400_000);
+
+  it('--dtype f16: forward and backward-data campaigns verify f16 kernels', async () => {
+    for (const op of ['conv2d', 'conv2d-bwd-data']) expect((await campaign(op, 'f16')).genome).toMatchObject({ family: 'f16', precision: 'f32' });
   }, 400_000);
 });

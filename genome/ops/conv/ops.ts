@@ -3,6 +3,7 @@ import type { Precision } from '../accuracy.ts';
 import { applyEpilogueAt, dotTolerance, epilogueParts } from '../epilogue.ts';
 import { dtypeOf, type Storage } from '../../dtypes/dtype.ts';
 import type { DtypeName } from '../../dtypes/name.ts';
+import { decodeHalves, f16Output } from '../f16-output.ts';
 import { elementCount, type Op, type TensorSpec } from '../op.ts';
 import { geometry, type Geometry } from './geometry.ts';
 import {
@@ -51,9 +52,9 @@ const roles: Record<ConvOpName, Roles> = {
   'dwconv2d-bwd-weights': { a: 'X', b: 'dY', out: 'dW', formula: `dW[r,s,c] = sum over n,y,x of X[n,iy,ix,c] * dY[n,y,x,c], ${at}, X zero outside the image`, length: pixels },
 };
 
-/** f32 tensors throughout, or i16 operands (dynamic fixed point mantissas) into an i32 output. */
-const operand = (p: ConvProblem): DtypeName => (p.dtype === 'i16' ? 'i16' : 'f32');
-const result = (p: ConvProblem): DtypeName => (p.dtype === 'i16' ? 'i32' : 'f32');
+/** f32 or f16 tensors throughout, or i16 operands (dynamic fixed point mantissas) into an i32 output. */
+const operand = (p: ConvProblem): DtypeName => p.dtype;
+const result = (p: ConvProblem): DtypeName => (p.dtype === 'i16' ? 'i32' : p.dtype);
 const spec = (name: string, g: Geometry, dtype: DtypeName): TensorSpec => ({ name, dims: dims[name]!(g), dtype });
 
 function inputs(p: ConvProblem): TensorSpec[] {
@@ -74,8 +75,8 @@ function inputs(p: ConvProblem): TensorSpec[] {
  * f32-winograd the norm products, else the terms'.
  */
 function referenceAt(p: ConvProblem, storage: readonly Storage[], indices: ArrayLike<number>, precision?: Precision): { want: Float64Array; magnitude: Float64Array } {
-  // f32 tensors, or i16 operands (no epilogue): either way plain numbers a JS array reads.
-  const tensors = storage as readonly Float32Array[];
+  // f32 tensors, f16 bits decoded exactly (every f16 is an f32), or i16 operands (no epilogue): plain numbers a JS array reads.
+  const tensors = p.dtype === 'f16' ? decodeHalves(storage) : (storage as readonly Float32Array[]);
   const wrap = p.dtype === 'i16';
   const g = geometry(p);
   const e = epilogueParts(p.epilogue);
@@ -147,9 +148,13 @@ function convOp<P extends ConvProblem>(name: ConvOpName, problem: z.ZodType<P>, 
     magnitude: (p, tensors, precision) => referenceAt(p, tensors, everyElement(p), precision).magnitude,
     referenceAt,
     // Adds and multiplies only, unless GELU or SiLU (exp) follow.
-    exactOnIntegers: (p) => p.dtype === 'i16' || [null, 'relu'].includes(epilogueParts(p.epilogue).activation),
-    tolerance: (p, precision: Precision) =>
-      precision === 'f32-winograd' && p.op === 'conv2d' ? winogradTolerance(geometry(p).c, epilogueParts(p.epilogue)) : dotTolerance(role.length(geometry(p)), epilogueParts(p.epilogue), precision),
+    // f16 holds integers exactly only up to 2048: not exact in general.
+    exactOnIntegers: (p) => p.dtype === 'i16' || (p.dtype === 'f32' && [null, 'relu'].includes(epilogueParts(p.epilogue).activation)),
+    tolerance: (p, precision: Precision) => {
+      if (precision === 'f32-winograd' && p.op === 'conv2d') return winogradTolerance(geometry(p).c, epilogueParts(p.epilogue));
+      const dot = dotTolerance(role.length(geometry(p)), epilogueParts(p.epilogue), precision);
+      return p.dtype === 'f16' ? f16Output(dot) : dot;
+    },
     flops: (p) => {
       const g = geometry(p);
       return 2 * pixels(g) * window(g) * g.c * (g.depthwise ? 1 : g.k);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Accuracy } from '../accuracy.ts';
 import { Epilogue } from '../epilogue.ts';
 import { problemFields } from '../fields.ts';
 
@@ -22,16 +23,19 @@ export type Stride = (typeof STRIDES)[number];
 export type Pad = (typeof PADS)[number];
 
 /**
- * The dtype scheme: f32, or i16 dynamic fixed point (Das et al., 2018): the
- * operands are int16 mantissas, each tensor's power-of-two exponent the
- * caller's (the output's is the sum of the operands'), the output i32,
- * exact, wrapping mod 2^32 (no saturation).
+ * The tensors' dtype scheme: f32 (the default, so problems written before
+ * dtypes keep their keys); f16 storage for every tensor (mixed-precision
+ * training: the kernel's genome says what it computes in); or i16 dynamic
+ * fixed point (Das et al., 2018): the operands are int16 mantissas, each
+ * tensor's power-of-two exponent the caller's (the output's is the sum of
+ * the operands'), the output i32, exact, wrapping mod 2^32 (no saturation).
  */
-export const ConvDtype = z.enum(['f32', 'i16'], { error: 'expected f32 or i16' });
+export const ConvDtype = z.enum(['f32', 'f16', 'i16'], { error: 'expected f32, f16 or i16' });
 export type ConvDtype = z.infer<typeof ConvDtype>;
 
-/** Besides the shape, what makes two convolutions different: the stride (dilation is always 1) and the padding. */
-const geometryFields = {
+/** Besides the shape, what makes two convolutions different: the stride (dilation is always 1) and the padding; and the dtype. */
+const convFields = {
+  dtype: ConvDtype.default('f32'),
   stride: z.union([z.literal(1), z.literal(2)], { error: 'expected 1 or 2' }).default(1),
   pad: z.enum(PADS, { error: 'expected same or valid' }).default('same'),
 };
@@ -47,9 +51,9 @@ export const CONV_OPS = ['conv2d', 'conv2d-bwd-data', 'conv2d-bwd-weights'] as c
 export const DEPTHWISE_OPS = ['dwconv2d', 'dwconv2d-bwd-data', 'dwconv2d-bwd-weights'] as const;
 export type ConvOpName = (typeof CONV_OPS)[number] | (typeof DEPTHWISE_OPS)[number];
 
-/** conv2d forward: Y[N,OH,OW,K] = epilogue(conv(X[N,H,W,C], W[R,S,C,K])); the epilogue as matmul's (bias per K). */
+/** conv2d forward: Y[N,OH,OW,K] = epilogue(conv(X[N,H,W,C], W[R,S,C,K])); the epilogue as matmul's (bias per K), f32 only. */
 export const Conv2dProblem = z
-  .object({ op: z.literal('conv2d'), shape: ConvShape, ...problemFields, dtype: ConvDtype.default('f32'), ...geometryFields, epilogue: Epilogue.optional() })
+  .object({ op: z.literal('conv2d'), shape: ConvShape, ...problemFields, ...convFields, epilogue: Epilogue.optional() })
   .strict()
   .superRefine((p, ctx) => {
     windowFits(p, ctx);
@@ -60,7 +64,7 @@ export type Conv2dProblem = z.infer<typeof Conv2dProblem>;
 
 const plain = <N extends string, S extends z.ZodType>(op: N, shape: S) =>
   z
-    .object({ op: z.literal(op), shape, ...problemFields, dtype: ConvDtype.default('f32'), ...geometryFields })
+    .object({ op: z.literal(op), shape, ...problemFields, ...convFields })
     .strict()
     .superRefine((p, ctx) => windowFits(p as Parameters<typeof windowFits>[0], ctx));
 
@@ -75,6 +79,7 @@ export interface ConvProblem {
   readonly op: ConvOpName;
   readonly shape: ConvShape | DepthwiseShape;
   readonly dtype: ConvDtype;
+  readonly accuracy?: Accuracy | undefined;
   readonly stride: Stride;
   readonly pad: Pad;
   readonly epilogue?: Epilogue | undefined;

@@ -1,6 +1,7 @@
 import type { ConvProblem } from '../../ops/conv/problem.ts';
 import { epilogueParts, hasEpilogue } from '../../ops/epilogue.ts';
 import { activationFuncs, epilogueGlobals, epilogueParams, saveEpiloguePointers } from '../epilogue.ts';
+import { exportedAs, type EntryWrap } from '../codegen.ts';
 import { get, i32, indent, vectorLanes } from '../wat.ts';
 import type { ConvDirectGenome } from './genome.ts';
 import { counted, plus } from './loops.ts';
@@ -79,7 +80,7 @@ function walkOf(plan: Plan): Walk {
  * tile along the axis has fewer rows, the last channel block fewer vectors
  * and lanes, each a micro-kernel of its own. Pure.
  */
-export function convWat(genome: ConvDirectGenome, problem: ConvProblem): string {
+export function convWat(genome: ConvDirectGenome, problem: ConvProblem, wrap: EntryWrap = exportedAs(problem.op)): string {
   const plan = planOf(problem);
   const walk = walkOf(plan);
   const rows = Math.min(genome.tile, walk.axis);
@@ -116,15 +117,15 @@ export function convWat(genome: ConvDirectGenome, problem: ConvProblem): string 
   const micro = shapes.map((s) => tileFunc(plan, s, genome, fused ? epilogue : null));
   const extras = [fused ? epilogueGlobals(epilogue) : '', fused ? activationFuncs(epilogue.activation) : '', ...prepareFuncs(plan)].filter(Boolean);
   const { g } = plan;
-  return `;; kevo ${problem.op} n${g.n} h${g.h} w${g.w} c${g.c}${g.depthwise ? '' : ` k${g.k}`} r${g.r} s${g.s} stride ${g.stride} pad ${problem.pad} f32${problem.epilogue ? `, then ${problem.epilogue.join(' -> ')}` : ''}
+  return `;; kevo ${problem.op} n${g.n} h${g.h} w${g.w} c${g.c}${g.depthwise ? '' : ` k${g.k}`} r${g.r} s${g.s} stride ${g.stride} pad ${problem.pad} ${problem.dtype}${problem.epilogue ? `, then ${problem.epilogue.join(' -> ')}` : ''}
 ;; ${plan.kind} direct: ${rows}-row x ${vectors}-vector register tiles, unroll ${genome.unroll}, ${genome.order} outermost, ${genome.fma ? 'relaxed_madd (FMA)' : 'mul + add'}
 (module
   (import "env" "memory" (memory 1))
 ${extras.length ? `${indent(extras.join('\n\n'), 1)}\n` : ''}
 ${indent(micro.join('\n\n'), 1)}
 
-  (func (export "${problem.op}") (param $a i32) (param $b i32) ${fused ? epilogueParams(epilogue) : ''} (param $c i32) (param $ws i32)
+  (func ${wrap.entry} (param $a i32) (param $b i32) ${fused ? epilogueParams(epilogue) : ''} (param $c i32) (param $ws i32)
     (local $row i32) (local $t i32) (local $kb i32) (local $gIn i32) (local $gOut i32)
-${indent([fused ? saveEpiloguePointers(epilogue) : '', prepareCalls(plan), loops].filter(Boolean).join('\n'), 2)}))
+${indent([fused ? saveEpiloguePointers(epilogue) : '', prepareCalls(plan), loops].filter(Boolean).join('\n'), 2)})${wrap.funcs.length ? `\n\n${indent(wrap.funcs.join('\n\n'), 1)}` : ''})
 `;
 }

@@ -1,7 +1,6 @@
 import type { ConvProblem } from '../../ops/conv/problem.ts';
-import type { SearchSpace } from '../../space.ts';
+import { relabelledSpace, type SearchSpace } from '../../space.ts';
 import type { MatmulWasmGenome } from '../genome.ts';
-import { renamedSpace } from '../renamed-space.ts';
 import { wasmMatmulSpace, type WasmCaps } from '../space.ts';
 import { loweringOf, matmulGenes } from './gemm.ts';
 import { convGemmGenome, type ConvGemmGenome } from './genome.ts';
@@ -19,5 +18,5 @@ export function wasmGemmSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace
     return { ...genes, op: problem.op, family: 'direct', algorithm: 'im2col' };
   };
   const inner = wasmMatmulSpace(loweringOf(planOf(problem), problem).matmul, caps);
-  return renamedSpace(inner, { name: `${problem.op}/wasm im2col`, schema: convGemmGenome(problem.op), into: matmulGenes, out });
+  return relabelledSpace(inner, { name: `${problem.op}/wasm im2col`, schema: convGemmGenome(problem.op), outer: out, inner: matmulGenes });
 }

@@ -1,7 +1,6 @@
 import type { MatmulProblem } from '../../ops/matmul-problem.ts';
-import type { SearchSpace } from '../../space.ts';
+import { relabelledSpace, type SearchSpace } from '../../space.ts';
 import type { MatmulWasmGenome } from '../genome.ts';
-import { renamedSpace } from '../renamed-space.ts';
 import { wasmMatmulSpace, type WasmCaps } from '../space.ts';
 import { f32Problem, f32Twin } from './codegen.ts';
 import { MatmulF16WasmGenome } from './genome.ts';
@@ -12,9 +11,13 @@ import { MatmulF16WasmGenome } from './genome.ts';
  * conversions around the kernel have no genes of their own.
  */
 export function wasmF16Space(problem: MatmulProblem, caps: WasmCaps): SearchSpace<MatmulF16WasmGenome> {
-  const out = (g: MatmulWasmGenome): MatmulF16WasmGenome => {
-    const { family: _tiled, epilogue: _none, ...genes } = g;
-    return { ...genes, op: 'matmul', family: 'f16' };
-  };
-  return renamedSpace(wasmMatmulSpace(f32Problem(problem), caps), { name: 'matmul/wasm f16', schema: MatmulF16WasmGenome, into: f32Twin, out });
+  return relabelledSpace(wasmMatmulSpace(f32Problem(problem), caps), {
+    name: 'matmul/wasm f16',
+    schema: MatmulF16WasmGenome,
+    outer: (g: MatmulWasmGenome): MatmulF16WasmGenome => {
+      const { family: _tiled, epilogue: _none, ...genes } = g;
+      return { ...genes, op: 'matmul', family: 'f16' };
+    },
+    inner: f32Twin,
+  });
 }

@@ -5,25 +5,28 @@ import type { ConvProblem } from '../../ops/conv/problem.ts';
 import type { WgslKernel } from '../codegen.ts';
 import { activationFunctions, applyEpilogue, bindingDeclarations, passEntry } from '../epilogue.ts';
 import type { ConvWebgpuGenome } from './genome.ts';
+import { bandBounds, bandIndex, haloOf, stageBand, type Halo } from './halo.ts';
+import { computeBytes, F32_NUMBERS, load, numberBindings, numberHelpers, numbersOf, store, usesF16, zero, type Numbers } from './numbers.ts';
 import { convPlan, type ConvPlan } from './plan.ts';
 
 /** Why codegen cannot honour this genome for this op (whatever the shape), or null. The search space checks more. */
-export function convCodegenProblem(g: ConvWebgpuGenome, depthwise: boolean): string | null {
-  if (depthwise && g.algorithm !== 'direct') return 'a depthwise convolution is no GEMM: algorithm must be direct';
-  if (g.workgroupMemory && g.algorithm !== 'gemm') return 'workgroupMemory stages implicit-GEMM tiles: it needs algorithm gemm';
+export function convCodegenProblem(g: ConvGenes, plan: ConvPlan): string | null {
+  if (plan.depthwise && g.algorithm !== 'direct') return 'a depthwise convolution is no GEMM: algorithm must be direct';
+  if (g.workgroupMemory && g.algorithm === 'direct' && !plan.image) return 'workgroupMemory with the direct algorithm stages an input band with its halo: only forward convolutions (conv2d, dwconv2d) have one';
   return null;
 }
 
+/** The genes codegen reads: the f32 family's, or the f16 family's (which adds how tensors are stored, given to codegen as Numbers). */
+export type ConvGenes = Omit<ConvWebgpuGenome, 'family'>;
+
 interface Ctx {
-  readonly g: ConvWebgpuGenome;
+  readonly g: ConvGenes;
+  readonly numbers: Numbers;
+  /** The direct algorithm's staged input band, or null. */
+  readonly halo: Halo | null;
   readonly plan: ConvPlan;
   readonly tile: { rows: number; cols: number };
   readonly vt: string;
-  /** The element type (f32, or i32 for i16 problems) and its zero literal. */
-  readonly scalar: 'f32' | 'i32';
-  readonly zero: string;
-  /** Element `index` of input A or B as the scalar type. */
-  readonly read: (tensor: 'A' | 'B', index: string) => string;
   /** kTile, never more than the reduction's length. */
   readonly KT: number;
   readonly epilogue: EpilogueSpec | null;
@@ -39,26 +42,28 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
  * output are clamped for loads and dropped at the store; a gathered term on
  * padding is a zero (select), so it costs one multiply and no branch.
  */
-export function convWgsl(g: ConvWebgpuGenome, p: ConvProblem): WgslKernel {
+export function convWgsl(g: ConvGenes, p: ConvProblem, numbers: Numbers = numbersOf(p)): WgslKernel {
   const plan = convPlan(p.op, geometry(p));
-  const problem = convCodegenProblem(g, plan.depthwise);
+  const problem = convCodegenProblem(g, plan);
   if (problem) throw new KevoError('BAD_INPUT', `webgpu conv genome: ${problem}`);
-  const tile = { rows: g.workgroupY * g.tm, cols: g.workgroupX * g.tn * g.vec };
+  const tile = convTile(g);
   const epilogue = epilogueParts(p.epilogue);
   const fused = hasEpilogue(epilogue) && (g.epilogue ?? 'fused') === 'fused';
-  const int = p.dtype === 'i16';
-  const scalar = int ? 'i32' : 'f32';
-  const read = (tensor: 'A' | 'B', index: string) => (int ? `half${tensor}(${index})` : `${tensor}[${index}]`);
-  const ctx: Ctx = { g, plan, tile, vt: g.vec === 4 ? `vec4<${scalar}>` : scalar, scalar, zero: int ? '0' : '0.0', read, KT: Math.min(g.kTile, plan.outer * plan.inner), epilogue: fused ? epilogue : null };
+  const T = numbers.compute;
+  const halo = g.workgroupMemory && g.algorithm === 'direct' ? haloOf(plan.image!, plan.depthwise, tile, g.kTile) : null;
+  const ctx: Ctx = { g, numbers, halo, plan, tile, vt: g.vec === 4 ? `vec4<${T}>` : T, KT: Math.min(g.kTile, plan.outer * plan.inner), epilogue: fused ? epilogue : null };
   const passes = fused ? [] : separateStages(epilogue).map(([name, spec]) => passEntry(name, spec, { m: plan.rows, n: plan.cols }, false));
-  const { backend: _b, family: _f, op: _o, ...genes } = g;
+  const genes = Object.fromEntries(Object.entries(g).filter(([key]) => !['backend', 'family', 'op'].includes(key)));
   const lines = [
-    `// kevo ${p.op} as ${plan.rows}x${plan.cols} sums of ${plan.outer}x${plan.inner} terms, ${JSON.stringify(genes)}`,
+    `// kevo ${p.op} ${p.dtype} as ${plan.rows}x${plan.cols} sums of ${plan.outer}x${plan.inner} terms, ${JSON.stringify(genes)}`,
+    ...(usesF16(numbers) ? ['enable f16;'] : []),
     `const M = ${plan.rows}u;`,
     `const N = ${plan.cols}u;`,
-    ...(int ? i16Declarations : bindingDeclarations(epilogue, false)),
+    ...(numbers.storage === 'f32' ? bindingDeclarations(epilogue, false) : numberBindings(numbers)),
+    ...numberHelpers(numbers),
     ...activationFunctions(epilogue),
-    ...(g.workgroupMemory ? [`var<workgroup> As: array<${scalar}, ${ctx.KT * tile.rows}>;`, `var<workgroup> Bs: array<${ctx.vt}, ${ctx.KT * g.workgroupX * g.tn}>;`] : []),
+    ...(halo ? [`var<workgroup> Hs: array<${T}, ${halo.elements}>;`] : []),
+    ...(g.workgroupMemory && !halo ? [`var<workgroup> As: array<${T}, ${ctx.KT * tile.rows}>;`, `var<workgroup> Bs: array<${ctx.vt}, ${ctx.KT * g.workgroupX * g.tn}>;`] : []),
     '',
     `@compute @workgroup_size(${g.workgroupX}, ${g.workgroupY}, 1)`,
     'fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {',
@@ -71,8 +76,8 @@ export function convWgsl(g: ConvWebgpuGenome, p: ConvProblem): WgslKernel {
     `  let I = ${plan.inner}u * opaque;`,
     '  let T = O * I;',
     ...owned(ctx).map(indent(1)),
-    ...range(g.tm).flatMap((r) => range(g.tn).map((c) => `  var acc${r}_${c} = ${ctx.vt}(${ctx.zero});`)),
-    ...(g.algorithm === 'direct' ? directLoop(ctx) : g.workgroupMemory ? stagedLoop(ctx) : gemmLoop(ctx)).map(indent(1)),
+    ...range(g.tm).flatMap((r) => range(g.tn).map((c) => `  var acc${r}_${c} = ${ctx.vt}(${zero(numbers)});`)),
+    ...(halo ? haloLoop(ctx, halo) : g.algorithm === 'direct' ? directLoop(ctx) : g.workgroupMemory ? stagedLoop(ctx) : gemmLoop(ctx)).map(indent(1)),
     ...stores(ctx).map(indent(1)),
     '}',
     ...passes.flatMap((pass) => pass.code),
@@ -81,25 +86,14 @@ export function convWgsl(g: ConvWebgpuGenome, p: ConvProblem): WgslKernel {
   return { wgsl: lines.join('\n'), workgroupSize: [g.workgroupX, g.workgroupY, 1], tile, passes: passes.map((pass) => pass.pass) };
 }
 
-/**
- * i16 problems (dynamic fixed point mantissas): WGSL has no 16-bit integer,
- * so X, W and dY bind as words of two halves, element e in the low half of
- * word e/2 when e is even (host byte order), sign-extended by extractBits;
- * the sums are i32, whose adds and multiplies wrap as the contract does.
- */
-const i16Declarations = [
-  '@group(0) @binding(0) var<storage, read> A: array<u32>;',
-  '@group(0) @binding(1) var<storage, read> B: array<u32>;',
-  '@group(0) @binding(2) var<storage, read_write> C: array<i32>;',
-  'fn halfA(e: u32) -> i32 { return extractBits(bitcast<i32>(A[e >> 1u]), (e & 1u) * 16u, 16u); }',
-  'fn halfB(e: u32) -> i32 { return extractBits(bitcast<i32>(B[e >> 1u]), (e & 1u) * 16u, 16u); }',
-];
+const convTile = (g: ConvGenes) => ({ rows: g.workgroupY * g.tm, cols: g.workgroupX * g.tn * g.vec });
 
-/** Bytes of workgroup memory a genome asks for (the space checks it against the adapter). */
-export function convWorkgroupBytes(g: ConvWebgpuGenome, plan: ConvPlan): number {
+/** Bytes of workgroup memory a genome asks for (the space checks it against the adapter): staged scalars of 4 bytes, 2 when it computes in f16. */
+export function convWorkgroupBytes(g: ConvGenes, plan: ConvPlan, numbers: Numbers = F32_NUMBERS): number {
   if (!g.workgroupMemory) return 0;
+  if (g.algorithm === 'direct') return plan.image ? haloOf(plan.image, plan.depthwise, convTile(g), g.kTile).elements * computeBytes(numbers) : 0;
   const KT = Math.min(g.kTile, plan.outer * plan.inner);
-  return KT * (g.workgroupY * g.tm + g.workgroupX * g.tn * g.vec) * 4;
+  return KT * (g.workgroupY * g.tm + g.workgroupX * g.tn * g.vec) * computeBytes(numbers);
 }
 
 /** Each thread's rows (raw for the store, clamped for loads, with their coordinates) and column groups. */
@@ -131,21 +125,25 @@ function gatherRows({ g, plan }: Ctx, suffix = ''): string[] {
   });
 }
 
-/** acc += A * B for one term, the gathers of this (row, o) in scope as pa/va with `suffix`, B read at (o, i). */
-function term(ctx: Ctx, o: string, i: string, suffix: string, tag: string): string[] {
-  const { g, plan, vt, zero, read } = ctx;
-  const bs = range(g.tn).map((c) => `let b${c}${tag} = ${columns(ctx, (col) => read('B', plan.bIndex(o, i, col)), `col${c}`)};`);
+/**
+ * acc += A * B for one term, the gathers of this (row, o) in scope as pa/va
+ * with `suffix`, B read at (o, i). Staged in a halo band, A is read at
+ * pa + the term's place in the band's chunk (`ai`), zeros staged for padding.
+ */
+function term(ctx: Ctx, o: string, i: string, suffix: string, tag: string, ai = i): string[] {
+  const { g, plan, vt, numbers, halo } = ctx;
+  const bs = range(g.tn).map((c) => `let b${c}${tag} = ${columns(ctx, (col) => load(numbers, 'B', plan.bIndex(o, i, col)), `col${c}`)};`);
   if (plan.depthwise) {
-    return [
-      ...bs,
-      ...range(g.tm).flatMap((r) =>
-        range(g.tn).map((c) => `acc${r}_${c} += select(${vt}(${zero}), ${columns(ctx, (col) => read('A', `pa${r}${suffix} + ${col}`), `col${c}`)}, va${r}${suffix}) * b${c}${tag};`),
-      ),
-    ];
+    const a = (r: number, c: number) =>
+      halo
+        ? columns(ctx, (col) => `Hs[pa${r}${suffix} + ${col} - tileCol]`, `col${c}`)
+        : `select(${vt}(${zero(numbers)}), ${columns(ctx, (col) => load(numbers, 'A', `pa${r}${suffix} + ${col}`), `col${c}`)}, va${r}${suffix})`;
+    return [...bs, ...range(g.tm).flatMap((r) => range(g.tn).map((c) => `acc${r}_${c} += ${a(r, c)} * b${c}${tag};`))];
   }
-  const at = plan.aInnerStride === 0 ? '' : ` + ${i}`;
+  const at = plan.aInnerStride === 0 ? '' : ` + ${ai}`;
+  const a = (r: number) => (halo ? `Hs[pa${r}${suffix}${at}]` : `select(${zero(numbers)}, ${load(numbers, 'A', `pa${r}${suffix}${at}`)}, va${r}${suffix})`);
   return [
-    ...range(g.tm).map((r) => `let a${r}${tag} = select(${zero}, ${read('A', `pa${r}${suffix}${at}`)}, va${r}${suffix});`),
+    ...range(g.tm).map((r) => `let a${r}${tag} = ${a(r)};`),
     ...bs,
     ...range(g.tm).flatMap((r) => range(g.tn).map((c) => `acc${r}_${c} += a${r}${tag} * b${c}${tag};`)),
   ];
@@ -200,18 +198,18 @@ function stagedLoop(ctx: Ctx): string[] {
   const threads = g.workgroupX * g.workgroupY;
   const groups = g.workgroupX * g.tn;
   const { index, valid } = plan.gather('L');
-  const load = [
+  const loads = [
     `for (var e = tid; e < ${KT * tile.rows}u; e += ${threads}u) {`,
     `  let kk = e / ${tile.rows}u;`,
     `  let rowL = min(tileRow + e % ${tile.rows}u, M - 1u);`,
     ...plan.rowCoords('L').map(indent(1)),
     ...decompose(ctx, `min(t0 + kk, ${T - 1}u)`).map(indent(1)),
-    `  As[e] = select(${ctx.zero}, ${ctx.read('A', `select(0u, ${index}${plan.aInnerStride === 0 ? '' : ' + i'}, ${valid})`)}, ${valid});`,
+    `  As[e] = select(${zero(ctx.numbers)}, ${load(ctx.numbers, 'A', `select(0u, ${index}${plan.aInnerStride === 0 ? '' : ' + i'}, ${valid})`)}, ${valid});`,
     '}',
     `for (var e = tid; e < ${KT * groups}u; e += ${threads}u) {`,
     `  let kk = e / ${groups}u;`,
     ...decompose(ctx, `min(t0 + kk, ${T - 1}u)`).map(indent(1)),
-    `  Bs[e] = ${columns(ctx, (col) => ctx.read('B', plan.bIndex('o', 'i', col)), `tileCol + (e % ${groups}u) * ${g.vec}u`)};`,
+    `  Bs[e] = ${columns(ctx, (col) => load(ctx.numbers, 'B', plan.bIndex('o', 'i', col)), `tileCol + (e % ${groups}u) * ${g.vec}u`)};`,
     '}',
     'workgroupBarrier();',
   ];
@@ -223,18 +221,49 @@ function stagedLoop(ctx: Ctx): string[] {
   return [
     `let tid = lid.y * ${g.workgroupX}u + lid.x;`,
     `for (var t0 = 0u; t0 < T; t0 += ${KT}u) {`,
-    ...[...load, `let count = min(${KT}u, T - t0);`, 'var kk = 0u;', ...unrolled('kk', 'count', g.unroll, KT, step), 'workgroupBarrier();'].map(indent(1)),
+    ...[...loads, `let count = min(${KT}u, T - t0);`, 'var kk = 0u;', ...unrolled('kk', 'count', g.unroll, KT, step), 'workgroupBarrier();'].map(indent(1)),
+    '}',
+  ];
+}
+
+/**
+ * The direct algorithm from a staged band (halo.ts): each chunk of channels
+ * of the band (depthwise: the workgroup's channels, once) is staged by the
+ * whole workgroup, then every thread walks its taps x the chunk from it.
+ */
+function haloLoop(ctx: Ctx, halo: Halo): string[] {
+  const { g, plan, tile } = ctx;
+  const image = plan.image!;
+  const threads = g.workgroupX * g.workgroupY;
+  const bandRows = range(g.tm).map((r) => `let pa${r} = ${bandIndex(image, halo, String(r))};`);
+  const start = [`let tid = lid.y * ${g.workgroupX}u + lid.x;`, ...bandBounds(image, halo, tile.rows)];
+  if (plan.depthwise) {
+    const tap = (o: string, tag: string) => ['{', ...[`let o = ${o};`, ...plan.outerCoords, ...bandRows, ...term(ctx, 'o', '0u', '', tag)].map(indent(1)), '}'];
+    return [...start, ...stageBand(image, halo, ctx.numbers, threads, 'tileCol', `${image.c}u`), 'var o0 = 0u;', ...unrolled('o0', 'O', g.unroll, plan.outer, tap)];
+  }
+  const inner = ['var i = 0u;', ...unrolled('i', 'count', g.unroll, halo.chunk, (i, tag) => term(ctx, 'o', `c0 + ${i}`, '', tag, i))];
+  return [
+    ...start,
+    `for (var c0 = 0u; c0 < I; c0 += ${halo.chunk}u) {`,
+    ...[
+      ...stageBand(image, halo, ctx.numbers, threads, 'c0', 'I'),
+      `let count = min(${halo.chunk}u, I - c0);`,
+      'for (var o = 0u; o < O; o++) {',
+      ...[...plan.outerCoords, ...bandRows, ...inner].map(indent(1)),
+      '}',
+      'workgroupBarrier();',
+    ].map(indent(1)),
     '}',
   ];
 }
 
 /** out[row, col] = acc through the fused epilogue, lane by lane: columns need not be a multiple of 4. */
-function stores({ g, epilogue }: Ctx): string[] {
-  const store = (r: number, c: number, e: number) => {
+function stores({ g, epilogue, numbers }: Ctx): string[] {
+  const put = (r: number, c: number, e: number) => {
     const col = e === 0 ? `col${c}` : `col${c} + ${e}u`;
     const at = `out${r} * N + ${col}`;
     const v = `acc${r}_${c}${g.vec === 4 ? `[${e}]` : ''}`;
-    return `if (${col} < N) { C[${at}] = ${epilogue ? applyEpilogue(epilogue, v, false, col, at) : v}; }`;
+    return `if (${col} < N) { ${store(numbers, at, epilogue ? applyEpilogue(epilogue, v, false, col, at) : v)} }`;
   };
-  return range(g.tm).flatMap((r) => [`if (out${r} < M) {`, ...range(g.tn).flatMap((c) => range(g.vec).map((e) => `  ${store(r, c, e)}`)), '}']);
+  return range(g.tm).flatMap((r) => [`if (out${r} < M) {`, ...range(g.tn).flatMap((c) => range(g.vec).map((e) => `  ${put(r, c, e)}`)), '}']);
 }

@@ -6,9 +6,11 @@ import type { ConvOpName } from '../../ops/conv/problem.ts';
  * op becomes rows x cols of sums): a workgroup of x*y threads, each computing
  * tm rows x tn column groups of `vec` columns; the reduction either as nested
  * loops over taps and channels (direct, the gather's index and padding test
- * once per tap) or one flat loop over taps x channels (implicit GEMM), which
- * may stage kTile-deep tiles of the gathered input and the weights in
- * workgroup memory. Depthwise ops are no GEMM: direct only, never staged.
+ * once per tap) or one flat loop over taps x channels (implicit GEMM).
+ * `workgroupMemory` stages: implicit GEMM kTile-deep tiles of the gathered
+ * input and the weights; the direct algorithm of the forward ops (conv2d,
+ * dwconv2d) the workgroup's input band with its halo, kTile channels a
+ * stage (halo.ts). Depthwise ops are no GEMM: direct only.
  */
 export const convWebgpuGenome = <O extends ConvOpName>(op: O) =>
   z

@@ -33,6 +33,8 @@ export interface ConvPlan {
   bIndex(o: string, i: string, col: string): string;
   /** Whether neighbouring columns of B are neighbours in memory (a vec4 over columns is 4 consecutive loads). */
   readonly bContiguous: boolean;
+  /** The forward ops (rows are output pixels, A is X through the window): their geometry, for staging a workgroup's input band with its halo (halo.ts); null for the others. */
+  readonly image: Geometry | null;
 }
 
 /** Input pixel of output pixel (y, x) under tap (r, s): signed, so a tap above or left of the image is negative. */
@@ -61,12 +63,13 @@ function backward(g: Geometry, n: string, iy: string, ix: string, r: string, s: 
 }
 
 export function convPlan(op: ConvOpName, g: Geometry): ConvPlan {
-  const dense = { depthwise: false };
-  const depthwise = { depthwise: true, inner: 1, aInnerStride: 0, bContiguous: true };
+  const dense = { depthwise: false, image: null };
+  const depthwise = { depthwise: true, inner: 1, aInnerStride: 0, bContiguous: true, image: null };
   switch (op) {
     case 'conv2d':
       return {
         ...dense,
+        image: g,
         rows: g.n * g.oh * g.ow,
         cols: g.k,
         outer: g.r * g.s,
@@ -119,6 +122,7 @@ export function convPlan(op: ConvOpName, g: Geometry): ConvPlan {
     case 'dwconv2d':
       return {
         ...depthwise,
+        image: g,
         rows: g.n * g.oh * g.ow,
         cols: g.c,
         outer: g.r * g.s,

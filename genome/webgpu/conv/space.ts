@@ -20,8 +20,9 @@ export const MAX_UNROLLED_LOADS = 32;
 /**
  * The WGSL genes of one convolution problem on one adapter: as matmul's
  * (genome/webgpu/space.ts) over the op's rows x cols of sums (plan.ts), plus
- * the algorithm; depthwise ops have only the direct one, and only implicit
- * GEMM stages tiles in workgroup memory.
+ * the algorithm; depthwise ops have only the direct one. Implicit GEMM
+ * stages kTile-deep tiles in workgroup memory; the direct algorithm of the
+ * forward ops stages its input band with the halo (kTile channels a stage).
  */
 export function webgpuConvSpace(problem: ConvProblem, caps: WebgpuCaps): SearchSpace<ConvWebgpuGenome> {
   const plan = convPlan(problem.op, geometry(problem));
@@ -40,7 +41,7 @@ export function webgpuConvSpace(problem: ConvProblem, caps: WebgpuCaps): SearchS
     const parsed = schema.safeParse(genome);
     if (!parsed.success) return describeZodError(parsed.error);
     const g = parsed.data;
-    const codegen = convCodegenProblem(g, plan.depthwise);
+    const codegen = convCodegenProblem(g, plan);
     if (codegen) return codegen;
     if (problem.epilogue && !g.epilogue) return 'the problem has an epilogue: say how it runs (epilogue fused or pass)';
     if (!problem.epilogue && g.epilogue) return 'the problem has no epilogue to fuse';
@@ -59,7 +60,7 @@ export function webgpuConvSpace(problem: ConvProblem, caps: WebgpuCaps): SearchS
     const { epilogue: _epilogue, ...rest } = genome;
     const g: ConvWebgpuGenome = { ...rest, ...(epilogues.length ? { epilogue: genome.epilogue ?? epilogues[0] } : {}) };
     if (!algorithms.includes(g.algorithm)) g.algorithm = 'direct';
-    if (g.algorithm !== 'gemm') g.workgroupMemory = false;
+    if (g.algorithm === 'direct' && !plan.image) g.workgroupMemory = false;
     if (g.vec === 4 && plan.cols < 4) g.vec = 1;
     repairTile(g, limit, bounds);
     g.kTile = largest(K_TILE, Math.min(g.kTile, nextPow2(terms)));
@@ -86,7 +87,7 @@ export function webgpuConvSpace(problem: ConvProblem, caps: WebgpuCaps): SearchS
       tm: rng.pick(REGISTER_TILE),
       tn: rng.pick(REGISTER_TILE),
       vec: rng.pick([1, 4] as const),
-      workgroupMemory: algorithm === 'gemm' && rng.chance(0.5),
+      workgroupMemory: (algorithm === 'gemm' || plan.image !== null) && rng.chance(0.5),
       kTile: rng.pick(K_TILE),
       unroll: rng.pick(UNROLL),
       ...(epilogues.length ? { epilogue: rng.pick(epilogues) } : {}),
@@ -107,7 +108,8 @@ export function webgpuConvSpace(problem: ConvProblem, caps: WebgpuCaps): SearchS
   const mutations: ((g: ConvWebgpuGenome, rng: Rng) => ConvWebgpuGenome)[] = [
     ...tileMutations<ConvWebgpuGenome>(),
     (g, rng) => ({ ...g, algorithm: rng.pick(algorithms) }),
-    (g) => ({ ...g, workgroupMemory: !g.workgroupMemory, algorithm: g.workgroupMemory ? g.algorithm : 'gemm' }),
+    // Only the forward ops stage a direct loop's input (a halo band); the others stage implicit-GEMM tiles.
+    (g) => ({ ...g, workgroupMemory: !g.workgroupMemory, algorithm: g.workgroupMemory || plan.image ? g.algorithm : 'gemm' }),
     ...(epilogues.length ? [(g: ConvWebgpuGenome) => ({ ...g, epilogue: g.epilogue === 'fused' ? ('pass' as const) : ('fused' as const) })] : []),
   ];
 
@@ -141,7 +143,7 @@ export function webgpuConvSpace(problem: ConvProblem, caps: WebgpuCaps): SearchS
   }
 
   function descriptor(g: ConvWebgpuGenome): readonly string[] {
-    return [g.workgroupMemory ? 'gemm-staged' : g.algorithm, tileSize(g), ...(g.epilogue ? [`epilogue:${g.epilogue}`] : [])];
+    return [g.workgroupMemory ? `${g.algorithm}-staged` : g.algorithm, tileSize(g), ...(g.epilogue ? [`epilogue:${g.epilogue}`] : [])];
   }
 
   /**

@@ -6,6 +6,7 @@ import { opFor, parseProblem, type Problem } from '../../../genome/ops/index.ts'
 import type { ConvProblem } from '../../../genome/ops/conv/problem.ts';
 import { convWgsl } from '../../../genome/webgpu/conv/codegen.ts';
 import type { ConvWebgpuGenome } from '../../../genome/webgpu/conv/genome.ts';
+import { webgpuConvF16Space } from '../../../genome/webgpu/conv/f16.ts';
 import { webgpuConvSpace } from '../../../genome/webgpu/conv/space.ts';
 import { Rng } from '../../../lib/rng.ts';
 import { PROTOCOL_VERSION, type KernelJob } from '../../../protocol/job.ts';
@@ -19,6 +20,8 @@ const OPS = ['conv2d', 'conv2d-bwd-data', 'conv2d-bwd-weights', 'dwconv2d', 'dwc
 const odd = (op: string, extra: Record<string, unknown> = {}): Problem =>
   parseProblem({ op, shape: { n: 1, h: 13, w: 11, c: 7, ...(op.startsWith('dw') ? {} : { k: 9 }), r: 3, s: 3 }, stride: 2, pad: 'same', ...extra });
 const caps = { features: [], limits: { maxComputeWorkgroupStorageSize: 32768 } };
+/** lavapipe's: shader-f16 and 32 KiB of workgroup memory. */
+const f16Caps = { ...caps, features: ['shader-f16'] };
 const device = { id: 'gpu', label: 'test', facts: { backend: 'webgpu' as const, ...caps, vendor: 'x', architecture: 'x', device: 'x', description: 'x', fallback: true } };
 
 describe('the WebGPU convolution families (pure)', () => {
@@ -47,8 +50,42 @@ describe('the WebGPU convolution families (pure)', () => {
     expect(webgpuConvSpace(dw, caps).repair({ ...seed, algorithm: 'gemm' })?.algorithm).toBe('direct');
     const conv = odd('conv2d') as ConvProblem;
     const [direct] = webgpuConvSpace(conv, caps).seeds!() as [ConvWebgpuGenome];
-    expect(() => convWgsl({ ...direct, workgroupMemory: true }, conv)).toThrow(/workgroupMemory .* needs algorithm gemm/);
     expect(webgpuConvSpace(conv, caps).check({ ...direct, workgroupX: 64, workgroupY: 64 })).toMatch(/over the adapter's 256/);
+  });
+
+  it('stages a forward direct loop\'s input band with its halo in workgroup memory, and refuses it where there is no input band', () => {
+    for (const op of ['conv2d', 'dwconv2d']) {
+      const problem = odd(op) as ConvProblem;
+      const space = webgpuConvSpace(problem, caps);
+      const halo = space.repair({ ...space.seeds!()[0]!, algorithm: 'direct', workgroupMemory: true, kTile: 4 })!;
+      expect(halo).toMatchObject({ algorithm: 'direct', workgroupMemory: true });
+      expect(space.check(halo)).toBeNull();
+      const { wgsl } = convWgsl(halo, problem);
+      expect(wgsl).toMatch(/var<workgroup> Hs: array<f32, \d+>;/);
+      // Staged once per chunk, then the taps read the band: no global loads of X in the compute loop.
+      expect(wgsl.split('workgroupBarrier();').length - 1).toBe(op === 'conv2d' ? 2 : 1);
+      expect(wgsl.slice(wgsl.lastIndexOf('workgroupBarrier();', wgsl.indexOf('let pa0'))).match(/\bA\[/g)).toBeNull();
+      expect(space.descriptor(halo)[0]).toBe('direct-staged');
+    }
+    const bwd = odd('conv2d-bwd-data') as ConvProblem;
+    const [direct] = webgpuConvSpace(bwd, caps).seeds!() as [ConvWebgpuGenome];
+    expect(() => convWgsl({ ...direct, workgroupMemory: true }, bwd)).toThrow(/only forward convolutions/);
+    expect(webgpuConvSpace(bwd, caps).repair({ ...direct, workgroupMemory: true })?.workgroupMemory).toBe(false);
+  });
+
+  it('f16 tensors: array<f16> or packed storage, f16 sums only where shader-f16 and the accuracy contract allow', () => {
+    const problem = odd('conv2d', { dtype: 'f16', accuracy: 'f16' });
+    const withF16 = webgpuConvF16Space(problem as ConvProblem, f16Caps);
+    expect(withF16.seeds!().map((g) => [g.storage, g.precision])).toEqual([['f16', 'f32'], ['packed', 'f32'], ['f16', 'f32'], ['packed', 'f32'], ['f16', 'f16']]);
+    const without = webgpuConvF16Space(problem as ConvProblem, caps);
+    expect(without.seeds!().every((g) => g.storage === 'packed')).toBe(true);
+    expect(without.check({ ...without.seeds!()[0]!, precision: 'f16' })).toMatch(/shader-f16/);
+    const [f16Storage] = withF16.seeds!();
+    expect(familyFor('conv2d', 'webgpu', 'f16').code(f16Storage!, problem).text).toMatch(/^enable f16;$[\s\S]*var<storage, read> A: array<f16>/m);
+    const baseline = familyFor('conv2d', 'webgpu', 'f16').baseline(problem).text;
+    expect(baseline).not.toMatch(/enable f16/);
+    expect(baseline).toMatch(/array<atomic<u32>>[\s\S]*unpack2x16float/);
+    expect(WebgpuLaunch.parse(familyFor('conv2d', 'webgpu', 'f16').baseline(problem).launch).tensors.map((t) => t.dtype)).toEqual(['f16', 'f16', 'f16']);
   });
 
   it('offers the epilogue gene to conv2d with an epilogue only, and binds X, W, bias, R, then Y', () => {
@@ -78,6 +115,7 @@ const job = (problem: Problem, genome: Genome): KernelJob => ({
 
 describeGpu('the WebGPU convolution families through the harness', () => {
   const gpu = new GpuProcess();
+  const gpuDevice = { ...device, facts: { ...device.facts, ...f16Caps } };
   afterAll(async () => {
     gpu.kill();
     await gpu.exit();
@@ -109,6 +147,31 @@ describeGpu('the WebGPU convolution families through the harness', () => {
     const seed = familyFor(op, 'webgpu', 'i16').space(problem, device).seeds!().at(-1)!;
     expect(await verdict(problem, seed), JSON.stringify(seed)).toBe('ok');
     if (op === 'conv2d-bwd-data') expect(await verdict(problem, baseline(problem)), 'baseline').toBe('ok');
+  }, GPU_TEST_MS);
+
+  it.each(OPS)('%s f16: the first seed (array<f16>, f32 sums) verifies on the odd shape', async (op) => {
+    const problem = odd(op, { dtype: 'f16' });
+    const [seed] = familyFor(op, 'webgpu', 'f16').space(problem, gpuDevice).seeds!();
+    expect(await verdict(problem, seed!), JSON.stringify(seed)).toBe('ok');
+  }, GPU_TEST_MS);
+
+  it('f16 conv2d: the packed baseline, f16 sums under an f16 contract, and a packed halo-staged kernel verify', async () => {
+    const problem = odd('conv2d', { dtype: 'f16', accuracy: 'f16' });
+    const space = webgpuConvF16Space(problem as ConvProblem, f16Caps);
+    const f16Math = space.seeds!().find((g) => g.precision === 'f16')!;
+    expect(await verdict(problem, f16Math), JSON.stringify(f16Math)).toBe('ok');
+    const halo = space.repair({ ...f16Math, algorithm: 'direct', workgroupMemory: true, storage: 'packed', precision: 'f32', kTile: 4 })!;
+    expect(halo).toMatchObject({ workgroupMemory: true, storage: 'packed' });
+    expect(await verdict(problem, halo), JSON.stringify(halo)).toBe('ok');
+    expect(await verdict(problem, baseline(problem)), 'baseline').toBe('ok');
+  }, GPU_TEST_MS);
+
+  it.each(['conv2d', 'dwconv2d'])('%s with its input band and halo staged in workgroup memory verifies (edge shapes at both strides and paddings)', async (op) => {
+    const problem = odd(op);
+    const space = familyFor(op, 'webgpu').space(problem, gpuDevice);
+    const halo = space.repair({ ...space.seeds!()[0]!, workgroupMemory: true, kTile: 4 } as Genome)!;
+    expect(halo).toMatchObject({ algorithm: 'direct', workgroupMemory: true });
+    expect(await verdict(problem, halo), JSON.stringify(halo)).toBe('ok');
   }, GPU_TEST_MS);
 
   it('conv2d with bias, relu and residual: fused, as passes, and sampled genomes verify; the baseline (one pass per stage) matches the reference', async () => {

@@ -1,24 +1,13 @@
-import { f16, type Storage } from '../../../dtypes/index.ts';
-import { unitRoundoff, type Precision } from '../../accuracy.ts';
+import type { Precision } from '../../accuracy.ts';
+import { dotTolerance, epilogueParts } from '../../epilogue.ts';
+import { decodeHalves, f16Output } from '../../f16-output.ts';
 import type { MatmulProblem } from '../../matmul-problem.ts';
 import type { Tolerance } from '../../op.ts';
 import type { MatmulScheme } from '../scheme.ts';
 import { f32Scheme } from './f32.ts';
 
-/** f16 bits -> f32 values: exact, every f16 is an f32, so the f32 scheme's f64 math runs on them unchanged. */
-const decoded = (inputs: readonly Storage[]) => inputs.map((bits) => Float32Array.from(bits as Uint16Array, (b) => f16.fromBits(b)));
-
-/**
- * The accumulation error of the kernel's precision over K (as f32's model:
- * gamma_K with a safety factor of 2), plus one rounding of the result to f16
- * (|C| <= sum|a||b|, so it is relative to the magnitude too; doubled, since
- * WGSL lets an f32 -> f16 conversion round either way), plus half of f16's
- * smallest subnormal step for results below its normal range.
- */
-function tolerance(p: MatmulProblem, precision: Precision): Tolerance {
-  const steps = Math.max(p.shape.k + 2, 4);
-  return { abs: f16.limits.minSubnormal, rel: 2 * (steps * unitRoundoff[precision] + f16.limits.unit) };
-}
+/** The accumulation error of the kernel's precision over K (f32's model), then one rounding of C to f16. */
+const tolerance = (p: MatmulProblem, precision: Precision): Tolerance => f16Output(dotTolerance(p.shape.k, epilogueParts(undefined), precision));
 
 /**
  * A f16 [M,K] x B f16 [K,N] -> C f16 [M,N], each stored as its bits
@@ -32,9 +21,9 @@ export const f16Scheme: MatmulScheme = {
     { name: 'B', dims: [k, n], dtype: 'f16' },
   ],
   output: ({ shape: { m, n } }) => ({ name: 'C', dims: [m, n], dtype: 'f16' }),
-  reference: (p, inputs) => f32Scheme.reference(p, decoded(inputs)),
-  magnitude: (p, inputs) => f32Scheme.magnitude(p, decoded(inputs)),
-  referenceAt: (p, inputs, indices) => f32Scheme.referenceAt(p, decoded(inputs), indices),
+  reference: (p, inputs) => f32Scheme.reference(p, decodeHalves(inputs)),
+  magnitude: (p, inputs) => f32Scheme.magnitude(p, decodeHalves(inputs)),
+  referenceAt: (p, inputs, indices) => f32Scheme.referenceAt(p, decodeHalves(inputs), indices),
   tolerance,
   // Integer inputs give integer sums, but f16 holds integers exactly only up to 2048: not exact in general.
   exactOnIntegers: () => false,
