@@ -3,6 +3,7 @@ import { planSuite } from '../../../coordinator/suite/plan.ts';
 import { DEFAULT_SUITE_PATH, loadSuiteFile, parseSuite, type SuiteFile } from '../../../coordinator/suite/suite-file.ts';
 import { KevoError } from '../../../lib/errors.ts';
 import { Problem } from '../../../genome/ops/index.ts';
+import '../../genome/families/toy-family.ts';
 
 const task = (shape: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ problem: { op: 'matmul', shape, ...extra }, budget: { evaluations: 4 } });
 const suiteWith = (tasks: unknown[], more: Record<string, unknown> = {}) => ({ version: 1, name: 't', categories: [{ name: 'square', tasks }], ...more });
@@ -66,8 +67,9 @@ describe('planSuite', () => {
   });
 
   it("passes a task's dtype to its campaign's spec, which names the task when no family runs it on the backend", () => {
-    const i16 = parseSuite(suiteWith([task({ m: 4, n: 8, k: 16 }, { dtype: 'i16' })]));
-    expect(message(() => planSuite(i16, { backend: 'webgpu' }, 'suite', flags))).toMatch(/^invalid suite: categories\.0\.tasks\.0: problems\.0\.dtype: no kernel family/);
+    // every built-in op and dtype has a family on both backends; the toy op has a WASM one only
+    const toy = parseSuite(suiteWith([{ problem: { op: 'vadd', shape: { rows: 4, cols: 8 } }, budget: { evaluations: 4 } }]));
+    expect(message(() => planSuite(toy, { backend: 'webgpu' }, 'suite', flags))).toMatch(/^invalid suite: categories\.0\.tasks\.0: problems\.0\.dtype: no kernel family runs vadd f32 on backend webgpu/);
   });
 
   it('names the flag behind a bad run setting, and the task behind a spec the campaign refuses', () => {
