@@ -57,3 +57,9 @@ export function relabelledSpace<I, O>(space: SearchSpace<I>, labels: { name: str
     descriptor: (g) => space.descriptor(inner(g)),
   };
 }
+
+/** a0, b0, a1, b1, ...: every list's first items before any list's later ones (seeds of several spaces, so a short campaign tries each). */
+export function interleave<T>(lists: readonly (readonly T[])[]): T[] {
+  const longest = Math.max(0, ...lists.map((l) => l.length));
+  return Array.from({ length: longest }, (_, i) => lists.flatMap((l) => (i < l.length ? [l[i]!] : []))).flat();
+}

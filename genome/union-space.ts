@@ -2,15 +2,16 @@ import { z } from 'zod';
 import { KevoError } from '../lib/errors.ts';
 import type { Rng } from '../lib/rng.ts';
 import type { Genome } from './genome.ts';
-import type { SearchSpace } from './space.ts';
+import { interleave, type SearchSpace } from './space.ts';
 
 /**
  * One search over several algorithms' spaces (a problem's family and the
  * alternatives that join it): each genome belongs to the space whose schema
  * parses it, and mutates, repairs and describes itself there. Samples pick a
  * space at random; crossover between two algorithms' genomes has no genes in
- * common, so it returns one parent. Seeds and descriptors of all, the latter
- * led by the genome's algorithm so MAP-Elites keeps a cell per algorithm.
+ * common, so it returns one parent. Seeds of all, interleaved so a short
+ * campaign times each algorithm; descriptors led by the genome's algorithm so
+ * MAP-Elites keeps a cell per algorithm.
  */
 export function unionSpace(own: SearchSpace<Genome>, alternatives: readonly SearchSpace<Genome>[]): SearchSpace<Genome> {
   const spaces = [own, ...alternatives];
@@ -35,7 +36,7 @@ export function unionSpace(own: SearchSpace<Genome>, alternatives: readonly Sear
       return space ? space.check(g) : `not a genome of ${spaces.map((s) => s.name).join(' or ')}`;
     },
     repair: (g) => find(g)?.repair(g) ?? null,
-    seeds: () => spaces.flatMap((s) => s.seeds?.() ?? []),
+    seeds: () => interleave(spaces.map((s) => s.seeds?.() ?? [])),
     ...(spaces.every((s) => s.enumerate) ? { enumerate: () => spaces.flatMap((s) => [...s.enumerate!()]) } : {}),
     descriptor: (g) => [`family:${g.family}`, ...spaceOf(g).descriptor(g)],
   };

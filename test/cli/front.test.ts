@@ -93,8 +93,8 @@ describe('bad --accuracy and --front input', () => {
   const run = ['run', 'matmul', '--shape', '8x8x8', '--budget', '1'];
   itRefuses(
     [
-      ['accuracy 0', [...run, '--accuracy', '0'], /--accuracy: expected f32, f16, bf16 or a max relative error/],
-      ['accuracy not a number', [...run, '--accuracy', 'abc'], /--accuracy: expected f32, f16, bf16 or a max relative error/],
+      ['accuracy 0', [...run, '--accuracy', '0'], /--accuracy: expected f32, f16, bf16, f32-norm or a max relative error/],
+      ['accuracy not a number', [...run, '--accuracy', 'abc'], /--accuracy: expected f32, f16, bf16, f32-norm or a max relative error/],
       ['a numeric accuracy on an i8 problem', [...run, '--accuracy', '1e-2', '--dtype', 'i8'], /--accuracy: a numeric accuracy needs dtype f32/],
       ['--front without a numeric accuracy', ['best', 'matmul', '--shape', '8x8x8', '--front'], /--front needs a numeric --accuracy/],
     ],

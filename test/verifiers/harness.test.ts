@@ -45,8 +45,8 @@ describe('verify', () => {
   });
 
   it('measures how much of its tolerance a kernel used, and its errors on N(0, 1) inputs', async () => {
-    // Off by 4 f32 ulps of 1 on every non-integer result: still within the tolerance (integer results must stay exact).
-    const sloppyHooks = { beforeStore: '(if (f32.ne (f32.nearest (local.get $acc)) (local.get $acc)) (then (local.set $acc (f32.mul (local.get $acc) (f32.const 1.000000477)))))' };
+    // Off by 2 f32 ulps of 1 on every non-integer result: within the tolerance even for a single product (8u at K = 1; integer results must stay exact).
+    const sloppyHooks = { beforeStore: '(if (f32.ne (f32.nearest (local.get $acc)) (local.get $acc)) (then (local.set $acc (f32.mul (local.get $acc) (f32.const 1.000000238)))))' };
     const exact = await verify(naive(), problem, opts);
     const sloppy = await verify(naive(sloppyHooks), problem, opts);
     await exact.kernel?.dispose();

@@ -1,6 +1,6 @@
 import type { Rng } from '../../../lib/rng.ts';
 import type { ConvProblem } from '../../ops/conv/problem.ts';
-import type { SearchSpace } from '../../space.ts';
+import { interleave, type SearchSpace } from '../../space.ts';
 import type { WasmCaps } from '../space.ts';
 import { wasmGemmSpace } from './gemm-space.ts';
 import { convWasmGenome, GEMM_OPS, isGemm, type ConvWasmGenome } from './genome.ts';
@@ -46,10 +46,4 @@ export function wasmConvSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace
     },
     descriptor: (g) => [...of(g).space.descriptor(g), `algorithm:${of(g).name}`],
   };
-}
-
-/** a0, b0, a1, b1, ...: every list's first items before any list's later ones. */
-function interleave<T>(lists: readonly T[][]): T[] {
-  const longest = Math.max(0, ...lists.map((l) => l.length));
-  return Array.from({ length: longest }, (_, i) => lists.flatMap((l) => (i < l.length ? [l[i]!] : []))).flat();
 }

@@ -29,7 +29,7 @@ describe('accuracy contract', () => {
 
 describe('a numeric accuracy', () => {
   it('is met by any precision that passed the harness (it measured the error), and quantized precisions meet no class', () => {
-    expect(precisionsMeeting(0.01)).toEqual(['f32', 'f32-fma', 'f16', 'i8', 'w4']);
+    expect(precisionsMeeting(0.01)).toEqual(['f32', 'f32-fma', 'f16', 'f32-winograd', 'i8', 'w4']);
     expect(meetsAccuracy('i8', 'bf16')).toBe(false);
     expect(meetsAccuracy('w4', 'bf16')).toBe(false);
   });

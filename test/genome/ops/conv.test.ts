@@ -176,7 +176,7 @@ describe('convolution ops', () => {
     const w = problemFrom('dwconv2d-bwd-weights', 'n1h1w2c1r1s1', { dtype: 'i16', pad: 'valid' });
     expect([...opByName('dwconv2d-bwd-weights').reference(w, [min, min])]).toEqual([-(2 ** 31)]);
     expect(() => problemFrom('conv2d', 'n1h8w8c1k1r3s3', { dtype: 'i16', epilogue: ['bias'] })).toThrow(/epilogue: an epilogue needs dtype f32, not i16/);
-    expect(() => problemFrom('conv2d', 'n1h8w8c1k1r3s3', { dtype: 'i8' })).toThrow(/dtype: expected f32 or i16/);
+    expect(() => problemFrom('conv2d', 'n1h8w8c1k1r3s3', { dtype: 'i8' })).toThrow(/dtype: expected f32, f16 or i16/);
   });
 
   it('counts flops as 2 per term, the same for a pass and its gradients', () => {
