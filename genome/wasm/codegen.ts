@@ -1,6 +1,6 @@
 import type { MatmulProblem } from '../ops/matmul-problem.ts';
-import { epilogueParts, separateStages } from '../ops/epilogue.ts';
-import { activationFuncs, epilogueGlobals, epilogueParams, epiloguePassFunc, hasEpilogue, saveEpiloguePointers, type EpilogueSpec } from './epilogue.ts';
+import { epilogueParts } from '../ops/epilogue.ts';
+import { activationFuncs, epilogueGlobals, epilogueParams, epiloguePasses, hasEpilogue, saveEpiloguePointers, type EpilogueSpec } from './epilogue.ts';
 import type { MatmulWasmGenome } from './genome.ts';
 import { packAFunc, packAK4Func, packBFunc } from './pack.ts';
 import { tileEpilogueFunc, tileFunc, tileName } from './tile.ts';
@@ -73,7 +73,7 @@ export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem, wrap
     ? where === 'tile'
       ? [...new Map(tileSizes.map(([r, c]) => [`${r}x${c}`, tileEpilogueFunc(r, c, n, epilogue)])).values()]
       : []
-    : separateStages(epilogue).map(([name, spec]) => epiloguePassFunc(`$${name}`, spec, m, n));
+    : epiloguePasses(epilogue, m, n).funcs;
   const extras = [epilogueGlobals(epilogue), activationFuncs(epilogue.activation), ...passes].filter(Boolean);
   return `;; kevo matmul ${m}x${n}x${k} f32: C[${m},${n}] = ${problem.epilogue ? `${problem.epilogue.join(' -> ')} of ` : ''}A[${m},${k}] x B[${k},${n}]
 ;; genome: ${mr}x${nr} register tile, k unroll ${genome.kUnroll}, blocks mc ${blocks.m} kc ${blocks.k} nc ${blocks.n},
@@ -190,7 +190,7 @@ ${prepare ? `${indent(prepare, 1)}\n` : ''}${indent(nest(level + 1), 1)}
   };
 
   const before = saveEpiloguePointers(epilogue);
-  const after = fused ? '' : separateStages(epilogue).map(([name]) => `(call $${name})`).join('\n');
+  const after = fused ? '' : epiloguePasses(epilogue, m, n).calls;
   return `(func ${entry} (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)${layout.accumulate ? ' (param $accumulate i32)' : ''}
   (local $ic i32) (local $pc i32) (local $jc i32) ;; block origins in M, K, N
   (local $mcb i32) (local $kcb i32) (local $ncb i32) ;; block sizes: the last block of a dimension may be short

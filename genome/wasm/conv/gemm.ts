@@ -5,13 +5,14 @@ import type { MatmulWasmGenome } from '../genome.ts';
 import { epilogueParams } from '../epilogue.ts';
 import { epilogueParts } from '../../ops/epilogue.ts';
 import { get, i32, indent, loadLanes, storeLanes, vectorLanes } from '../wat.ts';
-import type { ConvGemmGenome } from './genome.ts';
+import type { ConvGemmGenome, ConvImplicitGenome } from './genome.ts';
 import { counted, plus } from './loops.ts';
 import { planOf, workspaceFloats, type Plan } from './plan.ts';
 import { imageBase, prepareCalls, prepareFuncs, weightsBase } from './prepare.ts';
 
 const ALIGN = 64;
-const aligned = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
+/** Workspace parts start on cache lines. */
+export const aligned = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
 
 /**
  * A dense plan as one GEMM. conv2d and conv2d-bwd-data: A the lowered
@@ -46,8 +47,8 @@ export function gemmWorkspace(plan: Plan, lowering: Lowering): { a: number; inne
   return { a, inner, bytes: inner + 4 * (m * k + k * n) };
 }
 
-/** The matmul genes of a GEMM genome: the f32 `tiled` kernel's own. */
-export function matmulGenes(g: ConvGemmGenome): MatmulWasmGenome {
+/** The matmul genes of a GEMM genome (im2col or implicit): the f32 `tiled` kernel's own. */
+export function matmulGenes(g: ConvGemmGenome | ConvImplicitGenome): MatmulWasmGenome {
   const { algorithm: _algorithm, op: _op, family: _family, ...genes } = g;
   return { ...genes, op: 'matmul', family: 'tiled' };
 }
@@ -75,14 +76,19 @@ export function convGemmWat(genome: ConvGemmGenome, problem: ConvProblem): strin
   const entry = `;; the convolution's entry: image and weights prepared, windows lowered, then the GEMM above
 (func (export "${problem.op}") (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)
 ${indent(calls.filter(Boolean).join('\n'), 1)})`;
-  const { g } = plan;
   const { m, k, n } = lowering.matmul.shape;
-  const header = `;; kevo ${problem.op} n${g.n} h${g.h} w${g.w} c${g.c} k${g.k} r${g.r} s${g.s} stride ${g.stride} pad ${problem.pad} f32${problem.epilogue ? `, then ${problem.epilogue.join(' -> ')}` : ''}
+  const header = `${convHeader(problem)}
 ;; im2col + GEMM: ${lowering.lowered ? `the windows lowered into A[${m},${k}]` : `the image is A[${m},${k}] as it lies`}, times ${plan.kind === 'dense-weights' ? 'dY' : 'the weights'} B[${k},${n}]
 `;
   const lower = plan.kind === 'dense-weights' ? im2colTransposedFunc(plan) : im2colFunc(plan);
   const funcs = [...prepareFuncs(plan), lowering.lowered ? lower : '', entry].filter(Boolean);
   return header + matmulWat(matmulGenes(genome), lowering.matmul, { entry: '$gemm', funcs });
+}
+
+/** The module's first line: the problem, as the direct codegen names it. */
+export function convHeader(problem: ConvProblem): string {
+  const { g } = planOf(problem);
+  return `;; kevo ${problem.op} n${g.n} h${g.h} w${g.w} c${g.c} k${g.k} r${g.r} s${g.s} stride ${g.stride} pad ${problem.pad} f32${problem.epilogue ? `, then ${problem.epilogue.join(' -> ')}` : ''}`;
 }
 
 /**
