@@ -91,6 +91,10 @@ export function convHeader(problem: ConvProblem): string {
   return `;; kevo ${problem.op} n${g.n} h${g.h} w${g.w} c${g.c} k${g.k} r${g.r} s${g.s} stride ${g.stride} pad ${problem.pad} f32${problem.epilogue ? `, then ${problem.epilogue.join(' -> ')}` : ''}`;
 }
 
+/** The image row of output row $row = (n, y) under the window's first row: n*hp + y*stride. */
+export const imageRowOf = (plan: Plan) =>
+  `(i32.add (i32.mul (i32.div_u ${get('row')} ${i32(plan.oh)}) ${i32(plan.hp)}) (i32.mul (i32.rem_u ${get('row')} ${i32(plan.oh)}) ${i32(plan.stride)}))`;
+
 /**
  * A[(n,y,x), (r,s,c)] = image[n, y*stride + r, x*stride + s, c]: per output
  * pixel and window row, S*ch floats that lie together in the image (the
@@ -102,7 +106,7 @@ export function im2colFunc(plan: Plan): string {
   const { g } = plan;
   const pixel = plan.ch * 4;
   const run = g.s * plan.ch;
-  const imageRow = `(i32.add (i32.mul (i32.div_u ${get('row')} ${i32(plan.oh)}) ${i32(plan.hp)}) (i32.mul (i32.rem_u ${get('row')} ${i32(plan.oh)}) ${i32(plan.stride)}))`;
+  const imageRow = imageRowOf(plan);
   const windowRow = `(local.set $from ${plus(get('p'), get('r'), plan.wp * pixel)})
 ${copyFloats(run)}
 (local.set $dst (i32.add ${get('dst')} ${i32(run * 4)}))`;
@@ -125,7 +129,7 @@ ${indent(body, 1)})`;
 export function im2colTransposedFunc(plan: Plan): string {
   const { g } = plan;
   const pixel = plan.ch * 4;
-  const imageRow = `(i32.add (i32.mul (i32.div_u ${get('row')} ${i32(plan.oh)}) ${i32(plan.hp)}) (i32.mul (i32.rem_u ${get('row')} ${i32(plan.oh)}) ${i32(plan.stride)}))`;
+  const imageRow = imageRowOf(plan);
   // the tap's (r, s, c) offset in the image: r rows, s pixels, c floats
   const tap = `(i32.add (i32.mul (i32.add (i32.mul (i32.div_u ${get('t')} ${i32(g.s)}) ${i32(plan.wp)}) (i32.rem_u ${get('t')} ${i32(g.s)})) ${i32(pixel)}) (i32.shl ${get('ch')} (i32.const 2)))`;
   const pixels = `(local.set $p (i32.add ${plus(get('src'), imageRow, plan.wp * pixel)} ${tap}))

@@ -4,7 +4,7 @@ import { epilogueParts } from '../../ops/epilogue.ts';
 import { matmulWat } from '../codegen.ts';
 import { activationFuncs, epilogueGlobals, epilogueParams, epiloguePasses, saveEpiloguePointers } from '../epilogue.ts';
 import { get, i32, indent } from '../wat.ts';
-import { aligned, convHeader, matmulGenes } from './gemm.ts';
+import { aligned, convHeader, imageRowOf, matmulGenes } from './gemm.ts';
 import type { ConvImplicitGenome } from './genome.ts';
 import { counted, plus } from './loops.ts';
 import { planOf, workspaceFloats, type Plan } from './plan.ts';
@@ -45,13 +45,11 @@ export function convImplicitWat(genome: ConvImplicitGenome, problem: ConvProblem
   const epilogue = epilogueParts(problem.epilogue);
   const passes = epiloguePasses(epilogue, plan.n * plan.oh * plan.ow, plan.out);
   const pixel = plan.ch * 4;
-  // image row of output row $row = (n, y): n*hp + y*stride
-  const imageRow = `(i32.add (i32.mul (i32.div_u ${get('row')} ${i32(plan.oh)}) ${i32(plan.hp)}) (i32.mul (i32.rem_u ${get('row')} ${i32(plan.oh)}) ${i32(plan.stride)}))`;
   const windowRow = `(call $gemm ${plus(get('src'), get('tap'), plan.wp * pixel)} ${plus(weightsBase(plan), get('tap'), g.s * plan.ch * plan.out * 4)} ${get('dst')} ${plus(get('ws'), i32(ws.inner))} ${get('tap')})`;
   const rows = counted(
     'row',
     plan.n * plan.oh,
-    `(local.set $src ${plus(imageBase(plan), imageRow, plan.wp * pixel)})
+    `(local.set $src ${plus(imageBase(plan), imageRowOf(plan), plan.wp * pixel)})
 ${counted('tap', g.r, windowRow)}
 (local.set $dst (i32.add ${get('dst')} ${i32(plan.ow * plan.out * 4)}))`,
   );
