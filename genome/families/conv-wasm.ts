@@ -4,7 +4,8 @@ import type { Op } from '../ops/op.ts';
 import { wasmConvSpace } from '../wasm/conv/algorithms.ts';
 import { convWat } from '../wasm/conv/codegen.ts';
 import { convGemmWat, gemmWorkspace, loweringOf } from '../wasm/conv/gemm.ts';
-import { convWasmGenome, isGemm, type ConvWasmGenome } from '../wasm/conv/genome.ts';
+import { convWasmGenome, isGemm, isImplicit, type ConvWasmGenome } from '../wasm/conv/genome.ts';
+import { convImplicitWat, implicitWorkspace } from '../wasm/conv/implicit.ts';
 import { planOf, workspaceFloats } from '../wasm/conv/plan.ts';
 import { baselineGenes } from '../wasm/conv/space.ts';
 import { wasmLaunch } from './abi.ts';
@@ -13,19 +14,21 @@ import { defineFamily, type KernelFamily } from './family.ts';
 function code(genome: ConvWasmGenome, problem: ConvProblem) {
   const plan = planOf(problem);
   if (isGemm(genome)) return { language: 'wat' as const, text: convGemmWat(genome, problem), launch: wasmLaunch(problem, gemmWorkspace(plan, loweringOf(plan, problem)).bytes) };
+  if (isImplicit(genome)) return { language: 'wat' as const, text: convImplicitWat(genome, problem), launch: wasmLaunch(problem, implicitWorkspace(plan).bytes) };
   return { language: 'wat' as const, text: convWat(genome, problem), launch: wasmLaunch(problem, 4 * workspaceFloats(plan)) };
 }
 
 function describe(g: ConvWasmGenome): string {
-  if (isGemm(g)) return `im2col + GEMM: ${g.mr}x${g.nr} tile, k unroll ${g.kUnroll}, blocks ${g.mc}/${g.kc}/${g.nc} ${g.loopOrder}${g.packA ? ', packA' : ''}${g.packB ? ', weights packed' : ''}${g.fma ? ', fma' : ''}`;
+  if (isGemm(g) || isImplicit(g)) return `${isGemm(g) ? 'im2col + GEMM' : 'implicit GEMM'}: ${g.mr}x${g.nr} tile, k unroll ${g.kUnroll}, blocks ${g.mc}/${g.kc}/${g.nc} ${g.loopOrder}${g.packA ? ', packA' : ''}${g.packB ? ', weights packed' : ''}${g.fma ? ', fma' : ''}`;
   return `${g.tile}x${g.vectors} tile, unroll ${g.unroll}, ${g.order} outermost${g.fma ? ', fma' : ''}`;
 }
 
 /**
  * The six convolution ops on WASM SIMD, one family each (name `direct`, as
  * genomes were stored before the algorithm became a gene): the direct
- * codegen (genome/wasm/conv/) for every op, and im2col + GEMM through the
- * matmul kernel for conv2d and conv2d-bwd-data. The baseline is the direct
+ * codegen (genome/wasm/conv/) for every op, im2col + GEMM through the
+ * matmul kernel for the three dense ops, and implicit GEMM (the same kernel
+ * reading the image in place) for conv2d and conv2d-bwd-data. The baseline is the direct
  * codegen's plainest kernel: one output row by one f32x4 a micro-kernel
  * call, mul + add.
  */

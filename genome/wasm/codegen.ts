@@ -1,6 +1,6 @@
 import type { MatmulProblem } from '../ops/matmul-problem.ts';
-import { epilogueParts, separateStages } from '../ops/epilogue.ts';
-import { activationFuncs, epilogueGlobals, epilogueParams, epiloguePassFunc, hasEpilogue, saveEpiloguePointers, type EpilogueSpec } from './epilogue.ts';
+import { epilogueParts } from '../ops/epilogue.ts';
+import { activationFuncs, epilogueGlobals, epilogueParams, epiloguePasses, hasEpilogue, saveEpiloguePointers, type EpilogueSpec } from './epilogue.ts';
 import type { MatmulWasmGenome } from './genome.ts';
 import { packAFunc, packAK4Func, packBFunc } from './pack.ts';
 import { tileEpilogueFunc, tileFunc, tileName } from './tile.ts';
@@ -23,6 +23,18 @@ export const exportedAs = (name: string): EntryWrap => ({ entry: `(export "${nam
 export const EXPORTED: EntryWrap = exportedAs('matmul');
 
 /**
+ * How a caller other than the plain kernel ABI lays out A and C: `lda`, A's
+ * row stride in floats (default K; rows may overlap, A is only read), and
+ * `accumulate`, an extra last entry parameter that, when nonzero, adds the
+ * product into C instead of overwriting it (./conv/implicit.ts: one GEMM per
+ * window row into the same output row). Absent: the module is the plain kernel's.
+ */
+export interface ALayout {
+  readonly lda?: number;
+  readonly accumulate?: boolean;
+}
+
+/**
  * Genome -> WAT for C = A x B under the kernel ABI (genome/families/abi.ts).
  * GotoBLAS-style: three cache-block loops in the genome's order, optional
  * packing of each A and B block into the workspace, and an mr x nr register
@@ -30,8 +42,9 @@ export const EXPORTED: EntryWrap = exportedAs('matmul');
  * and columns get narrower tiles of their own, so no tile reads or writes
  * past the matrices. Pure: the same inputs always give the same text.
  */
-export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem, wrap: EntryWrap = EXPORTED): string {
+export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem, wrap: EntryWrap = EXPORTED, layout: ALayout = {}): string {
   const { m, n, k } = problem.shape;
+  const lda = layout.lda ?? k;
   const { mr, nr } = genome;
   // Blocks are whole tiles, so only a dimension's last block has a short tile; a genome
   // that says otherwise is rounded up rather than refused (the space never proposes one).
@@ -45,22 +58,22 @@ export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem, wrap
   const tileSizes: [number, number][] = [];
   const tile = (rows: number, cols: number) => {
     if (fused && where === 'tile') tileSizes.push([rows, cols]);
-    return tileFunc({ rows, cols, packA: genome.packA, packB: genome.packB, kUnroll: genome.kUnroll, fma: genome.fma, aBroadcast: genome.aBroadcast ?? 'splat', addressing: genome.addressing ?? 'offset', aLoad: genome.aLoad ?? 'on-the-fly', kLoop: genome.kLoop ?? 'count', k, n, ...(fused ? { epilogue: { spec: epilogue, where } } : {}) });
+    return tileFunc({ rows, cols, packA: genome.packA, packB: genome.packB, kUnroll: genome.kUnroll, fma: genome.fma, aBroadcast: genome.aBroadcast ?? 'splat', addressing: genome.addressing ?? 'offset', aLoad: genome.aLoad ?? 'on-the-fly', kLoop: genome.kLoop ?? 'count', lda, n, ...(fused ? { epilogue: { spec: epilogue, where } } : {}) });
   };
   const tiles = [tile(mr, nr)];
   if (mTail) tiles.push(tile(mTail, nr));
   if (nTail) tiles.push(tile(mr, nTail));
   if (mTail && nTail) tiles.push(tile(mTail, nTail));
   const packs = [
-    genome.packA ? (genome.aBroadcast === 'k-shuffle' ? packAK4Func : packAFunc)({ width: mr, tail: mTail, k, n }) : '',
-    genome.packB ? packBFunc({ width: nr, tail: nTail, k, n }) : '',
+    genome.packA ? (genome.aBroadcast === 'k-shuffle' ? packAK4Func : packAFunc)({ width: mr, tail: mTail, lda, n }) : '',
+    genome.packB ? packBFunc({ width: nr, tail: nTail, lda, n }) : '',
   ].filter(Boolean);
 
   const passes = fused
     ? where === 'tile'
       ? [...new Map(tileSizes.map(([r, c]) => [`${r}x${c}`, tileEpilogueFunc(r, c, n, epilogue)])).values()]
       : []
-    : separateStages(epilogue).map(([name, spec]) => epiloguePassFunc(`$${name}`, spec, m, n));
+    : epiloguePasses(epilogue, m, n).funcs;
   const extras = [epilogueGlobals(epilogue), activationFuncs(epilogue.activation), ...passes].filter(Boolean);
   return `;; kevo matmul ${m}x${n}x${k} f32: C[${m},${n}] = ${problem.epilogue ? `${problem.epilogue.join(' -> ')} of ` : ''}A[${m},${k}] x B[${k},${n}]
 ;; genome: ${mr}x${nr} register tile, k unroll ${genome.kUnroll}, blocks mc ${blocks.m} kc ${blocks.k} nc ${blocks.n},
@@ -70,17 +83,17 @@ export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem, wrap
 ${extras.length ? `\n${indent(extras.join('\n\n'), 1)}\n` : ''}
 ${indent(tiles.join('\n\n'), 1)}
 
-${indent(blockFunc(genome, problem, mTail, nTail, fused), 1)}
+${indent(blockFunc(genome, problem, lda, mTail, nTail, fused), 1)}
 ${packs.length ? `\n${indent(packs.join('\n\n'), 1)}\n` : ''}
-${indent(entryFunc(genome, problem, blocks, epilogue, fused, wrap.entry), 1)}${wrap.funcs.length ? `\n\n${indent(wrap.funcs.join('\n\n'), 1)}` : ''})
+${indent(entryFunc(genome, problem, { lda, accumulate: layout.accumulate ?? false }, blocks, epilogue, fused, wrap.entry), 1)}${wrap.funcs.length ? `\n\n${indent(wrap.funcs.join('\n\n'), 1)}` : ''})
 `;
 }
 
 /** The tiles of one cache block: column strips outer, so one B strip stays in L1 across every row panel. */
-function blockFunc(genome: MatmulWasmGenome, problem: MatmulProblem, mTail: number, nTail: number, fused: boolean): string {
-  const { k, n } = problem.shape;
+function blockFunc(genome: MatmulWasmGenome, problem: MatmulProblem, lda: number, mTail: number, nTail: number, fused: boolean): string {
+  const { n } = problem.shape;
   const { mr, nr } = genome;
-  const aAt = genome.packA ? `(i32.mul ${get('ir')} (i32.shl ${get('depth')} (i32.const 2)))` : `(i32.mul ${get('ir')} ${i32(k * 4)})`;
+  const aAt = genome.packA ? `(i32.mul ${get('ir')} (i32.shl ${get('depth')} (i32.const 2)))` : `(i32.mul ${get('ir')} ${i32(lda * 4)})`;
   const bAt = genome.packB ? `(i32.mul ${get('jr')} (i32.shl ${get('depth')} (i32.const 2)))` : `(i32.shl ${get('jr')} (i32.const 2))`;
   const call = (rows: number, cols: number) =>
     `(call ${tileName(rows, cols)}
@@ -137,11 +150,11 @@ const blockLoop: Record<Dim, { origin: string; extent: string; label: string; wh
 };
 
 /** The exported entry: the three block loops in the genome's order, packing each block as soon as its loops fix it. */
-function entryFunc(genome: MatmulWasmGenome, problem: MatmulProblem, blocks: Record<Dim, number>, epilogue: EpilogueSpec, fused: boolean, entry: string): string {
+function entryFunc(genome: MatmulWasmGenome, problem: MatmulProblem, layout: Required<ALayout>, blocks: Record<Dim, number>, epilogue: EpilogueSpec, fused: boolean, entry: string): string {
   const { m, n, k } = problem.shape;
   const total: Record<Dim, number> = { m, k, n };
   const order = [...genome.loopOrder] as Dim[];
-  const aSource = `(i32.add ${get('a')} (i32.shl (i32.add (i32.mul ${get('ic')} ${i32(k)}) ${get('pc')}) (i32.const 2)))`;
+  const aSource = `(i32.add ${get('a')} (i32.shl (i32.add (i32.mul ${get('ic')} ${i32(layout.lda)}) ${get('pc')}) (i32.const 2)))`;
   const bSource = `(i32.add ${get('b')} (i32.shl (i32.add (i32.mul ${get('pc')} ${i32(n)}) ${get('jc')}) (i32.const 2)))`;
   const prepareA = genome.packA
     ? `;; pack this A block (the workspace's first M*K floats)
@@ -153,9 +166,11 @@ function entryFunc(genome: MatmulWasmGenome, problem: MatmulProblem, blocks: Rec
 (call $pack_b ${bSource} (i32.add ${get('ws')} ${i32(m * k * 4)}) ${get('ncb')} ${get('kcb')})
 (local.set $bBlock (i32.add ${get('ws')} ${i32(m * k * 4)}))`
     : `(local.set $bBlock ${bSource})`;
+  // A K block starts its tile from zero only at K's origin, and (accumulating) only when the caller says C holds nothing yet.
+  const first = layout.accumulate ? `(i32.and (i32.eqz ${get('pc')}) (i32.eqz ${get('accumulate')}))` : `(i32.eqz ${get('pc')})`;
   const callBlock = `(call $block ${get('aBlock')} ${get('bBlock')}
   (i32.add ${get('c')} (i32.shl (i32.add (i32.mul ${get('ic')} ${i32(n)}) ${get('jc')}) (i32.const 2)))
-  ${get('mcb')} ${get('ncb')} ${get('kcb')} (i32.eqz ${get('pc')})${fused ? ` (i32.ge_u (i32.add ${get('pc')} ${get('kcb')}) ${i32(k)})` : ''})`;
+  ${get('mcb')} ${get('ncb')} ${get('kcb')} ${first}${fused ? ` (i32.ge_u (i32.add ${get('pc')} ${get('kcb')}) ${i32(k)})` : ''})`;
 
   const nest = (level: number): string => {
     if (level === order.length) return callBlock;
@@ -175,8 +190,8 @@ ${prepare ? `${indent(prepare, 1)}\n` : ''}${indent(nest(level + 1), 1)}
   };
 
   const before = saveEpiloguePointers(epilogue);
-  const after = fused ? '' : separateStages(epilogue).map(([name]) => `(call $${name})`).join('\n');
-  return `(func ${entry} (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)
+  const after = fused ? '' : epiloguePasses(epilogue, m, n).calls;
+  return `(func ${entry} (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)${layout.accumulate ? ' (param $accumulate i32)' : ''}
   (local $ic i32) (local $pc i32) (local $jc i32) ;; block origins in M, K, N
   (local $mcb i32) (local $kcb i32) (local $ncb i32) ;; block sizes: the last block of a dimension may be short
   (local $aBlock i32) (local $bBlock i32) ;; where the current block's A and B are read from

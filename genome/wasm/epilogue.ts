@@ -1,4 +1,4 @@
-import { hasEpilogue, type Activation, type EpilogueSpec } from '../ops/epilogue.ts';
+import { hasEpilogue, separateStages, type Activation, type EpilogueSpec } from '../ops/epilogue.ts';
 import { get, i32, indent, loadLanes, storeLanes } from './wat.ts';
 
 export { hasEpilogue, type EpilogueSpec };
@@ -109,6 +109,12 @@ ${indent(step(4), 1)}
 ${indent([vectors, last].filter(Boolean).join('\n'), 2)}
     (local.set $row (i32.add ${get('row')} ${i32(n * 4)}))
     (br_if $rows (i32.lt_u ${get('row')} ${get('end')}))))`;
+}
+
+/** The epilogue as separate passes over C[M,N] (one function per stage, reading the globals), and the calls that run them once C is whole. */
+export function epiloguePasses(e: EpilogueSpec, m: number, n: number): { funcs: string[]; calls: string } {
+  const stages = separateStages(e);
+  return { funcs: stages.map(([name, spec]) => epiloguePassFunc(`$${name}`, spec, m, n)), calls: stages.map(([name]) => `(call $${name})`).join('\n') };
 }
 
 /** For a register tile whose C starts at $c: the addresses of its first column's bias and R element. */

@@ -12,14 +12,14 @@ export interface PackSpec {
   readonly width: number;
   /** Width of the last, short panel (M % mr or N % nr), 0 if every panel is full. */
   readonly tail: number;
-  /** The problem's K (A's row stride) or N (B's row stride). */
-  readonly k: number;
+  /** Row strides in floats: A's (K, or the caller's lda) and B's (N). */
+  readonly lda: number;
   readonly n: number;
 }
 
-/** A[rows, depth] (row stride K) -> panels of `width` rows, each stored as [k][row]. */
+/** A[rows, depth] (row stride lda) -> panels of `width` rows, each stored as [k][row]. */
 export function packAFunc(spec: PackSpec): string {
-  return packFunc('$pack_a', 'rows', spec, (width) => kStepPanel(copyARows(width, spec.k), spec.k * 4, 4, width * 4));
+  return packFunc('$pack_a', 'rows', spec, (width) => kStepPanel(copyARows(width, spec.lda), spec.lda * 4, 4, width * 4));
 }
 
 /**
@@ -29,18 +29,18 @@ export function packAFunc(spec: PackSpec): string {
  * of four once and shuffles every step's broadcast out of it.
  */
 export function packAK4Func(spec: PackSpec): string {
-  const panel = (width: number) => `(local.set $from (i32.add ${get('src')} (i32.mul ${get('at')} ${i32(spec.k * 4)})))
+  const panel = (width: number) => `(local.set $from (i32.add ${get('src')} (i32.mul ${get('at')} ${i32(spec.lda * 4)})))
 (local.set $k ${get('depth')})
 (block $groups_done
   (br_if $groups_done (i32.lt_u ${get('k')} (i32.const 4)))
   (loop $groups
-${indent(Array.from({ length: width }, (_, r) => `(v128.store${offsetArg(r * 16)} ${get('dst')} (v128.load${offsetArg(r * spec.k * 4)} ${get('from')}))`).join('\n'), 2)}
+${indent(Array.from({ length: width }, (_, r) => `(v128.store${offsetArg(r * 16)} ${get('dst')} (v128.load${offsetArg(r * spec.lda * 4)} ${get('from')}))`).join('\n'), 2)}
 ${indent([addConst('from', 16), addConst('dst', width * 16)].join('\n'), 2)}
     (local.set $k (i32.sub ${get('k')} (i32.const 4)))
     (br_if $groups (i32.ge_u ${get('k')} (i32.const 4)))))
 (block $rest_done
   (br_if $rest_done (i32.eqz ${get('k')}))
-${indent(kLoop(copyARows(width, spec.k), 4, width * 4), 1)})`;
+${indent(kLoop(copyARows(width, spec.lda), 4, width * 4), 1)})`;
   return packFunc('$pack_a', 'rows', spec, panel);
 }
 
@@ -53,9 +53,9 @@ export function packBFunc(spec: PackSpec): string {
   return packFunc('$pack_b', 'cols', spec, (width) => kStepPanel(copyPanel(width), 4, spec.n * 4, width * 4));
 }
 
-/** One k of `width` rows of A, each from its own row of stride K. */
-const copyARows = (width: number, k: number) =>
-  Array.from({ length: width }, (_, r) => `(f32.store${offsetArg(r * 4)} ${get('dst')} (f32.load${offsetArg(r * k * 4)} ${get('from')}))`).join('\n');
+/** One k of `width` rows of A, each from its own row of stride lda. */
+const copyARows = (width: number, lda: number) =>
+  Array.from({ length: width }, (_, r) => `(f32.store${offsetArg(r * 4)} ${get('dst')} (f32.load${offsetArg(r * lda * 4)} ${get('from')}))`).join('\n');
 
 /** Copy one k at a time while $k lasts ($k >= 1). */
 const kLoop = (copyOneK: string, fromStepBytes: number, dstStepBytes: number) => `(loop $k

@@ -23,8 +23,8 @@ export interface TileSpec {
   readonly aLoad: 'on-the-fly' | 'preload';
   /** The k loop counts its steps down (count) or runs until B's pointer reaches its end (end). */
   readonly kLoop: 'count' | 'end';
-  /** The problem's K and N: row strides of unpacked A, B and of C. */
-  readonly k: number;
+  /** Row strides in floats: of unpacked A (K, or the caller's lda), and of unpacked B and C (N). */
+  readonly lda: number;
   readonly n: number;
   /**
    * The last K block's epilogue: in registers before the store, or by a call
@@ -46,7 +46,7 @@ const acc = (row: number, vec: number) => `c${row}_${vec}`;
 export function tileFunc(spec: TileSpec): string {
   const { rows, cols, kUnroll } = spec;
   const lanes = vectorLanes(cols);
-  const aRowBytes = spec.packA ? 4 : spec.k * 4;
+  const aRowBytes = spec.packA ? 4 : spec.lda * 4;
   const aStepBytes = spec.packA ? rows * 4 : 4;
   const bStepBytes = spec.packB ? cols * 4 : spec.n * 4;
   const cRowBytes = spec.n * 4;
@@ -137,7 +137,7 @@ ${indent(advance(1), 1)}
 
   const loopForm = byEnd ? ', until B reaches its end' : '';
   // k-shuffle: A of the group's four steps in one load per row (packed: [k/4][row][4]; unpacked: a row's next four k)
-  const groupRowBytes = spec.packA ? 16 : spec.k * 4;
+  const groupRowBytes = spec.packA ? 16 : spec.lda * 4;
   const groupBytes = spec.packA ? rows * 16 : 16;
   const k4Loops = `;; k in groups of four: each row's four A values in one load, each step's broadcast shuffled out of it
 (block $k4_done

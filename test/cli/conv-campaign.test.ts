@@ -28,7 +28,7 @@ describe('convolution campaigns from the CLI, on an odd shape at stride 2 with s
       expect(best.code, best.stderr).toBe(0);
       const found = JSON.parse(best.stdout) as { kernelId: string; genome: { algorithm?: string } }[];
       expect(found[0]!.kernelId).toBe(result.best.kernelId);
-      // The budget is the seeds, which alternate direct and im2col + GEMM: the GEMM's verify too, and the best of them is the one exported.
+      // The budget is the seeds, which alternate direct, im2col + GEMM and implicit GEMM: the im2col one verifies too, and the best of them is the one exported.
       const gemm = found.find((k) => k.genome.algorithm === 'im2col');
       expect(gemm, 'no verified im2col + GEMM kernel').toBeDefined();
       exportedId = gemm!.kernelId;

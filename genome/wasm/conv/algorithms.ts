@@ -2,8 +2,8 @@ import type { Rng } from '../../../lib/rng.ts';
 import type { ConvProblem } from '../../ops/conv/problem.ts';
 import { interleave, type SearchSpace } from '../../space.ts';
 import type { WasmCaps } from '../space.ts';
-import { wasmGemmSpace } from './gemm-space.ts';
-import { convWasmGenome, GEMM_OPS, isGemm, type ConvWasmGenome } from './genome.ts';
+import { wasmGemmSpace, wasmImplicitSpace } from './gemm-space.ts';
+import { algorithmOf, convWasmGenome, GEMM_OPS, IMPLICIT_OPS, type ConvWasmGenome } from './genome.ts';
 import { wasmDirectSpace } from './space.ts';
 
 /** One algorithm's space, and its name (the genome's `algorithm` gene; direct when absent). */
@@ -18,14 +18,16 @@ const JUMP = 0.15;
 /**
  * The genes of one convolution problem on a WASM SIMD runtime: the algorithm
  * is a gene, each algorithm's other genes its own space's (direct:
- * ./space.ts; im2col + GEMM for dense forward and bwd-data: ./gemm-space.ts).
+ * ./space.ts; im2col + GEMM for the dense ops, implicit GEMM for dense
+ * forward and bwd-data: ./gemm-space.ts).
  * Seeds alternate between the algorithms, so a short campaign tries each.
  */
 export function wasmConvSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace<ConvWasmGenome> {
   const algorithms: Algorithm[] = [{ name: 'direct', space: wasmDirectSpace(problem, caps) as SearchSpace<ConvWasmGenome> }];
   if (GEMM_OPS.includes(problem.op)) algorithms.push({ name: 'im2col', space: wasmGemmSpace(problem, caps) as SearchSpace<ConvWasmGenome> });
+  if (IMPLICIT_OPS.includes(problem.op)) algorithms.push({ name: 'implicit', space: wasmImplicitSpace(problem, caps) as SearchSpace<ConvWasmGenome> });
   if (algorithms.length === 1) return algorithms[0]!.space;
-  const of = (g: ConvWasmGenome) => algorithms.find((a) => a.name === (isGemm(g) ? 'im2col' : 'direct'))!;
+  const of = (g: ConvWasmGenome) => algorithms.find((a) => a.name === algorithmOf(g))!;
   const sample = (rng: Rng) => rng.pick(algorithms).space.sample(rng);
   return {
     name: `${problem.op}/wasm`,

@@ -1,9 +1,11 @@
 import type { ConvProblem } from '../../ops/conv/problem.ts';
+import type { MatmulProblem } from '../../ops/matmul-problem.ts';
 import { relabelledSpace, type SearchSpace } from '../../space.ts';
 import type { MatmulWasmGenome } from '../genome.ts';
 import { wasmMatmulSpace, type WasmCaps } from '../space.ts';
 import { loweringOf, matmulGenes } from './gemm.ts';
-import { convGemmGenome, type ConvGemmGenome } from './genome.ts';
+import { convGemmGenome, convImplicitGenome, type ConvGemmGenome, type ConvImplicitGenome } from './genome.ts';
+import { implicitMatmul } from './implicit.ts';
 import { planOf } from './plan.ts';
 
 /**
@@ -13,10 +15,22 @@ import { planOf } from './plan.ts';
  * convolution family with `algorithm: 'im2col'`.
  */
 export function wasmGemmSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace<ConvGemmGenome> {
-  const out = (g: MatmulWasmGenome): ConvGemmGenome => {
+  return loweredSpace(problem, loweringOf(planOf(problem), problem).matmul, caps, 'im2col', convGemmGenome(problem.op));
+}
+
+/**
+ * Implicit GEMM's genes: the f32 matmul space of one (output row, window
+ * row) GEMM, [ow, S*C] x [S*C, K] with no epilogue (so no epilogue gene:
+ * the convolution's epilogue runs as passes), renamed with `algorithm: 'implicit'`.
+ */
+export function wasmImplicitSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace<ConvImplicitGenome> {
+  return loweredSpace(problem, implicitMatmul(planOf(problem)).matmul, caps, 'implicit', convImplicitGenome(problem.op));
+}
+
+function loweredSpace<A extends 'im2col' | 'implicit', G extends ConvGemmGenome | ConvImplicitGenome>(problem: ConvProblem, matmul: MatmulProblem, caps: WasmCaps, algorithm: A, schema: SearchSpace<G>['schema']): SearchSpace<G> {
+  const out = (g: MatmulWasmGenome): G => {
     const { op: _matmul, family: _tiled, ...genes } = g;
-    return { ...genes, op: problem.op, family: 'direct', algorithm: 'im2col' };
+    return { ...genes, op: problem.op, family: 'direct', algorithm } as G;
   };
-  const inner = wasmMatmulSpace(loweringOf(planOf(problem), problem).matmul, caps);
-  return relabelledSpace(inner, { name: `${problem.op}/wasm im2col`, schema: convGemmGenome(problem.op), outer: out, inner: matmulGenes });
+  return relabelledSpace(wasmMatmulSpace(matmul, caps), { name: `${problem.op}/wasm ${algorithm}`, schema, outer: out, inner: matmulGenes });
 }

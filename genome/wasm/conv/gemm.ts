@@ -5,13 +5,14 @@ import type { MatmulWasmGenome } from '../genome.ts';
 import { epilogueParams } from '../epilogue.ts';
 import { epilogueParts } from '../../ops/epilogue.ts';
 import { get, i32, indent, loadLanes, storeLanes, vectorLanes } from '../wat.ts';
-import type { ConvGemmGenome } from './genome.ts';
+import type { ConvGemmGenome, ConvImplicitGenome } from './genome.ts';
 import { counted, plus } from './loops.ts';
 import { planOf, workspaceFloats, type Plan } from './plan.ts';
 import { imageBase, prepareCalls, prepareFuncs, weightsBase } from './prepare.ts';
 
 const ALIGN = 64;
-const aligned = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
+/** Workspace parts start on cache lines. */
+export const aligned = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
 
 /**
  * A dense plan as one GEMM. conv2d and conv2d-bwd-data: A the lowered
@@ -46,8 +47,8 @@ export function gemmWorkspace(plan: Plan, lowering: Lowering): { a: number; inne
   return { a, inner, bytes: inner + 4 * (m * k + k * n) };
 }
 
-/** The matmul genes of a GEMM genome: the f32 `tiled` kernel's own. */
-export function matmulGenes(g: ConvGemmGenome): MatmulWasmGenome {
+/** The matmul genes of a GEMM genome (im2col or implicit): the f32 `tiled` kernel's own. */
+export function matmulGenes(g: ConvGemmGenome | ConvImplicitGenome): MatmulWasmGenome {
   const { algorithm: _algorithm, op: _op, family: _family, ...genes } = g;
   return { ...genes, op: 'matmul', family: 'tiled' };
 }
@@ -75,15 +76,24 @@ export function convGemmWat(genome: ConvGemmGenome, problem: ConvProblem): strin
   const entry = `;; the convolution's entry: image and weights prepared, windows lowered, then the GEMM above
 (func (export "${problem.op}") (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)
 ${indent(calls.filter(Boolean).join('\n'), 1)})`;
-  const { g } = plan;
   const { m, k, n } = lowering.matmul.shape;
-  const header = `;; kevo ${problem.op} n${g.n} h${g.h} w${g.w} c${g.c} k${g.k} r${g.r} s${g.s} stride ${g.stride} pad ${problem.pad} f32${problem.epilogue ? `, then ${problem.epilogue.join(' -> ')}` : ''}
+  const header = `${convHeader(problem)}
 ;; im2col + GEMM: ${lowering.lowered ? `the windows lowered into A[${m},${k}]` : `the image is A[${m},${k}] as it lies`}, times ${plan.kind === 'dense-weights' ? 'dY' : 'the weights'} B[${k},${n}]
 `;
   const lower = plan.kind === 'dense-weights' ? im2colTransposedFunc(plan) : im2colFunc(plan);
   const funcs = [...prepareFuncs(plan), lowering.lowered ? lower : '', entry].filter(Boolean);
   return header + matmulWat(matmulGenes(genome), lowering.matmul, { entry: '$gemm', funcs });
 }
+
+/** The module's first line: the problem, as the direct codegen names it. */
+export function convHeader(problem: ConvProblem): string {
+  const { g } = planOf(problem);
+  return `;; kevo ${problem.op} n${g.n} h${g.h} w${g.w} c${g.c} k${g.k} r${g.r} s${g.s} stride ${g.stride} pad ${problem.pad} f32${problem.epilogue ? `, then ${problem.epilogue.join(' -> ')}` : ''}`;
+}
+
+/** The image row of output row $row = (n, y) under the window's first row: n*hp + y*stride. */
+export const imageRowOf = (plan: Plan) =>
+  `(i32.add (i32.mul (i32.div_u ${get('row')} ${i32(plan.oh)}) ${i32(plan.hp)}) (i32.mul (i32.rem_u ${get('row')} ${i32(plan.oh)}) ${i32(plan.stride)}))`;
 
 /**
  * A[(n,y,x), (r,s,c)] = image[n, y*stride + r, x*stride + s, c]: per output
@@ -96,7 +106,7 @@ export function im2colFunc(plan: Plan): string {
   const { g } = plan;
   const pixel = plan.ch * 4;
   const run = g.s * plan.ch;
-  const imageRow = `(i32.add (i32.mul (i32.div_u ${get('row')} ${i32(plan.oh)}) ${i32(plan.hp)}) (i32.mul (i32.rem_u ${get('row')} ${i32(plan.oh)}) ${i32(plan.stride)}))`;
+  const imageRow = imageRowOf(plan);
   const windowRow = `(local.set $from ${plus(get('p'), get('r'), plan.wp * pixel)})
 ${copyFloats(run)}
 (local.set $dst (i32.add ${get('dst')} ${i32(run * 4)}))`;
@@ -119,7 +129,7 @@ ${indent(body, 1)})`;
 export function im2colTransposedFunc(plan: Plan): string {
   const { g } = plan;
   const pixel = plan.ch * 4;
-  const imageRow = `(i32.add (i32.mul (i32.div_u ${get('row')} ${i32(plan.oh)}) ${i32(plan.hp)}) (i32.mul (i32.rem_u ${get('row')} ${i32(plan.oh)}) ${i32(plan.stride)}))`;
+  const imageRow = imageRowOf(plan);
   // the tap's (r, s, c) offset in the image: r rows, s pixels, c floats
   const tap = `(i32.add (i32.mul (i32.add (i32.mul (i32.div_u ${get('t')} ${i32(g.s)}) ${i32(plan.wp)}) (i32.rem_u ${get('t')} ${i32(g.s)})) ${i32(pixel)}) (i32.shl ${get('ch')} (i32.const 2)))`;
   const pixels = `(local.set $p (i32.add ${plus(get('src'), imageRow, plan.wp * pixel)} ${tap}))

@@ -49,12 +49,34 @@ export const convGemmGenome = <N extends ConvOpName>(op: N) =>
 
 export type ConvGemmGenome = z.infer<ReturnType<typeof convGemmGenome>>;
 
+/** The ops implicit GEMM computes: those whose plan is a dense forward convolution of an image (bwd-data: of the dilated dY). */
+export const IMPLICIT_OPS: readonly ConvOpName[] = ['conv2d', 'conv2d-bwd-data'];
+
+/**
+ * Implicit GEMM (genome/wasm/conv/implicit.ts): the same f32 matmul kernel
+ * reading A straight from the image, one GEMM per output row and window row.
+ * Its genes are the kernel's, less the epilogue mode: the epilogue runs as
+ * passes after every window row has added in (the matmul it lowers to has
+ * none, so its space has no epilogue gene and refuses one).
+ */
+export const convImplicitGenome = <N extends ConvOpName>(op: N) =>
+  MatmulWasmGenome.omit({ op: true, family: true })
+    .extend({ op: z.literal(op), family: z.literal('direct'), algorithm: z.literal('implicit') })
+    .strict();
+
+export type ConvImplicitGenome = z.infer<ReturnType<typeof convImplicitGenome>>;
+
 /** Every WASM convolution genome; the family keeps its name `direct`, the algorithm is a gene (absent: direct). */
-export type ConvWasmGenome = ConvDirectGenome | ConvGemmGenome;
+export type ConvWasmGenome = ConvDirectGenome | ConvGemmGenome | ConvImplicitGenome;
 
 export const isGemm = (g: ConvWasmGenome): g is ConvGemmGenome => 'algorithm' in g && g.algorithm === 'im2col';
+export const isImplicit = (g: ConvWasmGenome): g is ConvImplicitGenome => 'algorithm' in g && g.algorithm === 'implicit';
 
-/** The schema of an op's genomes: the direct one, or (dense ops) either algorithm. */
+/** The genome's algorithm gene, direct when absent. */
+export const algorithmOf = (g: ConvWasmGenome): string => ('algorithm' in g ? g.algorithm : 'direct');
+
+/** The schema of an op's genomes: the direct one, or (dense ops) any algorithm the op has. */
 export function convWasmGenome(op: ConvOpName): z.ZodType<ConvWasmGenome> {
-  return GEMM_OPS.includes(op) ? z.union([convDirectGenome(op), convGemmGenome(op)]) : convDirectGenome(op);
+  if (!GEMM_OPS.includes(op)) return convDirectGenome(op);
+  return IMPLICIT_OPS.includes(op) ? z.union([convDirectGenome(op), convGemmGenome(op), convImplicitGenome(op)]) : z.union([convDirectGenome(op), convGemmGenome(op)]);
 }

@@ -61,6 +61,20 @@ describe('the convolution families on WASM', () => {
     for (const [problem, genome] of cases) expect(await verified(problem, genome), `${JSON.stringify(problem)} ${JSON.stringify(genome)}`).toBeUndefined();
   });
 
+  it('implicit GEMM passes on conv2d and its data gradient, strides, paddings, overlapping A rows, A and B packed or not, and an epilogue as passes', async () => {
+    const implicit = (op: string, genes: object) => ({ op, backend: 'wasm', family: 'direct', algorithm: 'implicit', mr: 3, nr: 8, kUnroll: 2, mc: 6, kc: 5, nc: 8, packA: false, packB: false, loopOrder: 'nkm', fma: false, ...genes }) as Genome;
+    const cases = [
+      [problemFrom('conv2d', 'n2h5w3c6k9r1s1'), implicit('conv2d', {})],
+      [problemFrom('conv2d', 'n1h7w9c5k6r3s3', { stride: 2, epilogue: ['bias', 'gelu', 'residual'] }), implicit('conv2d', { packA: true, packB: true, aBroadcast: 'shuffle', mr: 4 })],
+      [problemFrom('conv2d', 'n2h8w7c4k5r3s2', { pad: 'valid' }), implicit('conv2d', { packA: true, aBroadcast: 'k-shuffle', kUnroll: 1, loopOrder: 'mnk' })],
+      [problemFrom('conv2d-bwd-data', 'n1h7w6c5k6r3s3', { stride: 2 }), implicit('conv2d-bwd-data', { packB: true, loopOrder: 'kmn' })],
+    ] as const;
+    for (const [problem, genome] of cases) expect(await verified(problem, genome), `${JSON.stringify(problem)} ${JSON.stringify(genome)}`).toBeUndefined();
+    const space = familyFor('conv2d', 'wasm').space(problemFrom('conv2d', 'n1h7w9c5k6r3s3', { epilogue: ['bias'] }), device);
+    expect(space.check(implicit('conv2d', { epilogue: 'pass' }))).toMatch(/no epilogue/);
+    expect(space.check(implicit('conv2d', {}))).toBeNull();
+  });
+
   it('samples, mutates and repairs genomes that pass check, for every op', async () => {
     const { Rng } = await import('../../../lib/rng.ts');
     const rng = new Rng(3);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matmulWat } from '../../../genome/wasm/codegen.ts';
+import { EXPORTED, matmulWat } from '../../../genome/wasm/codegen.ts';
 import type { MatmulWasmGenome } from '../../../genome/wasm/genome.ts';
 import { wasmMatmulSpace } from '../../../genome/wasm/space.ts';
 import { Rng } from '../../../lib/rng.ts';
@@ -51,6 +51,15 @@ describe('matmulWat', () => {
   it('is pure: the same genome and problem give the same text', () => {
     const problem = problemOf(33, 17, 9);
     expect(matmulWat(base, problem)).toBe(matmulWat({ ...base }, problem));
+  });
+
+  it('gives callers that pass no A layout (or the default one) the same text, byte for byte', () => {
+    for (const epilogue of [undefined, ['bias', 'relu', 'residual'] as const]) {
+      const problem = { ...problemOf(13, 17, 37), ...(epilogue ? { epilogue: [...epilogue] } : {}) };
+      const space = wasmMatmulSpace(problem, { relaxedSimd: true });
+      const rng = new Rng(7);
+      for (const g of [...space.seeds!(), ...Array.from({ length: 20 }, () => space.sample(rng))]) expect(matmulWat(g, problem, EXPORTED, { lda: 37, accumulate: false })).toBe(matmulWat(g, problem));
+    }
   });
 
   it('comments every block loop and names the tile functions', () => {

@@ -4,7 +4,8 @@ import type { WasmLaunch } from '../../../genome/families/launch.ts';
 import { problemFrom } from '../../../genome/ops/index.ts';
 import type { ConvProblem } from '../../../genome/ops/conv/problem.ts';
 import { convGemmWat, gemmWorkspace, loweringOf } from '../../../genome/wasm/conv/gemm.ts';
-import { convWasmGenome, type ConvGemmGenome } from '../../../genome/wasm/conv/genome.ts';
+import { algorithmOf, convWasmGenome, type ConvGemmGenome, type ConvWasmGenome } from '../../../genome/wasm/conv/genome.ts';
+import { convImplicitWat, implicitMatmul, implicitWorkspace } from '../../../genome/wasm/conv/implicit.ts';
 import { planOf } from '../../../genome/wasm/conv/plan.ts';
 import { wasmDirectSpace } from '../../../genome/wasm/conv/space.ts';
 import { Rng } from '../../../lib/rng.ts';
@@ -76,13 +77,39 @@ describe('im2col + GEMM codegen', () => {
   });
 });
 
+describe('implicit GEMM codegen', () => {
+  const implicit = (genes: Partial<ConvGemmGenome> = {}) => ({ ...gemm('conv2d', genes), algorithm: 'implicit' as const });
+
+  it('is one [ow, S*C] x [S*C, K] GEMM per output row and window row, A read from the image at row stride stride*C', () => {
+    const plan = planOf(conv('n1h13w11c7k9r3s3', { stride: 2 }));
+    expect(implicitMatmul(plan)).toEqual({ matmul: { op: 'matmul', shape: { m: 6, k: 21, n: 9 }, dtype: 'f32' }, lda: 14 });
+    // padded image 1x15x13x7, then the matmul's M*K + K*N floats: no im2col buffer
+    const ws = implicitWorkspace(plan);
+    expect(ws.inner).toBeGreaterThanOrEqual(4 * 15 * 13 * 7);
+    expect(ws.bytes).toBe(ws.inner + 4 * (6 * 21 + 21 * 9));
+    const text = convImplicitWat(implicit(), conv('n1h13w11c7k9r3s3', { stride: 2 }));
+    expect(text).not.toMatch(/\$im2col/);
+    expect(text).toMatch(/\(func \$gemm \(param \$a i32\) \(param \$b i32\) +\(param \$c i32\) \(param \$ws i32\) \(param \$accumulate i32\)/);
+    // the window row is the accumulate flag: row 0 overwrites, the rest add in
+    expect(text).toMatch(/\(call \$gemm .* \(local\.get \$tap\)\)/);
+  });
+
+  it('runs a conv2d epilogue as passes after every window row, and refuses ops that are not dense forward', () => {
+    const text = convImplicitWat(implicit(), conv('n1h5w5c3k6r3s3', { epilogue: ['bias', 'relu', 'residual'] }));
+    expect(text).toMatch(/\(call \$bias_pass\)\n\s*\(call \$activation_pass\)\n\s*\(call \$residual_pass\)\)/);
+    const weights = problemFrom('conv2d-bwd-weights', 'n1h5w5c3k6r3s3') as ConvProblem;
+    expect(() => convImplicitWat({ ...implicit(), op: 'conv2d-bwd-weights' }, weights)).toThrow(/dense forward/);
+    expect(familyFor('conv2d-bwd-weights', 'wasm').space(weights, device).check({ ...implicit(), op: 'conv2d-bwd-weights' } as never)).not.toBeNull();
+  });
+});
+
 describe('the algorithm gene of the WASM convolution space', () => {
   const problem = conv('n1h13w11c7k9r3s3', { stride: 2 });
   const space = familyFor('conv2d', 'wasm').space(problem, device);
 
-  it('seeds both algorithms, alternating, and leaves direct genomes as they were stored', () => {
+  it('seeds every algorithm, alternating, and leaves direct genomes as they were stored', () => {
     const seeds = space.seeds!();
-    expect(seeds.slice(0, 2).map((g) => ('algorithm' in g ? g.algorithm : 'direct'))).toEqual(['direct', 'im2col']);
+    expect(seeds.slice(0, 3).map((g) => algorithmOf(g as ConvWasmGenome))).toEqual(['direct', 'im2col', 'implicit']);
     const direct = seeds[0]!;
     expect(convWasmGenome('conv2d').parse(direct)).toEqual(direct);
     expect(direct).not.toHaveProperty('algorithm');
@@ -96,7 +123,7 @@ describe('the algorithm gene of the WASM convolution space', () => {
       expect(space.check(g), JSON.stringify(g)).toBeNull();
       seen.add(space.descriptor(g).at(-1)!);
     }
-    expect([...seen].sort()).toEqual(['algorithm:direct', 'algorithm:im2col']);
+    expect([...seen].sort()).toEqual(['algorithm:direct', 'algorithm:im2col', 'algorithm:implicit']);
     const [a, b] = space.seeds!();
     expect(space.check(space.crossover(a!, b!, rng))).toBeNull();
   });
