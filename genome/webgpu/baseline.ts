@@ -2,6 +2,7 @@ import { epilogueParts, separateStages } from '../ops/epilogue.ts';
 import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import { activationFunctions, bindingDeclarations, passEntry } from './epilogue.ts';
 import type { WgslKernel } from './codegen.ts';
+import { perOutputWgsl } from './per-output.ts';
 
 /**
  * The plain WGSL matmul every candidate is timed against: a 16x16 workgroup,
@@ -12,26 +13,16 @@ export function naiveMatmulWgsl(problem: MatmulProblem): WgslKernel {
   // The epilogue as a framework without fusion runs it: one dispatch over C per stage.
   const epilogue = epilogueParts(problem.epilogue);
   const stages = separateStages(epilogue).map(([name, spec]) => passEntry(name, spec, { m, n }, false));
-  const wgsl = `// kevo baseline matmul ${m}x${n}x${k}: one output per thread${problem.epilogue ? `, then one dispatch per epilogue stage (${problem.epilogue.join(', ')})` : ''}
-const M = ${m}u;
-const N = ${n}u;
-const K = ${k}u;
-
-${bindingDeclarations(epilogue, false).join('\n')}
-${activationFunctions(epilogue).join('\n')}
-
-@compute @workgroup_size(16, 16, 1)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-  let row = id.y;
-  let col = id.x;
-  if (row >= M || col >= N) { return; }
-  var acc = 0.0;
+  const kernel = perOutputWgsl(
+    `${m}x${n}x${k}: one output per thread${problem.epilogue ? `, then one dispatch per epilogue stage (${problem.epilogue.join(', ')})` : ''}`,
+    problem.shape,
+    `${bindingDeclarations(epilogue, false).join('\n')}\n${activationFunctions(epilogue).join('\n')}`,
+    `  var acc = 0.0;
   for (var k = 0u; k < K; k++) {
     acc += A[row * K + k] * B[k * N + col];
   }
-  C[row * N + col] = acc;
-}
-${stages.map((s) => s.code.join('\n')).join('\n')}
-`;
-  return { wgsl, workgroupSize: [16, 16, 1], tile: { rows: 16, cols: 16 }, passes: stages.map((s) => s.pass) };
+  C[row * N + col] = acc;`,
+    `${stages.map((s) => s.code.join('\n')).join('\n')}\n`,
+  );
+  return { ...kernel, passes: stages.map((s) => s.pass) };
 }

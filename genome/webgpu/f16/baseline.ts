@@ -1,5 +1,6 @@
 import type { MatmulShape } from '../../ops/matmul-problem.ts';
 import type { F16Kernel } from './codegen.ts';
+import { perOutputWgsl } from '../per-output.ts';
 
 /**
  * The plain f16-storage matmul every f16 candidate is timed against: a 16x16
@@ -8,23 +9,15 @@ import type { F16Kernel } from './codegen.ts';
  * written a half at a time.
  */
 export function naiveF16Wgsl({ m, n, k }: MatmulShape): F16Kernel {
-  const wgsl = `// kevo baseline matmul f16 ${m}x${n}x${k}: one output per thread, f32 accumulation
-const M = ${m}u;
-const N = ${n}u;
-const K = ${k}u;
-
-@group(0) @binding(0) var<storage, read> A: array<u32>;
+  return perOutputWgsl(
+    `f16 ${m}x${n}x${k}: one output per thread, f32 accumulation`,
+    { m, n, k },
+    `@group(0) @binding(0) var<storage, read> A: array<u32>;
 @group(0) @binding(1) var<storage, read> B: array<u32>;
 @group(0) @binding(2) var<storage, read_write> C: array<atomic<u32>>;
 
-fn half(word: u32, e: u32) -> f32 { return unpack2x16float(word)[e & 1u]; }
-
-@compute @workgroup_size(16, 16, 1)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-  let row = id.y;
-  let col = id.x;
-  if (row >= M || col >= N) { return; }
-  var acc = 0.0;
+fn half(word: u32, e: u32) -> f32 { return unpack2x16float(word)[e & 1u]; }`,
+    `  var acc = 0.0;
   for (var k = 0u; k < K; k++) {
     let a = row * K + k;
     let b = k * N + col;
@@ -34,8 +27,6 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   let e = row * N + col;
   let shift = (e & 1u) * 16u;
   atomicAnd(&C[e >> 1u], ~(0xffffu << shift));
-  atomicOr(&C[e >> 1u], (pack2x16float(vec2<f32>(acc, 0.0)) & 0xffffu) << shift);
-}
-`;
-  return { wgsl, workgroupSize: [16, 16, 1], tile: { rows: 16, cols: 16 } };
+  atomicOr(&C[e >> 1u], (pack2x16float(vec2<f32>(acc, 0.0)) & 0xffffu) << shift);`,
+  );
 }

@@ -1,5 +1,6 @@
 import { int4Layout } from '../../ops/matmul/int4/layout.ts';
 import { w4a8Bindings, type W4a8Kernel, type W4a8Shape } from './codegen.ts';
+import { perOutputWgsl } from '../per-output.ts';
 
 /**
  * The plain w4a8 matmul every candidate is timed against: a 16x16
@@ -10,19 +11,11 @@ import { w4a8Bindings, type W4a8Kernel, type W4a8Shape } from './codegen.ts';
 export function naiveW4a8Wgsl(s: W4a8Shape): W4a8Kernel {
   const { m, n, k, group } = s;
   const blocks = int4Layout(n, k, group).blocks;
-  const wgsl = `// kevo baseline matmul w4a8 ${m}x${n}x${k} group ${group}: one output per thread
-const M = ${m}u;
-const N = ${n}u;
-const K = ${k}u;
-
-${w4a8Bindings().join('\n')}
-
-@compute @workgroup_size(16, 16, 1)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-  let row = id.y;
-  let col = id.x;
-  if (row >= M || col >= N) { return; }
-  var acc = 0.0;
+  return perOutputWgsl(
+    `w4a8 ${m}x${n}x${k} group ${group}: one output per thread`,
+    s,
+    w4a8Bindings().join('\n'),
+    `  var acc = 0.0;
   var part = 0i;
   for (var k = 0u; k < K; k++) {
     let nibble = col * ${blocks * group}u + k;
@@ -35,8 +28,6 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
       part = 0i;
     }
   }
-  C[row * N + col] = acc * a_scales[row];
-}
-`;
-  return { wgsl, workgroupSize: [16, 16, 1], tile: { rows: 16, cols: 16 } };
+  C[row * N + col] = acc * a_scales[row];`,
+  );
 }
