@@ -1,7 +1,6 @@
 import { KevoError } from '../lib/errors.ts';
 import type { Backend, Genome } from './genome.ts';
-import { alternativesFor, familyFor } from './families/registry.ts';
-import { numericAccuracy } from './ops/accuracy.ts';
+import { searchFamilies } from './families/registry.ts';
 import type { Problem } from './ops/problem.ts';
 import type { SearchSpace } from './space.ts';
 import { unionSpace } from './union-space.ts';
@@ -11,16 +10,16 @@ import { webgpuBufferLimit } from './webgpu/buffers.ts';
 
 /**
  * The search space of a problem on a backend, shaped by what the target
- * device can do: its kernel family's, joined by the alternative algorithms
- * that offer themselves for the problem (Winograd for a 3x3 stride-1 conv2d).
+ * device can do: its kernel family's (or the alternative's that replaces it:
+ * a precision family under a numeric accuracy), joined by the alternatives
+ * that join it (Winograd for a 3x3 stride-1 conv2d under f32-norm).
  */
 export function spaceFor(problem: Problem, backend: Backend, device: Target): SearchSpace<Genome> {
   if (device.facts.backend !== backend) {
     throw new KevoError('BAD_INPUT', `device class ${device.id} (${device.label}) cannot run backend ${backend}`);
   }
-  const own = familyFor(problem.op, backend, problem.dtype, numericAccuracy(problem) !== undefined).space(problem, device);
-  const alternatives = alternativesFor(problem, backend).map((f) => f.space(problem, device));
-  return alternatives.length ? unionSpace(own, alternatives) : own;
+  const [lead, ...joined] = searchFamilies(problem, backend).map((f) => f.space(problem, device));
+  return joined.length ? unionSpace(lead!, joined) : lead!;
 }
 
 /**

@@ -47,5 +47,5 @@ export const convWinogradWasm: KernelFamily = defineFamily({
   // Both algorithms need of the device only what fma needs.
   unsupported: (genome, device) => direct.unsupported(asDirect(genome), device),
   describe: (g) => `winograd F(2x2,3x3), ${g.tile} tiles x ${g.vectors} vectors, unroll ${g.unroll}${g.fma ? ', fma' : ''}`,
-  offers: (problem) => winogradApplies(problem) && meetsAccuracy('f32-winograd', accuracyOf(problem)),
+  offers: (problem) => (winogradApplies(problem) && meetsAccuracy('f32-winograd', accuracyOf(problem)) ? 'join' : false),
 });

@@ -23,13 +23,6 @@ export interface FamilyDefinition<P extends Problem, G extends GeneratedGenome> 
   readonly name: string;
   /** The problem dtype schemes (problem.dtype) its kernels compute; default ['f32']. */
   readonly dtypes?: readonly string[];
-  /**
-   * Whether it runs the problems with a numeric accuracy (`--accuracy 1e-2`)
-   * of its dtypes, which may pick their own precision, rather than those
-   * without one. Default false; where no family claims them, a numeric
-   * accuracy's search runs the plain family, held to the number.
-   */
-  readonly numericAccuracy?: boolean;
   /** Every genome of the family parses under this; its `op`, `backend` and `family` are literals. */
   readonly genome: z.ZodType<G>;
   /** The genes for one problem on one device (its capabilities are constraints). */
@@ -45,13 +38,23 @@ export interface FamilyDefinition<P extends Problem, G extends GeneratedGenome> 
   /** A few words for tables, e.g. "4x8 tile, fma". */
   describe(genome: G): string;
   /**
-   * Present on an alternative algorithm for a key another family owns (op,
-   * dtype, backend): whether its genomes join that problem's search
-   * (spaceFor). The owner keeps the key: its baseline, and the ABI of
-   * source genomes. Absent: the family owns its key.
+   * Present on an alternative for a key another family owns (op, dtype,
+   * backend): how it takes part in that problem's search (Offer). The owner
+   * keeps the key: the baseline, and the ABI of source genomes. Absent: the
+   * family owns its key.
    */
-  offers?(problem: P): boolean;
+  offers?(problem: P): Offer;
 }
+
+/**
+ * How an alternative family takes part in the search of a problem it offers
+ * itself for (genome/spaces.ts): `join`, its genomes search beside the
+ * owner's (Winograd beside the direct conv2d loop); `replace`, its space
+ * stands in for the owner's (the precision families under a numeric
+ * accuracy: their f32 genes are the owner's, under a precision gene);
+ * false, it does not compute the problem, and its genomes are refused for it.
+ */
+export type Offer = 'join' | 'replace' | false;
 
 /** A family as every caller outside it sees it: any problem, any genome of its (op, backend), source genomes included. */
 export interface KernelFamily {
@@ -61,8 +64,6 @@ export interface KernelFamily {
   readonly name: string;
   /** The problem dtype schemes it computes: with op and backend, what a problem's search is run by. */
   readonly dtypes: readonly string[];
-  /** Runs problems with a numeric accuracy (FamilyDefinition.numericAccuracy). */
-  readonly numericAccuracy: boolean;
   readonly genome: z.ZodType<GeneratedGenome>;
   space(problem: Problem, device: Target): SearchSpace<Genome>;
   /** The kernel for a genome: codegen for a generated one, the text itself (with the ABI's launch) for a source. */
@@ -71,7 +72,7 @@ export interface KernelFamily {
   precision(genome: Genome): Precision;
   unsupported(genome: Genome, device: Target): string | null;
   describe(genome: Genome): string;
-  offers?(problem: Problem): boolean;
+  offers?(problem: Problem): Offer;
 }
 
 /** Erases a definition's types behind parsing: the only place a Problem or Genome becomes a family's own type. */
@@ -88,7 +89,6 @@ export function defineFamily<P extends Problem, G extends GeneratedGenome>(def: 
     backend: def.backend,
     name: def.name,
     dtypes: def.dtypes ?? ['f32'],
-    numericAccuracy: def.numericAccuracy ?? false,
     genome: def.genome,
     space: (problem, device) => eraseSpace(def.space(problemOf(problem), device), def.genome),
     code: (genome, problem) => (isSourceGenome(genome) ? sourceCode(genome, problem) : def.codegen(genomeOf(genome), problemOf(problem))),

@@ -1,3 +1,4 @@
+import { numericAccuracy } from '../ops/accuracy.ts';
 import { matmul } from '../ops/matmul.ts';
 import { baselineWat } from '../wasm/baseline.ts';
 import { precisionWat, precisionWorkspaceBytes } from '../wasm/precision/codegen.ts';
@@ -18,13 +19,14 @@ const innerFamily = { f32: matmulWasm, i8: matmulInt8Wasm, w4: matmulInt4Wasm } 
  * w4 on every call and multiplied by the int8 / int4 kernels. The harness
  * holds each to the problem's max error, quantization included; the
  * baseline is the f32 one, so speedups compare across precisions and with
- * plain f32 problems.
+ * plain f32 problems. It replaces the tiled family's search only under a
+ * numeric accuracy; its genomes compute no other problem.
  */
 export const matmulPrecisionWasm = defineFamily({
   op: matmul,
   backend: 'wasm',
   name: 'precision',
-  numericAccuracy: true,
+  offers: (problem) => (numericAccuracy(problem) === undefined ? false : 'replace'),
   genome: MatmulPrecisionWasmGenome,
   space: (problem, device) => wasmPrecisionSpace(problem, { relaxedSimd: device.facts.backend === 'wasm' && device.facts.relaxedSimd }),
   codegen: (genome, problem) => ({ language: 'wat', text: precisionWat(genome, problem), launch: wasmLaunch(problem, precisionWorkspaceBytes(genome, problem)) }),

@@ -5,8 +5,8 @@ import { convInt16WasmFamilies } from './conv-int16-wasm.ts';
 import { convWasmFamilies } from './conv-wasm.ts';
 import { convWinogradWasm } from './conv-winograd-wasm.ts';
 import { convF16WebgpuFamilies, convWebgpuFamilies } from './conv-webgpu.ts';
-import { accuracyOf, numericAccuracy, type Accuracy } from '../ops/accuracy.ts';
-import type { KernelFamily } from './family.ts';
+import { accuracyOf } from '../ops/accuracy.ts';
+import type { KernelFamily, Offer } from './family.ts';
 import type { Problem } from '../ops/problem.ts';
 import { matmulF16Wasm } from './matmul-f16-wasm.ts';
 import { matmulF16Webgpu } from './matmul-f16-webgpu.ts';
@@ -27,37 +27,41 @@ const families: KernelFamily[] = [];
  * here; a new op's module registers its op and families when imported, and
  * worker threads and GPU processes import the same module (RunnerOptions.families).
  * Families are keyed two ways: (op, backend, genome family name) parses a
- * stored genome, (op, problem dtype, backend) runs a problem's search; a
- * family taking a key another already holds is refused. An alternative
- * algorithm (a family with `offers`) takes no search key: its genomes join
- * the owner's search where it offers itself (genome/spaces.ts).
+ * stored genome, (op, problem dtype, backend) owns a problem's search; a
+ * family taking a key another already holds is refused. An alternative (a
+ * family with `offers`) takes no search key: it joins or replaces the
+ * owner's search where it offers itself (searchFamilies).
  */
 export function registerFamily(family: KernelFamily): void {
   if (families.includes(family)) return;
   if (findGenomeFamily(family.op, family.backend, family.name)) {
     throw new KevoError('BAD_INPUT', `a kernel family "${family.name}" for ${family.op}/${family.backend} is already registered`);
   }
-  const taken = family.offers
-    ? undefined
-    : family.dtypes.find((dtype) => families.some((f) => !f.offers && f.op === family.op && f.backend === family.backend && f.numericAccuracy === family.numericAccuracy && f.dtypes.includes(dtype)));
-  if (taken) throw new KevoError('BAD_INPUT', `a kernel family for ${family.op} ${taken}${family.numericAccuracy ? ' under a numeric accuracy' : ''} on ${family.backend} is already registered`);
+  const taken = family.offers ? undefined : family.dtypes.find((dtype) => findFamily(family.op, family.backend, dtype));
+  if (taken) throw new KevoError('BAD_INPUT', `a kernel family for ${family.op} ${taken} on ${family.backend} is already registered`);
   families.push(family);
 }
 
-/**
- * The family whose search runs problems of (op, dtype) on the backend; with
- * `numericAccuracy` (the problem's accuracy is a number) the family that
- * claims those if one does, else the plain one. Alternatives (families that
- * `offers` themselves) never own a search.
- */
-export function findFamily(op: string, backend: string, dtype = 'f32', numericAccuracy = false): KernelFamily | undefined {
-  const runs = (f: KernelFamily, numeric: boolean) => !f.offers && f.op === op && f.backend === backend && f.dtypes.includes(dtype) && f.numericAccuracy === numeric;
-  return (numericAccuracy ? families.find((f) => runs(f, true)) : undefined) ?? families.find((f) => runs(f, false));
+/** The family that owns the search for problems of (op, dtype) on the backend (alternatives never do). */
+export function findFamily(op: string, backend: string, dtype = 'f32'): KernelFamily | undefined {
+  return families.find((f) => !f.offers && f.op === op && f.backend === backend && f.dtypes.includes(dtype));
 }
 
-/** The alternative algorithms that join the search for this problem on the backend. */
-export function alternativesFor(problem: Problem, backend: string): KernelFamily[] {
-  return families.filter((f) => f.offers && f.op === problem.op && f.backend === backend && f.dtypes.includes(problem.dtype) && f.offers(problem));
+/** How an alternative takes part in this problem's search: false unless it is one for the problem's key and offers itself. */
+function offerOf(family: KernelFamily, problem: Problem, backend: string): Offer {
+  return family.offers && family.op === problem.op && family.backend === backend && family.dtypes.includes(problem.dtype) ? family.offers(problem) : false;
+}
+
+/**
+ * The families whose spaces make up this problem's search on the backend,
+ * the lead first: the owner, or the one alternative that replaces it (two
+ * that do are an error); then the alternatives that join.
+ */
+export function searchFamilies(problem: Problem, backend: Backend): [KernelFamily, ...KernelFamily[]] {
+  const owner = familyFor(problem.op, backend, problem.dtype);
+  const replacing = families.filter((f) => offerOf(f, problem, backend) === 'replace');
+  if (replacing.length > 1) throw new KevoError('BAD_INPUT', `${replacing.map((f) => f.name).join(' and ')} both replace the ${owner.name} family's search for this ${problem.op} problem on ${backend}`);
+  return [replacing[0] ?? owner, ...families.filter((f) => offerOf(f, problem, backend) === 'join')];
 }
 
 /** The family whose genomes carry `family: name` for (op, backend). */
@@ -65,25 +69,29 @@ export function findGenomeFamily(op: string, backend: string, name: string): Ker
   return families.find((f) => f.op === op && f.backend === backend && f.name === name);
 }
 
-export function familyFor(op: string, backend: Backend, dtype = 'f32', numericAccuracy = false): KernelFamily {
-  const family = findFamily(op, backend, dtype, numericAccuracy);
+export function familyFor(op: string, backend: Backend, dtype = 'f32'): KernelFamily {
+  const family = findFamily(op, backend, dtype);
   if (!family) throw new KevoError('BAD_INPUT', `no kernel family runs op "${op}" with dtype ${dtype} on backend ${backend}`);
   return family;
 }
 
-/** The family of a genome for a problem; BAD_INPUT when the genome is another op's, or its family does not compute the problem's dtype. */
-export function familyOf(problem: { readonly op: string; readonly dtype: string; readonly accuracy?: Accuracy | undefined }, genome: { readonly op: string; readonly backend: Backend; readonly family: string }): KernelFamily {
+/**
+ * The family of a genome for a problem; BAD_INPUT when the genome is another
+ * op's, its family does not compute the problem's dtype, or it is an
+ * alternative that does not offer itself for the problem (a quantizing
+ * precision genome for a problem without a numeric accuracy).
+ */
+export function familyOf(problem: Problem, genome: { readonly op: string; readonly backend: Backend; readonly family: string }): KernelFamily {
   if (genome.op !== problem.op) throw new KevoError('BAD_INPUT', `a ${genome.op} genome cannot compute a ${problem.op} problem`);
-  // A source genome is written for the problem's own dtype: the family of that dtype gives its ABI.
-  const numeric = numericAccuracy(problem) !== undefined;
-  if (genome.family === 'source') return familyFor(problem.op, genome.backend, problem.dtype, numeric);
+  // A source genome is written for the problem's own dtype: the owner of that dtype gives its ABI.
+  if (genome.family === 'source') return familyFor(problem.op, genome.backend, problem.dtype);
   const family = findGenomeFamily(genome.op, genome.backend, genome.family);
   if (!family) throw new KevoError('BAD_INPUT', `no kernel family "${genome.family}" for ${genome.op} on ${genome.backend}`);
   if (!family.dtypes.includes(problem.dtype)) {
     throw new KevoError('BAD_INPUT', `a ${genome.family} genome computes ${family.dtypes.join(', ')}, not a ${problem.dtype} ${problem.op} problem`);
   }
-  if (family.numericAccuracy && !numeric) {
-    throw new KevoError('BAD_INPUT', `a ${genome.family} genome may quantize: it computes only problems with a numeric accuracy, not ${problem.op} under ${accuracyOf(problem)}`);
+  if (family.offers && !family.offers(problem)) {
+    throw new KevoError('BAD_INPUT', `a ${genome.family} genome is an alternative that does not compute this ${problem.op} problem (accuracy ${accuracyOf(problem)})`);
   }
   return family;
 }

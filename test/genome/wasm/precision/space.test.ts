@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matmulPrecisionWasm } from '../../../../genome/families/matmul-precision-wasm.ts';
-import { findFamily } from '../../../../genome/families/registry.ts';
+import { familyOf, searchFamilies } from '../../../../genome/families/registry.ts';
 import { parseProblem } from '../../../../genome/ops/index.ts';
 import type { Target } from '../../../../genome/target.ts';
 import { MatmulPrecisionWasmGenome } from '../../../../genome/wasm/precision/genome.ts';
@@ -12,10 +12,14 @@ const target: Target = { id: 'test', label: 'test', facts: { backend: 'wasm', re
 
 describe('the precision space on WASM', () => {
   it('runs only problems with a numeric accuracy: a plain f32 problem keeps the tiled family', () => {
-    expect(findFamily('matmul', 'wasm', 'f32', true)?.name).toBe('precision');
-    expect(findFamily('matmul', 'wasm', 'f32')?.name).toBe('tiled');
+    expect(searchFamilies(problem, 'wasm').map((f) => f.name)).toEqual(['precision']);
+    const plain = parseProblem({ op: 'matmul', shape: { m: 19, n: 21, k: 45 } });
+    expect(searchFamilies(plain, 'wasm').map((f) => f.name)).toEqual(['tiled']);
     const genome = matmulPrecisionWasm.space(problem, target).seeds!()[0]!;
     expect(() => matmulPrecisionWasm.code(genome, problem)).not.toThrow();
+    // Its genomes may quantize: they are refused for a problem held to f32.
+    expect(familyOf(problem, genome).name).toBe('precision');
+    expect(() => familyOf(plain, genome)).toThrow(/precision genome is an alternative that does not compute this matmul problem \(accuracy f32\)/);
   });
 
   it('seeds take turns between precisions; sample, mutate and crossover stay in the space and reach every precision', () => {
