@@ -16,7 +16,7 @@ export const matmulWebgpu = defineFamily({
   genome: MatmulWebgpuGenome,
   space: (problem, device) =>
     webgpuMatmulSpace(problem, device.facts.backend === 'webgpu' ? { features: device.facts.features, limits: device.facts.limits } : { features: [], limits: {} }),
-  codegen: (genome, problem) => wgslCode(problem, matmulWgsl(genome, problem), neededLimits(genome, problem)),
+  codegen: (genome, problem) => tiledCode(genome, problem),
   baseline: (problem) => wgslCode(problem, naiveMatmulWgsl(problem), {}),
   precision: (genome) => genome.precision,
   unsupported: (genome, device) =>
@@ -26,6 +26,11 @@ export const matmulWebgpu = defineFamily({
   describe: (g) =>
     `${g.workgroupX}x${g.workgroupY} threads x ${g.tm}x${g.tn * g.vec} tile, kTile ${g.kTile}${g.workgroupMemory ? ', staged' : ''}${g.doubleBuffer ? ' x2' : ''}, unroll ${g.unroll}, ${g.precision}`,
 });
+
+/** The tiled kernel with the ABI's launch; `sums` f32 under f16 math widens each product into f32 accumulators (the precision family's f16). */
+export function tiledCode(genome: MatmulWebgpuGenome, problem: MatmulProblem, sums = genome.precision): KernelCode {
+  return wgslCode(problem, matmulWgsl(genome, problem, sums), neededLimits(genome, problem));
+}
 
 function wgslCode(problem: MatmulProblem, kernel: WgslKernel, limits: Record<string, number>): KernelCode {
   return { language: 'wgsl', text: kernel.wgsl, launch: webgpuLaunch(problem, { ...kernel, limits }) };

@@ -28,7 +28,7 @@ export function codegenProblem(g: MatmulWebgpuGenome): string | null {
  * instead of branching; the results of clamped rows and columns are computed
  * and dropped, and a k beyond K is never summed (0 * Inf would be NaN).
  */
-export function matmulWgsl(g: MatmulWebgpuGenome, p: MatmulProblem): WgslKernel {
+export function matmulWgsl(g: MatmulWebgpuGenome, p: MatmulProblem, sums: 'f32' | 'f16' = g.precision): WgslKernel {
   const problem = codegenProblem(g);
   if (problem) throw new KevoError('BAD_INPUT', `webgpu genome: ${problem}`);
   const { m: M, n: N, k: K } = p.shape;
@@ -42,7 +42,7 @@ export function matmulWgsl(g: MatmulWebgpuGenome, p: MatmulProblem): WgslKernel 
   const vt = V === 4 ? `vec4<${T}>` : T;
   const epilogue = epilogueParts(p.epilogue);
   const fused = hasEpilogue(epilogue) && (g.epilogue ?? 'fused') === 'fused';
-  const ctx: Ctx = { g, M, N, K, T, vt, wide, tile, KT: Math.min(g.kTile, K), epilogue: fused ? epilogue : null };
+  const ctx: Ctx = { g, M, N, K, T, S: sums, vt, wide, tile, KT: Math.min(g.kTile, K), epilogue: fused ? epilogue : null };
   const passes = fused ? [] : separateStages(epilogue).map(([name, spec]) => passEntry(name, spec, { m: M, n: N }, wide));
 
   const lines = [
@@ -84,6 +84,12 @@ interface Ctx {
   readonly N: number;
   readonly K: number;
   readonly T: 'f32' | 'f16';
+  /**
+   * The accumulators' type: T, or f32 under f16 math (the precision family's
+   * f16 with f32 sums: each f16 product widened, as mixed-precision units
+   * do; widening an f16-rounded input instead is folded away by lavapipe).
+   */
+  readonly S: 'f32' | 'f16';
   /** The element type of one column group: T or vec4<T>. */
   readonly vt: string;
   readonly wide: boolean;
@@ -112,8 +118,11 @@ function ownedIndices({ g, N, M, wide }: Ctx): string[] {
   return [...rows, ...cols, ...(g.workgroupMemory ? [] : [...clampedRows, ...clampedCols])];
 }
 
-function accumulators({ g, vt }: Ctx): string[] {
-  return range(g.tm).flatMap((r) => range(g.tn).map((c) => `var acc${r}_${c} = ${vt}(0.0);`));
+/** The type of one column group's accumulator: S or vec4<S>. */
+const accType = ({ g, S }: Ctx) => (g.vec === 4 ? `vec4<${S}>` : S);
+
+function accumulators(ctx: Ctx): string[] {
+  return range(ctx.g.tm).flatMap((r) => range(ctx.g.tn).map((c) => `var acc${r}_${c} = ${accType(ctx)}(0.0);`));
 }
 
 /** acc[r][c] += a[r] * b[c] for one k, given expressions for the loads. */
@@ -122,7 +131,7 @@ function microKernel(ctx: Ctx, loadA: (r: number) => string, loadB: (c: number) 
   return [
     ...range(g.tm).map((r) => `let a${r}${tag} = ${loadA(r)};`),
     ...range(g.tn).map((c) => `let b${c}${tag} = ${loadB(c)};`),
-    ...range(g.tm).flatMap((r) => range(g.tn).map((c) => `acc${r}_${c} += a${r}${tag} * b${c}${tag};`)),
+    ...range(g.tm).flatMap((r) => range(g.tn).map((c) => `acc${r}_${c} += ${cast(accType(ctx), `a${r}${tag} * b${c}${tag}`, ctx.vt)};`)),
   ];
 }
 
@@ -267,10 +276,10 @@ function sharedLoop(ctx: Ctx): string[] {
 
 // ---- stores -----------------------------------------------------------------
 
-function stores({ g, T, wide, epilogue }: Ctx): string[] {
+function stores({ g, S, wide, epilogue }: Ctx): string[] {
   const value = (r: number, c: number, lane?: number) => {
     const acc = `acc${r}_${c}${lane === undefined ? '' : `[${lane}]`}`;
-    if (T === 'f32') return acc;
+    if (S === 'f32') return acc;
     return lane === undefined && g.vec === 4 ? `vec4<f32>(${acc})` : `f32(${acc})`;
   };
   /** C[at] = v, through the epilogue when it is fused here. */

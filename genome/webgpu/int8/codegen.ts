@@ -38,6 +38,35 @@ export function byteAt(tensor: string, e: string, signed: boolean): string {
 export const zeroPointLines = ['let za = i32(a_zero_point[0] & 0xffu);', 'let zb = extractBits(bitcast<i32>(b_zero_point[0]), 0u, 8u);'];
 
 /**
+ * Where the kernel's words of four bytes come from and what C receives: the
+ * packed tensors of the scheme (this family), or f32 tensors quantized as
+ * they are loaded (genome/webgpu/precision/).
+ */
+export interface Int8Source {
+  /** Bindings in ABI order, then module-scope helpers. */
+  readonly declarations: readonly string[];
+  /** Per-thread lines after the owned indices (arow{r}, bcol{c}), before the K loop. */
+  readonly prologue: readonly string[];
+  /** The word of row r's four bytes of A from element e on. */
+  wordA(r: number, e: string): string;
+  /** The word of group c's four columns of B from element e on. */
+  wordB(c: number, e: string): string;
+  /** What C[row r, column q of group c] receives from the i32 sum acc{r}_{c}[q]. */
+  output(r: number, c: number, q: number): string;
+}
+
+/** The scheme's packed tensors: words read as they are (funnel-shifted from two where unaligned), C the i32 sums. */
+export function packedInt8Source({ m: M, n: N, k: K }: MatmulShape, s: Int8Scheme): Int8Source {
+  return {
+    declarations: [...int8Bindings(s), '', ...(K % 4 === 0 ? [] : funnelLoad('A', Math.ceil((M * K) / 4), 8)), ...(N % 4 === 0 ? [] : funnelLoad('B', Math.ceil((K * N) / 4), 8))],
+    prologue: [],
+    wordA: (_, e) => (K % 4 === 0 ? `A[(${e}) >> 2u]` : `loadA(${e})`),
+    wordB: (_, e) => (N % 4 === 0 ? `B[(${e}) >> 2u]` : `loadB(${e})`),
+    output: (r, c, q) => `acc${r}_${c}[${q}]`,
+  };
+}
+
+/**
  * Thread (tx, ty) owns rows tileRow + r*WY + ty and the column groups
  * tileCol + (c*WX + tx)*4 .. +3. Each step of four k loads one word of A per
  * row (four k) and one word of B per k per group (four columns), unaligned
@@ -47,40 +76,33 @@ export const zeroPointLines = ['let za = i32(a_zero_point[0] & 0xffu);', 'let zb
  * zero points are applied once at the end, exactly, through
  * sum (a - za)(b - zb) = sum ab - zb sum a - za sum b + K za zb (mod 2^32).
  */
-export function matmulInt8Wgsl(g: MatmulInt8WebgpuGenome, shape: MatmulShape, s: Int8Scheme): Int8Kernel {
+export function matmulInt8Wgsl(g: MatmulInt8WebgpuGenome, shape: MatmulShape, s: Int8Scheme, source = packedInt8Source(shape, s)): Int8Kernel {
   const { m: M, n: N, k: K } = shape;
   const tile = directTile(g);
-  const alignedA = K % 4 === 0;
-  const alignedB = N % 4 === 0;
   const lines = [
     `// kevo matmul ${s} ${M}x${N}x${K}: C[M,N] i32 = A[M,K] x B[K,N], ${genesText(g)}`,
     `const M = ${M}u;`,
     `const N = ${N}u;`,
     `const K = ${K}u;`,
     '',
-    ...int8Bindings(s),
-    '',
-    ...(alignedA ? [] : funnelLoad('A', Math.ceil((M * K) / 4), 8)),
-    ...(alignedB ? [] : funnelLoad('B', Math.ceil((K * N) / 4), 8)),
+    ...source.declarations,
     `@compute @workgroup_size(${g.workgroupX}, ${g.workgroupY}, 1)`,
     'fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {',
-    ...body(g, shape, s).map(indent(1)),
+    ...body(g, shape, s, source).map(indent(1)),
     '}',
     '',
   ];
   return { wgsl: lines.join('\n'), workgroupSize: [g.workgroupX, g.workgroupY, 1], tile };
 }
 
-function body(g: MatmulInt8WebgpuGenome, { m: M, n: N, k: K }: MatmulShape, s: Int8Scheme): string[] {
+function body(g: MatmulInt8WebgpuGenome, { m: M, n: N, k: K }: MatmulShape, s: Int8Scheme, source: Int8Source): string[] {
   const tiles = range(g.tm).flatMap((r) => range(g.tn).map((c) => [r, c] as const));
-  const loadA = (e: string) => (K % 4 === 0 ? `A[(${e}) >> 2u]` : `loadA(${e})`);
   // For aligned B a group's column stays a multiple of 4: clamp it to the last whole group.
   const bcol = (c: number) => (N % 4 === 0 ? `min(col${c}, ${N - 4}u)` : `min(col${c}, ${N - 1}u)`);
-  const loadB = (e: string) => (N % 4 === 0 ? `B[(${e}) >> 2u]` : `loadB(${e})`);
   const step = (at: string, tag: string, count: number): string[] => {
     const mask = count === 4 ? '' : ` & 0x${(2 ** (8 * count) - 1).toString(16)}u`;
-    const a = range(g.tm).map((r) => `let aw${r}${tag} = ${loadA(`arow${r} + ${at}`)}${mask};`);
-    const b = range(g.tn).flatMap((c) => range(count).map((t) => `let bw${c}_${t}${tag} = ${loadB(`(${at} + ${t}u) * N + bcol${c}`)};`));
+    const a = range(g.tm).map((r) => `let aw${r}${tag} = ${source.wordA(r, `arow${r} + ${at}`)}${mask};`);
+    const b = range(g.tn).flatMap((c) => range(count).map((t) => `let bw${c}_${t}${tag} = ${source.wordB(c, `(${at} + ${t}u) * N + bcol${c}`)};`));
     return [...a, ...b, ...(g.instruction === 'dot4' ? dot4Step(g, s, tag, count) : unpackStep(g, s, tag, count))];
   };
   const u8 = s === 'u8i8';
@@ -91,13 +113,14 @@ function body(g: MatmulInt8WebgpuGenome, { m: M, n: N, k: K }: MatmulShape, s: I
   return [
     ...ownedIndices(g, M),
     ...range(g.tn).map((c) => `let bcol${c} = ${bcol(c)};`),
+    ...source.prologue,
     ...tiles.map(([r, c]) => `var acc${r}_${c} = vec4<i32>(0);`),
     ...(u8 ? [...range(g.tm).map((r) => `var sumA${r} = 0i;`), ...range(g.tn).map((c) => `var sumB${c} = vec4<i32>(0);`)] : []),
     ...kSteps(K, 4, g.unroll, step),
     ...zeroPoints,
     ...range(g.tm).flatMap((r) => [
       `if (row${r} < M) {`,
-      ...range(g.tn).flatMap((c) => range(4).map((q) => `  if (col${c} + ${q}u < N) { C[row${r} * N + col${c} + ${q}u] = acc${r}_${c}[${q}]; }`)),
+      ...range(g.tn).flatMap((c) => range(4).map((q) => `  if (col${c} + ${q}u < N) { C[row${r} * N + col${c} + ${q}u] = ${source.output(r, c, q)}; }`)),
       '}',
     ]),
   ];

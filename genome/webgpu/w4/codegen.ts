@@ -43,16 +43,43 @@ export function zeroPointExpr(s: W4Shape, n: string, g: string): string {
 }
 
 /**
+ * Where each step's word of eight nibbles per column, the group's scale and
+ * zero point come from: the packed tensors of the w4 problem (this family),
+ * or B f32, quantized per group as it is loaded (genome/webgpu/precision/).
+ */
+export interface W4Source {
+  /** Bindings in ABI order, then module-scope helpers. */
+  readonly declarations: readonly string[];
+  /** Per-thread lines after the columns' indices (bcol{c}_{q}), before the K loop. */
+  readonly prologue: readonly string[];
+  /** Lines that define word{v}, scale{v} and zp{v} for column `col` (named c_q) at step `at`, group `grp`. */
+  column(col: string, name: string, v: string, at: string, grp: string): string[];
+}
+
+/** The w4 problem's tensors: B's words, scales and zero points (8 without them) read as they are. */
+export function packedW4Source(s: W4Shape): W4Source {
+  const blocks = int4Layout(s.n, s.k, s.group).blocks;
+  const wordsPerColumn = (blocks * s.group) / 8;
+  return {
+    declarations: [...w4Bindings(s.zeroPoint), ''],
+    prologue: [],
+    column: (col, _, v, at, grp) => [
+      `let word${v} = B[${col} * ${wordsPerColumn}u + (${at}) / 8u];`,
+      `let scale${v} = scales[${col} * ${blocks}u + ${grp}];`,
+      `let zp${v} = ${zeroPointExpr(s, col, grp)};`,
+    ],
+  };
+}
+
+/**
  * Thread (tx, ty) owns rows tileRow + r*WY + ty and columns tileCol +
  * (c*WX + tx)*4 .. +3. Each step of eight k loads, per column, the word of
  * its eight nibbles, the group's scale and zero point, and dequantizes them
  * to two vec4s; per row, A's eight values (zero past K: the padding nibbles
  * may hold anything). Columns past N read column N-1 and are not stored.
  */
-export function matmulW4Wgsl(g: DirectTile, s: W4Shape): W4Kernel {
+export function matmulW4Wgsl(g: DirectTile, s: W4Shape, source = packedW4Source(s)): W4Kernel {
   const { m: M, n: N, k: K, group: G } = s;
-  const blocks = int4Layout(N, K, G).blocks;
-  const wordsPerColumn = (blocks * G) / 8;
   const columns = range(g.tn).flatMap((c) => range(4).map((q) => [c, q] as const));
   const step = (at: string, tag: string, count: number): string[] => {
     const a = (r: number, lane: number) => (lane < count ? `A[arow${r} + ${at} + ${lane}u]` : '0.0');
@@ -66,9 +93,7 @@ export function matmulW4Wgsl(g: DirectTile, s: W4Shape): W4Kernel {
         const col = `bcol${c}_${q}`;
         const v = `${c}_${q}${tag}`;
         return [
-          `let word${v} = B[${col} * ${wordsPerColumn}u + (${at}) / 8u];`,
-          `let scale${v} = scales[${col} * ${blocks}u + grp${tag}];`,
-          `let zp${v} = ${zeroPointExpr(s, col, `grp${tag}`)};`,
+          ...source.column(col, `${c}_${q}`, v, at, `grp${tag}`),
           `let wlo${v} = (vec4<f32>((vec4<u32>(word${v}) >> vec4<u32>(0u, 4u, 8u, 12u)) & vec4<u32>(15u)) - zp${v}) * scale${v};`,
           `let whi${v} = (vec4<f32>((vec4<u32>(word${v}) >> vec4<u32>(16u, 20u, 24u, 28u)) & vec4<u32>(15u)) - zp${v}) * scale${v};`,
         ];
@@ -86,13 +111,13 @@ export function matmulW4Wgsl(g: DirectTile, s: W4Shape): W4Kernel {
     `const N = ${N}u;`,
     `const K = ${K}u;`,
     '',
-    ...w4Bindings(s.zeroPoint),
-    '',
+    ...source.declarations,
     `@compute @workgroup_size(${g.workgroupX}, ${g.workgroupY}, 1)`,
     'fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {',
     ...[
       ...ownedIndices(g, M),
       ...columns.map(([c, q]) => `let bcol${c}_${q} = min(col${c} + ${q}u, ${N - 1}u);`),
+      ...source.prologue,
       ...range(g.tm).flatMap((r) => range(g.tn).map((c) => `var acc${r}_${c} = vec4<f32>(0.0);`)),
       ...kSteps(K, 8, g.unroll, step),
       ...range(g.tm).flatMap((r) => [
