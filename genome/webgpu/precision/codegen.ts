@@ -25,7 +25,7 @@ export function precisionCode(g: MatmulPrecisionWebgpuGenome, p: MatmulProblem):
       case 'f16':
         return tiledCode({ ...g.kernel, precision: 'f16' }, p, g.kernel.precision);
       case 'i8':
-        return directCode(p, matmulInt8Wgsl(g.kernel, p.shape, 'i8', quantizedI8Source(p.shape, g.kernel.tm, g.kernel.tn)), g.kernel);
+        return directCode(p, matmulInt8Wgsl(g.kernel, p.shape, 'i8', quantizedI8Source(p.shape, g.kernel)), g.kernel);
       case 'w4': {
         const shape: W4Shape = { ...p.shape, group: g.group, zeroPoint: false };
         return directCode(p, matmulW4Wgsl(g.kernel, shape, quantizedW4Source(shape, g.kernel.tn)), g.kernel);

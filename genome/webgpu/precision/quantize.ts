@@ -1,5 +1,5 @@
 import type { MatmulShape } from '../../ops/matmul-problem.ts';
-import { range } from '../direct/genes.ts';
+import { directTile, range, type DirectTile } from '../direct/genes.ts';
 import type { Int8Source } from '../int8/codegen.ts';
 import type { W4Shape, W4Source } from '../w4/codegen.ts';
 
@@ -9,8 +9,8 @@ import type { W4Shape, W4Source } from '../w4/codegen.ts';
  * (0x7f800001..) lie above Inf's, so a NaN or Inf input makes its scale NaN
  * or Inf and the outputs that use it come out non-finite, as the reference's
  * do (WGSL's max on floats may drop a NaN; lavapipe folds x != x to false).
- * Threads compute the maxima of their own rows and columns: a workgroup's
- * rows of A and columns of B are read whole by the K loop anyway.
+ * A workgroup reads its rows of A and columns of B whole in the K loop
+ * anyway: one max pass over them first costs a second read.
  */
 function f32Declarations(maxima: readonly string[]): string[] {
   return [
@@ -46,11 +46,16 @@ const colMax = (n: number) => [
  * i8 through the int8 tile: A per row and B per column to symmetric int8
  * (round(x / max * 127), scale max / 127), quantized as each word of four
  * is loaded, C = f32(sum) x (row scale x column scale), the two scales
- * multiplied first as the WASM family does. Loads clamp into the tensor;
- * the tile masks bytes past K and drops columns past N.
+ * multiplied first as the WASM family does. The workgroup's threads share
+ * the max pass over its rows and columns (workgroup memory, at most
+ * (64 x 8 + 64 x 32) floats for the direct space's tiles: 10 KiB), then
+ * each reads its own. Loads clamp into the tensor; the tile masks bytes
+ * past K and drops columns past N.
  */
-export function quantizedI8Source(shape: MatmulShape, tm: number, tn: number): Int8Source {
+export function quantizedI8Source(shape: MatmulShape, g: DirectTile): Int8Source {
   const { m, n, k } = shape;
+  const { rows, cols } = directTile(g);
+  const threads = g.workgroupX * g.workgroupY;
   const lastA = m * k - 1;
   const lastB = k * n - 1;
   const four = (tensor: string, last: number) => `vec4<f32>(${range(4).map((t) => `${tensor}[${t === 0 ? 'e' : `min(e + ${t}u, ${last}u)`}]`).join(', ')})`;
@@ -64,10 +69,17 @@ export function quantizedI8Source(shape: MatmulShape, tm: number, tn: number): I
       `fn wordA(e: u32, mx: f32) -> u32 { return bytes(levels(${four('A', lastA)}, vec4<f32>(mx), 127.0)); }`,
       `fn wordB(e: u32, mx: vec4<f32>) -> u32 { return bytes(levels(${four('B', lastB)}, mx, 127.0)); }`,
       '',
+      `var<workgroup> rowMaxima: array<f32, ${rows}>;`,
+      `var<workgroup> colMaxima: array<f32, ${cols}>;`,
+      '',
     ],
     prologue: [
-      ...range(tm).map((r) => `let maxA${r} = rowMax(arow${r});`),
-      ...range(tn).map((c) => `let maxB${c} = vec4<f32>(${range(4).map((q) => `colMax(min(bcol${c} + ${q}u, ${n - 1}u), 0u, K)`).join(', ')});`),
+      `let tid = lid.y * ${g.workgroupX}u + lid.x;`,
+      `for (var i = tid; i < ${rows}u; i += ${threads}u) { rowMaxima[i] = rowMax(min(tileRow + i, ${m - 1}u) * K); }`,
+      `for (var i = tid; i < ${cols}u; i += ${threads}u) { colMaxima[i] = colMax(min(tileCol + i, ${n - 1}u), 0u, K); }`,
+      'workgroupBarrier();',
+      ...range(g.tm).map((r) => `let maxA${r} = rowMaxima[${r * g.workgroupY}u + lid.y];`),
+      ...range(g.tn).map((c) => `let maxB${c} = vec4<f32>(${range(4).map((q) => `colMaxima[min(bcol${c} + ${q}u, ${n - 1}u) - tileCol]`).join(', ')});`),
     ],
     wordA: (r, e) => `wordA(${e}, maxA${r})`,
     wordB: (c, e) => `wordB(${e}, maxB${c})`,
