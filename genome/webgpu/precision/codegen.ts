@@ -7,8 +7,22 @@ import { matmulW4Wgsl, type W4Shape } from '../w4/codegen.ts';
 import type { MatmulPrecisionWebgpuGenome } from './genome.ts';
 import { quantizedI8Source, quantizedW4Source } from './quantize.ts';
 
+/** What each precision does to the user's f32 tensors, for the kernel's first line. */
+function scheme(g: MatmulPrecisionWebgpuGenome): string {
+  switch (g.precision) {
+    case 'f32':
+      return 'computed as they are';
+    case 'f16':
+      return `rounded to f16 on load, f16 products, ${g.kernel.precision} sums`;
+    case 'i8':
+      return 'A per row and B per column to symmetric int8 on load, C rescaled';
+    case 'w4':
+      return `B per column in groups of ${g.group} along K to 4 bits (zero point 8) on load`;
+  }
+}
+
 /** The kernel's first line says what it computes: the inner family's own header follows it. */
-const header = (g: MatmulPrecisionWebgpuGenome, text: string) => `// kevo precision ${g.precision}${g.precision === 'w4' ? ` g${g.group}` : ''}: f32 A, B in, f32 C out, quantized in the kernel\n${text}`;
+const header = (g: MatmulPrecisionWebgpuGenome, text: string) => `// kevo precision ${g.precision}: f32 A, B in, f32 C out; ${scheme(g)}\n${text}`;
 
 /**
  * Genome -> WGSL for an f32 matmul (bindings A, B, C f32) at the genome's
