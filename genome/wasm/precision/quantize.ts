@@ -1,7 +1,8 @@
 /**
- * Pure WAT functions that quantize the user's f32 tensors in the workspace
- * and turn integer results back into f32. Scalar on purpose: they touch each
- * input once (O(MK + KN)) against the kernel's O(MNK).
+ * Pure WAT functions that quantize the user's f32 tensors and turn integer
+ * results back into f32. B (the weights) is quantized once, at load time, by
+ * the scalar functions, which are also the scheme's definition; A is
+ * quantized and C rescaled on every call, in SIMD (same numbers).
  *
  * Every scale comes from max |x| over the values it scales, with f32.max,
  * which propagates NaN: a NaN or Inf input makes its scale NaN or Inf, and
@@ -47,20 +48,87 @@ export const quantizeI8Func = `(func $quantize_i8 (param $src i32) (param $q i32
     (local.set $line (i32.add ${get('line')} (i32.const 1)))
     (br_if $lines (i32.lt_u ${get('line')} ${get('lines')})))))`;
 
-/** $rescale_i8 (acc, rowScales, colScales, c): C[i,j] = f32(acc[i,j]) x (rowScale[i] x colScale[j]); the scales multiply first so huge x tiny stays in range. */
+/**
+ * $quantize_rows_i8 (src, q, scales): A [M, K] row by row, the scheme of
+ * $quantize_i8 (its definition) in SIMD, sixteen values a trip: max |x| with
+ * f32x4.abs / f32x4.max (which propagates NaN as f32.max does), then
+ * x / max x 127, nearest even, i32x4.trunc_sat, and two saturating narrows
+ * (i32 -> i16 -> i8; every value already lies in [-127, 127], so they
+ * change nothing). The same IEEE operations in the same order per element,
+ * so the same bytes and scales; the tail of each row is $quantize_i8's
+ * scalar code. This runs on every call: A is the activation.
+ */
+export function quantizeRowsI8Func(m: number, k: number): string {
+  const level = (t: number) =>
+    `(i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (f32x4.div (v128.load offset=${16 * t} ${get('row')}) ${get('maxv')}) (v128.const f32x4 127 127 127 127))))`;
+  const vectorMax = 4 * Math.floor(k / 4);
+  const vectorPut = 16 * Math.floor(k / 16);
+  const scalarPut = `(i32.store8 (i32.add ${get('q')} (i32.add (i32.mul ${get('line')} (i32.const ${k})) ${get('e')}))
+        (i32.trunc_sat_f32_s (f32.nearest (f32.mul (f32.div (f32.load (i32.add ${get('row')} (i32.shl ${get('e')} (i32.const 2)))) ${get('max')}) (f32.const 127)))))`;
+  const loop = (name: string, from: number, to: number, step: number, body: string) =>
+    from >= to
+      ? ''
+      : `(local.set $e (i32.const ${from}))
+    (loop $${name}
+      ${body}
+      (local.set $e (i32.add ${get('e')} (i32.const ${step})))
+      (br_if $${name} (i32.lt_u ${get('e')} (i32.const ${to}))))`;
+  return `(func $quantize_rows_i8 (param $src i32) (param $q i32) (param $scales i32)
+  (local $line i32) (local $e i32) (local $row i32) (local $max f32) (local $maxv v128)
+  (loop $lines
+    (local.set $row (i32.add ${get('src')} (i32.mul ${get('line')} (i32.const ${4 * k}))))
+    (local.set $maxv (v128.const f32x4 0 0 0 0))
+    ${loop('maxVectors', 0, vectorMax, 4, `(local.set $maxv (f32x4.max ${get('maxv')} (f32x4.abs (v128.load (i32.add ${get('row')} (i32.shl ${get('e')} (i32.const 2)))))))`)}
+    (local.set $max (f32.max (f32.max (f32x4.extract_lane 0 ${get('maxv')}) (f32x4.extract_lane 1 ${get('maxv')})) (f32.max (f32x4.extract_lane 2 ${get('maxv')}) (f32x4.extract_lane 3 ${get('maxv')}))))
+    ${loop('maxTail', vectorMax, k, 1, `(local.set $max (f32.max ${get('max')} (f32.abs (f32.load (i32.add ${get('row')} (i32.shl ${get('e')} (i32.const 2)))))))`)}
+    (f32.store (i32.add ${get('scales')} (i32.shl ${get('line')} (i32.const 2))) (f32.div ${get('max')} (f32.const 127)))
+    (local.set $maxv (f32x4.splat ${get('max')}))
+    ${loop('putVectors', 0, vectorPut, 16, `(v128.store (i32.add ${get('q')} (i32.add (i32.mul ${get('line')} (i32.const ${k})) ${get('e')}))
+        (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s ${level(0)} ${level(1)}) (i16x8.narrow_i32x4_s ${level(2)} ${level(3)})))
+      (local.set $row (i32.add ${get('row')} (i32.const 64)))`)}
+    (local.set $row (i32.add ${get('src')} (i32.mul ${get('line')} (i32.const ${4 * k}))))
+    ${loop('putTail', vectorPut, k, 1, scalarPut)}
+    (local.set $line (i32.add ${get('line')} (i32.const 1)))
+    (br_if $lines (i32.lt_u ${get('line')} (i32.const ${m})))))`;
+}
+
+/**
+ * $rescale_i8 (acc, rowScales, colScales, c): C[i,j] = f32(acc[i,j]) x
+ * (rowScale[i] x colScale[j]), the scales multiplied first so huge x tiny
+ * stays in range; four columns a step (f32x4.convert_i32x4_s, the same
+ * roundings as the scalar tail), the last N % 4 one at a time.
+ */
 export function rescaleI8Func(m: number, n: number): string {
+  const vectorEnd = 4 * Math.floor(n / 4);
+  const at = `(local.set $at (i32.shl (i32.add (i32.mul ${get('i')} (i32.const ${n})) ${get('j')}) (i32.const 2)))`;
+  const colScales = `(i32.add ${get('colScales')} (i32.shl ${get('j')} (i32.const 2)))`;
+  const vectors =
+    vectorEnd === 0
+      ? ''
+      : `(loop $vectors
+      ${at}
+      (v128.store (i32.add ${get('c')} ${get('at')})
+        (f32x4.mul (f32x4.convert_i32x4_s (v128.load (i32.add ${get('acc')} ${get('at')})))
+          (f32x4.mul (f32x4.splat ${get('rowScale')}) (v128.load ${colScales}))))
+      (local.set $j (i32.add ${get('j')} (i32.const 4)))
+      (br_if $vectors (i32.lt_u ${get('j')} (i32.const ${vectorEnd}))))`;
+  const tail =
+    vectorEnd === n
+      ? ''
+      : `(loop $cols
+      ${at}
+      (f32.store (i32.add ${get('c')} ${get('at')})
+        (f32.mul (f32.convert_i32_s (i32.load (i32.add ${get('acc')} ${get('at')})))
+          (f32.mul ${get('rowScale')} (f32.load ${colScales}))))
+      (local.set $j (i32.add ${get('j')} (i32.const 1)))
+      (br_if $cols (i32.lt_u ${get('j')} (i32.const ${n}))))`;
   return `(func $rescale_i8 (param $acc i32) (param $rowScales i32) (param $colScales i32) (param $c i32)
   (local $i i32) (local $j i32) (local $at i32) (local $rowScale f32)
   (loop $rows
     (local.set $rowScale (f32.load (i32.add ${get('rowScales')} (i32.shl ${get('i')} (i32.const 2)))))
     (local.set $j (i32.const 0))
-    (loop $cols
-      (local.set $at (i32.shl (i32.add (i32.mul ${get('i')} (i32.const ${n})) ${get('j')}) (i32.const 2)))
-      (f32.store (i32.add ${get('c')} ${get('at')})
-        (f32.mul (f32.convert_i32_s (i32.load (i32.add ${get('acc')} ${get('at')})))
-          (f32.mul ${get('rowScale')} (f32.load (i32.add ${get('colScales')} (i32.shl ${get('j')} (i32.const 2)))))))
-      (local.set $j (i32.add ${get('j')} (i32.const 1)))
-      (br_if $cols (i32.lt_u ${get('j')} (i32.const ${n}))))
+    ${vectors}
+    ${tail}
     (local.set $i (i32.add ${get('i')} (i32.const 1)))
     (br_if $rows (i32.lt_u ${get('i')} (i32.const ${m})))))`;
 }

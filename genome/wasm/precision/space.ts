@@ -1,11 +1,12 @@
 import { describeZodError } from '../../../lib/errors.ts';
 import type { Rng } from '../../../lib/rng.ts';
 import type { MatmulProblem } from '../../ops/matmul-problem.ts';
-import type { SearchSpace } from '../../space.ts';
+import { interleave, type SearchSpace } from '../../space.ts';
 import { wasmInt4Space } from '../int4/space.ts';
 import { wasmInt8Space } from '../int8/space.ts';
 import { wasmMatmulSpace, type WasmCaps } from '../space.ts';
 import { i8Problem } from './codegen.ts';
+import { wasmF16KernelSpace } from './f16-space.ts';
 import { MatmulPrecisionWasmGenome, type PrecisionGene } from './genome.ts';
 
 type Genome = MatmulPrecisionWasmGenome;
@@ -21,8 +22,8 @@ interface Branch {
 
 /**
  * The precision gene over the spaces of the kernels each precision wraps:
- * the f32 tiled space, the int8 space over the same shape as i8, and the
- * int4 space as w4 for each group (the group is a gene too). Mutation
+ * the f32 tiled space, the int8 space over the same shape as i8, the int4
+ * space as w4 for each group (the group is a gene too), and f16's tile. Mutation
  * mostly stays within a precision and now and then jumps to another's seed;
  * crossover mixes kernels of one precision and picks a parent otherwise.
  * Seeds take turns between precisions, so a small budget meets all of them.
@@ -35,12 +36,13 @@ export function wasmPrecisionSpace(problem: MatmulProblem, caps: WasmCaps): Sear
     ['f32', { space: f32, wrap: (kernel) => MatmulPrecisionWasmGenome.parse({ ...common, precision: 'f32', kernel }) }],
     ['i8', { space: i8, wrap: (kernel) => MatmulPrecisionWasmGenome.parse({ ...common, precision: 'i8', kernel }) }],
     ...GROUPS.map((group): [string, Branch] => [`w4:${group}`, { space: w4(group), wrap: (kernel) => MatmulPrecisionWasmGenome.parse({ ...common, precision: 'w4', group, kernel }) }]),
+    ['f16', { space: wasmF16KernelSpace(problem.shape), wrap: (kernel) => MatmulPrecisionWasmGenome.parse({ ...common, precision: 'f16', kernel }) }],
   ]);
   const keyOf = (g: Genome) => (g.precision === 'w4' ? `w4:${g.group}` : g.precision);
   const branchOf = (g: Genome) => branches.get(keyOf(g))!;
   const keys = [...branches.keys()];
   // One precision at a time, each equally likely: w4's three groups share w4's turn.
-  const precisions: PrecisionGene[] = ['f32', 'i8', 'w4'];
+  const precisions: PrecisionGene[] = ['f32', 'i8', 'w4', 'f16'];
   const pickKey = (rng: Rng) => {
     const precision = rng.pick(precisions);
     return precision === 'w4' ? `w4:${rng.pick(GROUPS)}` : precision;
@@ -80,11 +82,8 @@ export function wasmPrecisionSpace(problem: MatmulProblem, caps: WasmCaps): Sear
       const repaired = branchOf(g).space.repair(g.kernel);
       return repaired === null ? null : branchOf(g).wrap(repaired);
     },
-    seeds: () => {
-      const perKey = keys.filter((key) => key !== 'w4:64' && key !== 'w4:128').map((key) => (branches.get(key)!.space.seeds?.() ?? []).map(branches.get(key)!.wrap));
-      const turns = Math.max(...perKey.map((seeds) => seeds.length));
-      return Array.from({ length: turns }, (_, turn) => perKey.flatMap((seeds) => (turn < seeds.length ? [seeds[turn]!] : []))).flat();
-    },
+    // w4 seeds in groups of 32 only: the other groups are the same kernels on coarser (no faster) scales.
+    seeds: () => interleave(keys.filter((key) => key !== 'w4:64' && key !== 'w4:128').map((key) => (branches.get(key)!.space.seeds?.() ?? []).map(branches.get(key)!.wrap))),
     descriptor: (g) => [`precision:${g.precision}`, ...branchOf(g).space.descriptor(g.kernel)],
   };
 }

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import type { MatmulShape } from '../../ops/matmul-problem.ts';
+
+/**
+ * The f16 precision's own kernel genes: an mr x nr register tile over B
+ * panels of f16, widened to f32 in the inner loop. nr is 8 or 16: one or two
+ * v128 of eight halves per k.
+ */
+export const F16KernelGenome = z
+  .object({
+    mr: z.number().int().min(1).max(5),
+    nr: z.union([z.literal(8), z.literal(16)]),
+  })
+  .strict();
+export type F16KernelGenome = z.infer<typeof F16KernelGenome>;
+
+/** v128 values live in one k step: the accumulators, the widened B vectors, A's broadcast, the loaded halves. */
+export const liveF16Vectors = (g: F16KernelGenome) => (g.mr * g.nr) / 4 + g.nr / 4 + 2;
+
+const range = (count: number) => Array.from({ length: count }, (_, i) => i);
+const get = (name: string) => `(local.get $${name})`;
+const i32 = (value: number) => `(i32.const ${value})`;
+
+/**
+ * B as f16 at load time, in panels of nr columns: per k the panel's nr halves
+ * (zero past N), each eight columns c0..c7 stored c0 c4 c1 c5 c2 c6 c3 c7, so
+ * a v128 of them is c0..c3 in the high halves of its 32-bit lanes after one
+ * `i32x4.shl 16` and c4..c7 after one `v128.and`: no shuffle in the inner loop.
+ * Then one i32 that says whether any half is Inf or NaN.
+ */
+export function packedF16(g: F16KernelGenome, { n, k }: MatmulShape) {
+  const panels = Math.ceil(n / g.nr);
+  const panelBytes = k * g.nr * 2;
+  return { panels, panelBytes, special: panels * panelBytes, bytes: panels * panelBytes + 4 };
+}
+
+/**
+ * $prepare_f16 (b, packed): B [K, N] f32 to f16 (round to nearest even,
+ * genome/wasm/f16/'s $f32to16x4) in packedF16's order, and the Inf/NaN flag.
+ * Scalar: it runs once, at load.
+ */
+export function prepareF16Func(g: F16KernelGenome, shape: MatmulShape): string {
+  const { n, k } = shape;
+  const pack = packedF16(g, shape);
+  // Where panel column c's half goes in its k row: its group of eight, then 2 (c % 4) + (c % 8 >= 4).
+  const lane = `(i32.add (i32.and ${get('col')} (i32.const -8)) (i32.or (i32.shl (i32.and ${get('col')} (i32.const 3)) (i32.const 1)) (i32.and (i32.shr_u ${get('col')} (i32.const 2)) (i32.const 1))))`;
+  return `(func $prepare_f16 (param $b i32) (param $packed i32)
+  (local $panel i32) (local $kk i32) (local $col i32) (local $j i32) (local $h i32) (local $special i32)
+  (loop $panels
+    (local.set $kk (i32.const 0))
+    (loop $ks
+      (local.set $col (i32.const 0))
+      (loop $cols
+        (local.set $j (i32.add (i32.mul ${get('panel')} ${i32(g.nr)}) ${get('col')}))
+        (local.set $h (if (result i32) (i32.lt_u ${get('j')} ${i32(n)})
+          (then (i32x4.extract_lane 0 (call $f32to16x4 (f32x4.splat (f32.load (i32.add ${get('b')} (i32.shl (i32.add (i32.mul ${get('kk')} ${i32(n)}) ${get('j')}) (i32.const 2))))))))
+          (else (i32.const 0))))
+        (local.set $special (i32.or ${get('special')} (i32.eq (i32.and ${get('h')} (i32.const 0x7c00)) (i32.const 0x7c00))))
+        (i32.store16 (i32.add ${get('packed')} (i32.add (i32.mul ${get('panel')} ${i32(pack.panelBytes)}) (i32.shl (i32.add (i32.mul ${get('kk')} ${i32(g.nr)}) ${lane}) (i32.const 1)))) ${get('h')})
+        (local.set $col (i32.add ${get('col')} (i32.const 1)))
+        (br_if $cols (i32.lt_u ${get('col')} ${i32(g.nr)})))
+      (local.set $kk (i32.add ${get('kk')} (i32.const 1)))
+      (br_if $ks (i32.lt_u ${get('kk')} ${i32(k)})))
+    (local.set $panel (i32.add ${get('panel')} (i32.const 1)))
+    (br_if $panels (i32.lt_u ${get('panel')} ${i32(pack.panels)})))
+  (i32.store (i32.add ${get('packed')} ${i32(pack.special)}) ${get('special')}))`;
+}
+
+/**
+ * f16 bits in the high half of each 32-bit lane (the low half zero) -> f32.
+ * An arithmetic shift by 3 and a mask leave the half's sign, exponent and
+ * mantissa where an f32's go, exponent unbiased by 112; times 2^112 is the
+ * value, exactly, for normals, subnormals (through an f32 subnormal: WASM
+ * floats never flush) and zeros: four operations, against the fifteen of the
+ * general $f16to32x4, because this one runs once per B vector in the inner
+ * loop (V8 does not inline WASM calls). Inf and NaN (exponent 31) come out
+ * as 2^16 x (1 + m): `special` adds the fix (|x| >= 2^16 gets the all-ones
+ * exponent over its mantissa), and the kernel runs that variant only when
+ * the load-time pack saw such a half.
+ */
+function widen(high: string, special: boolean): string {
+  const value = `(f32x4.mul (v128.and (i32x4.shr_s ${high} (i32.const 3)) (v128.const i32x4 0x8fffffff 0x8fffffff 0x8fffffff 0x8fffffff)) (v128.const f32x4 0x1p112 0x1p112 0x1p112 0x1p112))`;
+  if (!special) return value;
+  return `(v128.or (local.tee $w ${value}) (v128.and (f32x4.ge (f32x4.abs (local.get $w)) (v128.const f32x4 65536 65536 65536 65536)) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000)))`;
+}
+
+/**
+ * $tiles_f16 / $tiles_f16_special (a, packed, c): C [M, N] f32 = A (f32,
+ * already rounded to f16) x the packed f16 B, one nr-column panel at a time
+ * and within it mr rows at a time, every k: the panel's halves widened, A's
+ * value broadcast per row, a multiply and an add per accumulator. Rows past
+ * M read row M-1 and are not stored; columns past N multiply packed zeros
+ * and are stored lane by lane up to N.
+ */
+export function tilesF16Func(g: F16KernelGenome, { m, n, k }: MatmulShape, special: boolean): string {
+  const pack = packedF16(g, { m, n, k });
+  const groups = g.nr / 8;
+  const accs = g.nr / 4;
+  const locals = [
+    '(local $panel i32) (local $i0 i32) (local $kk i32) (local $bp i32) (local $j i32) (local $h v128) (local $va v128) (local $w v128)',
+    range(g.mr).map((r) => `(local $ap${r} i32)`).join(' '),
+    range(g.mr).flatMap((r) => range(accs).map((v) => `(local $c${r}_${v} v128)`)).join(' '),
+    range(accs).map((v) => `(local $b${v} v128)`).join(' '),
+  ].join('\n    ');
+  const step = [
+    ...range(groups).flatMap((q) => [
+      `(local.set $h (v128.load offset=${16 * q} ${get('bp')}))`,
+      `(local.set $b${2 * q} ${widen(`(i32x4.shl ${get('h')} (i32.const 16))`, special)})`,
+      `(local.set $b${2 * q + 1} ${widen(`(v128.and ${get('h')} (v128.const i32x4 0xffff0000 0xffff0000 0xffff0000 0xffff0000))`, special)})`,
+    ]),
+    ...range(g.mr).flatMap((r) => [
+      `(local.set $va (v128.load32_splat ${get(`ap${r}`)}))`,
+      `(local.set $ap${r} (i32.add ${get(`ap${r}`)} (i32.const 4)))`,
+      ...range(accs).map((v) => `(local.set $c${r}_${v} (f32x4.add ${get(`c${r}_${v}`)} (f32x4.mul ${get('va')} ${get(`b${v}`)})))`),
+    ]),
+    `(local.set $bp (i32.add ${get('bp')} ${i32(2 * g.nr)}))`,
+  ].join('\n        ');
+  const store = (r: number) => {
+    const row = `(i32.add ${get('i0')} ${i32(r)})`;
+    const vectors = range(accs).map((v) => {
+      const col = `(i32.add ${get('j')} ${i32(4 * v)})`;
+      const address = (lane: number) => `(i32.add ${get('c')} (i32.shl (i32.add (i32.mul ${row} ${i32(n)}) (i32.add ${col} ${i32(lane)})) (i32.const 2)))`;
+      const lanes = range(4)
+        .map((l) => `(if (i32.lt_u (i32.add ${col} ${i32(l)}) ${i32(n)}) (then (f32.store ${address(l)} (f32x4.extract_lane ${l} ${get(`c${r}_${v}`)}))))`)
+        .join('\n          ');
+      return `(if (i32.le_u (i32.add ${col} (i32.const 4)) ${i32(n)})
+        (then (v128.store ${address(0)} ${get(`c${r}_${v}`)}))
+        (else
+          ${lanes}))`;
+    });
+    return `(if (i32.lt_u ${row} ${i32(m)}) (then
+      ${vectors.join('\n      ')}))`;
+  };
+  return `(func $tiles_f16${special ? '_special' : ''} (param $a i32) (param $packed i32) (param $c i32)
+    ${locals}
+  (loop $panels
+    (local.set $j (i32.mul ${get('panel')} ${i32(g.nr)}))
+    (local.set $i0 (i32.const 0))
+    (loop $tiles
+      ${range(g.mr)
+        .map((r) => `(local.set $ap${r} (i32.add ${get('a')} (i32.mul (select (i32.add ${get('i0')} ${i32(r)}) ${i32(m - 1)} (i32.lt_u (i32.add ${get('i0')} ${i32(r)}) ${i32(m)})) ${i32(4 * k)})))`)
+        .join('\n      ')}
+      ${range(g.mr).flatMap((r) => range(accs).map((v) => `(local.set $c${r}_${v} (v128.const i32x4 0 0 0 0))`)).join(' ')}
+      (local.set $bp (i32.add ${get('packed')} (i32.mul ${get('panel')} ${i32(pack.panelBytes)})))
+      (local.set $kk (i32.const 0))
+      (loop $ks
+        ${step}
+        (local.set $kk (i32.add ${get('kk')} (i32.const 1)))
+        (br_if $ks (i32.lt_u ${get('kk')} ${i32(k)})))
+      ${range(g.mr).map(store).join('\n      ')}
+      (local.set $i0 (i32.add ${get('i0')} ${i32(g.mr)}))
+      (br_if $tiles (i32.lt_u ${get('i0')} ${i32(m)})))
+    (local.set $panel (i32.add ${get('panel')} (i32.const 1)))
+    (br_if $panels (i32.lt_u ${get('panel')} ${i32(pack.panels)}))))`;
+}
