@@ -37,9 +37,12 @@ export const matmulPrecisionWasm = defineFamily({
   },
   baseline: (problem) => ({ language: 'wat', text: baselineWat(problem), launch: wasmLaunch(problem) }),
   precision: (genome) => (genome.precision === 'f32' ? matmulWasm.precision(genome.kernel) : genome.precision),
-  unsupported: (genome, device) => (genome.precision === 'f16' ? null : innerFamily[genome.precision].unsupported(genome.kernel, device)),
+  unsupported: (genome, device) => {
+    if (genome.precision !== 'f16') return innerFamily[genome.precision].unsupported(genome.kernel, device);
+    return genome.kernel.fma && !(device.facts.backend === 'wasm' && device.facts.relaxedSimd) ? 'the f16 tile uses f32x4.relaxed_madd (fma) but relaxed SIMD is off on this worker' : null;
+  },
   describe: (genome) =>
     genome.precision === 'f16'
-      ? `f16: ${genome.kernel.mr}x${genome.kernel.nr} tile over f16 B panels, f32 math`
+      ? `f16: ${genome.kernel.mr}x${genome.kernel.nr} tile over f16 B panels, k unroll ${genome.kernel.kUnroll}, f32 math${genome.kernel.fma ? ' (fma)' : ''}`
       : `${genome.precision}${genome.precision === 'w4' ? ` g${genome.group}` : ''}: ${innerFamily[genome.precision].describe(genome.kernel)}`,
 });

@@ -7,7 +7,7 @@ import type { Int4Kernel } from '../int4/problem.ts';
 import { int8MatmulWat } from '../int8/codegen.ts';
 import { int8WorkspaceBytes, packedB } from '../int8/layout.ts';
 import type { MatmulPrecisionWasmGenome } from './genome.ts';
-import { packedF16, prepareF16Func, tilesF16Func } from './f16.ts';
+import { packedF16, paddedK, prepareF16Func, roundAFunc, tilesF16Func } from './f16.ts';
 import { quantizeI8Func, quantizeRowsI8Func, quantizeW4Func, rescaleI8Func } from './quantize.ts';
 
 const ALIGN = 64;
@@ -56,10 +56,9 @@ function w4Regions(p: MatmulProblem, g: Extract<MatmulPrecisionWasmGenome, { pre
   };
 }
 
-/** f16, per call: A rounded to f16 (its halves, then widened back to f32). At load: B's f16 panels. */
+/** f16, per call: A rounded to f16 (as f32, x 2^112, rows padded). At load: B's f16 panels. */
 function f16Regions(p: MatmulProblem, g: Extract<MatmulPrecisionWasmGenome, { precision: 'f16' }>) {
-  const { m, k } = p.shape;
-  return { ws: regions({ halves: 2 * m * k, a: 4 * m * k }), packed: { bytes: packedF16(g.kernel, p.shape).bytes } };
+  return { ws: regions({ a: 4 * p.shape.m * paddedK(g.kernel, p.shape.k) }), packed: { bytes: packedF16(g.kernel, p.shape).bytes } };
 }
 
 function regionsOf(g: Exclude<MatmulPrecisionWasmGenome, { precision: 'f32' }>, p: MatmulProblem) {
@@ -115,12 +114,11 @@ export function precisionWat(g: Exclude<MatmulPrecisionWasmGenome, { precision: 
     return `;; f16 storage, f32 math: B rounded to f16 and packed at load, A rounded to f16 per call, products summed in f32
 (module
   ${HEAD}
-${[...conversionFuncs, prepareF16Func(g.kernel, p.shape), tilesF16Func(g.kernel, p.shape, false), tilesF16Func(g.kernel, p.shape, true)].join('\n')}
+${[...conversionFuncs, prepareF16Func(g.kernel, p.shape), roundAFunc(g.kernel, p.shape), tilesF16Func(g.kernel, p.shape, false), tilesF16Func(g.kernel, p.shape, true)].join('\n')}
 (func (export "prepare") (param $b i32) (param $packed i32)
   (call $prepare_f16 (local.get $b) (local.get $packed)))
 (func (export "matmul") ${ENTRY_PARAMS}
-  (call $narrow (local.get $a) ${at('ws', ws.halves)} (i32.const ${m * k}))
-  (call $widen ${at('ws', ws.halves)} ${at('ws', ws.a)} (i32.const ${m * k}))
+  (call $round_a_f16 (local.get $a) ${at('ws', ws.a)})
   ;; the variant that widens Inf and NaN halves only where B has one
   (if (i32.load ${at('packed', flag)})
     (then (call $tiles_f16_special ${at('ws', ws.a)} (local.get $packed) (local.get $c)))

@@ -50,12 +50,12 @@ export const quantizeI8Func = `(func $quantize_i8 (param $src i32) (param $q i32
 
 /**
  * $quantize_rows_i8 (src, q, scales): A [M, K] row by row, the scheme of
- * $quantize_i8 (its definition) in SIMD, sixteen values a trip: max |x| with
+ * $quantize_i8 (its definition) in SIMD, sixteen values a trip (then four): max |x| with
  * f32x4.abs / f32x4.max (which propagates NaN as f32.max does), then
  * x / max x 127, nearest even, i32x4.trunc_sat, and two saturating narrows
  * (i32 -> i16 -> i8; every value already lies in [-127, 127], so they
  * change nothing). The same IEEE operations in the same order per element,
- * so the same bytes and scales; the tail of each row is $quantize_i8's
+ * so the same bytes and scales; the last K % 4 of each row are $quantize_i8's
  * scalar code. This runs on every call: A is the activation.
  */
 export function quantizeRowsI8Func(m: number, k: number): string {
@@ -74,7 +74,7 @@ export function quantizeRowsI8Func(m: number, k: number): string {
       (local.set $e (i32.add ${get('e')} (i32.const ${step})))
       (br_if $${name} (i32.lt_u ${get('e')} (i32.const ${to}))))`;
   return `(func $quantize_rows_i8 (param $src i32) (param $q i32) (param $scales i32)
-  (local $line i32) (local $e i32) (local $row i32) (local $max f32) (local $maxv v128)
+  (local $line i32) (local $e i32) (local $row i32) (local $max f32) (local $maxv v128) (local $quad v128)
   (loop $lines
     (local.set $row (i32.add ${get('src')} (i32.mul ${get('line')} (i32.const ${4 * k}))))
     (local.set $maxv (v128.const f32x4 0 0 0 0))
@@ -86,8 +86,12 @@ export function quantizeRowsI8Func(m: number, k: number): string {
     ${loop('putVectors', 0, vectorPut, 16, `(v128.store (i32.add ${get('q')} (i32.add (i32.mul ${get('line')} (i32.const ${k})) ${get('e')}))
         (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s ${level(0)} ${level(1)}) (i16x8.narrow_i32x4_s ${level(2)} ${level(3)})))
       (local.set $row (i32.add ${get('row')} (i32.const 64)))`)}
+    ${loop('putQuads', vectorPut, vectorMax, 4, `(local.set $quad ${level(0)})
+      (v128.store32_lane 0 (i32.add ${get('q')} (i32.add (i32.mul ${get('line')} (i32.const ${k})) ${get('e')}))
+        (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s ${get('quad')} ${get('quad')}) (i16x8.narrow_i32x4_s ${get('quad')} ${get('quad')})))
+      (local.set $row (i32.add ${get('row')} (i32.const 16)))`)}
     (local.set $row (i32.add ${get('src')} (i32.mul ${get('line')} (i32.const ${4 * k}))))
-    ${loop('putTail', vectorPut, k, 1, scalarPut)}
+    ${loop('putTail', vectorMax, k, 1, scalarPut)}
     (local.set $line (i32.add ${get('line')} (i32.const 1)))
     (br_if $lines (i32.lt_u ${get('line')} (i32.const ${m})))))`;
 }

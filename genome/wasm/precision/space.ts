@@ -36,7 +36,7 @@ export function wasmPrecisionSpace(problem: MatmulProblem, caps: WasmCaps): Sear
     ['f32', { space: f32, wrap: (kernel) => MatmulPrecisionWasmGenome.parse({ ...common, precision: 'f32', kernel }) }],
     ['i8', { space: i8, wrap: (kernel) => MatmulPrecisionWasmGenome.parse({ ...common, precision: 'i8', kernel }) }],
     ...GROUPS.map((group): [string, Branch] => [`w4:${group}`, { space: w4(group), wrap: (kernel) => MatmulPrecisionWasmGenome.parse({ ...common, precision: 'w4', group, kernel }) }]),
-    ['f16', { space: wasmF16KernelSpace(problem.shape), wrap: (kernel) => MatmulPrecisionWasmGenome.parse({ ...common, precision: 'f16', kernel }) }],
+    ['f16', { space: wasmF16KernelSpace(problem.shape, caps), wrap: (kernel) => MatmulPrecisionWasmGenome.parse({ ...common, precision: 'f16', kernel }) }],
   ]);
   const keyOf = (g: Genome) => (g.precision === 'w4' ? `w4:${g.group}` : g.precision);
   const branchOf = (g: Genome) => branches.get(keyOf(g))!;
