@@ -21,6 +21,7 @@ import type { MatmulProblem } from '../genome/ops/matmul-problem.ts';
 import { MatmulPrecisionWasmGenome, type PrecisionGene } from '../genome/wasm/precision/genome.ts';
 import { Rng } from '../lib/rng.ts';
 import { randomInputs } from '../verifiers/inputs.ts';
+import { enableRelaxedSimd } from '../worker/wasm/features.ts';
 import { wasmKernel } from '../worker/wasm/kernel.ts';
 import { kernelContender } from './lib/kernel-contender.ts';
 import { measure, medianGflops, pairedRatio, type Contender } from './lib/timing.ts';
@@ -29,7 +30,8 @@ const { values: args } = parseArgs({ options: { gemv: { type: 'string', default:
 const gemv = Number(args.gemv);
 const accuracy = Number(args.accuracy);
 const shapes = ['37x53x40', '512x512x512', `1x${gemv}x${gemv}`].filter((s) => args.only === undefined || s === args.only);
-const device = { id: 'bench', label: 'bench', facts: { backend: 'wasm', relaxedSimd: false } } as const;
+// As a worker does: relaxed SIMD on where the runtime has it, so the seeds take their fma forms.
+const device = { id: 'bench', label: 'bench', facts: { backend: 'wasm', relaxedSimd: enableRelaxedSimd() } } as const;
 const PRECISIONS: readonly PrecisionGene[] = ['f32', 'f16', 'i8', 'w4'];
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const loadavg = async () => (await import('node:fs/promises')).readFile('/proc/loadavg', 'utf8').then((s) => s.split(' ').slice(0, 3).join(' '));
@@ -63,7 +65,7 @@ for (const shape of shapes) {
   const points = rows.map((r) => ({ ...r, gflops: medianGflops(samples, r.precision), speedup: pairedRatio(samples, r.precision, 'baseline'), vsF32: pairedRatio(samples, r.precision, 'f32') }));
   // A point past the bound breaks the contract: the harness rejects it, so it is not on the front.
   const front = paretoFront(points.filter((p) => p.error <= accuracy));
-  console.log(`\n${shape}, accuracy ${accuracy}, load ${await loadavg()}; baseline ${medianGflops(samples, 'baseline').toFixed(2)} GFLOP/s`);
+  console.log(`\n${shape}, accuracy ${accuracy}, relaxed SIMD ${device.facts.relaxedSimd}, load ${await loadavg()}; baseline ${medianGflops(samples, 'baseline').toFixed(2)} GFLOP/s`);
   console.log('precision | max error | GFLOP/s | vs f32 seed | vs baseline | load-time ms | on front | kernel');
   for (const p of points) {
     const passes = p.error <= accuracy ? '' : ' (over the bound)';
