@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MatmulShape } from '../../ops/matmul-problem.ts';
+import { tileRowStore } from '../tile-store.ts';
 
 /**
  * The f16 precision's own kernel genes: an mr x nr register tile over B
@@ -166,22 +167,8 @@ export function tilesF16Func(g: F16KernelGenome, { m, n, k }: MatmulShape, speci
     ...range(g.mr).map((r) => `(local.set $ap${r} (i32.add ${get(`ap${r}`)} ${i32(4 * g.kUnroll)}))`),
     `(local.set $bp (i32.add ${get('bp')} ${i32(2 * g.nr * g.kUnroll)}))`,
   ].join('\n        ');
-  const store = (r: number) => {
-    const row = `(i32.add ${get('i0')} ${i32(r)})`;
-    const vectors = range(accs).map((v) => {
-      const col = `(i32.add ${get('j')} ${i32(4 * v)})`;
-      const address = (lane: number) => `(i32.add ${get('c')} (i32.shl (i32.add (i32.mul ${row} ${i32(n)}) (i32.add ${col} ${i32(lane)})) (i32.const 2)))`;
-      const lanes = range(4)
-        .map((l) => `(if (i32.lt_u (i32.add ${col} ${i32(l)}) ${i32(n)}) (then (f32.store ${address(l)} (f32x4.extract_lane ${l} ${get(`c${r}_${v}`)}))))`)
-        .join('\n          ');
-      return `(if (i32.le_u (i32.add ${col} (i32.const 4)) ${i32(n)})
-        (then (v128.store ${address(0)} ${get(`c${r}_${v}`)}))
-        (else
-          ${lanes}))`;
-    });
-    return `(if (i32.lt_u ${row} ${i32(m)}) (then
-      ${vectors.join('\n      ')}))`;
-  };
+  const store = (r: number) =>
+    tileRowStore({ c: get('c'), row: `(i32.add ${get('i0')} ${i32(r)})`, col: get('j'), m, n, vectors: range(accs).map((v) => get(`c${r}_${v}`)), lanes: 'f32' });
   return `(func $tiles_f16${special ? '_special' : ''} (param $a i32) (param $packed i32) (param $c i32)
     ${locals}
   (loop $panels
