@@ -8,7 +8,7 @@ import { int8MatmulWat } from '../int8/codegen.ts';
 import { int8WorkspaceBytes, packedB } from '../int8/layout.ts';
 import type { MatmulPrecisionWasmGenome } from './genome.ts';
 import { packedF16, paddedK, prepareF16Func, roundAFunc, tilesF16Func } from './f16.ts';
-import { quantizeI8Func, quantizeRowsI8Func, quantizeW4Func, rescaleI8Func } from './quantize.ts';
+import { quantizeColumnsI8Func, quantizeRowsI8Func, quantizeW4Func, rescaleI8Func } from './quantize.ts';
 
 const ALIGN = 64;
 const ENTRY = '(func (export "matmul")';
@@ -97,16 +97,16 @@ export function precisionWat(g: Exclude<MatmulPrecisionWasmGenome, { precision: 
   const { m, n, k } = p.shape;
   if (g.precision === 'i8') {
     const { ws, packed } = i8Regions(p, g);
-    const prepare = `;; at load: B per column to symmetric int8 (the scheme's scalar definition), then the int8 kernel's own pack of it
+    const prepare = `;; at load: B per column to symmetric int8, then the int8 kernel's own pack of it
 (func (export "prepare") (param $b i32) (param $packed i32)
-  (call $quantize_i8 (local.get $b) ${at('packed', packed.qb)} ${at('packed', packed.colScales)} (i32.const ${n}) (i32.const ${k}) (i32.const 1) (i32.const ${n}))
+  (call $quantize_cols_i8 (local.get $b) ${at('packed', packed.qb)} ${at('packed', packed.colScales)})
   (call $inner_prepare ${at('packed', packed.qb)} ${at('packed', packed.inner)}))`;
     const entry = `;; per call: A per row to symmetric int8 (SIMD), the int8 kernel, C rescaled (SIMD)
 (func (export "matmul") ${ENTRY_PARAMS}
   (call $quantize_rows_i8 (local.get $a) ${at('ws', ws.qa)} ${at('ws', ws.rowScales)})
   (call $inner ${at('ws', ws.qa)} ${at('packed', packed.qb)} ${at('ws', ws.acc)} ${at('ws', ws.inner)} ${at('packed', packed.inner)})
   (call $rescale_i8 ${at('ws', ws.acc)} ${at('ws', ws.rowScales)} ${at('packed', packed.colScales)} (local.get $c)))`;
-    return around(int8MatmulWat(g.kernel, i8Problem(p)), [quantizeI8Func, quantizeRowsI8Func(m, k), rescaleI8Func(m, n), prepare, entry]);
+    return around(int8MatmulWat(g.kernel, i8Problem(p)), [quantizeColumnsI8Func(n, k), quantizeRowsI8Func(m, k), rescaleI8Func(m, n), prepare, entry]);
   }
   if (g.precision === 'f16') {
     const { ws } = f16Regions(p, g);

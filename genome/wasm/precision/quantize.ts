@@ -1,8 +1,9 @@
 /**
  * Pure WAT functions that quantize the user's f32 tensors and turn integer
- * results back into f32. B (the weights) is quantized once, at load time, by
- * the scalar functions, which are also the scheme's definition; A is
- * quantized and C rescaled on every call, in SIMD (same numbers).
+ * results back into f32. $quantize_i8 (scalar) is the i8 scheme's
+ * definition; the kernels run its SIMD forms, B's columns once at load time
+ * and A's rows on every call, which test/genome/wasm/precision/ holds to the
+ * same bytes and scales. w4's B quantizer is scalar: it runs at load only.
  *
  * Every scale comes from max |x| over the values it scales, with f32.max,
  * which propagates NaN: a NaN or Inf input makes its scale NaN or Inf, and
@@ -99,6 +100,59 @@ export function quantizeRowsI8Func(m: number, k: number): string {
     ${loop('putTail', vectorMax, k, 1, scalarPut)}
     (local.set $line (i32.add ${get('line')} (i32.const 1)))
     (br_if $lines (i32.lt_u ${get('line')} (i32.const ${m})))))`;
+}
+
+/**
+ * $quantize_cols_i8 (src, q, scales): B [K, N] per column, $quantize_i8's
+ * scheme, but walking B row by row, four columns a vector (a column walk
+ * strides N floats: at K = N = 4096 that is a cache miss a load, seconds at
+ * load time). Pass one keeps each column's max |x| in `scales` (f32x4.max,
+ * NaN-propagating as f32.max), pass two quantizes with it, pass three turns
+ * each max into its scale, max / 127. The last N % 4 columns are scalar.
+ */
+export function quantizeColumnsI8Func(n: number, k: number): string {
+  const vectorEnd = 4 * Math.floor(n / 4);
+  const at = (base: string, bytes: number) => `(i32.add ${get(base)} (i32.mul ${get('e')} (i32.const ${bytes})))`;
+  const overColumns = (vector: string, scalar: string) =>
+    [
+      vectorEnd === 0 ? '' : `(local.set $e (i32.const 0))
+      (loop $vectors ${vector}
+        (local.set $e (i32.add ${get('e')} (i32.const 4)))
+        (br_if $vectors (i32.lt_u ${get('e')} (i32.const ${vectorEnd}))))`,
+      vectorEnd === n ? '' : `(local.set $e (i32.const ${vectorEnd}))
+      (loop $scalars ${scalar}
+        (local.set $e (i32.add ${get('e')} (i32.const 1)))
+        (br_if $scalars (i32.lt_u ${get('e')} (i32.const ${n}))))`,
+    ].join('\n      ');
+  const overRows = (body: string) => `(local.set $kk (i32.const 0))
+    (loop $rows
+      (local.set $row (i32.add ${get('src')} (i32.mul ${get('kk')} (i32.const ${4 * n}))))
+      (local.set $out (i32.add ${get('q')} (i32.mul ${get('kk')} (i32.const ${n}))))
+      ${body}
+      (local.set $kk (i32.add ${get('kk')} (i32.const 1)))
+      (br_if $rows (i32.lt_u ${get('kk')} (i32.const ${k}))))`;
+  const level = `(i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (f32x4.div (v128.load ${at('row', 4)}) (v128.load ${at('scales', 4)})) (v128.const f32x4 127 127 127 127))))`;
+  return `(func $quantize_cols_i8 (param $src i32) (param $q i32) (param $scales i32)
+  (local $kk i32) (local $e i32) (local $row i32) (local $out i32) (local $level v128)
+  (memory.fill ${get('scales')} (i32.const 0) (i32.const ${4 * n}))
+  ${overRows(
+    overColumns(
+      `(v128.store ${at('scales', 4)} (f32x4.max (v128.load ${at('scales', 4)}) (f32x4.abs (v128.load ${at('row', 4)}))))`,
+      `(f32.store ${at('scales', 4)} (f32.max (f32.load ${at('scales', 4)}) (f32.abs (f32.load ${at('row', 4)}))))`,
+    ),
+  )}
+  ${overRows(
+    overColumns(
+      `(local.set $level ${level})
+        (v128.store32_lane 0 ${at('out', 1)} (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s ${get('level')} ${get('level')}) (i16x8.narrow_i32x4_s ${get('level')} ${get('level')})))`,
+      `(i32.store8 ${at('out', 1)} (i32.trunc_sat_f32_s (f32.nearest (f32.mul (f32.div (f32.load ${at('row', 4)}) (f32.load ${at('scales', 4)})) (f32.const 127)))))`,
+    ),
+  )}
+  (local.set $row ${get('scales')})
+  ${overColumns(
+    `(v128.store ${at('row', 4)} (f32x4.div (v128.load ${at('row', 4)}) (v128.const f32x4 127 127 127 127)))`,
+    `(f32.store ${at('row', 4)} (f32.div (f32.load ${at('row', 4)}) (f32.const 127)))`,
+  )})`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { matmulPrecisionWasm } from '../../../../genome/families/matmul-precisio
 import type { WasmLaunch } from '../../../../genome/families/launch.ts';
 import { parseProblem } from '../../../../genome/ops/index.ts';
 import { MatmulPrecisionWasmGenome } from '../../../../genome/wasm/precision/genome.ts';
-import { quantizeI8Func, quantizeRowsI8Func, rescaleI8Func } from '../../../../genome/wasm/precision/quantize.ts';
+import { quantizeColumnsI8Func, quantizeI8Func, quantizeRowsI8Func, rescaleI8Func } from '../../../../genome/wasm/precision/quantize.ts';
 import { Rng } from '../../../../lib/rng.ts';
 import { assembleWat } from '../../../../worker/wasm/assemble.ts';
 import { wasmKernel } from '../../../../worker/wasm/kernel.ts';
@@ -29,26 +29,30 @@ function edgeRows(k: number, rng: Rng): number[][] {
 }
 
 describe('the SIMD quantizers against the scheme\'s scalar definition', () => {
-  it('quantize every row of A to the same bytes and scales (row lengths with and without SIMD tails)', async () => {
+  /** The scalar definition and a SIMD form on the same f32 matrix [lines, k] (rows) or its transpose (columns): bytes and scales. */
+  async function bothWays(lines: number, k: number, values: readonly number[], by: 'rows' | 'columns') {
+    const [simd, strides] = by === 'rows' ? [quantizeRowsI8Func(lines, k), `(i32.const ${k}) (i32.const 1)`] : [quantizeColumnsI8Func(lines, k), `(i32.const 1) (i32.const ${lines})`];
+    const wat = `(module (import "env" "memory" (memory 1))
+${quantizeI8Func}
+${simd}
+(func (export "scalar") (param $src i32) (param $q i32) (param $scales i32)
+  (call $quantize_i8 (local.get $src) (local.get $q) (local.get $scales) (i32.const ${lines}) (i32.const ${k}) ${strides}))
+(export "simd" (func ${by === 'rows' ? '$quantize_rows_i8' : '$quantize_cols_i8'})))`;
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const { instance } = await WebAssembly.instantiate(await assembleWat(wat), { env: { memory } });
+    new Float32Array(memory.buffer, 0, lines * k).set(values);
+    const out = (name: 'scalar' | 'simd', at: number) => {
+      (instance.exports[name] as (src: number, q: number, scales: number) => void)(0, at, at + 8192);
+      return { q: [...new Int8Array(memory.buffer, at, lines * k)], scales: [...new Float32Array(memory.buffer, at + 8192, lines)] };
+    };
+    return { want: out('scalar', 16384), got: out('simd', 32768) };
+  }
+
+  it('quantize every row of A, and every column of B, to the same bytes and scales (lengths with and without SIMD tails)', async () => {
     for (const k of [3, 16, 37, 64]) {
       const rows = edgeRows(k, new Rng(k));
       const m = rows.length;
-      const wat = `(module (import "env" "memory" (memory 1))
-${quantizeI8Func}
-${quantizeRowsI8Func(m, k)}
-(func (export "scalar") (param $src i32) (param $q i32) (param $scales i32)
-  (call $quantize_i8 (local.get $src) (local.get $q) (local.get $scales) (i32.const ${m}) (i32.const ${k}) (i32.const ${k}) (i32.const 1)))
-(export "simd" (func $quantize_rows_i8)))`;
-      const memory = new WebAssembly.Memory({ initial: 1 });
-      const { instance } = await WebAssembly.instantiate(await assembleWat(wat), { env: { memory } });
-      const { scalar, simd } = instance.exports as Record<'scalar' | 'simd', (src: number, q: number, scales: number) => void>;
-      new Float32Array(memory.buffer, 0, m * k).set(rows.flat());
-      const out = (run: typeof scalar, at: number) => {
-        run(0, at, at + 8192);
-        return { q: [...new Int8Array(memory.buffer, at, m * k)], scales: [...new Float32Array(memory.buffer, at + 8192, m)] };
-      };
-      const want = out(scalar, 16384);
-      const got = out(simd, 32768);
+      const { want, got } = await bothWays(m, k, rows.flat(), 'rows');
       expect(got.q).toEqual(want.q);
       expect(got.scales.every((s, i) => sameNumber(s, want.scales[i]!)), `${got.scales} vs ${want.scales}`).toBe(true);
       // Spot-check the definition itself: a zero row has scale 0 and zero levels; the NaN row's scale is NaN.
@@ -56,6 +60,12 @@ ${quantizeRowsI8Func(m, k)}
       expect(want.q.slice(0, k).every((v) => v === 0)).toBe(true);
       expect(want.scales[6]).toBeNaN();
       expect(Math.max(...want.q.map(Math.abs))).toBe(127);
+      // The same lines as B's columns: B [k, m] is their transpose, and the columns quantizer walks it row by row.
+      const transposed = Array.from({ length: k * m }, (_, i) => rows[i % m]![Math.floor(i / m)]!);
+      const columns = await bothWays(m, k, transposed, 'columns');
+      expect(columns.got.q).toEqual(columns.want.q);
+      expect(columns.got.scales.every((s, i) => sameNumber(s, columns.want.scales[i]!))).toBe(true);
+      expect(columns.want.scales.every((s, i) => sameNumber(s, want.scales[i]!))).toBe(true);
     }
   });
 
