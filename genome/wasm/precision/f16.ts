@@ -46,30 +46,56 @@ export function packedF16(g: F16KernelGenome, { n, k }: MatmulShape) {
 /**
  * $prepare_f16 (b, packed): B [K, N] f32 to f16 (round to nearest even,
  * genome/wasm/f16/'s $f32to16x4) in packedF16's order, and the Inf/NaN flag.
- * Scalar: it runs once, at load.
+ * Panels wholly inside N take eight columns of a row a step (two lane
+ * conversions, a narrow, one shuffle into the panel's column order); the
+ * panel past N's end and the rows past K go one half at a time.
  */
 export function prepareF16Func(g: F16KernelGenome, shape: MatmulShape): string {
   const { n, k } = shape;
   const pack = packedF16(g, shape);
+  const kPad = paddedK(g, k);
+  const fullPanels = Math.floor(n / g.nr);
+  const panelBase = `(i32.add ${get('packed')} (i32.mul ${get('panel')} ${i32(pack.panelBytes)}))`;
   // Where panel column c's half goes in its k row: its group of eight, then 2 (c % 4) + (c % 8 >= 4).
   const lane = `(i32.add (i32.and ${get('col')} (i32.const -8)) (i32.or (i32.shl (i32.and ${get('col')} (i32.const 3)) (i32.const 1)) (i32.and (i32.shr_u ${get('col')} (i32.const 2)) (i32.const 1))))`;
-  return `(func $prepare_f16 (param $b i32) (param $packed i32)
-  (local $panel i32) (local $kk i32) (local $col i32) (local $j i32) (local $h i32) (local $special i32)
-  (loop $panels
+  const source = (offset: number) => `(v128.load offset=${offset} (i32.add ${get('b')} (i32.shl (i32.add (i32.mul ${get('kk')} ${i32(n)}) (i32.mul ${get('panel')} ${i32(g.nr)})) (i32.const 2))))`;
+  const eight = (q: number) => `(local.set $v (i8x16.shuffle 0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15 (i16x8.narrow_i32x4_u (call $f32to16x4 ${source(32 * q)}) (call $f32to16x4 ${source(32 * q + 16)})) (i8x16.splat (i32.const 0))))
+        (local.set $specials (v128.or ${get('specials')} (i16x8.eq (v128.and ${get('v')} (v128.const i16x8 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00)) (v128.const i16x8 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00 0x7c00))))
+        (v128.store offset=${16 * q} (i32.add ${panelBase} (i32.mul ${get('kk')} ${i32(2 * g.nr)})) ${get('v')})`;
+  const vectorPanels =
+    fullPanels === 0
+      ? ''
+      : `(loop $vectorPanels
     (local.set $kk (i32.const 0))
-    (loop $ks
-      (local.set $col (i32.const 0))
-      (loop $cols
-        (local.set $j (i32.add (i32.mul ${get('panel')} ${i32(g.nr)}) ${get('col')}))
-        (local.set $h (if (result i32) (i32.and (i32.lt_u ${get('j')} ${i32(n)}) (i32.lt_u ${get('kk')} ${i32(k)}))
-          (then (i32x4.extract_lane 0 (call $f32to16x4 (f32x4.splat (f32.load (i32.add ${get('b')} (i32.shl (i32.add (i32.mul ${get('kk')} ${i32(n)}) ${get('j')}) (i32.const 2))))))))
-          (else (i32.const 0))))
-        (local.set $special (i32.or ${get('special')} (i32.eq (i32.and ${get('h')} (i32.const 0x7c00)) (i32.const 0x7c00))))
-        (i32.store16 (i32.add ${get('packed')} (i32.add (i32.mul ${get('panel')} ${i32(pack.panelBytes)}) (i32.shl (i32.add (i32.mul ${get('kk')} ${i32(g.nr)}) ${lane}) (i32.const 1)))) ${get('h')})
-        (local.set $col (i32.add ${get('col')} (i32.const 1)))
-        (br_if $cols (i32.lt_u ${get('col')} ${i32(g.nr)})))
+    (loop $vectorRows
+      ${range(g.nr / 8).map(eight).join('\n      ')}
       (local.set $kk (i32.add ${get('kk')} (i32.const 1)))
-      (br_if $ks (i32.lt_u ${get('kk')} ${i32(paddedK(g, k))})))
+      (br_if $vectorRows (i32.lt_u ${get('kk')} ${i32(k)})))
+    (local.set $panel (i32.add ${get('panel')} (i32.const 1)))
+    (br_if $vectorPanels (i32.lt_u ${get('panel')} ${i32(fullPanels)})))`;
+  return `(func $prepare_f16 (param $b i32) (param $packed i32)
+  (local $panel i32) (local $kk i32) (local $col i32) (local $j i32) (local $h i32) (local $special i32) (local $v v128) (local $specials v128)
+  ${vectorPanels}
+  (local.set $special (v128.any_true ${get('specials')}))
+  (local.set $panel (i32.const 0))
+  (loop $panels
+    ;; what the vector loop left: every row of the panel past N's end, the rows past K of the others
+    (local.set $kk (select (i32.const ${k}) (i32.const 0) (i32.lt_u ${get('panel')} ${i32(fullPanels)})))
+    (block $none
+      (br_if $none (i32.ge_u ${get('kk')} ${i32(kPad)}))
+      (loop $ks
+        (local.set $col (i32.const 0))
+        (loop $cols
+          (local.set $j (i32.add (i32.mul ${get('panel')} ${i32(g.nr)}) ${get('col')}))
+          (local.set $h (if (result i32) (i32.and (i32.lt_u ${get('j')} ${i32(n)}) (i32.lt_u ${get('kk')} ${i32(k)}))
+            (then (i32x4.extract_lane 0 (call $f32to16x4 (f32x4.splat (f32.load (i32.add ${get('b')} (i32.shl (i32.add (i32.mul ${get('kk')} ${i32(n)}) ${get('j')}) (i32.const 2))))))))
+            (else (i32.const 0))))
+          (local.set $special (i32.or ${get('special')} (i32.eq (i32.and ${get('h')} (i32.const 0x7c00)) (i32.const 0x7c00))))
+          (i32.store16 (i32.add ${panelBase} (i32.shl (i32.add (i32.mul ${get('kk')} ${i32(g.nr)}) ${lane}) (i32.const 1))) ${get('h')})
+          (local.set $col (i32.add ${get('col')} (i32.const 1)))
+          (br_if $cols (i32.lt_u ${get('col')} ${i32(g.nr)})))
+        (local.set $kk (i32.add ${get('kk')} (i32.const 1)))
+        (br_if $ks (i32.lt_u ${get('kk')} ${i32(kPad)}))))
     (local.set $panel (i32.add ${get('panel')} (i32.const 1)))
     (br_if $panels (i32.lt_u ${get('panel')} ${i32(pack.panels)})))
   (i32.store (i32.add ${get('packed')} ${i32(pack.special)}) ${get('special')}))`;
