@@ -17,7 +17,7 @@ const problem = matmul.problem.parse({ op: 'matmul', shape: { m: 37, n: 53, k: 4
 
 describe('kevo run --accuracy 5e-2 (precision a gene) and kevo best --front, from the CLI and the API (spawning the bin)', () => {
   it('stores kernels of more than one precision, and the front holds exactly the non-dominated ones within the bound', async () => {
-    // The seeds take turns between precisions: six candidates meet f32, i8 and w4 (groups of 32) twice each.
+    // The seeds take turns between precisions: six candidates meet f32, i8, w4 (groups of 32) and f16, the first two twice.
     const run = await kevo(['run', 'matmul', '--shape', '37x53x40', '--accuracy', '5e-2', '--budget', '6', '--population', '6', '--threads', '2', '--timing-ms', '30', '--promote', '0', '--db', db, '--json'], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
 
@@ -27,6 +27,7 @@ describe('kevo run --accuracy 5e-2 (precision a gene) and kevo best --front, fro
     store.close();
     const precisions = candidates.map((c) => c.precision);
     expect(precisions).toContain('i8');
+    expect(precisions).toContain('f16');
     expect(precisions.some((p) => p.startsWith('f32'))).toBe(true);
     // 4 bits in groups of 32 miss 5e-2 on N(0, 1) inputs: the quantization error is counted, so w4 is a stored rejection.
     expect(rejected.map((e) => e.precision)).toContain('w4');
@@ -52,14 +53,16 @@ describe('kevo run --accuracy 5e-2 (precision a gene) and kevo best --front, fro
       expect(points.some((p) => beats(p, c) || (p.error === c.error && p.speedup === c.speedup))).toBe(true);
     }
 
-    // The i8 kernel exports as the user's f32 ABI, quantizing inside: plain f32 arrays in, f32 out, within the bound.
+    // The i8 kernel exports as the user's f32 ABI, quantizing inside: plain f32 arrays in (B through setWeights(), quantized once), f32 out, within the bound.
     const i8 = candidates.find((c) => c.precision === 'i8')!;
     const out = join(dir, 'i8-export');
     const exported = await kevo(['export', i8.kernelId, '--out', out, '--db', db], { cwd: dir });
     expect(exported.code, exported.stderr).toBe(0);
     const { load } = await import(pathToFileURL(join(out, 'index.js')).href);
     const [a, b] = [37 * 40, 40 * 53].map((length, t) => Float32Array.from({ length }, (_, i) => Math.sin(i * 1.7 + t)));
-    const c = (await load()).run(a, b) as Float32Array;
+    const kernel = await load();
+    kernel.setWeights(b);
+    const c = kernel.run(a) as Float32Array;
     const want = matmul.reference(problem, [a!, b!]);
     const scale = Math.max(...matmul.magnitude(problem, [a!, b!]));
     expect(c).toBeInstanceOf(Float32Array);

@@ -5,6 +5,7 @@ import { wasmInt4Space } from '../int4/space.ts';
 import { wasmInt8Space } from '../int8/space.ts';
 import { wasmMatmulSpace, type WasmCaps } from '../space.ts';
 import { i8Problem } from './codegen.ts';
+import { wasmF16KernelSpace } from './f16-space.ts';
 import { MatmulPrecisionWasmGenome } from './genome.ts';
 
 type Genome = MatmulPrecisionWasmGenome;
@@ -15,8 +16,8 @@ const wrap = (fields: object) => (kernel: unknown) => MatmulPrecisionWasmGenome.
 /**
  * The precision gene over the spaces of the kernels each precision wraps
  * (genome/precision-space.ts): the f32 tiled space, the int8 space over the
- * same shape as i8, and the int4 space as w4 for each group (the group is a
- * gene too; groups of 32 seed it).
+ * same shape as i8, the int4 space as w4 for each group (the group is a
+ * gene too; groups of 32 seed it), and f16's tile over f16 B panels.
  */
 export function wasmPrecisionSpace(problem: MatmulProblem, caps: WasmCaps): SearchSpace<Genome> {
   const branches: PrecisionBranch<Genome>[] = [
@@ -29,6 +30,7 @@ export function wasmPrecisionSpace(problem: MatmulProblem, caps: WasmCaps): Sear
       wrap: wrap({ precision: 'w4', group }),
       seeded: group === 32,
     })),
+    { key: 'f16', precision: 'f16', space: wasmF16KernelSpace(problem.shape, caps), wrap: wrap({ precision: 'f16' }) },
   ];
   return precisionSpace('matmul-precision/wasm', MatmulPrecisionWasmGenome, branches, (g) => (g.precision === 'w4' ? `w4:${g.group}` : g.precision));
 }

@@ -24,7 +24,7 @@ describe('the precision space on WASM', () => {
 
   it('seeds take turns between precisions; sample, mutate and crossover stay in the space and reach every precision', () => {
     const space = matmulPrecisionWasm.space(problem, target);
-    expect(space.seeds!().slice(0, 3).map((g) => MatmulPrecisionWasmGenome.parse(g).precision)).toEqual(['f32', 'i8', 'w4']);
+    expect(space.seeds!().slice(0, 4).map((g) => MatmulPrecisionWasmGenome.parse(g).precision)).toEqual(['f32', 'i8', 'w4', 'f16']);
     const rng = new Rng(3);
     const seen = new Set<string>();
     let genomes = Array.from({ length: 8 }, () => space.sample(rng));
@@ -36,14 +36,14 @@ describe('the precision space on WASM', () => {
         seen.add(parsed.precision);
       }
     }
-    expect([...seen].sort()).toEqual(['f32', 'i8', 'w4']);
+    expect([...seen].sort()).toEqual(['f16', 'f32', 'i8', 'w4']);
   });
 
   it('every precision assembles at a shape with tails everywhere (M, N odd, K past one group)', async () => {
     const rng = new Rng(5);
     const space = matmulPrecisionWasm.space(problem, target);
     const byPrecision = new Map<string, MatmulPrecisionWasmGenome>();
-    while (byPrecision.size < 3) {
+    while (byPrecision.size < 4) {
       const g = MatmulPrecisionWasmGenome.parse(space.sample(rng));
       byPrecision.set(g.precision, g);
     }
