@@ -30,6 +30,8 @@ const ProblemSpec = z
     zeroPoint: z.boolean().optional(),
     /** Matmul i16: elements of K per shared exponent of A's and B's K slabs (32, 64 or 128); one exponent per tensor when absent. */
     exponentBlock: z.number().optional(),
+    /** Matmul: "fixed" when B stays the same across calls (kernels may pack it at load), "varying" when it may change every call; the dtype's default when absent. */
+    weights: z.string().optional(),
   })
   .strict();
 

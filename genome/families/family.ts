@@ -8,6 +8,7 @@ import type { Op, Precision, Problem } from '../ops/index.ts';
 import { isSourceGenome } from '../source.ts';
 import type { SearchSpace } from '../space.ts';
 import type { KernelCode } from './launch.ts';
+import { forWeights } from './pack-each-call.ts';
 import { sourceCode } from './source.ts';
 
 /**
@@ -84,6 +85,7 @@ export function defineFamily<P extends Problem, G extends GeneratedGenome>(def: 
     if (!parsed.success) throw new KevoError('BAD_INPUT', `not a ${name} genome: ${describeZodError(parsed.error)}`);
     return parsed.data;
   };
+  const generated = (code: KernelCode, problem: P) => forWeights(code, def.op.weightsFixed?.(problem) ?? false);
   return {
     op: def.op.name,
     backend: def.backend,
@@ -91,8 +93,8 @@ export function defineFamily<P extends Problem, G extends GeneratedGenome>(def: 
     dtypes: def.dtypes ?? ['f32'],
     genome: def.genome,
     space: (problem, device) => eraseSpace(def.space(problemOf(problem), device), def.genome),
-    code: (genome, problem) => (isSourceGenome(genome) ? sourceCode(genome, problem) : def.codegen(genomeOf(genome), problemOf(problem))),
-    baseline: (problem) => def.baseline(problemOf(problem)),
+    code: (genome, problem) => (isSourceGenome(genome) ? sourceCode(genome, problem) : generated(def.codegen(genomeOf(genome), problemOf(problem)), problemOf(problem))),
+    baseline: (problem) => generated(def.baseline(problemOf(problem)), problemOf(problem)),
     // A source kernel's precision is unknown: it is held to f32's error model, the strictest there is.
     precision: (genome) => (isSourceGenome(genome) ? 'f32' : def.precision(genomeOf(genome))),
     unsupported: (genome, device) => (isSourceGenome(genome) ? null : def.unsupported(genomeOf(genome), device)),

@@ -27,6 +27,18 @@ export const MatmulGroup = z.union([z.literal(32), z.literal(64), z.literal(128)
 /** i16 with block exponents: elements of K per shared exponent (schemes/i16-blocks.ts). */
 export const ExponentBlock = z.union([z.literal(32), z.literal(64), z.literal(128)], { error: 'expected 32, 64 or 128' });
 
+/**
+ * Whether B (and its scales and zero points) stays the same from call to
+ * call, as a model's weights do: then a kernel may pack it once, at load
+ * time. Absent: fixed for the quantized schemes (ONNX's MatMulInteger and
+ * MatMulNBits take weights), varying for f32 and f16, where B may be any
+ * operand (attention's K, a gradient).
+ */
+export const MatmulWeights = z.enum(['fixed', 'varying'], { error: 'expected fixed or varying' });
+const fixedByDefault: readonly MatmulDtype[] = ['i8', 'u8i8', 'i16', 'w4a8', 'w4'];
+export const weightsByDefault = (dtype: MatmulDtype): MatmulWeights => (fixedByDefault.includes(dtype) ? 'fixed' : 'varying');
+export type MatmulWeights = z.infer<typeof MatmulWeights>;
+
 /** C[M,N] = epilogue(A[M,K] x B[K,N]), row-major; no epilogue when absent. */
 export const MatmulProblem = z
   .object({
@@ -41,6 +53,7 @@ export const MatmulProblem = z
     /** i16: one exponent per block of this many k for A's and B's K slabs (a_exponents, b_exponents); absent: one per tensor, the caller's. */
     exponentBlock: ExponentBlock.optional(),
     epilogue: Epilogue.optional(),
+    weights: MatmulWeights.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {

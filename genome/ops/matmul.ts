@@ -1,7 +1,7 @@
 import { KevoError } from '../../lib/errors.ts';
 import { quote } from '../../lib/quote.ts';
 import { dtypeOf } from '../dtypes/dtype.ts';
-import { MatmulProblem, MatmulShape } from './matmul-problem.ts';
+import { MatmulProblem, MatmulShape, weightsByDefault } from './matmul-problem.ts';
 import type { MatmulScheme } from './matmul/scheme.ts';
 import { i16BlocksScheme } from './matmul/schemes/i16-blocks.ts';
 import { matmulSchemes } from './matmul/schemes/index.ts';
@@ -64,7 +64,9 @@ export const matmul: Op<MatmulProblem> = {
   // Every tensor once, at its dtype's size (packed 4-bit: half a byte).
   bytes: (p) => [...scheme(p).inputs(p), scheme(p).output(p)].reduce((sum, t) => sum + dtypeOf(t.dtype).storageBytes(elementCount(t.dims)), 0),
   exactOnIntegers: (p) => scheme(p).exactOnIntegers(p),
-  // What else makes a different kernel: the epilogue, w4's zero points, i16's exponent blocks.
-  variant: ({ epilogue, zeroPoint, exponentBlock }) => [...(epilogue ?? []), ...(zeroPoint ? ['zp'] : []), ...(exponentBlock ? [`e${exponentBlock}`] : [])].join('+') || undefined,
+  weightsFixed: (p) => (p.weights ?? weightsByDefault(p.dtype)) === 'fixed',
+  // What else makes a different kernel: the epilogue, w4's zero points, i16's exponent blocks, weights other than the scheme's default.
+  variant: ({ epilogue, zeroPoint, exponentBlock, weights, dtype }) =>
+    [...(epilogue ?? []), ...(zeroPoint ? ['zp'] : []), ...(exponentBlock ? [`e${exponentBlock}`] : []), ...(weights && weights !== weightsByDefault(dtype) ? [`${weights}-weights`] : [])].join('+') || undefined,
   edgeShapes,
 };

@@ -43,6 +43,13 @@ export interface Op<P extends Problem = Problem> {
   /** Parse the CLI's --shape text, e.g. "512x512x512". Throws BAD_INPUT. */
   parseShape(text: string): P['shape'];
   formatShape(shape: P['shape']): string;
+  /**
+   * Whether the weight inputs stay the same from call to call (a model's
+   * weights), so a kernel may pack them once at load time and leave the
+   * pack out of its per-call time. Absent or false: every input may change
+   * every call, and a kernel that packs at load packs on every call.
+   */
+  weightsFixed?(problem: P): boolean;
   /** What else besides op, shape and dtype makes two problems different kernels (matmul: its epilogue), for the problem key. */
   variant?(problem: P): string | undefined;
   /** The inputs in the kernel ABI's order: one buffer or binding each, then the output's. */
@@ -101,6 +108,7 @@ export function eraseOp<P extends Problem>(op: Op<P>): Op {
     formatShape: (shape) => op.formatShape(op.problem.parse({ op: op.name, shape }).shape),
     dtypeContract: (p) => op.dtypeContract?.(own(p)),
     variant: (p) => op.variant?.(own(p)),
+    ...(op.weightsFixed ? { weightsFixed: (p: Problem) => op.weightsFixed!(own(p)) } : {}),
     inputs: (p) => op.inputs(own(p)),
     output: (p) => op.output(own(p)),
     reference: (p, inputs) => op.reference(own(p), inputs),
