@@ -14,6 +14,22 @@ import { HARNESS_VERSION } from '../verifiers/version.ts';
 import { suiteReport } from '../coordinator/suite/report.ts';
 import { listSuites } from '../coordinator/store/suites.ts';
 
+/**
+ * The problem fields a query may give, as `kevo best` takes them (dtype=i8,
+ * group=32, epilogue=bias,gelu, zeroPoint=true, weights=fixed, ...): text in a
+ * URL, typed here, judged by the op's schema.
+ */
+const problemQuery = {
+  dtype: z.string().optional(),
+  group: z.coerce.number().optional(),
+  zeroPoint: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  exponentBlock: z.coerce.number().optional(),
+  weights: z.string().optional(),
+  epilogue: z.string().transform((text) => text.split(',')).optional(),
+  stride: z.coerce.number().optional(),
+  pad: z.string().optional(),
+};
+
 const BestQuery = z
   .object({
     op: z.string().min(1),
@@ -21,11 +37,18 @@ const BestQuery = z
     device: z.string().min(1).optional(),
     backend: Backend.optional(),
     accuracy: AccuracyText.optional(),
+    ...problemQuery,
     limit: z.coerce.number().int().min(1).max(1000).default(10),
   })
   .strict();
 
-const PortabilityQuery = BestQuery.pick({ op: true, shape: true, accuracy: true });
+const PortabilityQuery = BestQuery.omit({ device: true, backend: true, limit: true });
+
+/** The problem a query names: its op, shape and whichever problem fields it gives (the op's schema judges them; an error names the field). */
+function queryProblem({ op, shape, device: _device, backend: _backend, limit: _limit, ...fields }: Partial<z.infer<typeof BestQuery>> & { op: string; shape: string }) {
+  const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  return problemFrom(op, shape, given);
+}
 
 /** A JSON answer, or the error a client made (400, 404). */
 export interface ApiAnswer {
@@ -87,8 +110,8 @@ export function campaignSummary(store: Store, row: CampaignRow, evaluations: rea
 function best(store: Store, query: URLSearchParams): ApiAnswer {
   const parsed = BestQuery.safeParse(Object.fromEntries(query));
   if (!parsed.success) return { status: 400, body: { error: `invalid query: ${describeZodError(parsed.error)}` } };
-  const { op: opName, shape, device, backend, accuracy, limit } = parsed.data;
-  const problem = problemFrom(opName, shape, accuracy ? { accuracy } : {});
+  const { device, backend, limit } = parsed.data;
+  const problem = queryProblem(parsed.data);
   const deviceClassId = device ? store.resolveDevice(device).id : undefined;
   // As `kevo best` ranks: only kernels the current harness passed.
   return ok(promotedRanking(store, store.best(problem, { deviceClassId, backend, limit, harnessVersion: HARNESS_VERSION })));
@@ -100,8 +123,8 @@ const FrontQuery = BestQuery.omit({ limit: true });
 function front(store: Store, query: URLSearchParams): ApiAnswer {
   const parsed = FrontQuery.safeParse(Object.fromEntries(query));
   if (!parsed.success) return { status: 400, body: { error: `invalid query: ${describeZodError(parsed.error)}` } };
-  const { op: opName, shape, device, backend, accuracy } = parsed.data;
-  const problem = problemFrom(opName, shape, accuracy ? { accuracy } : {});
+  const { device, backend } = parsed.data;
+  const problem = queryProblem(parsed.data);
   const deviceClassId = device ? store.resolveDevice(device).id : undefined;
   return ok(storedFronts(store, problem, { deviceClassId, backend, harnessVersion: HARNESS_VERSION }));
 }
@@ -110,8 +133,7 @@ function front(store: Store, query: URLSearchParams): ApiAnswer {
 function portability(store: Store, query: URLSearchParams): ApiAnswer {
   const parsed = PortabilityQuery.safeParse(Object.fromEntries(query));
   if (!parsed.success) return { status: 400, body: { error: `invalid query: ${describeZodError(parsed.error)}` } };
-  const { op: opName, shape, accuracy } = parsed.data;
-  const problem = problemFrom(opName, shape, accuracy ? { accuracy } : {});
+  const problem = queryProblem(parsed.data);
   return ok(portabilityReport(new PromotionStore(store).forProblem(problem, 'portability')));
 }
 

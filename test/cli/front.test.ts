@@ -13,12 +13,13 @@ import { collect, kevo, startServe } from '../helpers/cli.ts';
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-front-'));
 const db = join(dir, 'front.db');
 const ACCURACY = 0.05;
-const problem = matmul.problem.parse({ op: 'matmul', shape: { m: 37, n: 53, k: 40 }, accuracy: ACCURACY });
+// B as a model's weights: the quantized kernels quantize it once, at load (without --weights fixed they would on every call).
+const problem = matmul.problem.parse({ op: 'matmul', shape: { m: 37, n: 53, k: 40 }, accuracy: ACCURACY, weights: 'fixed' });
 
 describe('kevo run --accuracy 5e-2 (precision a gene) and kevo best --front, from the CLI and the API (spawning the bin)', () => {
   it('stores kernels of more than one precision, and the front holds exactly the non-dominated ones within the bound', async () => {
     // The seeds take turns between precisions: six candidates meet f32, i8, w4 (groups of 32) and f16, the first two twice.
-    const run = await kevo(['run', 'matmul', '--shape', '37x53x40', '--accuracy', '5e-2', '--budget', '6', '--population', '6', '--threads', '2', '--timing-ms', '30', '--promote', '0', '--db', db, '--json'], { cwd: dir });
+    const run = await kevo(['run', 'matmul', '--shape', '37x53x40', '--accuracy', '5e-2', '--weights', 'fixed', '--budget', '6', '--population', '6', '--threads', '2', '--timing-ms', '30', '--promote', '0', '--db', db, '--json'], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
 
     const store = Store.open(db);
@@ -32,7 +33,7 @@ describe('kevo run --accuracy 5e-2 (precision a gene) and kevo best --front, fro
     // 4 bits in groups of 32 miss 5e-2 on N(0, 1) inputs: the quantization error is counted, so w4 is a stored rejection.
     expect(rejected.map((e) => e.precision)).toContain('w4');
 
-    const cli = await kevo(['best', 'matmul', '--shape', '37x53x40', '--accuracy', '5e-2', '--front', '--json', '--db', db], { cwd: dir });
+    const cli = await kevo(['best', 'matmul', '--shape', '37x53x40', '--accuracy', '5e-2', '--weights', 'fixed', '--front', '--json', '--db', db], { cwd: dir });
     expect(cli.code, cli.stderr).toBe(0);
     const fronts = JSON.parse(cli.stdout) as DeviceFront[];
     expect(fronts).toHaveLength(1);
@@ -68,20 +69,20 @@ describe('kevo run --accuracy 5e-2 (precision a gene) and kevo best --front, fro
     expect(c).toBeInstanceOf(Float32Array);
     expect(Math.max(...c.map((v, i) => Math.abs(v - want[i]!))) / scale).toBeLessThanOrEqual(ACCURACY);
 
-    const table = await kevo(['best', 'matmul', '--shape', '37x53x40', '--accuracy', '5e-2', '--front', '--db', db], { cwd: dir });
+    const table = await kevo(['best', 'matmul', '--shape', '37x53x40', '--accuracy', '5e-2', '--weights', 'fixed', '--front', '--db', db], { cwd: dir });
     expect(table.stdout).toMatch(/accuracy front \(max error <= 0\.05/);
     expect(table.stdout).toContain(points[0]!.kernelId);
 
     const { child, base } = await startServe(db);
     const served = collect(child);
     try {
-      const api = await fetch(`${base}api/front?op=matmul&shape=37x53x40&accuracy=5e-2`);
+      const api = await fetch(`${base}api/front?op=matmul&shape=37x53x40&accuracy=5e-2&weights=fixed`);
       expect(api.status).toBe(200);
       expect(await api.json()).toEqual(fronts);
-      for (const query of ['accuracy=abc', 'accuracy=0', 'accuracy=f16', '']) {
+      for (const query of ['accuracy=abc', 'accuracy=0', 'accuracy=f16', '', 'accuracy=5e-2&weights=sometimes']) {
         const bad = await fetch(`${base}api/front?op=matmul&shape=37x53x40&${query}`);
         expect(bad.status, query).toBe(400);
-        expect((await bad.json()).error, query).toMatch(/accuracy/);
+        expect((await bad.json()).error, query).toMatch(query.includes('weights') ? /weights: expected fixed or varying/ : /accuracy/);
       }
     } finally {
       child.kill('SIGTERM');

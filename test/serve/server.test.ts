@@ -71,6 +71,13 @@ describe('kevo serve', () => {
     const badLimit = await get('/api/best?op=matmul&shape=4x4x4&limit=-2');
     expect(badLimit.status).toBe(400);
     expect(JSON.parse(badLimit.body).error).toMatch(/limit/);
+    // Problem fields as `kevo best` takes them: judged by the op's schema, an error naming the field.
+    expect(JSON.parse((await get('/api/best?op=matmul&shape=64x64x64&dtype=i8&weights=varying')).body)).toEqual([]);
+    for (const [query, field] of [['dtype=i9', /dtype/], ['dtype=w4&group=48', /group/], ['weights=sometimes', /weights/], ['stride=2', /stride/]] as const) {
+      const bad = await get(`/api/best?op=matmul&shape=4x4x4&${query}`);
+      expect(bad.status, query).toBe(400);
+      expect(JSON.parse(bad.body).error, query).toMatch(field);
+    }
     expect((await get('/api/campaigns/nope')).status).toBe(404);
     expect((await get('/api/kernels/ffffffff')).status).toBe(404);
     expect((await get('/api/kernels/ffffffff/export')).status).toBe(404);
