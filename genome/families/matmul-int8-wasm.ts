@@ -34,5 +34,5 @@ export const matmulInt8Wasm = defineFamily({
   // Integer outputs are exact: the precision only names the error model, which ints ignore.
   precision: () => 'f32',
   unsupported: () => null,
-  describe: (g) => `${g.mr}x${g.nr} tile, ${g.instruction}${g.packA ? ' (A packed)' : ''}, ${g.c8 ? 'c8: 8 k steps' : 'k pairs'} unrolled ${g.kUnroll}`,
+  describe: (g) => `${g.mr}x${g.nr} tile, ${g.instruction}${g.packA ? ' (A packed)' : ''}${g.narrowB ? ' (B bytes)' : ''}, ${g.c8 ? 'c8: 8 k steps' : 'k pairs'} unrolled ${g.kUnroll}`,
 });

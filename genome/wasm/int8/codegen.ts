@@ -41,6 +41,10 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
   const pack = packedB(g, p);
   const packA = g.packA === true && g.instruction === 'dot16' ? packedA(p) : null;
   const c8 = g.c8 === true && packA !== null;
+  const narrow = g.narrowB === true && packA !== null && !wide;
+  // u8i8 with B in bytes: C = (A - za) . B - zb x (row sum of A - za), the row sums written after packed A.
+  const rowSums = narrow && zp ? packA!.bytes : null;
+  const loadB = (offset: number) => `(${narrow ? 'v128.load8x8_s' : 'v128.load'} offset=${offset} ${get('bp')})`;
   // Bytes one k step of A takes: a pair's two bytes in place, two i16 packed (or i16 in place); c8's 8 i16.
   const aStepBytes = c8 ? 16 : packA || wide ? 4 : 2;
   // Packed A rows lie rowBytes apart: one pointer for the tile; in place, a pointer per row (rows past M clamped to M-1).
@@ -54,7 +58,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
   /** What the tile stores: the accumulators, or with block exponents the totals they fold into. */
   const result = block ? 't' : 'c';
   const locals = [
-    '(local $jb i32) (local $i0 i32) (local $kp i32) (local $e i32) (local $kk i32) (local $j i32) (local $bp i32) (local $zbv i32) (local $zav v128) (local $va v128)',
+    '(local $jb i32) (local $i0 i32) (local $kp i32) (local $e i32) (local $kk i32) (local $j i32) (local $bp i32) (local $zbv i32) (local $zav v128) (local $va v128) (local $corr v128)',
     aPointers.map((ap) => `(local $${ap} i32)`).join(' '),
     range(g.mr).flatMap((r) => range(accs).map((v) => `(local $c${r}_${v} v128)`)).join(' '),
     range(bVectors).map((v) => `(local $b${v} v128)`).join(' '),
@@ -84,47 +88,62 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
     [
       ...range(g.mr).map((r) => `(local.set $a${r} (v128.load offset=${r * packA!.rowBytes + 16 * u} ${get('ap')}))`),
       ...range(g.nr).flatMap((v) => [
-        `(local.set $b0 (v128.load offset=${u * pack.stepBytes + v * 16} ${get('bp')}))`,
+        `(local.set $b0 ${loadB(u * pack.stepBytes + v * pack.vectorBytes)})`,
         ...range(g.mr).map((r) => `(local.set $c${r}_${v} (i32x4.add ${get(`c${r}_${v}`)} (i32x4.dot_i16x8_s ${get(`a${r}`)} ${get('b0')})))`),
       ]),
     ].join('\n          ');
   const step = (u: number) =>
     c8 ? stepC8(u) : [
-      ...range(bVectors).map((v) => `(local.set $b${v} (v128.load offset=${u * pack.stepBytes + v * 16} ${get('bp')}))`),
+      ...range(bVectors).map((v) => `(local.set $b${v} ${loadB(u * pack.stepBytes + v * pack.vectorBytes)})`),
       ...range(g.mr).flatMap((r) => [`(local.set $va ${aPair(r, u)})`, ...range(accs).map((v) => multiplyAdd(r, v))]),
     ].join('\n          ');
 
-  /** Row r's output vector v (columns 4v..4v+3): an accumulator, or with c8 four columns' accumulators summed across lanes into $va. */
-  const outputVector = (r: number, v: number) =>
-    c8 ? `(local.set $va ${sumLanes(range(4).map((c) => get(`${result}${r}_${4 * v + c}`)))})` : '';
-  const stored = (r: number, v: number) => (c8 ? get('va') : get(`${result}${r}_${v}`));
+  /** Row r's output vector v (columns 4v..4v+3) into $va: an accumulator, or with c8 four columns' summed across lanes; less the row's zero-point term. */
+  const outputVector = (r: number, v: number) => {
+    const sum = c8 ? sumLanes(range(4).map((c) => get(`${result}${r}_${4 * v + c}`))) : get(`${result}${r}_${v}`);
+    return `(local.set $va ${rowSums === null ? sum : `(i32x4.sub ${sum} ${get('corr')})`})`;
+  };
+  const stored = () => get('va');
   const store = (r: number) => {
     const row = `(i32.add ${get('i0')} ${i32(r)})`;
+    const correction = rowSums === null ? '' : `(local.set $corr (i32x4.splat (i32.mul ${get('zbv')} (i32.load offset=${rowSums} (i32.add ${get('ws')} (i32.shl ${row} (i32.const 2)))))))`;
     const vectors = range(g.nr / 4).map((v) => {
       const col = `(i32.add ${get('j')} ${i32(4 * v)})`;
       const address = (lane: number) => `(i32.add ${get('c')} (i32.shl (i32.add (i32.mul ${row} ${i32(n)}) (i32.add ${col} ${i32(lane)})) (i32.const 2)))`;
       const lanes = range(4)
-        .map((l) => `(if (i32.lt_u (i32.add ${col} ${i32(l)}) ${i32(n)}) (then (i32.store ${address(l)} (i32x4.extract_lane ${l} ${stored(r, v)}))))`)
+        .map((l) => `(if (i32.lt_u (i32.add ${col} ${i32(l)}) ${i32(n)}) (then (i32.store ${address(l)} (i32x4.extract_lane ${l} ${stored()}))))`)
         .join('\n              ');
       return `${outputVector(r, v)}
           (if (i32.le_u (i32.add ${col} (i32.const 4)) ${i32(n)})
-            (then (v128.store ${address(0)} ${stored(r, v)}))
+            (then (v128.store ${address(0)} ${stored()}))
             (else
               ${lanes}))`;
     });
     return `(if (i32.lt_u ${row} ${i32(m)}) (then
+          ${correction}
           ${vectors.join('\n          ')}))`;
   };
 
   // Packed element e: value t of step kp of column c of block jb, e = ((jb * steps + kp) * nr + c) * kc + t.
   const element = (index: string) => (wide ? `(i32.shl ${index} (i32.const 1))` : index);
   const bIndex = `(i32.add (i32.mul ${get('kk')} ${i32(n)}) ${get('j')})`;
-  const value = wide ? `(i32.load16_s (i32.add ${get('b')} ${element(bIndex)}))` : `(i32.sub (i32.load8_s (i32.add ${get('b')} ${bIndex})) ${get('zbv')})`;
+  const byte = `(i32.load8_s (i32.add ${get('b')} ${bIndex}))`;
+  const value = wide ? `(i32.load16_s (i32.add ${get('b')} ${element(bIndex)}))` : narrow ? byte : `(i32.sub ${byte} ${get('zbv')})`;
   const storePacked = pack.elementBytes === 2 ? 'i32.store16' : 'i32.store8';
   const aBase = packA ? get('ws') : get('a');
   const aRowBytes = packA ? packA.rowBytes : k * aBytes;
   // 8 values of a row at a time: widened (less the zero point) into 8 i16 lanes, one store (see packedA).
   const widen8 = (source: string) => (wide ? `(v128.load ${source})` : zp ? `(i16x8.sub (v128.load8x8_u ${source}) ${get('zav')})` : `(v128.load8x8_s ${source})`);
+  // The row's values past K (the next row's, read by the last chunk) zeroed, then the row summed as i32.
+  const rowSum = (a: { chunks: number; rowBytes: number }) => `${range(8 * a.chunks - k).map((t) => `(i32.store16 offset=${2 * (k + t)} ${get('bp')} (i32.const 0))`).join(' ')}
+      (local.set $va (v128.const i32x4 0 0 0 0))
+      (local.set $e (i32.const 0))
+      (loop $rowSum
+        (local.set $va (i32x4.add ${get('va')} (i32x4.extadd_pairwise_i16x8_s (v128.load (i32.add ${get('bp')} (i32.shl ${get('e')} (i32.const 4)))))))
+        (local.set $e (i32.add ${get('e')} (i32.const 1)))
+        (br_if $rowSum (i32.lt_u ${get('e')} ${i32(a.chunks)})))
+      (i32.store offset=${rowSums} (i32.add ${get('ws')} (i32.shl ${get('i0')} (i32.const 2)))
+        (i32.add (i32.add (i32x4.extract_lane 0 ${get('va')}) (i32x4.extract_lane 1 ${get('va')})) (i32.add (i32x4.extract_lane 2 ${get('va')}) (i32x4.extract_lane 3 ${get('va')}))))`;
   const aPacking = packA
     ? `(local.set $kk ${get('a')})
     (local.set $i0 (i32.const 0))
@@ -135,6 +154,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
         (v128.store (i32.add ${get('bp')} (i32.shl ${get('e')} (i32.const 4))) ${widen8(`(i32.add ${get('kk')} (i32.mul ${get('e')} ${i32(8 * aBytes)}))`)})
         (local.set $e (i32.add ${get('e')} (i32.const 1)))
         (br_if $packChunks (i32.lt_u ${get('e')} ${i32(packA.chunks)})))
+      ${rowSums === null ? '' : rowSum(packA)}
       (local.set $kk (i32.add ${get('kk')} ${i32(k * aBytes)}))
       (local.set $i0 (i32.add ${get('i0')} (i32.const 1)))
       (br_if $packRows (i32.lt_u ${get('i0')} ${i32(m)})))`
@@ -165,6 +185,7 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
     ${locals}
     ${block ? '(local.set $least (call $least (local.get $ea) (local.get $eb)))' : ''}
     ${zp ? `(local.set $zav (i16x8.splat (i32.load8_u ${get('za')})))` : ''}
+    ${rowSums === null ? '' : `(local.set $zbv (i32.load8_s ${get('zb')}))`}
     ${aPacking}
     (loop $blocks
       (local.set $j (i32.mul ${get('jb')} ${i32(g.nr)}))

@@ -42,6 +42,15 @@ export const MatmulInt8WasmGenome = z
      * holds 4 columns' k pairs, a row's pair broadcast to it.
      */
     c8: z.literal(true).optional(),
+    /**
+     * dot16 with packA, i8 and u8i8 only: B packed as its raw bytes and
+     * widened by each load (v128.load8x8_s), half the bytes a step streams
+     * (a GEMV reads each weight once); u8i8's B zero point then comes off
+     * at the store as zb x the row's sum of A less its zero point, as
+     * XNNPACK and MLAS take zero points off through sums. Absent: B packed
+     * as i16, less its zero point.
+     */
+    narrowB: z.literal(true).optional(),
   })
   .strict();
 export type MatmulInt8WasmGenome = z.infer<typeof MatmulInt8WasmGenome>;

@@ -15,10 +15,12 @@ export function packedB(g: MatmulInt8WasmGenome, p: MatmulProblem) {
   const kc = kPerStep(g);
   const steps = roundUp(Math.ceil(p.shape.k / kc), g.kUnroll);
   const columns = roundUp(p.shape.n, g.nr);
-  const elementBytes = g.instruction === 'dot16' ? 2 : 1;
+  const elementBytes = g.instruction === 'dot16' && !g.narrowB ? 2 : 1;
   /** Bytes of one step of one column block: nr columns x kc values. */
   const stepBytes = g.nr * kc * elementBytes;
-  return { kc, steps, columns, elementBytes, stepBytes, blockBytes: steps * stepBytes, bytes: columns * steps * kc * elementBytes };
+  /** Bytes of one B vector: 8 values for dot16 (i16, or bytes widened by the load), 16 bytes for extmul. */
+  const vectorBytes = g.instruction === 'dot16' ? 8 * elementBytes : 16;
+  return { kc, steps, columns, elementBytes, vectorBytes, stepBytes, blockBytes: steps * stepBytes, bytes: columns * steps * kc * elementBytes };
 }
 
 /** Rows of packed A: M rounded up to 8, so a tile of up to 8 rows reads rows past M (never stored) inside the workspace. */
@@ -37,7 +39,10 @@ export function packedA(p: MatmulProblem) {
   return { chunks, rowBytes: chunks * 16, bytes: roundUp(p.shape.m, A_ROWS) * chunks * 16 };
 }
 
-/** The workspace any genome's packed A fits in. */
+/** The workspace any genome's packed A fits in, then (narrowB) each packed row's sum as i32. */
 export function int8WorkspaceBytes(p: MatmulProblem): number {
-  return packedA(p).bytes;
+  return packedA(p).bytes + rowSumBytes(p);
 }
+
+/** narrowB with u8i8: the sums of packed A's rows (A less its zero point), i32 per padded row, after packed A. */
+export const rowSumBytes = (p: MatmulProblem) => roundUp(p.shape.m, A_ROWS) * 4;

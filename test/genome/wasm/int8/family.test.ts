@@ -48,11 +48,13 @@ describe('the int8 WASM family', () => {
     for (const g of all.filter((_, i) => i % 7 === 0)) expect(await verdict(problem, g), JSON.stringify(g)).toBeUndefined();
   });
 
-  it('c8 (8 k per vector, lanes summed at the store): every dtype at an odd K past a block of 8 and a ragged N, unrolled, and the GEMV seeds at M = 1', async () => {
-    const c8 = (mr: number, nr: number, kUnroll: number): MatmulInt8WasmGenome => ({ op: 'matmul', backend: 'wasm', family: 'int8', instruction: 'dot16', mr, nr, kUnroll, packA: true, c8: true });
+  it('c8 (8 k per vector, lanes summed at the store) and narrowB (B bytes, zero point through row sums): every dtype at an odd K past a block of 8 and a ragged N, unrolled, and the GEMV seeds at M = 1', async () => {
+    const packed = (mr: number, nr: number, kUnroll: number, genes: Partial<MatmulInt8WasmGenome>): MatmulInt8WasmGenome => ({ op: 'matmul', backend: 'wasm', family: 'int8', instruction: 'dot16', mr, nr, kUnroll, packA: true, ...genes });
+    const c8 = (mr: number, nr: number, kUnroll: number) => packed(mr, nr, kUnroll, { c8: true });
     for (const dtype of ['i8', 'u8i8', 'i16'] as const) {
       const problem = parseProblem({ op: 'matmul', shape: { m: 5, n: 13, k: 19 }, dtype });
-      for (const g of [c8(2, 4, 1), c8(3, 8, 2)]) expect(await verdict(problem, g), `${dtype} ${JSON.stringify(g)}`).toBeUndefined();
+      const genomes = [c8(2, 4, 1), c8(3, 8, 2), ...(dtype === 'i16' ? [] : [packed(2, 4, 1, { c8: true, narrowB: true }), packed(3, 8, 2, { narrowB: true })])];
+      for (const g of genomes) expect(await verdict(problem, g), `${dtype} ${JSON.stringify(g)}`).toBeUndefined();
     }
     const blocked = parseProblem({ op: 'matmul', shape: { m: 3, n: 6, k: 70 }, dtype: 'i16', exponentBlock: 32 });
     expect(await verdict(blocked, c8(1, 4, 2))).toBeUndefined();
