@@ -124,7 +124,6 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
           ${vectors.join('\n          ')}))`;
   };
 
-  // Packed element e: value t of step kp of column c of block jb, e = ((jb * steps + kp) * nr + c) * kc + t.
   const element = (index: string) => (wide ? `(i32.shl ${index} (i32.const 1))` : index);
   const bIndex = `(i32.add (i32.mul ${get('kk')} ${i32(n)}) ${get('j')})`;
   const byte = `(i32.load8_s (i32.add ${get('b')} ${bIndex}))`;
@@ -172,15 +171,29 @@ export function int8MatmulWat(g: MatmulInt8WasmGenome, p: MatmulProblem): string
   (import "env" "memory" (memory 1))
   ${block ? exponentFunctions(k, block) : ''}
   (func (export "prepare") ${weightParams} (param $packed i32)
-    (local $e i32) (local $kk i32) (local $j i32) (local $zbv i32)
+    (local $jb i32) (local $kp i32) (local $col i32) (local $t i32) (local $kk i32) (local $j i32) (local $zbv i32)
     ${zp ? `(local.set $zbv (i32.load8_s ${get('zb')}))` : ''}
-    (loop $pack
-      (local.set $kk (i32.add (i32.mul (i32.rem_u (i32.div_u (i32.div_u ${get('e')} ${i32(pack.kc)}) ${i32(g.nr)}) ${i32(pack.steps)}) ${i32(pack.kc)}) (i32.rem_u ${get('e')} ${i32(pack.kc)})))
-      (local.set $j (i32.add (i32.mul (i32.div_u (i32.div_u ${get('e')} ${i32(pack.kc)}) ${i32(g.nr * pack.steps)}) ${i32(g.nr)}) (i32.rem_u (i32.div_u ${get('e')} ${i32(pack.kc)}) ${i32(g.nr)})))
-      (${storePacked} (i32.add ${get('packed')} (i32.mul ${get('e')} ${i32(pack.elementBytes)}))
-        (if (result i32) (i32.and (i32.lt_u ${get('kk')} ${i32(k)}) (i32.lt_u ${get('j')} ${i32(n)})) (then ${value}) (else (i32.const 0))))
-      (local.set $e (i32.add ${get('e')} (i32.const 1)))
-      (br_if $pack (i32.lt_u ${get('e')} ${i32(pack.columns * pack.steps * pack.kc)}))))
+    ;; In packed order: column block jb, step kp, column col of the block, value t of the step.
+    (loop $packBlocks
+      (local.set $kp (i32.const 0))
+      (loop $packSteps
+        (local.set $col (i32.const 0))
+        (loop $packColumns
+          (local.set $j (i32.add (i32.mul ${get('jb')} ${i32(g.nr)}) ${get('col')}))
+          (local.set $t (i32.const 0))
+          (loop $packValues
+            (local.set $kk (i32.add (i32.mul ${get('kp')} ${i32(pack.kc)}) ${get('t')}))
+            (${storePacked} ${get('packed')}
+              (if (result i32) (i32.and (i32.lt_u ${get('kk')} ${i32(k)}) (i32.lt_u ${get('j')} ${i32(n)})) (then ${value}) (else (i32.const 0))))
+            (local.set $packed (i32.add ${get('packed')} ${i32(pack.elementBytes)}))
+            (local.set $t (i32.add ${get('t')} (i32.const 1)))
+            (br_if $packValues (i32.lt_u ${get('t')} ${i32(pack.kc)})))
+          (local.set $col (i32.add ${get('col')} (i32.const 1)))
+          (br_if $packColumns (i32.lt_u ${get('col')} ${i32(g.nr)})))
+        (local.set $kp (i32.add ${get('kp')} (i32.const 1)))
+        (br_if $packSteps (i32.lt_u ${get('kp')} ${i32(pack.steps)})))
+      (local.set $jb (i32.add ${get('jb')} (i32.const 1)))
+      (br_if $packBlocks (i32.lt_u ${get('jb')} ${i32(pack.columns / g.nr)}))))
   (func (export "matmul") ${params} (param $c i32) (param $ws i32) (param $packed i32)
     ${locals}
     ${block ? '(local.set $least (call $least (local.get $ea) (local.get $eb)))' : ''}
