@@ -9,7 +9,8 @@ import { wasmLaunch } from './abi.ts';
 import { defineFamily } from './family.ts';
 
 /**
- * The inputs the load-time step packs: B, and for u8i8 its zero point (subtracted while packing).
+ * The inputs the load-time step packs: B, and for u8i8 its zero point (subtracted while packing; with narrowB
+ * read by run() at the store, from where setWeights() left it).
  * Packing at load always wins: run() is then the old per-call kernel less its packing loop.
  */
 const weightsOf = (p: MatmulProblem) =>
