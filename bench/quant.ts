@@ -124,6 +124,7 @@ for (const [i, { dtype, size }] of entries.entries()) {
   }
   table.push(`| ${dtype} | ${size.name} | ${gops.toFixed(1)} | ${ort ? `${medianGflops(samples, ort.name).toFixed(1)} (${ort.name.replace('onnxruntime-web ', '')})` : 'none'} | ${ratio ? `${ratio.toFixed(2)}x` : '-'} | ${best.best.speedup.toFixed(2)}x | ${note} |`);
   log(table.at(-1)!);
+  log(`  kevo's kernel: ${JSON.stringify(best.best.genome)}`);
   const goal = goalFor(dtype, size.m);
   if (ratio !== undefined && goal !== undefined) goals.push(`${dtype} ${size.name}: ${ratio.toFixed(2)}x ${ort!.name} (goal ${goal}x) ${ratio >= goal ? 'met' : 'NOT met'}`);
 }

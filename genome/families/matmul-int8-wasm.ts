@@ -9,7 +9,8 @@ import { wasmLaunch } from './abi.ts';
 import { defineFamily } from './family.ts';
 
 /**
- * The inputs the load-time step packs: B, and for u8i8 its zero point (subtracted while packing).
+ * The inputs the load-time step packs: B, and for u8i8 its zero point (subtracted while packing; with narrowB
+ * read by run() at the store, from where setWeights() left it).
  * Packing at load always wins: run() is then the old per-call kernel less its packing loop.
  */
 const weightsOf = (p: MatmulProblem) =>
@@ -34,5 +35,5 @@ export const matmulInt8Wasm = defineFamily({
   // Integer outputs are exact: the precision only names the error model, which ints ignore.
   precision: () => 'f32',
   unsupported: () => null,
-  describe: (g) => `${g.mr}x${g.nr} tile, ${g.instruction}${g.packA ? ' (A packed)' : ''}, k pairs unrolled ${g.kUnroll}`,
+  describe: (g) => `${g.mr}x${g.nr} tile, ${g.instruction}${g.packA ? ' (A packed)' : ''}${g.narrowB ? ' (B bytes)' : ''}, ${g.c8 ? 'c8: 8 k steps' : 'k pairs'} unrolled ${g.kUnroll}`,
 });

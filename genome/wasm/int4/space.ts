@@ -134,10 +134,18 @@ export function wasmInt4Space(p: Int4Kernel, caps: WasmCaps): SearchSpace<Int4Wa
   function seeds(): Int4WasmGenome[] {
     // w4a8 starts from the widening dot: the relaxed one is left to the search (Node 20's V8 gets it wrong at times, docs/architecture.md)
     const relaxed = caps.relaxedSimd && w4;
-    const inline: InlineGenome[] = [
-      { ...common, dequant: 'inline', mr: 1, nr: 1, scale: 'group', chains: 2, relaxed },
-      { ...common, dequant: 'inline', mr: 4, nr: 2, scale: 'weight', chains: 2, relaxed },
-    ];
+    // At M = 1 (measured at 1x4096x4096, BENCHMARKS.md): four columns a tile share each A load, one chain each, the
+    // scale once per group; 1x2 with two chains and the scale per weight, which the GEMV used to pick, ran 3-5x slower.
+    const inline: InlineGenome[] =
+      p.m === 1
+        ? [
+            { ...common, dequant: 'inline', mr: 1, nr: 4, scale: 'group', chains: 1, relaxed },
+            { ...common, dequant: 'inline', mr: 1, nr: 1, scale: 'group', chains: 2, relaxed },
+          ]
+        : [
+            { ...common, dequant: 'inline', mr: 1, nr: 1, scale: 'group', chains: 2, relaxed },
+            { ...common, dequant: 'inline', mr: 4, nr: 2, scale: 'weight', chains: 2, relaxed },
+          ];
     const packed = packFits ? gemm.seeds!().slice(0, 2).map(packOf) : [];
     const all = p.m === 1 ? [...inline, ...packed] : [...packed, ...inline];
     const seen = new Set<string>();

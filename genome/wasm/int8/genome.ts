@@ -25,7 +25,7 @@ export const MatmulInt8WasmGenome = z
     mr: z.number().int().min(1).max(8),
     /** Columns per tile, 4 per i32x4 accumulator (extmul: a multiple of 8, one packed B vector per 8 columns). */
     nr: z.number().int().multipleOf(4).min(4).max(16),
-    /** k pairs per loop turn. */
+    /** k steps (pairs, or 8 k with c8) per loop turn. */
     kUnroll: z.number().int().min(1).max(4),
     /**
      * dot16 only: A packed once per call into i16 pairs less its zero point,
@@ -33,6 +33,24 @@ export const MatmulInt8WasmGenome = z
      * and a subtract per column block. Absent: A read in place.
      */
     packA: z.literal(true).optional(),
+    /**
+     * dot16 with packA only: XNNPACK's c8 layout (src/qs8-gemm MRx4c8): a
+     * B vector holds one column's 8 k values, an A vector one row's, and
+     * each (row, column) has its own accumulator of 4 partial sums, added
+     * across lanes once per tile. No broadcast per row and step: a step is
+     * nr + mr plain loads and mr x nr dot-and-adds. Absent: c2, a B vector
+     * holds 4 columns' k pairs, a row's pair broadcast to it.
+     */
+    c8: z.literal(true).optional(),
+    /**
+     * dot16 with packA, i8 and u8i8 only: B packed as its raw bytes and
+     * widened by each load (v128.load8x8_s), half the bytes a step streams
+     * (a GEMV reads each weight once); u8i8's B zero point then comes off
+     * at the store as zb x the row's sum of A less its zero point, as
+     * XNNPACK and MLAS take zero points off through sums. Absent: B packed
+     * as i16, less its zero point.
+     */
+    narrowB: z.literal(true).optional(),
   })
   .strict();
 export type MatmulInt8WasmGenome = z.infer<typeof MatmulInt8WasmGenome>;

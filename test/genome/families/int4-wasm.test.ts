@@ -28,6 +28,8 @@ describe('the int4 WASM family through the whole verifier harness', () => {
     parseProblem({ op: 'matmul', shape: { m: 6, n: 9, k: 200 }, dtype: 'w4', group: 64, zeroPoint: true }),
     parseProblem({ op: 'matmul', shape: { m: 37, n: 53, k: 40 }, dtype: 'w4a8', group: 32 }),
     parseProblem({ op: 'matmul', shape: { m: 1, n: 20, k: 300 }, dtype: 'w4a8', group: 128 }),
+    // The GEMV seeds (four columns a tile) with a ragged last tile and zero points.
+    parseProblem({ op: 'matmul', shape: { m: 1, n: 22, k: 96 }, dtype: 'w4', group: 32, zeroPoint: true }),
   ];
   for (const problem of problems) {
     it(`${problem.dtype}${'zeroPoint' in problem && problem.zeroPoint ? ' with zero points' : ''} ${problem.shape.m}x${problem.shape.n}x${problem.shape.k}: the baseline and every seed pass every stage`, async () => {
