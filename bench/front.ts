@@ -3,7 +3,7 @@
  * (`npm run bench:front [-- --gemv 2048] [-- --accuracy 0.1] [-- --only 37x53x40]`):
  * per shape, the first seed of each precision (f32, f16, i8, w4 in groups of
  * 32: what a campaign starts from) and the f32 baseline, each run on the same
- * normal inputs with its weights (B) written once, so a precision's load-time
+ * normal inputs with its weights (B) fixed (`weights: fixed`) and written once, so a precision's load-time
  * quantization is done before timing, as a campaign times it. Per precision:
  * the measured max error relative to the output's scale (max |C - C_ref| /
  * max_ij sum_k |A||B|, the f64 reference of the f32 inputs, the harness's
@@ -48,7 +48,7 @@ function measuredError(problem: MatmulProblem, inputs: Float32Array[], got: Floa
 
 for (const shape of shapes) {
   const [m, n, k] = shape.split('x').map(Number) as [number, number, number];
-  const problem = parseProblem({ op: 'matmul', shape: { m, n, k }, accuracy }) as MatmulProblem;
+  const problem = parseProblem({ op: 'matmul', shape: { m, n, k }, accuracy, weights: 'fixed' }) as MatmulProblem;
   const seeds = matmulPrecisionWasm.space(problem, device).seeds!().map((g) => MatmulPrecisionWasmGenome.parse(g));
   const inputs = randomInputs(problem, 'normal', new Rng(1), f32Dtype.limits) as Float32Array[];
   const rows: { name: string; precision: string; error: number; contender: Contender; prepareMs: number | undefined }[] = [];

@@ -9,7 +9,8 @@ import { evaluateKernel } from '../../../../worker/evaluate.ts';
 import { wasmKernel } from '../../../../worker/wasm/kernel.ts';
 import { sourceJob } from '../../../worker/jobs.ts';
 
-const problemAt = (accuracy: number) => parseProblem({ op: 'matmul', shape: { m: 37, n: 53, k: 40 }, accuracy });
+// B as a model's weights (--weights fixed): quantized once, at load; test/genome/families/pack-each-call.test.ts covers B varying.
+const problemAt = (accuracy: number) => parseProblem({ op: 'matmul', shape: { m: 37, n: 53, k: 40 }, accuracy, weights: 'fixed' });
 const device = await cpuDeviceClass();
 const seeds = matmulPrecisionWasm
   .space(problemAt(0.05), device)
