@@ -30,6 +30,8 @@ const ProblemSpec = z
     zeroPoint: z.boolean().optional(),
     /** Matmul i16: elements of K per shared exponent of A's and B's K slabs (32, 64 or 128); one exponent per tensor when absent. */
     exponentBlock: z.number().optional(),
+    /** Matmul i16: the output, i32 (default) or i16 (requantized mantissas and a shift). */
+    output: z.string().optional(),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import { elementCount, opFor, type Precision, type Problem } from '../genome/ops/index.ts';
+import { elementCount, opFor, outputsOf, referencesOf, type Precision, type Problem } from '../genome/ops/index.ts';
 import type { Storage } from '../genome/dtypes/index.ts';
 import type { Rng } from '../lib/rng.ts';
 
@@ -23,6 +23,20 @@ export function expectedOutput(problem: Problem, inputs: readonly Storage[], rng
   }
   const indices = sampleIndices(op.output(problem).dims, Math.ceil(SAMPLE_FLOPS / (op.flops(problem) / elementCount(op.output(problem).dims))), rng);
   return { indices, ...op.referenceAt(problem, inputs, indices, precision) };
+}
+
+/**
+ * What every output should hold, in ABI order. An op with several outputs
+ * gets full references (a later output, such as a requantized C's shift,
+ * depends on every element of the first, so a sample would save nothing);
+ * the magnitude bound speaks of the first output, so a later float output is
+ * judged by the tolerance's absolute part alone (a later int one exactly).
+ */
+export function expectedOutputs(problem: Problem, inputs: readonly Storage[], rng: Rng, precision: Precision = 'f32'): Expected[] {
+  const op = opFor(problem);
+  if (outputsOf(op, problem).length === 1) return [expectedOutput(problem, inputs, rng, precision)];
+  const magnitude = op.magnitude(problem, inputs, precision);
+  return referencesOf(op, problem, inputs).map((want, i) => ({ indices: null, want, magnitude: i === 0 ? magnitude : new Float64Array(want.length) }));
 }
 
 /**

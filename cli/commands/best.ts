@@ -42,6 +42,7 @@ const BestFlags = z.object({
   dtype: z.string().optional(),
   group: intFlag(1).optional(),
   exponentBlock: intFlag(1).optional(),
+  output: z.string().optional(),
   stride: strideFlag,
   pad: padFlag,
   limit: intFlag(1, 1000),
@@ -62,6 +63,7 @@ export function registerBest(program: Command): void {
       .option('--dtype <scheme>', 'the problem\'s dtype scheme: f32 (default), i8, u8i8, ...')
       .option('--group <g>', 'w4 / w4a8: elements of K per quantization group')
       .option('--exponent-block <b>', 'i16: elements of K per shared exponent')
+      .option('--output <dtype>', 'i16: the output, i32 (default) or i16 (requantized)')
       .option('--stride <1|2>', "the convolution's stride")
       .option('--pad <same|valid>', "the convolution's padding")
       .option('--accuracy <contract>', "the problem's accuracy contract: f32 (default), f16, bf16, f32-norm, or a max relative error such as 1e-2")

@@ -40,6 +40,7 @@ const RunFlags = withLlmEndpoint(z.object({
   group: intFlag(1).optional(),
   zeroPoint: z.boolean().optional(),
   exponentBlock: intFlag(1).optional(),
+  output: z.string().optional(),
   budget: intFlag(1, MAX_EVALUATIONS).optional(),
   seconds: numberFlag(0.001).optional(),
   device: z.string().optional(),
@@ -59,6 +60,7 @@ export function registerRun(program: Command): void {
       .option('--accuracy <contract>', 'f32 (default), f16, bf16: the rounding kernels may add; f32-norm: f32 rounding relative to norm products (lets Winograd join a 3x3 stride-1 conv2d search); or a number, e.g. 1e-2: the max error relative to the output\'s scale, and kevo may pick f32, i8 or w4 (matmul f32 on wasm)')
       .option('--group <g>', 'w4 / w4a8: elements of K per quantization group (32, 64 or 128)')
       .option('--exponent-block <b>', 'i16: one exponent per block of b along K for A and for B (32, 64 or 128), as inputs a_exponents and b_exponents (i8); absent: one per tensor, the caller\'s')
+      .option('--output <dtype>', 'i16: the output, i32 (default: the exact sums) or i16 (C requantized to i16 mantissas with the smallest shift that keeps every element in range, as output c_shift i8 [1]; rounding half up)')
       .option('--zero-point', 'w4: a packed u4 zero point per group as an input (ONNX MatMulNBits zero_points); 8 when absent')
       .option('--budget <n>', 'candidates to evaluate, store hits included (default 60 unless --seconds)')
       .option('--seconds <s>', 'wall-clock budget in seconds')
@@ -134,6 +136,7 @@ export const SPEC_FLAGS: Record<string, string> = {
   'problems.0.group': '--group',
   'problems.0.zeroPoint': '--zero-point',
   'problems.0.exponentBlock': '--exponent-block',
+  'problems.0.output': '--output',
   'problems.0.epilogue': '--epilogue',
   'problems.0.stride': '--stride',
   'problems.0.pad': '--pad',

@@ -1,5 +1,6 @@
 import type { MatmulProblem } from '../../ops/matmul-problem.ts';
 import { roundUp } from '../tiling.ts';
+import { requantizedModule, requantizedWorkspace } from './requantize.ts';
 import type { MatmulInt8WasmGenome } from './genome.ts';
 
 /**
@@ -24,6 +25,16 @@ export function packedA(g: MatmulInt8WasmGenome, p: MatmulProblem) {
 }
 
 /** The workspace any genome's packed A fits in (the widest unroll). */
-export function int8WorkspaceBytes(p: MatmulProblem): number {
+export function packedAWorkspaceBytes(p: MatmulProblem): number {
   return p.shape.m * roundUp(Math.ceil(p.shape.k / 2), 4) * 4;
+}
+
+/** The workspace of any genome's kernel: packed A, and with an i16 output C32 after it (requantize.ts). */
+export function int8WorkspaceBytes(p: MatmulProblem): number {
+  return p.output === 'i16' ? requantizedWorkspace(p, packedAWorkspaceBytes(p)) : packedAWorkspaceBytes(p);
+}
+
+/** The module for an i32 kernel's text: itself, or with an i16 output wrapped to requantize its C32. */
+export function withOutput(wat: string, p: MatmulProblem): string {
+  return p.output === 'i16' ? requantizedModule(wat, p, packedAWorkspaceBytes(p)) : wat;
 }

@@ -37,8 +37,8 @@ export async function wrongness(gpu: GpuProcess, problem: MatmulProblem, kernel:
   const inputs = normalInputs(problem, seed);
   const outcome = await gpu.request({ type: 'run', problem, wgsl: kernel.wgsl, tile: kernel.tile, passes: [...(kernel.passes ?? [])], inputs }, 30_000);
   if (outcome.kind !== 'reply') return `GPU process: ${outcome.kind === 'exit' ? outcome.reason : 'timeout'}`;
-  if (outcome.reply.type !== 'output') return `GPU process: ${JSON.stringify(outcome.reply)}`;
+  if (outcome.reply.type !== 'outputs') return `GPU process: ${JSON.stringify(outcome.reply)}`;
   const op = opFor(problem);
   const expected = { indices: null, want: op.reference(problem, inputs), magnitude: op.magnitude(problem, inputs) };
-  return checkOutput(outcome.reply.output, expected, op.tolerance(problem, precision), op.output(problem));
+  return checkOutput(outcome.reply.outputs[0]!, expected, op.tolerance(problem, precision), op.output(problem));
 }
