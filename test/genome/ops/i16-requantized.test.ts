@@ -35,6 +35,17 @@ describe('i16 requantized to i16 (the INT16 paper\'s down-conversion)', () => {
     expect(referencesOf(op, problem, [A, B]).map((r) => [...r])).toEqual([Array(6).fill(-32767), [3]]);
   });
 
+  it('computes the whole i32 C row by row with the same wrapped bits as element by element (referenceAt)', () => {
+    const problem = parseProblem({ op: 'matmul', shape: { m: 3, n: 5, k: 7 }, dtype: 'u8i8' });
+    const op = opFor(problem);
+    const inputs = [Uint8Array.from({ length: 21 }, (_, i) => (i * 97) % 256), Uint8Array.of(131), Int8Array.from({ length: 35 }, (_, i) => ((i * 53) % 256) - 128), Int8Array.of(-7)];
+    expect([...op.reference(problem, inputs)]).toEqual([...op.referenceAt!(problem, inputs, Int32Array.from({ length: 15 }, (_, i) => i)).want]);
+    const i16 = parseProblem({ op: 'matmul', shape: { m: 2, n: 3, k: 9 }, dtype: 'i16' });
+    const extremes = [Int16Array.from({ length: 18 }, (_, i) => (i % 2 ? -32768 : 32767)), Int16Array.from({ length: 27 }, () => -32768)];
+    // Sums of nine products near 2^30 wrap: both ways must wrap alike.
+    expect([...opFor(i16).reference(i16, extremes)]).toEqual([...opFor(i16).referenceAt!(i16, extremes, Int32Array.from({ length: 6 }, (_, i) => i)).want]);
+  });
+
   it('launches say how many tensors are outputs only when there are several, so stored single-output launches read as before', () => {
     const two = wasmLaunch(parseProblem({ op: 'matmul', shape: { m: 2, n: 3, k: 4 }, dtype: 'i16', output: 'i16' }));
     expect(two.outputs).toBe(2);
