@@ -36,7 +36,7 @@ for (const genome of genomes) {
   const kernel = await wasmKernel(problem, code.text, WasmLaunch.parse(code.launch));
   await kernel.write(inputs);
   await kernel.run();
-  const out = await kernel.readOutput();
+  const [out] = await kernel.readOutputs();
   if (reference && disagreement(out, reference) !== 0) throw new Error(`${family.describe(genome)} disagrees with the first seed`);
   reference ??= out;
   // The first (cold) load-time pack, what a user pays per model load.

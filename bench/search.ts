@@ -78,7 +78,7 @@ async function timeKernel(kernel: Kernel, check?: { want: Float64Array; scale: F
   if (check) {
     await kernel.poison();
     await kernel.run();
-    const got = await kernel.readOutput();
+    const got = (await kernel.readOutputs())[0]!;
     const tol = matmul.tolerance(problem, check.fma ? 'f32-fma' : 'f32');
     if (!got.every((v, i) => Math.abs(v - check.want[i]!) <= tol.abs + tol.rel * check.scale[i]!)) return null;
   }

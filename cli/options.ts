@@ -36,7 +36,7 @@ export const padFlag = z.enum(['same', 'valid'], { error: 'expected same or vali
 
 /** The problem fields flags set, leaving out those not given so the op's defaults apply. */
 export function problemFlagFields(flags: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(['accuracy', 'epilogue', 'dtype', 'group', 'zeroPoint', 'exponentBlock', 'weights', 'stride', 'pad'].filter((key) => flags[key] !== undefined).map((key) => [key, flags[key]]));
+  return Object.fromEntries(['accuracy', 'epilogue', 'dtype', 'group', 'zeroPoint', 'exponentBlock', 'weights', 'output', 'stride', 'pad'].filter((key) => flags[key] !== undefined).map((key) => [key, flags[key]]));
 }
 
 /** The problem named by <op>, --shape and the problem flags; a field the op refuses names its flag. */

@@ -32,6 +32,8 @@ const ProblemSpec = z
     exponentBlock: z.number().optional(),
     /** Matmul: "fixed" when B stays the same across calls (kernels may pack it at load), "varying" when it may change every call; the dtype's default when absent. */
     weights: z.string().optional(),
+    /** Matmul i16: the output, i32 (default) or i16 (requantized mantissas and a shift). */
+    output: z.string().optional(),
   })
   .strict();
 

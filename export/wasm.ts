@@ -1,7 +1,7 @@
-import type { WasmLaunch } from '../genome/families/launch.ts';
+import { launchTensors, type WasmLaunch } from '../genome/families/launch.ts';
 import type { Problem } from '../genome/ops/index.ts';
 import { assembleWat } from '../worker/wasm/assemble.ts';
-import { arrayLength, arrayType, CHECK_JS, inputLabels, loaderTypes, runParams, type AbiTensor } from './loader.ts';
+import { arrayLength, arrayType, CHECK_JS, inputLabels, loaderTypes, outputsField, outputsJs, runParams, type AbiTensor } from './loader.ts';
 
 /** Tiny modules whose validation tells a runtime's wasm features apart. */
 const PROBES = {
@@ -21,14 +21,14 @@ export interface WasmExport {
 /** A tensor of the ABI where it lives in the kernel's memory: byte offset, elements. */
 export type PlacedTensor = AbiTensor & { readonly offset: number; readonly length: number };
 
-/** What the generated loader needs: the module, its memory, and where each tensor lives, inputs in ABI order. */
+/** What the generated loader needs: the module, its memory, and where each tensor lives, inputs and outputs in ABI order. */
 export interface WasmLoader {
   readonly problem: Problem;
   readonly binary: Uint8Array;
   readonly features: readonly string[];
   readonly entry: string;
   readonly inputs: readonly PlacedTensor[];
-  readonly output: PlacedTensor;
+  readonly outputs: readonly PlacedTensor[];
   readonly workspace: number;
   readonly pages: number;
   /** The load-time step: its entry, the inputs it packs (ABI indices), the packed region's offset. */
@@ -54,14 +54,13 @@ export async function wasmExportFiles(k: WasmExport): Promise<Record<string, str
     binary,
     features,
     entry: launch.entry,
-    inputs: launch.tensors.slice(0, -1),
-    output: launch.tensors[launch.tensors.length - 1]!,
+    ...launchTensors(launch),
     workspace: launch.workspace.offset,
     pages: launch.pages,
     ...(launch.prepare ? { prepare: { entry: launch.prepare.entry, weights: launch.prepare.weights, packed: launch.prepare.packed.offset } } : {}),
   };
   const prepare = launch.prepare && { ...launch.prepare, weights: launch.prepare.weights.map((i) => loader.inputs[i]!.name) };
-  const abi = { entry: launch.entry, inputs: loader.inputs, output: loader.output, workspace: launch.workspace, pages: launch.pages, ...(prepare ? { prepare } : {}) };
+  const abi = { entry: launch.entry, inputs: loader.inputs, ...outputsField(loader.outputs), workspace: launch.workspace, pages: launch.pages, ...(prepare ? { prepare } : {}) };
   const meta = { ...k.meta, kernelId: k.kernelId, problem: k.problem, backend: 'wasm', features, abi };
   return {
     'kernel.wat': k.wat,
@@ -71,7 +70,7 @@ export async function wasmExportFiles(k: WasmExport): Promise<Record<string, str
   };
 }
 
-/** index.js and index.d.ts for a WASM kernel whose entry takes (each input's offset, the output's, the workspace's). */
+/** index.js and index.d.ts for a WASM kernel whose entry takes (each input's offset, each output's, the workspace's). */
 export async function wasmLoaderFiles(c: WasmLoader): Promise<{ 'index.js': string; 'index.d.ts': string }> {
   const probes = Object.fromEntries(
     await Promise.all(Object.entries(PROBES).map(async ([name, wat]) => [name, Array.from(await assembleWat(wat))])),
@@ -82,7 +81,8 @@ export async function wasmLoaderFiles(c: WasmLoader): Promise<{ 'index.js': stri
 /**
  * The loader. run() calls the entry with literal offsets: a call allocates
  * nothing. An input that is the kernel's own view is not copied; without
- * `out` the result is the kernel's output view, overwritten by the next call.
+ * `out` the result is the kernel's output view (with several outputs, the
+ * array of them in ABI order), overwritten by the next call.
  * A kernel that packs its weights at load time gets setWeights(...weights),
  * which copies them in and packs them, and run() then takes the other inputs.
  */
@@ -90,7 +90,8 @@ function loaderJs(c: WasmLoader, probes: Record<string, number[]>): string {
   const weights = c.prepare?.weights ?? [];
   const activations = c.inputs.map((_, i) => i).filter((i) => !weights.includes(i));
   const params = [...runParams(c.inputs).filter((_, i) => activations.includes(i)), 'out'];
-  const offsets = [...c.inputs.map((t) => t.offset), c.output.offset, c.workspace, ...(c.prepare ? [c.prepare.packed] : [])].join(', ');
+  const many = c.outputs.length > 1;
+  const offsets = [...c.inputs.map((t) => t.offset), ...c.outputs.map((t) => t.offset), c.workspace, ...(c.prepare ? [c.prepare.packed] : [])].join(', ');
   const setWeights = c.prepare
     ? `    setWeights(${weights.map((i) => `w${i}`).join(', ')}) {
 ${weights.map((i) => `      put(w${i}, ${i}, 'setWeights');`).join('\n')}
@@ -107,9 +108,9 @@ ${weights.map((i) => `      put(w${i}, ${i}, 'setWeights');`).join('\n')}
 export const problem = ${JSON.stringify(c.problem)};
 export const features = ${JSON.stringify(c.features)};
 /** The kernel's tensors in ABI order: run() takes the inputs in this order${c.prepare ? " (but the \\`weights\\`, which setWeights() takes)" : ''}, then an optional out. */
-export const tensors = ${JSON.stringify({ inputs: c.inputs.map(abiOnly), output: abiOnly(c.output), ...(c.prepare ? { weights: weights.map((i) => c.inputs[i]!.name) } : {}) })};
+export const tensors = ${JSON.stringify({ inputs: c.inputs.map(abiOnly), ...outputsField(c.outputs.map(abiOnly)), ...(c.prepare ? { weights: weights.map((i) => c.inputs[i]!.name) } : {}) })};
 const INPUTS = [${c.inputs.map((t) => placed(t)).join(', ')}];
-const OUTPUT = ${placed(c.output)};
+const OUTPUTS = [${c.outputs.map((t) => placed(t)).join(', ')}];
 const PAGES = ${c.pages};
 const PROBES = ${JSON.stringify(probes)};
 const HINTS = {
@@ -124,6 +125,8 @@ function bytes(base64) {
 
 ${CHECK_JS}
 
+${outputsJs(many)}
+
 export async function load() {
   const missing = features.filter((f) => !WebAssembly.validate(new Uint8Array(PROBES[f === 'relaxed-simd' ? 'relaxedSimd' : 'simd'])));
   if (missing.length > 0) {
@@ -134,7 +137,7 @@ export async function load() {
   const { instance } = await WebAssembly.instantiate(bytes(WASM), { env: { memory } });
   const entry = instance.exports[${JSON.stringify(c.entry)}];${prepareLines}
   const inputs = Object.freeze(INPUTS.map((t) => new t.Type(memory.buffer, t.offset, t.length)));
-  const output = new OUTPUT.Type(memory.buffer, OUTPUT.offset, OUTPUT.length);
+  const outputs = Object.freeze(OUTPUTS.map((t) => new t.Type(memory.buffer, t.offset, t.length)));
   function put(array, i, fn) {
     checkArgument(array, INPUTS[i].Type, INPUTS[i].length, 'input ' + INPUTS[i].name, fn);
     if (array.buffer !== memory.buffer || array.byteOffset !== INPUTS[i].offset) inputs[i].set(array);
@@ -142,14 +145,12 @@ export async function load() {
   return {
     problem,
     inputs,
-    output,
+    ${many ? 'outputs' : 'output: outputs[0]'},
 ${setWeights}    run(${params.join(', ')}) {
 ${activations.map((i) => `      put(x${i}, ${i});`).join('\n')}
-${unpacked}      if (out !== undefined) checkArgument(out, OUTPUT.Type, OUTPUT.length, 'out');
+${unpacked}      if (out !== undefined) checkOut(out);
       entry(${offsets});
-      if (out === undefined || out === output) return output;
-      out.set(output);
-      return out;
+      return deliver(outputs, out);
     },
   };
 }
@@ -191,7 +192,7 @@ export type Activations = ${tuple(activations)};`,
 function loaderDts(c: WasmLoader): string {
   const prepared = preparedDts(c);
   return `// Exported by kevo.
-${loaderTypes(c.problem, { inputs: c.inputs.map(abiOnly), output: abiOnly(c.output) })}${prepared.types}
+${loaderTypes(c.problem, { inputs: c.inputs.map(abiOnly), outputs: c.outputs.map(abiOnly) })}${prepared.types}
 export declare const features: readonly ('simd' | 'relaxed-simd')[];
 export interface Kernel {
   readonly problem: Problem;
@@ -200,8 +201,8 @@ export interface Kernel {
    * pass it to run(): it is not copied (keep a resident input here between calls).
    */
   readonly inputs: Inputs;
-  /** The kernel's own memory for the output: what run() returns when given no \`out\`; the next run() overwrites it. */
-  readonly output: Output;${prepared.method}
+  /** The kernel's own memory for the output${c.outputs.length > 1 ? 's, in ABI order' : ''}: what run() returns when given no \`out\`; the next run() overwrites it. */
+  readonly ${c.outputs.length > 1 ? 'outputs' : 'output'}: Output;${prepared.method}
   /**
    * Runs the kernel on the inputs (row-major, each in its dtype's typed array, in
    * ABI order; see \`tensors\`). Writes the result into \`out\` and returns it

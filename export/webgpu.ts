@@ -1,11 +1,11 @@
-import type { WebgpuLaunch } from '../genome/families/launch.ts';
+import { launchTensors, type WebgpuLaunch } from '../genome/families/launch.ts';
 import type { Genome } from '../genome/genome.ts';
 import type { Problem } from '../genome/ops/index.ts';
 import { dtypeOf } from '../genome/dtypes/index.ts';
 import { elementCount } from '../genome/ops/index.ts';
 import { KevoError } from '../lib/errors.ts';
 import type { Timing } from '../protocol/result.ts';
-import { arrayLength, arrayType, CHECK_JS, loaderTypes, runParams, type AbiTensor } from './loader.ts';
+import { arrayLength, arrayType, CHECK_JS, loaderTypes, outputsField, outputsJs, runParams, type AbiTensor, type LoaderTensors } from './loader.ts';
 
 export interface WebgpuExport {
   readonly problem: Problem;
@@ -45,7 +45,8 @@ export function webgpuExportFiles(k: WebgpuExport): Record<string, string> {
   const features = [...new Set([...(k.features ?? []), ...wgslFeatures(k.wgsl)])].sort();
   const { limits, dispatch, tile } = launch;
   const abiOf = ({ name, dims, dtype }: WebgpuLaunch['tensors'][number]): AbiTensor => ({ name, dims, dtype });
-  const tensors = { inputs: launch.tensors.slice(0, -1).map(abiOf), output: abiOf(launch.tensors[launch.tensors.length - 1]!) };
+  const split = launchTensors(launch);
+  const tensors: LoaderTensors = { inputs: split.inputs.map(abiOf), outputs: split.outputs.map(abiOf) };
   const meta = {
     ...k.meta,
     backend: 'webgpu',
@@ -57,7 +58,11 @@ export function webgpuExportFiles(k: WebgpuExport): Record<string, string> {
     tile,
     dispatch,
     passes: launch.passes ?? [],
-    abi: { entry: launch.entry, inputs: tensors.inputs.map((t, binding) => ({ ...t, binding })), output: { ...tensors.output, binding: tensors.inputs.length } },
+    abi: {
+      entry: launch.entry,
+      inputs: tensors.inputs.map((t, binding) => ({ ...t, binding })),
+      ...outputsField(tensors.outputs.map((t, i) => ({ ...t, binding: tensors.inputs.length + i }))),
+    },
     timedOn: k.deviceLabel,
     ...(k.timing ? { timing: k.timing } : {}),
   };
@@ -69,8 +74,9 @@ export function webgpuExportFiles(k: WebgpuExport): Record<string, string> {
   };
 }
 
-function loaderJs(c: { problem: Problem; tensors: { inputs: AbiTensor[]; output: AbiTensor }; wgsl: string; features: string[]; launch: WebgpuLaunch }): string {
+function loaderJs(c: { problem: Problem; tensors: LoaderTensors; wgsl: string; features: string[]; launch: WebgpuLaunch }): string {
   const params = runParams(c.tensors.inputs);
+  const many = c.tensors.outputs.length > 1;
   // Buffers are 4-byte multiples: a tensor of bytes is uploaded through a zero-padded copy.
   const bytes = (t: AbiTensor) => dtypeOf(t.dtype).storageBytes(elementCount(t.dims));
   const placed = (t: AbiTensor) =>
@@ -81,15 +87,15 @@ function loaderJs(c: { problem: Problem; tensors: { inputs: AbiTensor[]; output:
 export const problem = ${JSON.stringify(c.problem)};
 export const features = ${JSON.stringify(c.features)};
 export const limits = ${JSON.stringify(c.launch.limits)};
-/** The kernel's tensors in ABI order (bindings 0, 1, ...: the inputs, then the output): run() takes the inputs in this order. */
-export const tensors = ${JSON.stringify(c.tensors)};
+/** The kernel's tensors in ABI order (bindings 0, 1, ...: the inputs, then the output${many ? 's' : ''}): run() takes the inputs in this order. */
+export const tensors = ${JSON.stringify({ inputs: c.tensors.inputs, ...outputsField(c.tensors.outputs) })};
 const WGSL = ${JSON.stringify(c.wgsl)};
 const ENTRY = ${JSON.stringify(c.launch.entry)};
 const DISPATCH = ${JSON.stringify(c.launch.dispatch)};
 // Dispatches of other entry points after the main one, in order (an epilogue run as separate passes).
 const PASSES = ${JSON.stringify((c.launch.passes ?? []).map((p) => ({ entry: p.entry, dispatch: p.dispatch })))};
 const INPUTS = [${c.tensors.inputs.map(placed).join(', ')}];
-const OUTPUT = ${placed(c.tensors.output)};
+const OUTPUTS = [${c.tensors.outputs.map(placed).join(', ')}];
 // The spec's flag values, so this works where GPUBufferUsage and friends are not globals (Node).
 const STORAGE = 0x80, COPY_DST = 0x8, COPY_SRC = 0x4, MAP_READ = 0x1, MAP_MODE_READ = 0x1, COMPUTE = 0x4;
 
@@ -113,6 +119,8 @@ function check(target) {
 
 ${CHECK_JS}
 
+${outputsJs(many)}
+
 function padded(array, size) {
   const copy = new Uint8Array(size);
   copy.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
@@ -127,7 +135,7 @@ export async function load(device) {
   if (errors.length > 0) throw new Error('WGSL: ' + errors.map((m) => m.lineNum + ':' + m.linePos + ' ' + m.message).join('; '));
   const entry = (binding, type) => ({ binding, visibility: COMPUTE, buffer: { type } });
   const layout = device.createBindGroupLayout({
-    entries: [...INPUTS.map((_, i) => entry(i, 'read-only-storage')), entry(INPUTS.length, 'storage')],
+    entries: [...INPUTS.map((_, i) => entry(i, 'read-only-storage')), ...OUTPUTS.map((_, i) => entry(INPUTS.length + i, 'storage'))],
   });
   const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
   const pipelineFor = (entryPoint) => device.createComputePipelineAsync({ layout: pipelineLayout, compute: { module, entryPoint } });
@@ -136,10 +144,10 @@ export async function load(device) {
   // Every buffer is made once, here, and reused by every run.
   const buffer = (size, usage) => device.createBuffer({ size, usage });
   const inputs = INPUTS.map((t) => buffer(t.size, STORAGE | COPY_DST));
-  const result = buffer(OUTPUT.size, STORAGE | COPY_SRC);
-  const readback = buffer(OUTPUT.size, MAP_READ | COPY_DST);
-  const bindGroup = device.createBindGroup({ layout, entries: [...inputs, result].map((buf, binding) => ({ binding, resource: { buffer: buf } })) });
-  const output = new OUTPUT.Type(OUTPUT.length);
+  const results = OUTPUTS.map((t) => buffer(t.size, STORAGE | COPY_SRC));
+  const readbacks = OUTPUTS.map((t) => buffer(t.size, MAP_READ | COPY_DST));
+  const bindGroup = device.createBindGroup({ layout, entries: [...inputs, ...results].map((buf, binding) => ({ binding, resource: { buffer: buf } })) });
+  const outputs = Object.freeze(OUTPUTS.map((t) => new t.Type(t.length)));
   // One run at a time: the buffers are shared.
   let queue = Promise.resolve();
 
@@ -155,34 +163,36 @@ ${c.tensors.inputs.map((t, i) => `    ${upload(t, i)}`).join('\n')}
       pass.dispatchWorkgroups(p.dispatch[0], p.dispatch[1], p.dispatch[2]);
     }
     pass.end();
-    encoder.copyBufferToBuffer(result, 0, readback, 0, OUTPUT.size);
+    OUTPUTS.forEach((t, i) => encoder.copyBufferToBuffer(results[i], 0, readbacks[i], 0, t.size));
     device.queue.submit([encoder.finish()]);
-    await readback.mapAsync(MAP_MODE_READ);
-    const target = out === undefined ? output : out;
-    target.set(new OUTPUT.Type(readback.getMappedRange(), 0, OUTPUT.length));
-    readback.unmap();
-    return target;
+    await Promise.all(readbacks.map((readback) => readback.mapAsync(MAP_MODE_READ)));
+    OUTPUTS.forEach((t, i) => {
+      outputs[i].set(new t.Type(readbacks[i].getMappedRange(), 0, t.length));
+      readbacks[i].unmap();
+    });
+    return deliver(outputs, out);
   }
 
   return {
     problem,
-    output,
+    ${many ? 'outputs' : 'output: outputs[0]'},
     async run(${params.join(', ')}) {
 ${c.tensors.inputs.map((t, i) => `      checkArgument(${params[i]}, INPUTS[${i}].Type, INPUTS[${i}].length, ${JSON.stringify(`input ${t.name}`)});`).join('\n')}
-      if (out !== undefined) checkArgument(out, OUTPUT.Type, OUTPUT.length, 'out');
+      if (out !== undefined) checkOut(out);
       const run = queue.then(() => runOnce(${params.join(', ')}));
       queue = run.then(() => undefined, () => undefined);
       return run;
     },
     destroy() {
-      for (const buf of [...inputs, result, readback]) buf.destroy();
+      for (const buf of [...inputs, ...results, ...readbacks]) buf.destroy();
     },
   };
 }
 `;
 }
 
-function loaderDts(problem: Problem, tensors: { inputs: AbiTensor[]; output: AbiTensor }): string {
+function loaderDts(problem: Problem, tensors: LoaderTensors): string {
+  const many = tensors.outputs.length > 1;
   return `// Exported by kevo.
 /// <reference types="@webgpu/types" />
 ${loaderTypes(problem, tensors)}
@@ -192,8 +202,8 @@ export declare const features: readonly string[];
 export declare const limits: Readonly<Record<string, number>>;
 export interface Kernel {
   readonly problem: Problem;
-  /** The kernel's own array for the result: what run() resolves with when given no \`out\`; the next run() overwrites it. */
-  readonly output: Output;
+  /** The kernel's own array${many ? 's for the results, in ABI order' : ' for the result'}: what run() resolves with when given no \`out\`; the next run() overwrites ${many ? 'them' : 'it'}. */
+  readonly ${many ? 'outputs' : 'output'}: Output;
   /**
    * Runs the kernel on the inputs (row-major, each in its dtype's typed array, in ABI order; see \`tensors\`):
    * one upload per input into buffers made once by load(), one dispatch, one

@@ -1,22 +1,23 @@
 import { dtypeOf } from '../genome/dtypes/index.ts';
 import { wasmLaunch } from '../genome/families/abi.ts';
 import type { Backend } from '../genome/genome.ts';
-import { accuracyOf, opFor, type Problem } from '../genome/ops/index.ts';
+import { accuracyOf, opFor, outputsOf, type Problem } from '../genome/ops/index.ts';
 import type { DeviceClass } from '../protocol/device.ts';
 
 /** The op's math contract and its reference, in words an LLM (or a person) can check a kernel against. */
 export function opContractText(problem: Problem): string {
   const op = opFor(problem);
   const inputs = op.inputs(problem);
-  const output = op.output(problem);
-  const tensors = [...inputs, output].map((t) => `${t.name}[${t.dims.join(',')}] ${t.dtype}`).join(', ');
+  const outputs = outputsOf(op, problem);
+  const output = outputs[0]!;
+  const tensors = [...inputs, ...outputs].map((t) => `${t.name}[${t.dims.join(',')}] ${t.dtype}`).join(', ');
   const tolerance = op.tolerance(problem, 'f32');
   return [
     `Op: ${op.name} ${op.formatShape(problem.shape)}, tensors ${tensors}, all row-major; accuracy contract ${accuracyOf(problem)}.`,
     `Reference: ${op.contract.formula}, accumulated in f64; any summation order is allowed.`,
     ...[op.dtypeContract?.(problem)].filter((line) => line !== undefined),
     ...(dtypeOf(output.dtype).kind === 'int'
-      ? [`Exact: ${output.name} must equal the reference bit for bit.`]
+      ? [`Exact: ${outputs.map((t) => t.name).join(' and ')} must equal the reference bit for bit.`]
       : [
           `Tolerance: |got - want| <= ${tolerance.abs} + ${tolerance.rel.toExponential(2)} * ${op.contract.magnitude}.`,
           'NaN and Inf in the inputs must propagate as IEEE arithmetic would.',
@@ -27,9 +28,12 @@ export function opContractText(problem: Problem): string {
 /** The kernel ABI of a backend for this problem (genome/families/abi.ts): what a hand-written source must obey to be loaded at all. */
 export function abiText(problem: Problem, backend: Backend): string {
   const op = opFor(problem);
-  const tensors = [...op.inputs(problem), op.output(problem)];
-  const output = tensors[tensors.length - 1]!;
-  const inputNames = tensors.slice(0, -1).map((t) => t.name).join(', ');
+  const inputs = op.inputs(problem);
+  const outputs = outputsOf(op, problem);
+  const tensors = [...inputs, ...outputs];
+  const output = outputs[0]!;
+  const outputNames = outputs.map((t) => t.name).join(' and ');
+  const inputNames = inputs.map((t) => t.name).join(', ');
   if (backend === 'wasm') {
     const launch = wasmLaunch(problem);
     const params = [...launch.tensors.map((t) => `(param $${t.name.toLowerCase()} i32)`), '(param $ws i32)'].join(' ');
@@ -39,16 +43,16 @@ export function abiText(problem: Problem, backend: Backend): string {
       `    (func (export "${launch.entry}") ${params} ...))`,
       `Each parameter is the byte offset of its tensor (here ${launch.tensors.map((t) => `${t.name} ${t.offset}`).join(', ')}); $ws is a scratch area of ${launch.workspace.length} f32 at ${launch.workspace.offset}.`,
       'Shapes are constants in the source. Memory is imported: do not declare another memory, and do not grow it.',
-      `${output.name} is poisoned before every call: write every element. Never write ${inputNames}. Keep no state between calls.`,
+      `${outputNames} ${outputs.length > 1 ? 'are' : 'is'} poisoned before every call: write every element. Never write ${inputNames}. Keep no state between calls.`,
     ].join('\n');
   }
   return [
     'ABI (WGSL compute shader):',
-    ...tensors.map((t, i) => `  @group(0) @binding(${i}) var<storage, ${i === tensors.length - 1 ? 'read_write' : 'read'}> ${t.name}: array<${t.dtype}>;`),
+    ...tensors.map((t, i) => `  @group(0) @binding(${i}) var<storage, ${i >= inputs.length ? 'read_write' : 'read'}> ${t.name}: array<${t.dtype}>;`),
     '  @compute @workgroup_size(...) fn main(...)',
     `Any tensor may be declared as array<vec4<${output.dtype}>> when its last dimension is a multiple of 4. Shapes are constants in the source.`,
     `The host dispatches (ceil(columns / tile.cols), ceil(rows / tile.rows), 1) workgroups over ${output.name}'s last dimension (columns) and the others (rows): reply with the output tile one workgroup covers.`,
-    `${output.name} is poisoned before every dispatch: write every element. Never write ${inputNames}. Buffers are exactly as long as their tensors.`,
+    `${outputNames} ${outputs.length > 1 ? 'are' : 'is'} poisoned before every dispatch: write every element. Never write ${inputNames}. Buffers are exactly as long as their tensors.`,
   ].join('\n');
 }
 

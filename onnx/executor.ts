@@ -1,5 +1,5 @@
 import { dtypeOf, type Storage } from '../genome/dtypes/dtype.ts';
-import type { KernelCode, WasmLaunch } from '../genome/families/launch.ts';
+import { launchTensors, type KernelCode, type WasmLaunch } from '../genome/families/launch.ts';
 import { KevoError } from '../lib/errors.ts';
 import { quote } from '../lib/quote.ts';
 import { instantiateLaunch } from '../worker/wasm/kernel.ts';
@@ -80,7 +80,8 @@ async function kernelStep(plan: KernelPlan, code: KernelCode): Promise<Step> {
   // A kernel that packs its weights at load time packs the constants once; a weight the graph computes, on every run.
   const prepareEachRun = prepare !== undefined && feeds.some((f) => launch.prepare!.weights.includes(f.i));
   if (prepare && !prepareEachRun) prepare();
-  const out = view(launch.tensors.length - 1);
+  // A node has one output: the kernel's first (the mapper maps no problem with several).
+  const out = view(launchTensors(launch).inputs.length);
   return {
     run(values) {
       for (const { operand, target, i } of feeds) {

@@ -1,8 +1,8 @@
 import type { FloatLimits, Storage } from '../genome/dtypes/index.ts';
-import { numericAccuracy, opFor, type Op, type Precision, type Problem, type Tolerance } from '../genome/ops/index.ts';
+import { numericAccuracy, opFor, outputsOf, type Op, type Precision, type Problem, type Tolerance } from '../genome/ops/index.ts';
 import type { Rng } from '../lib/rng.ts';
 import { checkInputsUnchanged, checkOutput, type Allowance } from './compare.ts';
-import { expectedOutput, type Expected } from './expected.ts';
+import { expectedOutputs, type Expected } from './expected.ts';
 import { DeadlineExceeded, StageFailure } from './failure.ts';
 import { formats } from './inputs.ts';
 import type { Kernel } from './kernel.ts';
@@ -29,13 +29,13 @@ export function checkDeadline(ctx: Pick<VerifyContext, 'deadlineAt'>): void {
   if (performance.now() > ctx.deadlineAt) throw new DeadlineExceeded('the job deadline passed during verification');
 }
 
-/** One honest run: fresh inputs in, output poisoned, run, output out. */
-export async function runOn(kernel: Kernel, inputs: readonly Storage[], ctx: VerifyContext): Promise<Storage> {
+/** One honest run: fresh inputs in, outputs poisoned, run, every output out (ABI order). */
+export async function runOn(kernel: Kernel, inputs: readonly Storage[], ctx: VerifyContext): Promise<Storage[]> {
   checkDeadline(ctx);
   await kernel.write(inputs);
   await kernel.poison();
   await kernel.run();
-  return kernel.readOutput();
+  return kernel.readOutputs();
 }
 
 export function toleranceFor(ctx: VerifyContext, problem: Problem = ctx.problem): Tolerance {
@@ -63,7 +63,7 @@ export interface CheckOptions {
   readonly typical?: boolean;
 }
 
-/** Run on `inputs` and throw a StageFailure naming `inputCase` unless the output matches the reference. */
+/** Run on `inputs` and throw a StageFailure naming `inputCase` (and the output tensor) unless every output matches its reference. */
 export async function expectCorrect(
   kernel: Kernel,
   inputs: readonly Storage[],
@@ -73,13 +73,16 @@ export async function expectCorrect(
 ): Promise<void> {
   const problem = kernel.problem;
   const got = await runOn(kernel, inputs, ctx);
-  const expected = expectedOutput(problem, inputs, ctx.rng, ctx.precision);
+  const expected = expectedOutputs(problem, inputs, ctx.rng, ctx.precision);
   const typical = options.typical ?? false;
   const measure = (err: number, limit: number, want: number) => ctx.errors.add(err, limit, want, typical);
   const accuracy = numericAccuracy(problem);
-  const tolerance = accuracy === undefined ? toleranceFor(ctx, problem) : numericTolerance(accuracy, expected, options.allow);
-  const complaint = checkOutput(got, expected, tolerance, opFor(problem).output(problem), options.allow, measure);
-  if (complaint) throw new StageFailure(complaint, inputCase);
+  const specs = outputsOf(opFor(problem), problem);
+  for (const [i, spec] of specs.entries()) {
+    const tolerance = accuracy === undefined ? toleranceFor(ctx, problem) : numericTolerance(accuracy, expected[i]!, options.allow);
+    const complaint = checkOutput(got[i]!, expected[i]!, tolerance, spec, options.allow, measure);
+    if (complaint) throw new StageFailure(complaint, inputCase);
+  }
 }
 
 /** Throw a StageFailure if the kernel changed any input since `written`. */

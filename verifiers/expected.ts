@@ -1,5 +1,5 @@
-import { elementCount, opFor, type Precision, type Problem } from '../genome/ops/index.ts';
-import type { Storage } from '../genome/dtypes/index.ts';
+import { elementCount, opFor, outputsOf, referencesOf, type Precision, type Problem } from '../genome/ops/index.ts';
+import { dtypeOf, type Storage } from '../genome/dtypes/index.ts';
 import type { Rng } from '../lib/rng.ts';
 
 /** What the output should hold at `indices` (all elements when null), with the scale of the error model of `precision`. */
@@ -23,6 +23,23 @@ export function expectedOutput(problem: Problem, inputs: readonly Storage[], rng
   }
   const indices = sampleIndices(op.output(problem).dims, Math.ceil(SAMPLE_FLOPS / (op.flops(problem) / elementCount(op.output(problem).dims))), rng);
   return { indices, ...op.referenceAt(problem, inputs, indices, precision) };
+}
+
+/**
+ * What every output should hold, in ABI order. An op with several outputs
+ * gets full references (a later output, such as a requantized C's shift,
+ * depends on every element of the first, so a sample would save nothing);
+ * the magnitude bound speaks of the first output, so a later float output is
+ * judged by the tolerance's absolute part alone (a later int one exactly).
+ */
+export function expectedOutputs(problem: Problem, inputs: readonly Storage[], rng: Rng, precision: Precision = 'f32'): Expected[] {
+  const op = opFor(problem);
+  const outputs = outputsOf(op, problem);
+  if (outputs.length === 1) return [expectedOutput(problem, inputs, rng, precision)];
+  // An int output is compared exactly: its magnitude bound (a second pass as long as the reference) goes unread.
+  const judged = (i: number) => i === 0 && dtypeOf(outputs[0]!.dtype).kind !== 'int';
+  const magnitude = judged(0) ? op.magnitude(problem, inputs, precision) : undefined;
+  return referencesOf(op, problem, inputs).map((want, i) => ({ indices: null, want, magnitude: judged(i) ? magnitude! : new Float64Array(want.length) }));
 }
 
 /**

@@ -19,10 +19,11 @@ export interface Kernel {
   readonly weights: readonly number[];
   /** Milliseconds the last load-time pack took; undefined when the kernel has none (not part of run()'s time). */
   prepareMs(): number | undefined;
-  /** Fill the output buffer with its dtype's poison bits, so an element the kernel never writes is seen. */
+  /** Fill every output buffer with its dtype's poison bits, so an element the kernel never writes is seen. */
   poison(): Promise<void>;
   run(): Promise<void>;
-  readOutput(): Promise<Storage>;
+  /** Every output (the op's outputs, in ABI order), each in its TensorSpec's dtype storage. */
+  readOutputs(): Promise<Storage[]>;
   /** The input buffers as they are now: a kernel must leave them unchanged. */
   readInputs(): Promise<Storage[]>;
   /** Run back to back `runs` times; the mean milliseconds per run. */

@@ -14,9 +14,13 @@ import { Evaluator } from '../../worker/evaluator.ts';
 import type { Contender } from './timing.ts';
 
 /** The exported module's kernel as a user's script sees it. */
+type Sliceable = ArrayLike<number> & { slice(): ArrayLike<number> };
+
 interface ExportedKernel {
   readonly inputs: readonly ArrayLike<number>[];
-  readonly output: ArrayLike<number> & { slice(): ArrayLike<number> };
+  /** One output: its view; several (i16 requantized): `outputs`, in ABI order, and run() takes and gives an array of them. */
+  readonly output?: Sliceable;
+  readonly outputs?: readonly Sliceable[];
   run(...args: unknown[]): ArrayLike<number>;
   /** Kernels that pack weights at load time: the weights (the module's tensors.weights) in, packed once. */
   setWeights?(...weights: unknown[]): void;
@@ -82,13 +86,15 @@ export async function campaignBest(
         return performance.now() - start;
       };
       const activations = (inputs: readonly ArrayLike<number>[]) => inputs.filter((_, i) => !weights.includes(i));
+      // run()'s `out`: a copy of the output, or of each output for a kernel with several.
+      const fresh = () => (kernel.outputs ? kernel.outputs.map((o) => o.slice()) : kernel.output!.slice()) as ArrayLike<number>;
       bests.push({
         problem,
         best,
         run: (inputs, out) => (setWeights(inputs), kernel.run(...activations(inputs), out)),
-        newOutput: () => kernel.output.slice(),
+        newOutput: fresh,
         contender(name, inputs) {
-          const output = kernel.output.slice();
+          const output = fresh();
           const prepareMs = weights.length > 0 ? setWeights(inputs) : undefined;
           const args = activations(inputs);
           const call = () => kernel.run(...args, output);

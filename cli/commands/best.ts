@@ -43,6 +43,7 @@ const BestFlags = z.object({
   group: intFlag(1).optional(),
   exponentBlock: intFlag(1).optional(),
   weights: z.string().optional(),
+  output: z.string().optional(),
   stride: strideFlag,
   pad: padFlag,
   limit: intFlag(1, 1000),
@@ -64,6 +65,7 @@ export function registerBest(program: Command): void {
       .option('--group <g>', 'w4 / w4a8: elements of K per quantization group')
       .option('--exponent-block <b>', 'i16: elements of K per shared exponent')
       .option('--weights <fixed|varying>', 'matmul: B fixed across calls or varying (default: fixed for quantized dtypes, varying for f32 and f16)')
+      .option('--output <dtype>', 'i16: the output, i32 (default) or i16 (requantized)')
       .option('--stride <1|2>', "the convolution's stride")
       .option('--pad <same|valid>', "the convolution's padding")
       .option('--accuracy <contract>', "the problem's accuracy contract: f32 (default), f16, bf16, f32-norm, or a max relative error such as 1e-2")

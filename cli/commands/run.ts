@@ -41,6 +41,7 @@ const RunFlags = withLlmEndpoint(z.object({
   zeroPoint: z.boolean().optional(),
   exponentBlock: intFlag(1).optional(),
   weights: z.string().optional(),
+  output: z.string().optional(),
   budget: intFlag(1, MAX_EVALUATIONS).optional(),
   seconds: numberFlag(0.001).optional(),
   device: z.string().optional(),
@@ -61,6 +62,7 @@ export function registerRun(program: Command): void {
       .option('--group <g>', 'w4 / w4a8: elements of K per quantization group (32, 64 or 128)')
       .option('--weights <fixed|varying>', "matmul: whether B stays the same from call to call (a model's weights; kernels may pack it once at load, and exports take it through setWeights()) or may change every call (the pack is timed with each call); default fixed for the quantized dtypes, varying for f32 and f16")
       .option('--exponent-block <b>', 'i16: one exponent per block of b along K for A and for B (32, 64 or 128), as inputs a_exponents and b_exponents (i8); absent: one per tensor, the caller\'s')
+      .option('--output <dtype>', 'i16: the output, i32 (default: the exact sums) or i16 (C requantized to i16 mantissas with the smallest shift that keeps every element in range, as output c_shift i8 [1]; rounding half up)')
       .option('--zero-point', 'w4: a packed u4 zero point per group as an input (ONNX MatMulNBits zero_points); 8 when absent')
       .option('--budget <n>', 'candidates to evaluate, store hits included (default 60 unless --seconds)')
       .option('--seconds <s>', 'wall-clock budget in seconds')
@@ -137,6 +139,7 @@ export const SPEC_FLAGS: Record<string, string> = {
   'problems.0.zeroPoint': '--zero-point',
   'problems.0.exponentBlock': '--exponent-block',
   'problems.0.weights': '--weights',
+  'problems.0.output': '--output',
   'problems.0.epilogue': '--epilogue',
   'problems.0.stride': '--stride',
   'problems.0.pad': '--pad',

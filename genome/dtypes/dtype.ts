@@ -47,11 +47,11 @@ interface DtypeFacts<S extends Storage> {
   /**
    * The bits written over an output before each run, so an element a kernel
    * never writes is seen: a quiet NaN with a payload no arithmetic produces
-   * for floats, a value far from zero for ints. Eight bits or fewer cannot
+   * for floats, a value far from zero for ints. Ints of 16 bits or fewer cannot
    * spare an impossible value: there a legitimate result may equal the
-   * poison, so a check for unwritten elements runs twice, the second time with
-   * `alternatePoisonBits` (the complement), and only an element holding both
-   * was never written.
+   * poison, so the harness judges their unwritten elements by value, against
+   * the reference (verifiers/compare.ts: checkWritten); `alternatePoisonBits`
+   * (the complement) is a second poison for a caller that runs twice.
    */
   readonly poisonBits: number;
   readonly alternatePoisonBits: number;

@@ -4,8 +4,14 @@ import { DtypeName } from '../dtypes/name.ts';
 const Count = z.number().int().min(0);
 const Size3 = z.tuple([z.number().int().min(1), z.number().int().min(1), z.number().int().min(1)]);
 
-/** One tensor of the kernel ABI, in the op's order (inputs, then the output). */
+/** One tensor of the kernel ABI, in the op's order (inputs, then the outputs). */
 const AbiTensor = { name: z.string(), dims: z.array(Count), dtype: DtypeName };
+
+/**
+ * How many of the tensors, from the end, are outputs. Absent: one, so every
+ * launch stored before ops had several outputs reads as it did.
+ */
+const Outputs = z.number().int().min(2).optional();
 
 const Region = z.object({ offset: Count, length: Count }).strict();
 
@@ -40,15 +46,16 @@ export const WasmLaunch = z
     workspace: Region,
     pages: z.number().int().min(1),
     prepare: WasmPrepare.optional(),
+    outputs: Outputs,
   })
   .strict()
-  .refine((l) => !l.prepare || l.prepare.weights.every((i) => i < l.tensors.length - 1), { message: 'prepare.weights must name inputs', path: ['prepare', 'weights'] });
+  .refine((l) => !l.prepare || l.prepare.weights.every((i) => i < l.tensors.length - (l.outputs ?? 1)), { message: 'prepare.weights must name inputs', path: ['prepare', 'weights'] });
 export type WasmLaunch = z.infer<typeof WasmLaunch>;
 
 /**
  * How to run a WGSL kernel: one storage binding per tensor in ABI order
- * (inputs read-only, the output read_write), the entry point, and the
- * dispatch: the output tile one workgroup covers fixes how many run.
+ * (inputs read-only, the outputs read_write), the entry point, and the
+ * dispatch: the tile of the (first) output one workgroup covers fixes how many run.
  */
 export const WebgpuLaunch = z
   .object({
@@ -63,12 +70,19 @@ export const WebgpuLaunch = z
     limits: z.record(z.string(), z.number()),
     /** Dispatches of other entry points after the main one, in order, over the same bindings (an unfused epilogue). */
     passes: z.array(z.object({ entry: z.string().min(1), workgroupSize: Size3, dispatch: Size3 }).strict()).optional(),
+    outputs: Outputs,
   })
   .strict();
 export type WebgpuLaunch = z.infer<typeof WebgpuLaunch>;
 
 export const Launch = z.discriminatedUnion('backend', [WasmLaunch, WebgpuLaunch]);
 export type Launch = z.infer<typeof Launch>;
+
+/** A launch's tensors split into the inputs and the outputs, each in ABI order. */
+export function launchTensors<T>(launch: { readonly tensors: readonly T[]; readonly outputs?: number | undefined }): { inputs: T[]; outputs: T[] } {
+  const first = launch.tensors.length - (launch.outputs ?? 1);
+  return { inputs: launch.tensors.slice(0, first), outputs: launch.tensors.slice(first) };
+}
 
 /** A kernel as a family emits it and the store keeps it: the text and everything needed to run it. */
 export interface KernelCode<L extends Launch = Launch> {

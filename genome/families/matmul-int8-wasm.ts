@@ -3,7 +3,7 @@ import type { MatmulProblem } from '../ops/matmul-problem.ts';
 import { int8BaselineWat } from '../wasm/int8/baseline.ts';
 import { int8MatmulWat } from '../wasm/int8/codegen.ts';
 import { MatmulInt8WasmGenome } from '../wasm/int8/genome.ts';
-import { int8WorkspaceBytes, packedB } from '../wasm/int8/layout.ts';
+import { int8WorkspaceBytes, packedB, withOutput } from '../wasm/int8/layout.ts';
 import { wasmInt8Space } from '../wasm/int8/space.ts';
 import { wasmLaunch } from './abi.ts';
 import { defineFamily } from './family.ts';
@@ -18,7 +18,10 @@ const weightsOf = (p: MatmulProblem) =>
     .inputs(p)
     .flatMap((t, i) => (t.name === 'B' || t.name === 'b_zero_point' ? [i] : []));
 
-/** Integer matmul (i8, u8i8 = ONNX MatMulInteger, i16 dynamic fixed point mantissas) on WASM SIMD: exact i32 accumulation, B packed in k pairs at load time (genome/wasm/int8/). */
+/**
+ * Integer matmul (i8, u8i8 = ONNX MatMulInteger, i16 dynamic fixed point mantissas) on WASM SIMD: exact i32
+ * accumulation, B packed in k pairs at load time (genome/wasm/int8/); i16 with an i16 output requantizes C32 after the tile loop.
+ */
 export const matmulInt8Wasm = defineFamily({
   op: matmul,
   backend: 'wasm',
@@ -28,10 +31,10 @@ export const matmulInt8Wasm = defineFamily({
   space: (problem) => wasmInt8Space(problem),
   codegen: (genome, problem) => ({
     language: 'wat',
-    text: int8MatmulWat(genome, problem),
+    text: withOutput(int8MatmulWat(genome, problem), problem),
     launch: wasmLaunch(problem, int8WorkspaceBytes(problem), { entry: 'prepare', weights: weightsOf(problem), packedBytes: packedB(genome, problem).bytes }),
   }),
-  baseline: (problem) => ({ language: 'wat', text: int8BaselineWat(problem), launch: wasmLaunch(problem, int8WorkspaceBytes(problem)) }),
+  baseline: (problem) => ({ language: 'wat', text: withOutput(int8BaselineWat(problem), problem), launch: wasmLaunch(problem, int8WorkspaceBytes(problem)) }),
   // Integer outputs are exact: the precision only names the error model, which ints ignore.
   precision: () => 'f32',
   unsupported: () => null,

@@ -26,6 +26,8 @@ export const groupedDtypes: readonly MatmulDtype[] = ['w4', 'w4a8'];
 export const MatmulGroup = z.union([z.literal(32), z.literal(64), z.literal(128)], { error: 'expected 32, 64 or 128' });
 /** i16 with block exponents: elements of K per shared exponent (schemes/i16-blocks.ts). */
 export const ExponentBlock = z.union([z.literal(32), z.literal(64), z.literal(128)], { error: 'expected 32, 64 or 128' });
+/** i16: C as the i32 sums (the default) or requantized to i16 mantissas with a shift (schemes/i16-requantized.ts). */
+export const MatmulOutput = z.enum(['i32', 'i16'], { error: 'expected i32 or i16' });
 
 /**
  * Whether B (and its scales and zero points) stays the same from call to
@@ -52,6 +54,8 @@ export const MatmulProblem = z
     zeroPoint: z.boolean().optional(),
     /** i16: one exponent per block of this many k for A's and B's K slabs (a_exponents, b_exponents); absent: one per tensor, the caller's. */
     exponentBlock: ExponentBlock.optional(),
+    /** i16: i32 C (the default), or i16: C requantized to i16 mantissas and c_shift, the paper's down-conversion. */
+    output: MatmulOutput.optional(),
     epilogue: Epilogue.optional(),
     weights: MatmulWeights.optional(),
   })
@@ -66,6 +70,7 @@ export const MatmulProblem = z
     }
     if (p.zeroPoint !== undefined && p.dtype !== 'w4') ctx.addIssue({ code: 'custom', path: ['zeroPoint'], message: `only w4 takes a zero point flag, not ${p.dtype}` });
     if (p.exponentBlock !== undefined && p.dtype !== 'i16') ctx.addIssue({ code: 'custom', path: ['exponentBlock'], message: `only i16 takes an exponent block, not ${p.dtype}` });
+    if (p.output !== undefined && p.dtype !== 'i16') ctx.addIssue({ code: 'custom', path: ['output'], message: `only i16 chooses its output dtype, not ${p.dtype}` });
     if (typeof p.accuracy === 'number' && p.dtype !== 'f32') {
       ctx.addIssue({ code: 'custom', path: ['accuracy'], message: `a numeric accuracy needs dtype f32 (kevo picks the precision and quantizes the f32 inputs itself), not ${p.dtype}` });
     }

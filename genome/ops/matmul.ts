@@ -4,8 +4,9 @@ import { dtypeOf } from '../dtypes/dtype.ts';
 import { MatmulProblem, MatmulShape, weightsByDefault } from './matmul-problem.ts';
 import type { MatmulScheme } from './matmul/scheme.ts';
 import { i16BlocksScheme } from './matmul/schemes/i16-blocks.ts';
+import { requantized } from './matmul/schemes/i16-requantized.ts';
 import { matmulSchemes } from './matmul/schemes/index.ts';
-import { elementCount, type Op } from './op.ts';
+import { elementCount, type Op, type TensorSpec } from './op.ts';
 
 function parseShape(text: string): MatmulShape {
   const parts = text.trim().split(/x/i);
@@ -20,9 +21,16 @@ function parseShape(text: string): MatmulShape {
   return parsed.data;
 }
 
-/** The problem's dtype scheme (the problem schema refuses a dtype without one); i16 with exponent blocks is its own. */
+const requantizedSchemes = { perTensor: requantized(matmulSchemes.i16!), blocks: requantized(i16BlocksScheme) };
+
+/** The problem's dtype scheme (the problem schema refuses a dtype without one); i16 with exponent blocks, and i16 with an i16 output, are their own. */
 function scheme(p: MatmulProblem): MatmulScheme {
+  if (p.output === 'i16') return p.exponentBlock ? requantizedSchemes.blocks : requantizedSchemes.perTensor;
   return p.exponentBlock ? i16BlocksScheme : matmulSchemes[p.dtype]!;
+}
+
+function outputs(p: MatmulProblem): TensorSpec[] {
+  return scheme(p).outputs?.(p) ?? [scheme(p).output(p)];
 }
 
 function edgeShapes(p: MatmulProblem): MatmulProblem[] {
@@ -55,18 +63,26 @@ export const matmul: Op<MatmulProblem> = {
   dtypeContract: (p) => scheme(p).contract,
   inputs: (p) => scheme(p).inputs(p),
   output: (p) => scheme(p).output(p),
+  outputs,
   reference: (p, inputs) => scheme(p).reference(p, inputs),
+  references: (p, inputs) => scheme(p).references?.(p, inputs) ?? [scheme(p).reference(p, inputs)],
   magnitude: (p, inputs) => scheme(p).magnitude(p, inputs),
   referenceAt: (p, inputs, indices) => scheme(p).referenceAt(p, inputs, indices),
   drawInput: (p, input, inputCase, rng) => scheme(p).drawInput?.(p, input, inputCase, rng),
   tolerance: (p, precision) => scheme(p).tolerance(p, precision),
   flops: ({ shape: { m, n, k } }) => 2 * m * n * k,
   // Every tensor once, at its dtype's size (packed 4-bit: half a byte).
-  bytes: (p) => [...scheme(p).inputs(p), scheme(p).output(p)].reduce((sum, t) => sum + dtypeOf(t.dtype).storageBytes(elementCount(t.dims)), 0),
+  bytes: (p) => [...scheme(p).inputs(p), ...outputs(p)].reduce((sum, t) => sum + dtypeOf(t.dtype).storageBytes(elementCount(t.dims)), 0),
   exactOnIntegers: (p) => scheme(p).exactOnIntegers(p),
   weightsFixed: (p) => (p.weights ?? weightsByDefault(p.dtype)) === 'fixed',
-  // What else makes a different kernel: the epilogue, w4's zero points, i16's exponent blocks, weights other than the scheme's default.
-  variant: ({ epilogue, zeroPoint, exponentBlock, weights, dtype }) =>
-    [...(epilogue ?? []), ...(zeroPoint ? ['zp'] : []), ...(exponentBlock ? [`e${exponentBlock}`] : []), ...(weights && weights !== weightsByDefault(dtype) ? [`${weights}-weights`] : [])].join('+') || undefined,
+  // What else makes a different kernel: the epilogue, w4's zero points, i16's exponent blocks and requantized output, weights other than the scheme's default.
+  variant: ({ epilogue, zeroPoint, exponentBlock, output, weights, dtype }) =>
+    [
+      ...(epilogue ?? []),
+      ...(zeroPoint ? ['zp'] : []),
+      ...(exponentBlock ? [`e${exponentBlock}`] : []),
+      ...(output === 'i16' ? ['out16'] : []),
+      ...(weights && weights !== weightsByDefault(dtype) ? [`${weights}-weights`] : []),
+    ].join('+') || undefined,
   edgeShapes,
 };

@@ -52,15 +52,28 @@ export interface Op<P extends Problem = Problem> {
   weightsFixed?(problem: P): boolean;
   /** What else besides op, shape and dtype makes two problems different kernels (matmul: its epilogue), for the problem key. */
   variant?(problem: P): string | undefined;
-  /** The inputs in the kernel ABI's order: one buffer or binding each, then the output's. */
+  /** The inputs in the kernel ABI's order: one buffer or binding each, then the outputs'. */
   inputs(problem: P): TensorSpec[];
+  /**
+   * The output, or with several the first: the one `reference`, `magnitude`,
+   * `referenceAt` and a launch's dispatch speak of.
+   */
   output(problem: P): TensorSpec;
+  /**
+   * Every output in ABI order (after the inputs), `output` first, for an op
+   * with several (matmul i16 requantized: C and its shift). Absent: the one
+   * output. Use `outputsOf`/`referencesOf`, which fill in the single case.
+   */
+  outputs?(problem: P): TensorSpec[];
   /**
    * Exact-as-possible answer over the inputs (each in its TensorSpec's dtype:
    * genome/dtypes Storage), as f64: f64 accumulation for float outputs, the
-   * exact integer (wrapped as the contract says) for int outputs.
+   * exact integer (wrapped as the contract says) for int outputs. The first
+   * output's, when there are several.
    */
   reference(problem: P, inputs: readonly Storage[]): Float64Array;
+  /** Every output's reference, in `outputs` order; with `outputs` only. */
+  references?(problem: P, inputs: readonly Storage[]): Float64Array[];
   /**
    * Per-element magnitude bound used by the error model (for matmul, sum_k |a||b|),
    * so tolerances scale with the data rather than being one global epsilon. A
@@ -111,7 +124,9 @@ export function eraseOp<P extends Problem>(op: Op<P>): Op {
     ...(op.weightsFixed ? { weightsFixed: (p: Problem) => op.weightsFixed!(own(p)) } : {}),
     inputs: (p) => op.inputs(own(p)),
     output: (p) => op.output(own(p)),
+    ...(op.outputs ? { outputs: (p: Problem) => op.outputs!(own(p)) } : {}),
     reference: (p, inputs) => op.reference(own(p), inputs),
+    ...(op.references ? { references: (p: Problem, inputs: readonly Storage[]) => op.references!(own(p), inputs) } : {}),
     magnitude: (p, inputs, precision) => op.magnitude(own(p), inputs, precision),
     ...(op.referenceAt
       ? { referenceAt: (p: Problem, inputs: readonly Storage[], indices: ArrayLike<number>, precision?: Precision) => op.referenceAt!(own(p), inputs, indices, precision) }
@@ -123,6 +138,16 @@ export function eraseOp<P extends Problem>(op: Op<P>): Op {
     bytes: (p) => op.bytes(own(p)),
     edgeShapes: (p) => op.edgeShapes(own(p)),
   };
+}
+
+/** The op's outputs in ABI order: one for most ops. */
+export function outputsOf<P extends Problem>(op: Op<P>, problem: P): TensorSpec[] {
+  return op.outputs?.(problem) ?? [op.output(problem)];
+}
+
+/** The reference of every output, in `outputsOf` order. */
+export function referencesOf<P extends Problem>(op: Op<P>, problem: P, inputs: readonly Storage[]): Float64Array[] {
+  return op.references?.(problem, inputs) ?? [op.reference(problem, inputs)];
 }
 
 export function elementCount(dims: readonly number[]): number {

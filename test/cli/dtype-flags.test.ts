@@ -23,6 +23,8 @@ describe('kevo run --dtype / --group / --exponent-block and spec dtype / group /
     ['an epilogue on an integer matmul', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i8', '--epilogue', 'bias'], /^kevo: --epilogue: an epilogue needs dtype f32, not i8\n$/],
     ['an exponent block for a dtype without exponents', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i8', '--exponent-block', '32'], /^kevo: --exponent-block: only i16 takes an exponent block, not i8\n$/],
     ['an exponent block kevo has no kernels for', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i16', '--exponent-block', '48'], /^kevo: --exponent-block: expected 32, 64 or 128\n$/],
+    ['an i16 output for a dtype other than i16', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i8', '--output', 'i16'], /^kevo: --output: only i16 chooses its output dtype, not i8\n$/],
+    ['an output dtype i16 cannot requantize to', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i16', '--output', 'i8'], /^kevo: --output: expected i32 or i16\n$/],
     ['a spec exponent block for f32', ['campaign', 'start', spec({ exponentBlock: 32 })], /invalid spec ".*": problems\.0\.exponentBlock: only i16 takes an exponent block, not f32/],
     ['a spec group for f32', ['campaign', 'start', spec({ group: 64 })], /invalid spec ".*": problems\.0\.group: only w4 and w4a8 take a group, not f32/],
     ['a spec dtype that is no scheme', ['campaign', 'start', spec({ dtype: 'int8' })], /invalid spec ".*": problems\.0\.dtype: Invalid option: expected one of "f32"/],

@@ -5,15 +5,16 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { opFor, parseProblem } from '../../genome/ops/index.ts';
+import { opFor, parseProblem, referencesOf } from '../../genome/ops/index.ts';
 import { kevo } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-int8-'));
 
 /**
  * A user's script: imports the exported module with plain Node (no kevo, no
- * tsx), fills the inputs with the values it is given and prints C. The
- * kernel packs its weights at load time: setWeights() takes those (named by
+ * tsx), fills the inputs with the values it is given and prints every
+ * output (one typed array, or an array of them in ABI order). The kernel
+ * packs its weights at load time: setWeights() takes those (named by
  * tensors.weights), run() the others.
  */
 const SCRIPT = `
@@ -25,11 +26,12 @@ const inputs = JSON.parse(inputsJson).map((values, i) => types[tensors.inputs[i]
 const weights = tensors.weights.map((name) => tensors.inputs.findIndex((t) => t.name === name));
 kernel.setWeights(...weights.map((i) => inputs[i]));
 const c = kernel.run(...inputs.filter((_, i) => !weights.includes(i)));
-console.log(JSON.stringify({ type: c.constructor.name, values: [...c] }));
+console.log(JSON.stringify((tensors.outputs ? c : [c]).map((o) => ({ type: o.constructor.name, values: [...o] }))));
 `;
 
-describe('kevo run --dtype i8 / u8i8 / i16 [--exponent-block 32], export, and the module in a plain script (spawning the bin)', () => {
-  for (const [dtype, extra] of [['i8', []], ['u8i8', []], ['i16', []], ['i16', ['--exponent-block', '32']]] as const) {
+describe('kevo run --dtype i8 / u8i8 / i16 [--exponent-block 32] [--output i16], export, and the module in a plain script (spawning the bin)', () => {
+  const cases = [['i8', []], ['u8i8', []], ['i16', []], ['i16', ['--exponent-block', '32']], ['i16', ['--exponent-block', '32', '--output', 'i16']]] as const;
+  for (const [dtype, extra] of cases) {
     const variant = [dtype, ...extra].join(' ');
     const file = [dtype, ...extra].join('').replace(/\W+/g, '-');
     it(`${variant}: finds a verified integer kernel faster than its baseline, and its export is bit exact on fresh inputs`, async () => {
@@ -46,9 +48,10 @@ describe('kevo run --dtype i8 / u8i8 / i16 [--exponent-block 32], export, and th
       expect(exported.code, exported.stderr).toBe(0);
       const meta = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8'));
       expect(meta.problem).toMatchObject({ dtype, shape: { m: 37, n: 53, k: 40 } });
-      expect([...meta.abi.inputs, meta.abi.output].map((t: { name: string; dtype: string }) => `${t.name}:${t.dtype}`)).toEqual(
+      const requantized = extra.includes('--output' as never);
+      expect([...meta.abi.inputs, ...(meta.abi.outputs ?? [meta.abi.output])].map((t: { name: string; dtype: string }) => `${t.name}:${t.dtype}`)).toEqual(
         extra.length > 0
-          ? ['A:i16', 'a_exponents:i8', 'B:i16', 'b_exponents:i8', 'C:i32']
+          ? ['A:i16', 'a_exponents:i8', 'B:i16', 'b_exponents:i8', ...(requantized ? ['C:i16', 'c_shift:i8'] : ['C:i32'])]
           : { i8: ['A:i8', 'B:i8', 'C:i32'], u8i8: ['A:u8', 'a_zero_point:u8', 'B:i8', 'b_zero_point:i8', 'C:i32'], i16: ['A:i16', 'B:i16', 'C:i32'] }[dtype],
       );
 
@@ -63,9 +66,9 @@ describe('kevo run --dtype i8 / u8i8 / i16 [--exponent-block 32], export, and th
       writeFileSync(script, SCRIPT);
       const { stdout } = await promisify(execFile)(process.execPath, [script, pathToFileURL(join(out, 'index.js')).href, JSON.stringify(fresh)]);
       const got = JSON.parse(stdout);
-      expect(got.type).toBe('Int32Array');
+      expect(got.map((o: { type: string }) => o.type)).toEqual(requantized ? ['Int16Array', 'Int8Array'] : ['Int32Array']);
       const typed = op.inputs(problem).map((t, i) => ({ u8: Uint8Array, i8: Int8Array, i16: Int16Array })[t.dtype as 'u8'].from(fresh[i]!));
-      expect(got.values).toEqual([...op.reference(problem, typed)]);
+      expect(got.map((o: { values: number[] }) => o.values)).toEqual(referencesOf(op, problem, typed).map((r) => [...r]));
     });
   }
 });

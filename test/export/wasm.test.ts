@@ -145,7 +145,7 @@ describe('exported WASM kernels', () => {
       features: ['simd'],
       entry: 'matmul',
       inputs: [tensor('x', 64), tensor('y', 128), tensor('bias', 192)],
-      output: tensor('out', 256),
+      outputs: [tensor('out', 256)],
       workspace: 320,
       pages: 1,
     });

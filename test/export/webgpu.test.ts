@@ -13,6 +13,10 @@ import { familyFor } from '../../genome/families/registry.ts';
 import { WebgpuLaunch } from '../../genome/families/launch.ts';
 import type { Genome } from '../../genome/genome.ts';
 import { checkOutput } from '../../verifiers/compare.ts';
+import { formats, randomInputs } from '../../verifiers/inputs.ts';
+import { opFor, parseProblem, referencesOf } from '../../genome/ops/index.ts';
+import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
+import { Rng } from '../../lib/rng.ts';
 import { hostile, naiveWgsl, wgslSource } from '../worker/webgpu/hostile.ts';
 import { describeGpu, matmulProblem, normalInputs } from '../worker/webgpu/support.ts';
 
@@ -120,5 +124,41 @@ describeGpu('the exported WebGPU module', () => {
       perRuns: { buffers: 0, maps: 3 },
       rejected: ['RangeError: run(): input A must have 1850 elements, got 3', 'RangeError: run(): out must have 1073 elements, got 1074'],
     });
+  });
+
+  it('returns every output of a kernel with several, in ABI order (i16 requantized: C, c_shift), bit exact on fresh inputs', async () => {
+    const i16 = parseProblem({ op: 'matmul', shape: { m: 37, n: 53, k: 40 }, dtype: 'i16', output: 'i16' }) as MatmulProblem;
+    const i16Family = familyFor('matmul', 'webgpu', 'i16');
+    const seed: Genome = { op: 'matmul', backend: 'webgpu', family: 'i16', workgroupX: 8, workgroupY: 8, tm: 2, tn: 1, unroll: 2, unpack: 'shift', combine: 'block' };
+    const code = i16Family.code(seed, i16);
+    const exported = webgpuExportFiles({ problem: i16, genome: seed, wgsl: code.text, launch: WebgpuLaunch.parse(code.launch), deviceLabel: 'x' });
+    expect(JSON.parse(exported['meta.json']!).abi.outputs).toEqual([
+      { name: 'C', dims: [37, 53], dtype: 'i16', binding: 2 },
+      { name: 'c_shift', dims: [1], dtype: 'i8', binding: 3 },
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'kevo-webgpu-export-'));
+    dirs.push(dir);
+    for (const [name, content] of Object.entries(exported)) writeFileSync(join(dir, name), content);
+    const inputs = randomInputs(i16, 'uniform', new Rng(4), formats.f32);
+    inputs.forEach((t, i) => writeFileSync(join(dir, `x${i}.bin`), t));
+    writeFileSync(
+      join(dir, 'user.mjs'),
+      `import { readFileSync, writeFileSync } from 'node:fs';
+${webgpuUserPrelude("'./index.js'")}
+const kernel = await exported.load(device);
+const read = (name) => {
+  const bytes = readFileSync(name);
+  return new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+};
+const outputs = await kernel.run(read('x0.bin'), read('x1.bin'));
+writeFileSync('got.json', JSON.stringify({ own: outputs === kernel.outputs, values: outputs.map((o) => [o.constructor.name, ...o]) }));
+kernel.destroy();
+device.destroy();
+delete globalThis.keepGpu;
+`,
+    );
+    await promisify(execFile)(process.execPath, ['user.mjs'], { cwd: dir, timeout: 60_000 });
+    const [c, shift] = referencesOf(opFor(i16), i16, inputs);
+    expect(JSON.parse(readFileSync(join(dir, 'got.json'), 'utf8'))).toEqual({ own: true, values: [['Int16Array', ...c!], ['Int8Array', ...shift!]] });
   });
 });

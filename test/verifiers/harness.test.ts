@@ -117,7 +117,7 @@ describe('verify', () => {
         .replace('(f32.store', '(if (f32.gt (global.get $calls) (f32.const 7)) (then (local.set $acc (f32.add (local.get $acc) (f32.mul (local.get $acc) (f32.const 1e-7))))))\n        (f32.store');
     const { failure } = await verify(naive({}, drift), problem, opts);
     expect(failure).toMatchObject({ stage: 'determinism', kind: 'rejected' });
-    expect(failure!.reason).toMatch(/^determinism: two runs on the same input differ: C\[0,0\] = \S+ then \S+; \d+ of 480 elements differ$/);
+    expect(failure!.reason).toMatch(/^determinism: two runs on the same input differ: C\[0,0\] = \S+ then \S+; \d+ of 480 elements of C differ$/);
   });
 
   it('edges catches a kernel that drops NaN', async () => {

@@ -57,7 +57,7 @@ describe('kernels that pack their weights at load time', () => {
     const packs = async (inputs: Storage[]) => {
       await kernel.write(inputs);
       await kernel.run();
-      return (await kernel.readOutput())[0];
+      return (await kernel.readOutputs())[0]![0];
     };
     const rng = new Rng(1);
     const [a, b] = randomInputs(problem, 'normal', rng, f32.limits) as [Float32Array, Float32Array];

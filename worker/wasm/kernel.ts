@@ -1,5 +1,5 @@
 import { wasmLaunch } from '../../genome/families/abi.ts';
-import type { WasmLaunch } from '../../genome/families/launch.ts';
+import { launchTensors, type WasmLaunch } from '../../genome/families/launch.ts';
 import type { Problem } from '../../genome/ops/problem.ts';
 import { KevoError } from '../../lib/errors.ts';
 import { dtypeOf, fillPoison, type Storage } from '../../genome/dtypes/index.ts';
@@ -53,8 +53,7 @@ export async function instantiateLaunch(wat: string, launch: WasmLaunch): Promis
 
 export async function wasmKernel(problem: Problem, wat: string, launch: WasmLaunch = wasmLaunch(problem)): Promise<Kernel> {
   const { memory, call, prepare } = await instantiateLaunch(wat, launch);
-  const inputs = launch.tensors.slice(0, -1);
-  const output = launch.tensors[launch.tensors.length - 1]!;
+  const { inputs, outputs } = launchTensors(launch);
   // Each tensor seen through its dtype's storage (packed 4-bit: the bytes).
   const view = (t: WasmLaunch['tensors'][number]): Storage => dtypeOf(t.dtype).view(memory.buffer, t.offset, t.length);
   const weights = launch.prepare?.weights ?? [];
@@ -75,13 +74,13 @@ export async function wasmKernel(problem: Problem, wat: string, launch: WasmLaun
       }
     },
     async poison() {
-      fillPoison(dtypeOf(output.dtype), view(output));
+      for (const output of outputs) fillPoison(dtypeOf(output.dtype), view(output));
     },
     async run() {
       call();
     },
-    async readOutput() {
-      return view(output).slice();
+    async readOutputs() {
+      return outputs.map((output) => view(output).slice());
     },
     async readInputs() {
       return inputs.map((t) => view(t).slice());

@@ -44,7 +44,7 @@ async function handle(message: ToChild): Promise<FromChild> {
           await kernel.write(message.inputs);
           await kernel.poison();
           await kernel.run();
-          return { type: 'output', output: await kernel.readOutput() };
+          return { type: 'outputs', outputs: await kernel.readOutputs() };
         } finally {
           await kernel.dispose();
         }

@@ -1,5 +1,5 @@
 import { dtypeOf, fillPoison, type Storage } from '../../genome/dtypes/index.ts';
-import type { WebgpuLaunch } from '../../genome/families/launch.ts';
+import { launchTensors, type WebgpuLaunch } from '../../genome/families/launch.ts';
 import { tensorBytes } from '../../genome/families/abi.ts';
 import type { Problem } from '../../genome/ops/problem.ts';
 import { KevoError } from '../../lib/errors.ts';
@@ -8,7 +8,7 @@ import { settle } from './gpu.ts';
 
 /**
  * A WGSL kernel compiled into a pipeline on `device`, with one storage buffer
- * per tensor of its launch (the op's ABI: inputs read-only, the output
+ * per tensor of its launch (the op's ABI: inputs read-only, the outputs
  * read_write, bindings in order). Compile and pipeline errors throw KevoError
  * ASSEMBLE (with the compiler's messages); a validation error or device loss
  * while running throws FAILURE naming it.
@@ -23,18 +23,19 @@ export async function webgpuKernel(device: GPUDevice, problem: Problem, wgsl: st
   const counts = launch.tensors.map((t) => t.dims.reduce((a, b) => a * b, 1));
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
   const buffers = sizes.map((size) => device.createBuffer({ size, usage }));
-  const inputs = buffers.slice(0, -1);
-  const output = buffers[buffers.length - 1]!;
-  const outputBytes = sizes[sizes.length - 1]!;
+  const tensor = (i: number) => ({ buffer: buffers[i]!, bytes: sizes[i]!, dtype: dtypes[i]!, count: counts[i]! });
+  const { inputs, outputs } = launchTensors({ tensors: launch.tensors.map((_, i) => tensor(i)), outputs: launch.outputs });
   const staging = device.createBuffer({ size: Math.max(...sizes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const bindGroup = device.createBindGroup({
     layout: pipeline!.getBindGroupLayout(0),
     entries: launch.tensors.map((t, i) => ({ binding: t.binding, resource: { buffer: buffers[i]! } })),
   });
   const [x, y, z] = launch.dispatch;
-  const outputDtype = dtypes[dtypes.length - 1]!;
-  const poison = outputDtype.view(new ArrayBuffer(outputBytes), 0, counts[counts.length - 1]!);
-  fillPoison(outputDtype, poison);
+  const poisons = outputs.map((t) => {
+    const poison = t.dtype.view(new ArrayBuffer(t.bytes), 0, t.count);
+    fillPoison(t.dtype, poison);
+    return paddedBytes(poison, t.bytes);
+  });
   const timestamps = device.features.has('timestamp-query');
 
   /**
@@ -74,6 +75,12 @@ export async function webgpuKernel(device: GPUDevice, problem: Problem, wgsl: st
     return copy;
   }
 
+  async function readAll(tensors: readonly ReturnType<typeof tensor>[]): Promise<Storage[]> {
+    const values: Storage[] = [];
+    for (const t of tensors) values.push(t.dtype.view(await read(t.buffer, t.bytes), 0, t.count));
+    return values;
+  }
+
   async function timeWithTimestamps(runs: number): Promise<number | null> {
     const querySet = device.createQuerySet({ type: 'timestamp', count: 2 });
     const resolved = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
@@ -96,21 +103,19 @@ export async function webgpuKernel(device: GPUDevice, problem: Problem, wgsl: st
     weights: [],
     prepareMs: () => undefined,
     async write(values) {
-      inputs.forEach((buffer, i) => device.queue.writeBuffer(buffer, 0, paddedBytes(values[i]!, sizes[i]!)));
+      inputs.forEach((t, i) => device.queue.writeBuffer(t.buffer, 0, paddedBytes(values[i]!, t.bytes)));
     },
     async poison() {
-      device.queue.writeBuffer(output, 0, paddedBytes(poison, outputBytes));
+      outputs.forEach((t, i) => device.queue.writeBuffer(t.buffer, 0, poisons[i]!));
     },
     async run() {
       await finish(submitRuns(1));
     },
-    async readOutput() {
-      return outputDtype.view(await read(output, outputBytes), 0, counts[counts.length - 1]!);
+    async readOutputs() {
+      return readAll(outputs);
     },
     async readInputs() {
-      const values: Storage[] = [];
-      for (const [i, buffer] of inputs.entries()) values.push(dtypes[i]!.view(await read(buffer, sizes[i]!), 0, counts[i]!));
-      return values;
+      return readAll(inputs);
     },
     async timeRuns(runs) {
       if (timestamps) {

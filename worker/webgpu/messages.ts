@@ -13,11 +13,11 @@ import type { Availability } from './device.ts';
 export type ToChild =
   | { type: 'probe' }
   | { type: 'job'; job: KernelJob; worker: string }
-  /** Run one WGSL kernel once on given inputs and return C: for tests, benchmarks and exports. */
+  /** Run one WGSL kernel once on given inputs and return its outputs (ABI order): for tests, benchmarks and exports. */
   | { type: 'run'; problem: Problem; wgsl: string; tile: { rows: number; cols: number }; passes?: WebgpuLaunch['passes']; inputs: Storage[] };
 
 export type FromChild =
   | { type: 'probe'; availability: Availability }
   | { type: 'result'; result: KernelResult }
-  | { type: 'output'; output: Storage }
+  | { type: 'outputs'; outputs: Storage[] }
   | { type: 'error'; code: string; message: string };

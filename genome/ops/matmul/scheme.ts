@@ -13,8 +13,13 @@ import type { InputCase, TensorSpec, Tolerance } from '../op.ts';
 export interface MatmulScheme {
   /** The inputs in ABI order (A first, B after it, then what the scheme adds: zero points, scales). */
   inputs(p: MatmulProblem): TensorSpec[];
+  /** The output, or the first of several (see Op.output). */
   output(p: MatmulProblem): TensorSpec;
+  /** Every output in ABI order, for a scheme with several (i16 requantized: C and c_shift). */
+  outputs?(p: MatmulProblem): TensorSpec[];
   reference(p: MatmulProblem, inputs: readonly Storage[]): Float64Array;
+  /** Every output's reference, with `outputs`. */
+  references?(p: MatmulProblem, inputs: readonly Storage[]): Float64Array[];
   magnitude(p: MatmulProblem, inputs: readonly Storage[]): Float64Array;
   referenceAt(p: MatmulProblem, inputs: readonly Storage[], indices: ArrayLike<number>): { want: Float64Array; magnitude: Float64Array };
   /** Float outputs only: an int output matches exactly or not at all. */

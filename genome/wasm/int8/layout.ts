@@ -1,5 +1,6 @@
 import type { MatmulProblem } from '../../ops/matmul-problem.ts';
 import { roundUp } from '../tiling.ts';
+import { requantizedModule, requantizedWorkspace } from './requantize.ts';
 import type { MatmulInt8WasmGenome } from './genome.ts';
 
 /** k values a B vector holds per column: a pair (c2), or 8 (c8). */
@@ -39,10 +40,20 @@ export function packedA(p: MatmulProblem) {
   return { chunks, rowBytes: chunks * 16, bytes: roundUp(p.shape.m, A_ROWS) * chunks * 16 };
 }
 
-/** The workspace any genome's packed A fits in, then (narrowB) each packed row's sum as i32. */
-export function int8WorkspaceBytes(p: MatmulProblem): number {
+/** The workspace the i32 kernel needs: any genome's packed A, then (narrowB) each packed row's sum as i32. */
+export function packedAWorkspaceBytes(p: MatmulProblem): number {
   return packedA(p).bytes + rowSumBytes(p);
 }
 
 /** narrowB with u8i8: the sums of packed A's rows (A less its zero point), i32 per padded row, after packed A. */
 export const rowSumBytes = (p: MatmulProblem) => roundUp(p.shape.m, A_ROWS) * 4;
+
+/** The workspace of any genome's kernel: packed A (and row sums), and with an i16 output C32 after it (requantize.ts). */
+export function int8WorkspaceBytes(p: MatmulProblem): number {
+  return p.output === 'i16' ? requantizedWorkspace(p, packedAWorkspaceBytes(p)) : packedAWorkspaceBytes(p);
+}
+
+/** The module for an i32 kernel's text: itself, or with an i16 output wrapped to requantize its C32. */
+export function withOutput(wat: string, p: MatmulProblem): string {
+  return p.output === 'i16' ? requantizedModule(wat, p, packedAWorkspaceBytes(p)) : wat;
+}

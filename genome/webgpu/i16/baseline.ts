@@ -1,5 +1,5 @@
 import type { Int8Kernel } from '../int8/codegen.ts';
-import { exponentFunctions, i16Bindings, type I16Shape } from './codegen.ts';
+import { exponentFunctions, i16Bindings, i16Entries, type I16Shape } from './codegen.ts';
 import { perOutputWgsl } from '../per-output.ts';
 
 /**
@@ -15,11 +15,14 @@ export function naiveI16Wgsl(shape: I16Shape): Int8Kernel {
   return perOutputWgsl(
     `i16 ${m}x${n}x${k}${blocked ? `, exponent block ${shape.exponentBlock}` : ''}: one output per thread`,
     shape,
-    [...i16Bindings(blocked), ...(blocked ? ['', ...exponentFunctions(shape)] : [])].join('\n'),
+    [...i16Bindings(shape), ...(blocked ? ['', ...exponentFunctions(shape)] : [])].join('\n'),
     `${blocked ? '  let least = leastExponent();\n' : ''}  var acc = 0i;
   for (var k = 0u; k < K; k++) {
     acc += ${blocked ? `${product} * blockScale(k / BLOCK, least)` : product};
-  }
-  C[row * N + col] = acc;`,
+  }${shape.requantized ? '' : '\n  C[row * N + col] = acc;'}`,
+    '',
+    shape.requantized
+      ? (attribute, head, body) => i16Entries(shape, attribute, head, body.split('\n'), [{ guard: 'true', value: 'acc', index: 'row * N + col' }]).join('\n')
+      : undefined,
   );
 }

@@ -2,24 +2,34 @@ import type { MatmulShape } from '../../ops/matmul-problem.ts';
 import { directTile, funnelLoad, genesText, indent, kSteps, ownedIndices, range } from '../direct/genes.ts';
 import type { Int8Kernel } from '../int8/codegen.ts';
 import type { MatmulI16WebgpuGenome } from './genome.ts';
+import { requantizedBindings, requantizedEntries, REQUANTIZE_FUNCTIONS, type OwnedElement } from './requantize.ts';
 
-/** The shape plus the exponent block (absent: one exponent per tensor, which the kernel never sees). */
+/** The shape plus the exponent block (absent: one exponent per tensor, which the kernel never sees) and whether C is requantized to i16. */
 export interface I16Shape extends MatmulShape {
   readonly exponentBlock?: number | undefined;
+  readonly requantized?: boolean;
 }
 
 /**
- * The bindings in ABI order: A, [a_exponents], B, [b_exponents], C. i16
- * tensors are array<u32> of two halves a word, element e in the low half
- * when e is even (the host's Int16Array little-endian); the i8 exponents
- * four to a word. The harness pads each buffer to whole words.
+ * The bindings in ABI order: A, [a_exponents], B, [b_exponents], C (and
+ * c_shift when requantized: requantize.ts). i16 tensors are array<u32> of
+ * two halves a word, element e in the low half when e is even (the host's
+ * Int16Array little-endian); the i8 exponents four to a word. The harness
+ * pads each buffer to whole words.
  */
-export function i16Bindings(blocked: boolean): string[] {
-  const names = blocked ? ['A', 'a_exponents', 'B', 'b_exponents'] : ['A', 'B'];
+export function i16Bindings(shape: I16Shape): string[] {
+  const names = shape.exponentBlock !== undefined ? ['A', 'a_exponents', 'B', 'b_exponents'] : ['A', 'B'];
   return [
     ...names.map((name, i) => `@group(0) @binding(${i}) var<storage, read> ${name}: array<u32>;`),
-    `@group(0) @binding(${names.length}) var<storage, read_write> C: array<i32>;`,
+    ...(shape.requantized ? requantizedBindings(names.length) : [`@group(0) @binding(${names.length}) var<storage, read_write> C: array<i32>;`]),
+    ...(shape.requantized ? ['', ...REQUANTIZE_FUNCTIONS] : []),
   ];
+}
+
+/** The entry (or with requantizing, the three) over a computation whose results are `elements`, stored as i32 C or requantized. */
+export function i16Entries(shape: I16Shape, attribute: string, head: string, compute: readonly string[], elements: readonly OwnedElement[]): string[] {
+  if (shape.requantized) return requantizedEntries(attribute, head, compute, elements);
+  return [attribute, `fn main${head} {`, ...compute, ...elements.map((e) => `  if (${e.guard}) { C[${e.index}] = ${e.value}; }`), '}', ''];
 }
 
 /**
@@ -72,16 +82,20 @@ export function matmulI16Wgsl(g: MatmulI16WebgpuGenome, shape: I16Shape): Int8Ke
     `const N = ${N}u;`,
     `const K = ${K}u;`,
     '',
-    ...i16Bindings(blocked),
+    ...i16Bindings(shape),
     '',
     ...(blocked ? exponentFunctions(shape) : []),
     ...(K % 2 === 0 ? [] : funnelLoad('A', Math.ceil((M * K) / 2), 16)),
     ...(N % 4 === 0 ? [] : funnelLoad('B', Math.ceil((K * N) / 2), 16)),
-    `@compute @workgroup_size(${g.workgroupX}, ${g.workgroupY}, 1)`,
-    'fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {',
-    ...body(g, shape).map(indent(1)),
-    '}',
-    '',
+    ...i16Entries(
+      shape,
+      `@compute @workgroup_size(${g.workgroupX}, ${g.workgroupY}, 1)`,
+      '(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>)',
+      body(g, shape).map(indent(1)),
+      range(g.tm).flatMap((r) =>
+        range(g.tn).flatMap((c) => range(4).map((q) => ({ guard: `row${r} < M && col${c} + ${q}u < N`, value: `acc${r}_${c}[${q}]`, index: `row${r} * N + col${c} + ${q}u` }))),
+      ),
+    ),
   ];
   return { wgsl: lines.join('\n'), workgroupSize: [g.workgroupX, g.workgroupY, 1], tile: directTile(g) };
 }
@@ -129,11 +143,6 @@ function body(g: MatmulI16WebgpuGenome, shape: I16Shape): string[] {
     ...(blocked ? ['let least = leastExponent();'] : []),
     ...tiles.map(([r, c]) => `var acc${r}_${c} = vec4<i32>(0);`),
     ...loop,
-    ...range(g.tm).flatMap((r) => [
-      `if (row${r} < M) {`,
-      ...range(g.tn).flatMap((c) => range(4).map((q) => `  if (col${c} + ${q}u < N) { C[row${r} * N + col${c} + ${q}u] = acc${r}_${c}[${q}]; }`)),
-      '}',
-    ]),
   ];
 }
 

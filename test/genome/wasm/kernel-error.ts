@@ -18,7 +18,7 @@ export async function errorOf(problem: MatmulProblem, wat: string, fma: boolean,
   await kernel.write(inputs);
   await kernel.poison();
   await kernel.run();
-  const got = await kernel.readOutput();
+  const got = (await kernel.readOutputs())[0]!;
   const want = matmul.reference(problem, inputs);
   const scale = matmul.magnitude(problem, inputs);
   const tol = matmul.tolerance(problem, fma ? 'f32-fma' : 'f32');

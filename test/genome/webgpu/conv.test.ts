@@ -188,9 +188,9 @@ describeGpu('the WebGPU convolution families through the harness', () => {
     const rngInputs = new Rng(3);
     const inputs = drawInputs(problem, () => () => rngInputs.normal(), rngInputs, 'normal') as Float32Array[];
     const outcome = await gpu.request({ type: 'run', problem, wgsl: code.text, tile: launch.tile, passes: launch.passes, inputs }, 60_000);
-    if (outcome.kind !== 'reply' || outcome.reply.type !== 'output') throw new Error(JSON.stringify(outcome));
+    if (outcome.kind !== 'reply' || outcome.reply.type !== 'outputs') throw new Error(JSON.stringify(outcome));
     const op = opFor(problem);
     const expected = { indices: null, want: op.reference(problem, inputs), magnitude: op.magnitude(problem, inputs) };
-    expect(checkOutput(outcome.reply.output, expected, op.tolerance(problem, 'f32'), op.output(problem))).toBeNull();
+    expect(checkOutput(outcome.reply.outputs[0]!, expected, op.tolerance(problem, 'f32'), op.output(problem))).toBeNull();
   }, GPU_TEST_MS);
 });

@@ -19,9 +19,9 @@ describe('wasmKernel', () => {
     const inputs = randomInputs(new Rng(1));
     await kernel.write(inputs);
     await kernel.poison();
-    expect(findPoisoned(f32, await kernel.readOutput(), problem.shape.m * problem.shape.n).count).toBe(problem.shape.m * problem.shape.n);
+    expect(findPoisoned(f32, (await kernel.readOutputs())[0]!, problem.shape.m * problem.shape.n).count).toBe(problem.shape.m * problem.shape.n);
     await kernel.run();
-    const got = await kernel.readOutput();
+    const got = (await kernel.readOutputs())[0]!;
     expect(findPoisoned(f32, got, got.length).count).toBe(0);
     const want = matmul.reference(problem, inputs);
     got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 4));
@@ -48,6 +48,6 @@ describe('wasmKernel', () => {
         (f32.store (local.get $c) (f32.convert_i32_s (memory.grow (i32.const 1000))))))`;
     const kernel = await wasmKernel(problem, wat);
     await kernel.run();
-    expect((await kernel.readOutput())[0]).toBe(-1);
+    expect((await kernel.readOutputs())[0]![0]).toBe(-1);
   });
 });

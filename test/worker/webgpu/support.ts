@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
-import { opFor } from '../../../genome/ops/index.ts';
+import { opFor, outputsOf, referencesOf } from '../../../genome/ops/index.ts';
+import type { Storage } from '../../../genome/dtypes/index.ts';
 import type { Precision } from '../../../genome/ops/op.ts';
 import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import { Rng } from '../../../lib/rng.ts';
@@ -32,13 +33,24 @@ export function normalInputs(problem: MatmulProblem, seed: number): Float32Array
   return drawInputs(problem, () => () => rng.normal(), rng, 'normal') as Float32Array[];
 }
 
-/** Runs a kernel once in the GPU child; null when C matches the reference within the error model, else why not. */
-export async function wrongness(gpu: GpuProcess, problem: MatmulProblem, kernel: { wgsl: string; tile: Tile; passes?: readonly NonNullable<WebgpuLaunch['passes']>[number][] }, precision: Precision, seed = 1): Promise<string | null> {
-  const inputs = normalInputs(problem, seed);
+/** Runs a kernel once in the GPU child; null when every output matches its reference within the error model (ints exactly), else why not. */
+export async function wrongness(
+  gpu: GpuProcess,
+  problem: MatmulProblem,
+  kernel: { wgsl: string; tile: Tile; passes?: readonly NonNullable<WebgpuLaunch['passes']>[number][] },
+  precision: Precision,
+  seed = 1,
+  inputs: Storage[] = normalInputs(problem, seed),
+): Promise<string | null> {
   const outcome = await gpu.request({ type: 'run', problem, wgsl: kernel.wgsl, tile: kernel.tile, passes: [...(kernel.passes ?? [])], inputs }, 30_000);
   if (outcome.kind !== 'reply') return `GPU process: ${outcome.kind === 'exit' ? outcome.reason : 'timeout'}`;
-  if (outcome.reply.type !== 'output') return `GPU process: ${JSON.stringify(outcome.reply)}`;
+  if (outcome.reply.type !== 'outputs') return `GPU process: ${JSON.stringify(outcome.reply)}`;
+  const got = outcome.reply.outputs;
   const op = opFor(problem);
-  const expected = { indices: null, want: op.reference(problem, inputs), magnitude: op.magnitude(problem, inputs) };
-  return checkOutput(outcome.reply.output, expected, op.tolerance(problem, precision), op.output(problem));
+  const magnitude = op.magnitude(problem, inputs);
+  const wants = referencesOf(op, problem, inputs);
+  const complaints = outputsOf(op, problem).map((spec, i) =>
+    checkOutput(got[i]!, { indices: null, want: wants[i]!, magnitude: i === 0 ? magnitude : new Float64Array(wants[i]!.length) }, op.tolerance(problem, precision), spec),
+  );
+  return complaints.find((c) => c !== null) ?? null;
 }

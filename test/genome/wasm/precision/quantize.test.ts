@@ -101,7 +101,7 @@ describe('the f16 precision\'s inner-loop widening', () => {
     const kernel = await wasmKernel(problem, code.text, code.launch as WasmLaunch);
     await kernel.write([new Float32Array([1]), new Float32Array(values)]);
     await kernel.run();
-    const c = (await kernel.readOutput()) as Float32Array;
+    const c = (await kernel.readOutputs())[0] as Float32Array;
     await kernel.dispose();
     return [...c];
   }
