@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { randomW4a8Inputs, randomW4Weights } from '../../genome/ops/matmul/int4/inputs.ts';
 import { int4Rel, w4a8Reference, w4Reference } from '../../genome/ops/matmul/int4/reference.ts';
 import { Rng } from '../../lib/rng.ts';
-import { kevo } from '../helpers/cli.ts';
+import { kevo, kevoInProcess } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-int4-'));
 const db = join(dir, 'kevo.db');
@@ -65,7 +65,7 @@ console.log(JSON.stringify(Array.from(c)));`) as number[];
     });
   }
 
-  it('refuses bad 4-bit flags with exit 2, naming the flag, and writes nothing (test/cli/dtype-flags.test.ts has the rest)', async () => {
+  it('refuses bad 4-bit flags with exit 2, naming the flag, and writes nothing (main() in process; test/cli/dtype-flags.test.ts has the rest)', async () => {
     const cases: [string[], RegExp][] = [
       [['--dtype', 'w4a8', '--group', '16'], /^kevo: --group: expected 32, 64 or 128\n$/],
       [['--dtype', 'w4', '--group', '0'], /^kevo: --group: /],
@@ -74,7 +74,7 @@ console.log(JSON.stringify(Array.from(c)));`) as number[];
     ];
     const bad = join(dir, 'bad.db');
     for (const [flags, message] of cases) {
-      const run = await kevo(['run', 'matmul', '--shape', '8x8x64', ...flags, '--budget', '2', '--db', bad], { cwd: dir });
+      const run = await kevoInProcess(['run', 'matmul', '--shape', '8x8x64', ...flags, '--budget', '2', '--db', bad]);
       expect(run.code, flags.join(' ')).toBe(2);
       expect(run.stderr).toMatch(message);
       expect(existsSync(bad)).toBe(false);

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { vi } from 'vitest';
+import { main } from '../../cli/main.ts';
 import { Store } from '../../coordinator/store/store.ts';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +16,25 @@ export interface CliRun {
 /** Runs the real `kevo` bin (the compiled dist/, built by test/helpers/build.ts) in a child process, as a user would. */
 export function kevo(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   return collect(startKevo(args, opts));
+}
+
+/**
+ * Runs the CLI's own entry (main(), what bin/kevo.js calls) in this process,
+ * with what it writes on stdout and stderr captured: the same parsing and
+ * validation as the bin without a node start per call. For checks of what the
+ * CLI says; a test that the bin itself works spawns it with kevo().
+ */
+export async function kevoInProcess(args: readonly string[]): Promise<CliRun> {
+  const printed = { stdout: '', stderr: '' };
+  const capture = (stream: 'stdout' | 'stderr') =>
+    vi.spyOn(process[stream], 'write').mockImplementation((chunk: string | Uint8Array) => ((printed[stream] += String(chunk)), true));
+  const spies = [capture('stdout'), capture('stderr')];
+  try {
+    const code = await main(['node', 'kevo', ...args]);
+    return { code, ...printed };
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
 }
 
 export function startKevo(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
