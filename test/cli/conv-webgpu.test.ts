@@ -9,38 +9,12 @@ import { opFor, problemFrom } from '../../genome/ops/index.ts';
 import { Rng } from '../../lib/rng.ts';
 import { checkOutput } from '../../verifiers/compare.ts';
 import { drawInputs } from '../../verifiers/inputs.ts';
-import { kevo } from '../helpers/cli.ts';
+import { campaignOver, kevo } from '../helpers/cli.ts';
 import { describeGpu } from '../worker/webgpu/support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-conv-webgpu-'));
 const db = join(dir, 'kevo.db');
 const SHAPE = 'n1h13w11c7k9r3s3';
-
-/**
- * One campaign over the four problems (a run per problem would start node and
- * a WebGPU device four times): the issue's odd shape, stride 2, same padding,
- * two evaluations each (the seeds come first), no promotion gate (its rounds
- * are test/cli/promotion.test.ts's). Each problem's best kernel, by problem.
- */
-async function campaign(problems: readonly { op: string; dtype: string }[]): Promise<{ kernelId: string; genome: Record<string, unknown>; speedup: number }[]> {
-  const spec = join(dir, 'spec.json');
-  writeFileSync(
-    spec,
-    JSON.stringify({
-      problems: problems.map((p) => ({ ...p, shape: SHAPE, stride: 2, pad: 'same' })),
-      backend: 'webgpu',
-      budget: { evaluations: 2 },
-      population: 2,
-      timing: { timingMs: 40 },
-      promote: 0,
-    }),
-  );
-  const run = await kevo(['campaign', 'start', spec, '--json', '--db', db]);
-  expect(run.code, run.stderr).toBe(0);
-  const out = JSON.parse(run.stdout);
-  expect(out.evaluations).toBe(2 * problems.length);
-  return out.problems.map((p: { best: { kernelId: string; genome: Record<string, unknown>; speedup: number } }) => p.best);
-}
 
 /** The exported module loaded in a plain Node script with a device from the `webgpu` package, as a user would. */
 const USER_SCRIPT = `
@@ -62,7 +36,15 @@ describeGpu('conv2d / conv2d-bwd-weights / conv2d-bwd-data campaigns on --backen
       { op: 'conv2d', dtype: 'f16' },
       { op: 'conv2d-bwd-data', dtype: 'f16' },
     ];
-    const best = await campaign(problems);
+    // One campaign (a run per problem would start node and a WebGPU device four times): two evaluations each (the
+    // seeds come first), no promotion gate (its rounds are test/cli/promotion.test.ts's).
+    const { report, best } = await campaignOver(
+      dir,
+      db,
+      problems.map((p) => ({ ...p, shape: SHAPE, stride: 2, pad: 'same' })),
+      { backend: 'webgpu', budget: { evaluations: 2 }, population: 2, timing: { timingMs: 40 }, promote: 0 },
+    );
+    expect(report.evaluations).toBe(2 * problems.length);
     problems.forEach(({ op, dtype }, i) => {
       // Only verified kernels are ranked. Whether two evaluations on lavapipe beat the baseline is timing noise
       // under load (once 0.82x): the speedup is asserted to be measured, not to exceed 1; speed lives in bench/.

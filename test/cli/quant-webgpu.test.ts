@@ -9,7 +9,7 @@ import { WEBGPU_USER_SETUP } from '../helpers/webgpu-user.ts';
 import { dtypeOf, f16, type Storage } from '../../genome/dtypes/index.ts';
 import { elementCount, opFor, parseProblem, type TensorSpec } from '../../genome/ops/index.ts';
 import { checkOutput } from '../../verifiers/compare.ts';
-import { kevo, kevoInProcess } from '../helpers/cli.ts';
+import { campaignOver, kevoInProcess, type BestKernel } from '../helpers/cli.ts';
 import { describeGpu } from '../worker/webgpu/support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-quant-webgpu-'));
@@ -71,7 +71,7 @@ const VARIANTS = [
 const FAMILY = { i8: 'int8', u8i8: 'int8', f16: 'f16', w4: 'w4', w4a8: 'w4a8', i16: 'i16' } as const;
 
 interface Checked {
-  readonly best: { kernelId: string; genome: Record<string, unknown>; speedup: number };
+  readonly best: BestKernel;
   readonly problem: ReturnType<typeof parseProblem>;
   readonly fresh: number[][];
   readonly got: { type: string; values: number[] };
@@ -88,21 +88,13 @@ describeGpu('matmul campaigns on --backend webgpu for i8 / u8i8 / f16 / w4 / w4a
     const bests: Checked['best'][] = [];
     for (const budget of new Set(VARIANTS.map(([, , budget]) => budget))) {
       const variants = VARIANTS.map(([dtype, extra, b], i) => ({ dtype, extra, i, b })).filter(({ b }) => b === budget);
-      const spec = join(dir, `spec-${budget}.json`);
-      writeFileSync(
-        spec,
-        JSON.stringify({
-          problems: variants.map(({ dtype, extra }) => ({ op: 'matmul', shape: '37x53x40', dtype, ...extra })),
-          backend: 'webgpu',
-          budget: { evaluations: budget },
-          population: budget,
-          timing: { timingMs: 80, deadlineMs: 240_000 },
-          promote: 0,
-        }),
+      const { best } = await campaignOver(
+        dir,
+        db,
+        variants.map(({ dtype, extra }) => ({ op: 'matmul', shape: '37x53x40', dtype, ...extra })),
+        { backend: 'webgpu', budget: { evaluations: budget }, population: budget, timing: { timingMs: 80, deadlineMs: 240_000 }, promote: 0 },
       );
-      const run = await kevo(['campaign', 'start', spec, '--db', db, '--json'], { cwd: dir });
-      expect(run.code, run.stderr).toBe(0);
-      (JSON.parse(run.stdout).problems as { best: Checked['best'] }[]).forEach((p, k) => (bests[variants[k]!.i] = p.best));
+      best.forEach((b, k) => (bests[variants[k]!.i] = b));
     }
 
     // Exported through the CLI's main() in process (test/cli/conv-webgpu.test.ts spawns the bin for it).
