@@ -23,7 +23,7 @@ function userScript(script: string): unknown {
 }
 
 // w4 with zero points, so the export takes all four of ORT's MatMulNBits inputs
-const runArgs = (dtype: string) => ['run', 'matmul', '--shape', '37x53x40', '--dtype', dtype, ...(dtype === 'w4' ? ['--zero-point'] : []), '--group', '32', '--budget', '8', '--population', '4', '--threads', '2', '--timing-ms', '40', '--seed', '3', '--no-relaxed-simd', '--db', db, '--json'];
+const runArgs = (dtype: string) => ['run', 'matmul', '--shape', '37x53x40', '--dtype', dtype, ...(dtype === 'w4' ? ['--zero-point'] : []), '--group', '32', '--budget', '8', '--population', '4', '--threads', '2', '--timing-ms', '40', '--seed', '3', '--no-relaxed-simd', '--promote', '0', '--db', db, '--json'];
 
 describe('4-bit campaigns from the CLI, exported and called from a plain script', () => {
   for (const dtype of ['w4', 'w4a8'] as const) {
