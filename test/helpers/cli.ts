@@ -31,10 +31,13 @@ export async function kevoInProcess(args: readonly string[]): Promise<CliRun> {
   const capture = (stream: 'stdout' | 'stderr') =>
     vi.spyOn(process[stream], 'write').mockImplementation((chunk: string | Uint8Array) => ((printed[stream] += String(chunk)), true));
   const spies = [capture('stdout'), capture('stderr')];
+  // A command that runs sets process.exitCode for the bin to exit with: the test runner's own must stay as it was.
+  const exitCode = process.exitCode;
   try {
     const code = await main(['node', 'kevo', ...args]);
     return { code, ...printed };
   } finally {
+    process.exitCode = exitCode;
     for (const spy of spies) spy.mockRestore();
   }
 }
