@@ -5,12 +5,14 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { matmul } from '../../genome/ops/matmul.ts';
 import { Rng } from '../../lib/rng.ts';
-import { kevo } from '../helpers/cli.ts';
+import { kevo, kevoInProcess } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-'));
 const db = join(dir, 'kevo.db');
-const runArgs = ['run', 'matmul', '--shape', '20x28x12', '--budget', '8', '--population', '4', '--threads', '2', '--timing-ms', '40', '--seed', '5', '--no-relaxed-simd', '--db', db];
+const runArgs = ['run', 'matmul', '--shape', '20x28x12', '--budget', '8', '--population', '4', '--threads', '2', '--timing-ms', '40', '--seed', '5', '--no-relaxed-simd', '--promote', '0', '--db', db];
 
+// The bin runs each command once; further calls of a command go through the CLI's main() in process.
+// No promotion gate: test/cli/promotion.test.ts has its rounds.
 describe('kevo run, best, export, campaign (spawning the bin)', () => {
   let kernelId = '';
   let campaignId = '';
@@ -49,11 +51,11 @@ describe('kevo run, best, export, campaign (spawning the bin)', () => {
     }
     expect(rows.map((r) => r.speedup)).toEqual([...rows.map((r) => r.speedup)].sort((a, b) => b - a));
     const device = rows[0]!.deviceClass.id.slice(0, 6);
-    const filtered = await kevo(['best', 'matmul', '--shape', '20x28x12', '--device', device, '--db', db], { cwd: dir });
+    const filtered = await kevoInProcess(['best', 'matmul', '--shape', '20x28x12', '--device', device, '--db', db]);
     expect(filtered.stdout).toContain(kernelId);
     expect(filtered.stdout.split('\n')[0]).toMatch(/speedup .* err\/tol +max \|err\|/);
     expect(filtered.stdout).toContain(rows[0]!.measuredError.ofTolerance.toPrecision(2));
-    const none = await kevo(['best', 'matmul', '--shape', '20x28x12', '--device', 'ffffffffff', '--db', db], { cwd: dir });
+    const none = await kevoInProcess(['best', 'matmul', '--shape', '20x28x12', '--device', 'ffffffffff', '--db', db]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/device/);
   });
@@ -80,7 +82,7 @@ describe('kevo run, best, export, campaign (spawning the bin)', () => {
   });
 
   it('an unknown kernel id is bad input', async () => {
-    const run = await kevo(['export', 'deadbeefdead', '--out', join(dir, 'x'), '--db', db], { cwd: dir });
+    const run = await kevoInProcess(['export', 'deadbeefdead', '--out', join(dir, 'x'), '--db', db]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/deadbeefdead/);
   });
@@ -91,11 +93,11 @@ describe('kevo run, best, export, campaign (spawning the bin)', () => {
     const campaigns = JSON.parse(list.stdout) as { id: string; status: string }[];
     expect(campaigns).toHaveLength(2);
     expect(campaigns.every((c) => c.status === 'done')).toBe(true);
-    const show = await kevo(['campaign', 'show', campaignId, '--db', db], { cwd: dir });
+    const show = await kevoInProcess(['campaign', 'show', campaignId, '--db', db]);
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toContain(campaignId);
     expect(show.stdout).toContain(kernelId);
-    const missing = await kevo(['campaign', 'show', 'c-nope', '--db', db], { cwd: dir });
+    const missing = await kevoInProcess(['campaign', 'show', 'c-nope', '--db', db]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no campaign "c-nope"/);
   });

@@ -7,7 +7,7 @@ import type { ConvProblem } from '../../genome/ops/conv/problem.ts';
 import { dotAt } from '../../genome/ops/conv/terms.ts';
 import { opByName, problemFrom } from '../../genome/ops/index.ts';
 import { Rng } from '../../lib/rng.ts';
-import { kevo } from '../helpers/cli.ts';
+import { kevo, kevoInProcess } from '../helpers/cli.ts';
 import { runExportedWasm } from '../helpers/exported-wasm.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-conv-i16-'));
@@ -17,18 +17,18 @@ const flags = ['--shape', SHAPE, '--stride', '2', '--pad', 'same', '--dtype', 'i
 
 describe('i16 (dynamic fixed point) convolution campaigns from the CLI, on the odd shape at stride 2 with same padding', () => {
   it.each(['conv2d', 'conv2d-bwd-data'])('%s --dtype i16: verifies, beats its baseline, and exports a kernel a plain script runs on Int16Arrays', async (op) => {
-    const run = await kevo(['run', op, ...flags, '--budget', '4', '--population', '2', '--threads', '2', '--timing-ms', '40', '--seed', '3', '--no-relaxed-simd', '--db', db, '--json'], { cwd: dir });
+    const run = await kevo(['run', op, ...flags, '--budget', '4', '--population', '2', '--threads', '2', '--timing-ms', '40', '--seed', '3', '--no-relaxed-simd', '--promote', '0', '--db', db, '--json'], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result).toMatchObject({ status: 'done' });
     expect(result.best.genome).toMatchObject({ op, backend: 'wasm', family: 'int16' });
     expect(result.best.speedup).toBeGreaterThan(1);
-    // f32 is another problem, with no kernels yet.
-    const f32 = await kevo(['best', op, '--shape', SHAPE, '--stride', '2', '--pad', 'same', '--db', db], { cwd: dir });
+    // f32 is another problem, with no kernels yet. The query and the export through main() in process.
+    const f32 = await kevoInProcess(['best', op, '--shape', SHAPE, '--stride', '2', '--pad', 'same', '--db', db]);
     expect(f32.stdout).toMatch(/no verified kernel/);
 
     const out = join(dir, `export-${op}`);
-    const exported = await kevo(['export', result.best.kernelId, '--out', out, '--db', db], { cwd: dir });
+    const exported = await kevoInProcess(['export', result.best.kernelId, '--out', out, '--db', db]);
     expect(exported.code, exported.stderr).toBe(0);
     const problem = problemFrom(op, SHAPE, { stride: 2, pad: 'same', dtype: 'i16' });
     const rng = new Rng(9);

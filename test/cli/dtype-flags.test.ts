@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { kevo } from '../helpers/cli.ts';
+import { describe } from 'vitest';
+import { itRefuses } from '../helpers/bad-input.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-dtype-'));
 const db = join(dir, 'kevo.db');
@@ -30,13 +30,6 @@ describe('kevo run --dtype / --group / --exponent-block and spec dtype / group /
     ['a spec dtype that is no scheme', ['campaign', 'start', spec({ dtype: 'int8' })], /invalid spec ".*": problems\.0\.dtype: Invalid option: expected one of "f32"/],
   ];
 
-  for (const [name, args, message] of cases) {
-    it(`${name}: exit 2, the flag or spec path named, nothing written`, async () => {
-      const run = await kevo([...args, ...(args[0] === 'run' ? ['--db', db] : [])], { cwd: dir });
-      expect(run.code, run.stderr).toBe(2);
-      expect(run.stderr).toMatch(message);
-      expect(run.stdout).toBe('');
-      expect(existsSync(db)).toBe(false);
-    });
-  }
+  // In process: test/cli/bad-input.test.ts spawns the bin for a run flag and a spec file.
+  itRefuses(cases, dir, db);
 });

@@ -8,7 +8,7 @@ import type { DeviceFront } from '../../coordinator/store/front.ts';
 import { matmul } from '../../genome/ops/matmul.ts';
 import { HARNESS_VERSION } from '../../verifiers/version.ts';
 import { itRefuses } from '../helpers/bad-input.ts';
-import { collect, kevo, startServe } from '../helpers/cli.ts';
+import { collect, kevo, kevoInProcess, startServe } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-front-'));
 const db = join(dir, 'front.db');
@@ -57,7 +57,8 @@ describe('kevo run --accuracy 5e-2 (precision a gene) and kevo best --front, fro
     // The i8 kernel exports as the user's f32 ABI, quantizing inside: plain f32 arrays in (B through setWeights(), quantized once), f32 out, within the bound.
     const i8 = candidates.find((c) => c.precision === 'i8')!;
     const out = join(dir, 'i8-export');
-    const exported = await kevo(['export', i8.kernelId, '--out', out, '--db', db], { cwd: dir });
+    // Through the CLI's main() in process: the bin ran `best --front` above.
+    const exported = await kevoInProcess(['export', i8.kernelId, '--out', out, '--db', db]);
     expect(exported.code, exported.stderr).toBe(0);
     const { load } = await import(pathToFileURL(join(out, 'index.js')).href);
     const [a, b] = [37 * 40, 40 * 53].map((length, t) => Float32Array.from({ length }, (_, i) => Math.sin(i * 1.7 + t)));
@@ -69,7 +70,7 @@ describe('kevo run --accuracy 5e-2 (precision a gene) and kevo best --front, fro
     expect(c).toBeInstanceOf(Float32Array);
     expect(Math.max(...c.map((v, i) => Math.abs(v - want[i]!))) / scale).toBeLessThanOrEqual(ACCURACY);
 
-    const table = await kevo(['best', 'matmul', '--shape', '37x53x40', '--accuracy', '5e-2', '--weights', 'fixed', '--front', '--db', db], { cwd: dir });
+    const table = await kevoInProcess(['best', 'matmul', '--shape', '37x53x40', '--accuracy', '5e-2', '--weights', 'fixed', '--front', '--db', db]);
     expect(table.stdout).toMatch(/accuracy front \(max error <= 0\.05/);
     expect(table.stdout).toContain(points[0]!.kernelId);
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { randomW4a8Inputs, randomW4Weights } from '../../genome/ops/matmul/int4/inputs.ts';
 import { int4Rel, w4a8Reference, w4Reference } from '../../genome/ops/matmul/int4/reference.ts';
 import { Rng } from '../../lib/rng.ts';
-import { kevo } from '../helpers/cli.ts';
+import { kevo, kevoInProcess } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-int4-'));
 const db = join(dir, 'kevo.db');
@@ -23,7 +23,7 @@ function userScript(script: string): unknown {
 }
 
 // w4 with zero points, so the export takes all four of ORT's MatMulNBits inputs
-const runArgs = (dtype: string) => ['run', 'matmul', '--shape', '37x53x40', '--dtype', dtype, ...(dtype === 'w4' ? ['--zero-point'] : []), '--group', '32', '--budget', '8', '--population', '4', '--threads', '2', '--timing-ms', '40', '--seed', '3', '--no-relaxed-simd', '--db', db, '--json'];
+const runArgs = (dtype: string) => ['run', 'matmul', '--shape', '37x53x40', '--dtype', dtype, ...(dtype === 'w4' ? ['--zero-point'] : []), '--group', '32', '--budget', '8', '--population', '4', '--threads', '2', '--timing-ms', '40', '--seed', '3', '--no-relaxed-simd', '--promote', '0', '--db', db, '--json'];
 
 describe('4-bit campaigns from the CLI, exported and called from a plain script', () => {
   for (const dtype of ['w4', 'w4a8'] as const) {
@@ -33,7 +33,9 @@ describe('4-bit campaigns from the CLI, exported and called from a plain script'
       const best = JSON.parse(run.stdout).best;
       expect(best.speedup).toBeGreaterThan(1);
       const out = join(dir, `exported-${dtype}`);
-      const exported = await kevo(['export', best.kernelId.slice(0, 8), '--out', out, '--db', db], { cwd: dir });
+      // The bin exports w4's kernel; main() in process w4a8's (the same command without a node start).
+      const exportArgs = ['export', best.kernelId.slice(0, 8), '--out', out, '--db', db];
+      const exported = dtype === 'w4' ? await kevo(exportArgs, { cwd: dir }) : await kevoInProcess(exportArgs);
       expect(exported.code, exported.stderr).toBe(0);
       const abi = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8')).abi;
       expect(abi.inputs.map((t: { name: string; dtype: string }) => `${t.name}:${t.dtype}`)).toEqual(
@@ -65,7 +67,7 @@ console.log(JSON.stringify(Array.from(c)));`) as number[];
     });
   }
 
-  it('refuses bad 4-bit flags with exit 2, naming the flag, and writes nothing (test/cli/dtype-flags.test.ts has the rest)', async () => {
+  it('refuses bad 4-bit flags with exit 2, naming the flag, and writes nothing (main() in process; test/cli/dtype-flags.test.ts has the rest)', async () => {
     const cases: [string[], RegExp][] = [
       [['--dtype', 'w4a8', '--group', '16'], /^kevo: --group: expected 32, 64 or 128\n$/],
       [['--dtype', 'w4', '--group', '0'], /^kevo: --group: /],
@@ -74,7 +76,7 @@ console.log(JSON.stringify(Array.from(c)));`) as number[];
     ];
     const bad = join(dir, 'bad.db');
     for (const [flags, message] of cases) {
-      const run = await kevo(['run', 'matmul', '--shape', '8x8x64', ...flags, '--budget', '2', '--db', bad], { cwd: dir });
+      const run = await kevoInProcess(['run', 'matmul', '--shape', '8x8x64', ...flags, '--budget', '2', '--db', bad]);
       expect(run.code, flags.join(' ')).toBe(2);
       expect(run.stderr).toMatch(message);
       expect(existsSync(bad)).toBe(false);

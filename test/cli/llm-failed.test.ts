@@ -16,7 +16,7 @@ afterAll(() => server.close());
 describe('kevo run when every LLM call fails', () => {
   const args = (db: string) => [
     'run', 'matmul', '--shape', '8x8x8', '--budget', '4', '--population', '2', '--threads', '1', '--timing-ms', '10',
-    '--llm-base-url', server.baseUrl, '--llm-model', 'broken', '--llm-share', '1', '--db', join(dir, db),
+    '--llm-base-url', server.baseUrl, '--llm-model', 'broken', '--llm-share', '1', '--promote', '0', '--db', join(dir, db),
   ];
 
   it('says so in the summary and names the endpoint', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { naiveMatmulWat } from '../../testkit/naive-wat.ts';
-import { kevo } from '../helpers/cli.ts';
+import { kevo, kevoInProcess } from '../helpers/cli.ts';
 import { startLlmServer, type LlmServer } from '../../testkit/llm-server.ts';
 import { scriptedModel } from '../llm/model.ts';
 import { spaceOf } from '../../testkit/spaces.ts';
@@ -26,7 +26,7 @@ describe('kevo run with an LLM (scripted OpenAI-compatible server)', () => {
   it('mixes LLM and genetic proposals, gates sources with reviews on the worker, stores prompts with lineage', async () => {
     const run = await kevo(
       ['run', 'matmul', '--shape', '12x8x6', '--budget', '16', '--population', '4', '--threads', '2', '--timing-ms', '20', '--deadline-ms', '3000', '--no-relaxed-simd',
-        '--llm-base-url', server.baseUrl, '--llm-model', 'scripted', '--llm-share', '0.5', '--llm-review', 'gate', '--llm-max-tokens', '100000', '--db', db, '--json'],
+        '--llm-base-url', server.baseUrl, '--llm-model', 'scripted', '--llm-share', '0.5', '--llm-review', 'gate', '--llm-max-tokens', '100000', '--promote', '0', '--db', db, '--json'],
       { cwd: dir, env: { KEVO_LLM_API_KEY: 'sk-test-secret' } },
     );
     expect(run.code, run.stderr).toBe(0);
@@ -38,7 +38,8 @@ describe('kevo run with an LLM (scripted OpenAI-compatible server)', () => {
     const kinds = new Set(server.requests.map((r) => r.body.response_format?.json_schema?.name));
     expect(kinds.has('genome_edit') || kinds.has('kernel_source')).toBe(true);
 
-    const show = await kevo(['campaign', 'show', out.campaignId, '--db', db, '--json'], { cwd: dir });
+    // The queries through the CLI's main() in process; the run spawned the bin.
+    const show = await kevoInProcess(['campaign', 'show', out.campaignId, '--db', db, '--json']);
     expect(show.code, show.stderr).toBe(0);
     const shown = JSON.parse(show.stdout);
     expect(shown.llm.usage.calls).toBeGreaterThan(0);
@@ -46,12 +47,12 @@ describe('kevo run with an LLM (scripted OpenAI-compatible server)', () => {
     expect(kinds.has('review')).toBe(true);
     expect(shown.llm.agreement.reviewed).toBeGreaterThan(0);
 
-    const prompts = await kevo(['prompts', 'list', '--db', db, '--json'], { cwd: dir });
+    const prompts = await kevoInProcess(['prompts', 'list', '--db', db, '--json']);
     expect(prompts.code, prompts.stderr).toBe(0);
     const list = JSON.parse(prompts.stdout) as { id: string; proposals: number }[];
     expect(list.length).toBeGreaterThan(0);
     expect(list.some((p) => p.proposals > 0)).toBe(true);
-    const detail = await kevo(['prompts', 'show', list[0]!.id.slice(0, 8), '--db', db, '--json'], { cwd: dir });
+    const detail = await kevoInProcess(['prompts', 'show', list[0]!.id.slice(0, 8), '--db', db, '--json']);
     expect(detail.code, detail.stderr).toBe(0);
     expect(JSON.parse(detail.stdout).id).toBe(list[0]!.id);
     // The looping source was failed by the reviewer before timing: it never became a timeout evaluation.

@@ -8,7 +8,7 @@ const nats = natsFixture('nats-wait');
 const { dir, db: firstDb } = nats;
 
 it('a campaign started before any worker waits for one, then finishes on it', async () => {
-  const coordinator = startKevo(['run', 'matmul', '--shape', '16x16x16', '--nats', nats.url, '--budget', '4', '--population', '2', '--timing-ms', '20', '--log-level', 'info', '--json', '--db', firstDb]);
+  const coordinator = startKevo(['run', 'matmul', '--shape', '16x16x16', '--nats', nats.url, '--budget', '4', '--population', '2', '--timing-ms', '20', '--promote', '0', '--log-level', 'info', '--json', '--db', firstDb]);
   const done = collect(coordinator);
   await logLine(coordinator, (line) => line.msg === 'waiting for a worker that can run this campaign');
   const worker = startKevo(['worker', '--nats', nats.url, '--threads', '1', '--name', 'late', '--log-level', 'warn']);

@@ -8,7 +8,7 @@ import { Store } from '../../coordinator/store/store.ts';
 import { familyOf } from '../../genome/families/registry.ts';
 import { latestVersion } from '../../coordinator/store/migrations.ts';
 import { job, okResult, problem64, wasmGenome } from '../coordinator/store/results.ts';
-import { collect, KEVO_BIN, kevo } from '../helpers/cli.ts';
+import { collect, KEVO_BIN, kevo, kevoInProcess } from '../helpers/cli.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kevo-read-only-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -99,8 +99,9 @@ describe('reading commands never write', () => {
     const bytes = readFileSync(theirs);
     const everyReader = (db: string) => [...readingCommands(db), ['serve', '--port', '0', '--db', db]];
     for (const [db, why, commands] of [[empty, 'an empty file', everyReader(empty)], [theirs, 'no kevo schema', everyReader(theirs).slice(0, 1)]] as const) {
-      for (const args of commands) {
-        const result = await kevo(args);
+      // The bin for the first command on each file; the CLI's main() in process for the rest.
+      for (const [i, args] of commands.entries()) {
+        const result = i === 0 ? await kevo(args) : await kevoInProcess(args);
         expect(result.code, args.join(' ')).toBe(2);
         expect(result.stderr).toBe(`kevo: "${db}" is not a kevo database (${why}): pass --db the file a campaign wrote\n`);
       }

@@ -12,7 +12,7 @@ import { spaceFor } from '../../genome/spaces.ts';
 import { defaultWasmGenome } from '../../genome/wasm/baseline.ts';
 import { resultFor } from '../../protocol/result.ts';
 import { cpuDeviceClass } from '../../worker/device.ts';
-import { kevo } from '../helpers/cli.ts';
+import { kevo, kevoInProcess } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-replay-'));
 const db = join(dir, 'kevo.db');
@@ -29,11 +29,12 @@ function snapshot(): string {
 
 beforeAll(async () => {
   // A real campaign: real WASM kernels verified and timed, stored as `kevo run` stores them.
-  const run = await kevo(['run', 'matmul', '--shape', '12x8x6', '--budget', '24', '--population', '4', '--threads', '2', '--timing-ms', '20', '--no-relaxed-simd', '--seed', '3', '--json', '--db', db]);
+  const run = await kevo(['run', 'matmul', '--shape', '12x8x6', '--budget', '24', '--population', '4', '--threads', '2', '--timing-ms', '20', '--no-relaxed-simd', '--seed', '3', '--promote', '0', '--json', '--db', db]);
   expect(run.code, run.stderr).toBe(0);
   campaign = JSON.parse(run.stdout).campaignId;
 }, 180_000);
 
+// The bin for the first replay; main() in process for the others (the same command without a node start each).
 describe('kevo replay (spawning the bin)', () => {
   it('reports the best-found curves the shared replay computes on the same table and seeds, and writes nothing', async () => {
     const before = snapshot();
@@ -73,7 +74,7 @@ describe('kevo replay (spawning the bin)', () => {
   });
 
   it('prints a table by default', async () => {
-    const out = await kevo(['replay', '--campaign', campaign, '--seeds', '2', '--db', db]);
+    const out = await kevoInProcess(['replay', '--campaign', campaign, '--seeds', '2', '--db', db]);
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toMatch(/^\d+ genomes stored \(\d+ failed\), best \d+\.\d\dx; 2 seeds/);
     for (const name of strategyNames) expect(out.stdout).toMatch(new RegExp(`^${name}\\s+[0-9.]+`, 'm'));
@@ -89,7 +90,7 @@ describe('kevo replay (spawning the bin)', () => {
     [['--population', '1'], '--population: must be at least 2'],
   ])('bad input %j exits 2 naming the flag, writing nothing', async (args, message) => {
     const before = snapshot();
-    const out = await kevo(['replay', '--campaign', campaign, ...args, '--db', db]);
+    const out = await kevoInProcess(['replay', '--campaign', campaign, ...args, '--db', db]);
     expect(out.code).toBe(2);
     expect(out.stderr).toContain(message);
     expect(out.stderr.trim().split('\n')).toHaveLength(1);
@@ -97,10 +98,10 @@ describe('kevo replay (spawning the bin)', () => {
   });
 
   it('an unknown campaign or a missing database is one line, exit 2, and creates no file', async () => {
-    const unknown = await kevo(['replay', '--campaign', 'c-nope', '--db', db]);
+    const unknown = await kevoInProcess(['replay', '--campaign', 'c-nope', '--db', db]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--campaign: no campaign "c-nope"');
-    const missing = await kevo(['replay', '--campaign', campaign, '--db', join(dir, 'none.db')]);
+    const missing = await kevoInProcess(['replay', '--campaign', campaign, '--db', join(dir, 'none.db')]);
     expect(missing.code).toBe(2);
     expect(readdirSync(dir)).not.toContain('none.db');
   });
@@ -114,7 +115,7 @@ describe('kevo replay (spawning the bin)', () => {
     const genome = defaultWasmGenome(problem);
     store.ingest(resultFor({ jobId: 'j1', campaignId: 'c-failed', problem, genome }, { status: 'compile_error', stage: 'smoke', reason: 'smoke: does not assemble', verdicts: [], deviceClass, worker: 'test', elapsedMs: 1 }));
     store.close();
-    const out = await kevo(['replay', '--campaign', 'c-failed', '--db', failedDb]);
+    const out = await kevoInProcess(['replay', '--campaign', 'c-failed', '--db', failedDb]);
     expect(out.code).toBe(2);
     expect(out.stderr.trim()).toBe('kevo: campaign "c-failed" has no verified, timed evaluations to replay');
   });

@@ -14,7 +14,7 @@ describe('kevo campaign start, Ctrl-C, resume', () => {
     const spec = join(dir, 'spec.json');
     writeFileSync(
       spec,
-      JSON.stringify({ problems: [{ op: 'matmul', shape: '24x24x24' }], budget: { evaluations: 16 }, population: 4, threads: 2, seed: 11, timing: { timingMs: 40 } }),
+      JSON.stringify({ problems: [{ op: 'matmul', shape: '24x24x24' }], budget: { evaluations: 16 }, population: 4, threads: 2, seed: 11, timing: { timingMs: 40 }, promote: 0 }),
     );
     const child = startKevo(['campaign', 'start', spec, '--db', db]);
     const done = collect(child);

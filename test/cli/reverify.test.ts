@@ -7,7 +7,7 @@ import { defaultWasmGenome } from '../../genome/wasm/baseline.ts';
 import { KernelJob } from '../../protocol/job.ts';
 import { resultFor } from '../../protocol/result.ts';
 import { storeStaleKernels } from '../helpers/stale-kernels.ts';
-import { kevo } from '../helpers/cli.ts';
+import { kevo, kevoInProcess } from '../helpers/cli.ts';
 import { HARNESS_VERSION } from '../../verifiers/version.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-reverify-'));
@@ -23,7 +23,7 @@ let honestId: string;
  * hand) would: a no-op kernel stored as ok at 99999 GFLOP/s.
  */
 beforeAll(async () => {
-  const run = await kevo(['run', 'matmul', '--shape', '8x8x8', '--budget', '2', '--population', '2', '--threads', '1', '--timing-ms', '10', '--db', db, '--json'], { cwd: dir });
+  const run = await kevo(['run', 'matmul', '--shape', '8x8x8', '--budget', '2', '--population', '2', '--threads', '1', '--timing-ms', '10', '--promote', '0', '--db', db, '--json'], { cwd: dir });
   expect(run.code, run.stderr).toBe(0);
   honestId = JSON.parse(run.stdout).best.kernelId;
   const store = Store.open(db);
@@ -50,6 +50,7 @@ beforeAll(async () => {
   }
 });
 
+// The bin runs best, export and reverify once each (below); the other calls go through the CLI's main() in process.
 describe('a stored best is re-verified before it is reported or exported', () => {
   it('kevo best leaves out a kernel that fails the harness, and says so', async () => {
     const best = await kevo(['best', 'matmul', '--shape', '8x8x8', '--db', db, '--json'], { cwd: dir });
@@ -69,7 +70,7 @@ describe('a stored best is re-verified before it is reported or exported', () =>
   });
 
   it('and exports a kernel that passes', async () => {
-    const run = await kevo(['export', honestId, '--out', join(dir, 'honest'), '--db', db], { cwd: dir });
+    const run = await kevoInProcess(['export', honestId, '--out', join(dir, 'honest'), '--db', db]);
     expect(run.code, run.stderr).toBe(0);
     expect(existsSync(join(dir, 'honest', 'meta.json'))).toBe(true);
   });
@@ -94,10 +95,10 @@ describe('kevo reverify', () => {
   });
 
   it('kevo best ranks only kernels the current harness judged, unless --any-harness', async () => {
-    const current = await kevo(['best', 'matmul', '--shape', '8x8x8', '--db', db, '--json'], { cwd: dir });
+    const current = await kevoInProcess(['best', 'matmul', '--shape', '8x8x8', '--db', db, '--json']);
     expect(current.code, current.stderr).toBe(0);
     expect((JSON.parse(current.stdout) as { kernelId: string }[]).map((r) => r.kernelId)).not.toContain(staleId);
-    const any = await kevo(['best', 'matmul', '--shape', '8x8x8', '--any-harness', '--db', db, '--json'], { cwd: dir });
+    const any = await kevoInProcess(['best', 'matmul', '--shape', '8x8x8', '--any-harness', '--db', db, '--json']);
     expect(any.code, any.stderr).toBe(0);
     // It ranks first by its stored speedup, and is refused only by running it again at report time.
     expect(any.stderr).toContain(`kernel ${staleId} failed re-verification`);
@@ -105,7 +106,7 @@ describe('kevo reverify', () => {
 
   it('kevo export refuses a kernel an older harness verified, unless --any-harness', async () => {
     const out = join(dir, 'stale');
-    const run = await kevo(['export', staleId, '--out', out, '--db', db], { cwd: dir });
+    const run = await kevoInProcess(['export', staleId, '--out', out, '--db', db]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`was verified by harness 1, not the current ${HARNESS_VERSION}`);
     expect(existsSync(out)).toBe(false);
@@ -130,21 +131,21 @@ describe('kevo reverify', () => {
     } finally {
       store.close();
     }
-    const any = await kevo(['best', 'matmul', '--shape', '8x8x8', '--any-harness', '--limit', '1000', '--db', db, '--json'], { cwd: dir });
+    const any = await kevoInProcess(['best', 'matmul', '--shape', '8x8x8', '--any-harness', '--limit', '1000', '--db', db, '--json']);
     expect(any.code, any.stderr).toBe(0);
     expect((JSON.parse(any.stdout) as { kernelId: string }[]).map((r) => r.kernelId)).not.toContain(staleId);
     expect(any.stderr).not.toContain(staleId);
 
-    const again = await kevo(['reverify', '--all', '--db', db], { cwd: dir });
+    const again = await kevoInProcess(['reverify', '--all', '--db', db]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe(`every kernel selected was judged by harness ${HARNESS_VERSION} already\n`);
   });
 
   it('needs exactly one selection: exit 2, naming it', async () => {
-    const none = await kevo(['reverify', '--db', db], { cwd: dir });
+    const none = await kevoInProcess(['reverify', '--db', db]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('--all: give one of --campaign, --problem or --all');
-    const unknown = await kevo(['reverify', '--campaign', 'no-such', '--db', db], { cwd: dir });
+    const unknown = await kevoInProcess(['reverify', '--campaign', 'no-such', '--db', db]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no campaign with id "no-such"');
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
 import { createInterface } from 'node:readline';
 import { NatsServer } from '../../testkit/nats-server.ts';
-import { collect, kevo, logLine, startKevo, startServe } from '../helpers/cli.ts';
+import { collect, kevo, kevoInProcess, logLine, startKevo, startServe } from '../helpers/cli.ts';
 
 const TOKEN = 'serve-test-token-0123456789';
 let dir: string;
@@ -29,7 +29,7 @@ describe('kevo serve, safe by default', () => {
     const run = await kevo(['serve', '--db', db, '--port', '0', '--host', '0.0.0.0']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--host 0\.0\.0\.0 is reachable from other machines: give --token \(or KEVO_SERVE_TOKEN\)/);
-    const short = await kevo(['serve', '--db', db, '--port', '0', '--token', 'short']);
+    const short = await kevoInProcess(['serve', '--db', db, '--port', '0', '--token', 'short']);
     expect(short.code).toBe(2);
     expect(short.stderr).toMatch(/--token: expected at least 16 characters/);
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
 import { suiteTasks } from '../../coordinator/store/suites.ts';
-import { collect, kevo, startKevo } from '../helpers/cli.ts';
+import { collect, kevo, kevoInProcess, startKevo } from '../helpers/cli.ts';
 import { quickFlags, taskEvaluationsReach, tinySuite, writeFile } from '../helpers/suite.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-suite-resume-'));
@@ -41,7 +41,8 @@ it('a suite killed mid-task resumes as a whole: finished tasks are not run again
   expect(suiteTasks(after, suiteId).map((t) => t.status)).toEqual(['done', 'done']);
   after.close();
 
-  const again = await kevo(['suite', 'resume', suiteId, '--db', db, '--json']);
+  // A second resume through the CLI's main() in process (the bin resumed above).
+  const again = await kevoInProcess(['suite', 'resume', suiteId, '--db', db, '--json']);
   expect(again.code, again.stderr).toBe(0);
   expect(JSON.parse(again.stdout).tasks).toEqual(report.tasks);
 });

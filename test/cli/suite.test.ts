@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../coordinator/store/store.ts';
-import { kevo } from '../helpers/cli.ts';
+import { kevo, kevoInProcess } from '../helpers/cli.ts';
 import { quickFlags, tinySuite, writeFile } from '../helpers/suite.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-suite-'));
@@ -22,8 +22,9 @@ describe('kevo suite: bad input', () => {
       [['suite', 'run', write('ok.json', tinySuite), '--strategy', 'nope'], /^kevo: --strategy: /m],
       [['suite', 'run', join(dir, 'ok.json'), '--budget', '0'], /--budget: must be at least 1/],
     ];
+    // The CLI's main() in process: test/cli/bad-input.test.ts spawns the bin for a bad spec file.
     for (const [args, message] of cases) {
-      const run = await kevo([...args, '--db', db]);
+      const run = await kevoInProcess([...args, '--db', db]);
       expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(2);
       expect(run.stderr).toMatch(message);
       expect(existsSync(db)).toBe(false);
@@ -50,9 +51,10 @@ describe('kevo suite run, report, compare, list', () => {
     const geomean = Math.exp(report.tasks.reduce((s: number, t: { best: { speedup: number } }) => s + Math.log(t.best.speedup), 0) / 2);
     expect(report.overall.geomeanSpeedup).toBeCloseTo(geomean, 9);
 
-    const again = await kevo(['suite', 'report', report.id, '--db', db, '--json']);
+    // The queries through main() in process; the runs spawn the bin.
+    const again = await kevoInProcess(['suite', 'report', report.id, '--db', db, '--json']);
     expect(JSON.parse(again.stdout)).toEqual(report);
-    const text = await kevo(['suite', 'report', report.id, '--db', db]);
+    const text = await kevoInProcess(['suite', 'report', report.id, '--db', db]);
     expect(text.stdout).toMatch(/^category\s+tasks\s+correct\s+fast_1\s+fast_1\.5\s+fast_2\s+fast_4\s+geomean$/m);
     expect(text.stdout).toMatch(/^all\s+2\s+2 \(100%\)/m);
 
@@ -60,14 +62,14 @@ describe('kevo suite run, report, compare, list', () => {
     expect(second.code, second.stderr).toBe(0);
     const other = JSON.parse(second.stdout);
     expect(other.options).toMatchObject({ strategy: 'random', evaluations: 2 });
-    const compared = await kevo(['suite', 'compare', report.id, other.id, '--db', db, '--json']);
+    const compared = await kevoInProcess(['suite', 'compare', report.id, other.id, '--db', db, '--json']);
     const cmp = JSON.parse(compared.stdout);
     expect(cmp.categories.map((c: { category: string }) => c.category)).toEqual(['square', 'fused']);
     expect(cmp.overall.delta.correctness).toBeCloseTo(other.overall.correctness - report.overall.correctness, 12);
-    const table = await kevo(['suite', 'compare', report.id, other.id, '--db', db]);
+    const table = await kevoInProcess(['suite', 'compare', report.id, other.id, '--db', db]);
     expect(table.stdout).toMatch(/^square\s+1 -> 1 \(\+0\)/m);
 
-    const list = JSON.parse((await kevo(['suite', 'list', '--db', db, '--json'])).stdout);
+    const list = JSON.parse((await kevoInProcess(['suite', 'list', '--db', db, '--json'])).stdout);
     expect(list.map((s: { id: string; done: number }) => [s.id, s.done])).toEqual([[other.id, 2], [report.id, 2]]);
   });
 });

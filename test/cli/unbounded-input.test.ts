@@ -5,14 +5,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_SPEC_BYTES } from '../../coordinator/spec.ts';
 import { Store } from '../../coordinator/store/store.ts';
-import { kevo } from '../helpers/cli.ts';
+import { kevo, kevoInProcess } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-unbounded-'));
 const db = join(dir, 'kevo.db');
 
-/** Exit 2 with one short line on stderr, nothing on stdout, no database. */
-async function refused(args: string[], message: RegExp): Promise<string> {
-  const run = await kevo([...args, '--db', db], { cwd: dir });
+/**
+ * Exit 2 with one short line on stderr, nothing on stdout, no database. Through the CLI's main() in process,
+ * but `spawned`: the bin in a child, for the inputs a read would hang on (a FIFO, /dev/zero) and can't hang the runner.
+ */
+async function refused(args: string[], message: RegExp, spawned = false): Promise<string> {
+  const run = spawned ? await kevo([...args, '--db', db], { cwd: dir }) : await kevoInProcess([...args, '--db', db]);
   expect(run.code, run.stderr).toBe(2);
   expect(run.stderr).toMatch(message);
   expect(run.stdout).toBe('');
@@ -24,11 +27,11 @@ describe('kevo on unbounded input', () => {
   it('a FIFO as the spec: refused at once, not read', async () => {
     const fifo = join(dir, 'spec.fifo');
     execFileSync('mkfifo', [fifo]);
-    await refused(['campaign', 'start', fifo], /spec ".*spec\.fifo" is not a regular file \(a FIFO\)/);
+    await refused(['campaign', 'start', fifo], /spec ".*spec\.fifo" is not a regular file \(a FIFO\)/, true);
   });
 
   it('/dev/zero as the spec: refused at once, not read', async () => {
-    await refused(['campaign', 'start', '/dev/zero'], /spec "\/dev\/zero" is not a regular file \(a device\)/);
+    await refused(['campaign', 'start', '/dev/zero'], /spec "\/dev\/zero" is not a regular file \(a device\)/, true);
   });
 
   it('a directory as the spec: refused', async () => {
@@ -74,7 +77,7 @@ describe('kevo on unbounded input', () => {
   it('a 100k-character kernel id: the error line is cut', async () => {
     const existing = join(dir, 'existing.db');
     Store.open(existing).close();
-    const run = await kevo(['export', 'a'.repeat(100_000), '--out', join(dir, 'out'), '--db', existing], { cwd: dir });
+    const run = await kevoInProcess(['export', 'a'.repeat(100_000), '--out', join(dir, 'out'), '--db', existing]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/no kernel with id "a{80}…" \(100000 characters\)/);
     expect(run.stderr.length).toBeLessThan(300);
@@ -83,7 +86,7 @@ describe('kevo on unbounded input', () => {
   it('a spec with a UTF-8 byte-order mark is accepted', async () => {
     const bom = join(dir, 'bom.json');
     const bomDb = join(dir, 'bom.db');
-    writeFileSync(bom, `\uFEFF${JSON.stringify({ problems: [{ op: 'matmul', shape: '8x8x8' }], budget: { evaluations: 1 }, population: 2, threads: 1, db: bomDb })}`);
+    writeFileSync(bom, `\uFEFF${JSON.stringify({ problems: [{ op: 'matmul', shape: '8x8x8' }], budget: { evaluations: 1 }, population: 2, threads: 1, promote: 0, db: bomDb })}`);
     const run = await kevo(['campaign', 'start', bom, '--json'], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'done' });

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kevo } from '../helpers/cli.ts';
+import { kevo, kevoInProcess } from '../helpers/cli.ts';
 import { describeGpu } from '../worker/webgpu/support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kevo-cli-webgpu-'));
@@ -23,15 +23,16 @@ describeGpu('kevo run --backend webgpu (end to end on this adapter)', () => {
   it('runs a campaign, lists its kernels by backend, and exports one', async () => {
     const db = join(dir, 'kevo.db');
     const common = ['--db', db];
-    const run = await kevo(['run', 'matmul', '--shape', '12x20x8', '--backend', 'webgpu', '--budget', '2', '--population', '2', '--timing-ms', '50', '--json', ...common]);
+    const run = await kevo(['run', 'matmul', '--shape', '12x20x8', '--backend', 'webgpu', '--budget', '2', '--population', '2', '--timing-ms', '50', '--promote', '0', '--json', ...common]);
     expect(run.code, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.evaluations).toBe(2);
     expect(out.best.genome.backend).toBe('webgpu');
 
-    const best = await kevo(['best', 'matmul', '--shape', '12x20x8', '--backend', 'webgpu', '--json', ...common]);
+    // The queries through main() in process; the run and the export spawn the bin.
+    const best = await kevoInProcess(['best', 'matmul', '--shape', '12x20x8', '--backend', 'webgpu', '--json', ...common]);
     expect(JSON.parse(best.stdout)[0].kernelId).toBe(out.best.kernelId);
-    const wasmOnly = await kevo(['best', 'matmul', '--shape', '12x20x8', '--backend', 'wasm', '--json', ...common]);
+    const wasmOnly = await kevoInProcess(['best', 'matmul', '--shape', '12x20x8', '--backend', 'wasm', '--json', ...common]);
     expect(JSON.parse(wasmOnly.stdout)).toEqual([]);
 
     const target = join(dir, 'exported');

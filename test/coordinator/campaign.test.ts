@@ -27,6 +27,8 @@ const spec = (db: string, extra: Record<string, unknown> = {}) =>
     seed: 3,
     db,
     timing: { timingMs: 30, minSamples: 3, maxSamples: 20 },
+    // No promotion gate: test/coordinator/promotion.test.ts has it; here it would re-time after every run.
+    promote: 0,
     ...extra,
   });
 

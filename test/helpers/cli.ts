@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { expect, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
 import { Store } from '../../coordinator/store/store.ts';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +18,28 @@ export interface CliRun {
 /** Runs the real `kevo` bin (the compiled dist/, built by test/helpers/build.ts) in a child process, as a user would. */
 export function kevo(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   return collect(startKevo(args, opts));
+}
+
+/**
+ * Runs the CLI's own entry (main(), what bin/kevo.js calls) in this process,
+ * with what it writes on stdout and stderr captured: the same parsing and
+ * validation as the bin without a node start per call. For checks of what the
+ * CLI says; a test that the bin itself works spawns it with kevo().
+ */
+export async function kevoInProcess(args: readonly string[]): Promise<CliRun> {
+  const printed = { stdout: '', stderr: '' };
+  const capture = (stream: 'stdout' | 'stderr') =>
+    vi.spyOn(process[stream], 'write').mockImplementation((chunk: string | Uint8Array) => ((printed[stream] += String(chunk)), true));
+  const spies = [capture('stdout'), capture('stderr')];
+  // A command that runs sets process.exitCode for the bin to exit with: the test runner's own must stay as it was.
+  const exitCode = process.exitCode;
+  try {
+    const code = await main(['node', 'kevo', ...args]);
+    return { code, ...printed };
+  } finally {
+    process.exitCode = exitCode;
+    for (const spy of spies) spy.mockRestore();
+  }
 }
 
 export function startKevo(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
@@ -88,4 +114,32 @@ export async function stopWorker(worker: ChildProcess, done: Promise<CliRun>): P
   const stopped = await done;
   const lines = stopped.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   return { code: stopped.code, jobsDone: lines.find((line) => line.msg === 'worker stopped')?.jobsDone };
+}
+
+export interface BestKernel {
+  readonly kernelId: string;
+  readonly genome: Record<string, unknown>;
+  readonly speedup: number;
+}
+
+/**
+ * One `kevo campaign start` (the bin, spawned) over several problems: a spec
+ * file with `problems` and the other spec fields in `settings`, written in
+ * `dir`. One node, one worker pool (or WebGPU device) for all of them, where a
+ * `kevo run` each would start those per problem. The budget is per problem.
+ * Returns the campaign's JSON report and each problem's best kernel, in order.
+ */
+export async function campaignOver(
+  dir: string,
+  db: string,
+  problems: readonly Record<string, unknown>[],
+  settings: Record<string, unknown>,
+): Promise<{ report: Record<string, unknown>; best: BestKernel[] }> {
+  const spec = join(dir, `spec-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(spec, JSON.stringify({ problems, ...settings }));
+  const run = await kevo(['campaign', 'start', spec, '--db', db, '--json'], { cwd: dir });
+  expect(run.code, run.stderr).toBe(0);
+  const report = JSON.parse(run.stdout) as Record<string, unknown> & { problems: { best: BestKernel }[] };
+  expect(report.status).toBe('done');
+  return { report, best: report.problems.map((p) => p.best) };
 }

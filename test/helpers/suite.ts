@@ -16,7 +16,8 @@ export const tinySuite = {
 };
 
 /** The flags that keep a tiny suite's campaigns small and quick. */
-export const quickFlags = ['--population', '2', '--threads', '2', '--timing-ms', '30'];
+// No promotion gate: its rounds are test/cli/promotion.test.ts's, and would re-time every task's best kernels here.
+export const quickFlags = ['--population', '2', '--threads', '2', '--timing-ms', '30', '--promote', '0'];
 
 /** Writes `value` (JSON unless a string) to dir/name; returns the path. */
 export function writeFile(dir: string, name: string, value: unknown): string {

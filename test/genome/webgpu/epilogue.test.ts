@@ -14,6 +14,10 @@ const genome = (genes: Partial<MatmulWebgpuGenome>): MatmulWebgpuGenome => ({
   kTile: 16, workgroupMemory: true, doubleBuffer: false, unroll: 4, precision: 'f32', ...genes,
 });
 
+// Eight lavapipe compiles and runs a test: past vitest's 60 s on a loaded machine, and a timed-out test's request
+// would still hold the GPU process the next one asks.
+const GPU_TEST_MS = 240_000;
+
 describeGpu('matmul epilogue on WebGPU', () => {
   let gpu: GpuProcess;
   beforeAll(() => {
@@ -34,15 +38,17 @@ describeGpu('matmul epilogue on WebGPU', () => {
         }
         expect(await wrongness(gpu, problem, naiveMatmulWgsl(problem), 'f32'), `baseline n=${n}`).toBeNull();
       }
-    });
+    }, GPU_TEST_MS);
   }
 
-  it('passes the whole harness (NaN through relu included) and beats the unfused baseline', async () => {
+  it('passes the whole harness (NaN through relu included) and is timed against the unfused baseline', async () => {
     const problem = problemWith(100, 70, 50, ['bias', 'relu', 'residual']);
-    const result = await evaluateGenome(problem, genome({ epilogue: 'fused' }), { budgets: { timingMs: 200 } });
+    // One sample each: the verdicts are the point here, not how much faster it is (speed lives in bench/).
+    const result = await evaluateGenome(problem, genome({ epilogue: 'fused' }), { budgets: { timingMs: 1, minSamples: 1, maxSamples: 1 } });
     expect(result.status, result.reason).toBe('ok');
     expect(result.verdicts.map((v) => v.stage)).toContain('edges');
-  });
+    expect(result.timing?.speedup).toBeGreaterThan(0);
+  }, GPU_TEST_MS);
 
   it('takes bias and R as bindings 2 and 3, and a pass as a dispatch of its own', async () => {
     const problem = problemWith(8, 8, 8, ['bias', 'relu', 'residual']);
