@@ -32,7 +32,8 @@ const packOf = (gemm: MatmulWasmGenome): PackGenome => {
  * the f32 tiled kernel's own genes (its space, over the same shape).
  */
 export function wasmInt4Space(p: Int4Kernel, caps: WasmCaps): SearchSpace<Int4WasmGenome> {
-  const gemm = wasmMatmulSpace({ op: 'matmul', shape: { m: p.m, n: p.n, k: p.k }, dtype: 'f32' }, caps);
+  // B packed at load: the load-time dequantization writes the f32 kernel's panels (pack.ts)
+  const gemm = wasmMatmulSpace({ op: 'matmul', shape: { m: p.m, n: p.n, k: p.k }, dtype: 'f32' }, caps, { packBAtLoad: true });
   const w4 = p.dtype === 'w4';
   const grids = {
     mr: TILE.filter((v) => v <= p.m),

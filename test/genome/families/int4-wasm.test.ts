@@ -21,6 +21,9 @@ describe('the int4 WASM family through the whole verifier harness', () => {
       expect(family.name).toBe('int4');
       expect(await verdict(problem, 'baseline')).toBeUndefined();
       const seeds = family.space(problem, device).seeds!();
+      // the pack seeds dequantize straight into the f32 kernel's panels
+      const packs = seeds.map((g) => JSON.stringify(g)).filter((g) => g.includes('"dequant":"pack"'));
+      expect(packs.length > 0 && packs.every((g) => g.includes('"packB":"load"'))).toBe(true);
       for (const genome of seeds) expect(await verdict(problem, genome), JSON.stringify(genome)).toBeUndefined();
     });
   }
