@@ -56,6 +56,11 @@ describe('im2col + GEMM codegen', () => {
     // the weight-packing gene: HWIO read as it lies, or packed into B panels per call
     expect(windows).not.toMatch(/\$pack_b/);
     expect(convGemmWat(gemm('conv2d'), conv('n1h13w11c7k9r3s3', { stride: 2 }))).toMatch(/call \$pack_b/);
+    // or packed at load: conv2d's W is B as it lies; bwd-data turns it per call, so it cannot
+    const atLoad = convGemmWat(gemm('conv2d', { packB: 'load' }), conv('n1h13w11c7k9r3s3', { stride: 2 }));
+    expect(atLoad).toMatch(/\(func \(export "prepare"\) \(param \$b i32\) \(param \$packed i32\)/);
+    expect(atLoad).toMatch(/\(param \$c i32\) \(param \$ws i32\) \(param \$packed i32\)\n/);
+    expect(() => convGemmWat(gemm('conv2d-bwd-data', { packB: 'load' }), problemFrom('conv2d-bwd-data', 'n1h13w11c7k9r3s3', { stride: 2 }) as ConvProblem)).toThrow(/cannot be packed at load/);
   });
 
   it('passes bias and residual through to the matmul epilogue, in the ABI order', () => {

@@ -190,7 +190,7 @@ describe('wasmMatmulSpace', () => {
     expect(perCall.repair(loaded)).toEqual({ ...loaded, packB: true });
     expect(Array.from({ length: 100 }, () => atLoad.mutate({ ...loaded, packB: false }, rng)).some((g) => g.packB === 'load')).toBe(true);
     expect(perCall.seeds!().every((g) => g.packB === true)).toBe(true);
-    expect(atLoad.seeds!()).toEqual([...perCall.seeds!().map((g) => ({ ...g, packB: 'load' })), ...perCall.seeds!()]);
+    expect(atLoad.seeds!()).toEqual(perCall.seeds!().map((g) => ({ ...g, packB: 'load' })));
   });
 
   it('enumerates a finite grid of distinct valid genomes for a small problem', () => {
