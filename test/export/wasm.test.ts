@@ -169,7 +169,8 @@ describe('an exported fused-epilogue kernel', () => {
   it('lists every input and the output in ABI order in meta.json, and run() takes them in that order in plain Node', async () => {
     const fused = parseProblem({ op: 'matmul', shape: { m: 9, n: 10, k: 7 }, epilogue: ['bias', 'gelu', 'residual'] });
     const family = familyFor('matmul', 'wasm');
-    const code = family.code({ ...family.space(fused, cpu).seeds!()[0]!, epilogue: 'fused' }, fused);
+    // B packed per call: run() takes every input (a seed packs B at load, and would take B through setWeights())
+    const code = family.code({ ...family.space(fused, cpu).seeds!()[0]!, epilogue: 'fused', packB: true }, fused);
     const dir = mkdtempSync(join(tmpdir(), 'kevo-export-'));
     const files = await wasmExportFiles({ kernelId: 'k2', problem: fused, wat: code.text, launch: WasmLaunch.parse(code.launch), meta: {} });
     for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
