@@ -3,10 +3,9 @@ import type { ConvOpName, ConvProblem } from '../ops/conv/problem.ts';
 import type { Op } from '../ops/op.ts';
 import { wasmConvSpace } from '../wasm/conv/algorithms.ts';
 import { convWat } from '../wasm/conv/codegen.ts';
-import { bPackedAtLoad } from '../wasm/codegen.ts';
-import { convGemmWat, gemmWorkspace, loweringOf, matmulGenes } from '../wasm/conv/gemm.ts';
+import { convGemmWat, gemmPrepare, gemmWorkspace, loweringOf } from '../wasm/conv/gemm.ts';
 import { convWasmGenome, isGemm, isImplicit, type ConvWasmGenome } from '../wasm/conv/genome.ts';
-import { convImplicitWat, implicitWorkspace } from '../wasm/conv/implicit.ts';
+import { convImplicitWat, implicitPrepare, implicitWorkspace } from '../wasm/conv/implicit.ts';
 import { planOf, workspaceFloats } from '../wasm/conv/plan.ts';
 import { baselineGenes } from '../wasm/conv/space.ts';
 import { wasmLaunch } from './abi.ts';
@@ -16,11 +15,9 @@ function code(genome: ConvWasmGenome, problem: ConvProblem) {
   const plan = planOf(problem);
   if (isGemm(genome)) {
     const lowering = loweringOf(plan, problem);
-    // B packed at load is W (input 1, as conv2d's ABI orders it): the GEMM's prepare entry packs it
-    const prepare = bPackedAtLoad(matmulGenes(genome), lowering.matmul);
-    return { language: 'wat' as const, text: convGemmWat(genome, problem), launch: wasmLaunch(problem, gemmWorkspace(plan, lowering).bytes, prepare && { ...prepare, weights: [1] }) };
+    return { language: 'wat' as const, text: convGemmWat(genome, problem), launch: wasmLaunch(problem, gemmWorkspace(plan, lowering).bytes, gemmPrepare(genome, lowering)) };
   }
-  if (isImplicit(genome)) return { language: 'wat' as const, text: convImplicitWat(genome, problem), launch: wasmLaunch(problem, implicitWorkspace(plan).bytes) };
+  if (isImplicit(genome)) return { language: 'wat' as const, text: convImplicitWat(genome, problem), launch: wasmLaunch(problem, implicitWorkspace(plan).bytes, implicitPrepare(genome, plan)) };
   return { language: 'wat' as const, text: convWat(genome, problem), launch: wasmLaunch(problem, 4 * workspaceFloats(plan)) };
 }
 

@@ -26,7 +26,8 @@ export function wasmGemmSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace
  * the convolution's epilogue runs as passes), renamed with `algorithm: 'implicit'`.
  */
 export function wasmImplicitSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace<ConvImplicitGenome> {
-  return loweredSpace(problem, implicitMatmul(planOf(problem)).matmul, caps, 'implicit', convImplicitGenome(problem.op));
+  const plan = planOf(problem);
+  return loweredSpace(problem, implicitMatmul(plan).matmul, caps, 'implicit', convImplicitGenome(problem.op), { packBAtLoad: weightsAsB(plan) });
 }
 
 function loweredSpace<A extends 'im2col' | 'implicit', G extends ConvGemmGenome | ConvImplicitGenome>(

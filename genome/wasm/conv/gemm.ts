@@ -1,6 +1,7 @@
 import type { ConvProblem } from '../../ops/conv/problem.ts';
 import type { MatmulProblem } from '../../ops/matmul-problem.ts';
-import { matmulWat } from '../codegen.ts';
+import { bPackedAtLoad, matmulWat } from '../codegen.ts';
+import type { PrepareRequest } from '../../families/abi.ts';
 import type { MatmulWasmGenome } from '../genome.ts';
 import { epilogueParams } from '../epilogue.ts';
 import { epilogueParts } from '../../ops/epilogue.ts';
@@ -53,6 +54,12 @@ export function gemmWorkspace(plan: Plan, lowering: Lowering): { a: number; inne
  * bwd-data's B is turned per call, bwd-weights' is dY.
  */
 export const weightsAsB = (plan: Plan) => plan.kind === 'dense' && !plan.turned;
+
+/** W packed at load (packB 'load', conv2d): the GEMM's B is W, ABI input 1; undefined otherwise. */
+export function gemmPrepare(genome: ConvGemmGenome, lowering: Lowering): PrepareRequest | undefined {
+  const request = bPackedAtLoad(matmulGenes(genome), lowering.matmul);
+  return request && { ...request, weights: [1] };
+}
 
 /** The matmul genes of a GEMM genome (im2col or implicit): the f32 `tiled` kernel's own. */
 export function matmulGenes(g: ConvGemmGenome | ConvImplicitGenome): MatmulWasmGenome {

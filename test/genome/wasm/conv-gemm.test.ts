@@ -97,6 +97,11 @@ describe('implicit GEMM codegen', () => {
     expect(text).toMatch(/\(func \$gemm \(param \$a i32\) \(param \$b i32\) +\(param \$c i32\) \(param \$ws i32\) \(param \$accumulate i32\)/);
     // the window row is the accumulate flag: row 0 overwrites, the rest add in
     expect(text).toMatch(/\(call \$gemm .* \(local\.get \$tap\)\)/);
+    // W packed at load: the prepare entry packs each window row's slice; the GEMM reads slice r of the region
+    const atLoad = convImplicitWat(implicit({ packB: 'load' }), conv('n1h13w11c7k9r3s3', { stride: 2 }));
+    expect(atLoad).toMatch(/\(func \(export "prepare"\) \(param \$b i32\) \(param \$packed i32\)/);
+    expect(atLoad).toMatch(/\(call \$pack_w_row /);
+    expect(atLoad).toMatch(/\(local\.get \$tap\) \(i32\.add \(local\.get \$packed\) \(i32\.mul \(local\.get \$tap\) \(i32\.const 756\)\)\)\)/);
   });
 
   it('runs a conv2d epilogue as passes after every window row, and refuses ops that are not dense forward', () => {
