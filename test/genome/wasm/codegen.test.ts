@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { wasmLaunch } from '../../../genome/families/abi.ts';
 import { bPackedAtLoad, EXPORTED, matmulWat } from '../../../genome/wasm/codegen.ts';
@@ -62,6 +63,21 @@ describe('matmulWat', () => {
       const rng = new Rng(7);
       for (const g of [...space.seeds!(), ...Array.from({ length: 20 }, () => space.sample(rng))]) expect(matmulWat(g, problem, EXPORTED, { lda: 37, accumulate: false })).toBe(matmulWat(g, problem));
     }
+  });
+
+  it('generates, for genomes of every packing, the WAT they were stored with before B could be packed at load (stored results carry genomes)', () => {
+    const fused = { ...problemOf(13, 17, 37), epilogue: ['bias', 'relu', 'residual'] as ('bias' | 'relu' | 'residual')[] };
+    const cases: [MatmulWasmGenome, ReturnType<typeof problemOf>][] = [
+      [base, problemOf(13, 17, 37)],
+      [{ ...base, packB: false, loopOrder: 'kmn' }, problemOf(13, 17, 37)],
+      [{ ...base, mr: 5, aBroadcast: 'shuffle', fma: true }, problemOf(13, 17, 37)],
+      [{ ...base, kUnroll: 4, kLoop: 'end', addressing: 'bump' }, problemOf(13, 17, 37)],
+      [{ ...base, kUnroll: 1, aBroadcast: 'k-shuffle', aLoad: 'preload' }, problemOf(13, 17, 37)],
+      [{ ...base, epilogue: 'tile' }, fused],
+      [{ ...base, packA: false, epilogue: 'fused' }, fused],
+    ];
+    // sha256 of the texts main's codegen gave these genomes before packB 'load' existed
+    expect(createHash('sha256').update(cases.map(([g, p]) => matmulWat(g, p)).join('\n')).digest('hex').slice(0, 16)).toBe('08f7218654d900a4');
   });
 
   it('packs B at load time into the panels every call reads: per call no $pack_b, with every loop order, K block and odd shape', async () => {
