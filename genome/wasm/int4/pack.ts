@@ -15,6 +15,7 @@ export const packWeights = (p: Int4Kernel) => (p.dtype === 'w4' ? [1, 2, ...(p.z
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const interleave = (half: 0 | 1) => range(8).flatMap((i) => [half * 8 + i, 16 + half * 8 + i]).join(' ');
 
 /**
  * Where the f32 kernel with B packed at load reads W (codegen.ts prepareFunc):
@@ -25,7 +26,6 @@ interface Panels {
   readonly nr: number;
   readonly kc: number;
 }
-const interleave = (half: 0 | 1) => range(8).flatMap((i) => [half * 8 + i, 16 + half * 8 + i]).join(' ');
 
 /**
  * B -> W = (q - zp) * scale as f32 [K, N] (row-major, the f32 kernel's B), or
