@@ -9,14 +9,14 @@ import { parseArgs } from 'node:util';
 import type { MatmulProblem } from '../genome/ops/matmul-problem.ts';
 import { baselineWat } from '../genome/wasm/baseline.ts';
 import { wasmMatmulSpace } from '../genome/wasm/space.ts';
-import { matmulWat } from '../genome/wasm/codegen.ts';
+import { matmulWasm } from '../genome/families/matmul-wasm.ts';
 import type { MatmulWasmGenome } from '../genome/wasm/genome.ts';
 import { genomeHash } from '../genome/genome.ts';
 import { Rng } from '../lib/rng.ts';
 import { enableRelaxedSimd } from '../worker/wasm/features.ts';
 import { wasmKernel } from '../worker/wasm/kernel.ts';
 import { exportContenders } from './lib/export-contender.ts';
-import { kernelContender } from './lib/kernel-contender.ts';
+import { f32Kernel, kernelContender } from './lib/kernel-contender.ts';
 import { naiveJs } from './lib/naive.ts';
 import { peakContender } from './lib/peak-contender.ts';
 import { sweep, type SweepResult } from './lib/sweep.ts';
@@ -49,7 +49,7 @@ log(`relaxed SIMD: ${relaxedSimd ? 'on' : 'unavailable (no FMA rows)'}`);
 async function sweepBoth(): Promise<{ plain: SweepResult[]; fma: SweepResult[] }> {
   const problem = square(SWEEP_SIZE);
   const inputs = randomInputs(SWEEP_SIZE, 1);
-  const starts = wasmMatmulSpace(problem, { relaxedSimd }).seeds!();
+  const starts = wasmMatmulSpace(problem, { relaxedSimd }, { packBAtLoad: true }).seeds!();
   const startsOf = (fma: boolean) => starts.filter((g) => g.fma === fma);
   const plain = await sweep(problem, { count: SWEEP_COUNT, fma: false, seed: 11, seeds: startsOf(false), inputs });
   const fma = relaxedSimd ? await sweep(problem, { count: SWEEP_COUNT, fma: true, seed: 12, seeds: startsOf(true), inputs }) : [];
@@ -77,7 +77,7 @@ async function sweepBoth(): Promise<{ plain: SweepResult[]; fma: SweepResult[] }
  */
 function scheduleTwins(problem: MatmulProblem, best: SweepResult | undefined): SweepResult[] {
   if (!best) return [];
-  const space = wasmMatmulSpace(problem, { relaxedSimd });
+  const space = wasmMatmulSpace(problem, { relaxedSimd }, { packBAtLoad: true });
   const { addressing: _addressing, aLoad, kLoop, ...offset } = best.genome;
   const otherLoad = aLoad === 'preload' ? offset : { ...offset, aLoad: 'preload' as const };
   const otherLoop = kLoop === 'end' ? { ...best.genome, kLoop: undefined } : { ...best.genome, kLoop: 'end' as const };
@@ -116,7 +116,7 @@ async function benchSize(s: number, kept: { plain: SweepResult[]; fma: SweepResu
   const want = await baseline.output();
   const genomes = [...kept.plain, ...kept.fma].map((r) => r.genome);
   const candidates = await Promise.all(
-    genomes.map(async (g, i) => ({ genome: g, contender: await kernelContender(`genome ${i}`, problem, await wasmKernel(problem, matmulWat(g, problem)), inputs) })),
+    genomes.map(async (g, i) => ({ genome: g, contender: await kernelContender(`genome ${i}`, problem, await f32Kernel(problem, g), inputs) })),
   );
   const xnnpack = await xnnpackMatmul(s, s, s, inputs[0]!, inputs[1]!);
   for (const [name, output] of [...candidates.map((c) => [c.contender.name, c.contender.output()] as const), ['XNNPACK', Promise.resolve(xnnpack.output())] as const]) {
@@ -183,7 +183,7 @@ function table(rows: Map<number, Row>): string {
 
 const describe = (g: MatmulWasmGenome | undefined) =>
   g
-    ? `${g.mr}x${g.nr} k-unroll ${g.kUnroll}${g.addressing === 'bump' ? ' bumped' : ''}, mc ${g.mc} kc ${g.kc} nc ${g.nc}, ${g.loopOrder}, A ${g.packA ? 'packed' : 'unpacked'}${g.aBroadcast === 'shuffle' ? ' shuffled' : g.aBroadcast === 'k-shuffle' ? ' k-shuffled' : ''}${g.aLoad === 'preload' ? ' preloaded' : ''}${g.kLoop === 'end' ? ' end-pointer' : ''}, B ${g.packB ? 'packed' : 'unpacked'}`
+    ? `${g.mr}x${g.nr} k-unroll ${g.kUnroll}${g.addressing === 'bump' ? ' bumped' : ''}, mc ${g.mc} kc ${g.kc} nc ${g.nc}, ${g.loopOrder}, A ${g.packA ? 'packed' : 'unpacked'}${g.aBroadcast === 'shuffle' ? ' shuffled' : g.aBroadcast === 'k-shuffle' ? ' k-shuffled' : ''}${g.aLoad === 'preload' ? ' preloaded' : ''}${g.kLoop === 'end' ? ' end-pointer' : ''}, B ${g.packB === 'load' ? 'packed at load' : g.packB ? 'packed' : 'unpacked'}`
     : '-';
 
 const kept = await sweepBoth();
@@ -209,9 +209,8 @@ async function exportOverhead(genome: MatmulWasmGenome): Promise<string> {
     log(`timing the exported module at ${s}^3`);
     const problem = square(s);
     const inputs = randomInputs(s, s);
-    const wat = matmulWat(genome, problem);
-    const entry = await kernelContender('kernel entry (GFLOP/s)', problem, await wasmKernel(problem, wat), inputs);
-    const exported = await exportContenders(problem, wat, inputs);
+    const entry = await kernelContender('kernel entry (GFLOP/s)', problem, await f32Kernel(problem, genome), inputs);
+    const exported = await exportContenders(problem, matmulWasm.code(genome, problem), inputs);
     const samples = await measure([entry, ...exported], { rounds: 15, sampleMs: 50 });
     const add = (label: string, cell: string) => cells.set(label, [...(cells.get(label) ?? []), cell]);
     add(entry.name, medianGflops(samples, entry.name).toFixed(1));

@@ -1,12 +1,10 @@
-import { matmulWat } from '../../genome/wasm/codegen.ts';
 import type { MatmulWasmGenome } from '../../genome/wasm/genome.ts';
 import { wasmMatmulSpace } from '../../genome/wasm/space.ts';
 import type { MatmulProblem } from '../../genome/ops/matmul-problem.ts';
 import { genomeHash } from '../../genome/genome.ts';
 import { Rng } from '../../lib/rng.ts';
-import { wasmKernel } from '../../worker/wasm/kernel.ts';
 import { measure, medianGflops } from './timing.ts';
-import { kernelContender } from './kernel-contender.ts';
+import { f32Kernel, kernelContender } from './kernel-contender.ts';
 
 export interface SweepResult {
   readonly genome: MatmulWasmGenome;
@@ -22,7 +20,7 @@ export async function sweep(
   problem: MatmulProblem,
   opts: { count: number; fma: boolean; seed: number; seeds: readonly MatmulWasmGenome[]; inputs: readonly Float32Array[] },
 ): Promise<SweepResult[]> {
-  const space = wasmMatmulSpace(problem, { relaxedSimd: opts.fma });
+  const space = wasmMatmulSpace(problem, { relaxedSimd: opts.fma }, { packBAtLoad: true });
   const rng = new Rng(opts.seed);
   const genomes = new Map<string, MatmulWasmGenome>(opts.seeds.map((g) => [genomeHash(g), g]));
   for (let tries = 0; genomes.size < opts.count + opts.seeds.length && tries < opts.count * 20; tries++) {
@@ -32,7 +30,7 @@ export async function sweep(
   const timed = await Promise.all(
     [...genomes.values()].map(async (genome) => ({
       genome,
-      contender: await kernelContender(genomeHash(genome), problem, await wasmKernel(problem, matmulWat(genome, problem)), opts.inputs),
+      contender: await kernelContender(genomeHash(genome), problem, await f32Kernel(problem, genome), opts.inputs),
     })),
   );
   // all genomes interleaved, so a burst of load on the shared machine hits them alike

@@ -3,9 +3,9 @@ import type { ConvOpName, ConvProblem } from '../ops/conv/problem.ts';
 import type { Op } from '../ops/op.ts';
 import { wasmConvSpace } from '../wasm/conv/algorithms.ts';
 import { convWat } from '../wasm/conv/codegen.ts';
-import { convGemmWat, gemmWorkspace, loweringOf } from '../wasm/conv/gemm.ts';
+import { convGemmWat, gemmPrepare, gemmWorkspace, loweringOf } from '../wasm/conv/gemm.ts';
 import { convWasmGenome, isGemm, isImplicit, type ConvWasmGenome } from '../wasm/conv/genome.ts';
-import { convImplicitWat, implicitWorkspace } from '../wasm/conv/implicit.ts';
+import { convImplicitWat, implicitPrepare, implicitWorkspace } from '../wasm/conv/implicit.ts';
 import { planOf, workspaceFloats } from '../wasm/conv/plan.ts';
 import { baselineGenes } from '../wasm/conv/space.ts';
 import { wasmLaunch } from './abi.ts';
@@ -13,13 +13,16 @@ import { defineFamily, type KernelFamily } from './family.ts';
 
 function code(genome: ConvWasmGenome, problem: ConvProblem) {
   const plan = planOf(problem);
-  if (isGemm(genome)) return { language: 'wat' as const, text: convGemmWat(genome, problem), launch: wasmLaunch(problem, gemmWorkspace(plan, loweringOf(plan, problem)).bytes) };
-  if (isImplicit(genome)) return { language: 'wat' as const, text: convImplicitWat(genome, problem), launch: wasmLaunch(problem, implicitWorkspace(plan).bytes) };
+  if (isGemm(genome)) {
+    const lowering = loweringOf(plan, problem);
+    return { language: 'wat' as const, text: convGemmWat(genome, problem), launch: wasmLaunch(problem, gemmWorkspace(plan, lowering).bytes, gemmPrepare(genome, lowering)) };
+  }
+  if (isImplicit(genome)) return { language: 'wat' as const, text: convImplicitWat(genome, problem), launch: wasmLaunch(problem, implicitWorkspace(plan).bytes, implicitPrepare(genome, plan)) };
   return { language: 'wat' as const, text: convWat(genome, problem), launch: wasmLaunch(problem, 4 * workspaceFloats(plan)) };
 }
 
 function describe(g: ConvWasmGenome): string {
-  if (isGemm(g) || isImplicit(g)) return `${isGemm(g) ? 'im2col + GEMM' : 'implicit GEMM'}: ${g.mr}x${g.nr} tile, k unroll ${g.kUnroll}, blocks ${g.mc}/${g.kc}/${g.nc} ${g.loopOrder}${g.packA ? ', packA' : ''}${g.packB ? ', weights packed' : ''}${g.fma ? ', fma' : ''}`;
+  if (isGemm(g) || isImplicit(g)) return `${isGemm(g) ? 'im2col + GEMM' : 'implicit GEMM'}: ${g.mr}x${g.nr} tile, k unroll ${g.kUnroll}, blocks ${g.mc}/${g.kc}/${g.nc} ${g.loopOrder}${g.packA ? ', packA' : ''}${g.packB === 'load' ? ', weights packed at load' : g.packB ? ', weights packed' : ''}${g.fma ? ', fma' : ''}`;
   return `${g.tile}x${g.vectors} tile, unroll ${g.unroll}, ${g.order} outermost${g.fma ? ', fma' : ''}`;
 }
 

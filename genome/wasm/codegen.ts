@@ -5,6 +5,8 @@ import type { MatmulWasmGenome } from './genome.ts';
 import { packAFunc, packAK4Func, packBFunc } from './pack.ts';
 import { tileEpilogueFunc, tileFunc, tileName } from './tile.ts';
 import { roundUp } from './tiling.ts';
+import type { PrepareRequest } from '../families/abi.ts';
+import { matmul } from '../ops/matmul.ts';
 import { get, i32, indent } from './wat.ts';
 
 /**
@@ -15,6 +17,12 @@ import { get, i32, indent } from './wat.ts';
 export interface EntryWrap {
   readonly entry: string;
   readonly funcs: readonly string[];
+  /**
+   * B packed at load time: the load-time entry's name or export clause
+   * (default `(export "prepare")`), or null where the caller writes the
+   * panels itself (./int4/pack.ts dequantizes straight into them).
+   */
+  readonly prepare?: string | null;
 }
 
 /** A plain f32 kernel: its entry exported as `name`, nothing around it. */
@@ -58,15 +66,18 @@ export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem, wrap
   const tileSizes: [number, number][] = [];
   const tile = (rows: number, cols: number) => {
     if (fused && where === 'tile') tileSizes.push([rows, cols]);
-    return tileFunc({ rows, cols, packA: genome.packA, packB: genome.packB, kUnroll: genome.kUnroll, fma: genome.fma, aBroadcast: genome.aBroadcast ?? 'splat', addressing: genome.addressing ?? 'offset', aLoad: genome.aLoad ?? 'on-the-fly', kLoop: genome.kLoop ?? 'count', lda, n, ...(fused ? { epilogue: { spec: epilogue, where } } : {}) });
+    return tileFunc({ rows, cols, packA: genome.packA, packB: genome.packB !== false, kUnroll: genome.kUnroll, fma: genome.fma, aBroadcast: genome.aBroadcast ?? 'splat', addressing: genome.addressing ?? 'offset', aLoad: genome.aLoad ?? 'on-the-fly', kLoop: genome.kLoop ?? 'count', lda, n, ...(fused ? { epilogue: { spec: epilogue, where } } : {}) });
   };
   const tiles = [tile(mr, nr)];
   if (mTail) tiles.push(tile(mTail, nr));
   if (nTail) tiles.push(tile(mr, nTail));
   if (mTail && nTail) tiles.push(tile(mTail, nTail));
+  const atLoad = genome.packB === 'load';
+  const prepare = atLoad && wrap.prepare !== null ? prepareFunc(genome, problem, wrap.prepare ?? '(export "prepare")') : '';
   const packs = [
     genome.packA ? (genome.aBroadcast === 'k-shuffle' ? packAK4Func : packAFunc)({ width: mr, tail: mTail, lda, n }) : '',
-    genome.packB ? packBFunc({ width: nr, tail: nTail, lda, n }) : '',
+    genome.packB === true || prepare ? packBFunc({ width: nr, tail: nTail, lda, n }) : '',
+    prepare,
   ].filter(Boolean);
 
   const passes = fused
@@ -77,7 +88,7 @@ export function matmulWat(genome: MatmulWasmGenome, problem: MatmulProblem, wrap
   const extras = [epilogueGlobals(epilogue), activationFuncs(epilogue.activation), ...passes].filter(Boolean);
   return `;; kevo matmul ${m}x${n}x${k} f32: C[${m},${n}] = ${problem.epilogue ? `${problem.epilogue.join(' -> ')} of ` : ''}A[${m},${k}] x B[${k},${n}]
 ;; genome: ${mr}x${nr} register tile, k unroll ${genome.kUnroll}, blocks mc ${blocks.m} kc ${blocks.k} nc ${blocks.n},
-;;         loop order ${genome.loopOrder}, ${genome.packA ? 'A packed' : 'A unpacked'}, ${genome.packB ? 'B packed' : 'B unpacked'}, ${genome.fma ? 'relaxed_madd (FMA)' : 'mul + add'}${hasEpilogue(epilogue) ? `, epilogue ${!fused ? 'one pass over C per stage' : where === 'tile' ? 'on each stored tile' : 'fused in registers'}` : ''}
+;;         loop order ${genome.loopOrder}, ${genome.packA ? 'A packed' : 'A unpacked'}, ${atLoad ? 'B packed at load time' : genome.packB ? 'B packed' : 'B unpacked'}, ${genome.fma ? 'relaxed_madd (FMA)' : 'mul + add'}${hasEpilogue(epilogue) ? `, epilogue ${!fused ? 'one pass over C per stage' : where === 'tile' ? 'on each stored tile' : 'fused in registers'}` : ''}
 (module
   (import "env" "memory" (memory 1))
 ${extras.length ? `\n${indent(extras.join('\n\n'), 1)}\n` : ''}
@@ -161,7 +172,11 @@ function entryFunc(genome: MatmulWasmGenome, problem: MatmulProblem, layout: Req
 (call $pack_a ${aSource} ${get('ws')} ${get('mcb')} ${get('kcb')})
 (local.set $aBlock ${get('ws')})`
     : `(local.set $aBlock ${aSource})`;
-  const prepareB = genome.packB
+  // B packed at load time: this block's panels are where prepareFunc put them
+  const loadedB = `(local.set $bBlock (i32.add ${get('packed')} (i32.shl (i32.add (i32.mul ${get('pc')} ${i32(n)}) (i32.mul ${get('jc')} ${get('kcb')})) (i32.const 2))))`;
+  const prepareB = genome.packB === 'load'
+    ? loadedB
+    : genome.packB
     ? `;; pack this B block (the workspace after A's part)
 (call $pack_b ${bSource} (i32.add ${get('ws')} ${i32(m * k * 4)}) ${get('ncb')} ${get('kcb')})
 (local.set $bBlock (i32.add ${get('ws')} ${i32(m * k * 4)}))`
@@ -191,9 +206,36 @@ ${prepare ? `${indent(prepare, 1)}\n` : ''}${indent(nest(level + 1), 1)}
 
   const before = saveEpiloguePointers(epilogue);
   const after = fused ? '' : epiloguePasses(epilogue, m, n).calls;
-  return `(func ${entry} (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)${layout.accumulate ? ' (param $accumulate i32)' : ''}
+  return `(func ${entry} (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)${layout.accumulate ? ' (param $accumulate i32)' : ''}${genome.packB === 'load' ? ' (param $packed i32)' : ''}
   (local $ic i32) (local $pc i32) (local $jc i32) ;; block origins in M, K, N
   (local $mcb i32) (local $kcb i32) (local $ncb i32) ;; block sizes: the last block of a dimension may be short
   (local $aBlock i32) (local $bBlock i32) ;; where the current block's A and B are read from
 ${indent([before, nest(0), after].filter(Boolean).join('\n'), 1)})`;
+}
+
+/**
+ * The load-time entry of B packed at load (prepare: B's offset, then the
+ * packed region's): K blocks of kc rows one after another, each its rows'
+ * nr-column panels across the whole of N ([k][col], the last N % nr wide),
+ * so the per-call loops' block (pc, jc) lies packed at pc*N + jc*kcb floats,
+ * exactly as $pack_b would have written it into the workspace.
+ */
+function prepareFunc(genome: MatmulWasmGenome, problem: MatmulProblem, head: string): string {
+  const { n, k } = problem.shape;
+  return `;; load time: B into the panels every call reads, K block by K block
+(func ${head} (param $b i32) (param $packed i32)
+  (local $pc i32) (local $kcb i32) (local $at i32)
+  (loop $k_blocks
+    (local.set $kcb (select ${i32(genome.kc)} (i32.sub ${i32(k)} ${get('pc')}) (i32.lt_u ${i32(genome.kc)} (i32.sub ${i32(k)} ${get('pc')}))))
+    (local.set $at (i32.mul ${get('pc')} ${i32(n * 4)}))
+    (call $pack_b (i32.add ${get('b')} ${get('at')}) (i32.add ${get('packed')} ${get('at')}) ${i32(n)} ${get('kcb')})
+    (local.set $pc (i32.add ${get('pc')} ${i32(genome.kc)}))
+    (br_if $k_blocks (i32.lt_u ${get('pc')} ${i32(k)}))))`;
+}
+
+/** The load-time step of a genome that packs B at load (its launch's prepare), or undefined: B packed per call or read as it lies. */
+export function bPackedAtLoad(genome: MatmulWasmGenome, problem: MatmulProblem): PrepareRequest | undefined {
+  if (genome.packB !== 'load') return undefined;
+  const b = matmul.inputs(problem).findIndex((t) => t.name === 'B');
+  return { entry: 'prepare', weights: [b], packedBytes: 4 * problem.shape.k * problem.shape.n };
 }

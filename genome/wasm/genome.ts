@@ -23,7 +23,13 @@ export const MatmulWasmGenome = z
     kc: z.number().int().min(1).max(4096),
     nc: z.number().int().min(4).max(8192),
     packA: z.boolean(),
-    packB: z.boolean(),
+    /**
+     * B as it lies (false), packed into nr-column panels per call (true), or
+     * packed into the same panels once at load time (load: the launch's
+     * prepare entry, as XNNPACK packs weights when an operator is created;
+     * per call the kernel only reads them).
+     */
+    packB: z.union([z.boolean(), z.literal('load')]),
     loopOrder: LoopOrder,
     /** f32x4.relaxed_madd (a fused multiply-add): only where the runtime has relaxed SIMD. */
     fma: z.boolean(),

@@ -22,6 +22,18 @@ export interface WasmCaps {
   readonly relaxedSimd: boolean;
 }
 
+/**
+ * What the kernel around the f32 one can do: `packBAtLoad`, run a load-time
+ * step (the family's launch carries matmulWat's prepare entry, or the caller
+ * writes the panels itself), so packB 'load' is offered. Absent: packB is
+ * per call or none, as before the value existed.
+ */
+export interface WasmSpaceOptions {
+  readonly packBAtLoad?: boolean;
+}
+
+type PackB = MatmulWasmGenome['packB'];
+
 const MR = [1, 2, 3, 4, 5, 6, 7, 8];
 const NR = [4, 8, 12, 16];
 const K_UNROLL = [1, 2, 4];
@@ -94,8 +106,9 @@ const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x
  * two times the tile (or the whole dimension), never much past the problem,
  * since a block larger than its dimension is the same kernel as one that fits.
  */
-export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchSpace<MatmulWasmGenome> {
+export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps, options: WasmSpaceOptions = {}): SearchSpace<MatmulWasmGenome> {
   const { m, n, k } = problem.shape;
+  const packBs: readonly PackB[] = options.packBAtLoad ? [false, true, 'load'] : [false, true];
   const limits = {
     mr: Math.min(8, m),
     nr: Math.min(16, roundUp(n, 4)),
@@ -133,6 +146,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     if (!parsed.success) return describeZodError(parsed.error);
     const g = parsed.data;
     if (g.fma && !caps.relaxedSimd) return 'fma needs relaxed SIMD, which this runtime lacks';
+    if (!packBs.includes(g.packB)) return 'packB load needs a kernel that runs a load-time step, and this one packs per call';
     if (problem.epilogue && !g.epilogue) return 'the problem has an epilogue: say how it runs (epilogue fused or pass)';
     if (!problem.epilogue && g.epilogue) return 'the problem has no epilogue to fuse';
     if (g.aBroadcast === 'shuffle' && !g.packA) return 'aBroadcast shuffle needs packA: it loads four rows of A at once';
@@ -169,6 +183,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
       kUnroll: clamp(genome.kUnroll, 1, kc),
       nc: clamp(roundUp(genome.nc, nr), nr, limits.nc(nr)),
       fma: genome.fma && caps.relaxedSimd,
+      packB: packBs.includes(genome.packB) ? genome.packB : true,
     };
     const scheduled = withKLoop(withALoad(withAddressing(withBroadcast(withEpilogue(repaired, genome.epilogue ?? epilogues[0]), aBroadcast), addressingOf(repaired)), genome.aLoad ?? 'on-the-fly'), genome.kLoop ?? 'count');
     const fitted = aBroadcast === 'k-shuffle' ? withKShuffle(scheduled) : scheduled;
@@ -209,7 +224,9 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     const addressed = g.kUnroll > 1 && rng.chance(0.5) ? withAddressing(g, 'bump') : g;
     const loaded = rng.chance(0.5) ? withALoad(addressed, 'preload') : addressed;
     const looped = rng.chance(0.5) ? withKLoop(loaded, 'end') : loaded;
-    return fits(mr, nr, 'k-shuffle') && rng.chance(0.25) ? withKShuffle(looped) : looped;
+    const shuffled = fits(mr, nr, 'k-shuffle') && rng.chance(0.25) ? withKShuffle(looped) : looped;
+    // drawn after every other gene, so spaces without it draw what they drew before
+    return options.packBAtLoad && shuffled.packB && rng.chance(0.5) ? { ...shuffled, packB: 'load' } : shuffled;
   }
 
   /** One step along a grid, to a neighbouring value, so mutation explores locally. */
@@ -230,7 +247,7 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
     (g, rng) => ({ ...g, kc: step(grids.kc(), g.kc, rng) }),
     (g, rng) => ({ ...g, nc: step(grids.nc(g.nr), g.nc, rng) }),
     (g) => ({ ...g, packA: !g.packA }),
-    (g) => ({ ...g, packB: !g.packB }),
+    (g, rng) => ({ ...g, packB: options.packBAtLoad ? rng.pick(packBs.filter((v) => v !== g.packB)) : !g.packB }),
     (g, rng) => ({ ...g, loopOrder: rng.pick(LOOP_ORDERS.filter((o) => o !== g.loopOrder)) }),
     (g) => ({ ...g, fma: !g.fma }),
     (g) => (broadcastOf(g) === 'shuffle' ? withBroadcast(g, 'splat') : { ...g, packA: true, aBroadcast: 'shuffle' }),
@@ -291,16 +308,21 @@ export function wasmMatmulSpace(problem: MatmulProblem, caps: WasmCaps): SearchS
                 for (const aBroadcast of packA ? (['splat', 'shuffle', 'k-shuffle'] as const) : (['splat', 'k-shuffle'] as const))
                   if (fits(mr, nr, aBroadcast))
                     for (const { addressing, kLoop } of schedules(kUnroll, aBroadcast))
-                    for (const packB of [false, true])
+                    for (const packB of packBs)
                       for (const loopOrder of LOOP_ORDERS)
                         for (const fma of grids.fma)
                           for (const epilogue of epilogues.length ? epilogues : [undefined])
                             yield withKLoop(withALoad(withAddressing(withBroadcast(withEpilogue({ op: 'matmul', backend: 'wasm', family: 'tiled', mr, nr, kUnroll, mc, kc, nc, packA, packB, loopOrder, fma }, epilogue), aBroadcast), addressing), aLoad), kLoop);
   }
 
+  /**
+   * With packing at load, each start packs B at load instead: per call that is
+   * the start less its B packing (bench:gemm timed them side by side), so the
+   * per-call twins stay in the space but take no seed's evaluation.
+   */
   function seeds(): MatmulWasmGenome[] {
     const starts = STARTS.flatMap((g) => (caps.relaxedSimd ? [{ ...g, fma: true }, g] : [g]));
-    return starts.map(repair).filter((g): g is MatmulWasmGenome => g !== null);
+    return starts.map((g) => (options.packBAtLoad ? { ...g, packB: 'load' as const } : g)).map(repair).filter((g): g is MatmulWasmGenome => g !== null);
   }
 
   function descriptor(g: MatmulWasmGenome): readonly string[] {

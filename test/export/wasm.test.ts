@@ -13,6 +13,9 @@ import { wasmLaunch } from '../../genome/families/abi.ts';
 import { WasmLaunch } from '../../genome/families/launch.ts';
 import { familyFor } from '../../genome/families/registry.ts';
 import { parseProblem } from '../../genome/ops/index.ts';
+import { MatmulWasmGenome } from '../../genome/wasm/genome.ts';
+import { matmul } from '../../genome/ops/matmul.ts';
+import { runExportedWasm } from '../helpers/exported-wasm.ts';
 
 const problem: MatmulProblem = { op: 'matmul', shape: { m: 9, n: 10, k: 7 }, dtype: 'f32' };
 
@@ -166,7 +169,8 @@ describe('an exported fused-epilogue kernel', () => {
   it('lists every input and the output in ABI order in meta.json, and run() takes them in that order in plain Node', async () => {
     const fused = parseProblem({ op: 'matmul', shape: { m: 9, n: 10, k: 7 }, epilogue: ['bias', 'gelu', 'residual'] });
     const family = familyFor('matmul', 'wasm');
-    const code = family.code({ ...family.space(fused, cpu).seeds!()[0]!, epilogue: 'fused' }, fused);
+    // B packed per call: run() takes every input (a seed packs B at load, and would take B through setWeights())
+    const code = family.code({ ...family.space(fused, cpu).seeds!()[0]!, epilogue: 'fused', packB: true }, fused);
     const dir = mkdtempSync(join(tmpdir(), 'kevo-export-'));
     const files = await wasmExportFiles({ kernelId: 'k2', problem: fused, wat: code.text, launch: WasmLaunch.parse(code.launch), meta: {} });
     for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
@@ -224,5 +228,26 @@ describe('an exported kernel that packs its weights at load time (int8 u8i8)', (
     );
     expect(status).toBe(0);
     expect(out.split('\n')).toEqual(['run(): call setWeights(B, b_zero_point) first: the kernel packs its weights once, at load time', 'true ["B","b_zero_point"]']);
+  });
+});
+
+describe('an exported f32 kernel that packs B at load time', () => {
+  it('takes B through setWeights() and A through run(), and computes what its per-call twin computes from run(A, B); in plain Node', async () => {
+    const p = parseProblem({ op: 'matmul', shape: { m: 11, n: 13, k: 37 }, dtype: 'f32' }) as MatmulProblem;
+    const family = familyFor('matmul', 'wasm', 'f32');
+    const atLoad = MatmulWasmGenome.parse(family.space(p, cpu).seeds!()[0]);
+    expect(atLoad.packB).toBe('load');
+    const a = Float32Array.from({ length: 11 * 37 }, (_, i) => ((i * 7) % 13) - 6);
+    const b = Float32Array.from({ length: 37 * 13 }, (_, i) => ((i * 5) % 11) / 4 - 1);
+    const outputs: ReturnType<typeof runExportedWasm>[] = [];
+    for (const g of [atLoad, { ...atLoad, packB: true }]) {
+      const code = family.code(g, p);
+      const files = await wasmExportFiles({ kernelId: 'k4', problem: p, wat: code.text, launch: WasmLaunch.parse(code.launch), meta: {} });
+      expect(String(files['index.d.ts']).includes('setWeights')).toBe(g.packB === 'load');
+      outputs.push(runExportedWasm(writeAll(files), [a, b]));
+    }
+    // small integers and quarters: every product and sum is exact in f32
+    expect(outputs[0]).toEqual({ type: 'Float32Array', values: [...matmul.reference(p, [a, b])] });
+    expect(outputs[1]).toEqual(outputs[0]);
   });
 });

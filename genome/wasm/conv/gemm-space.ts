@@ -2,8 +2,8 @@ import type { ConvProblem } from '../../ops/conv/problem.ts';
 import type { MatmulProblem } from '../../ops/matmul-problem.ts';
 import { relabelledSpace, type SearchSpace } from '../../space.ts';
 import type { MatmulWasmGenome } from '../genome.ts';
-import { wasmMatmulSpace, type WasmCaps } from '../space.ts';
-import { loweringOf, matmulGenes } from './gemm.ts';
+import { wasmMatmulSpace, type WasmCaps, type WasmSpaceOptions } from '../space.ts';
+import { loweringOf, matmulGenes, weightsAsB } from './gemm.ts';
 import { convGemmGenome, convImplicitGenome, type ConvGemmGenome, type ConvImplicitGenome } from './genome.ts';
 import { implicitMatmul } from './implicit.ts';
 import { planOf } from './plan.ts';
@@ -15,7 +15,9 @@ import { planOf } from './plan.ts';
  * convolution family with `algorithm: 'im2col'`.
  */
 export function wasmGemmSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace<ConvGemmGenome> {
-  return loweredSpace(problem, loweringOf(planOf(problem), problem).matmul, caps, 'im2col', convGemmGenome(problem.op));
+  const plan = planOf(problem);
+  // conv2d multiplies by W as it lies: its GEMM may pack W once, at load time
+  return loweredSpace(problem, loweringOf(plan, problem).matmul, caps, 'im2col', convGemmGenome(problem.op), { packBAtLoad: weightsAsB(plan) });
 }
 
 /**
@@ -24,13 +26,21 @@ export function wasmGemmSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace
  * the convolution's epilogue runs as passes), renamed with `algorithm: 'implicit'`.
  */
 export function wasmImplicitSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace<ConvImplicitGenome> {
-  return loweredSpace(problem, implicitMatmul(planOf(problem)).matmul, caps, 'implicit', convImplicitGenome(problem.op));
+  const plan = planOf(problem);
+  return loweredSpace(problem, implicitMatmul(plan).matmul, caps, 'implicit', convImplicitGenome(problem.op), { packBAtLoad: weightsAsB(plan) });
 }
 
-function loweredSpace<A extends 'im2col' | 'implicit', G extends ConvGemmGenome | ConvImplicitGenome>(problem: ConvProblem, matmul: MatmulProblem, caps: WasmCaps, algorithm: A, schema: SearchSpace<G>['schema']): SearchSpace<G> {
+function loweredSpace<A extends 'im2col' | 'implicit', G extends ConvGemmGenome | ConvImplicitGenome>(
+  problem: ConvProblem,
+  matmul: MatmulProblem,
+  caps: WasmCaps,
+  algorithm: A,
+  schema: SearchSpace<G>['schema'],
+  options: WasmSpaceOptions = {},
+): SearchSpace<G> {
   const out = (g: MatmulWasmGenome): G => {
     const { op: _matmul, family: _tiled, ...genes } = g;
     return { ...genes, op: problem.op, family: 'direct', algorithm } as G;
   };
-  return relabelledSpace(wasmMatmulSpace(matmul, caps), { name: `${problem.op}/wasm ${algorithm}`, schema, outer: out, inner: matmulGenes });
+  return relabelledSpace(wasmMatmulSpace(matmul, caps, options), { name: `${problem.op}/wasm ${algorithm}`, schema, outer: out, inner: matmulGenes });
 }

@@ -1,6 +1,7 @@
 import type { ConvProblem } from '../../ops/conv/problem.ts';
 import type { MatmulProblem } from '../../ops/matmul-problem.ts';
-import { matmulWat } from '../codegen.ts';
+import { bPackedAtLoad, matmulWat } from '../codegen.ts';
+import type { PrepareRequest } from '../../families/abi.ts';
 import type { MatmulWasmGenome } from '../genome.ts';
 import { epilogueParams } from '../epilogue.ts';
 import { epilogueParts } from '../../ops/epilogue.ts';
@@ -47,6 +48,19 @@ export function gemmWorkspace(plan: Plan, lowering: Lowering): { a: number; inne
   return { a, inner, bytes: inner + 4 * (m * k + k * n) };
 }
 
+/**
+ * Whether a plan's GEMM multiplies by the weights input as it lies (conv2d:
+ * HWIO [R*S*C, K] is a row-major B), so B can be packed once at load time;
+ * bwd-data's B is turned per call, bwd-weights' is dY.
+ */
+export const weightsAsB = (plan: Plan) => plan.kind === 'dense' && !plan.turned;
+
+/** W packed at load (packB 'load', conv2d): the GEMM's B is W, ABI input 1; undefined otherwise. */
+export function gemmPrepare(genome: ConvGemmGenome, lowering: Lowering): PrepareRequest | undefined {
+  const request = bPackedAtLoad(matmulGenes(genome), lowering.matmul);
+  return request && { ...request, weights: [1] };
+}
+
 /** The matmul genes of a GEMM genome (im2col or implicit): the f32 `tiled` kernel's own. */
 export function matmulGenes(g: ConvGemmGenome | ConvImplicitGenome): MatmulWasmGenome {
   const { algorithm: _algorithm, op: _op, family: _family, ...genes } = g;
@@ -68,13 +82,16 @@ export function convGemmWat(genome: ConvGemmGenome, problem: ConvProblem): strin
   const aMatrix = lowering.lowered ? at(ws.a) : imageBase(plan);
   const epilogueArgs = [epilogue.bias ? get('bias') : '', epilogue.residual ? get('r') : ''].filter(Boolean).join(' ');
   const bMatrix = plan.kind === 'dense-weights' ? get('b') : weightsBase(plan);
+  // B packed at load: the GEMM's own prepare entry packed W into the launch's region, which the GEMM reads last
+  const atLoad = genome.packB === 'load';
+  if (atLoad && !weightsAsB(plan)) throw new RangeError(`${problem.op}: B is not the weights as they lie, so it cannot be packed at load time`);
   const calls = [
     prepareCalls(plan),
     lowering.lowered ? `(call $im2col ${imageBase(plan)} ${at(ws.a)})` : '',
-    `(call $gemm ${aMatrix} ${bMatrix} ${epilogueArgs} ${get('c')} ${at(ws.inner)})`,
+    `(call $gemm ${aMatrix} ${bMatrix} ${epilogueArgs} ${get('c')} ${at(ws.inner)}${atLoad ? ` ${get('packed')}` : ''})`,
   ];
   const entry = `;; the convolution's entry: image and weights prepared, windows lowered, then the GEMM above
-(func (export "${problem.op}") (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)
+(func (export "${problem.op}") (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)${atLoad ? ' (param $packed i32)' : ''}
 ${indent(calls.filter(Boolean).join('\n'), 1)})`;
   const { m, k, n } = lowering.matmul.shape;
   const header = `${convHeader(problem)}

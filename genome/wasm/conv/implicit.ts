@@ -1,10 +1,11 @@
 import type { ConvProblem } from '../../ops/conv/problem.ts';
 import type { MatmulProblem } from '../../ops/matmul-problem.ts';
 import { epilogueParts } from '../../ops/epilogue.ts';
-import { matmulWat } from '../codegen.ts';
+import { bPackedAtLoad, matmulWat } from '../codegen.ts';
+import type { PrepareRequest } from '../../families/abi.ts';
 import { activationFuncs, epilogueGlobals, epilogueParams, epiloguePasses, saveEpiloguePointers } from '../epilogue.ts';
 import { get, i32, indent } from '../wat.ts';
-import { aligned, convHeader, imageRowOf, matmulGenes } from './gemm.ts';
+import { aligned, convHeader, imageRowOf, matmulGenes, weightsAsB } from './gemm.ts';
 import type { ConvImplicitGenome } from './genome.ts';
 import { counted, plus } from './loops.ts';
 import { planOf, workspaceFloats, type Plan } from './plan.ts';
@@ -31,6 +32,15 @@ export function implicitWorkspace(plan: Plan): { inner: number; bytes: number } 
 }
 
 /**
+ * W packed at load (packB 'load', conv2d): each window row's slice W[r] packed
+ * as the GEMM's B, one after another (the input W is ABI input 1); undefined otherwise.
+ */
+export function implicitPrepare(genome: ConvImplicitGenome, plan: Plan): PrepareRequest | undefined {
+  const slice = bPackedAtLoad(matmulGenes(genome), implicitMatmul(plan).matmul);
+  return slice && { ...slice, weights: [1], packedBytes: slice.packedBytes * plan.g.r };
+}
+
+/**
  * Genome -> WAT: implicit GEMM. The f32 matmul module of the genome's genes
  * (entry $gemm, A read at row stride stride*ch, accumulating on request),
  * called per output row and window row: the first window row overwrites the
@@ -45,7 +55,14 @@ export function convImplicitWat(genome: ConvImplicitGenome, problem: ConvProblem
   const epilogue = epilogueParts(problem.epilogue);
   const passes = epiloguePasses(epilogue, plan.n * plan.oh * plan.ow, plan.out);
   const pixel = plan.ch * 4;
-  const windowRow = `(call $gemm ${plus(get('src'), get('tap'), plan.wp * pixel)} ${plus(weightsBase(plan), get('tap'), g.s * plan.ch * plan.out * 4)} ${get('dst')} ${plus(get('ws'), i32(ws.inner))} ${get('tap')})`;
+  const sliceBytes = g.s * plan.ch * plan.out * 4;
+  // W packed at load: window row r's slice packed as the GEMM's B, at r slices into the region
+  const atLoad = genome.packB === 'load';
+  if (atLoad && !weightsAsB(plan)) throw new RangeError(`${problem.op}: B is not the weights as they lie, so it cannot be packed at load time`);
+  const windowRow = `(call $gemm ${plus(get('src'), get('tap'), plan.wp * pixel)} ${plus(weightsBase(plan), get('tap'), sliceBytes)} ${get('dst')} ${plus(get('ws'), i32(ws.inner))} ${get('tap')}${atLoad ? ` ${plus(get('packed'), get('tap'), sliceBytes)}` : ''})`;
+  const prepare = `;; load time: every window row's weights W[r] into the GEMM's panels
+(func (export "prepare") (param $b i32) (param $packed i32) (local $tap i32)
+${indent(counted('tap', g.r, `(call $pack_w_row ${plus(get('b'), get('tap'), sliceBytes)} ${plus(get('packed'), get('tap'), sliceBytes)})`), 1)})`;
   const rows = counted(
     'row',
     plan.n * plan.oh,
@@ -55,11 +72,11 @@ ${counted('tap', g.r, windowRow)}
   );
   const body = [prepareCalls(plan), saveEpiloguePointers(epilogue), `(local.set $dst ${get('c')})`, rows, passes.calls].filter(Boolean).join('\n');
   const entry = `;; the convolution's entry: image (and weights) prepared, then per output row one GEMM per window row (the first overwrites, the rest accumulate)${passes.calls ? ', then the epilogue passes' : ''}
-(func (export "${problem.op}") (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32) (local $row i32) (local $tap i32) (local $src i32) (local $dst i32)
+(func (export "${problem.op}") (param $a i32) (param $b i32) ${epilogueParams(epilogue)} (param $c i32) (param $ws i32)${atLoad ? ' (param $packed i32)' : ''} (local $row i32) (local $tap i32) (local $src i32) (local $dst i32)
 ${indent(body, 1)})`;
   const header = `${convHeader(problem)}
 ;; implicit GEMM: per output row and window row, A[${matmul.shape.m},${matmul.shape.k}] read from the image at row stride ${lda}, times W[r] B[${matmul.shape.k},${matmul.shape.n}]
 `;
-  const funcs = [epilogueGlobals(epilogue), activationFuncs(epilogue.activation), ...passes.funcs, ...prepareFuncs(plan), entry].filter(Boolean);
-  return header + matmulWat(matmulGenes(genome), matmul, { entry: '$gemm', funcs }, { lda, accumulate: true });
+  const funcs = [epilogueGlobals(epilogue), activationFuncs(epilogue.activation), ...passes.funcs, ...prepareFuncs(plan), ...(atLoad ? [prepare] : []), entry].filter(Boolean);
+  return header + matmulWat(matmulGenes(genome), matmul, { entry: '$gemm', funcs, ...(atLoad ? { prepare: '$pack_w_row' } : {}) }, { lda, accumulate: true });
 }

@@ -17,7 +17,8 @@ const common = { op: z.literal('matmul').default('matmul'), backend: z.literal('
  * - pack: B is dequantized into an f32 K x N matrix once, at load time (the
  *   launch's prepare, timed apart as XNNPACK's packing is), then per call the
  *   f32 tiled kernel of genome/wasm runs with `gemm`'s genes on it; w4a8
- *   dequantizes A per call too.
+ *   dequantizes A per call too. With `gemm.packB` 'load' the load-time step
+ *   writes W straight into that kernel's panels, so a call only multiplies.
  */
 export const Int4WasmGenome = z.discriminatedUnion('dequant', [
   z

@@ -32,7 +32,8 @@ const packOf = (gemm: MatmulWasmGenome): PackGenome => {
  * the f32 tiled kernel's own genes (its space, over the same shape).
  */
 export function wasmInt4Space(p: Int4Kernel, caps: WasmCaps): SearchSpace<Int4WasmGenome> {
-  const gemm = wasmMatmulSpace({ op: 'matmul', shape: { m: p.m, n: p.n, k: p.k }, dtype: 'f32' }, caps);
+  // B packed at load: the load-time dequantization writes the f32 kernel's panels (pack.ts)
+  const gemm = wasmMatmulSpace({ op: 'matmul', shape: { m: p.m, n: p.n, k: p.k }, dtype: 'f32' }, caps, { packBAtLoad: true });
   const w4 = p.dtype === 'w4';
   const grids = {
     mr: TILE.filter((v) => v <= p.m),
@@ -128,8 +129,8 @@ export function wasmInt4Space(p: Int4Kernel, caps: WasmCaps): SearchSpace<Int4Wa
   /**
    * Inline: a one-column tile with two chains (the GEMV's streaming kernel,
    * fastest at M = 1 here) and a 4x2 tile scaling each weight; pack: the f32
-   * kernel's seeds (the GEMM's choice at 512^3, where one dequantization per
-   * call is 1/M of the work).
+   * kernel's starts with B packed at load, FMA where the runtime has it (the
+   * GEMM's choice at 512^3; the 5x8 with A shuffled led relaxed_madd there).
    */
   function seeds(): Int4WasmGenome[] {
     // w4a8 starts from the widening dot: the relaxed one is left to the search (Node 20's V8 gets it wrong at times, docs/architecture.md)
@@ -146,7 +147,7 @@ export function wasmInt4Space(p: Int4Kernel, caps: WasmCaps): SearchSpace<Int4Wa
             { ...common, dequant: 'inline', mr: 1, nr: 1, scale: 'group', chains: 2, relaxed },
             { ...common, dequant: 'inline', mr: 4, nr: 2, scale: 'weight', chains: 2, relaxed },
           ];
-    const packed = packFits ? gemm.seeds!().slice(0, 2).map(packOf) : [];
+    const packed = packFits ? gemm.seeds!().filter((g) => g.packB === 'load' && g.fma === caps.relaxedSimd).map(packOf) : [];
     const all = p.m === 1 ? [...inline, ...packed] : [...packed, ...inline];
     const seen = new Set<string>();
     return all

@@ -48,10 +48,11 @@ describe('the convolution families on WASM', () => {
     expect(await verified(problem, 'baseline')).toBeUndefined();
   });
 
-  it('im2col + GEMM passes on 1x1 windows (no im2col; a strided gather), every epilogue mode, both gradients, and A and B packed or not', async () => {
+  it('im2col + GEMM passes on 1x1 windows (no im2col; a strided gather), every epilogue mode, both gradients, and A and B packed or not (W at load)', async () => {
     const gemm = (op: string, genes: object) => ({ op, backend: 'wasm', family: 'direct', algorithm: 'im2col', mr: 3, nr: 8, kUnroll: 2, mc: 6, kc: 5, nc: 8, packA: false, packB: false, loopOrder: 'nkm', fma: false, ...genes }) as Genome;
     const cases = [
       [problemFrom('conv2d', 'n2h5w3c6k9r1s1'), gemm('conv2d', {})],
+      [problemFrom('conv2d', 'n2h5w3c6k9r1s1', { epilogue: ['bias', 'relu'] }), gemm('conv2d', { packB: 'load', epilogue: 'tile' })],
       [problemFrom('conv2d', 'n1h7w6c5k6r1s1', { stride: 2 }), gemm('conv2d', { packA: true, packB: true, aBroadcast: 'shuffle', mr: 4 })],
       ...(['fused', 'tile', 'pass'] as const).map((epilogue) => [problemFrom('conv2d', 'n1h7w9c5k6r3s3', { stride: 2, epilogue: ['bias', 'relu', 'residual'] }), gemm('conv2d', { epilogue, packB: true })] as const),
       [problemFrom('conv2d-bwd-data', 'n1h7w6c5k6r3s3', { stride: 2 }), gemm('conv2d-bwd-data', { packA: true, loopOrder: 'mnk' })],

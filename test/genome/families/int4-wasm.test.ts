@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { WasmLaunch } from '../../../genome/families/launch.ts';
 import { familyFor } from '../../../genome/families/registry.ts';
-import { parseProblem, type Problem } from '../../../genome/ops/index.ts';
-import type { Genome } from '../../../genome/genome.ts';
-import { verify } from '../../../verifiers/harness.ts';
-import { wasmKernel } from '../../../worker/wasm/kernel.ts';
+import { parseProblem } from '../../../genome/ops/index.ts';
 import { enableRelaxedSimd } from '../../../worker/wasm/features.ts';
+import { wasmVerdict as verdict } from '../../helpers/family-verdict.ts';
 
 const device = { id: 'test', label: 'test', facts: { backend: 'wasm' as const, relaxedSimd: true } };
-
-/** The whole verifier harness on a family's kernel for a genome, or on its baseline. */
-async function verdict(problem: Problem, genome: Genome | 'baseline') {
-  const family = familyFor('matmul', 'wasm', problem.dtype);
-  const code = (p: Problem) => (genome === 'baseline' ? family.baseline(p) : family.code(genome, p));
-  const { failure, kernel } = await verify((p) => wasmKernel(p, code(p).text, WasmLaunch.parse(code(p).launch)), problem, {
-    seed: 7,
-    precision: genome === 'baseline' ? 'f32' : family.precision(genome),
-  });
-  await kernel?.dispose();
-  return failure;
-}
 
 describe('the int4 WASM family through the whole verifier harness', () => {
   enableRelaxedSimd();
@@ -37,6 +23,9 @@ describe('the int4 WASM family through the whole verifier harness', () => {
       expect(family.name).toBe('int4');
       expect(await verdict(problem, 'baseline')).toBeUndefined();
       const seeds = family.space(problem, device).seeds!();
+      // the pack seeds dequantize straight into the f32 kernel's panels
+      const packs = seeds.map((g) => JSON.stringify(g)).filter((g) => g.includes('"dequant":"pack"'));
+      expect(packs.length > 0 && packs.every((g) => g.includes('"packB":"load"'))).toBe(true);
       for (const genome of seeds) expect(await verdict(problem, genome), JSON.stringify(genome)).toBeUndefined();
     });
   }

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { EXPORTED, matmulWat } from '../../../genome/wasm/codegen.ts';
+import { wasmLaunch } from '../../../genome/families/abi.ts';
+import { bPackedAtLoad, EXPORTED, matmulWat } from '../../../genome/wasm/codegen.ts';
 import type { MatmulWasmGenome } from '../../../genome/wasm/genome.ts';
 import { wasmMatmulSpace } from '../../../genome/wasm/space.ts';
 import { Rng } from '../../../lib/rng.ts';
@@ -38,7 +40,8 @@ const base: MatmulWasmGenome = {
 
 async function expectCorrect(genome: MatmulWasmGenome, [m, n, k]: [number, number, number]) {
   const problem = problemOf(m, n, k);
-  const { worst, unwritten, inputsKept } = await errorOf(problem, matmulWat(genome, problem), genome.fma, m * 7919 + n * 31 + k);
+  const launch = wasmLaunch(problem, undefined, bPackedAtLoad(genome, problem));
+  const { worst, unwritten, inputsKept } = await errorOf(problem, matmulWat(genome, problem), genome.fma, m * 7919 + n * 31 + k, launch);
   expect({ shape: `${m}x${n}x${k}`, unwritten, inputsKept, withinTolerance: worst <= 1 }).toEqual({
     shape: `${m}x${n}x${k}`,
     unwritten: 0,
@@ -60,6 +63,39 @@ describe('matmulWat', () => {
       const rng = new Rng(7);
       for (const g of [...space.seeds!(), ...Array.from({ length: 20 }, () => space.sample(rng))]) expect(matmulWat(g, problem, EXPORTED, { lda: 37, accumulate: false })).toBe(matmulWat(g, problem));
     }
+  });
+
+  it('generates, for genomes of every packing, the WAT they were stored with before B could be packed at load (stored results carry genomes)', () => {
+    const fused = { ...problemOf(13, 17, 37), epilogue: ['bias', 'relu', 'residual'] as ('bias' | 'relu' | 'residual')[] };
+    const cases: [MatmulWasmGenome, ReturnType<typeof problemOf>][] = [
+      [base, problemOf(13, 17, 37)],
+      [{ ...base, packB: false, loopOrder: 'kmn' }, problemOf(13, 17, 37)],
+      [{ ...base, mr: 5, aBroadcast: 'shuffle', fma: true }, problemOf(13, 17, 37)],
+      [{ ...base, kUnroll: 4, kLoop: 'end', addressing: 'bump' }, problemOf(13, 17, 37)],
+      [{ ...base, kUnroll: 1, aBroadcast: 'k-shuffle', aLoad: 'preload' }, problemOf(13, 17, 37)],
+      [{ ...base, epilogue: 'tile' }, fused],
+      [{ ...base, packA: false, epilogue: 'fused' }, fused],
+    ];
+    // sha256 of the texts main's codegen gave these genomes before packB 'load' existed
+    expect(createHash('sha256').update(cases.map(([g, p]) => matmulWat(g, p)).join('\n')).digest('hex').slice(0, 16)).toBe('08f7218654d900a4');
+  });
+
+  it('packs B at load time into the panels every call reads: per call no $pack_b, with every loop order, K block and odd shape', async () => {
+    const problem = problemOf(64, 64, 64);
+    const perCall = matmulWat(base, problem);
+    const atLoad = matmulWat({ ...base, packB: 'load' }, problem);
+    expect(atLoad).toContain('(func (export "prepare") (param $b i32) (param $packed i32)');
+    expect(atLoad).toContain('(param $c i32) (param $ws i32) (param $packed i32)');
+    // the entry calls no B packing; only the prepare entry does
+    expect(perCall.match(/\(call \$pack_b/g)).toHaveLength(1);
+    expect(atLoad.match(/\(call \$pack_b/g)).toHaveLength(1);
+    expect(atLoad.slice(atLoad.indexOf('(func (export "matmul")'))).not.toContain('$pack_b');
+    // a caller that writes the panels itself gets neither
+    expect(matmulWat({ ...base, packB: 'load' }, problem, { ...EXPORTED, prepare: null })).not.toContain('$pack_b');
+    for (const loopOrder of ['nkm', 'mnk', 'kmn'] as const)
+      for (const [mr, nr, kc] of [[3, 8, 16], [1, 12, 7], [5, 16, 64]] as const)
+        for (const shape of [[1, 1, 1], [13, 17, 9], [31, 29, 37], [9, 6, 70]] as [number, number, number][])
+          await expectCorrect({ ...base, mr, nr, mc: mr * 2, kc, nc: nr * 2, loopOrder, packB: 'load' }, shape);
   });
 
   it('comments every block loop and names the tile functions', () => {

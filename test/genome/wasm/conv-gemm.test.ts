@@ -56,6 +56,11 @@ describe('im2col + GEMM codegen', () => {
     // the weight-packing gene: HWIO read as it lies, or packed into B panels per call
     expect(windows).not.toMatch(/\$pack_b/);
     expect(convGemmWat(gemm('conv2d'), conv('n1h13w11c7k9r3s3', { stride: 2 }))).toMatch(/call \$pack_b/);
+    // or packed at load: conv2d's W is B as it lies; bwd-data turns it per call, so it cannot
+    const atLoad = convGemmWat(gemm('conv2d', { packB: 'load' }), conv('n1h13w11c7k9r3s3', { stride: 2 }));
+    expect(atLoad).toMatch(/\(func \(export "prepare"\) \(param \$b i32\) \(param \$packed i32\)/);
+    expect(atLoad).toMatch(/\(param \$c i32\) \(param \$ws i32\) \(param \$packed i32\)\n/);
+    expect(() => convGemmWat(gemm('conv2d-bwd-data', { packB: 'load' }), problemFrom('conv2d-bwd-data', 'n1h13w11c7k9r3s3', { stride: 2 }) as ConvProblem)).toThrow(/cannot be packed at load/);
   });
 
   it('passes bias and residual through to the matmul epilogue, in the ABI order', () => {
@@ -92,6 +97,11 @@ describe('implicit GEMM codegen', () => {
     expect(text).toMatch(/\(func \$gemm \(param \$a i32\) \(param \$b i32\) +\(param \$c i32\) \(param \$ws i32\) \(param \$accumulate i32\)/);
     // the window row is the accumulate flag: row 0 overwrites, the rest add in
     expect(text).toMatch(/\(call \$gemm .* \(local\.get \$tap\)\)/);
+    // W packed at load: the prepare entry packs each window row's slice; the GEMM reads slice r of the region
+    const atLoad = convImplicitWat(implicit({ packB: 'load' }), conv('n1h13w11c7k9r3s3', { stride: 2 }));
+    expect(atLoad).toMatch(/\(func \(export "prepare"\) \(param \$b i32\) \(param \$packed i32\)/);
+    expect(atLoad).toMatch(/\(call \$pack_w_row /);
+    expect(atLoad).toMatch(/\(local\.get \$tap\) \(i32\.add \(local\.get \$packed\) \(i32\.mul \(local\.get \$tap\) \(i32\.const 756\)\)\)\)/);
   });
 
   it('runs a conv2d epilogue as passes after every window row, and refuses ops that are not dense forward', () => {

@@ -55,7 +55,7 @@ describe('4-bit WASM kernels, B unpacked in the inner loop', () => {
   }
 });
 
-describe('4-bit WASM kernels, B dequantized to f32 at load time, and the baseline', () => {
+describe('4-bit WASM kernels, B dequantized to f32 at load time (row-major or in the f32 kernel\'s panels), and the baseline', () => {
   const problems: Int4Kernel[] = shapes.flatMap((s) => [
     { ...s, dtype: 'w4' as const, zeroPoints: false },
     { ...s, dtype: 'w4' as const, zeroPoints: true },
@@ -66,7 +66,10 @@ describe('4-bit WASM kernels, B dequantized to f32 at load time, and the baselin
       const x = inputsFor(p, p.n * 1000 + p.k);
       const want = reference(p, x);
       const seeds = wasmMatmulSpace({ op: 'matmul', shape: { m: p.m, n: p.n, k: p.k }, dtype: 'f32' }, { relaxedSimd: true }).seeds!();
-      for (const { op: _op, backend: _backend, family: _family, ...gemm } of seeds.slice(0, 3)) {
+      // W row-major (packed per call by the first two), and straight into the panels of B packed at load:
+      // K blocks holding all of K, splitting groups (kc 16, 48 against G 32..128), and of a prime depth (kc 7)
+      const atLoad = ([nr, kc]: [number, number]) => ({ ...seeds[0]!, nr, kc: Math.min(kc, p.k), nc: 4 * nr, packB: 'load' as const });
+      for (const { op: _op, backend: _backend, family: _family, ...gemm } of [...seeds.slice(0, 2), ...([[8, 256], [12, 16], [4, 7], [16, 48]] as [number, number][]).map(atLoad)]) {
         const wat = packWat({ op: 'matmul', backend: 'wasm', family: 'int4', dequant: 'pack', gemm }, p);
         expectWithin(await runInt4(wat, p, x, packWorkspaceBytes(p), { weights: packWeights(p), bytes: packedWBytes(p) }), want, p.k);
       }

@@ -3,16 +3,17 @@ import type { MatmulProblem } from '../../../genome/ops/matmul-problem.ts';
 import { Rng } from '../../../lib/rng.ts';
 import { f32, findPoisoned } from '../../../genome/dtypes/index.ts';
 import { wasmKernel } from '../../../worker/wasm/kernel.ts';
+import type { WasmLaunch } from '../../../genome/families/launch.ts';
 
 export const problemOf = (m: number, n: number, k: number): MatmulProblem => ({ op: 'matmul', shape: { m, n, k }, dtype: 'f32' });
 
 /**
  * Run a WAT kernel once on random inputs over poisoned C and return how far
- * it is from the f64 reference: the worst |got - want| / (abs + rel*scale)
+ * it is from the f64 reference (a kernel that packs weights at load time: packed by write()): the worst |got - want| / (abs + rel*scale)
  * (<= 1 passes), plus whether it left C unwritten or changed its inputs.
  */
-export async function errorOf(problem: MatmulProblem, wat: string, fma: boolean, seed = 1) {
-  const kernel = await wasmKernel(problem, wat);
+export async function errorOf(problem: MatmulProblem, wat: string, fma: boolean, seed = 1, launch?: WasmLaunch) {
+  const kernel = await wasmKernel(problem, wat, launch);
   const rng = new Rng(seed);
   const inputs = matmul.inputs(problem).map((t) => Float32Array.from({ length: t.dims[0]! * t.dims[1]! }, () => rng.normal()));
   await kernel.write(inputs);

@@ -177,6 +177,22 @@ describe('wasmMatmulSpace', () => {
     expect([...wasmMatmulSpace(problemOf(24, 20, 40), { relaxedSimd: false }).enumerate!()].some((m) => m.aBroadcast === 'k-shuffle' && !m.packA)).toBe(true);
   });
 
+  it('offers B packed at load only to a kernel that runs a load-time step; without it such a genome repairs to B packed per call', () => {
+    const problem = problemOf(256, 256, 256);
+    const perCall = wasmMatmulSpace(problem, { relaxedSimd: false });
+    const atLoad = wasmMatmulSpace(problem, { relaxedSimd: false }, { packBAtLoad: true });
+    const rng = new Rng(23);
+    const sampled = Array.from({ length: 100 }, () => atLoad.sample(rng));
+    expect(new Set(sampled.map((g) => g.packB))).toEqual(new Set([false, true, 'load']));
+    const loaded = sampled.find((g) => g.packB === 'load')!;
+    expect(atLoad.check(loaded)).toBeNull();
+    expect(perCall.check(loaded)).toMatch(/load-time step/);
+    expect(perCall.repair(loaded)).toEqual({ ...loaded, packB: true });
+    expect(Array.from({ length: 100 }, () => atLoad.mutate({ ...loaded, packB: false }, rng)).some((g) => g.packB === 'load')).toBe(true);
+    expect(perCall.seeds!().every((g) => g.packB === true)).toBe(true);
+    expect(atLoad.seeds!()).toEqual(perCall.seeds!().map((g) => ({ ...g, packB: 'load' })));
+  });
+
   it('enumerates a finite grid of distinct valid genomes for a small problem', () => {
     const space = wasmMatmulSpace(problemOf(24, 20, 40), { relaxedSimd: true });
     const all = [...space.enumerate!()];
