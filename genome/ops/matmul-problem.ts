@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Epilogue } from './epilogue.ts';
-import { problemFields } from './fields.ts';
+import { problemFields, Weights } from './fields.ts';
 import { matmulSchemes } from './matmul/schemes/index.ts';
 
 const dimension = z
@@ -31,15 +31,12 @@ export const MatmulOutput = z.enum(['i32', 'i16'], { error: 'expected i32 or i16
 
 /**
  * Whether B (and its scales and zero points) stays the same from call to
- * call, as a model's weights do: then a kernel may pack it once, at load
- * time. Absent: fixed for the quantized schemes (ONNX's MatMulInteger and
- * MatMulNBits take weights), varying for f32 and f16, where B may be any
- * operand (attention's K, a gradient).
+ * call (fields.ts Weights). Absent: fixed for the quantized schemes (ONNX's
+ * MatMulInteger and MatMulNBits take weights), varying for f32 and f16,
+ * where B may be any operand (attention's K, a gradient).
  */
-export const MatmulWeights = z.enum(['fixed', 'varying'], { error: 'expected fixed or varying' });
 const fixedByDefault: readonly MatmulDtype[] = ['i8', 'u8i8', 'i16', 'w4a8', 'w4'];
-export const weightsByDefault = (dtype: MatmulDtype): MatmulWeights => (fixedByDefault.includes(dtype) ? 'fixed' : 'varying');
-export type MatmulWeights = z.infer<typeof MatmulWeights>;
+export const weightsByDefault = (dtype: MatmulDtype): Weights => (fixedByDefault.includes(dtype) ? 'fixed' : 'varying');
 
 /** C[M,N] = epilogue(A[M,K] x B[K,N]), row-major; no epilogue when absent. */
 export const MatmulProblem = z
@@ -57,7 +54,7 @@ export const MatmulProblem = z
     /** i16: i32 C (the default), or i16: C requantized to i16 mantissas and c_shift, the paper's down-conversion. */
     output: MatmulOutput.optional(),
     epilogue: Epilogue.optional(),
-    weights: MatmulWeights.optional(),
+    weights: Weights.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -141,7 +141,8 @@ function convOp<P extends ConvProblem>(name: ConvOpName, problem: z.ZodType<P>, 
       p.dtype === 'i16'
         ? `dynamic fixed point (Das et al., 2018): ${role.a} and ${role.b} are int16 mantissas, ${role.out} is i32 and exact: the products summed in i32, which wraps mod 2^32 on overflow (no saturation, like i32.add); ${role.out}'s exponent is the sum of ${role.a}'s and ${role.b}'s, the caller's bookkeeping`
         : undefined,
-    variant: (p) => [`s${p.stride}-${p.pad}`, ...(p.epilogue ? [p.epilogue.join('+')] : [])].join(':'),
+    weightsFixed: (p) => p.weights === 'fixed',
+    variant: (p) => [`s${p.stride}-${p.pad}`, ...(p.epilogue ? [p.epilogue.join('+')] : []), ...(p.weights === 'fixed' ? ['fixed-weights'] : [])].join(':'),
     inputs,
     output: (p) => spec(role.out, geometry(p), result(p)),
     reference: (p, tensors) => referenceAt(p, tensors, everyElement(p)).want,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Accuracy } from '../accuracy.ts';
 import { Epilogue } from '../epilogue.ts';
-import { problemFields } from '../fields.ts';
+import { problemFields, Weights } from '../fields.ts';
 
 const dimension = z
   .number({ error: 'expected a positive integer' })
@@ -51,9 +51,13 @@ export const CONV_OPS = ['conv2d', 'conv2d-bwd-data', 'conv2d-bwd-weights'] as c
 export const DEPTHWISE_OPS = ['dwconv2d', 'dwconv2d-bwd-data', 'dwconv2d-bwd-weights'] as const;
 export type ConvOpName = (typeof CONV_OPS)[number] | (typeof DEPTHWISE_OPS)[number];
 
-/** conv2d forward: Y[N,OH,OW,K] = epilogue(conv(X[N,H,W,C], W[R,S,C,K])); the epilogue as matmul's (bias per K), f32 only. */
+/**
+ * conv2d forward: Y[N,OH,OW,K] = epilogue(conv(X[N,H,W,C], W[R,S,C,K])); the
+ * epilogue as matmul's (bias per K), f32 only. `weights: 'fixed'` (inference)
+ * lets a kernel pack W once, at load; varying (training) when absent.
+ */
 export const Conv2dProblem = z
-  .object({ op: z.literal('conv2d'), shape: ConvShape, ...problemFields, ...convFields, epilogue: Epilogue.optional() })
+  .object({ op: z.literal('conv2d'), shape: ConvShape, ...problemFields, ...convFields, epilogue: Epilogue.optional(), weights: Weights.optional() })
   .strict()
   .superRefine((p, ctx) => {
     windowFits(p, ctx);
@@ -83,4 +87,5 @@ export interface ConvProblem {
   readonly stride: Stride;
   readonly pad: Pad;
   readonly epilogue?: Epilogue | undefined;
+  readonly weights?: Weights | undefined;
 }
