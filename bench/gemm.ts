@@ -36,7 +36,8 @@ const SWEEP_COUNT = args.quick ? 10 : 32;
 const EXPORT_SIZES = [128, 512];
 const KEEP = 3;
 
-const square = (s: number): MatmulProblem => ({ op: 'matmul', shape: { m: s, n: s, k: s }, dtype: 'f32' });
+// B fixed, as XNNPACK (through tfjs) packs it once per weights tensor: kevo's kernels may pack it at load too.
+const square = (s: number): MatmulProblem => ({ op: 'matmul', shape: { m: s, n: s, k: s }, dtype: 'f32', weights: 'fixed' });
 const randomInputs = (s: number, seed: number) => {
   const rng = new Rng(seed);
   return [0, 1].map(() => Float32Array.from({ length: s * s }, () => rng.normal()));

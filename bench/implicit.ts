@@ -18,7 +18,8 @@ const LAYERS = [
 ] as const;
 
 for (const { shape, stride } of LAYERS) {
-  const problem = problemFrom('conv2d', shape, { stride, pad: 'same' });
+  // W fixed (inference): the GEMMs pack it once, at load.
+  const problem = problemFrom('conv2d', shape, { stride, pad: 'same', weights: 'fixed' });
   const family = familyFor('conv2d', 'wasm');
   const seeds = family.space(problem, device).seeds!() as ConvWasmGenome[];
   const g = problem.shape as { n: number; h: number; w: number; c: number; k: number; r: number; s: number };

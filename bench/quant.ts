@@ -42,7 +42,8 @@ const scheme = (dtype: Dtype) => (dtype === 'i16-out16' ? 'i16' : dtype);
 const entry = (dtype: Dtype, size: (typeof SIZES)[number]) => ({
   op: 'matmul',
   shape: `${size.m}x${size.n}x${size.k}`,
-  ...(dtype === 'f32' ? {} : { dtype: scheme(dtype) }),
+  // f32: B fixed, as the peer's B is an initializer (the other schemes' weights are fixed by default)
+  ...(dtype === 'f32' ? { weights: 'fixed' } : { dtype: scheme(dtype) }),
   ...(dtype === 'i16-out16' ? { output: 'i16' } : {}),
   ...(grouped(dtype) ? { group: GROUP } : {}),
 });

@@ -64,7 +64,7 @@ export function registerBest(program: Command): void {
       .option('--dtype <scheme>', 'the problem\'s dtype scheme: f32 (default), i8, u8i8, ...')
       .option('--group <g>', 'w4 / w4a8: elements of K per quantization group')
       .option('--exponent-block <b>', 'i16: elements of K per shared exponent')
-      .option('--weights <fixed|varying>', 'matmul: B fixed across calls or varying (default: fixed for quantized dtypes, varying for f32 and f16)')
+      .option('--weights <fixed|varying>', 'matmul and conv2d: B (W) fixed across calls or varying (default: fixed for matmul\'s quantized dtypes, else varying)')
       .option('--output <dtype>', 'i16: the output, i32 (default) or i16 (requantized)')
       .option('--stride <1|2>', "the convolution's stride")
       .option('--pad <same|valid>', "the convolution's padding")

@@ -12,7 +12,8 @@ export const matmulWasm = defineFamily({
   backend: 'wasm',
   name: 'tiled',
   genome: MatmulWasmGenome,
-  space: (problem, device) => wasmMatmulSpace(problem, { relaxedSimd: device.facts.backend === 'wasm' && device.facts.relaxedSimd }, { packBAtLoad: true }),
+  // B packed once at load only where it stays fixed: where it varies, that kernel is a per-call pack the space already has
+  space: (problem, device) => wasmMatmulSpace(problem, { relaxedSimd: device.facts.backend === 'wasm' && device.facts.relaxedSimd }, { packBAtLoad: matmul.weightsFixed?.(problem) ?? false }),
   codegen: (genome, problem) => ({ language: 'wat', text: matmulWat(genome, problem), launch: wasmLaunch(problem, undefined, bPackedAtLoad(genome, problem)) }),
   baseline: (problem) => ({ language: 'wat', text: baselineWat(problem), launch: wasmLaunch(problem) }),
   precision: (genome) => (genome.fma ? 'f32-fma' : 'f32'),

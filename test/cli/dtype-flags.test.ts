@@ -26,7 +26,7 @@ describe('kevo run --dtype / --group / --exponent-block / --output / --weights a
     ['an i16 output for a dtype other than i16', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i8', '--output', 'i16'], /^kevo: --output: only i16 chooses its output dtype, not i8\n$/],
     ['an output dtype i16 cannot requantize to', ['run', 'matmul', '--shape', '4x4x4', '--dtype', 'i16', '--output', 'i8'], /^kevo: --output: expected i32 or i16\n$/],
     ['weights neither fixed nor varying', ['run', 'matmul', '--shape', '4x4x4', '--weights', 'sometimes'], /^kevo: --weights: expected fixed or varying\n$/],
-    ['weights for an op without the field', ['run', 'conv2d', '--shape', 'n1h8w8c4k4r3s3', '--weights', 'fixed'], /^kevo: --weights: conv2d problems have no weights\n$/],
+    ['weights for an op without the field', ['run', 'dwconv2d', '--shape', 'n1h8w8c4r3s3', '--weights', 'fixed'], /^kevo: --weights: dwconv2d problems have no weights\n$/],
     ['a spec weights value', ['campaign', 'start', spec({ weights: 'constant' })], /invalid spec ".*": problems\.0\.weights: expected fixed or varying/],
     ['a spec exponent block for f32', ['campaign', 'start', spec({ exponentBlock: 32 })], /invalid spec ".*": problems\.0\.exponentBlock: only i16 takes an exponent block, not f32/],
     ['a spec group for f32', ['campaign', 'start', spec({ group: 64 })], /invalid spec ".*": problems\.0\.group: only w4 and w4a8 take a group, not f32/],

@@ -233,7 +233,7 @@ describe('an exported kernel that packs its weights at load time (int8 u8i8)', (
 
 describe('an exported f32 kernel that packs B at load time', () => {
   it('takes B through setWeights() and A through run(), and computes what its per-call twin computes from run(A, B); in plain Node', async () => {
-    const p = parseProblem({ op: 'matmul', shape: { m: 11, n: 13, k: 37 }, dtype: 'f32' }) as MatmulProblem;
+    const p = parseProblem({ op: 'matmul', shape: { m: 11, n: 13, k: 37 }, dtype: 'f32', weights: 'fixed' }) as MatmulProblem;
     const family = familyFor('matmul', 'wasm', 'f32');
     const atLoad = MatmulWasmGenome.parse(family.space(p, cpu).seeds!()[0]);
     expect(atLoad.packB).toBe('load');

@@ -16,8 +16,8 @@ import { planOf } from './plan.ts';
  */
 export function wasmGemmSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace<ConvGemmGenome> {
   const plan = planOf(problem);
-  // conv2d multiplies by W as it lies: its GEMM may pack W once, at load time
-  return loweredSpace(problem, loweringOf(plan, problem).matmul, caps, 'im2col', convGemmGenome(problem.op), { packBAtLoad: weightsAsB(plan) });
+  // conv2d multiplies by W as it lies: where W is fixed (inference), its GEMM may pack W once, at load time
+  return loweredSpace(problem, loweringOf(plan, problem).matmul, caps, 'im2col', convGemmGenome(problem.op), { packBAtLoad: packsAtLoad(problem) });
 }
 
 /**
@@ -27,8 +27,10 @@ export function wasmGemmSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace
  */
 export function wasmImplicitSpace(problem: ConvProblem, caps: WasmCaps): SearchSpace<ConvImplicitGenome> {
   const plan = planOf(problem);
-  return loweredSpace(problem, implicitMatmul(plan).matmul, caps, 'implicit', convImplicitGenome(problem.op), { packBAtLoad: weightsAsB(plan) });
+  return loweredSpace(problem, implicitMatmul(plan).matmul, caps, 'implicit', convImplicitGenome(problem.op), { packBAtLoad: packsAtLoad(problem) });
 }
+
+const packsAtLoad = (problem: ConvProblem) => problem.weights === 'fixed' && weightsAsB(planOf(problem));
 
 function loweredSpace<A extends 'im2col' | 'implicit', G extends ConvGemmGenome | ConvImplicitGenome>(
   problem: ConvProblem,
