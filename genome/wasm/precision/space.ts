@@ -1,3 +1,4 @@
+import { matmul } from '../../ops/matmul.ts';
 import type { MatmulProblem } from '../../ops/matmul-problem.ts';
 import { precisionSpace, type PrecisionBranch } from '../../precision-space.ts';
 import type { SearchSpace } from '../../space.ts';
@@ -21,7 +22,8 @@ const wrap = (fields: object) => (kernel: unknown) => MatmulPrecisionWasmGenome.
  */
 export function wasmPrecisionSpace(problem: MatmulProblem, caps: WasmCaps): SearchSpace<Genome> {
   const branches: PrecisionBranch<Genome>[] = [
-    { key: 'f32', precision: 'f32', space: wasmMatmulSpace(problem, caps), wrap: wrap({ precision: 'f32' }) },
+    // f32 is the tiled family's kernel: with B fixed it may pack B at load, as there
+    { key: 'f32', precision: 'f32', space: wasmMatmulSpace(problem, caps, { packBAtLoad: matmul.weightsFixed?.(problem) ?? false }), wrap: wrap({ precision: 'f32' }) },
     { key: 'i8', precision: 'i8', space: wasmInt8Space(i8Problem(problem)), wrap: wrap({ precision: 'i8' }) },
     ...GROUPS.map((group): PrecisionBranch<Genome> => ({
       key: `w4:${group}`,

@@ -39,6 +39,15 @@ describe('the precision space on WASM', () => {
     expect([...seen].sort()).toEqual(['f16', 'f32', 'i8', 'w4']);
   });
 
+  it('the f32 precision packs B at load exactly where B is fixed, as the tiled family does', () => {
+    const f32Seed = (weights: 'fixed' | 'varying') =>
+      MatmulPrecisionWasmGenome.parse(matmulPrecisionWasm.space({ ...problem, weights } as typeof problem, target).seeds!()[0]);
+    const fixed = f32Seed('fixed');
+    const varying = f32Seed('varying');
+    expect(fixed.precision === 'f32' && fixed.kernel.packB).toBe('load');
+    expect(varying.precision === 'f32' && varying.kernel.packB).not.toBe('load');
+  });
+
   it('every precision assembles at a shape with tails everywhere (M, N odd, K past one group)', async () => {
     const rng = new Rng(5);
     const space = matmulPrecisionWasm.space(problem, target);
