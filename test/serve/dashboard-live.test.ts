@@ -94,6 +94,8 @@ describe('a running campaign in the dashboard', () => {
     const bred = t.store.evaluations(id).find((e) => e.kernelId && madeBy(e.kernelId)?.parents.length);
     expect(bred).toBeDefined();
     await page.goto(`${base}/#/kernel/${bred!.kernelId}`);
+    // The kernel opened above left its lineage on the page: wait for this kernel's before reading the tree.
+    await page.locator('#kernel-title').getByText(`Kernel ${bred!.kernelId} `).waitFor();
     await page.locator('#lineage ul ul .lineage-node').first().waitFor();
     const operators = await page.locator('#lineage .op').allTextContents();
     expect(operators[0]).toBe(madeBy(bred!.kernelId!)!.operator);
