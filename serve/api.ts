@@ -16,7 +16,7 @@ import { listSuites } from '../coordinator/store/suites.ts';
 
 /**
  * The problem fields a query may give, as `kevo best` takes them (dtype=i8,
- * group=32, epilogue=bias,gelu, zeroPoint=true, weights=fixed, ...): text in a
+ * group=32, epilogue=bias,gelu, zeroPoint=true, output=i16, weights=fixed, ...): text in a
  * URL, typed here, judged by the op's schema.
  */
 const problemQuery = {
@@ -24,6 +24,7 @@ const problemQuery = {
   group: z.coerce.number().optional(),
   zeroPoint: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   exponentBlock: z.coerce.number().optional(),
+  output: z.string().optional(),
   weights: z.string().optional(),
   epilogue: z.string().transform((text) => text.split(',')).optional(),
   stride: z.coerce.number().optional(),

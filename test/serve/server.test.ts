@@ -73,7 +73,7 @@ describe('kevo serve', () => {
     expect(JSON.parse(badLimit.body).error).toMatch(/limit/);
     // Problem fields as `kevo best` takes them: judged by the op's schema, an error naming the field.
     expect(JSON.parse((await get('/api/best?op=matmul&shape=64x64x64&dtype=i8&weights=varying')).body)).toEqual([]);
-    for (const [query, field] of [['dtype=i9', /dtype/], ['dtype=w4&group=48', /group/], ['weights=sometimes', /weights/], ['stride=2', /stride/]] as const) {
+    for (const [query, field] of [['dtype=i9', /dtype/], ['dtype=w4&group=48', /group/], ['weights=sometimes', /weights/], ['dtype=i8&output=i16', /output/], ['stride=2', /stride/]] as const) {
       const bad = await get(`/api/best?op=matmul&shape=4x4x4&${query}`);
       expect(bad.status, query).toBe(400);
       expect(JSON.parse(bad.body).error, query).toMatch(field);
