@@ -70,6 +70,8 @@ export async function campaignBest(
     const started = performance.now();
     const run = await runCampaign(id, { store, transport, log: createLogger('warn') });
     log(`campaign ${id}: ${run.evaluations} evaluated, ${run.failures} failed in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    // Which, and why: a failure is a finding (a rejected kernel, a deadline), and the bench's store is gone once it closes.
+    for (const e of store.evaluations(id).filter((e) => e.status !== 'ok')) log(`  ${e.problemKey}: ${e.status}${e.stage ? ` at ${e.stage}` : ''}: ${(e.reason ?? '').slice(0, 200)}`);
     const bests: CampaignBest[] = [];
     for (const [problem, family] of specProblems(parsed).flatMap((p) => families.map((f) => [p, f] as const))) {
       const best = store.best(problem, { backend: parsed.backend, limit: family ? 1000 : 1 }).find((row) => !family || row.genome.family === family);
