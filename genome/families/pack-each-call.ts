@@ -1,11 +1,5 @@
+import { internalize } from '../wasm/wat.ts';
 import type { KernelCode, Launch, WasmLaunch } from './launch.ts';
-
-/** `(func (export "name")` as the codegens write an exported function, and the internal name it becomes. */
-function internalize(wat: string, exportName: string, id: string): string {
-  const head = `(func (export "${exportName}")`;
-  if (wat.split(head).length !== 2) throw new Error(`the module does not export exactly one function "${exportName}"`);
-  return wat.replace(head, `(func ${id}`);
-}
 
 /**
  * A kernel that packs its weights at load time, for a problem whose weights

@@ -64,3 +64,24 @@ export function indent(text: string, levels: number): string {
     .map((line) => (line.length > 0 ? pad + line : line))
     .join('\n');
 }
+
+/**
+ * A module's exported function, `(func (export "name")` as the codegens write
+ * it, made internal as `id`, for a wrapper to call: the module must export
+ * exactly one function by that name.
+ */
+export function internalize(wat: string, exportName: string, id: string): string {
+  const head = `(func (export "${exportName}")`;
+  if (wat.split(head).length !== 2) throw new Error(`the module does not export exactly one function "${exportName}"`);
+  return wat.replace(head, `(func ${id}`);
+}
+
+export const MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
+
+/** A generated module's fields after its memory import, without the closing parenthesis: for a wrapper to put in a module of its own. */
+export function moduleFields(wat: string): string {
+  const start = wat.indexOf(MEMORY_IMPORT);
+  const end = wat.lastIndexOf(')');
+  if (start < 0 || end < start) throw new Error('not a module that imports env.memory');
+  return wat.slice(start + MEMORY_IMPORT.length, end);
+}

@@ -1,6 +1,6 @@
 import type { MatmulProblem } from '../../ops/matmul-problem.ts';
 import { EXPORTED, matmulWat } from '../codegen.ts';
-import { get, i32, indent, offsetArg } from '../wat.ts';
+import { get, i32, indent, internalize, MEMORY_IMPORT, moduleFields, offsetArg } from '../wat.ts';
 import type { PackGenome } from './genome.ts';
 import { layoutOf, paramList, type Int4Kernel } from './problem.ts';
 
@@ -130,16 +130,12 @@ function dequantizeAFunc(p: Int4Kernel): string {
     (br_if $rows (i32.lt_u ${get('i')} ${i32(p.m)}))))`;
 }
 
-const MODULE_HEAD = '(import "env" "memory" (memory 1))';
-
 /** The f32 tiled kernel's functions for C = A x W, its entry renamed $gemm (a, w, c, ws). */
 function gemmFuncs(g: PackGenome, p: Int4Kernel): string {
   const f32: MatmulProblem = { op: 'matmul', shape: { m: p.m, n: p.n, k: p.k }, dtype: 'f32' };
   // B packed at load: the panels are dequantize_b's to write, so no f32 prepare entry
   const text = matmulWat({ op: 'matmul', backend: 'wasm', family: 'tiled', ...g.gemm }, f32, { ...EXPORTED, prepare: null });
-  const body = text.slice(text.indexOf(MODULE_HEAD) + MODULE_HEAD.length, text.trimEnd().length - 1);
-  if (!body.includes('(func (export "matmul")')) throw new Error('the f32 kernel has no matmul entry to rename');
-  return body.replace('(func (export "matmul")', '(func $gemm');
+  return internalize(moduleFields(text), 'matmul', '$gemm');
 }
 
 /**
@@ -166,7 +162,7 @@ ${
 }`;
   return `;; kevo matmul ${p.m}x${p.n}x${p.k} ${p.dtype}, groups of ${p.group}${p.zeroPoints ? ' with zero points' : ''}: dequantized to f32 at load time, then the f32 tiled kernel
 (module
-  ${MODULE_HEAD}
+  ${MEMORY_IMPORT}
 ${indent([dequantizeBFunc(p, panels), ...(w4 ? [] : [dequantizeAFunc(p)]), prepare, entry].join('\n\n'), 1)}
 ${gemmFuncs(g, p)})
 `;

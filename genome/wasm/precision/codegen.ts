@@ -6,14 +6,12 @@ import { packedWBytes, packWat, packWorkspaceBytes } from '../int4/pack.ts';
 import type { Int4Kernel } from '../int4/problem.ts';
 import { int8MatmulWat } from '../int8/codegen.ts';
 import { int8WorkspaceBytes, packedB } from '../int8/layout.ts';
+import { internalize, MEMORY_IMPORT, moduleFields } from '../wat.ts';
 import type { MatmulPrecisionWasmGenome } from './genome.ts';
 import { packedF16, paddedK, prepareF16Func, roundAFunc, tilesF16Func } from './f16.ts';
 import { quantizeColumnsI8Func, quantizeRowsI8Func, quantizeW4Func, rescaleI8Func } from './quantize.ts';
 
 const ALIGN = 64;
-const ENTRY = '(func (export "matmul")';
-const PREPARE = '(func (export "prepare")';
-const HEAD = '(import "env" "memory" (memory 1))';
 
 /** Byte regions of the workspace, each 64-byte aligned, in the order placed. */
 function regions<const N extends string>(sizes: Record<N, number>): Record<N, number> & { bytes: number } {
@@ -82,11 +80,9 @@ export function precisionBytes(g: Exclude<MatmulPrecisionWasmGenome, { precision
  * inner kernel's text is its family's own codegen.
  */
 function around(innerModule: string, funcs: readonly string[]): string {
-  const start = innerModule.indexOf(HEAD);
-  const end = innerModule.lastIndexOf(')');
-  if (start < 0 || end < 0 || innerModule.split(ENTRY).length !== 2) throw new Error('the inner kernel has no single exported matmul entry to wrap');
-  const body = innerModule.slice(start + HEAD.length, end).replace(ENTRY, '(func $inner').replace(PREPARE, '(func $inner_prepare');
-  return `(module\n  ${HEAD}\n${body}\n${funcs.join('\n')})\n`;
+  const inner = internalize(moduleFields(innerModule), 'matmul', '$inner');
+  const body = inner.includes('(func (export "prepare")') ? internalize(inner, 'prepare', '$inner_prepare') : inner;
+  return `(module\n  ${MEMORY_IMPORT}\n${body}\n${funcs.join('\n')})\n`;
 }
 
 const at = (base: string, offset: number) => `(i32.add (local.get $${base}) (i32.const ${offset}))`;
@@ -113,7 +109,7 @@ export function precisionWat(g: Exclude<MatmulPrecisionWasmGenome, { precision: 
     const flag = packedF16(g.kernel, p.shape).special;
     return `;; f16 storage, f32 math: B rounded to f16 and packed at load, A rounded to f16 per call, products summed in f32
 (module
-  ${HEAD}
+  ${MEMORY_IMPORT}
 ${[...conversionFuncs, prepareF16Func(g.kernel, p.shape), roundAFunc(g.kernel, p.shape), tilesF16Func(g.kernel, p.shape, false), tilesF16Func(g.kernel, p.shape, true)].join('\n')}
 (func (export "prepare") (param $b i32) (param $packed i32)
   (call $prepare_f16 (local.get $b) (local.get $packed)))
